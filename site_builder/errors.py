@@ -1,0 +1,75 @@
+"""Every error site_builder raises on purpose. The CLI prints them; nothing else catches them.
+
+Each error formats itself like a compiler message: ``path:line: context: message`` and an
+optional ``hint:`` line. Wrap with ``raise NewError(...) from exc`` to add context; the CLI
+prints the cause chain once (see ``cli.format_error``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SiteError(Exception):
+    """Base class: a problem the user can fix, reported without a traceback."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
+
+
+class ConfigError(SiteError):
+    """``site.yaml`` / ``_config.yml`` is unreadable or has bad keys (all of them listed)."""
+
+
+class PostError(SiteError):
+    """A problem at a place in a source file (post, companion, export)."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.path = Path(path)
+        self.line = line
+
+    @property
+    def location(self) -> str:
+        where = _display_path(self.path)
+        return f"{where}:{self.line}" if self.line else where
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}"
+        return text if not self.hint else f"{text}\n  hint: {self.hint}"
+
+
+class BuildError(SiteError):
+    """A build found one or more errors; ``errors`` holds every one of them."""
+
+    def __init__(self, errors: list[SiteError]) -> None:
+        count = len(errors)
+        super().__init__(f"build failed with {count} error{'s' if count != 1 else ''}; the previous output was left untouched")
+        self.errors = tuple(errors)
+
+    def __str__(self) -> str:
+        return "\n".join([*(str(e) for e in self.errors), self.message])
+
+
+class TemplateError(SiteError):
+    """A template is missing or fails to render."""
+
+
+class SnippetError(PostError):
+    """A code fence's options are malformed or reference something that does not exist."""
+
+
+class ImportError_(SiteError):
+    """An export cannot be imported (not JSON, wrong kind, missing member...)."""
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

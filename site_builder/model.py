@@ -1,0 +1,107 @@
+"""The content model: frozen values that flow through the pipeline (DESIGN §1).
+
+Line numbers are 1-based lines of the *source file* (front matter included), so an error or a
+test report can point an editor straight at them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+ROLES = ("user", "assistant", "system", "tool")
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    name: str
+    """The label as written in the post (``Zhiwei``, ``ChatGPT``, ``用户``)."""
+    role: str
+    """One of ``ROLES``."""
+    model: str | None = None
+    """The model behind an assistant, when the post declares it (``gpt-3.5-turbo``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    lang: str
+    """First word of the info string, lower-cased (``python``); empty for a bare fence."""
+    info: str
+    """The whole info string (``python companion=sgd.py::Network.SGD``)."""
+    code: str
+    """The block's text, ending with a newline."""
+    line: int
+    """Line of the opening fence in the source file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    kind: str
+    """``note``, ``tip``, ``important``, ``warning`` or ``caution``."""
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    number: int
+    """1-based position among all turns of the post, in source order; the anchor is ``#turn-N``."""
+    speaker: Speaker
+    line: int
+    """Line of the ``Label:``."""
+    end_line: int
+    """Last line that belongs to the turn (inclusive)."""
+    text: str
+    """Markdown of the turn without its label."""
+    text_line: int
+    """Source line where ``text`` starts (to map markdown-it token lines back to the file)."""
+    annotations: tuple[Annotation, ...] = ()
+
+    @property
+    def role(self) -> str:
+        return self.speaker.role
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    number: int
+    question: Turn | None
+    """The user turn, or None for answers/system text with no question before them."""
+    answers: tuple[tuple[Turn, ...], ...]
+    """One tuple of turns per answer variant (regenerated answers); empty when unanswered."""
+    repeats: tuple[Turn, ...] = ()
+    """The repeated question turns that were merged into this exchange (one per extra variant)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    path: Path
+    slug: str
+    title: str
+    date: dt.date
+    body: str
+    """Markdown after the front matter."""
+    body_line: int
+    """Source line where ``body`` starts."""
+    meta: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """All front-matter keys, known and unknown (templates may use any of them)."""
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    summary: str | None = None
+    lang: str | None = None
+    speakers: Mapping[str, Speaker] = field(default_factory=lambda: MappingProxyType({}))
+    intro: str = ""
+    """Markdown before the first turn (the whole body for an ordinary article)."""
+    turns: tuple[Turn, ...] = ()
+    exchanges: tuple[Exchange, ...] = ()
+    code_blocks: tuple[CodeBlock, ...] = ()
+
+    @property
+    def is_conversation(self) -> bool:
+        return bool(self.turns)
+
+    @property
+    def question_count(self) -> int:
+        return sum(1 for e in self.exchanges if e.question is not None)
