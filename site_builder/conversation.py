@@ -1,0 +1,243 @@
+"""Post body -> speaker turns -> exchanges (DESIGN §2).
+
+The scan is line based, because a turn boundary is a line-level fact (``Zhiwei:`` at the start of a
+line, or a ``---`` rule) and Markdown would otherwise read ``Label: text`` followed by ``---`` as a
+setext heading. markdown-it tells us which lines sit inside code (fences, indented code) so labels
+and rules there are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
+from typing import Iterable, Mapping
+
+from markdown_it import MarkdownIt
+
+from site_builder.model import Annotation, Exchange, Speaker, Turn
+
+# `Label:` / `Label :` / `Label：` at the very start of a line. The label starts with a letter, has at
+# most four words, and the ASCII colon must be followed by a space, the end of the line or a non-ASCII
+# character (`用户:你好`) — so `http://x` and `note:foo` are not labels.
+_LABEL = re.compile(
+    r"^(?P<label>[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){0,3}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$"
+)
+_RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_ALERT = re.compile(r"^ {0,3}>[ \t]?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
+
+KNOWN_ASSISTANTS = frozenset(
+    name.casefold()
+    for name in (
+        "ChatGPT", "GPT", "GPT-3", "GPT-3.5", "GPT-4", "GPT-4o", "GPT-5", "o1", "o3", "Claude", "Gemini", "Bard",
+        "Copilot", "Bing", "Mistral", "Mixtral", "LLaMA", "Llama", "Grok", "Assistant", "AI", "Bot", "DeepSeek",
+        "Qwen", "Kimi", "Perplexity", "Phind", "ChatGLM", "Baichuan", "Gemma", "Phi", "A", "Answer", "助手", "助理",
+        "模型", "机器人", "智能助手",
+    )
+)
+KNOWN_USERS = frozenset(name.casefold() for name in ("User", "Human", "Me", "You", "Q", "Question", "Prompt",
+                                                      "用户", "我", "提问", "问"))
+KNOWN_SYSTEM = frozenset(name.casefold() for name in ("System", "系统"))
+KNOWN_TOOLS = frozenset(name.casefold() for name in ("Tool", "Function", "Observation", "Function call"))
+# Prose labels that repeat in ordinary articles; they start turns only when declared as speakers.
+_PROSE_LABELS = frozenset(
+    name.casefold()
+    for name in (
+        "Note", "Notes", "Warning", "Tip", "Example", "Examples", "Output", "Input", "Step", "Update", "Edit",
+        "Source", "Sources", "Summary", "Result", "Results", "Error", "Hint", "Important", "Caution", "Todo",
+        "Fix", "Solution", "Problem", "Reference", "References", "Date", "Time", "Author", "Title", "Tags",
+        "Link", "Links", "See also", "Context", "Topics", "Pros", "Cons", "Usage", "Returns", "Args", "Yes", "No",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    intro: str
+    turns: tuple[Turn, ...]
+    exchanges: tuple[Exchange, ...]
+    speakers: Mapping[str, Speaker]
+    """Every speaker that has at least one turn, declared or inferred."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    number: int
+    """1-based line in the source file."""
+    text: str
+    label: str | None
+    rest: str
+    is_rule: bool
+
+
+def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker]) -> Conversation:
+    """Split ``body`` (starting at source line ``body_line``) into introduction, turns and exchanges."""
+    lines = _classify(body, body_line)
+    speakers = _resolve_speakers(lines, declared)
+    intro, turns, breaks_after = _scan_turns(lines, speakers)
+    return Conversation(intro, turns, group_exchanges(turns, breaks_after), MappingProxyType(
+        {t.speaker.name: t.speaker for t in turns}))
+
+
+@cache
+def _block_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark")
+
+
+def code_lines(body: str) -> frozenset[int]:
+    """0-based body lines that are inside fenced or indented code (labels there are content)."""
+    inside: set[int] = set()
+    for token in _block_parser().parse(body):
+        if token.type in ("fence", "code_block") and token.map:
+            inside.update(range(token.map[0], token.map[1]))
+    return frozenset(inside)
+
+
+def _classify(body: str, body_line: int) -> list[_Line]:
+    code = code_lines(body)
+    result = []
+    for index, text in enumerate(body.split("\n")):
+        label, rest, rule = None, "", False
+        if index not in code:
+            match = _LABEL.match(text)
+            if match:
+                label, rest = match["label"], match["rest"]
+            rule = bool(_RULE.match(text))
+        result.append(_Line(body_line + index, text, label, rest, rule))
+    return result
+
+
+def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker]) -> dict[str, Speaker]:
+    """Which labels start turns: the declared ones, else inferred from repetition and known names."""
+    if declared:
+        by_key = {name.casefold(): speaker for name, speaker in declared.items()}
+        return {line.label: by_key[line.label.casefold()] for line in lines
+                if line.label and line.label.casefold() in by_key}
+    counts: dict[str, int] = {}
+    for line in lines:
+        if line.label:
+            counts[line.label] = counts.get(line.label, 0) + 1
+    known = KNOWN_ASSISTANTS | KNOWN_USERS | KNOWN_SYSTEM | KNOWN_TOOLS
+    chosen = [label for label, n in counts.items()
+              if label.casefold() not in _PROSE_LABELS and (n >= 2 or label.casefold() in known)]
+    has_assistant = any(label.casefold() in KNOWN_ASSISTANTS for label in chosen)
+    repeated = [label for label in chosen if counts[label] >= 2]
+    if not has_assistant and len(repeated) < 2:
+        return {}
+    return _infer_roles(chosen, known)
+
+
+def _infer_roles(labels: list[str], known: frozenset[str]) -> dict[str, Speaker]:
+    roles: dict[str, Speaker] = {}
+    has_user = any(label.casefold() in KNOWN_USERS for label in labels)
+    for label in labels:  # in order of first appearance
+        key = label.casefold()
+        if key in KNOWN_USERS:
+            role = "user"
+        elif key in KNOWN_SYSTEM:
+            role = "system"
+        elif key in KNOWN_TOOLS:
+            role = "tool"
+        elif key in KNOWN_ASSISTANTS:
+            role = "assistant"
+        elif not has_user:
+            role, has_user = "user", True
+        else:
+            role = "assistant"
+        roles[label] = Speaker(label, role)
+    return roles
+
+
+def _scan_turns(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[str, tuple[Turn, ...], frozenset[int]]:
+    """Cut the lines into turns. Returns intro, turns, and the turn numbers followed by a separator rule.
+
+    A rule ends the turn when the next non-blank line starts a turn (or the post ends); any other rule is
+    part of the turn's text (a horizontal line inside an answer).
+    """
+    intro: list[str] = []
+    turns: list[Turn] = []
+    breaks_after: set[int] = set()
+    current: dict | None = None
+
+    def close() -> None:
+        if current is not None:
+            turns.append(_make_turn(len(turns) + 1, current))
+
+    for index, line in enumerate(lines):
+        if line.label in speakers:
+            close()
+            current = {"speaker": speakers[line.label], "line": line.number, "text": [line.rest] if line.rest else [],
+                       "text_line": line.number if line.rest else line.number + 1}
+            continue
+        if current is None:
+            intro.append(line.text)
+            continue
+        if line.is_rule and _next_starts_turn(lines, index, speakers):
+            close()
+            breaks_after.add(len(turns))
+            current = None
+            continue
+        if line.is_rule and current["text"] and current["text"][-1].strip():
+            current["text"].append("")  # a rule right under text would make a setext heading
+        if not current["text"] and not line.text.strip():
+            current["text_line"] = line.number + 1  # skip blank lines after a label alone on its line
+            continue
+        current["text"].append(line.text)
+    close()
+    return "\n".join(intro).strip("\n"), tuple(turns), frozenset(breaks_after)
+
+
+def _next_starts_turn(lines: list[_Line], index: int, speakers: Mapping[str, Speaker]) -> bool:
+    for line in lines[index + 1:]:
+        if line.text.strip():
+            return line.label in speakers
+    return True
+
+
+def _make_turn(number: int, state: dict) -> Turn:
+    text_lines = state["text"]
+    while text_lines and not text_lines[-1].strip():
+        text_lines.pop()
+    end_line = state["text_line"] + len(text_lines) - 1 if text_lines else state["line"]
+    text = "\n".join(text_lines)
+    code = code_lines(text)
+    annotations = tuple(
+        Annotation(m[1].lower(), state["text_line"] + i)
+        for i, line in enumerate(text_lines) if i not in code and (m := _ALERT.match(line))
+    )
+    return Turn(number, state["speaker"], state["line"], max(end_line, state["line"]), text, state["text_line"],
+                annotations)
+
+
+def group_exchanges(turns: Iterable[Turn], breaks_after: frozenset[int] = frozenset()) -> tuple[Exchange, ...]:
+    """A user turn opens an exchange; answers follow; a separator rule closes it. Then merge repeats."""
+    groups: list[tuple[Turn | None, list[Turn]]] = []
+    open_group = False
+    for turn in turns:
+        if turn.role == "user" or not open_group:
+            groups.append((turn if turn.role == "user" else None, [] if turn.role == "user" else [turn]))
+        else:
+            groups[-1][1].append(turn)
+        open_group = turn.number not in breaks_after
+    return _merge_variants(groups)
+
+
+def _merge_variants(groups: list[tuple[Turn | None, list[Turn]]]) -> tuple[Exchange, ...]:
+    merged: list[Exchange] = []
+    for question, answer in groups:
+        variant = (tuple(answer),) if answer else ()
+        previous = merged[-1] if merged else None
+        if (previous and question and previous.question
+                and question_key(previous.question.text) == question_key(question.text)):
+            merged[-1] = Exchange(previous.number, previous.question, previous.answers + variant,
+                                  previous.repeats + (question,))
+        else:
+            merged.append(Exchange(len(merged) + 1, question, variant))
+    return tuple(merged)
+
+
+def question_key(text: str) -> str:
+    """Questions are the same when they differ only in case, whitespace and Unicode width."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())

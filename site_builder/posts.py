@@ -1,0 +1,161 @@
+"""A post file -> a ``Post`` value: front matter, speakers, turns, exchanges, code blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from site_builder.conversation import _block_parser, parse_conversation
+from site_builder.errors import PostError
+from site_builder.frontmatter import normalise_text, split_front_matter
+from site_builder.model import ROLES, CodeBlock, Post, Speaker
+
+KNOWN_KEYS = ("title", "date", "tags", "draft", "layout", "summary", "speakers", "model", "lang", "slug")
+_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_SLUG_SAFE = re.compile(r"[^a-z0-9\-]+")
+
+
+def load_post(path: Path, *, draft: bool = False) -> Post:
+    """Read and parse a post. ``draft=True`` for files from the drafts folder."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PostError(path, None, f"cannot read: {exc.strerror}") from None
+    return parse_post(path, normalise_text(raw, path), draft=draft)
+
+
+def parse_post(path: Path, text: str, *, draft: bool = False) -> Post:
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    split = split_front_matter(path, text)
+    meta = split.meta
+    front = text.split("\n")[: split.body_line - 1]
+    title = meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        raise PostError(path, _key_line(front, "title"), "front matter: title is required",
+                        hint='add a line like `title: "My conversation with ChatGPT"` to the front matter')
+    declared = _speakers(path, front, meta.get("speakers"), meta.get("model"))
+    conversation = parse_conversation(split.body, split.body_line, declared)
+    speakers = dict(declared) or dict(conversation.speakers)
+    return Post(
+        path=path,
+        slug=_slug(path, meta, front),
+        title=str(title),
+        date=_date(path, meta, front),
+        body=split.body,
+        body_line=split.body_line,
+        meta=MappingProxyType(meta),
+        tags=_tags(path, front, meta.get("tags")),
+        draft=draft or _bool(path, front, meta, "draft"),
+        summary=_optional_str(meta.get("summary")),
+        lang=_optional_str(meta.get("lang")),
+        speakers=MappingProxyType(speakers),
+        intro=conversation.intro,
+        turns=conversation.turns,
+        exchanges=conversation.exchanges,
+        code_blocks=code_blocks(split.body, split.body_line),
+    )
+
+
+def code_blocks(body: str, body_line: int) -> tuple[CodeBlock, ...]:
+    """Every fenced block of the body, with the source line of its opening fence."""
+    blocks = []
+    for token in _block_parser().parse(body):
+        if token.type == "fence" and token.map:
+            info = token.info.strip()
+            blocks.append(CodeBlock(info.split(maxsplit=1)[0].lower() if info else "", info, token.content,
+                                    body_line + token.map[0]))
+    return tuple(blocks)
+
+
+def _key_line(front: list[str], key: str) -> int:
+    """Source line of ``key:`` in the front matter (1 = the opening ---)."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    for index, line in enumerate(front):
+        if pattern.match(line):
+            return index + 1
+    return 1
+
+
+def _speakers(path: Path, front: list[str], value: Any, default_model: Any) -> Mapping[str, Speaker]:
+    if value is None:
+        return {}
+    line = _key_line(front, "speakers")
+    hint = "write `speakers:` as a mapping, e.g.\n  speakers:\n    Zhiwei: {role: user}\n    ChatGPT: {role: assistant, model: gpt-4}"
+    if not isinstance(value, dict):
+        raise PostError(path, line, "front matter: speakers must be a mapping of label to role", hint=hint)
+    result = {}
+    for name, spec in value.items():
+        if isinstance(spec, str):
+            spec = {"role": spec}
+        if not isinstance(spec, dict) or spec.get("role") not in ROLES:
+            raise PostError(path, line, f"front matter: speaker {name!r} needs a role, one of {', '.join(ROLES)}",
+                            hint=hint)
+        model = spec.get("model") or (default_model if spec["role"] == "assistant" else None)
+        result[str(name)] = Speaker(str(name), spec["role"], str(model) if model else None)
+    return result
+
+
+def _slug(path: Path, meta: Mapping[str, Any], front: list[str]) -> str:
+    raw = meta.get("slug") or _name_parts(path)[1]
+    slug = _SLUG_SAFE.sub("-", str(raw).lower()).strip("-")
+    if not slug:
+        raise PostError(path, _key_line(front, "slug"), f"cannot make a URL slug from {raw!r}",
+                        hint="add `slug: some-ascii-words` to the front matter")
+    return slug
+
+
+def _name_parts(path: Path) -> tuple[dt.date | None, str]:
+    match = _DATED_NAME.match(path.stem)
+    if not match:
+        return None, path.stem
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3])), match[4]
+    except ValueError:
+        return None, match[4]
+
+
+def _date(path: Path, meta: Mapping[str, Any], front: list[str]) -> dt.date:
+    value = meta.get("date")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        except ValueError:
+            try:
+                return dt.date.fromisoformat(value[:10])
+            except ValueError:
+                raise PostError(path, _key_line(front, "date"), f"front matter: date {value!r} is not a date",
+                                hint="write dates as YYYY-MM-DD (time optional: 2023-08-03 15:35)") from None
+    from_name = _name_parts(path)[0]
+    if from_name is None:
+        raise PostError(path, 1, "no date: the front matter has none and the file name does not start with one",
+                        hint="name the file YYYY-MM-DD-slug.md or add `date: YYYY-MM-DD`")
+    return from_name
+
+
+def _tags(path: Path, front: list[str], value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(t for t in re.split(r"[,\s]+", value) if t)
+    if isinstance(value, list) and all(isinstance(t, (str, int, float)) for t in value):
+        return tuple(str(t).strip() for t in value if str(t).strip())
+    raise PostError(path, _key_line(front, "tags"), "front matter: tags must be a list or a comma-separated string",
+                    hint="write `tags: [ai, python]`")
+
+
+def _bool(path: Path, front: list[str], meta: Mapping[str, Any], key: str) -> bool:
+    value = meta.get(key, False)
+    if not isinstance(value, bool):
+        raise PostError(path, _key_line(front, key), f"front matter: {key} must be true or false, got {value!r}")
+    return value
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
