@@ -1,0 +1,397 @@
+"""Local preview: serve the built site on 127.0.0.1, rebuild on change, reload the open page.
+
+The server knows nothing about content (like MkDocs' ``serve`` + ``livereload``): it is handed a
+``rebuild(changed_paths)`` callable and the paths to watch. ``rebuild(frozenset())`` means a full build.
+
+- Files are looked up under ``out_dir`` at request time, so a build that swaps ``out_dir`` atomically
+  is picked up by the next request.
+- ``/__livereload`` streams server-sent events: ``reload`` after a successful rebuild, ``error`` (the
+  message as ``data:`` lines) after a failed one. HTML responses get a small script injected before
+  ``</body>`` -- in the response only, never in ``out_dir`` -- that listens to that stream and shows a
+  failed build's error over the page (set with ``textContent``).
+- Each page carries the build generation it was served from and asks the stream for changes ``since``
+  it, so a rebuild that lands between the page load and the stream's connection is not missed.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import mimetypes
+import re
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+import watchfiles
+
+from site_builder.errors import SiteError
+
+HOST = "127.0.0.1"
+LIVERELOAD_PATH = "/__livereload"
+
+Rebuild = Callable[[frozenset[Path]], None]
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".atom": "application/atom+xml",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain; charset=utf-8",
+    ".py": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+}
+
+# Editor and tool droppings on top of watchfiles' defaults (swap files, ``~`` backups, ``.#`` locks).
+IGNORED_DIRS = frozenset({*watchfiles.DefaultFilter.ignore_dirs, ".cache"})
+IGNORED_NAMES = re.compile(
+    "|".join([*watchfiles.DefaultFilter.ignore_entity_patterns, r"^4913$", r"\.tmp$", r"^#.*#$", r"\.kate-swp$"])
+)
+
+LIVERELOAD_SCRIPT = """<script>/* site-builder serve: live reload (not part of the built site) */
+(() => {
+  const build = __BUILD_STATE__;
+  function showError(text) {
+    let box = document.getElementById("site-builder-error");
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "site-builder-error";
+      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;margin:0;padding:2rem;overflow:auto;"
+        + "background:rgba(40,0,0,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "The last rebuild failed; the page reloads once it builds again.\\n\\n" + text;
+  }
+  if (build.error !== null) showError(build.error);
+  const events = new EventSource("/__livereload?since=" + build.generation);
+  events.addEventListener("reload", () => location.reload());
+  // Connection failures also fire "error", as plain Events without data: only ours carry text.
+  events.addEventListener("error", (event) => { if (typeof event.data === "string") showError(event.data); });
+})();
+</script>
+"""
+
+NOT_FOUND_PAGE = b"<!doctype html><title>404 Not Found</title><body><h1>404 Not Found</h1></body>"
+
+
+class _BuildState:
+    """The outcome of the latest build, and the condition event streams wait on."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.generation = 0
+        """How many builds have finished; pages and streams compare it to spot news."""
+        self.error: str | None = None
+        """The last build's error message, ``None`` when it succeeded."""
+        self.closed = False
+        """Set when the server stops: every stream ends."""
+
+    def publish(self, error: str | None) -> None:
+        with self._changed:
+            self.generation += 1
+            self.error = error
+            self._changed.notify_all()
+
+    def snapshot(self) -> tuple[int, str | None]:
+        with self._changed:
+            return self.generation, self.error
+
+    def wait(self, seen: int, timeout: float) -> tuple[int, str | None]:
+        """Wait up to ``timeout`` seconds for a build other than ``seen`` (or for ``close``)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.closed or self.generation != seen, timeout)
+            return self.generation, self.error
+
+    def close(self) -> None:
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], out_dir: Path, state: _BuildState, heartbeat_s: float) -> None:
+        super().__init__(address, _Handler)
+        self.out_dir = out_dir
+        self.state = state
+        self.heartbeat_s = heartbeat_s
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the browser went away mid-response: nothing to report
+        super().handle_error(request, client_address)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _HTTPServer
+    server_version = "site-builder"
+
+    def do_GET(self) -> None:
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(send_body=False)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+        pass  # one line per request drowns the rebuild messages
+
+    def _respond(self, send_body: bool) -> None:
+        url = urlsplit(self.path)
+        if url.path == LIVERELOAD_PATH:
+            since = parse_qs(url.query).get("since", [None])[0]
+            self._stream_events(int(since) if since and since.isdigit() else None)
+            return
+        target = resolve_url_path(self.server.out_dir, url.path)
+        if target is None:
+            self._send(403, "text/plain; charset=utf-8", b"403 Forbidden: outside the site\n", send_body)
+            return
+        if target.is_dir():
+            if not url.path.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", quote(url.path + "/") + (f"?{url.query}" if url.query else ""))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            target = target / "index.html"
+        status, body = 200, _read_file(target)
+        if body is None:
+            target = self.server.out_dir / "404.html"
+            status, body = 404, _read_file(target) or NOT_FOUND_PAGE
+        content_type = content_type_for(target)
+        if content_type.startswith("text/html"):
+            body = inject_livereload(body, *self.server.state.snapshot())
+        self._send(status, content_type, body, send_body)
+
+    def _send(self, status: int, content_type: str, body: bytes, send_body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _stream_events(self, since: int | None) -> None:
+        state = self.server.state
+        seen = state.snapshot()[0] if since is None else since
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while True:
+                generation, error = state.wait(seen, self.server.heartbeat_s)
+                if state.closed:
+                    return
+                if generation == seen:
+                    self.wfile.write(b": heartbeat\n\n")
+                    continue
+                seen = generation
+                self.wfile.write(sse_event("reload", str(generation)) if error is None else sse_event("error", error))
+        except ConnectionError:
+            return  # the page was closed or reloaded
+
+
+def resolve_url_path(out_dir: Path, url_path: str) -> Path | None:
+    """The path under ``out_dir`` that ``url_path`` names, or ``None`` when it would leave ``out_dir``."""
+    parts = unquote(url_path).split("/")
+    if any(part == ".." or "\\" in part or "\0" in part for part in parts):
+        return None
+    root = out_dir.resolve()
+    target = root.joinpath(*(part for part in parts if part not in ("", "."))).resolve()
+    return target if target.is_relative_to(root) else None  # also refuses symlinks pointing out
+
+
+def content_type_for(path: Path) -> str:
+    known = CONTENT_TYPES.get(path.suffix.lower())
+    return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def inject_livereload(html: bytes, generation: int, error: str | None) -> bytes:
+    """``html`` with the live-reload script before its last ``</body>`` (or at the end)."""
+    state = json.dumps({"generation": generation, "error": error})
+    # Inside <script>, "</script>" or "<!--" in the error text must not end or change the element.
+    state = state.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    script = LIVERELOAD_SCRIPT.replace("__BUILD_STATE__", state).encode()
+    at = html.lower().rfind(b"</body>")
+    return html + script if at < 0 else html[:at] + script + html[at:]
+
+
+def sse_event(event: str, data: str) -> bytes:
+    """One server-sent event; every line of ``data`` becomes its own ``data:`` field."""
+    lines = data.splitlines() or [""]
+    return (f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n").encode()
+
+
+def _read_file(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # missing, a directory, or swapped away by a build mid-request
+        return None
+
+
+class _WatchFilter:
+    """What ``watchfiles`` reports: not the output (nor the build's temporary copy of it), nor tool droppings."""
+
+    def __init__(self, roots: Sequence[Path], out_dir: Path) -> None:
+        self._roots = roots
+        self._out_dir = out_dir
+        # ``_site`` itself, and the build's staging and old copies beside it: ``.{_site}…``, ``{_site}.…``, ``{_site}-…``
+        self._out_prefixes = (f".{out_dir.name}", f"{out_dir.name}.", f"{out_dir.name}-", f"{out_dir.name}~")
+
+    def __call__(self, change: watchfiles.Change, raw_path: str) -> bool:
+        path = Path(raw_path)
+        if path.is_relative_to(self._out_dir.parent) and path != self._out_dir.parent:
+            beside_output = path.relative_to(self._out_dir.parent).parts[0]
+            if beside_output == self._out_dir.name or beside_output.startswith(self._out_prefixes):
+                return False
+        if IGNORED_NAMES.search(path.name):
+            return False
+        root = next((root for root in self._roots if path.is_relative_to(root)), None)
+        relative_parts = path.relative_to(root).parts if root else path.parts
+        return not any(part in IGNORED_DIRS for part in relative_parts)
+
+
+class Server:
+    """The preview server: ``start()`` builds, serves and watches; ``stop()`` undoes all of it."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        rebuild: Rebuild,
+        watch: Sequence[Path],
+        host: str = HOST,
+        port: int = 8000,
+        *,
+        heartbeat_s: float = 15.0,
+    ) -> None:
+        if host != HOST:
+            raise SiteError(
+                f"refusing to serve on {host}: the preview server only listens on {HOST}",
+                hint="use a real web server to publish the built site",
+            )
+        self.out_dir = Path(out_dir).resolve()
+        self._rebuild = rebuild
+        self._watch = tuple(Path(path).resolve() for path in watch)
+        self._address = (host, port)
+        self._heartbeat_s = heartbeat_s
+        self._state = _BuildState()
+        self._stop_watching = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._serve_thread: threading.Thread | None = None
+        self._watch_thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the server is not started")
+        return f"http://{HOST}:{self._httpd.server_address[1]}/"
+
+    def start(self) -> str:
+        """Bind, run the full build, then serve and watch in background threads. Returns the URL."""
+        try:
+            self._httpd = _HTTPServer(self._address, self.out_dir, self._state, self._heartbeat_s)
+        except OSError as exc:
+            raise SiteError(
+                f"cannot listen on {HOST}:{self._address[1]}: {exc.strerror or exc}",
+                hint="pick another port with --port (0 picks a free one)",
+            ) from exc
+        self._run_rebuild(frozenset())
+        self._serve_thread = threading.Thread(target=self._httpd.serve_forever, name="site-builder-serve", daemon=True)
+        self._serve_thread.start()
+        watching = threading.Event()
+        self._watch_thread = threading.Thread(target=self._watch_forever, args=(watching,), name="site-builder-watch", daemon=True)
+        self._watch_thread.start()
+        if not watching.wait(10):
+            raise SiteError("the file watcher did not start within 10 s")
+        return self.url
+
+    def stop(self) -> None:
+        """Stop watching, end the event streams, shut the HTTP server down. Safe to call twice."""
+        self._stop_watching.set()
+        self._state.close()
+        if self._watch_thread is not None:
+            self._watch_thread.join(timeout=10)
+        if self._serve_thread is not None and self._httpd is not None:
+            self._httpd.shutdown()  # returns once serve_forever has
+            self._serve_thread = None
+        if self._httpd is not None:
+            self._httpd.server_close()
+
+    def _watch_forever(self, watching: threading.Event) -> None:
+        roots = [path for path in self._watch if path.exists()]
+        for missing in sorted(set(self._watch) - set(roots)):
+            print(f"not watching {missing}: it does not exist", file=sys.stderr, flush=True)
+        if not roots:
+            watching.set()
+            return
+        changes_seen = watchfiles.watch(
+            *roots,
+            watch_filter=_WatchFilter(roots, self.out_dir),
+            stop_event=self._stop_watching,
+            rust_timeout=500,  # wake up now and then: the first wake-up tells start() we are watching
+            yield_on_timeout=True,
+            raise_interrupt=False,
+        )
+        for changes in changes_seen:
+            watching.set()
+            if changes:
+                self._run_rebuild(frozenset(Path(path) for _, path in changes))
+
+    def _run_rebuild(self, changed: frozenset[Path]) -> None:
+        started = time.perf_counter()
+        try:
+            self._rebuild(changed)
+        except SiteError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            self._state.publish(str(exc))
+            return
+        except Exception as exc:  # a bug, not the user's content: show it all, keep the preview alive
+            traceback.print_exc()
+            self._state.publish(f"internal error (a bug in site-builder): {exc!r}")
+            return
+        what = "built" if not changed else f"rebuilt after {len(changed)} change{'s' if len(changed) != 1 else ''}"
+        print(f"{what} in {time.perf_counter() - started:.2f} s", flush=True)
+        self._state.publish(None)
+
+
+def serve(
+    out_dir: Path,
+    rebuild: Rebuild,
+    watch: Sequence[Path],
+    host: str = HOST,
+    port: int = 8000,
+    *,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Build, serve ``out_dir`` with live reload, and rebuild on changes under ``watch`` until Ctrl-C."""
+    server = Server(out_dir, rebuild, watch, host, port)
+    try:
+        url = server.start()
+        print(f"Serving {out_dir} at {url}", flush=True)
+        if on_ready is not None:
+            on_ready(url)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("Stopped.", flush=True)

@@ -1,0 +1,398 @@
+"""The preview server: serving, live reload over server-sent events, failed rebuilds, stopping.
+
+Every test starts a real server on a free port of 127.0.0.1 with a fake ``rebuild`` that renders
+``content/*.txt`` into pages, swapping the output folder in the way the real build does.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from site_builder.errors import SiteError
+from site_builder.serve import Server, inject_livereload, resolve_url_path, sse_event
+
+TIMEOUT_S = 15  # generous for a loaded 2-core machine; every wait below is bounded by it
+
+
+class FakeSite:
+    """A content folder and a ``rebuild`` that renders it, recording every call."""
+
+    def __init__(self, root: Path) -> None:
+        self.content = root / "content"
+        self.out = root / "site"
+        self.calls: queue.Queue[frozenset[Path]] = queue.Queue()
+        self.content.mkdir()
+        (self.content / "post.txt").write_text("first version", encoding="utf-8")
+
+    def rebuild(self, changed: frozenset[Path]) -> None:
+        self.calls.put(changed)
+        text = (self.content / "post.txt").read_text(encoding="utf-8")
+        if text.startswith("BROKEN"):
+            raise SiteError(f"content/post.txt:1: {text}", hint="fix <the> post")
+        staging = Path(tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}-"))
+        (staging / "post").mkdir()
+        (staging / "index.html").write_text("<html><body><h1>Home</h1></body></html>", encoding="utf-8")
+        (staging / "post" / "index.html").write_text(f"<html><body><p>{text}</p></BODY></html>", encoding="utf-8")
+        (staging / "404.html").write_text("<html><body><p>custom not found</p></body></html>", encoding="utf-8")
+        (staging / "style.css").write_text("body { color: black }", encoding="utf-8")
+        (staging / "feed.xml").write_text("<feed/>", encoding="utf-8")
+        if self.out.exists():
+            old = self.out.rename(self.out.parent / f".{self.out.name}-old")
+            staging.rename(self.out)
+            shutil.rmtree(old)
+        else:
+            staging.rename(self.out)
+
+    def next_call(self) -> frozenset[Path]:
+        return self.calls.get(timeout=TIMEOUT_S)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> FakeSite:
+    return FakeSite(tmp_path)
+
+
+@pytest.fixture
+def server(site: FakeSite) -> Iterator[Server]:
+    server = Server(site.out, site.rebuild, [site.content], port=0, heartbeat_s=0.3)
+    server.start()
+    assert site.next_call() == frozenset()  # the full build at start
+    yield server
+    server.stop()
+
+
+def get(server: Server, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
+    """Send ``path`` as is (no client-side normalisation of ``..``) and read the whole answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", port_of(server), timeout=TIMEOUT_S)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def port_of(server: Server) -> int:
+    return int(server.url.rstrip("/").rsplit(":", 1)[1])
+
+
+class EventStream:
+    """A client of ``/__livereload`` that reads one event at a time, each read bounded by a socket timeout."""
+
+    def __init__(self, port: int, since: int | None = None) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
+        self.connection.request("GET", "/__livereload" + ("" if since is None else f"?since={since}"))
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next_event(self, include_comments: bool = False) -> tuple[str, str] | None:
+        """(event name, data) of the next event, or None when the stream ended."""
+        event, data, comment = "message", [], None
+        while True:
+            line = self.response.readline().decode("utf-8")
+            if not line:
+                return None
+            line = line.rstrip("\n")
+            if line == "":
+                if data:
+                    return event, "\n".join(data)
+                if comment is not None and include_comments:
+                    return "comment", comment
+                continue
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "":
+                comment = value
+            elif field == "event":
+                event = value
+            elif field == "data":
+                data.append(value)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@pytest.fixture
+def events(server: Server) -> Iterator[EventStream]:
+    stream = EventStream(port_of(server))
+    yield stream
+    stream.close()
+
+
+def build_state_of(page: str) -> dict:
+    """The state the injected script was served with."""
+    start = page.index("const build = ") + len("const build = ")
+    return json.loads(page[start : page.index(";\n", start)])
+
+
+def test_page_gets_the_script_in_the_response_but_not_on_disk(server: Server, site: FakeSite) -> None:
+    status, headers, body = get(server, "/post/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Cache-Control"] == "no-store"
+    assert int(headers["Content-Length"]) == len(body.encode())
+    assert "<p>first version</p>" in body
+    script_at, body_end = body.index('new EventSource("/__livereload?since='), body.index("</BODY>")
+    assert script_at < body_end
+    assert build_state_of(body) == {"generation": 1, "error": None}
+    on_disk = (site.out / "post" / "index.html").read_text(encoding="utf-8")
+    assert "__livereload" not in on_disk and "<script" not in on_disk
+
+
+def test_directories_serve_index_html_and_redirect_to_their_slash(server: Server) -> None:
+    status, _, body = get(server, "/")
+    assert status == 200 and "<h1>Home</h1>" in body
+    status, headers, _ = get(server, "/post?x=1")
+    assert status == 301 and headers["Location"] == "/post/?x=1"
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/style.css", "text/css; charset=utf-8"), ("/feed.xml", "application/xml")],
+)
+def test_other_files_have_their_content_type_and_no_script(server: Server, path: str, content_type: str) -> None:
+    status, headers, body = get(server, path)
+    assert status == 200
+    assert headers["Content-Type"] == content_type
+    assert headers["Cache-Control"] == "no-store"
+    assert "<script" not in body
+
+
+def test_head_sends_headers_only(server: Server) -> None:
+    status, headers, body = get(server, "/post/", method="HEAD")
+    assert status == 200 and body == ""
+    assert int(headers["Content-Length"]) > len("<html><body><p>first version</p></BODY></html>")
+
+
+def test_unknown_path_serves_the_404_page(server: Server) -> None:
+    status, headers, body = get(server, "/no/such/page.html")
+    assert status == 404
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "custom not found" in body and "EventSource" in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/../secret.txt", "/%2e%2e/secret.txt", "/post/..%2f..%2fsecret.txt", "/post/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt"],
+)
+def test_path_traversal_is_refused(server: Server, site: FakeSite, path: str) -> None:
+    (site.out.parent / "secret.txt").write_text("the secret", encoding="utf-8")
+    status, _, body = get(server, path)
+    assert status == 403
+    assert "the secret" not in body
+
+
+def test_symlink_out_of_the_site_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "secret.txt").write_text("the secret", encoding="utf-8")
+    (out / "link.txt").symlink_to(tmp_path / "secret.txt")
+    assert resolve_url_path(out, "/link.txt") is None
+    assert resolve_url_path(out, "/a/b.html") == (out / "a" / "b.html").resolve()
+
+
+def test_changed_file_rebuilds_with_its_path_and_sends_reload(server: Server, site: FakeSite, events: EventStream) -> None:
+    post = site.content / "post.txt"
+    post.write_text("second version", encoding="utf-8")
+    assert post.resolve() in site.next_call()
+    assert events.next_event() == ("reload", "2")
+    status, _, body = get(server, "/post/")
+    assert status == 200 and "<p>second version</p>" in body
+    assert build_state_of(body) == {"generation": 2, "error": None}
+
+
+def test_ignored_files_do_not_rebuild(server: Server, site: FakeSite) -> None:
+    (site.content / ".post.txt.swp").write_text("vim swap", encoding="utf-8")
+    (site.content / "post.txt~").write_text("backup", encoding="utf-8")
+    (site.content / ".cache").mkdir()
+    (site.content / ".cache" / "result.json").write_text("{}", encoding="utf-8")
+    (site.content / "real.txt").write_text("a real change", encoding="utf-8")  # so we know when the batch is done
+    changed = set()
+    while (site.content / "real.txt").resolve() not in changed:
+        changed |= site.next_call()
+    assert changed == {(site.content / "real.txt").resolve()}
+    with pytest.raises(queue.Empty):
+        site.calls.get(timeout=1)
+
+
+def test_output_folder_changes_do_not_rebuild(tmp_path: Path) -> None:
+    """Watching the folder that holds the output (a project root) must not loop on our own writes."""
+    site = FakeSite(tmp_path)
+    server = Server(site.out, site.rebuild, [tmp_path], port=0)
+    server.start()
+    try:
+        assert site.next_call() == frozenset()
+        (site.content / "post.txt").write_text("second version", encoding="utf-8")
+        assert site.next_call() == {(site.content / "post.txt").resolve()}
+        with pytest.raises(queue.Empty):
+            site.calls.get(timeout=1.5)  # the rebuild's swap of site/ triggered nothing
+    finally:
+        server.stop()
+
+
+def test_failed_rebuild_sends_error_and_keeps_serving(server: Server, site: FakeSite, events: EventStream) -> None:
+    (site.content / "post.txt").write_text("BROKEN </script><b>x</b>\nsecond line", encoding="utf-8")
+    site.next_call()
+    event = events.next_event()
+    assert event == ("error", "content/post.txt:1: BROKEN </script><b>x</b>\nsecond line\n  hint: fix <the> post")
+
+    status, _, body = get(server, "/post/")
+    assert status == 200 and "<p>first version</p>" in body  # the last good output
+    assert build_state_of(body)["error"] == event[1]  # shown on load, too
+    assert "</script><b>" not in body  # escaped inside the script element
+    status, _, _ = get(server, "/missing")
+    assert status == 404
+
+    (site.content / "post.txt").write_text("fixed", encoding="utf-8")
+    site.next_call()
+    assert events.next_event() == ("reload", "3")
+    status, _, body = get(server, "/post/")
+    assert "<p>fixed</p>" in body and build_state_of(body)["error"] is None
+
+
+def test_failed_first_build_still_serves(site: FakeSite) -> None:
+    (site.content / "post.txt").write_text("BROKEN from the start", encoding="utf-8")
+    server = Server(site.out, site.rebuild, [site.content], port=0)
+    server.start()
+    try:
+        site.next_call()
+        status, _, body = get(server, "/")
+        assert status == 404  # nothing built yet: the built-in page, with the error shown
+        assert build_state_of(body) == {"generation": 1, "error": "content/post.txt:1: BROKEN from the start\n  hint: fix <the> post"}
+    finally:
+        server.stop()
+
+
+def test_late_client_catches_up_with_the_build_its_page_missed(server: Server, site: FakeSite) -> None:
+    generation = build_state_of(get(server, "/post/")[2])["generation"]
+    (site.content / "post.txt").write_text("changed before the stream connected", encoding="utf-8")
+    site.next_call()
+    stream = EventStream(port_of(server), since=generation)
+    try:
+        assert stream.next_event() == ("reload", str(generation + 1))
+    finally:
+        stream.close()
+
+
+def test_stream_sends_heartbeats(events: EventStream) -> None:
+    assert events.next_event(include_comments=True) == ("comment", "heartbeat")
+
+
+def test_client_disconnect_is_quiet(server: Server, site: FakeSite, capfd: pytest.CaptureFixture[str]) -> None:
+    stream = EventStream(port_of(server))
+    stream.close()
+    (site.content / "post.txt").write_text("nobody listens", encoding="utf-8")
+    site.next_call()
+    time.sleep(0.8)  # past a heartbeat, which is where a closed socket is noticed
+    assert get(server, "/post/")[0] == 200
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_stop_ends_streams_and_frees_the_port(site: FakeSite) -> None:
+    server = Server(site.out, site.rebuild, [site.content], port=0)
+    server.start()
+    port = port_of(server)
+    stream = EventStream(port)
+    server.stop()
+    assert stream.next_event() is None  # the stream ended instead of hanging
+    stream.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S)
+    server.stop()  # twice is harmless
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.1", "localhost"])
+def test_refuses_any_host_but_loopback(site: FakeSite, host: str) -> None:
+    with pytest.raises(SiteError, match=f"refusing to serve on {host}"):
+        Server(site.out, site.rebuild, [site.content], host=host, port=0)
+    assert site.calls.empty()
+
+
+def test_busy_port_is_a_site_error(server: Server, site: FakeSite) -> None:
+    with pytest.raises(SiteError, match=f"cannot listen on 127.0.0.1:{port_of(server)}"):
+        Server(site.out, site.rebuild, [site.content], port=port_of(server)).start()
+
+
+def test_sse_event_splits_lines_into_data_fields() -> None:
+    assert sse_event("error", "a\r\nb\nc") == b"event: error\ndata: a\ndata: b\ndata: c\n\n"
+    assert sse_event("reload", "") == b"event: reload\ndata: \n\n"
+
+
+def test_injection_without_body_tag_appends() -> None:
+    page = inject_livereload(b"<p>fragment</p>", 4, None)
+    assert page.startswith(b"<p>fragment</p><script>") and b'"generation": 4' in page
+
+
+SERVE_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from site_builder.errors import SiteError
+    from site_builder.serve import serve
+
+    content, out = Path(sys.argv[1]), Path(sys.argv[2])
+
+    def rebuild(changed):
+        out.mkdir(exist_ok=True)
+        (out / "index.html").write_text("<body>" + (content / "post.txt").read_text() + "</body>")
+
+    serve(out, rebuild, [content], port=0)
+    """
+)
+
+
+def test_serve_prints_its_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "post.txt").write_text("hello")
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE_SCRIPT, str(content), str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        deadline = time.monotonic() + TIMEOUT_S
+        while not any(line.startswith("Serving") for line in lines) and time.monotonic() < deadline:
+            lines.append(process.stdout.readline())
+        serving = next(line for line in lines if line.startswith("Serving"))
+        url = serving.split(" at ")[1].strip()
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
+        connection = http.client.HTTPConnection(url[len("http://") :].rstrip("/"), timeout=TIMEOUT_S)
+        connection.request("GET", "/")
+        assert "hello" in connection.getresponse().read().decode()
+        connection.close()
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=TIMEOUT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=TIMEOUT_S)
+    assert process.returncode == 0, stderr
+    assert stdout.strip().endswith("Stopped.")
+    assert "Traceback" not in stderr
+
+
+def test_nothing_is_written_into_the_output_by_serving(server: Server, site: FakeSite) -> None:
+    before = {path: path.read_bytes() for path in site.out.rglob("*") if path.is_file()}
+    for path in ["/", "/post/", "/missing", "/style.css"]:
+        get(server, path)
+    after = {path: path.read_bytes() for path in site.out.rglob("*") if path.is_file()}
+    assert after == before
