@@ -1,0 +1,154 @@
+"""``site-builder build / serve / new / check / import``. Errors print as messages (with their cause
+chain), never as tracebacks, and exit with status 1."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+import time
+import unicodedata
+from pathlib import Path
+from typing import Sequence
+
+from site_builder import __version__
+from site_builder.errors import SiteError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except SiteError as exc:
+        print(format_error(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+def format_error(exc: BaseException) -> str:
+    """The error, then each cause as a ``caused by:`` line (Zola's unravel_errors)."""
+    lines = [f"error: {exc}"]
+    cause = exc.__cause__
+    while cause is not None:
+        lines.append(f"  caused by: {cause}")
+        cause = cause.__cause__
+    return "\n".join(lines)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="site-builder", description="Publish annotated AI conversations "
+                                     "as a static site whose code snippets are proven to run.")
+    parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = sub.add_parser("build", help="render the content folder into the output folder")
+    _site_options(build)
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", help="preview on 127.0.0.1 with rebuild and live reload")
+    _site_options(serve)
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 = any free)")
+    serve.set_defaults(func=cmd_serve)
+
+    new = sub.add_parser("new", help="create a dated post skeleton")
+    new.add_argument("title", help="the post title")
+    new.add_argument("--content", type=Path, default=Path("content"), help="content folder (default content/)")
+    new.add_argument("--date", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
+    new.add_argument("--draft", action="store_true", help="create it in drafts/")
+    new.set_defaults(func=cmd_new)
+
+    _optional_commands(sub)
+    return parser
+
+
+def _optional_commands(sub: argparse._SubParsersAction) -> None:
+    """Commands owned by other modules register their own options."""
+    from site_builder import importers, snippets
+
+    if hasattr(snippets, "add_check_parser"):
+        snippets.add_check_parser(sub)
+    if hasattr(importers, "add_import_parser"):
+        importers.add_import_parser(sub)
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"),
+                        help="content folder: posts/ + site.yaml, or a Jekyll folder (default content/)")
+    parser.add_argument("--out", type=Path, default=Path("_site"), help="output folder (default _site/)")
+    parser.add_argument("--drafts", action="store_true", help="also build drafts")
+    parser.add_argument("--base-url", default=None,
+                        help="public URL of the site root, e.g. https://me.github.io/blog/ (overrides site.yaml)")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from site_builder.build import build_site
+
+    result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url,
+                        progress=_progress_after(1.0))
+    print(f"Built {result.posts} posts, {result.pages} files into {result.out_dir} in {result.seconds:.2f} s")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from site_builder.build import build_site
+    from site_builder.serve import serve
+
+    def rebuild(changed: frozenset[Path]) -> None:
+        result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url)
+        what = f"{len(changed)} change{'s' if len(changed) != 1 else ''}" if changed else "start"
+        print(f"Rebuilt ({what}): {result.posts} posts in {result.seconds:.2f} s", flush=True)
+
+    serve(args.out, rebuild, [args.content, _theme_dir()], port=args.port)
+    return 0
+
+
+def _theme_dir() -> Path:
+    from site_builder.render import THEME_DIR
+
+    return THEME_DIR
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    date = args.date or dt.date.today()
+    slug = slugify(args.title)
+    folder = args.content / ("drafts" if args.draft else "posts")
+    path = folder / f"{date.isoformat()}-{slug}.md"
+    if path.exists():
+        raise SiteError(f"{path} already exists", hint="choose another title or edit that post")
+    folder.mkdir(parents=True, exist_ok=True)
+    title = args.title.replace("\\", "\\\\").replace('"', '\\"')
+    path.write_text(
+        f'---\ntitle: "{title}"\ndate: {date.isoformat()}\ntags: []\n'
+        "speakers:\n  Me: {role: user}\n  ChatGPT: {role: assistant, model: gpt-4o}\n---\n\n"
+        "What this conversation is about, in a sentence or two.\n\n"
+        "Me: The question you asked.\n\nChatGPT: The answer.\n\n> [!NOTE]\n> What you learned from it.\n",
+        encoding="utf-8",
+    )
+    print(f"Created {path}")
+    return 0
+
+
+def slugify(title: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "post"
+
+
+def _progress_after(seconds: float):
+    """A progress line, only for builds that take longer than ``seconds``."""
+    start = time.perf_counter()
+
+    def report(message: str) -> None:
+        if time.perf_counter() - start > seconds and sys.stderr.isatty():
+            print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
+        elif time.perf_counter() - start > seconds:
+            print(message, file=sys.stderr)
+
+    return report

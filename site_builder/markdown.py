@@ -1,0 +1,62 @@
+"""One configured MarkdownIt per build: raw HTML escaped, GitHub extensions, fences through Pygments.
+
+Per-document state travels in ``env`` (markdown-it's convention), never in globals:
+- ``env["line_offset"]``: source line of the rendered text's first line, so a fence knows its file line;
+- ``env["fence"]``: a callable ``(CodeBlockView) -> str`` returning the extra HTML around a block
+  (status badge, companion link, diff); absent means plain blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.gfm import gfm_plugin
+
+from site_builder.highlight import copy_text, highlight
+
+
+@dataclass(frozen=True, slots=True)
+class FenceContext:
+    lang: str
+    info: str
+    code: str
+    line: int
+    """Source-file line of the opening fence (0 when unknown)."""
+
+
+FenceDecorator = Callable[[FenceContext], dict[str, str]]
+
+
+def create_markdown() -> MarkdownIt:
+    """The site's Markdown dialect: CommonMark + GFM (tables, strikethrough, autolinks, task lists, alerts,
+    footnotes), raw HTML shown as text."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).use(gfm_plugin)
+    md.add_render_rule("fence", _render_fence)
+    return md
+
+
+def render(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecorator | None = None) -> str:
+    """Render ``text`` whose first line is source line ``line_offset``."""
+    env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate}
+    return md.render(text, env)
+
+
+def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:
+    token = tokens[idx]
+    info = token.info.strip()
+    lang = info.split(maxsplit=1)[0].lower() if info else ""
+    line = env.get("line_offset", 1) + token.map[0] if token.map else 0
+    context = FenceContext(lang, info, token.content, line)
+    extra = env["decorate"](context) if env.get("decorate") else {}
+    label = escapeHtml(lang or "text")
+    return (
+        f'<figure class="code" data-lang="{label}" data-line="{line}"{extra.get("attrs", "")}>'
+        f'<figcaption><span class="code-lang">{label}</span>{extra.get("caption", "")}'
+        f'<button type="button" class="copy" data-copy="{escapeHtml(copy_text(token.content, lang))}"'
+        f' aria-label="Copy code">Copy</button></figcaption>'
+        f'<div class="highlight"><pre><code>{highlight(token.content, lang)}</code></pre></div>'
+        f'{extra.get("after", "")}</figure>\n'
+    )
