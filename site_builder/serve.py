@@ -253,7 +253,7 @@ class _WatchFilter:
     def __init__(self, roots: Sequence[Path], out_dir: Path) -> None:
         self._roots = roots
         self._out_dir = out_dir
-        # ``_site`` itself, and the build's staging and old copies beside it: ``.{_site}…``, ``{_site}.…``, ``{_site}-…``
+        # the output, and the build's staging and old copies beside it (``._site-x``, ``_site.tmp``...)
         self._out_prefixes = (f".{out_dir.name}", f"{out_dir.name}.", f"{out_dir.name}-", f"{out_dir.name}~")
 
     def __call__(self, change: watchfiles.Change, raw_path: str) -> bool:
@@ -314,10 +314,14 @@ class Server:
                 hint="pick another port with --port (0 picks a free one)",
             ) from exc
         self._run_rebuild(frozenset())
-        self._serve_thread = threading.Thread(target=self._httpd.serve_forever, name="site-builder-serve", daemon=True)
+        self._serve_thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="site-builder-serve", daemon=True
+        )
         self._serve_thread.start()
         watching = threading.Event()
-        self._watch_thread = threading.Thread(target=self._watch_forever, args=(watching,), name="site-builder-watch", daemon=True)
+        self._watch_thread = threading.Thread(
+            target=self._watch_forever, args=(watching,), name="site-builder-watch", daemon=True
+        )
         self._watch_thread.start()
         if not watching.wait(10):
             raise SiteError("the file watcher did not start within 10 s")
@@ -346,7 +350,7 @@ class Server:
             *roots,
             watch_filter=_WatchFilter(roots, self.out_dir),
             stop_event=self._stop_watching,
-            rust_timeout=500,  # wake up now and then: the first wake-up tells start() we are watching
+            rust_timeout=200,  # wake up now and then: the first wake-up tells start() we are watching
             yield_on_timeout=True,
             raise_interrupt=False,
         )

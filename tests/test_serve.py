@@ -188,7 +188,13 @@ def test_unknown_path_serves_the_404_page(server: Server) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/../secret.txt", "/%2e%2e/secret.txt", "/post/..%2f..%2fsecret.txt", "/post/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt"],
+    [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/post/..%2f..%2fsecret.txt",
+        "/post/%2e%2e/%2e%2e/secret.txt",
+        "/..%5csecret.txt",
+    ],
 )
 def test_path_traversal_is_refused(server: Server, site: FakeSite, path: str) -> None:
     (site.out.parent / "secret.txt").write_text("the secret", encoding="utf-8")
@@ -206,7 +212,9 @@ def test_symlink_out_of_the_site_is_refused(tmp_path: Path) -> None:
     assert resolve_url_path(out, "/a/b.html") == (out / "a" / "b.html").resolve()
 
 
-def test_changed_file_rebuilds_with_its_path_and_sends_reload(server: Server, site: FakeSite, events: EventStream) -> None:
+def test_changed_file_rebuilds_with_its_path_and_sends_reload(
+    server: Server, site: FakeSite, events: EventStream
+) -> None:
     post = site.content / "post.txt"
     post.write_text("second version", encoding="utf-8")
     assert post.resolve() in site.next_call()
@@ -273,7 +281,8 @@ def test_failed_first_build_still_serves(site: FakeSite) -> None:
         site.next_call()
         status, _, body = get(server, "/")
         assert status == 404  # nothing built yet: the built-in page, with the error shown
-        assert build_state_of(body) == {"generation": 1, "error": "content/post.txt:1: BROKEN from the start\n  hint: fix <the> post"}
+        error = "content/post.txt:1: BROKEN from the start\n  hint: fix <the> post"
+        assert build_state_of(body) == {"generation": 1, "error": error}
     finally:
         server.stop()
 
@@ -396,3 +405,46 @@ def test_nothing_is_written_into_the_output_by_serving(server: Server, site: Fak
         get(server, path)
     after = {path: path.read_bytes() for path in site.out.rglob("*") if path.is_file()}
     assert after == before
+
+
+# A stand-in for the browser APIs the injected script uses; it prints what the script did.
+FAKE_BROWSER = """
+const listeners = {}; const shown = []; let reloads = 0; let sourceUrl = null; const boxes = {};
+globalThis.EventSource = class { constructor(url) { sourceUrl = url; }
+  addEventListener(name, fn) { listeners[name] = fn; } };
+globalThis.location = { reload() { reloads += 1; } };
+globalThis.document = {
+  getElementById: (id) => boxes[id] || null,
+  createElement: () => ({
+    style: {},
+    set textContent(text) { shown.push(text); },
+    set innerHTML(html) { throw new Error("innerHTML used"); },
+  }),
+  body: { appendChild(box) { boxes[box.id] = box; } },
+};
+"""
+FAKE_BROWSER_REPORT = """
+listeners.error({});  // a connection failure: an Event without data
+listeners.error({ data: "<img src=x onerror=alert(1)> broke" });
+listeners.reload({ data: "5" });
+console.log(JSON.stringify({ sourceUrl, shown, reloads, boxes: Object.keys(boxes) }));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the injected script")
+@pytest.mark.parametrize("error", [None, "post.md:3: </script> bad"])
+def test_injected_script_shows_errors_as_text_and_reloads(tmp_path: Path, error: str | None) -> None:
+    page = inject_livereload(b"<body></body>", 4, error).decode()
+    start = page.index("<script>") + len("<script>")
+    script = page[start : page.rindex("</script>")]
+    program = tmp_path / "page.js"
+    program.write_text(FAKE_BROWSER + script + FAKE_BROWSER_REPORT, encoding="utf-8")
+    run = subprocess.run(["node", str(program)], capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["sourceUrl"] == "/__livereload?since=4"
+    shown_on_load = [] if error is None else [error]
+    shown = [text.split("\n\n", 1)[1] for text in report["shown"]]
+    assert shown == [*shown_on_load, "<img src=x onerror=alert(1)> broke"]
+    assert report["reloads"] == 1
+    assert report["boxes"] == ["site-builder-error"]  # one overlay, reused
