@@ -1,0 +1,137 @@
+"""The post parser against golden fixtures (input -> turns and exchanges as JSON, line numbers included)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from site_builder.model import Post
+from site_builder.posts import load_post
+
+GOLDEN = FIXTURES / "parser"
+CASES = sorted(p for p in GOLDEN.glob("*.md"))
+
+
+def snapshot(post: Post) -> dict:
+    return {
+        "title": post.title,
+        "tags": list(post.tags),
+        "speakers": {n: [s.role, s.model] for n, s in post.speakers.items()},
+        "intro": post.intro,
+        "turns": [
+            {"n": t.number, "speaker": t.speaker.name, "role": t.role, "line": t.line, "end_line": t.end_line,
+             "text_line": t.text_line, "text": t.text, "annotations": [[a.kind, a.line] for a in t.annotations]}
+            for t in post.turns
+        ],
+        "exchanges": [
+            {"question": e.question.number if e.question else None,
+             "variants": [[t.number for t in v] for v in e.answers],
+             "repeats": [t.number for t in e.repeats]}
+            for e in post.exchanges
+        ],
+        "code_blocks": [[b.lang, b.line] for b in post.code_blocks],
+    }
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_golden(path: Path) -> None:
+    expected_path = path.with_suffix(".json")
+    actual = snapshot(load_post(path))
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected_path.write_text(json.dumps(actual, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert expected_path.exists(), f"no golden file {expected_path.name}; run with UPDATE_GOLDEN=1 and review it"
+    assert actual == json.loads(expected_path.read_text(encoding="utf-8"))
+
+
+def test_reference_post_structure() -> None:
+    post = load_post(GOLDEN / "2023-08-03-chatgpt-helps-me-learn-latest-ai-technology.md")
+    assert [t.speaker.name for t in post.turns] == ["Zhiwei", "ChatGPT"] * 3 + ["Zhiwei"]
+    assert [t.role for t in post.turns] == ["user", "assistant"] * 3 + ["user"]
+    assert len(post.exchanges) == 3
+    second = post.exchanges[1]
+    assert len(second.answers) == 2, "the spaCy question was asked twice: two answer variants"
+    assert [t.number for t in second.repeats] == [5]
+    assert post.exchanges[2].answers == (), "the last question is unanswered"
+    user_blocks = [b.lang for b in post.code_blocks
+                   if any(t.role == "user" and t.line <= b.line <= t.end_line for t in post.turns)]
+    assert user_blocks == ["python", "python", "shell"]
+    assert post.turns[0].text.startswith("Could you explain the code?"), "label alone on its line"
+    assert post.turns[2].text.startswith("What is SpaCy"), "label followed by text"
+
+
+def test_setext_trap_stays_a_turn() -> None:
+    post = load_post(GOLDEN / "setext_trap.md")
+    assert [(t.speaker.name, t.text) for t in post.turns] == [("User", "is this a heading?"),
+                                                             ("ChatGPT", "no, it is a turn")]
+
+
+def test_labels_in_code_are_content() -> None:
+    post = load_post(GOLDEN / "labels_in_fences.md")
+    assert [t.speaker.name for t in post.turns] == ["User", "Assistant"]
+    assert "User: this is inside a fence" in post.turns[0].text
+    nested = load_post(GOLDEN / "nested_fences.md")
+    assert [t.speaker.name for t in nested.turns] == ["User", "Assistant", "User", "Assistant"]
+    assert "Assistant: this line is code" in nested.turns[-1].text
+
+
+def test_crlf_bom_and_trailing_spaces() -> None:
+    crlf = load_post(GOLDEN / "crlf.md")
+    assert "\r" not in crlf.body and crlf.turns[0].text == "line one\nwith a second line"
+    bom = load_post(GOLDEN / "bom_trailing_spaces.md")
+    assert bom.title == "BOM post" and bom.tags == ("a", "b")
+    assert [t.speaker.name for t in bom.turns] == ["User", "Claude"]
+
+
+def test_label_once_mid_prose_is_not_a_turn() -> None:
+    post = load_post(GOLDEN / "once_mid_prose.md")
+    assert post.turns == () and not post.is_conversation
+    assert "Conclusion: more data" in post.intro
+
+
+def test_full_width_and_french_colons() -> None:
+    assert [t.speaker.name for t in load_post(GOLDEN / "fullwidth.md").turns] == ["用户", "助手"] * 2
+    french = load_post(GOLDEN / "french_space.md")
+    assert [(t.speaker.name, t.role, t.speaker.model) for t in french.turns] == [
+        ("Moi", "user", None), ("Mistral", "assistant", "mistral-large")]
+
+
+def test_both_separators_and_case_insensitive_variants() -> None:
+    post = load_post(GOLDEN / "separators.md")
+    assert [len(e.answers) for e in post.exchanges] == [2, 1]
+    assert "more prose." in post.turns[-1].text, "a rule followed by prose is part of the turn"
+
+
+CORPUS = FIXTURES / "blog-posts"  # copied from shared/corpus/blog-posts with SOURCES.md
+
+
+def corpus_conversation(name: str):
+    from site_builder.conversation import parse_conversation
+    from site_builder.frontmatter import normalise_text
+
+    path = CORPUS / name
+    return parse_conversation(normalise_text(path.read_bytes(), path), 1, {})
+
+
+def test_corpus_chat_with_bob() -> None:
+    conv = corpus_conversation("llamacpp_chat-with-bob.txt")
+    assert [t.speaker.name for t in conv.turns] == ["User", "Bob", "User", "Bob", "User"]
+    assert {s.name: s.role for s in conv.speakers.values()} == {"User": "user", "Bob": "assistant"}
+    assert conv.turns[-1].speaker.name == "User" and conv.turns[-1].text == "", "ends with an empty User: turn"
+    assert conv.intro.startswith("Transcript of a dialog"), "the preamble is the introduction"
+    assert all(e.question is not None for e in conv.exchanges)
+
+
+def test_corpus_chat_with_baichuan() -> None:
+    conv = corpus_conversation("llamacpp_chat-with-baichuan.txt")
+    assert [(t.speaker.name, t.role) for t in conv.turns] == [("用户", "user"), ("助手", "assistant")]
+    assert conv.turns[0].text == "你好！" and conv.turns[1].text == ""
+
+
+def test_corpus_promptingguide_is_an_article() -> None:
+    conv = corpus_conversation("promptingguide_chatgpt.en.excerpt.mdx")
+    assert conv.turns == (), "every Human:/AI:/USER: label there sits inside a code fence"
+    assert "Human: Hello, who are you?" in conv.intro
