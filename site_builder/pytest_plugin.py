@@ -1,4 +1,107 @@
-"""pytest plugin (entry point ``pytest11``): collects the code blocks of posts as test items.
+"""pytest plugin (entry point ``pytest11``): every code block of every post is a test item.
 
-Filled in by the snippet-checks work (issue 3); registered now so the entry point resolves.
+``pytest`` (``testpaths = ["tests", "content"]``) collects ``content/posts/*.md`` and
+``content/drafts/*.md`` (Jekyll: ``_posts``/``_drafts``) — only markdown inside a content folder
+that has posts, never a README or a test fixture elsewhere. Items are named
+``L42[python companion=sgd.py::Network.update_mini_batch]`` so ``-k`` selects by line, language,
+option or companion. A failure is reported at the post's file and line with its evidence (diff,
+lines never executed, traceback), without the plugin's own traceback; a check that cannot run
+here is a skip with its reason. Results come from and go to the same cache as ``site-builder check``.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+_POST_FOLDERS = {"posts": "drafts", "_posts": "_drafts"}
+_CHECKERS = pytest.StashKey[dict]()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix.lower() in (".md", ".markdown") and content_root(file_path) is not None:
+        return PostFile.from_parent(parent, path=file_path)
+    return None
+
+
+def content_root(path: Path) -> Path | None:
+    """The content folder a post lives in, or None when ``path`` is not a post or draft."""
+    for folder in path.parents:
+        root = folder.parent
+        for posts, drafts in _POST_FOLDERS.items():
+            if folder.name in (posts, drafts) and (root / posts).is_dir() and _is_content(root, posts):
+                return root
+    return None
+
+
+def _is_content(root: Path, posts: str) -> bool:
+    return root.name == "content" or (posts == "_posts" and (root / "_config.yml").is_file())
+
+
+class SnippetFailure(Exception):
+    """Raised by an item whose check failed or drifted; carries the result."""
+
+
+class PostFile(pytest.File):
+    def collect(self):
+        from site_builder.posts import load_post
+        from site_builder.snippets import parse_snippets
+
+        root = content_root(self.path)
+        post = load_post(self.path, draft=self.path.parent.name in _POST_FOLDERS.values())
+        snippets = parse_snippets(self.path, post.code_blocks, root)
+        for snippet in snippets:
+            yield SnippetItem.from_parent(self, name=snippet.item_name, snippet=snippet, siblings=snippets,
+                                          content_dir=root)
+
+    def repr_failure(self, excinfo, style=None):
+        from site_builder.errors import SiteError
+
+        if isinstance(excinfo.value, SiteError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+
+class SnippetItem(pytest.Item):
+    def __init__(self, *, snippet, siblings, content_dir: Path, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.snippet = snippet
+        self.siblings = siblings
+        self.content_dir = content_dir
+        self.add_marker(pytest.mark.snippet)
+
+    def runtest(self) -> None:
+        from site_builder.snippets import NOT_CHECKED, SKIPPED
+
+        result = checker(self.config, self.content_dir).check(self.snippet, self.siblings)
+        if result.status in (SKIPPED, NOT_CHECKED):
+            # reported at the post's line, not here (as pytest's own doctest and unittest skips are)
+            raise pytest.skip.Exception(result.reason, _use_item_location=True)
+        if result.failed:
+            raise SnippetFailure(result)
+
+    def repr_failure(self, excinfo, style=None):
+        if not isinstance(excinfo.value, SnippetFailure):
+            return super().repr_failure(excinfo, style)
+        result = excinfo.value.args[0]
+        where = f"{self.parent.nodeid}:{self.snippet.line}"
+        text = f"{where}: [{self.snippet.label}] {result.status}: {result.reason}"
+        return f"{text}\n{result.detail}" if result.detail else text
+
+    def reportinfo(self):
+        return self.path, self.snippet.line - 1, self.name
+
+
+def checker(config: pytest.Config, content_dir: Path):
+    """One Checker per content folder per session, so blocks share smoke() and session runs."""
+    from site_builder.checks import Checker
+
+    checkers = config.stash.setdefault(_CHECKERS, {})
+    if content_dir not in checkers:
+        checkers[content_dir] = Checker(content_dir)
+    return checkers[content_dir]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "snippet: a code block of a post, checked as DESIGN §3 says")

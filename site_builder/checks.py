@@ -1,0 +1,427 @@
+"""Running the snippet checks (DESIGN §3): drift, execution, coverage, output; results cached.
+
+``Checker.check(snippet)`` returns a ``CheckResult`` whose ``status`` is one of ``STATUSES``.
+Every run happens in a fresh subprocess (``snippet_runner``) with cwd = a temporary folder, the
+companions folder on ``sys.path`` and a timeout. A ``Checker`` lives for one run (one ``check``
+command, one pytest session) and shares the runs several blocks need: one ``smoke()`` per
+companion, one subprocess per session.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import difflib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from site_builder import snippet_cache
+from site_builder.snippets import (ADAPTED, DOCTEST, DRIFTED, EXCERPT, FAILED, NORUN, NOT_CHECKED, NOT_EXECUTABLE,
+                                   OUTPUT, PROGRAM, SHELL, SKIPPED, VERIFIED, CheckResult, Snippet, definition_span,
+                                   find_definition, read_module)
+
+DEFAULT_TIMEOUT = 120.0
+TRACEBACK_HEADER = "Traceback (most recent call last):"
+
+
+class Checker:
+    """Checks snippets for one run, sharing smoke() and session subprocesses between blocks."""
+
+    def __init__(self, content_dir: Path, *, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.content_dir = content_dir.resolve()
+        self.companions = self.content_dir / "companions"
+        self.cache = snippet_cache.cache_dir(self.content_dir)
+        self.use_cache = use_cache
+        self.timeout = timeout
+        self._smoke_runs: dict[Path, dict[str, Any]] = {}
+        self._session_runs: dict[str, tuple[CheckResult, ...]] = {}
+
+    def check(self, snippet: Snippet, post_snippets: Sequence[Snippet] = ()) -> CheckResult:
+        """The snippet's result: from the cache when its key is there, else run (and stored)."""
+        fixed = static_result(snippet)
+        if fixed is not None:
+            return fixed
+        key = result_key(snippet, post_snippets, self.companions)
+        if self.use_cache:
+            entry = snippet_cache.load(self.cache, key)
+            if entry is not None:
+                return CheckResult.from_json(entry["result"])
+        started = time.perf_counter()
+        result = self._run(snippet, post_snippets)
+        result = dataclasses.replace(result, seconds=round(time.perf_counter() - started, 3))
+        if not result.transient:
+            snippet_cache.store(self.cache, key, {"post": str(snippet.post), "line": snippet.line,
+                                                  "info": snippet.info, "result": result.to_json()})
+        return result
+
+    def _run(self, snippet: Snippet, post_snippets: Sequence[Snippet]) -> CheckResult:
+        if snippet.session is not None:
+            return self._session(snippet, post_snippets)
+        if snippet.kind in (PROGRAM, DOCTEST):
+            return run_steps([snippet], self.companions, self.timeout)[0]
+        if snippet.kind in (EXCERPT, ADAPTED):
+            return check_excerpt(snippet, lambda: self._smoke(snippet))
+        if snippet.kind == OUTPUT:
+            return check_output(snippet, self.companions, self.timeout)
+        if snippet.kind == SHELL:
+            return run_shell(snippet, self.companions, self.timeout)
+        raise AssertionError(f"no check for kind {snippet.kind!r}")
+
+    def _smoke(self, snippet: Snippet) -> dict[str, Any]:
+        path = snippet.companion.path
+        if path not in self._smoke_runs:
+            self._smoke_runs[path] = run_job({"mode": "smoke", "module": snippet.companion.module,
+                                              "trace": str(path)}, self.companions, self.timeout)
+        return self._smoke_runs[path]
+
+    def _session(self, snippet: Snippet, post_snippets: Sequence[Snippet]) -> CheckResult:
+        members = session_members(snippet, post_snippets)
+        name = f"{snippet.post}::{snippet.session}"
+        if name not in self._session_runs:
+            self._session_runs[name] = tuple(run_steps(members, self.companions, self.timeout))
+        return self._session_runs[name][members.index(snippet)]
+
+
+def static_result(snippet: Snippet) -> CheckResult | None:
+    """Results that need no run: not executable, or ``norun``."""
+    if snippet.kind == NOT_EXECUTABLE:
+        return CheckResult(NOT_CHECKED, f"not checked: not executable ({snippet.lang or 'no language'})")
+    if snippet.kind == NORUN:
+        return CheckResult(SKIPPED, f"norun: {snippet.reason}")
+    return None
+
+
+def cached_result(snippet: Snippet, post_snippets: Sequence[Snippet], content_dir: Path) -> CheckResult:
+    """What the cache proves for the snippet now; never runs anything. Stale or missing: not-checked."""
+    fixed = static_result(snippet)
+    if fixed is not None:
+        return fixed
+    companions = content_dir.resolve() / "companions"
+    entry = snippet_cache.load(snippet_cache.cache_dir(content_dir), result_key(snippet, post_snippets, companions))
+    if entry is None:
+        return CheckResult(NOT_CHECKED, "not yet checked: no result for this block, its companion and "
+                           "package versions as they are now (run site-builder check)")
+    return CheckResult.from_json(entry["result"])
+
+
+def result_key(snippet: Snippet, post_snippets: Sequence[Snippet], companions: Path) -> str:
+    """The cache key (see ``snippet_cache``): block texts, sources and what they import."""
+    blocks = session_members(snippet, post_snippets) if snippet.session else [snippet]
+    blocks = blocks[: blocks.index(snippet) + 1]
+    texts = [part for block in blocks for part in (block.info, block.code)]
+    if snippet.companion is not None:
+        sources = [snippet.companion.path.read_text(encoding="utf-8")]
+        texts.append(str(snippet.companion.path.relative_to(companions.resolve())))
+    else:
+        sources = [block.code for block in blocks if block.kind in (PROGRAM, DOCTEST)]
+    return snippet_cache.snippet_key(texts, sources, companions)
+
+
+def session_members(snippet: Snippet, post_snippets: Sequence[Snippet]) -> list[Snippet]:
+    members = [s for s in post_snippets if s.session == snippet.session and s.post == snippet.post]
+    return members if snippet in members else [*members, snippet]
+
+
+# --- subprocesses ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    returncode: int | None
+    """None when the timeout killed it."""
+    output: str
+    """stdout and stderr, interleaved."""
+
+
+def run_process(argv: list[str], companions: Path, timeout: float, cwd: Path) -> Process:
+    """Run in its own process group (a timeout kills its children too); environment inherited."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(companions), env.get("PYTHONPATH")]))
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    with subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL, start_new_session=True) as proc:
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output, _ = proc.communicate()
+            return Process(None, output.decode("utf-8", "replace"))
+    return Process(proc.returncode, output.decode("utf-8", "replace"))
+
+
+def run_job(job: dict[str, Any], companions: Path, timeout: float) -> dict[str, Any]:
+    """Run ``snippet_runner`` on ``job``; its JSON result plus ``output`` (and ``error`` if none came)."""
+    with tempfile.TemporaryDirectory(prefix="snippet-check-") as tmp:
+        job_file, result_file = Path(tmp, "job.json"), Path(tmp, "result.json")
+        job_file.write_text(json.dumps({**job, "companions": str(companions), "result": str(result_file)}))
+        work = Path(tmp, "work")
+        work.mkdir()
+        proc = run_process([sys.executable, "-m", "site_builder.snippet_runner", str(job_file)],
+                           companions, timeout, work)
+        if proc.returncode is None:
+            return {"error": f"timed out after {timeout:g} s", "timeout": True, "output": proc.output}
+        if not result_file.is_file():
+            return {"error": f"the check process exited with code {proc.returncode} before reporting",
+                    "output": proc.output}
+        return {**json.loads(result_file.read_text()), "output": proc.output}
+
+
+def job_failure(run: dict[str, Any], what: str) -> CheckResult | None:
+    """A failed/skipped result when the subprocess timed out, died, or its target raised."""
+    if "error" in run:
+        return CheckResult(FAILED, f"{what}: {run['error']}", tail(run["output"]), transient=bool(run.get("timeout")))
+    exception = run.get("exception")
+    if exception and exception["skip"] is not None:
+        return CheckResult(SKIPPED, f"{what} cannot run here: {exception['skip']}")
+    if exception:
+        return CheckResult(FAILED, f"{what} raised {exception['line']}", exception["traceback"])
+    return None
+
+
+def tail(text: str, lines: int = 40) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+# --- programs, doctests, sessions, shell ----------------------------------------------------------
+
+def run_steps(snippets: Sequence[Snippet], companions: Path, timeout: float) -> list[CheckResult]:
+    """Run blocks in order in one namespace; one result per block."""
+    steps = [{"code": s.code, "filename": str(s.post), "line": s.line, "doctest": s.kind == DOCTEST,
+              "raises": s.raises} for s in snippets]
+    run = run_job({"mode": "steps", "steps": steps}, companions, timeout)
+    what = "the session" if len(snippets) > 1 else "the program"
+    failure = job_failure(run, what)
+    if failure is not None:
+        return [failure] * len(snippets)
+    results: list[CheckResult] = []
+    for snippet, outcome in zip(snippets, run["steps"]):
+        results.append(step_result(snippet, outcome) if not any(r.failed for r in results)
+                       else CheckResult(FAILED, f"not run: an earlier block of session `{snippet.session}` failed"))
+    missing = len(snippets) - len(results)
+    return results + [CheckResult(FAILED, f"not run: an earlier block of session `{snippets[0].session}` failed")] * missing
+
+
+def step_result(snippet: Snippet, outcome: dict[str, Any]) -> CheckResult:
+    exception = outcome["exception"]
+    if outcome["failures"]:
+        return CheckResult(FAILED, "doctest output differs", outcome["failures"])
+    if exception and exception["skip"] is not None:
+        return CheckResult(SKIPPED, f"cannot run here: {exception['skip']}")
+    if snippet.raises is None:
+        if exception:
+            return CheckResult(FAILED, f"raised {exception['line']}", exception["traceback"])
+        return CheckResult(VERIFIED, "doctest passed" if snippet.kind == DOCTEST else "ran without error")
+    if exception is None:
+        return CheckResult(FAILED, f"expected {snippet.raises} to be raised; the program finished without error")
+    if snippet.raises in exception["types"]:
+        return CheckResult(VERIFIED, f"raised {exception['line']}")
+    return CheckResult(FAILED, f"expected {snippet.raises}, got {exception['line']}", exception["traceback"])
+
+
+def run_shell(snippet: Snippet, companions: Path, timeout: float) -> CheckResult:
+    with tempfile.TemporaryDirectory(prefix="snippet-check-") as tmp:
+        script = Path(tmp, "block.sh")
+        script.write_text(snippet.code)
+        proc = run_process(["bash", "-e", str(script)], companions, timeout, Path(tmp))
+    if proc.returncode is None:
+        return CheckResult(FAILED, f"timed out after {timeout:g} s", tail(proc.output), transient=True)
+    if proc.returncode:
+        return CheckResult(FAILED, f"exited with code {proc.returncode}", tail(proc.output))
+    return CheckResult(VERIFIED, "ran without error (exit 0)")
+
+
+# --- excerpts -------------------------------------------------------------------------------------
+
+def check_excerpt(snippet: Snippet, smoke) -> CheckResult:
+    """Verbatim (or, for ``adapted``, diffed) against the definition, then executed by ``smoke()``."""
+    ref = snippet.companion
+    source = ref.path.read_text(encoding="utf-8")
+    tree = read_module(ref.path)
+    node = find_definition(tree, ref.qualname)
+    first, last = definition_span(node)
+    where = dict(companion=ref.file)
+    definition = source.splitlines()[first - 1:last]
+    if snippet.kind == ADAPTED:
+        diff = unified_diff(snippet.code.splitlines(), definition, ref, first)
+        failure = job_failure(smoke(), f"{ref.file}::smoke()")
+        if failure is not None:
+            return dataclasses.replace(failure, **where, first_line=first, last_line=last, diff=diff)
+        if not definition_ran(node, set(smoke()["executed"])):
+            return CheckResult(FAILED, f"{ref.file}::{ref.qualname} never ran during smoke()", **where,
+                               first_line=first, last_line=last, diff=diff)
+        return CheckResult(VERIFIED, f"adapted: {ref.file}::{ref.qualname} ran during smoke()", **where,
+                           first_line=first, last_line=last, diff=diff)
+    span = locate(snippet.code, definition)
+    if span is None:
+        return CheckResult(DRIFTED, f"excerpt differs from {ref.file}::{ref.qualname}",
+                           closest_diff(snippet.code, definition, ref, first), **where)
+    start, end = first + span[0], first + span[1]
+    failure = job_failure(smoke(), f"{ref.file}::smoke()")
+    if failure is not None:
+        return dataclasses.replace(failure, **where, first_line=start, last_line=end)
+    never = never_executed(tree, source.splitlines(), range(start, end + 1), set(smoke()["executed"]))
+    if never:
+        listing = "\n".join(f"{ref.file}:{n}: {source.splitlines()[n - 1].strip()}" for n in never)
+        return CheckResult(FAILED, f"excerpt lines never executed by smoke(): {', '.join(map(str, never))}",
+                           listing, **where, first_line=start, last_line=end)
+    return CheckResult(VERIFIED, f"matches {ref.file}::{ref.qualname} lines {start}-{end}, all executed by smoke()",
+                       **where, first_line=start, last_line=end)
+
+
+def _lines(code: str) -> list[str]:
+    """Dedented, trailing spaces and surrounding blank lines removed."""
+    lines = [line.rstrip() for line in textwrap.dedent(code).splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def locate(code: str, definition: list[str]) -> tuple[int, int] | None:
+    """Offsets (first, last) of the excerpt inside the definition's lines, compared after dedent."""
+    excerpt = _lines(code)
+    size = len(excerpt)
+    for offset in range(len(definition) - size + 1):
+        window = definition[offset:offset + size]
+        if _lines("\n".join(window)) == excerpt and window[0].strip() == excerpt[0].strip():
+            return offset, offset + size - 1
+    return None
+
+
+def closest_diff(code: str, definition: list[str], ref, first: int) -> str:
+    """Unified diff between the excerpt and the most similar stretch of the definition."""
+    excerpt = _lines(code)
+    size = max(1, min(len(excerpt), len(definition)))
+    windows = [(offset, _lines("\n".join(definition[offset:offset + size])))
+               for offset in range(len(definition) - size + 1)]
+    offset, best = max(windows, key=lambda w: difflib.SequenceMatcher(None, excerpt, w[1]).ratio())
+    return "\n".join(difflib.unified_diff(excerpt, best, "quoted in the post",
+                                          f"{ref.file}::{ref.qualname} (line {first + offset})", lineterm=""))
+
+
+def unified_diff(quote: list[str], definition: list[str], ref, first: int) -> str:
+    return "\n".join(difflib.unified_diff(_lines("\n".join(quote)), _lines("\n".join(definition)),
+                                          "quoted in the post", f"{ref.file}::{ref.qualname} (line {first})",
+                                          lineterm=""))
+
+
+def statement_lines(tree: ast.Module) -> dict[int, frozenset[int]]:
+    """For each source line that belongs to a statement, the lines of its innermost statement.
+
+    A statement spanning several lines executes as one (coverage.py reports one of its lines);
+    a compound statement owns only its header (decorators to the line before its body).
+    Docstrings and other bare constants, ``global`` and ``nonlocal`` generate no code: skipped.
+    """
+    owner: dict[int, frozenset[int]] = {}
+    for node in ast.walk(tree):  # breadth-first: inner statements overwrite outer ones
+        if not isinstance(node, ast.stmt) or _generates_no_code(node):
+            continue
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        body = getattr(node, "body", None)
+        last = max(node.lineno, body[0].lineno - 1) if body else node.end_lineno
+        lines = frozenset(range(first, last + 1))
+        owner.update(dict.fromkeys(lines, lines))
+    return owner
+
+
+def _generates_no_code(node: ast.stmt) -> bool:
+    return isinstance(node, (ast.Global, ast.Nonlocal)) or (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+
+
+def never_executed(tree: ast.Module, source: list[str], lines: range, executed: set[int]) -> list[int]:
+    """Non-blank, non-comment lines of ``lines`` whose statement never ran."""
+    owner = statement_lines(tree)
+    return [n for n in lines
+            if source[n - 1].strip() and not source[n - 1].strip().startswith("#")
+            and n in owner and not owner[n] & executed]
+
+
+def definition_ran(node: ast.AST, executed: set[int]) -> bool:
+    """A function ran if a statement of its body did; a class if its body did (it was defined)."""
+    body = [stmt for stmt in node.body if not _generates_no_code(stmt)]
+    return any(set(range(stmt.lineno, stmt.end_lineno + 1)) & executed for stmt in body)
+
+
+# --- output-of ------------------------------------------------------------------------------------
+
+def check_output(snippet: Snippet, companions: Path, timeout: float) -> CheckResult:
+    """``FUNC`` produces the block: its traceback's exception, or every non-blank line in order."""
+    ref = snippet.companion
+    what = f"{ref.file}::{ref.qualname}()"
+    run = run_job({"mode": "call", "module": ref.module, "function": ref.qualname}, companions, timeout)
+    expected = traceback_exceptions(snippet.code)
+    exception = run.get("exception")
+    if expected:
+        if "error" in run or (exception and exception["skip"] is not None):
+            return job_failure(run, what)
+        if exception is None:
+            return CheckResult(FAILED, f"{what} returned normally; the block shows {expected[-1]}", tail(run["output"]))
+        if any(same_exception(line, exception["line"]) for line in expected):
+            return CheckResult(VERIFIED, f"{what} raised {exception['line']}")
+        return CheckResult(FAILED, f"{what} raised {exception['line']}; the block's traceback shows "
+                           + " / ".join(expected), exception["traceback"])
+    failure = job_failure(run, what)
+    if failure is not None:
+        return failure
+    missing = missing_output(snippet.code, run["output"])
+    if missing:
+        return CheckResult(FAILED, f"{what} did not print: {missing}", tail(run["output"]))
+    return CheckResult(VERIFIED, f"{what} printed every line of the block, in order")
+
+
+def traceback_exceptions(text: str) -> list[str]:
+    """The ``ExcType: message`` line ending each traceback of a log, in order.
+
+    A log may hold several (torchrun prints the child's traceback, then its own); the produced
+    exception must be one of them.
+    """
+    lines = text.splitlines()
+    found = []
+    for index, line in enumerate(lines):
+        if line.strip() != TRACEBACK_HEADER:
+            continue
+        for after in lines[index + 1:]:
+            if after.strip() and not after[0].isspace():
+                if re.match(r"^[A-Za-z_][\w.]*(:.*)?$", after):
+                    found.append(after.strip())
+                break
+    return found
+
+
+def same_exception(shown: str, produced: str) -> bool:
+    """Equal lines, where ``mod.Error`` and ``Error`` name the same type and ``...`` matches anything."""
+    shown_type, _, shown_message = shown.partition(":")
+    produced_type, _, produced_message = produced.partition(":")
+    short = (shown_type.rsplit(".", 1)[-1], produced_type.rsplit(".", 1)[-1])
+    return short[0] == short[1] and line_matches(shown_message.strip(), produced_message.strip())
+
+
+def line_matches(pattern: str, line: str) -> bool:
+    regex = ".*".join(re.escape(part) for part in pattern.split("..."))
+    return re.fullmatch(regex, line, re.DOTALL) is not None
+
+
+def missing_output(block: str, output: str) -> str | None:
+    """The first block line not found (in order) in the output; ``...`` lines match anything."""
+    produced = [line.strip() for line in output.splitlines()]
+    position = 0
+    for wanted in (line.strip() for line in block.splitlines()):
+        if not wanted or wanted == "...":
+            continue
+        while position < len(produced) and not line_matches(wanted, produced[position]):
+            position += 1
+        if position == len(produced):
+            return wanted
+        position += 1
+    return None

@@ -1,0 +1,160 @@
+"""The snippet-check result cache: ``<project>/.cache/checks/<key>.json``.
+
+A key hashes everything a result depends on (DESIGN §3): the block's info string and text (and,
+in a session, the blocks before it), the companion's source and every local module it imports
+(transitively, files in ``content/companions/``), the versions of the third-party distributions
+those sources import (``importlib.metadata``), the Python version, and the checker's own source.
+Change any of them and the key changes, so an old result is simply not found: it is never shown
+as verified. Computing a key reads files only; it never runs anything.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+_CHECKER_MODULES = ("snippets.py", "checks.py", "snippet_runner.py", "snippet_cache.py")
+
+
+def cache_dir(content_dir: Path) -> Path:
+    """``<project>/.cache/checks`` for ``<project>/content``."""
+    return content_dir.resolve().parent / ".cache" / "checks"
+
+
+def snippet_key(texts: Iterable[str], sources: Iterable[str], companions: Path) -> str:
+    """Hash of the block texts, the given python sources, what they import, and the interpreter.
+
+    ``texts`` are the info strings and code of the block (and of earlier session blocks);
+    ``sources`` are the python sources whose imports count (the companion file, or the block).
+    """
+    digest = hashlib.sha256()
+    for part in (_checker_fingerprint(), sys.version, *texts):
+        _feed(digest, part)
+    local, third_party = dependencies(list(sources), companions.resolve())
+    for path in sorted(local):
+        _feed(digest, str(path.relative_to(companions.resolve())))
+        _feed(digest, path.read_bytes().decode("utf-8", "replace"))
+    for name in sorted(third_party):
+        _feed(digest, f"{name}=={third_party[name]}")
+    return digest.hexdigest()
+
+
+def _feed(digest: Any, text: str) -> None:
+    data = text.encode("utf-8")
+    digest.update(len(data).to_bytes(8, "big"))
+    digest.update(data)
+
+
+@functools.lru_cache(maxsize=1)
+def _checker_fingerprint() -> str:
+    here = Path(__file__).parent
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in _CHECKER_MODULES)).hexdigest()
+
+
+def dependencies(sources: list[str], companions: Path) -> tuple[set[Path], dict[str, str]]:
+    """Local companion files reached from ``sources`` (transitively) and third-party versions.
+
+    Imports are read with ``ast`` everywhere in a file (heavy imports sit inside functions).
+    A module that is neither local, standard library nor installed counts as ``absent``, so
+    installing it later changes the key.
+    """
+    local: set[Path] = set()
+    third_party: dict[str, str] = {}
+    pending = [(source, companions) for source in sources]
+    while pending:
+        source, package_dir = pending.pop()
+        for name, level in imported_names(source):
+            base = package_dir if level else companions
+            found = local_module(base, name) if name or level else None
+            if found is not None:
+                for path in found - local:
+                    local.add(path)
+                    pending.append((path.read_text(encoding="utf-8", errors="replace"), path.parent))
+            elif name and not level:
+                third_party.update(distribution_versions(name.split(".")[0]))
+    return local, third_party
+
+
+def imported_names(source: str) -> list[tuple[str, int]]:
+    """``(module, level)`` for every import in a python source or a pycon transcript."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    names: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend((alias.name, 0) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.append((node.module or "", node.level))
+    return names
+
+
+def _parse(source: str) -> ast.Module | None:
+    """Parse python, or the examples of a ``>>>`` transcript; None when it is not python."""
+    if source.lstrip().startswith(">>>"):
+        source = "\n".join(example.source for example in doctest.DocTestParser().get_examples(source))
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def local_module(base: Path, name: str) -> set[Path] | None:
+    """The companion files behind ``name`` under ``base``: ``name.py``, or a package's ``*.py``."""
+    parts = name.split(".") if name else []
+    top = base.joinpath(*parts[:1]) if parts else base
+    if parts and top.with_suffix(".py").is_file():
+        return {top.with_suffix(".py").resolve()}
+    if top.is_dir() and (top / "__init__.py").is_file():
+        return {path.resolve() for path in sorted(top.rglob("*.py"))}
+    return None
+
+
+def distribution_versions(top_level: str) -> dict[str, str]:
+    """``{"torch": "2.13.0"}`` for an installed import name; {} for the standard library."""
+    if top_level in sys.stdlib_module_names or top_level in sys.builtin_module_names:
+        return {}
+    dists = _packages_distributions().get(top_level)
+    if not dists:
+        return {top_level: "absent"}
+    return {dist: _version(dist) for dist in dists}
+
+
+@functools.lru_cache(maxsize=None)
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+@functools.lru_cache(maxsize=1)
+def _packages_distributions() -> dict[str, list[str]]:
+    return importlib.metadata.packages_distributions()
+
+
+def load(directory: Path, key: str) -> dict[str, Any] | None:
+    """The stored result for ``key``, or None (missing or unreadable entries are simply absent)."""
+    try:
+        entry = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) and entry.get("key") == key else None
+
+
+def store(directory: Path, key: str, entry: dict[str, Any]) -> None:
+    """Write atomically, so a reader never sees half an entry."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump({**entry, "key": key}, handle, indent=1)
+    os.replace(tmp, directory / f"{key}.json")
