@@ -24,10 +24,12 @@ def load_post(path: Path, *, draft: bool = False) -> Post:
         raw = path.read_bytes()
     except OSError as exc:
         raise PostError(path, None, f"cannot read: {exc.strerror}") from None
-    return parse_post(path, normalise_text(raw, path), draft=draft)
+    # Jekyll drafts carry no date in their name; like Jekyll, date them by their modification time.
+    fallback = dt.date.fromtimestamp(path.stat().st_mtime) if draft else None
+    return parse_post(path, normalise_text(raw, path), draft=draft, fallback_date=fallback)
 
 
-def parse_post(path: Path, text: str, *, draft: bool = False) -> Post:
+def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.date | None = None) -> Post:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     split = split_front_matter(path, text)
     meta = split.meta
@@ -43,7 +45,7 @@ def parse_post(path: Path, text: str, *, draft: bool = False) -> Post:
         path=path,
         slug=_slug(path, meta, front),
         title=str(title),
-        date=_date(path, meta, front),
+        date=_date(path, meta, front, fallback_date),
         body=split.body,
         body_line=split.body_line,
         meta=MappingProxyType(meta),
@@ -117,7 +119,7 @@ def _name_parts(path: Path) -> tuple[dt.date | None, str]:
         return None, match[4]
 
 
-def _date(path: Path, meta: Mapping[str, Any], front: list[str]) -> dt.date:
+def _date(path: Path, meta: Mapping[str, Any], front: list[str], fallback: dt.date | None) -> dt.date:
     value = meta.get("date")
     if isinstance(value, dt.datetime):
         return value.date()
@@ -132,7 +134,7 @@ def _date(path: Path, meta: Mapping[str, Any], front: list[str]) -> dt.date:
             except ValueError:
                 raise PostError(path, _key_line(front, "date"), f"front matter: date {value!r} is not a date",
                                 hint="write dates as YYYY-MM-DD (time optional: 2023-08-03 15:35)") from None
-    from_name = _name_parts(path)[0]
+    from_name = _name_parts(path)[0] or fallback
     if from_name is None:
         raise PostError(path, 1, "no date: the front matter has none and the file name does not start with one",
                         hint="name the file YYYY-MM-DD-slug.md or add `date: YYYY-MM-DD`")

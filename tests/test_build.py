@@ -1,0 +1,165 @@
+"""End to end: build content/ into a temp folder and inspect the output as parsed HTML/XML."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT
+from site_builder.build import build_site
+
+REFERENCE = "posts/chatgpt-helps-me-learn-latest-ai-technology/index.html"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "_site"
+    build_site(ROOT / "content", out, base_url="https://example.org/blog/")
+    return out
+
+
+def soup(site: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_reference_post_turns(site: Path) -> None:
+    page = soup(site, REFERENCE)
+    turns = page.select("section.turn")
+    assert [(t["data-speaker"], t["data-role"]) for t in turns] == [
+        ("Zhiwei", "user"), ("ChatGPT", "assistant"),
+        ("Zhiwei", "user"), ("ChatGPT", "assistant"), ("ChatGPT", "assistant"),
+        ("Zhiwei", "user"),
+    ]
+    assert [t["id"] for t in turns] == ["turn-1", "turn-2", "turn-3", "turn-4", "turn-6", "turn-7"]
+    assert page.find(id="turn-5") is not None, "the repeated question keeps its anchor"
+    exchanges = page.select("[data-exchange]")
+    assert [e["data-exchange"] for e in exchanges] == ["1", "2", "3"]
+    variants = exchanges[1].select("[data-variant]")
+    assert [v["data-variant"] for v in variants] == ["1", "2"]
+    assert all(len(v.select("section.turn")) == 1 for v in variants)
+    assert exchanges[1].select("section.turn")[0]["data-role"] == "user", "the repeated question is shown once"
+    outline = [a["href"] for a in page.select("nav.outline a")]
+    assert outline == ["#turn-1", "#turn-3", "#turn-7"]
+
+
+def test_reference_post_highlighting(site: Path) -> None:
+    page = soup(site, REFERENCE)
+    python_blocks = page.select('figure.code[data-lang="python"]')
+    assert len(python_blocks) == 4
+    for block in python_blocks:
+        assert block.select("span.k") and block.select("span.n"), "Pygments tokens in every python block"
+    llama = [b for b in python_blocks if "class Llama" in b.get_text()][0]
+    assert llama.select_one("span.nc").get_text() == "Llama"
+    shell = page.select_one('figure.code[data-lang="shell"]')
+    copy = shell.select_one("button.copy")["data-copy"]
+    assert copy.startswith("torchrun --nproc_per_node 1") and "Traceback" not in copy and "% " not in copy
+
+
+def test_annotations_and_declared_models(site: Path) -> None:
+    page = soup(site, "posts/asking-claude-about-python-generators/index.html")
+    notes = page.select("section.turn .markdown-alert")
+    assert [n["class"][-1] for n in notes] == ["markdown-alert-note", "markdown-alert-tip"]
+    assert {m.get_text() for m in page.select("section.turn .model")} == {"claude-3-opus"}
+
+
+def test_chinese_post(site: Path) -> None:
+    page = soup(site, "posts/wen-deepseek-zhuangshiqi/index.html")
+    assert page.html["lang"] == "zh"
+    assert [t["data-speaker"] for t in page.select("section.turn")] == ["我", "DeepSeek", "我", "DeepSeek"]
+
+
+def test_article_without_turns(site: Path) -> None:
+    page = soup(site, "posts/why-i-publish-my-ai-conversations/index.html")
+    assert page.select("section.turn") == [] and page.select_one("article.article .intro table")
+
+
+def test_index_lists_every_published_post(site: Path) -> None:
+    page = soup(site, "index.html")
+    titles = [a.get_text() for a in page.select(".post-list a")]
+    sources = sorted((ROOT / "content" / "posts").glob("*.md"))
+    assert len(titles) == len(sources) == 4
+    assert "Draft: a half-finished chat about asyncio" not in titles
+    assert not (site / "posts" / "half-finished-chat-about-asyncio").exists()
+
+
+def test_feed_is_atom(site: Path) -> None:
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    links = {e.link for e in feed.entries}
+    assert "https://example.org/blog/posts/chatgpt-helps-me-learn-latest-ai-technology/" in links
+    assert len(feed.entries) == 4
+
+
+def test_sitemap_lists_every_page(site: Path) -> None:
+    tree = ET.parse(site / "sitemap.xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = {loc.text for loc in tree.getroot().findall("s:url/s:loc", ns)}
+    pages = {str(p.relative_to(site)) for p in site.rglob("*.html")} - {"404.html"}
+    expected = {"https://example.org/blog/" + (p[: -len("index.html")] if p.endswith("index.html") else p)
+                for p in pages}
+    assert locs == expected
+
+
+def test_every_internal_link_resolves(site: Path) -> None:
+    missing = []
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":
+            continue  # links there are absolute to base_url, since it is served at any depth
+        doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag, attr in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")):
+            for element in doc.find_all(tag):
+                target = element.get(attr)
+                if not target or urlsplit(target).scheme or target.startswith(("#", "//", "mailto:")):
+                    continue
+                path = (page.parent / unquote(urlsplit(target).path)).resolve()
+                if path.is_dir():
+                    path = path / "index.html"
+                if not path.is_file() or site.resolve() not in path.parents:
+                    missing.append(f"{page.relative_to(site)} -> {target}")
+    assert missing == []
+
+
+def test_drafts_only_with_flag(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site(ROOT / "content", out, drafts=True)
+    page = BeautifulSoup((out / "posts/half-finished-chat-about-asyncio/index.html").read_text(), "html.parser")
+    assert page.select_one(".badge.draft") is not None
+
+
+def test_escapes_html_from_posts(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "2024-01-01-xss.md").write_text(
+        '---\ntitle: "<script>alert(1)</script>"\ntags: ["<b>"]\n---\n\nUser: <img src=x onerror=alert(1)>\n\n'
+        "ChatGPT: <script>alert(2)</script>\n", encoding="utf-8")
+    build_site(content, tmp_path / "out")
+    for page in (tmp_path / "out").rglob("*.html"):
+        doc = BeautifulSoup(page.read_text(), "html.parser")
+        scripts = [s for s in doc.find_all("script") if "alert" in (s.string or "")]
+        assert scripts == [] and doc.find("img") is None, page
+    text = (tmp_path / "out/posts/xss/index.html").read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_jekyll_site_builds_unchanged(tmp_path: Path) -> None:
+    from conftest import FIXTURES
+
+    source = FIXTURES / "jekyll_site"
+    before = {p: p.read_bytes() for p in source.rglob("*") if p.is_file()}
+    out = tmp_path / "out"
+    build_site(source, out)
+    assert {p: p.read_bytes() for p in source.rglob("*") if p.is_file()} == before
+    index = BeautifulSoup((out / "index.html").read_text(), "html.parser")
+    assert index.select_one(".site-title").get_text() == "My Jekyll notes"
+    assert [a.get_text() for a in index.select(".post-list a")] == ["Second post", "Hello Jekyll"]
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert feed.entries[0].link == "https://notes.example.com/jekyll/posts/second-post/"
+    assert not (out / "posts" / "unfinished").exists()
+    build_site(source, tmp_path / "with-drafts", drafts=True)
+    assert (tmp_path / "with-drafts" / "posts" / "unfinished" / "index.html").is_file()
