@@ -1,0 +1,58 @@
+"""The command line: --version, --help for each command, `new`, and the progress line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_builder import __version__
+from site_builder.cli import _progress_after, main
+from site_builder.posts import load_post
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.strip() == f"site-builder {__version__}"
+
+
+@pytest.mark.parametrize("command, options", [
+    ("build", ["--content", "--out", "--drafts", "--base-url"]),
+    ("serve", ["--content", "--out", "--port", "--drafts"]),
+    ("new", ["--content", "--date", "--draft"]),
+])
+def test_help_documents_options(command: str, options: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert all(option in out for option in options), out
+
+
+def test_new_creates_a_post_that_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    assert main(["new", "Ask Claude: what is a “monad”?", "--content", str(content), "--date", "2024-07-01"]) == 0
+    path = content / "posts" / "2024-07-01-ask-claude-what-is-a-monad.md"
+    post = load_post(path)
+    assert post.title == "Ask Claude: what is a “monad”?"
+    assert [t.role for t in post.turns] == ["user", "assistant"] and post.turns[1].annotations
+    assert main(["new", "Ask Claude: what is a “monad”?", "--content", str(content), "--date", "2024-07-01"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "posts" / "ask-claude-what-is-a-monad" / "index.html").is_file()
+
+
+def test_progress_line_only_after_the_delay(capsys: pytest.CaptureFixture[str]) -> None:
+    _progress_after(60.0)("rendering 1/2")
+    assert capsys.readouterr().err == ""
+    _progress_after(0.0)("rendering 2/2")
+    assert "rendering 2/2" in capsys.readouterr().err
+
+
+def test_module_entry_point(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "site_builder", "build", "--content", str(tmp_path / "missing")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
