@@ -1,0 +1,339 @@
+"""What every importer produces: a ``Conversation`` of exchanges, ready to be written as a post.
+
+An export is read into ``Node``s (one message each, with its parent) and ``thread`` turns that tree
+into exchanges: the path to the current message is the main line; a regenerated answer becomes another
+answer variant of its exchange; an edited question, and whatever followed it, is appended after the
+main line as a branch whose first question carries a note saying which question it replaces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from site_builder.conversation import question_key
+
+
+class ShapeError(Exception):
+    """The export does not have the shape of its kind at ``path`` (``[3].mapping.abc.message``)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: str
+    """``user``, ``assistant``, ``system`` or ``tool``."""
+    speaker: str
+    """The label of its turn in the post (``User``, ``ChatGPT``, ``Browser``)."""
+    text: str
+    """Markdown from the export, not yet made safe (``text.neutralise`` does that when writing)."""
+    model: str | None = None
+    interrupted: bool = False
+    """The answer stopped before it was finished (ChatGPT ``status: in_progress``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    parent: str | None
+    message: Message | None
+    """None for a node that is not shown (empty root, hidden message); its children hang on its parent."""
+    time: float | None = None
+    order: int = 0
+    """Position in the export, to order siblings that have no time."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftExchange:
+    question: Message | None
+    answers: tuple[tuple[Message, ...], ...]
+    """One tuple of messages per answer variant; the first is the main line's."""
+    note: str | None = None
+    """Why this exchange is here, when it is a branch (shown as a note on its first turn)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    source: str
+    """``chatgpt``, ``claude`` or ``sharegpt``."""
+    source_id: str
+    title: str
+    created: dt.datetime | None
+    exchanges: tuple[DraftExchange, ...]
+    intro: str = ""
+    """Markdown before the first turn (custom instructions, tool definitions)."""
+    dropped: tuple[tuple[str, str], ...] = ()
+    """(message id, reason) for every message left out on purpose."""
+    problems: tuple[str, ...] = ()
+    """What was wrong in the export and how it was handled (dangling ids, missing current node)."""
+    branches: int = 0
+    """How many alternative branches the export had (regenerated answers, edited questions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    exchanges: tuple[DraftExchange, ...]
+    problems: tuple[str, ...]
+    branches: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A conversation of the export that could not be imported at all, and why."""
+
+    source_id: str
+    title: str
+    reason: str
+
+
+def expect(value: Any, kinds: type | tuple[type, ...], path: str) -> Any:
+    """``value`` if it has one of ``kinds``, else a ``ShapeError`` naming ``path``."""
+    if isinstance(value, kinds):
+        return value
+    names = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
+             bool: "true or false"}
+    wanted = " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in (kinds if isinstance(kinds, tuple) else (kinds,))))
+    return _raise(path, f"expected {wanted}, found {_describe(value)}")
+
+
+def optional(obj: Mapping[str, Any], key: str, kinds: type | tuple[type, ...], path: str, default: Any = None) -> Any:
+    """``obj[key]`` checked against ``kinds``; ``default`` when missing or null."""
+    value = obj.get(key)
+    return default if value is None else expect(value, kinds, f"{path}.{key}")
+
+
+def _raise(path: str, message: str) -> Any:
+    raise ShapeError(path, message)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false"}.get(type(value), "a number")
+
+
+@dataclass(slots=True)
+class _Record:
+    """An exchange while the thread is being laid out (local to ``thread``)."""
+
+    question: str | None
+    variants: list[list[str]] = field(default_factory=list)
+    note: str | None = None
+    members: list[str] = field(default_factory=list)
+    """Every message id shown in this exchange (a repeated question counts), in the order placed."""
+
+
+def thread(nodes: Mapping[str, Node], current: str | None) -> Thread:
+    """Lay the message tree out as exchanges: the main line first, then every other branch."""
+    layout = _Layout(nodes)
+    problems = list(layout.problems)
+    leaf = layout.main_leaf(current, problems)
+    layout.add_line(layout.path_to(leaf), None)
+    branches = layout.place_alternatives()
+    unplaced = [nid for nid in layout.visible if nid not in layout.placed]
+    if unplaced:
+        problems.append(f"{len(unplaced)} message(s) not reachable from the start of the conversation "
+                        f"(a cycle in the parent ids), left out: {', '.join(unplaced[:5])}")
+    return Thread(layout.exchanges(), tuple(problems), branches)
+
+
+class _Layout:
+    """The working state of ``thread``: a tree of visible messages and the records laid out so far."""
+
+    def __init__(self, nodes: Mapping[str, Node]) -> None:
+        self.nodes = nodes
+        self.problems: list[str] = []
+        self.visible = [nid for nid, node in nodes.items() if node.message is not None]
+        self.children: dict[str | None, list[str]] = {}
+        self.parent_of: dict[str, str | None] = {}
+        for nid in self.visible:
+            self.parent_of[nid] = self._visible_parent(nid)
+            self.children.setdefault(self.parent_of[nid], []).append(nid)
+        for kids in self.children.values():
+            kids.sort(key=self._sort_key)
+        self.records: list[_Record] = []
+        self.where: dict[str, tuple[int, int, int]] = {}
+        """node id -> (record index, variant index or -1 for the question, position in the variant)."""
+        self.placed: set[str] = set()
+
+    def _sort_key(self, nid: str) -> tuple[float, int]:
+        node = self.nodes[nid]
+        return (node.time if node.time is not None and math.isfinite(node.time) else math.inf, node.order)
+
+    def _visible_parent(self, nid: str) -> str | None:
+        seen = {nid}
+        parent = self.nodes[nid].parent
+        while parent is not None:
+            node = self.nodes.get(parent)
+            if node is None:
+                self.problems.append(f"message {nid}: parent {parent} is not in the export; "
+                                     "shown as the start of a thread")
+                return None
+            if parent in seen:
+                return parent  # a cycle: nothing reaches it from a root; reported as unreachable
+            if node.message is not None:
+                return parent
+            seen.add(parent)
+            parent = node.parent
+        return None
+
+    def role(self, nid: str) -> str:
+        return self.nodes[nid].message.role  # type: ignore[union-attr]
+
+    def main_leaf(self, current: str | None, problems: list[str]) -> str | None:
+        if current is not None and current in self.nodes:
+            nid: str | None = current
+            while nid is not None and self.nodes[nid].message is None:
+                nid = self.nodes[nid].parent if self.nodes[nid].parent in self.nodes else None
+            if nid is not None:
+                return nid
+        leaves = [nid for nid in self.visible if not self.children.get(nid)]
+        if not leaves:
+            return None
+        chosen = max(leaves, key=self._sort_key)
+        if current is None:
+            problems.append(f"no current_node: the main line ends at the latest message ({chosen})")
+        else:
+            problems.append(f"current_node {current} is not in the export: the main line ends at the "
+                            f"latest message ({chosen})")
+        return chosen
+
+    def path_to(self, leaf: str | None) -> list[str]:
+        path: list[str] = []
+        seen: set[str] = set()
+        nid = leaf
+        while nid is not None and nid not in seen:
+            path.append(nid)
+            seen.add(nid)
+            nid = self.parent_of[nid]
+        return path[::-1]
+
+    def descend(self, start: str) -> list[str]:
+        """``start`` and the latest child of each message after it, down to a leaf."""
+        line = [start]
+        while kids := [k for k in self.children.get(line[-1], []) if k not in self.placed and k not in line]:
+            line.append(kids[-1])
+        return line
+
+    def add_line(self, line: list[str], note: str | None) -> None:
+        """Append the messages of ``line`` as new records; ``note`` goes on the first one."""
+        current: _Record | None = None
+        for position, nid in enumerate(line):
+            first_note = note if position == 0 else None
+            if self.role(nid) == "user":
+                current = _Record(nid, [], first_note)
+                self.records.append(current)
+                self._place(nid, len(self.records) - 1, -1, 0)
+                continue
+            if current is None:
+                current = _Record(None, [], first_note)
+                self.records.append(current)
+            if not current.variants:
+                current.variants.append([])
+            current.variants[0].append(nid)
+            self._place(nid, len(self.records) - 1, 0, len(current.variants[0]) - 1)
+
+    def _place(self, nid: str, record: int, variant: int, position: int) -> None:
+        self.placed.add(nid)
+        self.records[record].members.append(nid)
+        self.where.setdefault(nid, (record, variant, position))
+
+    def place_alternatives(self) -> int:
+        """Walk the records in order (the list grows as branches are appended) and place every other child."""
+        branches = 0
+        index = 0
+        while index < len(self.records):
+            members = self.records[index].members
+            position = 0
+            while position < len(members):  # grows when a variant joins this record
+                nid = members[position]
+                for child in self.children.get(nid, []):
+                    if child not in self.placed:
+                        self._alternative(child, nid)
+                        branches += 1
+                position += 1
+            index += 1
+        for root in self.children.get(None, []):
+            if root not in self.placed:
+                self.add_line(self.descend(root), "Another thread of this conversation: its first message has no "
+                                                  "parent in the export.")
+                branches += 1
+        return branches
+
+    def _alternative(self, child: str, parent: str) -> None:
+        line = self.descend(child)
+        record_index, variant, position = self.where[parent]
+        record = self.records[record_index]
+        if self.role(child) != "user":
+            prefix = [] if variant < 0 else record.variants[variant][: position + 1]
+            if record.question is None:
+                self.add_line(prefix + line, "Another version of the messages above.")
+                return
+            self._add_variant(record_index, prefix, line)
+            return
+        original = next((k for k in self.children.get(parent, []) if k in self.placed and self.role(k) == "user"
+                         and self.where[k][1] == -1), None)
+        if original is not None and self._same_text(original, child):
+            target = self.where[original][0]
+            self._place(child, target, -1, 0)
+            self._add_variant(target, [], line[1:])
+            return
+        number = self._question_number(self.where[original][0]) if original else None
+        if original is not None:
+            quoted = self.nodes[original].message.text  # type: ignore[union-attr]
+            note = (f"Edited question: this branch asks another version of question {number} "
+                    f"(“{_quote(quoted)}”) and continues from there.")
+        else:
+            note = f"Branch: another question asked after question {self._question_number(record_index)}."
+        self.add_line(line, note)
+
+    def _add_variant(self, record_index: int, prefix: list[str], line: list[str]) -> None:
+        record = self.records[record_index]
+        cut = next((i for i, nid in enumerate(line) if self.role(nid) == "user"), len(line))
+        answer, rest = line[:cut], line[cut:]
+        if answer:
+            record.variants.append(prefix + answer)
+            for offset, nid in enumerate(answer):
+                self._place(nid, record_index, len(record.variants) - 1, len(prefix) + offset)
+        if rest:
+            number = self._question_number(record_index)
+            self.add_line(rest, f"Branch: continues after answer {len(record.variants)} of question {number}.")
+
+    def _same_text(self, a: str, b: str) -> bool:
+        return question_key(self.nodes[a].message.text) == question_key(self.nodes[b].message.text)  # type: ignore[union-attr]
+
+    def _question_number(self, record_index: int) -> int:
+        return sum(1 for r in self.records[: record_index + 1] if r.question is not None)
+
+    def exchanges(self) -> tuple[DraftExchange, ...]:
+        def message(nid: str) -> Message:
+            return self.nodes[nid].message  # type: ignore[return-value]
+
+        return tuple(
+            DraftExchange(message(r.question) if r.question else None,
+                          tuple(tuple(message(n) for n in v) for v in r.variants if v), r.note)
+            for r in self.records
+        )
+
+
+def _quote(text: str) -> str:
+    from site_builder.importers.text import inline
+
+    return inline(text, 60)
+
+
+def linear(messages: list[Message]) -> Thread:
+    """A conversation without branches (ShareGPT, Claude without parent ids) laid out as exchanges."""
+    nodes = {}
+    previous = None
+    for index, message in enumerate(messages):
+        nid = str(index)
+        nodes[nid] = Node(nid, previous, message, order=index)
+        previous = nid
+    return thread(nodes, previous)
