@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import time
+from html import escape
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,12 +15,13 @@ from typing import Callable
 from site_builder.config import load_config
 from site_builder.discover import Sources, discover
 from site_builder.errors import BuildError, PostError, SiteError
-from site_builder.highlight import stylesheet
-from site_builder.markdown import FenceDecorator, create_markdown
+from site_builder.highlight import highlight, stylesheet
+from site_builder.markdown import FenceContext, FenceDecorator, create_markdown
 from site_builder.model import Post
 from site_builder.posts import load_post
 from site_builder.render import (THEME_DIR, Page, check_templates, companion_view, make_environment,
-                                 post_view, render_pages)
+                                 post_url, post_view, render_pages)
+from site_builder.snippets import BlockStatus, block_statuses
 
 Progress = Callable[[str], None]
 
@@ -41,10 +43,10 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     posts = load_posts(sources, drafts=drafts)
     env = make_environment(theme, sources.templates)
     _raise_all(check_templates(env, posts))
+    statuses = snippet_statuses(posts, sources)
     md = create_markdown()
-    decorate = fence_decorator(sources)
-    views = [post_view(md, post, decorate(post)) for post in _announce(posts, progress)]
-    companions = [companion_view(path, ()) for path in sources.companions]
+    views = [post_view(md, post, fence_decorator(post, statuses[post.path])) for post in _announce(posts, progress)]
+    companions = [companion_view(path, _linked_ranges(path, statuses)) for path in sources.companions]
     pages = render_pages(env, config, views, companions, dt.datetime.now(dt.timezone.utc))
     pages.append(Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark)))
     copies = [(theme / "assets", "assets"), *([(sources.static_root, "")] if sources.static_root else [])]
@@ -71,9 +73,46 @@ def load_posts(sources: Sources, *, drafts: bool) -> list[Post]:
     return posts
 
 
-def fence_decorator(sources: Sources) -> Callable[[Post], FenceDecorator | None]:
-    """Per post, what to show around each code block (snippet status from the check cache)."""
-    return lambda post: None
+def snippet_statuses(posts: list[Post], sources: Sources) -> dict[Path, dict[int, BlockStatus]]:
+    """What the snippet checks last proved for every block (read from the cache; nothing runs)."""
+    errors: list[SiteError] = []
+    statuses: dict[Path, dict[int, BlockStatus]] = {}
+    for post in posts:
+        try:
+            statuses[post.path] = block_statuses(post, sources.root)
+        except SiteError as exc:
+            errors.append(exc)
+    _raise_all(errors)
+    return statuses
+
+
+def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecorator:
+    """Around each block of ``post``: its check status, the link to the companion, the adapted diff."""
+    root = "../" * post_url(post).count("/")
+
+    def decorate(block: FenceContext) -> dict[str, str]:
+        status = statuses.get(block.line)
+        if status is None:
+            return {}
+        caption = (f'<span class="status status-{escape(status.status)}" title="{escape(status.reason)}">'
+                   f'{escape(status.status.replace("-", " "))}</span>')
+        if status.companion and status.first_line:
+            stem = Path(status.companion).with_suffix("").as_posix()
+            anchor = f"L{status.first_line}-L{status.last_line or status.first_line}"
+            caption += (f'<a class="runnable" href="{escape(root)}companions/{escape(stem)}/#{anchor}">'
+                        f'runnable: {escape(status.companion)}</a>')
+        after = ""
+        if status.diff:
+            after = (f'<details class="diff"><summary>What the companion changed to run</summary>'
+                     f'<div class="highlight"><pre><code>{highlight(status.diff, "diff")}</code></pre></div></details>')
+        return {"attrs": f' data-status="{escape(status.status)}"', "caption": caption, "after": after}
+
+    return decorate
+
+
+def _linked_ranges(path: Path, statuses: dict[Path, dict[int, BlockStatus]]) -> list[tuple[int, int]]:
+    return [(s.first_line, s.last_line or s.first_line) for by_line in statuses.values() for s in by_line.values()
+            if s.companion and s.first_line and Path(s.companion).with_suffix("").as_posix() == path.stem]
 
 
 def _duplicate_slugs(posts: list[Post]) -> list[PostError]:
