@@ -360,7 +360,8 @@ class Server:
                 self._run_rebuild(frozenset(Path(path) for _, path in changes))
 
     def _run_rebuild(self, changed: frozenset[Path]) -> None:
-        started = time.perf_counter()
+        """Rebuild and tell the pages. Success is for ``rebuild`` to report (it knows what it built);
+        a failure is printed here, since ``rebuild`` raised it."""
         try:
             self._rebuild(changed)
         except SiteError as exc:
@@ -371,8 +372,6 @@ class Server:
             traceback.print_exc()
             self._state.publish(f"internal error (a bug in site-builder): {exc!r}")
             return
-        what = "built" if not changed else f"rebuilt after {len(changed)} change{'s' if len(changed) != 1 else ''}"
-        print(f"{what} in {time.perf_counter() - started:.2f} s", flush=True)
         self._state.publish(None)
 
 

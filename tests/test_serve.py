@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,8 @@ class FakeSite:
         text = (self.content / "post.txt").read_text(encoding="utf-8")
         if text.startswith("BROKEN"):
             raise SiteError(f"content/post.txt:1: {text}", hint="fix <the> post")
+        if text.startswith("CRASH"):
+            raise ValueError("a bug in a template filter")
         staging = Path(tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}-"))
         (staging / "post").mkdir()
         (staging / "index.html").write_text("<html><body><h1>Home</h1></body></html>", encoding="utf-8")
@@ -253,7 +256,9 @@ def test_output_folder_changes_do_not_rebuild(tmp_path: Path) -> None:
         server.stop()
 
 
-def test_failed_rebuild_sends_error_and_keeps_serving(server: Server, site: FakeSite, events: EventStream) -> None:
+def test_failed_rebuild_sends_error_and_keeps_serving(
+    server: Server, site: FakeSite, events: EventStream
+) -> None:
     (site.content / "post.txt").write_text("BROKEN </script><b>x</b>\nsecond line", encoding="utf-8")
     site.next_call()
     event = events.next_event()
@@ -271,6 +276,20 @@ def test_failed_rebuild_sends_error_and_keeps_serving(server: Server, site: Fake
     assert events.next_event() == ("reload", "3")
     status, _, body = get(server, "/post/")
     assert "<p>fixed</p>" in body and build_state_of(body)["error"] is None
+
+
+def test_crashing_rebuild_is_shown_with_its_traceback_and_serving_goes_on(
+    server: Server, site: FakeSite, events: EventStream, capfd: pytest.CaptureFixture[str]
+) -> None:
+    (site.content / "post.txt").write_text("CRASH", encoding="utf-8")
+    site.next_call()
+    message = "internal error (a bug in site-builder): ValueError('a bug in a template filter')"
+    assert events.next_event() == ("error", message)
+    assert "Traceback" in capfd.readouterr().err  # a bug is shown in full, not hidden
+    assert get(server, "/post/")[0] == 200
+    (site.content / "post.txt").write_text("fixed", encoding="utf-8")
+    site.next_call()
+    assert events.next_event() == ("reload", "3")
 
 
 def test_failed_first_build_still_serves(site: FakeSite) -> None:
@@ -365,38 +384,135 @@ SERVE_SCRIPT = textwrap.dedent(
 )
 
 
+class ServeProcess:
+    """A ``serve`` in a subprocess: its stdout lines arrive on a queue, so every wait is bounded."""
+
+    def __init__(self, argv: list[str], cwd: Path) -> None:
+        self.process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self.readers = [
+            threading.Thread(target=self._read, args=(self.process.stdout, self.stdout, self.lines), daemon=True),
+            threading.Thread(target=self._read, args=(self.process.stderr, self.stderr, None), daemon=True),
+        ]
+        for reader in self.readers:
+            reader.start()
+
+    @staticmethod
+    def _read(stream, lines: list[str], copy: queue.Queue[str] | None) -> None:  # noqa: ANN001 - a text pipe
+        for line in stream:
+            lines.append(line)
+            if copy is not None:
+                copy.put(line)
+
+    def wait_for_url(self) -> str:
+        deadline = time.monotonic() + TIMEOUT_S * 4  # a first import of the whole stack on a busy machine
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line.startswith("Serving "):
+                url = line.rsplit(" at ", 1)[1].strip()
+                assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
+                return url
+        raise AssertionError(f"no 'Serving' line; stdout={self.stdout!r} stderr={self.stderr!r}")
+
+    def assert_ctrl_c_stops_cleanly(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        assert self.process.wait(timeout=TIMEOUT_S) == 0, self.stderr
+        for reader in self.readers:  # the pipes are closed: the readers finish with the last lines
+            reader.join(timeout=TIMEOUT_S)
+        assert self.stdout[-1] == "Stopped.\n"
+        assert "Traceback" not in "".join(self.stderr)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=TIMEOUT_S)
+
+
+def port_of_url(url: str) -> int:
+    return int(url.rstrip("/").rsplit(":", 1)[1])
+
+
+def fetch(port: int, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
 def test_serve_prints_its_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
     (content / "post.txt").write_text("hello")
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVE_SCRIPT, str(content), str(tmp_path / "out")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    serving = ServeProcess([sys.executable, "-c", SERVE_SCRIPT, str(content), str(tmp_path / "out")], cwd=tmp_path)
     try:
-        assert process.stdout is not None
-        lines = []
-        deadline = time.monotonic() + TIMEOUT_S
-        while not any(line.startswith("Serving") for line in lines) and time.monotonic() < deadline:
-            lines.append(process.stdout.readline())
-        serving = next(line for line in lines if line.startswith("Serving"))
-        url = serving.split(" at ")[1].strip()
-        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
-        connection = http.client.HTTPConnection(url[len("http://") :].rstrip("/"), timeout=TIMEOUT_S)
-        connection.request("GET", "/")
-        assert "hello" in connection.getresponse().read().decode()
-        connection.close()
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=TIMEOUT_S)
+        port = port_of_url(serving.wait_for_url())
+        assert "hello" in fetch(port, "/")[1]
+        serving.assert_ctrl_c_stops_cleanly()
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=TIMEOUT_S)
-    assert process.returncode == 0, stderr
-    assert stdout.strip().endswith("Stopped.")
-    assert "Traceback" not in stderr
+        serving.kill()
+
+
+POST = """---
+title: "A small post"
+date: 2024-02-03
+speakers:
+  Me: {role: user}
+  Claude: {role: assistant}
+---
+
+Me: What is a generator?
+
+Claude: WORDING
+"""
+
+
+def test_cli_serve_rebuilds_a_changed_post_and_reloads(tmp_path: Path) -> None:
+    """``python -m site_builder serve`` end to end: edit, reload; break, error; fix, reload; Ctrl-C."""
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    shutil.copy(Path(__file__).parent.parent / "content" / "site.yaml", content / "site.yaml")
+    post = content / "posts" / "2024-02-03-a-small-post.md"
+    post.write_text(POST.replace("WORDING", "An iterator that computes values lazily."), encoding="utf-8")
+    argv = [sys.executable, "-m", "site_builder", "serve", "--content", "content", "--out", "_site", "--port", "0"]
+    serving = ServeProcess(argv, cwd=tmp_path)
+    try:
+        port = port_of_url(serving.wait_for_url())
+        status, page = fetch(port, "/posts/a-small-post/")
+        assert status == 200 and "An iterator that computes values lazily." in page
+        assert "new EventSource" in page
+        assert "EventSource" not in (tmp_path / "_site" / "posts" / "a-small-post" / "index.html").read_text()
+
+        events = EventStream(port, since=build_state_of(page)["generation"])
+        try:
+            post.write_text(POST.replace("WORDING", "A function that yields."), encoding="utf-8")
+            assert events.next_event()[0] == "reload"
+            status, page = fetch(port, "/posts/a-small-post/")
+            assert status == 200 and "A function that yields." in page
+
+            post.write_text(POST.replace('title: "A small post"\n', ""), encoding="utf-8")
+            name, message = events.next_event()
+            assert name == "error" and "title" in message and "a-small-post.md" in message
+            status, page = fetch(port, "/posts/a-small-post/")
+            assert status == 200 and "A function that yields." in page  # the last good build
+            assert build_state_of(page)["error"] == message
+
+            post.write_text(POST.replace("WORDING", "Fixed again."), encoding="utf-8")
+            assert events.next_event()[0] == "reload"
+            assert "Fixed again." in fetch(port, "/posts/a-small-post/")[1]
+        finally:
+            events.close()
+        serving.assert_ctrl_c_stops_cleanly()
+    finally:
+        serving.kill()
+    assert "a-small-post.md" in "".join(serving.stderr)  # the failed rebuild was reported in the terminal
 
 
 def test_nothing_is_written_into_the_output_by_serving(server: Server, site: FakeSite) -> None:
