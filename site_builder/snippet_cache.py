@@ -36,10 +36,11 @@ def snippet_key(texts: Iterable[str], sources: Iterable[str], companions: Path) 
     ``texts`` are the info strings and code of the block (and of earlier session blocks);
     ``sources`` are the python sources whose imports count (the companion file, or the block).
     """
+    sources = list(sources)
     digest = hashlib.sha256()
-    for part in (_checker_fingerprint(), sys.version, *texts):
+    for part in (_checker_fingerprint(), sys.version, *texts, *sources):
         _feed(digest, part)
-    local, third_party = dependencies(list(sources), companions.resolve())
+    local, third_party = dependencies(sources, companions.resolve())
     for path in sorted(local):
         _feed(digest, str(path.relative_to(companions.resolve())))
         _feed(digest, path.read_bytes().decode("utf-8", "replace"))
