@@ -307,15 +307,23 @@ class Server:
     def start(self) -> str:
         """Bind, run the full build, then serve and watch in background threads. Returns the URL."""
         try:
-            self._httpd = _HTTPServer(self._address, self.out_dir, self._state, self._heartbeat_s)
+            self._httpd = httpd = _HTTPServer(self._address, self.out_dir, self._state, self._heartbeat_s)
         except OSError as exc:
             raise SiteError(
                 f"cannot listen on {HOST}:{self._address[1]}: {exc.strerror or exc}",
                 hint="pick another port with --port (0 picks a free one)",
             ) from exc
+        try:
+            self._serve_and_watch(httpd)
+        except BaseException:  # Ctrl-C during the first build, or a watcher that never started
+            self.stop()
+            raise
+        return self.url
+
+    def _serve_and_watch(self, httpd: _HTTPServer) -> None:
         self._run_rebuild(frozenset())
         self._serve_thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="site-builder-serve", daemon=True
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="site-builder-serve", daemon=True
         )
         self._serve_thread.start()
         watching = threading.Event()
@@ -325,7 +333,6 @@ class Server:
         self._watch_thread.start()
         if not watching.wait(10):
             raise SiteError("the file watcher did not start within 10 s")
-        return self.url
 
     def stop(self) -> None:
         """Stop watching, end the event streams, shut the HTTP server down. Safe to call twice."""
