@@ -304,7 +304,8 @@ def closest_diff(code: str, definition: list[str], ref, first: int) -> str:
     size = max(1, min(len(excerpt), len(definition)))
     windows = [(offset, _lines("\n".join(definition[offset:offset + size])))
                for offset in range(len(definition) - size + 1)]
-    offset, best = max(windows, key=lambda w: difflib.SequenceMatcher(None, excerpt, w[1]).ratio())
+    text = "\n".join(excerpt)
+    offset, best = max(windows, key=lambda w: difflib.SequenceMatcher(None, text, "\n".join(w[1])).ratio())
     return "\n".join(difflib.unified_diff(excerpt, best, "quoted in the post",
                                           f"{ref.file}::{ref.qualname} (line {first + offset})", lineterm=""))
 
