@@ -1,0 +1,148 @@
+"""Claude data export (``conversations.json``, alone or in its zip) -> ``Conversation``s.
+
+Messages are ordered by their ``parent_message_uuid`` chain (real exports are not always in time
+order); without parent ids, by their creation time. ``<antArtifact>`` blocks become code blocks
+titled with the artifact's title, ``<antThinking>`` a "Thinking" note; attachments and files are
+listed by name (their bytes are not in the export).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from site_builder.importers.common import (
+    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread,
+)
+from site_builder.importers.jsonstream import Progress, iter_json
+from site_builder.importers.text import code_block, inline, note
+
+SOURCE = "claude"
+ASSISTANT = "Claude"
+_ROOT_PARENT = "00000000-0000-4000-8000-000000000000"
+_ARTIFACT = re.compile(r"<antArtifact\b(?P<attrs>[^>]*)>(?P<body>.*?)(?:</antArtifact>|\Z)", re.DOTALL)
+_THINKING = re.compile(r"<antThinking>(?P<body>.*?)(?:</antThinking>|\Z)", re.DOTALL)
+_ATTR = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
+_ARTIFACT_LANGS = {"text/html": "html", "application/vnd.ant.react": "jsx", "image/svg+xml": "xml",
+                   "text/markdown": "markdown", "application/vnd.ant.mermaid": "mermaid"}
+
+
+def conversations(path: Path, options: object = None, progress: Progress | None = None,
+                  ) -> Iterator[tuple[str, Conversation | Skipped]]:
+    for record in iter_json(path, "conversations.json", progress):
+        yield record.where, convert(record.value, record.where)
+
+
+def convert(raw: Any, where: str) -> Conversation | Skipped:
+    conv = expect(raw, dict, where or "the top level")
+    if "chat_messages" not in conv:
+        raise ShapeError(where or "the top level", "not a Claude conversation (no `chat_messages`)"
+                         + ("; this looks like a ChatGPT export" if "mapping" in conv else ""))
+    source_id = str(optional(conv, "uuid", str, where, "") or where)
+    title = " ".join(str(optional(conv, "name", str, where, "")).split()) or "Untitled conversation"
+    created = _time(conv.get("created_at"), f"{where}.created_at")
+    messages = expect(conv.get("chat_messages"), list, f"{where}.chat_messages")
+    if not messages:
+        return Skipped(source_id, title, "no messages")
+    nodes: dict[str, Node] = {}
+    dropped: list[tuple[str, str]] = []
+    has_parents = any(isinstance(m, dict) and m.get("parent_message_uuid") for m in messages)
+    previous: str | None = None
+    ordered = messages if has_parents else sorted(
+        enumerate(messages), key=lambda im: (str(im[1].get("created_at") or "") if isinstance(im[1], dict) else "", im[0]))
+    for order, item in enumerate(ordered if has_parents else [m for _, m in ordered]):
+        at = f"{where}.chat_messages[{order}]"
+        message = expect(item, dict, at)
+        nid = str(optional(message, "uuid", str, at, "") or f"#{order}")
+        parent = optional(message, "parent_message_uuid", str, at) if has_parents else previous
+        if parent == _ROOT_PARENT:
+            parent = None
+        converted = _message(message, at)
+        if converted is None:
+            dropped.append((nid, "empty message"))
+        created_at = _time(message.get("created_at"), f"{at}.created_at")
+        nodes[nid] = Node(nid, parent, converted, created_at.timestamp() if created_at else None, order)
+        previous = nid
+    current = optional(conv, "current_leaf_message_uuid", str, where) or (None if has_parents else previous)
+    laid_out = thread(nodes, current)
+    problems = laid_out.problems if has_parents or current is None else tuple(
+        p for p in laid_out.problems if not p.startswith("no current_node"))
+    return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "", tuple(dropped), problems,
+                        laid_out.branches)
+
+
+def _time(value: Any, where: str) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        return dt.datetime.fromisoformat(expect(value, str, where).replace("Z", "+00:00"))
+    except ValueError:
+        raise ShapeError(where, f"not a time: {value[:40]!r}") from None
+
+
+def _message(message: Mapping[str, Any], where: str) -> Message | None:
+    sender = str(optional(message, "sender", str, where, ""))
+    role = {"human": "user", "user": "user", "assistant": "assistant"}.get(sender.lower(), "tool")
+    blocks = optional(message, "content", list, where, [])
+    text = _blocks_text(blocks, f"{where}.content") if blocks else optional(message, "text", str, where, "")
+    if role == "assistant":
+        text = _assistant_markup(text.removeprefix(" "))
+    files = _file_names(message, where)
+    if files:
+        text = f"{text}\n\n*Attached: {', '.join(files)}*".strip()
+    if not text.strip():
+        return None
+    speaker = {"user": "User", "assistant": ASSISTANT}.get(role, "Tool")
+    return Message(role, speaker, text)
+
+
+def _blocks_text(blocks: list[Any], where: str) -> str:
+    parts = []
+    for index, raw in enumerate(blocks):
+        block = expect(raw, dict, f"{where}[{index}]")
+        kind = block.get("type")
+        if kind == "text":
+            parts.append(str(block.get("text") or ""))
+        elif kind == "thinking":
+            parts.append(note("NOTE", "**Thinking**\n\n" + inline(block.get("thinking") or "")))
+        elif kind == "tool_use":
+            parts.append(f"*Tool call `{inline(block.get('name') or 'tool', 60)}`:*\n\n"
+                         + code_block(_json_text(block.get("input")), "json"))
+        elif kind == "tool_result":
+            parts.append("*Tool result:*\n\n" + code_block(_json_text(block.get("content")), "text"))
+        else:
+            parts.append(f"*(content of type `{inline(str(kind), 40)}` not shown)*")
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def _json_text(value: Any) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _assistant_markup(text: str) -> str:
+    """``<antThinking>`` -> a Thinking note; ``<antArtifact>`` -> a titled code block."""
+    text = _THINKING.sub(lambda m: "\n\n" + note("NOTE", "**Thinking**\n\n" + inline(m["body"])) + "\n\n", text)
+    return _ARTIFACT.sub(_artifact, text).strip()
+
+
+def _artifact(match: re.Match[str]) -> str:
+    attrs = dict(_ATTR.findall(match["attrs"]))
+    title = html.unescape(attrs.get("title", "") or attrs.get("identifier", "") or "Artifact")
+    lang = attrs.get("language") or _ARTIFACT_LANGS.get(attrs.get("type", ""), "")
+    return f"\n\n**Artifact: {inline(title, 120)}**\n\n{code_block(match['body'].strip(chr(10)), lang)}\n\n"
+
+
+def _file_names(message: Mapping[str, Any], where: str) -> list[str]:
+    names = []
+    for key in ("attachments", "files", "files_v2"):
+        for index, raw in enumerate(optional(message, key, list, where, [])):
+            item = expect(raw, dict, f"{where}.{key}[{index}]")
+            name = item.get("file_name") or item.get("name")
+            if name:
+                names.append(f"`{inline(str(name), 120).replace('`', '')}`")
+    return list(dict.fromkeys(names))
