@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from site_builder import __version__
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, format_error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,16 +30,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
-
-
-def format_error(exc: BaseException) -> str:
-    """The error, then each cause as a ``caused by:`` line (Zola's unravel_errors)."""
-    lines = [f"error: {exc}"]
-    cause = exc.__cause__
-    while cause is not None:
-        lines.append(f"  caused by: {cause}")
-        cause = cause.__cause__
-    return "\n".join(lines)
 
 
 def make_parser() -> argparse.ArgumentParser:

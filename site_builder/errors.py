@@ -68,6 +68,16 @@ class ImportError_(SiteError):
     """An export cannot be imported (not JSON, wrong kind, missing member...)."""
 
 
+def format_error(exc: BaseException) -> str:
+    """The error, then each cause as a ``caused by:`` line (Zola's unravel_errors)."""
+    lines = [f"error: {exc}"]
+    cause = exc.__cause__
+    while cause is not None:
+        lines.append(f"  caused by: {cause}")
+        cause = cause.__cause__
+    return "\n".join(lines)
+
+
 def _display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import watchfiles
 
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, format_error
 
 HOST = "127.0.0.1"
 LIVERELOAD_PATH = "/__livereload"
@@ -372,7 +372,7 @@ class Server:
         try:
             self._rebuild(changed)
         except SiteError as exc:
-            print(f"error: {exc}", file=sys.stderr, flush=True)
+            print(format_error(exc), file=sys.stderr, flush=True)
             self._state.publish(str(exc))
             return
         except Exception as exc:  # a bug, not the user's content: show it all, keep the preview alive
