@@ -25,10 +25,6 @@ class Sources:
     templates: Path | None
     """The site's template overrides, if it has any."""
 
-    @property
-    def watched(self) -> tuple[Path, ...]:
-        return (self.root,)
-
 
 def discover(root: Path) -> Sources:
     if not root.is_dir():

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -207,7 +206,3 @@ def _meta_line(post: Post, key: str) -> int:
             return index + 1
     return 1
 
-
-def relative(from_path: str, to_path: str) -> str:
-    """URL of ``to_path`` as seen from the page at ``from_path`` (both site-relative)."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")

@@ -50,7 +50,9 @@ def test_reference_post_turns(site: Path) -> None:
 def test_reference_post_highlighting(site: Path) -> None:
     page = soup(site, REFERENCE)
     python_blocks = page.select('figure.code[data-lang="python"]')
-    assert len(python_blocks) == 4
+    in_questions = page.select('section.turn[data-role="user"] figure.code')
+    assert [b["data-lang"] for b in in_questions] == ["python", "python", "shell"]
+    assert len(python_blocks) >= 4, "the SGD excerpt, its two lines quoted back, the Llama excerpt"
     for block in python_blocks:
         assert block.select("span.k") and block.select("span.n"), "Pygments tokens in every python block"
     llama = [b for b in python_blocks if "class Llama" in b.get_text()][0]
