@@ -171,5 +171,5 @@ def slugify(title: str, source: str, source_id: str) -> str:
 
 
 def short_id(source_id: str) -> str:
-    cleaned = re.sub(r"[^a-z0-9]", "", source_id.lower())
-    return cleaned[:8] if len(cleaned) >= 8 else hashlib.sha1(source_id.encode()).hexdigest()[:8]
+    """Eight hex digits that stand for the source id (stable, ASCII)."""
+    return hashlib.sha1(source_id.encode("utf-8")).hexdigest()[:8]
