@@ -251,15 +251,17 @@ def check_excerpt(snippet: Snippet, smoke) -> CheckResult:
     where = dict(companion=ref.file)
     definition = source.splitlines()[first - 1:last]
     if snippet.kind == ADAPTED:
-        diff = unified_diff(snippet.code.splitlines(), definition, ref, first)
+        quoted, covered = align_adapted(snippet.code.splitlines(), definition)
+        where.update(first_line=first, last_line=first + len(covered) - 1)
+        diff = "\n".join(difflib.unified_diff(quoted, covered, "quoted in the post",
+                                              f"{ref.file}::{ref.qualname} (lines {first}-{where['last_line']})",
+                                              lineterm=""))
         failure = job_failure(smoke(), f"{ref.file}::smoke()")
         if failure is not None:
-            return dataclasses.replace(failure, **where, first_line=first, last_line=last, diff=diff)
+            return dataclasses.replace(failure, **where, diff=diff)
         if not definition_ran(node, set(smoke()["executed"])):
-            return CheckResult(FAILED, f"{ref.file}::{ref.qualname} never ran during smoke()", **where,
-                               first_line=first, last_line=last, diff=diff)
-        return CheckResult(VERIFIED, f"adapted: {ref.file}::{ref.qualname} ran during smoke()", **where,
-                           first_line=first, last_line=last, diff=diff)
+            return CheckResult(FAILED, f"{ref.file}::{ref.qualname} never ran during smoke()", **where, diff=diff)
+        return CheckResult(VERIFIED, f"adapted: {ref.file}::{ref.qualname} ran during smoke()", **where, diff=diff)
     span = locate(snippet.code, definition)
     if span is None:
         return CheckResult(DRIFTED, f"excerpt differs from {ref.file}::{ref.qualname}",
@@ -310,10 +312,18 @@ def closest_diff(code: str, definition: list[str], ref, first: int) -> str:
                                           f"{ref.file}::{ref.qualname} (line {first + offset})", lineterm=""))
 
 
-def unified_diff(quote: list[str], definition: list[str], ref, first: int) -> str:
-    return "\n".join(difflib.unified_diff(_lines("\n".join(quote)), _lines("\n".join(definition)),
-                                          "quoted in the post", f"{ref.file}::{ref.qualname} (line {first})",
-                                          lineterm=""))
+def align_adapted(quote: list[str], definition: list[str]) -> tuple[list[str], list[str]]:
+    """The quote and the part of the companion's definition it covers, both dedented.
+
+    A quote that starts with the enclosing scope (``class Llama:`` above ``def build``) is compared
+    from the line that opens the definition; one that stops early (the top of a long function) is
+    compared with the definition up to the quote's last line, when the companion has that line.
+    """
+    opening = definition[0].strip()
+    start = next((i for i, line in enumerate(quote) if line.strip() == opening), 0)
+    quoted = _lines("\n".join(quote[start:]))
+    ends = [i for i, line in enumerate(definition) if quoted and line.strip() == quoted[-1].strip()]
+    return quoted, _lines("\n".join(definition[:ends[-1] + 1] if ends else definition))
 
 
 def statement_lines(tree: ast.Module) -> dict[int, frozenset[int]]:

@@ -61,6 +61,7 @@ def test_adapted_definition_must_run_and_carries_the_diff(content):
     ran = one(content, "python companion=toy.py::Stats.spread adapted", "def spread(self, v):\n    return 1\n")
     assert ran.status == VERIFIED
     assert "+    low = min(values)" in ran.diff and "-    return 1" in ran.diff
+    assert (ran.first_line, ran.last_line) == (16, 21)
     never = one(content, "python companion=toy.py::Stats.ratio adapted", "def ratio(self, v):\n    return 1\n")
     assert never.status == FAILED and "toy.py::Stats.ratio never ran during smoke()" in never.reason
 
@@ -174,3 +175,13 @@ def test_never_executed_maps_continuation_lines_to_their_statement():
     tree = ast.parse(source)
     assert never_executed(tree, source.splitlines(), range(2, 6), {2, 5}) == []
     assert never_executed(tree, source.splitlines(), range(2, 6), {5}) == [2, 3]
+
+
+def test_adapted_quote_is_aligned_past_its_class_line_and_up_to_its_last_line():
+    from site_builder.checks import align_adapted
+
+    quote = ["class Llama:", "    @staticmethod", "    def build(x):", "        a = 1", "        b = 2"]
+    definition = ["    @staticmethod", "    def build(x):", "        a = 10", "        b = 2", "        c = 3"]
+    quoted, covered = align_adapted(quote, definition)
+    assert quoted == ["@staticmethod", "def build(x):", "    a = 1", "    b = 2"]
+    assert covered == ["@staticmethod", "def build(x):", "    a = 10", "    b = 2"]
