@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
@@ -53,6 +53,7 @@ class Outcome:
     ``exists`` or ``edited`` (refused: the post differs and --force / --force-edited was not given)."""
     path: Path
     conversation: Conversation
+    """The conversation's id, title, dropped messages and problems (its exchanges are not kept)."""
     turns: int
     variants: int
 
@@ -216,7 +217,8 @@ def _import_into(kind: str, export: Path, out: Path, staging: Path, selection: S
         action = _decide(path, rendered.text, force, force_edited)
         if action in WRITES:
             (staging / path.name).write_text(rendered.text, encoding="utf-8", newline="\n")
-        outcomes.append(Outcome(action, path, item, len(rendered.turns), rendered.variants))
+        summary = replace(item, exchanges=(), intro="")  # a report of 10,000 posts must not hold their text
+        outcomes.append(Outcome(action, path, summary, len(rendered.turns), rendered.variants))
     if selection.given() and not outcomes and not skipped:
         wanted = ", ".join(selection.ids) or f"titles containing {selection.title_match!r}"
         raise ImportError_(f"{export}: no conversation matches {wanted}; nothing was written",
