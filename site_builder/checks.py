@@ -60,7 +60,7 @@ class Checker:
         result = self._run(snippet, post_snippets)
         result = dataclasses.replace(result, seconds=round(time.perf_counter() - started, 3))
         if not result.transient:
-            snippet_cache.store(self.cache, key, {"post": str(snippet.post), "line": snippet.line,
+            snippet_cache.save(self.cache, key, {"post": str(snippet.post), "line": snippet.line,
                                                   "info": snippet.info, "result": result.to_json()})
         return result
 

@@ -15,6 +15,7 @@ import doctest
 import functools
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import sys
@@ -81,22 +82,23 @@ def dependencies(sources: list[str], companions: Path) -> tuple[set[Path], dict[
                     local.add(path)
                     pending.append((path.read_text(encoding="utf-8", errors="replace"), path.parent))
             elif name and not level:
-                third_party.update(distribution_versions(name.split(".")[0]))
+                third_party.update(distribution_versions(name.split(".")[0], cache_dir(companions.parent)))
     return local, third_party
 
 
-def imported_names(source: str) -> list[tuple[str, int]]:
+@functools.lru_cache(maxsize=256)
+def imported_names(source: str) -> tuple[tuple[str, int], ...]:
     """``(module, level)`` for every import in a python source or a pycon transcript."""
     tree = _parse(source)
     if tree is None:
-        return []
+        return ()
     names: list[tuple[str, int]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.extend((alias.name, 0) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             names.append((node.module or "", node.level))
-    return names
+    return tuple(names)
 
 
 def _parse(source: str) -> ast.Module | None:
@@ -120,14 +122,32 @@ def local_module(base: Path, name: str) -> set[Path] | None:
     return None
 
 
-def distribution_versions(top_level: str) -> dict[str, str]:
+@functools.lru_cache(maxsize=None)
+def distribution_versions(top_level: str, store: Path | None = None) -> dict[str, str]:
     """``{"torch": "2.13.0"}`` for an installed import name; {} for the standard library."""
     if top_level in sys.stdlib_module_names or top_level in sys.builtin_module_names:
         return {}
-    dists = _packages_distributions().get(top_level)
-    if not dists:
+    if importlib.util.find_spec(top_level) is None:
         return {top_level: "absent"}
-    return {dist: _version(dist) for dist in dists}
+    dists = _same_name_distribution(top_level) or packages_distributions(store).get(top_level)
+    if not dists:
+        return {top_level: "not from a distribution"}
+    return {dist: _version(dist) for dist in dists}  # callers copy it (dict.update), never change it
+
+
+def _same_name_distribution(top_level: str) -> list[str]:
+    """The distribution named like the import (torch, numpy, spacy) when it declares that module.
+
+    A fast path: ``packages_distributions()`` reads every installed distribution (~0.25 s here).
+    """
+    try:
+        dist = importlib.metadata.distribution(top_level)
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    declared = (dist.read_text("top_level.txt") or "").split()
+    if not declared:  # no top_level.txt (meson, hatch...): the installed files say
+        declared = {path.parts[0].removesuffix(".py") for path in dist.files or ()}
+    return [dist.metadata["Name"]] if top_level in declared else []
 
 
 @functools.lru_cache(maxsize=None)
@@ -138,9 +158,22 @@ def _version(dist: str) -> str:
         return "absent"
 
 
-@functools.lru_cache(maxsize=1)
-def _packages_distributions() -> dict[str, list[str]]:
-    return importlib.metadata.packages_distributions()
+@functools.lru_cache(maxsize=None)
+def packages_distributions(store: Path | None) -> dict[str, list[str]]:
+    """``importlib.metadata.packages_distributions()``, kept in ``store/packages.json``.
+
+    Building it reads every installed distribution (~0.4 s with torch and spaCy installed); the
+    stored copy is used while the modification times of the ``sys.path`` folders are unchanged
+    (installing, upgrading or removing a package changes its folder's entries, hence its mtime).
+    """
+    stamp = {entry: os.stat(entry).st_mtime_ns for entry in sys.path if entry and os.path.isdir(entry)}
+    saved = load(store, "packages") if store is not None else None
+    if saved is not None and saved.get("stamp") == stamp:
+        return saved["map"]
+    mapping = importlib.metadata.packages_distributions()
+    if store is not None:
+        save(store, "packages", {"stamp": stamp, "map": mapping})
+    return mapping
 
 
 def load(directory: Path, key: str) -> dict[str, Any] | None:
@@ -152,7 +185,7 @@ def load(directory: Path, key: str) -> dict[str, Any] | None:
     return entry if isinstance(entry, dict) and entry.get("key") == key else None
 
 
-def store(directory: Path, key: str, entry: dict[str, Any]) -> None:
+def save(directory: Path, key: str, entry: dict[str, Any]) -> None:
     """Write atomically, so a reader never sees half an entry."""
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")

@@ -102,3 +102,23 @@ def test_dependencies_follow_local_imports_and_name_distribution_versions(conten
     assert versions == {"PyYAML": yaml.__version__}
     assert distribution_versions("surely_not_installed_xyz") == {"surely_not_installed_xyz": "absent"}
     assert distribution_versions("json") == {}
+
+
+def test_the_package_map_is_stored_and_rebuilt_when_site_packages_change(tmp_path):
+    import json
+
+    from site_builder.snippet_cache import packages_distributions
+
+    packages_distributions.cache_clear()
+    built = packages_distributions(tmp_path)
+    assert built["yaml"] == ["PyYAML"]
+    stored = json.loads((tmp_path / "packages.json").read_text())
+    stored["map"] = {"yaml": ["Planted"]}
+    (tmp_path / "packages.json").write_text(json.dumps(stored))
+    packages_distributions.cache_clear()
+    assert packages_distributions(tmp_path)["yaml"] == ["Planted"]  # read back while nothing changed
+    stored["stamp"] = {"/nowhere": 1}
+    (tmp_path / "packages.json").write_text(json.dumps(stored))
+    packages_distributions.cache_clear()
+    assert packages_distributions(tmp_path)["yaml"] == ["PyYAML"]  # stamp differs: rebuilt
+    packages_distributions.cache_clear()
