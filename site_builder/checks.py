@@ -367,7 +367,15 @@ def definition_ran(node: ast.AST, executed: set[int]) -> bool:
 # --- output-of ------------------------------------------------------------------------------------
 
 def check_output(snippet: Snippet, companions: Path, timeout: float) -> CheckResult:
-    """``FUNC`` produces the block: its traceback's exception, or every non-blank line in order."""
+    """``FUNC`` produces the block; the result links to FUNC's lines in the companion."""
+    ref = snippet.companion
+    first, last = definition_span(find_definition(read_module(ref.path), ref.qualname))
+    result = compare_output(snippet, companions, timeout)
+    return dataclasses.replace(result, companion=ref.file, first_line=first, last_line=last)
+
+
+def compare_output(snippet: Snippet, companions: Path, timeout: float) -> CheckResult:
+    """Run ``FUNC``: it must produce its traceback's exception, or every non-blank line in order."""
     ref = snippet.companion
     what = f"{ref.file}::{ref.qualname}()"
     run = run_job({"mode": "call", "module": ref.module, "function": ref.qualname}, companions, timeout)

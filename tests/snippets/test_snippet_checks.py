@@ -76,7 +76,9 @@ def test_smoke_that_skips_makes_the_excerpt_skip(content):
 def test_output_of_a_traceback(content):
     right = "Traceback (most recent call last):\n  File \"x.py\", line 1\nRuntimeError: Distributed package " \
             "doesn't have NCCL built in\n"
-    assert one(content, "shell output-of=toy.py::fail_loudly", right).status == VERIFIED
+    verified = one(content, "shell output-of=toy.py::fail_loudly", right)
+    assert (verified.status, verified.companion, verified.first_line, verified.last_line) == \
+        (VERIFIED, "toy.py", 34, 35)
     wrong = one(content, "shell output-of=toy.py::fail_loudly", right.replace("NCCL", "MPI"))
     assert wrong.status == FAILED
     assert "raised RuntimeError: Distributed package doesn't have NCCL built in" in wrong.reason
