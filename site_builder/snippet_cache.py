@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
-_CHECKER_MODULES = ("snippets.py", "checks.py", "snippet_runner.py", "snippet_cache.py")
+_CHECKER_MODULES = ("snippets.py", "checks.py", "excerpts.py", "snippet_runner.py", "snippet_cache.py")
 
 
 def cache_dir(content_dir: Path) -> Path:

@@ -2,7 +2,8 @@
 
 A fence's info string is ``LANG [option …]``. This module reads it, checks every reference it makes
 (companion file inside ``content/companions/``, the definition or function named), and returns one
-frozen ``Snippet`` per block. Running the checks lives in ``checks.py``, the result cache in
+frozen ``Snippet`` per block. Running the checks lives in ``checks.py`` (quote arithmetic in
+``excerpts.py``), the result cache in
 ``snippet_cache.py``, the ``check`` command in ``check_cli.py``; this module re-exports what the
 CLI and the renderer call: ``add_check_parser`` and ``block_statuses``.
 """
