@@ -610,8 +610,15 @@ def torch_threads(n: int):
 
 
 def smoke():
-    """A few seconds: a briefly trained tiny checkpoint in a temp dir, ``Llama.build``, generation."""
-    with torch_threads(1), tempfile.TemporaryDirectory() as tmp, distributed_session():
+    """A few seconds: a briefly trained tiny checkpoint in a temp dir, ``Llama.build``, generation.
+
+    Leaves the process as it found it: thread count, torch's random state (``Llama.build`` seeds
+    it), process group and model-parallel state.
+    """
+    import torch
+
+    with torch_threads(1), torch.random.fork_rng(), tempfile.TemporaryDirectory() as tmp, \
+            distributed_session():
         tiny = make_tiny_checkpoint(tmp, train_steps=40)
         generator = Llama.build(str(tiny.ckpt_dir), str(tiny.tokenizer_path), max_seq_len=64,
                                 max_batch_size=2)

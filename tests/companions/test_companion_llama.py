@@ -155,10 +155,11 @@ def test_build_stays_close_to_the_quoted_one():
 
 
 def test_smoke_is_quick_and_leaves_nothing_initialised():
-    threads = torch.get_num_threads()
+    threads, rng = torch.get_num_threads(), torch.get_rng_state()
     result = llama.smoke()
     assert len(result["generations"]) == 2 and result["loss"][1] < result["loss"][0]
     assert torch.get_num_threads() == threads and not torch.distributed.is_initialized()
+    assert torch.equal(torch.get_rng_state(), rng)
 
 
 @pytest.mark.slow
