@@ -51,7 +51,7 @@ def run_program(step: dict, namespace: dict) -> dict:
     """Exec the block with line numbers of the post, so a traceback points into the post file."""
     padded = "\n" * step["line"] + step["code"]  # the block's first line is the line after its fence
     try:
-        code = compile(padded, step["filename"], "exec")
+        code = compile(padded, step["filename"], "exec", dont_inherit=True)  # no __future__ flags of ours
     except SyntaxError as exc:
         return {"exception": describe(exc.with_traceback(None)), "failures": ""}
     try:

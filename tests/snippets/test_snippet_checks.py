@@ -112,6 +112,14 @@ def test_programs_and_raises(content):
     assert one(content, "python", "import sys\nsys.exit(3)\n").status == FAILED
 
 
+def test_program_is_compiled_without_the_checkers_future_imports(content):
+    # The runner module uses `from __future__ import annotations`; a block must not inherit it, or an
+    # annotation naming an undefined type (the post's `Optional[int]` without an import) would pass.
+    code = "def build(size: Optional[int] = None):\n    return size\n"
+    result = one(content, "python", code)
+    assert result.status == FAILED and result.reason == "raised NameError: name 'Optional' is not defined"
+
+
 def test_program_sees_companions_and_runs_in_a_temporary_folder(content):
     code = "import os, toy\nassert toy.mean([2, 4]) == 3.0\nassert not os.path.exists('posts')\n"
     assert one(content, "python", code).status == VERIFIED
