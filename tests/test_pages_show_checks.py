@@ -1,0 +1,59 @@
+"""Built pages show what the snippet checks proved, linked to the companion page; stale means not checked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from site_builder.build import build_site
+from site_builder.checks import Checker
+from site_builder.posts import load_post
+from site_builder.snippets import parse_snippets
+
+FIXTURE_SITE = Path(__file__).parent / "snippets" / "fixtures" / "site"
+POST = "posts/fixture/index.html"
+
+
+def check_everything(content: Path) -> None:
+    path = content / "posts" / "2024-01-01-fixture.md"
+    snippets = parse_snippets(path, load_post(path).code_blocks, content)
+    checker = Checker(content)
+    for snippet in snippets:
+        checker.check(snippet, snippets)
+
+
+def statuses(out: Path) -> dict[str, str]:
+    page = BeautifulSoup((out / POST).read_text(encoding="utf-8"), "html.parser")
+    return {f["data-line"]: f.get("data-status", "") for f in page.select("figure.code")}
+
+
+def test_statuses_links_diff_and_staleness(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    out = tmp_path / "_site"
+    build_site(content, out)
+    assert set(statuses(out).values()) <= {"not-checked", "skipped"}, "nothing is verified before a check ran"
+
+    check_everything(content)
+    build_site(content, out)
+    shown = statuses(out)
+    line = {b.info: str(b.line) for b in load_post(content / "posts" / "2024-01-01-fixture.md").code_blocks}
+    excerpt, adapted_line, program = (line["python companion=toy.py::mean"],
+                                      line["python companion=toy.py::Stats.spread adapted"], line["python"])
+    assert shown[excerpt] == shown[adapted_line] == shown[program] == "verified"
+    page = BeautifulSoup((out / POST).read_text(encoding="utf-8"), "html.parser")
+    link = page.select_one(f'figure.code[data-line="{excerpt}"] a.runnable')["href"]
+    assert link.startswith("../../companions/toy/#L")
+    companion = BeautifulSoup((out / "companions/toy/index.html").read_text(), "html.parser")
+    assert companion.find(id=link.split("#")[1]) is not None, "the excerpt's line range has an anchor"
+    adapted = page.select_one(f'figure.code[data-line="{adapted_line}"] details.diff')
+    assert adapted is not None and adapted.select("span.gd, span.gi"), "adapted blocks show the diff"
+
+    toy = content / "companions" / "toy.py"
+    toy.write_text(toy.read_text() + "\n# touched\n", encoding="utf-8")
+    build_site(content, out)
+    shown = statuses(out)
+    assert shown[excerpt] == shown[adapted_line] == "not-checked", "a stale result is never shown as verified"
+    assert shown[program] == "verified", "a block that does not depend on toy.py keeps its result"
