@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from site_paths import ROOT
 from site_builder.build import build_site
 
 REFERENCE = "posts/chatgpt-helps-me-learn-latest-ai-technology/index.html"
@@ -150,7 +150,7 @@ def test_escapes_html_from_posts(tmp_path: Path) -> None:
 
 
 def test_jekyll_site_builds_unchanged(tmp_path: Path) -> None:
-    from conftest import FIXTURES
+    from site_paths import FIXTURES
 
     source = FIXTURES / "jekyll_site"
     before = {p: p.read_bytes() for p in source.rglob("*") if p.is_file()}

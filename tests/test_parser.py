@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from site_paths import FIXTURES
 from site_builder.model import Post
 from site_builder.posts import load_post
 
