@@ -1,0 +1,47 @@
+"""Highlighting, the light/dark stylesheet pair, and what the copy button copies."""
+
+from __future__ import annotations
+
+import re
+
+from site_builder.highlight import copy_text, highlight, highlight_lines, stylesheet
+
+
+def test_copy_strips_shell_prompts_and_output_but_keeps_continuations() -> None:
+    log = ("% torchrun --nproc_per_node 1 example.py \\\n    --ckpt_dir llama-2-7b/\n"
+           "NOTE: Redirects are currently not supported\nTraceback (most recent call last):\n$ echo done\ndone\n")
+    assert copy_text(log, "shell") == "torchrun --nproc_per_node 1 example.py \\\n    --ckpt_dir llama-2-7b/\necho done\n"
+    assert copy_text("(venv) $ pip install x\nCollecting x\n", "console") == "pip install x\n"
+
+
+def test_copy_of_a_script_without_prompts_is_the_whole_script() -> None:
+    script = "set -e\nmake build\n"
+    assert copy_text(script, "bash") == script
+    assert copy_text("x = 1\nprint(x)\n", "python") == "x = 1\nprint(x)\n"
+
+
+def test_copy_of_pycon_keeps_only_the_source_lines() -> None:
+    session = ">>> for i in range(2):\n...     print(i)\n...\n0\n1\n>>> 'ok'\n'ok'\n"
+    assert copy_text(session, "pycon") == "for i in range(2):\n    print(i)\n\n'ok'\n"
+
+
+def test_highlight_uses_classes_and_falls_back_to_text() -> None:
+    assert '<span class="k">def</span>' in highlight("def f(): pass\n", "python")
+    assert highlight("<b>&</b>\n", "no-such-language") == "&lt;b&gt;&amp;&lt;/b&gt;\n"
+
+
+def test_highlight_lines_balances_multiline_tokens() -> None:
+    lines = highlight_lines('"""one\ntwo"""\nx = 1\n', "python")
+    assert len(lines) == 3
+    for line in lines:
+        assert line.count("<span") == line.count("</span>")
+
+
+def test_stylesheet_pairs_light_and_dark_for_toggle_and_os_preference() -> None:
+    css = stylesheet("friendly", "github-dark")
+    light_bg = re.search(r"^\.highlight \{ background: (#\w+)", css, re.M).group(1)
+    assert ':root[data-theme="dark"] .highlight {' in css
+    media = css[css.index("@media (prefers-color-scheme: dark)"):]
+    assert ':root:not([data-theme="light"]) .highlight .k {' in media
+    dark_bg = re.search(r'\[data-theme="dark"\] \.highlight \{ background: (#\w+)', css).group(1)
+    assert light_bg.lower() != dark_bg.lower()
