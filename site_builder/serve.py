@@ -19,6 +19,7 @@ import http.server
 import json
 import mimetypes
 import re
+import signal
 import sys
 import threading
 import time
@@ -393,6 +394,7 @@ def serve(
 ) -> None:
     """Build, serve ``out_dir`` with live reload, and rebuild on changes under ``watch`` until Ctrl-C."""
     server = Server(out_dir, rebuild, watch, host, port)
+    previous = _stop_on_sigterm()
     try:
         url = server.start()
         print(f"Serving {out_dir} at {url}", flush=True)
@@ -404,4 +406,17 @@ def serve(
         pass
     finally:
         server.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     print("Stopped.", flush=True)
+
+
+def _stop_on_sigterm():
+    """`kill PID` (a process manager, a terminal closing) stops the server as cleanly as Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):  # noqa: ANN001 - signal handler signature
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)

@@ -419,8 +419,8 @@ class ServeProcess:
                 return url
         raise AssertionError(f"no 'Serving' line; stdout={self.stdout!r} stderr={self.stderr!r}")
 
-    def assert_ctrl_c_stops_cleanly(self) -> None:
-        self.process.send_signal(signal.SIGINT)
+    def assert_ctrl_c_stops_cleanly(self, signum: int = signal.SIGINT) -> None:
+        self.process.send_signal(signum)
         assert self.process.wait(timeout=TIMEOUT_S) == 0, self.stderr
         for reader in self.readers:  # the pipes are closed: the readers finish with the last lines
             reader.join(timeout=TIMEOUT_S)
@@ -456,6 +456,18 @@ def test_serve_prints_its_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> Non
         port = port_of_url(serving.wait_for_url())
         assert "hello" in fetch(port, "/")[1]
         serving.assert_ctrl_c_stops_cleanly()
+    finally:
+        serving.kill()
+
+
+def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "post.txt").write_text("hello")
+    serving = ServeProcess([sys.executable, "-c", SERVE_SCRIPT, str(content), str(tmp_path / "out")], cwd=tmp_path)
+    try:
+        serving.wait_for_url()
+        serving.assert_ctrl_c_stops_cleanly(signal.SIGTERM)
     finally:
         serving.kill()
 
