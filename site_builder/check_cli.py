@@ -15,7 +15,7 @@ from typing import Iterable
 
 from site_builder.checks import DEFAULT_TIMEOUT, Checker
 from site_builder.discover import discover
-from site_builder.errors import _display_path
+from site_builder.errors import display_path
 from site_builder.posts import load_post
 from site_builder.snippets import STATUSES, CheckResult, Snippet, parse_snippets
 
@@ -65,7 +65,7 @@ def post_snippets(content_dir: Path) -> Iterable[tuple[Path, tuple[Snippet, ...]
 
 def check_content(content_dir: Path, checker: Checker, select: str | None = None) -> Iterable[Row]:
     for path, snippets in post_snippets(content_dir):
-        shown = _display_path(path)
+        shown = display_path(path)
         for snippet in snippets:
             if select and select.lower() not in f"{shown}::{snippet.item_name}".lower():
                 continue

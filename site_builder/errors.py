@@ -36,7 +36,7 @@ class PostError(SiteError):
 
     @property
     def location(self) -> str:
-        where = _display_path(self.path)
+        where = display_path(self.path)
         return f"{where}:{self.line}" if self.line else where
 
     def __str__(self) -> str:
@@ -78,7 +78,8 @@ def format_error(exc: BaseException) -> str:
     return "\n".join(lines)
 
 
-def _display_path(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it (how errors and tables name files)."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
