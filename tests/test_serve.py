@@ -447,7 +447,8 @@ def fetch(port: int, path: str) -> tuple[int, str]:
         connection.close()
 
 
-def test_serve_prints_its_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_prints_its_url_and_stops_cleanly(tmp_path: Path, signum: int) -> None:
     content = tmp_path / "content"
     content.mkdir()
     (content / "post.txt").write_text("hello")
@@ -455,19 +456,7 @@ def test_serve_prints_its_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> Non
     try:
         port = port_of_url(serving.wait_for_url())
         assert "hello" in fetch(port, "/")[1]
-        serving.assert_ctrl_c_stops_cleanly()
-    finally:
-        serving.kill()
-
-
-def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "post.txt").write_text("hello")
-    serving = ServeProcess([sys.executable, "-c", SERVE_SCRIPT, str(content), str(tmp_path / "out")], cwd=tmp_path)
-    try:
-        serving.wait_for_url()
-        serving.assert_ctrl_c_stops_cleanly(signal.SIGTERM)
+        serving.assert_ctrl_c_stops_cleanly(signum)
     finally:
         serving.kill()
 
