@@ -8,6 +8,7 @@ and rules there are left alone.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from site_builder.model import Annotation, Exchange, Speaker, Turn
 
@@ -70,11 +72,17 @@ class _Line:
     label: str | None
     rest: str
     is_rule: bool
+    alert: str | None
+    """The kind of a GitHub alert (``note``…) that opens on this line."""
 
 
-def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker]) -> Conversation:
-    """Split ``body`` (starting at source line ``body_line``) into introduction, turns and exchanges."""
-    lines = _classify(body, body_line)
+def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker],
+                       code: frozenset[int]) -> Conversation:
+    """Split ``body`` (starting at source line ``body_line``) into introduction, turns and exchanges.
+
+    ``code`` holds the 0-based body lines inside code (``code_lines``): labels and rules there are content.
+    """
+    lines = _classify(body, body_line, code)
     speakers = _resolve_speakers(lines, declared)
     intro, turns, breaks_after = _scan_turns(lines, speakers)
     return Conversation(intro, turns, group_exchanges(turns, breaks_after), MappingProxyType(
@@ -86,26 +94,32 @@ def _block_parser() -> MarkdownIt:
     return MarkdownIt("commonmark")
 
 
-def code_lines(body: str) -> frozenset[int]:
+def block_tokens(body: str) -> list[Token]:
+    """The block-level tokens of a post body (one parse serves turns and code blocks)."""
+    return _block_parser().parse(body)
+
+
+def code_lines(tokens: list[Token]) -> frozenset[int]:
     """0-based body lines that are inside fenced or indented code (labels there are content)."""
     inside: set[int] = set()
-    for token in _block_parser().parse(body):
+    for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
             inside.update(range(token.map[0], token.map[1]))
     return frozenset(inside)
 
 
-def _classify(body: str, body_line: int) -> list[_Line]:
-    code = code_lines(body)
+def _classify(body: str, body_line: int, code: frozenset[int]) -> list[_Line]:
     result = []
     for index, text in enumerate(body.split("\n")):
-        label, rest, rule = None, "", False
+        label, rest, rule, alert = None, "", False, None
         if index not in code:
             match = _LABEL.match(text)
             if match:
                 label, rest = match["label"], match["rest"]
             rule = bool(_RULE.match(text))
-        result.append(_Line(body_line + index, text, label, rest, rule))
+            alert_match = _ALERT.match(text)
+            alert = alert_match[1].lower() if alert_match else None
+        result.append(_Line(body_line + index, text, label, rest, rule, alert))
     return result
 
 
@@ -126,10 +140,10 @@ def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker]) -> di
     repeated = [label for label in chosen if counts[label] >= 2]
     if not has_assistant and len(repeated) < 2:
         return {}
-    return _infer_roles(chosen, known)
+    return _infer_roles(chosen)
 
 
-def _infer_roles(labels: list[str], known: frozenset[str]) -> dict[str, Speaker]:
+def _infer_roles(labels: list[str]) -> dict[str, Speaker]:
     roles: dict[str, Speaker] = {}
     has_user = any(label.casefold() in KNOWN_USERS for label in labels)
     for label in labels:  # in order of first appearance
@@ -159,34 +173,38 @@ def _scan_turns(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[st
     intro: list[str] = []
     turns: list[Turn] = []
     breaks_after: set[int] = set()
-    current: dict | None = None
+    current: tuple[Speaker, int, list[_Line]] | None = None  # speaker, label line, the lines kept so far
 
     def close() -> None:
         if current is not None:
-            turns.append(_make_turn(len(turns) + 1, current))
+            turns.append(_make_turn(len(turns) + 1, *current))
 
     for index, line in enumerate(lines):
         if line.label in speakers:
             close()
-            current = {"speaker": speakers[line.label], "line": line.number, "text": [line.rest] if line.rest else [],
-                       "text_line": line.number if line.rest else line.number + 1}
+            first = [dataclasses.replace(line, text=line.rest)] if line.rest else []
+            current = (speakers[line.label], line.number, first)
             continue
         if current is None:
             intro.append(line.text)
             continue
+        kept = current[2]
         if line.is_rule and _next_starts_turn(lines, index, speakers):
             close()
             breaks_after.add(len(turns))
             current = None
-            continue
-        if line.is_rule and current["text"] and current["text"][-1].strip():
-            current["text"].append("")  # a rule right under text would make a setext heading
-        if not current["text"] and not line.text.strip():
-            current["text_line"] = line.number + 1  # skip blank lines after a label alone on its line
-            continue
-        current["text"].append(line.text)
+        elif kept or line.text.strip():  # blank lines right after a label alone on its line are skipped
+            kept.append(_under_text(line, kept))
     close()
     return "\n".join(intro).strip("\n"), tuple(turns), frozenset(breaks_after)
+
+
+def _under_text(line: _Line, kept: list[_Line]) -> _Line:
+    """A ``---`` rule right under text would make the text a setext heading; ``***`` is the same rule
+    without that reading, and keeps every later line where it is in the source."""
+    if line.is_rule and "-" in line.text and kept and kept[-1].text.strip():
+        return dataclasses.replace(line, text="***")
+    return line
 
 
 def _next_starts_turn(lines: list[_Line], index: int, speakers: Mapping[str, Speaker]) -> bool:
@@ -196,19 +214,13 @@ def _next_starts_turn(lines: list[_Line], index: int, speakers: Mapping[str, Spe
     return True
 
 
-def _make_turn(number: int, state: dict) -> Turn:
-    text_lines = state["text"]
-    while text_lines and not text_lines[-1].strip():
-        text_lines.pop()
-    end_line = state["text_line"] + len(text_lines) - 1 if text_lines else state["line"]
-    text = "\n".join(text_lines)
-    code = code_lines(text)
-    annotations = tuple(
-        Annotation(m[1].lower(), state["text_line"] + i)
-        for i, line in enumerate(text_lines) if i not in code and (m := _ALERT.match(line))
-    )
-    return Turn(number, state["speaker"], state["line"], max(end_line, state["line"]), text, state["text_line"],
-                annotations)
+def _make_turn(number: int, speaker: Speaker, label_line: int, kept: list[_Line]) -> Turn:
+    while kept and not kept[-1].text.strip():
+        kept.pop()
+    text_line = kept[0].number if kept else label_line + 1
+    annotations = tuple(Annotation(line.alert, line.number) for line in kept if line.alert)
+    end_line = kept[-1].number if kept else label_line
+    return Turn(number, speaker, label_line, end_line, "\n".join(line.text for line in kept), text_line, annotations)
 
 
 def group_exchanges(turns: Iterable[Turn], breaks_after: frozenset[int] = frozenset()) -> tuple[Exchange, ...]:

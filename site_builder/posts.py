@@ -8,12 +8,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from site_builder.conversation import _block_parser, parse_conversation
+from site_builder.conversation import block_tokens, code_lines, parse_conversation
+from markdown_it.token import Token
+
 from site_builder.errors import PostError
 from site_builder.frontmatter import normalise_text, split_front_matter
 from site_builder.model import ROLES, CodeBlock, Post, Speaker
 
-KNOWN_KEYS = ("title", "date", "tags", "draft", "layout", "summary", "speakers", "model", "lang", "slug")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _SLUG_SAFE = re.compile(r"[^a-z0-9\-]+")
 
@@ -39,7 +40,8 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         raise PostError(path, _key_line(front, "title"), "front matter: title is required",
                         hint='add a line like `title: "My conversation with ChatGPT"` to the front matter')
     declared = _speakers(path, front, meta.get("speakers"), meta.get("model"))
-    conversation = parse_conversation(split.body, split.body_line, declared)
+    tokens = block_tokens(split.body)
+    conversation = parse_conversation(split.body, split.body_line, declared, code_lines(tokens))
     speakers = dict(declared) or dict(conversation.speakers)
     return Post(
         path=path,
@@ -57,14 +59,14 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         intro=conversation.intro,
         turns=conversation.turns,
         exchanges=conversation.exchanges,
-        code_blocks=code_blocks(split.body, split.body_line),
+        code_blocks=code_blocks(tokens, split.body_line),
     )
 
 
-def code_blocks(body: str, body_line: int) -> tuple[CodeBlock, ...]:
-    """Every fenced block of the body, with the source line of its opening fence."""
+def code_blocks(tokens: list[Token], body_line: int) -> tuple[CodeBlock, ...]:
+    """Every fenced block of the body (its ``block_tokens``), with the source line of its opening fence."""
     blocks = []
-    for token in _block_parser().parse(body):
+    for token in tokens:
         if token.type == "fence" and token.map:
             info = token.info.strip()
             blocks.append(CodeBlock(info.split(maxsplit=1)[0].lower() if info else "", info, token.content,

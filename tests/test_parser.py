@@ -109,11 +109,12 @@ CORPUS = FIXTURES / "blog-posts"  # copied from shared/corpus/blog-posts with SO
 
 
 def corpus_conversation(name: str):
-    from site_builder.conversation import parse_conversation
+    from site_builder.conversation import block_tokens, code_lines, parse_conversation
     from site_builder.frontmatter import normalise_text
 
     path = CORPUS / name
-    return parse_conversation(normalise_text(path.read_bytes(), path), 1, {})
+    text = normalise_text(path.read_bytes(), path)
+    return parse_conversation(text, 1, {}, code_lines(block_tokens(text)))
 
 
 def test_corpus_chat_with_bob() -> None:
@@ -135,3 +136,19 @@ def test_corpus_promptingguide_is_an_article() -> None:
     conv = corpus_conversation("promptingguide_chatgpt.en.excerpt.mdx")
     assert conv.turns == (), "every Human:/AI:/USER: label there sits inside a code fence"
     assert "Human: Hello, who are you?" in conv.intro
+
+
+def test_turn_text_keeps_source_lines_after_a_rule_under_text(tmp_path: Path) -> None:
+    """A rule right under text inside a turn must not shift the lines of what follows it: fences are
+    matched to their check results by source line, and annotations report theirs."""
+    from site_builder.markdown import create_markdown, render
+
+    path = tmp_path / "2024-01-01-rule.md"
+    path.write_text("---\ntitle: Rule\n---\n\nUser: q\n\nChatGPT: first part\n---\nsecond part\n\n"
+                    "```python\nprint(1)\n```\n\n> [!NOTE]\n> mine\n", encoding="utf-8")
+    post = load_post(path)
+    answer = post.turns[1]
+    assert [b.line for b in post.code_blocks] == [11]
+    assert [(a.kind, a.line) for a in answer.annotations] == [("note", 15)]
+    html = render(create_markdown(), answer.text, answer.text_line)
+    assert 'data-line="11"' in html and "<hr" in html and "<h2" not in html
