@@ -7,7 +7,6 @@ import os
 import shutil
 import tempfile
 import time
-from html import escape
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -15,12 +14,12 @@ from typing import Callable
 from site_builder.config import load_config
 from site_builder.discover import Sources, discover
 from site_builder.errors import BuildError, PostError, SiteError
-from site_builder.highlight import highlight, stylesheet
-from site_builder.markdown import FenceContext, FenceDecorator, create_markdown
+from site_builder.highlight import stylesheet
+from site_builder.markdown import create_markdown
 from site_builder.model import Post
 from site_builder.posts import load_post
-from site_builder.render import (THEME_DIR, Page, check_templates, companion_view, make_environment,
-                                 post_url, post_view, render_pages)
+from site_builder.render import (THEME_DIR, Page, check_templates, companion_view, fence_decorator,
+                                 linked_ranges, make_environment, post_view, render_pages)
 from site_builder.snippets import BlockStatus, block_statuses
 
 Progress = Callable[[str], None]
@@ -40,13 +39,13 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     started = time.perf_counter()
     sources = discover(content)
     config = load_config(sources.config, jekyll=sources.jekyll, base_url=base_url)
-    posts = load_posts(sources, drafts=drafts)
+    posts, post_errors = load_posts(sources, drafts=drafts)
     env = make_environment(theme, sources.templates)
-    _raise_all(check_templates(env, posts))
-    statuses = snippet_statuses(posts, sources)
+    statuses, status_errors = snippet_statuses(posts, sources)
+    _raise_all([*post_errors, *check_templates(env, posts), *status_errors])
     md = create_markdown()
     views = [post_view(md, post, fence_decorator(post, statuses[post.path])) for post in _announce(posts, progress)]
-    companions = [companion_view(path, _linked_ranges(path, statuses)) for path in sources.companions]
+    companions = [companion_view(path, linked_ranges(path, statuses)) for path in sources.companions]
     pages = render_pages(env, config, views, companions, dt.datetime.now(dt.timezone.utc))
     pages.append(Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark)))
     copies = [(theme / "assets", "assets"), *([(sources.static_root, "")] if sources.static_root else [])]
@@ -54,8 +53,8 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started)
 
 
-def load_posts(sources: Sources, *, drafts: bool) -> list[Post]:
-    """Parse every post (and draft, if asked); gather every error before stopping."""
+def load_posts(sources: Sources, *, drafts: bool) -> tuple[list[Post], list[SiteError]]:
+    """Parse every post (and draft, if asked). Returns the posts that parsed and every error."""
     errors: list[SiteError] = []
     posts: list[Post] = []
     files = [(p, False) for p in sources.posts] + ([(p, True) for p in sources.drafts] if drafts else [])
@@ -68,13 +67,13 @@ def load_posts(sources: Sources, *, drafts: bool) -> list[Post]:
         if post.draft and not drafts:
             continue
         posts.append(post)
-    errors += _duplicate_slugs(posts)
-    _raise_all(errors)
-    return posts
+    return posts, errors + _duplicate_slugs(posts)
 
 
-def snippet_statuses(posts: list[Post], sources: Sources) -> dict[Path, dict[int, BlockStatus]]:
-    """What the snippet checks last proved for every block (read from the cache; nothing runs)."""
+def snippet_statuses(posts: list[Post], sources: Sources) -> tuple[dict[Path, dict[int, BlockStatus]],
+                                                                   list[SiteError]]:
+    """What the snippet checks last proved for every block (read from the cache; nothing runs), and the
+    errors of fences whose options are wrong."""
     errors: list[SiteError] = []
     statuses: dict[Path, dict[int, BlockStatus]] = {}
     for post in posts:
@@ -82,37 +81,7 @@ def snippet_statuses(posts: list[Post], sources: Sources) -> dict[Path, dict[int
             statuses[post.path] = block_statuses(post, sources.root)
         except SiteError as exc:
             errors.append(exc)
-    _raise_all(errors)
-    return statuses
-
-
-def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecorator:
-    """Around each block of ``post``: its check status, the link to the companion, the adapted diff."""
-    root = "../" * post_url(post).count("/")
-
-    def decorate(block: FenceContext) -> dict[str, str]:
-        status = statuses.get(block.line)
-        if status is None:
-            return {}
-        caption = (f'<span class="status status-{escape(status.status)}" title="{escape(status.reason)}">'
-                   f'{escape(status.status.replace("-", " "))}</span>')
-        if status.companion and status.first_line:
-            stem = Path(status.companion).with_suffix("").as_posix()
-            anchor = f"L{status.first_line}-L{status.last_line or status.first_line}"
-            caption += (f'<a class="runnable" href="{escape(root)}companions/{escape(stem)}/#{anchor}">'
-                        f'runnable: {escape(status.companion)}</a>')
-        after = ""
-        if status.diff:
-            after = (f'<details class="diff"><summary>What the companion changed to run</summary>'
-                     f'<div class="highlight"><pre><code>{highlight(status.diff, "diff")}</code></pre></div></details>')
-        return {"attrs": f' data-status="{escape(status.status)}"', "caption": caption, "after": after}
-
-    return decorate
-
-
-def _linked_ranges(path: Path, statuses: dict[Path, dict[int, BlockStatus]]) -> list[tuple[int, int]]:
-    return [(s.first_line, s.last_line or s.first_line) for by_line in statuses.values() for s in by_line.values()
-            if s.companion and s.first_line and Path(s.companion).with_suffix("").as_posix() == path.stem]
+    return statuses, errors
 
 
 def _duplicate_slugs(posts: list[Post]) -> list[PostError]:
@@ -127,7 +96,7 @@ def _duplicate_slugs(posts: list[Post]) -> list[PostError]:
     return errors
 
 
-def _raise_all(errors: list) -> None:
+def _raise_all(errors: list[SiteError]) -> None:
     if errors:
         raise BuildError(errors)
 

@@ -74,6 +74,12 @@ def code_blocks(tokens: list[Token], body_line: int) -> tuple[CodeBlock, ...]:
     return tuple(blocks)
 
 
+def meta_line(post: Post, key: str) -> int:
+    """Source line of a front-matter key, for errors found after parsing (reads the file again)."""
+    front = normalise_text(post.path.read_bytes(), post.path).split("\n")[: post.body_line - 1]
+    return _key_line(front, key)
+
+
 def _key_line(front: list[str], key: str) -> int:
     """Source line of ``key:`` in the front matter (1 = the opening ---)."""
     pattern = re.compile(rf"^{re.escape(key)}\s*:")

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -19,9 +20,11 @@ from markdown_it import MarkdownIt
 from site_builder import __version__
 from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
-from site_builder.highlight import highlight_lines
-from site_builder.markdown import FenceDecorator, render
+from site_builder.highlight import highlight, highlight_lines
+from site_builder.markdown import FenceContext, FenceDecorator, render
 from site_builder.model import Exchange, Post, Turn
+from site_builder.posts import meta_line
+from site_builder.snippets import BlockStatus
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
 _TAG_SAFE = re.compile(r"[^a-z0-9]+")
@@ -88,7 +91,7 @@ def check_templates(env: jinja2.Environment, posts: Iterable[Post]) -> list[Post
         try:
             env.get_template(str(name))
         except jinja2.TemplateNotFound:
-            errors.append(PostError(post.path, _meta_line(post, "template"), f"template {name!r} not found",
+            errors.append(PostError(post.path, meta_line(post, "template"), f"template {name!r} not found",
                                     hint="put it in content/templates/ or use one of the theme's: post.html"))
     return errors
 
@@ -120,6 +123,36 @@ def companion_view(path: Path, ranges: Iterable[tuple[int, int]]) -> CompanionVi
     source = path.read_text(encoding="utf-8")
     return CompanionView(path.name, f"companions/{path.stem}/", tuple(highlight_lines(source, "python")),
                          tuple(sorted(set(ranges))))
+
+
+def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecorator:
+    """Around each block of ``post``: its check status, the link to the companion, the adapted diff."""
+    root = "../" * post_url(post).count("/")
+
+    def decorate(block: FenceContext) -> dict[str, str]:
+        status = statuses.get(block.line)
+        if status is None:
+            return {}
+        caption = (f'<span class="status status-{escape(status.status)}" title="{escape(status.reason)}">'
+                   f'{escape(status.status.replace("-", " "))}</span>')
+        if status.companion and status.first_line:
+            stem = Path(status.companion).with_suffix("").as_posix()
+            anchor = f"L{status.first_line}-L{status.last_line or status.first_line}"
+            caption += (f'<a class="runnable" href="{escape(root)}companions/{escape(stem)}/#{anchor}">'
+                        f'runnable: {escape(status.companion)}</a>')
+        after = ""
+        if status.diff:
+            after = (f'<details class="diff"><summary>What the companion changed to run</summary>'
+                     f'<div class="highlight"><pre><code>{highlight(status.diff, "diff")}</code></pre></div></details>')
+        return {"attrs": f' data-status="{escape(status.status)}"', "caption": caption, "after": after}
+
+    return decorate
+
+
+def linked_ranges(path: Path, statuses: dict[Path, dict[int, BlockStatus]]) -> list[tuple[int, int]]:
+    """The line ranges of companion ``path`` that posts quote (its page gets an anchor for each)."""
+    return [(s.first_line, s.last_line or s.first_line) for by_line in statuses.values() for s in by_line.values()
+            if s.companion and s.first_line and Path(s.companion).with_suffix("").as_posix() == path.stem]
 
 
 def render_pages(env: jinja2.Environment, config: SiteConfig, views: list[PostView],
@@ -198,11 +231,3 @@ def _isodate(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat()
     return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc).isoformat()
-
-
-def _meta_line(post: Post, key: str) -> int:
-    for index, line in enumerate(post.path.read_text(encoding="utf-8-sig").split("\n")[: post.body_line - 1]):
-        if line.startswith(f"{key}:"):
-            return index + 1
-    return 1
-

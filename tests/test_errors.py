@@ -111,3 +111,17 @@ def test_site_template_override(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_missing_content_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, err = build(tmp_path / "nope", tmp_path / "_site", capsys)
     assert code == 1 and "content folder not found" in err and "--content" in err
+
+
+def test_errors_of_every_stage_are_reported_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = make_content(tmp_path, {
+        "2024-01-01-untitled.md": "---\ntags: []\n---\n",
+        "2024-01-02-fancy.md": "---\ntitle: Fancy\ntemplate: fancy.html\n---\n",
+        "2024-01-03-option.md": "---\ntitle: Option\n---\n\n```python colour=blue\nprint(1)\n```\n",
+    })
+    code, err = build(content, tmp_path / "_site", capsys)
+    assert code == 1
+    assert "2024-01-01-untitled.md:1: front matter: title is required" in err
+    assert "2024-01-02-fancy.md:3: template 'fancy.html' not found" in err
+    assert "2024-01-03-option.md:5:" in err and "colour" in err
+    assert "build failed with 3 errors" in err
