@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 import time
-import unicodedata
 from pathlib import Path
 from typing import Sequence
 
 from site_builder import __version__
 from site_builder.errors import SiteError, format_error
+from site_builder.posts import slugify
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,7 +106,7 @@ def _theme_dir() -> Path:
 
 def cmd_new(args: argparse.Namespace) -> int:
     date = args.date or dt.date.today()
-    slug = slugify(args.title)
+    slug = slugify(args.title) or "post"
     folder = args.content / ("drafts" if args.draft else "posts")
     path = folder / f"{date.isoformat()}-{slug}.md"
     if path.exists():
@@ -123,12 +122,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     )
     print(f"Created {path}")
     return 0
-
-
-def slugify(title: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug or "post"
 
 
 def _progress_after(seconds: float):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -16,7 +17,7 @@ from site_builder.frontmatter import normalise_text, split_front_matter
 from site_builder.model import ROLES, CodeBlock, Post, Speaker
 
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
-_SLUG_SAFE = re.compile(r"[^a-z0-9\-]+")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def load_post(path: Path, *, draft: bool = False) -> Post:
@@ -108,9 +109,16 @@ def _speakers(path: Path, front: list[str], value: Any, default_model: Any) -> M
     return result
 
 
+def slugify(text: str) -> str:
+    """ASCII words of ``text`` joined by hyphens, accents folded (``Café au lait`` -> ``cafe-au-lait``).
+    Empty for text in a script without an ASCII folding; callers choose their fallback."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", folded.lower()).strip("-")
+
+
 def _slug(path: Path, meta: Mapping[str, Any], front: list[str]) -> str:
     raw = meta.get("slug") or _name_parts(path)[1]
-    slug = _SLUG_SAFE.sub("-", str(raw).lower()).strip("-")
+    slug = slugify(str(raw))
     if not slug:
         raise PostError(path, _key_line(front, "slug"), f"cannot make a URL slug from {raw!r}",
                         hint="add `slug: some-ascii-words` to the front matter")

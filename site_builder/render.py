@@ -23,11 +23,10 @@ from site_builder.errors import PostError, TemplateError
 from site_builder.highlight import highlight, highlight_lines
 from site_builder.markdown import FenceContext, FenceDecorator, render
 from site_builder.model import Exchange, Post, Turn
-from site_builder.posts import meta_line
+from site_builder.posts import meta_line, slugify
 from site_builder.snippets import BlockStatus
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
-_TAG_SAFE = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +100,8 @@ def post_url(post: Post) -> str:
 
 
 def tag_slug(tag: str) -> str:
-    slug = _TAG_SAFE.sub("-", tag.lower()).strip("-")
-    return slug or "tag-" + hashlib.sha1(tag.encode()).hexdigest()[:8]
+    """The folder of a tag's page; a tag with no ASCII letters (``中文``) gets a stable hash."""
+    return slugify(tag) or "tag-" + hashlib.sha1(tag.encode()).hexdigest()[:8]
 
 
 def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:

@@ -152,3 +152,12 @@ def test_turn_text_keeps_source_lines_after_a_rule_under_text(tmp_path: Path) ->
     assert [(a.kind, a.line) for a in answer.annotations] == [("note", 15)]
     html = render(create_markdown(), answer.text, answer.text_line)
     assert 'data-line="11"' in html and "<hr" in html and "<h2" not in html
+
+
+def test_slugs_fold_accents_and_leave_other_scripts_to_a_fallback() -> None:
+    from site_builder.posts import slugify
+    from site_builder.render import tag_slug
+
+    assert slugify("Café au lait -- 2 ways!") == "cafe-au-lait-2-ways"
+    assert slugify("向 DeepSeek 请教") == "deepseek" and slugify("中文") == ""
+    assert tag_slug("中文").startswith("tag-") and tag_slug("中文") == tag_slug("中文") != tag_slug("日本語")
