@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from site_builder import __version__
+from site_builder import __version__, importers, snippets
 from site_builder.errors import SiteError, format_error
 from site_builder.posts import slugify
 
@@ -53,18 +53,10 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--draft", action="store_true", help="create it in drafts/")
     new.set_defaults(func=cmd_new)
 
-    _optional_commands(sub)
+    # Commands owned by other modules register their own options.
+    snippets.add_check_parser(sub)
+    importers.add_import_parser(sub)
     return parser
-
-
-def _optional_commands(sub: argparse._SubParsersAction) -> None:
-    """Commands owned by other modules register their own options."""
-    from site_builder import importers, snippets
-
-    if hasattr(snippets, "add_check_parser"):
-        snippets.add_check_parser(sub)
-    if hasattr(importers, "add_import_parser"):
-        importers.add_import_parser(sub)
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
