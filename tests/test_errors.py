@@ -52,7 +52,8 @@ def test_error_message(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[
     code, err = build(content, tmp_path / "_site", capsys)
     assert code == 1
     assert message in err, err
-    assert f"hint: {hint}" in err or hint in err
+    hints = [line for line in err.splitlines() if line.strip().startswith("hint:")]
+    assert len(hints) == 1 and hint in hints[0], err
     assert "Traceback" not in err
     assert not (tmp_path / "_site").exists(), "a failed first build writes nothing"
 
