@@ -85,16 +85,12 @@ class Network:
             mini_batches = [shuffled[k:k + mini_batch_size] for k in range(0, n, mini_batch_size)]
             for mini_batch in mini_batches:
                 self.update_mini_batch(mini_batch, eta)
-            scores.append(self._report_epoch(j, test_data, log))
-        return [s for s in scores if s is not None]
-
-    def _report_epoch(self, j, test_data, log):
-        if test_data is None:
-            log(f"Epoch {j} complete")
-            return None
-        correct = self.evaluate(test_data)
-        log(f"Epoch {j}: {correct} / {len(test_data)}")
-        return correct
+            if test_data is None:
+                log(f"Epoch {j} complete")
+            else:
+                scores.append(self.evaluate(test_data))
+                log(f"Epoch {j}: {scores[-1]} / {len(test_data)}")
+        return scores
 
     def update_mini_batch(self, mini_batch, eta):
         """Take one gradient step on ``mini_batch`` (a list of ``(x, y)``) with learning rate ``eta``."""
@@ -172,45 +168,18 @@ def sigmoid_prime(z):
 class MatrixNetwork(Network):
     """``Network`` that propagates a whole mini-batch at once: inputs are the columns of one matrix.
 
-    The update rule is the same; only the gradient is computed with matrix products instead of
-    a Python loop over the examples. ``SGD`` stacks the data once, then slices column ranges.
+    The training loop and the update rule are ``Network``'s; only the gradient is computed with
+    matrix products instead of a Python loop over the examples.
     """
 
     def mini_batch_gradient(self, mini_batch):
+        """Gradients of the cost summed over ``mini_batch``, one ``backprop`` for all of it."""
         import numpy as np
 
         xs = np.hstack([x for x, _ in mini_batch])
         ys = np.hstack([y for _, y in mini_batch])
-        return self.matrix_gradient(xs, ys)
-
-    def matrix_gradient(self, xs, ys):
-        """Gradients summed over the columns of ``xs`` (inputs) and ``ys`` (one-hot targets)."""
         nabla_b, nabla_w = self.backprop(xs, ys)
         return [nb.sum(axis=1, keepdims=True) for nb in nabla_b], nabla_w
-
-    def update_matrix(self, xs, ys, eta):
-        """One gradient step on the examples in the columns of ``xs`` / ``ys``."""
-        nabla_b, nabla_w = self.matrix_gradient(xs, ys)
-        step = eta / xs.shape[1]
-        self.weights = [w - step * nw for w, nw in zip(self.weights, nabla_w)]
-        self.biases = [b - step * nb for b, nb in zip(self.biases, nabla_b)]
-
-    def SGD(self, training_data, epochs, mini_batch_size, eta, test_data=None, log=print):
-        import numpy as np
-
-        training_data = list(training_data)
-        xs = np.hstack([x for x, _ in training_data])
-        ys = np.hstack([y for _, y in training_data])
-        n = xs.shape[1]
-        scores = []
-        for j in range(epochs):
-            order = self.rng.permutation(n)
-            xs_shuffled, ys_shuffled = xs[:, order], ys[:, order]
-            for k in range(0, n, mini_batch_size):
-                self.update_matrix(xs_shuffled[:, k:k + mini_batch_size],
-                                   ys_shuffled[:, k:k + mini_batch_size], eta)
-            scores.append(self._report_epoch(j, test_data, log))
-        return [s for s in scores if s is not None]
 
     def evaluate(self, test_data):
         import numpy as np
