@@ -65,20 +65,16 @@ def render_post(conv: Conversation, fallback_date: dt.date) -> RenderedPost:
         for number, answer in enumerate(exchange.answers or ((),)):
             if number > 0 or (index > 0 and exchange.question is None):
                 blocks.append("---")
-            if exchange.question is not None and question is not None:
-                turns.append(WrittenTurn(exchange.question.speaker, question))
+            written = [WrittenTurn(exchange.question.speaker, question)] if exchange.question is not None else []
             for position, (speaker, text) in enumerate(_answer_turns(answer, labels)):
                 if exchange.question is None and position == 0 and exchange.note:
                     text = f"{note('NOTE', exchange.note)}\n\n{text}"
-                turns.append(WrittenTurn(speaker, text))
-            blocks.extend(_turn_block(t) for t in turns[len(turns) - _count(exchange, answer, labels):])
+                written.append(WrittenTurn(speaker, text))
+            turns.extend(written)
+            blocks.extend(_turn_block(t) for t in written)
     body = "\n\n".join(blocks) + "\n"
     return RenderedPost(_with_hash(_front_matter(conv, speakers, fallback_date) + body), tuple(turns), tuple(shape),
                         speakers)
-
-
-def _count(exchange: DraftExchange, answer: tuple[Message, ...], labels: list[str]) -> int:
-    return (exchange.question is not None) + len(_answer_turns(answer, labels))
 
 
 def _question_text(exchange: DraftExchange, labels: list[str], previous: str | None) -> str | None:
