@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,9 +261,18 @@ def _require_function(ref: CompanionRef, fail) -> None:
 
 
 def read_module(path: Path) -> ast.Module:
-    """Parse a companion; a syntax error is reported at the companion's own line."""
+    """Parse a companion; a syntax error is reported at the companion's own line.
+
+    Each source text is parsed once per process: every block quoting the companion, in every post
+    of a build, shares the tree (callers only read it); an edited file is a new text, parsed anew.
+    """
+    return _parse_companion(path.read_text(encoding="utf-8"), path)
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_companion(source: str, path: Path) -> ast.Module:
     try:
-        return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        return ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         raise SnippetError(path, exc.lineno, f"companion does not parse: {exc.msg}") from None
 
