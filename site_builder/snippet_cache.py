@@ -71,6 +71,7 @@ def dependencies(sources: list[str], companions: Path) -> tuple[set[Path], dict[
     """
     local: set[Path] = set()
     third_party: dict[str, str] = {}
+    store = cache_dir(companions.parent)
     pending = [(source, companions) for source in sources]
     while pending:
         source, package_dir = pending.pop()
@@ -82,7 +83,7 @@ def dependencies(sources: list[str], companions: Path) -> tuple[set[Path], dict[
                     local.add(path)
                     pending.append((path.read_text(encoding="utf-8", errors="replace"), path.parent))
             elif name and not level:
-                third_party.update(distribution_versions(name.split(".")[0], cache_dir(companions.parent)))
+                third_party.update(distribution_versions(name.split(".")[0], store))
     return local, third_party
 
 
