@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
-COMPANIONS = Path(__file__).resolve().parents[2] / "content" / "companions"
+from site_paths import ROOT
+
+COMPANIONS = ROOT / "content" / "companions"
 
 
 def load_companion(name: str):
