@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from itertools import chain, count
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, TextIO
@@ -232,25 +233,13 @@ def _destination(conv: Conversation, rendered: RenderedPost, out: Path, plan: _P
     if known is not None:
         plan.taken.add(known.name)
         return known
-    date = _post_date(rendered.text)
-    slug = slugify(conv.title, conv.source, conv.source_id)
-    candidates = [f"{date}-{slug}.md", f"{date}-{slug}-{short_id(conv.source_id)}.md"]
-    name = next((c for c in candidates if c not in plan.taken), None)
-    counter = 2
-    while name is None:
-        name = f"{date}-{slug}-{short_id(conv.source_id)}-{counter}.md"
-        name = None if name in plan.taken else name
-        counter += 1
+    stem = f"{rendered.date.isoformat()}-{slugify(conv.title, conv.source, conv.source_id)}"
+    unique = f"{stem}-{short_id(conv.source_id)}"
+    candidates = chain([f"{stem}.md", f"{unique}.md"], (f"{unique}-{n}.md" for n in count(2)))
+    name = next(c for c in candidates if c not in plan.taken)
     plan.taken.add(name)
     plan.existing[(conv.source, conv.source_id)] = out / name
     return out / name
-
-
-def _post_date(text: str) -> str:
-    for line in text.split("\n", 8):
-        if line.startswith("date: "):
-            return line[6:16]
-    return "0000-00-00"
 
 
 def _decide(path: Path, text: str, force: bool, force_edited: bool) -> str:

@@ -37,6 +37,8 @@ class WrittenTurn:
 @dataclass(frozen=True, slots=True)
 class RenderedPost:
     text: str
+    date: dt.date
+    """The post's date (the conversation's, else the fallback), as written in the front matter."""
     turns: tuple[WrittenTurn, ...]
     shape: tuple[int, ...]
     """Answer variants per exchange, in order, as the parser should group them."""
@@ -73,7 +75,8 @@ def render_post(conv: Conversation, fallback_date: dt.date) -> RenderedPost:
             turns.extend(written)
             blocks.extend(_turn_block(t) for t in written)
     body = "\n\n".join(blocks) + "\n"
-    return RenderedPost(_with_hash(_front_matter(conv, speakers, fallback_date) + body), tuple(turns), tuple(shape),
+    date = conv.created.date() if conv.created else fallback_date
+    return RenderedPost(_with_hash(_front_matter(conv, speakers, date) + body), date, tuple(turns), tuple(shape),
                         speakers)
 
 
@@ -125,10 +128,10 @@ def _speakers(conv: Conversation) -> tuple[tuple[str, str, str | None], ...]:
     return tuple((label, role, model) for label, (role, model) in found.items())
 
 
-def _front_matter(conv: Conversation, speakers: Iterable[tuple[str, str, str | None]], fallback: dt.date) -> str:
+def _front_matter(conv: Conversation, speakers: Iterable[tuple[str, str, str | None]], date: dt.date) -> str:
     meta = {
         "title": conv.title,
-        "date": (conv.created.date() if conv.created else fallback),
+        "date": date,
         "speakers": {label: ({"role": role, "model": model} if model else {"role": role})
                      for label, role, model in speakers},
         "source": conv.source,
