@@ -252,11 +252,7 @@ def _label_models(nodes: dict[str, Node], default_model: str | None) -> dict[str
     """One assistant speaker per model: the most used keeps ``ChatGPT``, others get ``ChatGPT <model>``."""
     counts = Counter(n.message.model for n in nodes.values()
                      if n.message and n.message.role == "assistant" and n.message.model)
-    if len(counts) <= 1:
-        main = next(iter(counts), default_model)
-        return {k: (replace(n, message=replace(n.message, model=main))
-                    if n.message and n.message.role == "assistant" else n) for k, n in nodes.items()}
-    main = counts.most_common(1)[0][0]
+    main = counts.most_common(1)[0][0] if counts else default_model
 
     def relabel(message: Message) -> Message:
         model = message.model or main
