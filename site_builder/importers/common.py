@@ -327,13 +327,3 @@ def _quote(text: str) -> str:
 
     return inline(text, 60)
 
-
-def linear(messages: list[Message]) -> Thread:
-    """A conversation without branches (ShareGPT, Claude without parent ids) laid out as exchanges."""
-    nodes = {}
-    previous = None
-    for index, message in enumerate(messages):
-        nid = str(index)
-        nodes[nid] = Node(nid, previous, message, order=index)
-        previous = nid
-    return thread(nodes, previous)
