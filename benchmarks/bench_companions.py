@@ -16,7 +16,6 @@ Options: --epochs N (timed epochs per SGD variant), --repeats N (subprocesses pe
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import subprocess
@@ -27,14 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPANIONS = ROOT / "content" / "companions"
-
-
-def load_companion(name):
-    spec = importlib.util.spec_from_file_location(f"companions_{name}", COMPANIONS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 # --- 1. SGD ----------------------------------------------------------------------------------------
@@ -82,7 +73,9 @@ def bench_sgd(epochs):
     import torch
     from threadpoolctl import threadpool_limits
 
-    sgd = load_companion("sgd")
+    sys.path.insert(0, str(COMPANIONS))  # the companions import as the snippet checks run them
+    import sgd
+
     torch.set_num_threads(1)
     training_data, test_data = sgd.load_mnist_5k()
     sizes, batch_size, eta = [784, 30, 10], 10, 3.0
