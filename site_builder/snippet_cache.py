@@ -161,19 +161,23 @@ def _version(dist: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def packages_distributions(store: Path | None) -> dict[str, list[str]]:
-    """``importlib.metadata.packages_distributions()``, kept in ``store/packages.json``.
+    """``importlib.metadata.packages_distributions()``, kept in ``store/packages-<layout>.json``.
 
     Building it reads every installed distribution (~0.4 s with torch and spaCy installed); the
     stored copy is used while the modification times of the ``sys.path`` folders are unchanged
     (installing, upgrading or removing a package changes its folder's entries, hence its mtime).
+    Each ``sys.path`` layout has its own copy: ``pytest`` puts the project root on it and
+    ``site-builder`` its script folder, and one shared copy was rebuilt at every switch.
     """
-    stamp = {entry: os.stat(entry).st_mtime_ns for entry in sys.path if entry and os.path.isdir(entry)}
-    saved = load(store, "packages") if store is not None else None
+    folders = [entry for entry in sys.path if entry and os.path.isdir(entry)]
+    stamp = {entry: os.stat(entry).st_mtime_ns for entry in folders}
+    name = "packages-" + hashlib.sha256("\0".join(folders).encode("utf-8")).hexdigest()[:16]
+    saved = load(store, name) if store is not None else None
     if saved is not None and saved.get("stamp") == stamp:
         return saved["map"]
     mapping = importlib.metadata.packages_distributions()
     if store is not None:
-        save(store, "packages", {"stamp": stamp, "map": mapping})
+        save(store, name, {"stamp": stamp, "map": mapping})
     return mapping
 
 

@@ -104,21 +104,31 @@ def test_dependencies_follow_local_imports_and_name_distribution_versions(conten
     assert distribution_versions("json") == {}
 
 
-def test_the_package_map_is_stored_and_rebuilt_when_site_packages_change(tmp_path):
+def test_the_package_map_is_stored_and_rebuilt_when_site_packages_change(tmp_path, monkeypatch):
     import json
+    import sys
 
     from site_builder.snippet_cache import packages_distributions
 
     packages_distributions.cache_clear()
     built = packages_distributions(tmp_path)
     assert built["yaml"] == ["PyYAML"]
-    stored = json.loads((tmp_path / "packages.json").read_text())
+    (stored_file,) = tmp_path.glob("packages-*.json")
+    stored = json.loads(stored_file.read_text())
     stored["map"] = {"yaml": ["Planted"]}
-    (tmp_path / "packages.json").write_text(json.dumps(stored))
+    stored_file.write_text(json.dumps(stored))
     packages_distributions.cache_clear()
     assert packages_distributions(tmp_path)["yaml"] == ["Planted"]  # read back while nothing changed
+    other_layout = tmp_path / "scripts"  # another entry point (pytest / site-builder) puts another folder first
+    other_layout.mkdir()
+    monkeypatch.setattr(sys, "path", [str(other_layout), *sys.path])
+    packages_distributions.cache_clear()
+    assert packages_distributions(tmp_path)["yaml"] == ["PyYAML"]  # built and stored for that layout...
+    monkeypatch.undo()
+    packages_distributions.cache_clear()
+    assert packages_distributions(tmp_path)["yaml"] == ["Planted"]  # ...without replacing this one's copy
     stored["stamp"] = {"/nowhere": 1}
-    (tmp_path / "packages.json").write_text(json.dumps(stored))
+    stored_file.write_text(json.dumps(stored))
     packages_distributions.cache_clear()
     assert packages_distributions(tmp_path)["yaml"] == ["PyYAML"]  # stamp differs: rebuilt
     packages_distributions.cache_clear()
