@@ -79,8 +79,12 @@ def server(site: FakeSite) -> Iterator[Server]:
 
 
 def get(server: Server, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
+    return request(port_of(server), path, method)
+
+
+def request(port: int, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
     """Send ``path`` as is (no client-side normalisation of ``..``) and read the whole answer."""
-    connection = http.client.HTTPConnection("127.0.0.1", port_of(server), timeout=TIMEOUT_S)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
     try:
         connection.request(method, path)
         response = connection.getresponse()
@@ -90,7 +94,11 @@ def get(server: Server, path: str, method: str = "GET") -> tuple[int, dict[str, 
 
 
 def port_of(server: Server) -> int:
-    return int(server.url.rstrip("/").rsplit(":", 1)[1])
+    return port_of_url(server.url)
+
+
+def port_of_url(url: str) -> int:
+    return int(url.rstrip("/").rsplit(":", 1)[1])
 
 
 class EventStream:
@@ -433,20 +441,6 @@ class ServeProcess:
             self.process.wait(timeout=TIMEOUT_S)
 
 
-def port_of_url(url: str) -> int:
-    return int(url.rstrip("/").rsplit(":", 1)[1])
-
-
-def fetch(port: int, path: str) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8")
-    finally:
-        connection.close()
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_serve_prints_its_url_and_stops_cleanly(tmp_path: Path, signum: int) -> None:
     content = tmp_path / "content"
@@ -455,7 +449,7 @@ def test_serve_prints_its_url_and_stops_cleanly(tmp_path: Path, signum: int) -> 
     serving = ServeProcess([sys.executable, "-c", SERVE_SCRIPT, str(content), str(tmp_path / "out")], cwd=tmp_path)
     try:
         port = port_of_url(serving.wait_for_url())
-        assert "hello" in fetch(port, "/")[1]
+        assert "hello" in request(port, "/")[2]
         serving.assert_ctrl_c_stops_cleanly(signum)
     finally:
         serving.kill()
@@ -486,7 +480,7 @@ def test_cli_serve_rebuilds_a_changed_post_and_reloads(tmp_path: Path) -> None:
     serving = ServeProcess(argv, cwd=tmp_path)
     try:
         port = port_of_url(serving.wait_for_url())
-        status, page = fetch(port, "/posts/a-small-post/")
+        status, _, page = request(port, "/posts/a-small-post/")
         assert status == 200 and "An iterator that computes values lazily." in page
         assert "new EventSource" in page
         assert "EventSource" not in (tmp_path / "_site" / "posts" / "a-small-post" / "index.html").read_text()
@@ -495,19 +489,19 @@ def test_cli_serve_rebuilds_a_changed_post_and_reloads(tmp_path: Path) -> None:
         try:
             post.write_text(POST.replace("WORDING", "A function that yields."), encoding="utf-8")
             assert events.next_event()[0] == "reload"
-            status, page = fetch(port, "/posts/a-small-post/")
+            status, _, page = request(port, "/posts/a-small-post/")
             assert status == 200 and "A function that yields." in page
 
             post.write_text(POST.replace('title: "A small post"\n', ""), encoding="utf-8")
             name, message = events.next_event()
             assert name == "error" and "title" in message and "a-small-post.md" in message
-            status, page = fetch(port, "/posts/a-small-post/")
+            status, _, page = request(port, "/posts/a-small-post/")
             assert status == 200 and "A function that yields." in page  # the last good build
             assert build_state_of(page)["error"] == message
 
             post.write_text(POST.replace("WORDING", "Fixed again."), encoding="utf-8")
             assert events.next_event()[0] == "reload"
-            assert "Fixed again." in fetch(port, "/posts/a-small-post/")[1]
+            assert "Fixed again." in request(port, "/posts/a-small-post/")[2]
         finally:
             events.close()
         serving.assert_ctrl_c_stops_cleanly()
