@@ -15,9 +15,10 @@ from typing import Iterable
 
 from markdown_it import MarkdownIt
 
+from site_builder.conversation import _LABEL, _RULE  # the parser's own tests: a turn label, a rule
+
 NORUN = 'norun reason="imported conversation: not checked"'
 RUNNABLE_LANGS = frozenset({"python", "py", "python3", "pycon"})
-_RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _LANG_SAFE = re.compile(r"[^\w+#.\-]+")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>()#!|~&$])")
@@ -43,8 +44,8 @@ def neutralise(text: str, labels: Iterable[str]) -> str:
     """``text`` with label lines escaped, trailing/setext rules escaped, fences closed and marked norun."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").rstrip()
     lines = text.split("\n")
-    keys = tuple(sorted({label.casefold() for label in labels}, key=len, reverse=True))
-    if not _MAYBE_SPECIAL.search(text) and not any(_starts_with_label(line, keys) for line in lines):
+    keys = frozenset(label.casefold() for label in labels)
+    if not _MAYBE_SPECIAL.search(text) and not any(_starts_turn(line, keys) for line in lines):
         return text
     fences = _fences(text)
     in_code = {i for fence in fences for i in range(fence.first, fence.last)}
@@ -55,7 +56,7 @@ def neutralise(text: str, labels: Iterable[str]) -> str:
             out.append(_safe_fence_line(line))
         elif index in in_code:
             out.append(line)
-        elif _starts_with_label(line, keys):
+        elif _starts_turn(line, keys):
             out.append(f"&#{ord(line[0])};{line[1:]}")
         elif _RULE.match(line) and _rule_is_unsafe(lines, index, in_code):
             stripped = line.lstrip(" ")
@@ -68,14 +69,10 @@ def neutralise(text: str, labels: Iterable[str]) -> str:
     return "\n".join(out)
 
 
-def _starts_with_label(line: str, keys: tuple[str, ...]) -> bool:
-    folded = line[:80].casefold()
-    for key in keys:
-        if folded.startswith(key):
-            rest = folded[len(key):].lstrip(" \t")
-            if rest.startswith(":") or rest.startswith("："):
-                return True
-    return False
+def _starts_turn(line: str, keys: frozenset[str]) -> bool:
+    """The parser would read ``line`` as the start of a turn of one of the speakers (casefolded ``keys``)."""
+    match = _LABEL.match(line)
+    return match is not None and match["label"].casefold() in keys
 
 
 def _rule_is_unsafe(lines: list[str], index: int, in_code: set[int]) -> bool:
