@@ -203,10 +203,15 @@ def run_steps(snippets: Sequence[Snippet], companions: Path, timeout: float) -> 
         return [failure] * len(snippets)
     results: list[CheckResult] = []
     for snippet, outcome in zip(snippets, run["steps"]):
-        results.append(step_result(snippet, outcome) if not any(r.failed for r in results)
-                       else CheckResult(FAILED, f"not run: an earlier block of session `{snippet.session}` failed"))
-    missing = len(snippets) - len(results)
-    return results + [CheckResult(FAILED, f"not run: an earlier block of session `{snippets[0].session}` failed")] * missing
+        results.append(step_result(snippet, outcome))
+        if results[-1].failed:
+            break
+    if len(results) < len(snippets):  # the runner stops at a block that failed or could not run here
+        skipped = results[-1].status == SKIPPED
+        rest = CheckResult(SKIPPED if skipped else FAILED, f"not run: an earlier block of session "
+                           f"`{snippets[0].session}` {'could not run here' if skipped else 'failed'}")
+        results += [rest] * (len(snippets) - len(results))
+    return results
 
 
 def step_result(snippet: Snippet, outcome: dict[str, Any]) -> CheckResult:

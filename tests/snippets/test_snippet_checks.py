@@ -140,6 +140,11 @@ def test_session_blocks_share_a_namespace_in_order(content):
     first, second = check_all(content, broken).values()
     assert first.status == FAILED and "ZeroDivisionError" in first.reason
     assert second.status == FAILED and second.reason == "not run: an earlier block of session `a` failed"
+    cannot = write_post(content, "```python session=g\nimport unittest\nraise unittest.SkipTest('no GPU')\n```\n\n"
+                                 "```python session=g\nprint(1)\n```\n", name="2024-02-04-gpu.md")
+    first, second = check_all(content, cannot).values()
+    assert (first.status, first.reason) == (SKIPPED, "cannot run here: no GPU")
+    assert (second.status, second.reason) == (SKIPPED, "not run: an earlier block of session `g` could not run here")
 
 
 def test_shell_blocks_run_only_with_run(content):
