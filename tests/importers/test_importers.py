@@ -290,3 +290,28 @@ def test_slugs_are_ascii_stable_and_unique(tmp_path):
     assert [o.path.name for o in _import_all("chatgpt", export, tmp_path / "p").outcomes] == names
     titles = {parse_post(p, p.read_text(encoding="utf-8")).title for p in (tmp_path / "p").glob("*.md")}
     assert titles == {"同じ"}
+
+
+def test_claude_order_by_parent_chain_artifacts_and_thinking(tmp_path):
+    root = "00000000-0000-4000-8000-000000000000"
+    answer = (" Here it is.\n\n<antThinking>Plan: a short script.</antThinking>\n\n<antArtifact identifier=\"hello\" "
+              "type=\"application/vnd.ant.code\" language=\"python\" title=\"Hello &amp; bye\">\nprint('hi')\n"
+              "</antArtifact>")
+    data = [{"uuid": "c1", "name": "Claude features", "created_at": "2024-10-18T05:30:10Z", "chat_messages": [
+        {"uuid": "a1", "sender": "assistant", "text": answer, "parent_message_uuid": "q1",
+         "created_at": "2024-10-18T05:30:00Z"},  # listed first and timed first, yet it answers q1
+        {"uuid": "q1", "sender": "human", "text": "Write hello", "parent_message_uuid": root,
+         "created_at": "2024-10-18T05:31:00Z"},
+    ]}]
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps(data), encoding="utf-8")
+    report = _import_all("claude", export, tmp_path / "posts")
+    post = parse_post(report.outcomes[0].path, report.outcomes[0].path.read_text(encoding="utf-8"))
+    assert [(t.speaker.name, t.role) for t in post.turns] == [("User", "user"), ("Claude", "assistant")]
+    reply = post.turns[1]
+    assert reply.text.startswith("Here it is.")
+    assert "**Artifact: Hello \\& bye**" in reply.text
+    assert [(b.lang, b.code) for b in post.code_blocks] == [("python", "print('hi')\n")]
+    assert 'norun reason="imported conversation: not checked"' in post.code_blocks[0].info
+    assert [a.kind for a in reply.annotations] == ["note"] and "Plan: a short script." in reply.text
+
