@@ -51,10 +51,10 @@ def convert(raw: Any, where: str) -> Conversation | Skipped:
     dropped: list[tuple[str, str]] = []
     has_parents = any(isinstance(m, dict) and m.get("parent_message_uuid") for m in messages)
     previous: str | None = None
-    ordered = messages if has_parents else sorted(
+    ordered = list(enumerate(messages)) if has_parents else sorted(
         enumerate(messages), key=lambda im: (str(im[1].get("created_at") or "") if isinstance(im[1], dict) else "", im[0]))
-    for order, item in enumerate(ordered if has_parents else [m for _, m in ordered]):
-        at = f"{where}.chat_messages[{order}]"
+    for order, (index, item) in enumerate(ordered):
+        at = f"{where}.chat_messages[{index}]"
         message = expect(item, dict, at)
         nid = str(optional(message, "uuid", str, at, "") or f"#{order}")
         parent = optional(message, "parent_message_uuid", str, at) if has_parents else previous

@@ -315,3 +315,15 @@ def test_claude_order_by_parent_chain_artifacts_and_thinking(tmp_path):
     assert 'norun reason="imported conversation: not checked"' in post.code_blocks[0].info
     assert [a.kind for a in reply.annotations] == ["note"] and "Plan: a short script." in reply.text
 
+
+def test_claude_without_parents_is_ordered_by_time_and_errors_name_the_json_element(tmp_path):
+    messages = [{"sender": "assistant", "text": "second", "created_at": "2024-01-01T00:00:02Z"},
+                {"sender": "human", "text": "first", "created_at": "2024-01-01T00:00:01Z"}]
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps([{"uuid": "c1", "name": "t", "chat_messages": messages}]), encoding="utf-8")
+    [conversation] = [c for c in read_export("claude", export)]
+    assert [[m.text for m in (e.question, *e.answers[0])] for e in conversation.exchanges] == [["first", "second"]]
+    messages[0]["files"] = "not a list"
+    export.write_text(json.dumps([{"uuid": "c1", "name": "t", "chat_messages": messages}]), encoding="utf-8")
+    with pytest.raises(ImportError_, match=r"\[0\]\.chat_messages\[0\]\.files: expected a list"):
+        list(read_export("claude", export))
