@@ -68,9 +68,7 @@ def convert(raw: Any, where: str) -> Conversation | Skipped:
         previous = nid
     current = optional(conv, "current_leaf_message_uuid", str, where) or (None if has_parents else previous)
     laid_out = thread(nodes, current)
-    problems = laid_out.problems if has_parents or current is None else tuple(
-        p for p in laid_out.problems if not p.startswith("no current_node"))
-    return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "", tuple(dropped), problems,
+    return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "", tuple(dropped), laid_out.problems,
                         laid_out.branches)
 
 
