@@ -62,12 +62,9 @@ def convert(raw: Any, where: str, stem: str) -> Conversation | Skipped:
         return Skipped(source_id, title, "no messages")
     nodes = {str(i): Node(str(i), str(i - 1) if i else None, m, order=i) for i, m in enumerate(messages)}
     last = str(len(messages) - 1) if messages else None
-    current = last
     for offset, message in enumerate(alternatives):
-        nid = f"alt{offset}"
-        nodes[nid] = Node(nid, last, message, order=len(messages) + offset)
-        current = current if offset else nid
-    laid_out = thread(nodes, current)
+        nodes[f"alt{offset}"] = Node(f"alt{offset}", last, message, order=len(messages) + offset)
+    laid_out = thread(nodes, "alt0" if alternatives else last)  # the chosen answer is the main line
     return Conversation(SOURCE, source_id, title, None, laid_out.exchanges, _tools_intro(record, where), (),
                         laid_out.problems, laid_out.branches)
 
