@@ -327,3 +327,24 @@ def test_claude_without_parents_is_ordered_by_time_and_errors_name_the_json_elem
     export.write_text(json.dumps([{"uuid": "c1", "name": "t", "chat_messages": messages}]), encoding="utf-8")
     with pytest.raises(ImportError_, match=r"\[0\]\.chat_messages\[0\]\.files: expected a list"):
         list(read_export("claude", export))
+
+
+def test_chatgpt_answers_of_another_model_get_their_own_speaker():
+    from site_builder.importers.chatgpt import convert
+
+    def node(nid, parent, role, text, model=None):
+        return {"id": nid, "parent": parent, "children": [], "message": {
+            "author": {"role": role}, "content": {"content_type": "text", "parts": [text]},
+            "metadata": {"model_slug": model} if model else {}}}
+
+    mapping = {"q1": node("q1", None, "user", "one"), "a1": node("a1", "q1", "assistant", "1", "gpt-4o"),
+               "q2": node("q2", "a1", "user", "two"), "a2": node("a2", "q2", "assistant", "2", "o1-mini"),
+               "q3": node("q3", "a2", "user", "three"), "a3": node("a3", "q3", "assistant", "3", "gpt-4o")}
+    conv = convert({"title": "t", "mapping": mapping, "current_node": "a3"}, "[0]")
+    assert [(m.speaker, m.model) for e in conv.exchanges for m in e.answers[0]] == \
+        [("ChatGPT", "gpt-4o"), ("ChatGPT o1-mini", "o1-mini"), ("ChatGPT", "gpt-4o")]
+    rendered = render_post(conv, __import__("datetime").date(2024, 1, 1))
+    post = parse_post(Path("x.md"), rendered.text)
+    assert {n: (s.role, s.model) for n, s in post.speakers.items()} == {
+        "User": ("user", None), "ChatGPT": ("assistant", "gpt-4o"), "ChatGPT o1-mini": ("assistant", "o1-mini")}
+    assert [t.speaker.name for t in post.turns][1::2] == ["ChatGPT", "ChatGPT o1-mini", "ChatGPT"]
