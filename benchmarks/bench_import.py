@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             export = work / "export.zip"
         print(f"export: {args.conversations} conversations, {size / 1e6:.1f} MB of JSON"
               + (f" ({export.stat().st_size / 1e6:.1f} MB zipped)" if args.zip else ""))
-        code = ("import sys; from pathlib import Path; from site_builder.importers import import_export, Selection; "
+        code = ("import sys; from pathlib import Path; from site_builder.importers.driver import import_export, Selection; "
                 "r = import_export('chatgpt', Path(sys.argv[1]), Path(sys.argv[2]), Selection(everything=True)); "
                 "print(r.count('new'), sum(o.turns for o in r.outcomes), sum(o.variants for o in r.outcomes))")
         started = time.perf_counter()

@@ -12,7 +12,6 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable
 
 import yaml

@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from site_builder.errors import ImportError_
-from site_builder.importers import (Selection, add_import_parser, import_export, read_export)
+from site_builder.importers import add_import_parser
+from site_builder.importers.driver import Selection, import_export, read_export
 from site_builder.importers import jsonstream
 from site_builder.importers.common import Message, Node, thread
 from site_builder.importers.text import neutralise

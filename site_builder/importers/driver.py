@@ -1,0 +1,356 @@
+"""The import driver: read an export, render each conversation, write posts (``import_export``), and
+the ``import`` command behind the CLI seam in ``__init__.py`` (``run_import``). An import reads
+the export as a stream, writes every post into a staging folder first and moves them into place
+only when the whole export was read: an error leaves the posts folder untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from itertools import chain, count
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterator, TextIO
+
+from site_builder.errors import ImportError_
+from site_builder.importers import chatgpt, claude, sharegpt
+from site_builder.importers.common import Conversation, ShapeError, Skipped
+from site_builder.importers.writer import RenderedPost, recorded_and_actual_hash, render_post, short_id, slugify
+
+KINDS = {"chatgpt": chatgpt, "claude": claude, "sharegpt": sharegpt}
+WRITES = ("new", "updated", "overwritten")
+REFUSED = ("exists", "edited")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    ids: tuple[str, ...] = ()
+    title_match: str | None = None
+    everything: bool = False
+
+    def given(self) -> bool:
+        return bool(self.ids or self.title_match or self.everything)
+
+    def wants(self, source_id: str, title: str) -> bool:
+        if self.everything:
+            return True
+        if source_id in self.ids:
+            return True
+        return bool(self.title_match) and self.title_match.casefold() in title.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    action: str
+    """``new``, ``unchanged``, ``updated``, ``overwritten`` (an edited post, with --force-edited),
+    ``exists`` or ``edited`` (refused: the post differs and --force / --force-edited was not given)."""
+    path: Path
+    conversation: Conversation
+    """The conversation's id, title, dropped messages and problems (its exchanges are not kept)."""
+    turns: int
+    variants: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    conversations: int
+    """Conversations read from the export."""
+    outcomes: tuple[Outcome, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+    def count(self, *actions: str) -> int:
+        return sum(1 for o in self.outcomes if o.action in actions)
+
+    def dropped(self) -> Counter[str]:
+        return Counter(reason for o in self.outcomes for _, reason in o.conversation.dropped)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedConversation:
+    source_id: str
+    date: str
+    title: str
+    turns: int
+    branches: int
+    note: str = ""
+
+
+@dataclass(slots=True)
+class _Plan:
+    """Where each post goes (local to one ``import_export`` call)."""
+
+    existing: dict[tuple[str, str], Path]
+    taken: set[str] = field(default_factory=set)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """The ``import`` command: list, or import and print a report. Errors are raised as ``ImportError_``."""
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    progress = _ProgressLine(sys.stderr) if show else None
+    options = chatgpt.Options(getattr(args, "custom_instructions", False))
+    try:
+        if args.list:
+            rows = list_export(args.import_kind, args.export, options, progress)
+            progress and progress.finish()
+            print(format_listing(rows))
+            return 0
+        report = import_export(args.import_kind, args.export, args.out,
+                               Selection(tuple(args.ids), args.title_match, args.all),
+                               force=args.force, force_edited=args.force_edited, options=options, progress=progress)
+    finally:
+        if progress:
+            progress.finish()
+    print(format_report(report))
+    return 1 if report.count(*REFUSED) else 0
+
+
+def read_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Options(),
+                progress: "_ProgressLine | None" = None) -> Iterator[Conversation | Skipped]:
+    """Every conversation of the export; a bad export raises ``ImportError_`` naming the place in it."""
+    if not export.is_file():
+        raise ImportError_(f"{export}: no such file", hint="pass the path of the export file (or its zip)")
+    module = KINDS[kind]
+    stream = module.conversations(export, options, progress.bytes if progress else None)
+    where = ""
+    try:
+        for where, item in stream:
+            if progress:
+                progress.conversation()
+            yield item
+    except ShapeError as exc:
+        raise ImportError_(f"{export}: {exc.path}: {exc.message}",
+                           hint=f"is this a {kind} export? see `site-builder import --help` for the kinds") from None
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        raise ImportError_(f"{export}: {where or 'after the last record'}: cannot be imported "
+                           f"({type(exc).__name__}: {exc})",
+                           hint="this export has a shape the importer does not know; nothing was written") from None
+
+
+def list_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Options(),
+                progress: "_ProgressLine | None" = None) -> list[ListedConversation]:
+    rows = []
+    for item in read_export(kind, export, options, progress):
+        if isinstance(item, Skipped):
+            rows.append(ListedConversation(item.source_id, "-", item.title, 0, 0, f"not importable: {item.reason}"))
+            continue
+        rendered = render_post(item, dt.date.today())
+        date = item.created.date().isoformat() if item.created else "-"
+        rows.append(ListedConversation(item.source_id, date, item.title, len(rendered.turns), item.branches))
+    return rows
+
+
+def import_export(kind: str, export: Path, out: Path, selection: Selection, *, force: bool = False,
+                  force_edited: bool = False, options: chatgpt.Options = chatgpt.Options(),
+                  progress: "_ProgressLine | None" = None) -> ImportReport:
+    """Import the selected conversations of ``export`` into ``out``; all or nothing on errors."""
+    if out.exists() and not out.is_dir():
+        raise ImportError_(f"{out}: not a folder", hint="--out names the posts folder, e.g. content/posts")
+    fallback_date = _file_date(export)
+    plan = _Plan(_existing_posts(out))
+    plan.taken = {p.name for p in out.glob("*.md")} if out.is_dir() else set()
+    staging = Path(tempfile.mkdtemp(prefix=".site-builder-import-", dir=_existing_ancestor(out)))
+    try:
+        report = _import_into(kind, export, out, staging, selection, plan, fallback_date,
+                              force=force, force_edited=force_edited, options=options, progress=progress)
+        _move_into_place(staging, out, report)
+        return report
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _import_into(kind: str, export: Path, out: Path, staging: Path, selection: Selection, plan: _Plan,
+                 fallback_date: dt.date, *, force: bool, force_edited: bool, options: chatgpt.Options,
+                 progress: "_ProgressLine | None") -> ImportReport:
+    outcomes: list[Outcome] = []
+    skipped: list[Skipped] = []
+    seen = 0
+    for item in read_export(kind, export, options, progress):
+        seen += 1
+        if not selection.given() and seen > 1:
+            raise ImportError_(f"{export}: the export has more than one conversation; nothing was written",
+                               hint="choose with --id ID or --title-match TEXT, or import them all with --all "
+                                    "(--list shows ids and titles)")
+        if selection.given() and not selection.wants(item.source_id, item.title):
+            continue
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            continue
+        rendered = render_post(item, fallback_date)
+        path = _destination(item, rendered, out, plan)
+        action = _decide(path, rendered.text, force, force_edited)
+        if action in WRITES:
+            (staging / path.name).write_text(rendered.text, encoding="utf-8", newline="\n")
+        summary = replace(item, exchanges=(), intro="")  # a report of 10,000 posts must not hold their text
+        outcomes.append(Outcome(action, path, summary, len(rendered.turns), rendered.variants))
+    if selection.given() and not outcomes and not skipped:
+        wanted = ", ".join(selection.ids) or f"titles containing {selection.title_match!r}"
+        raise ImportError_(f"{export}: no conversation matches {wanted}; nothing was written",
+                           hint="list the conversations with --list")
+    return ImportReport(seen, tuple(outcomes), tuple(skipped))
+
+
+def _destination(conv: Conversation, rendered: RenderedPost, out: Path, plan: _Plan) -> Path:
+    """The post already imported from this conversation, else a new unique ``YYYY-MM-DD-slug.md``."""
+    known = plan.existing.get((conv.source, conv.source_id))
+    if known is not None:
+        plan.taken.add(known.name)
+        return known
+    stem = f"{rendered.date.isoformat()}-{slugify(conv.title, conv.source, conv.source_id)}"
+    unique = f"{stem}-{short_id(conv.source_id)}"
+    candidates = chain([f"{stem}.md", f"{unique}.md"], (f"{unique}-{n}.md" for n in count(2)))
+    name = next(c for c in candidates if c not in plan.taken)
+    plan.taken.add(name)
+    plan.existing[(conv.source, conv.source_id)] = out / name
+    return out / name
+
+
+def _decide(path: Path, text: str, force: bool, force_edited: bool) -> str:
+    try:
+        current = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return "new"
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportError_(f"{path}: cannot read the existing post ({exc}); nothing was written") from None
+    if current.replace("\r\n", "\n") == text:
+        return "unchanged"
+    recorded, actual = recorded_and_actual_hash(current.replace("\r\n", "\n"))
+    if recorded is None or recorded != actual:
+        return "overwritten" if force_edited else "edited"
+    return "updated" if force or force_edited else "exists"
+
+
+def _existing_posts(out: Path) -> dict[tuple[str, str], Path]:
+    """(source, source_id) -> post, for every imported post in ``out`` (read from the front matter)."""
+    found: dict[tuple[str, str], Path] = {}
+    if not out.is_dir():
+        return found
+    for path in sorted(out.glob("*.md")):
+        source = source_id = None
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                if handle.readline().rstrip() != "---":
+                    continue
+                for _, line in zip(range(200), handle):
+                    if line.rstrip() == "---":
+                        break
+                    if line.startswith("source: "):
+                        source = _yaml_scalar(line[8:])
+                    elif line.startswith("source_id: "):
+                        source_id = _yaml_scalar(line[11:])
+        except OSError:
+            continue
+        if source and source_id:
+            found[(source, source_id)] = path
+    return found
+
+
+def _yaml_scalar(text: str) -> str:
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text.strip()
+    return str(value)
+
+
+def _move_into_place(staging: Path, out: Path, report: ImportReport) -> None:
+    written = [o for o in report.outcomes if o.action in WRITES]
+    if not written:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for outcome in written:
+        os.replace(staging / outcome.path.name, outcome.path)
+
+
+def _existing_ancestor(path: Path) -> Path:
+    path = path.absolute()
+    while not path.is_dir():
+        path = path.parent
+    return path
+
+
+def _file_date(export: Path) -> dt.date:
+    """Date of posts whose conversation has none (ShareGPT): the export file's modification date."""
+    try:
+        return dt.date.fromtimestamp(export.stat().st_mtime)
+    except OSError:
+        return dt.date.today()
+
+
+_ACTION_WORDS = {"new": "new", "unchanged": "unchanged", "updated": "updated", "overwritten": "overwrote",
+                 "exists": "refused", "edited": "refused"}
+
+
+def format_report(report: ImportReport) -> str:
+    lines = []
+    for o in report.outcomes:
+        conv = o.conversation
+        dropped = Counter(reason for _, reason in conv.dropped)
+        detail = f"{o.turns} turns, {o.variants} variants, {conv.branches} branches"
+        if dropped:
+            detail += "; dropped " + ", ".join(f"{n} {reason}" for reason, n in sorted(dropped.items()))
+        lines.append(f"{_ACTION_WORDS[o.action]:<10} {o.path}  ({detail})")
+        if o.action == "exists":
+            lines.append("           the post differs from the export: --force replaces it")
+        elif o.action == "edited":
+            lines.append("           the post was edited after the import: --force-edited replaces it (edits are lost)")
+        lines += [f"           note: {problem}" for problem in conv.problems]
+    lines += [f"skipped    {s.source_id} {s.title!r}: {s.reason}" for s in report.skipped]
+    summary = (f"{report.conversations} conversations read; {report.count('new')} new, "
+               f"{report.count('updated', 'overwritten')} updated, {report.count('unchanged')} unchanged, "
+               f"{report.count(*REFUSED)} refused, {len(report.skipped)} skipped")
+    dropped = report.dropped()
+    if dropped:
+        summary += "; dropped messages: " + ", ".join(f"{n} {r}" for r, n in sorted(dropped.items()))
+    return "\n".join([*lines, summary])
+
+
+def format_listing(rows: list[ListedConversation]) -> str:
+    width = max([len(r.source_id) for r in rows] + [2])
+    lines = [f"{'id':<{width}}  {'date':<10}  {'turns':>5}  {'branches':>8}  title"]
+    for r in rows:
+        title = " ".join(r.title.split())
+        lines.append(f"{r.source_id:<{width}}  {r.date:<10}  {r.turns:>5}  {r.branches:>8}  {title}"
+                     + (f"  ({r.note})" if r.note else ""))
+    return "\n".join(lines)
+
+
+class _ProgressLine:
+    """``reading: 12.0/200.0 MB, 640 conversations`` on one terminal line, at most 5 times a second."""
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream, self.clock = stream, clock
+        self.done = self.total = self.count = 0
+        self.last = 0.0
+        self.shown = False
+
+    def bytes(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        self._show()
+
+    def conversation(self) -> None:
+        self.count += 1
+        self._show()
+
+    def _show(self, force: bool = False) -> None:
+        now = self.clock()
+        if not force and now - self.last < 0.2:
+            return
+        self.last = now
+        self.shown = True
+        self.stream.write(f"\rreading: {self.done / 1e6:.1f}/{self.total / 1e6:.1f} MB, {self.count} conversations")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.shown:
+            self._show(force=True)
+            self.stream.write("\n")
+            self.shown = False
