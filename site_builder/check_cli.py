@@ -11,13 +11,13 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from site_builder.checks import DEFAULT_TIMEOUT, Checker
-from site_builder.discover import discover
 from site_builder.errors import display_path
-from site_builder.posts import load_post
-from site_builder.snippets import STATUSES, CheckResult, Snippet, parse_snippets
+
+if TYPE_CHECKING:
+    from site_builder.checks import Checker
+from site_builder.snippets import DEFAULT_TIMEOUT, STATUSES, CheckResult, Snippet, parse_snippets
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from site_builder.checks import Checker  # subprocess machinery: only when checking
+
     started = time.perf_counter()
     checker = Checker(args.content, use_cache=not args.rerun, timeout=args.timeout)
     rows = list(check_content(args.content, checker, args.select))
@@ -57,6 +59,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def post_snippets(content_dir: Path) -> Iterable[tuple[Path, tuple[Snippet, ...]]]:
     """Every post and draft of the content folder with its parsed snippets (bad options raise)."""
+    from site_builder.discover import discover
+    from site_builder.posts import load_post  # Markdown and YAML: not at every start of the CLI
+
     sources = discover(content_dir)
     for path in (*sources.posts, *sources.drafts):
         post = load_post(path, draft=path in sources.drafts)

@@ -25,11 +25,10 @@ from typing import Any, Sequence
 
 from site_builder import snippet_cache
 from site_builder.excerpts import align_adapted, closest_diff, definition_ran, locate, never_executed
-from site_builder.snippets import (ADAPTED, DOCTEST, DRIFTED, EXCERPT, FAILED, NORUN, NOT_CHECKED, NOT_EXECUTABLE,
-                                   OUTPUT, PROGRAM, SHELL, SKIPPED, VERIFIED, CheckResult, Snippet, definition_span,
-                                   find_definition, read_module)
+from site_builder.snippets import (ADAPTED, DEFAULT_TIMEOUT, DOCTEST, DRIFTED, EXCERPT, FAILED, NORUN, NOT_CHECKED,
+                                   NOT_EXECUTABLE, OUTPUT, PROGRAM, SHELL, SKIPPED, VERIFIED, CheckResult, Snippet,
+                                   definition_span, find_definition, read_module)
 
-DEFAULT_TIMEOUT = 120.0
 TRACEBACK_HEADER = "Traceback (most recent call last):"
 
 

@@ -12,7 +12,6 @@ from typing import Sequence
 
 from site_builder import __version__, importers, snippets
 from site_builder.errors import SiteError, format_error
-from site_builder.posts import slugify
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,6 +97,8 @@ def _theme_dir() -> Path:
 
 def cmd_new(args: argparse.Namespace) -> int:
     date = args.date or dt.date.today()
+    from site_builder.posts import slugify
+
     slug = slugify(args.title) or "post"
     folder = args.content / ("drafts" if args.draft else "posts")
     path = folder / f"{date.isoformat()}-{slug}.md"

@@ -35,6 +35,9 @@ SHELL = "shell"          # a shell block with `run`
 NORUN = "norun"          # norun reason="…": skipped with that reason
 NOT_EXECUTABLE = "not-executable"  # text, json, a shell log without options…
 
+DEFAULT_TIMEOUT = 120.0
+"""Seconds a check subprocess may run."""
+
 _FLAGS = frozenset({"adapted", "run", "norun"})
 _VALUED = frozenset({"companion", "output-of", "session", "raises", "reason"})
 
