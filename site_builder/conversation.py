@@ -24,10 +24,10 @@ from site_builder.model import Annotation, Exchange, Speaker, Turn
 # `Label:` / `Label :` / `Label：` at the very start of a line. The label starts with a letter, has at
 # most four words, and the ASCII colon must be followed by a space, the end of the line or a non-ASCII
 # character (`用户:你好`) — so `http://x` and `note:foo` are not labels.
-_LABEL = re.compile(
+LABEL_LINE = re.compile(
     r"^(?P<label>[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){0,3}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$"
 )
-_RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _ALERT = re.compile(r"^ {0,3}>[ \t]?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 
 KNOWN_ASSISTANTS = frozenset(
@@ -44,7 +44,7 @@ KNOWN_USERS = frozenset(name.casefold() for name in ("User", "Human", "Me", "You
 KNOWN_SYSTEM = frozenset(name.casefold() for name in ("System", "系统"))
 KNOWN_TOOLS = frozenset(name.casefold() for name in ("Tool", "Function", "Observation", "Function call"))
 # Prose labels that repeat in ordinary articles; they start turns only when declared as speakers.
-_PROSE_LABELS = frozenset(
+_PROSELABEL_LINES = frozenset(
     name.casefold()
     for name in (
         "Note", "Notes", "Warning", "Tip", "Example", "Examples", "Output", "Input", "Step", "Update", "Edit",
@@ -74,6 +74,8 @@ class _Line:
     is_rule: bool
     alert: str | None
     """The kind of a GitHub alert (``note``…) that opens on this line."""
+    in_code: bool
+    """Inside a fenced or indented code block (its fences included)."""
 
 
 def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker],
@@ -91,7 +93,7 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
 
 @cache
 def _block_parser() -> MarkdownIt:
-    return MarkdownIt("commonmark")
+    return MarkdownIt("commonmark").disable("inline")  # block structure is all the scan needs
 
 
 def block_tokens(body: str) -> list[Token]:
@@ -113,13 +115,13 @@ def _classify(body: str, body_line: int, code: frozenset[int]) -> list[_Line]:
     for index, text in enumerate(body.split("\n")):
         label, rest, rule, alert = None, "", False, None
         if index not in code:
-            match = _LABEL.match(text)
+            match = LABEL_LINE.match(text)
             if match:
                 label, rest = match["label"], match["rest"]
-            rule = bool(_RULE.match(text))
+            rule = bool(RULE_LINE.match(text))
             alert_match = _ALERT.match(text)
             alert = alert_match[1].lower() if alert_match else None
-        result.append(_Line(body_line + index, text, label, rest, rule, alert))
+        result.append(_Line(body_line + index, text, label, rest, rule, alert, index in code))
     return result
 
 
@@ -135,7 +137,7 @@ def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker]) -> di
             counts[line.label] = counts.get(line.label, 0) + 1
     known = KNOWN_ASSISTANTS | KNOWN_USERS | KNOWN_SYSTEM | KNOWN_TOOLS
     chosen = [label for label, n in counts.items()
-              if label.casefold() not in _PROSE_LABELS and (n >= 2 or label.casefold() in known)]
+              if label.casefold() not in _PROSELABEL_LINES and (n >= 2 or label.casefold() in known)]
     has_assistant = any(label.casefold() in KNOWN_ASSISTANTS for label in chosen)
     repeated = [label for label in chosen if counts[label] >= 2]
     if not has_assistant and len(repeated) < 2:
@@ -202,7 +204,7 @@ def _scan_turns(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[st
 def _under_text(line: _Line, kept: list[_Line]) -> _Line:
     """A ``---`` rule right under text would make the text a setext heading; ``***`` is the same rule
     without that reading, and keeps every later line where it is in the source."""
-    if line.is_rule and "-" in line.text and kept and kept[-1].text.strip():
+    if line.is_rule and "-" in line.text and kept and kept[-1].text.strip() and not kept[-1].in_code:
         return dataclasses.replace(line, text="***")
     return line
 

@@ -161,3 +161,10 @@ def test_slugs_fold_accents_and_leave_other_scripts_to_a_fallback() -> None:
     assert slugify("Café au lait -- 2 ways!") == "cafe-au-lait-2-ways"
     assert slugify("向 DeepSeek 请教") == "deepseek" and slugify("中文") == ""
     assert tag_slug("中文").startswith("tag-") and tag_slug("中文") == tag_slug("中文") != tag_slug("日本語")
+
+
+def test_rule_right_under_a_closing_fence_is_kept_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "2024-01-01-fence-rule.md"
+    path.write_text("---\ntitle: F\n---\n\nUser: q\n\nChatGPT: code:\n\n```python\nx = 1\n```\n---\nafter\n",
+                    encoding="utf-8")
+    assert load_post(path).turns[1].text == "code:\n\n```python\nx = 1\n```\n---\nafter"

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Iterable
 
-from markdown_it import MarkdownIt
 
-from site_builder.conversation import _LABEL, _RULE  # the parser's own tests: a turn label, a rule
+from site_builder.conversation import LABEL_LINE, RULE_LINE, block_tokens  # the parser's own tests
 
 NORUN = 'norun reason="imported conversation: not checked"'
 RUNNABLE_LANGS = frozenset({"python", "py", "python3", "pycon"})
@@ -33,11 +31,6 @@ class _Fence:
     """0-based line after the block (exclusive end)."""
     closed: bool
     top_level: bool
-
-
-@cache
-def _block_parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").disable("inline")
 
 
 def neutralise(text: str, labels: Iterable[str]) -> str:
@@ -58,7 +51,7 @@ def neutralise(text: str, labels: Iterable[str]) -> str:
             out.append(line)
         elif _starts_turn(line, keys):
             out.append(f"&#{ord(line[0])};{line[1:]}")
-        elif _RULE.match(line) and _rule_is_unsafe(lines, index, in_code):
+        elif RULE_LINE.match(line) and _rule_is_unsafe(lines, index, in_code):
             stripped = line.lstrip(" ")
             out.append(line[: len(line) - len(stripped)] + "\\" + stripped)
         else:
@@ -71,7 +64,7 @@ def neutralise(text: str, labels: Iterable[str]) -> str:
 
 def _starts_turn(line: str, keys: frozenset[str]) -> bool:
     """The parser would read ``line`` as the start of a turn of one of the speakers (casefolded ``keys``)."""
-    match = _LABEL.match(line)
+    match = LABEL_LINE.match(line)
     return match is not None and match["label"].casefold() in keys
 
 
@@ -85,7 +78,7 @@ def _rule_is_unsafe(lines: list[str], index: int, in_code: set[int]) -> bool:
 def _fences(text: str) -> list[_Fence]:
     lines = text.split("\n")
     result = []
-    for token in _block_parser().parse(text):
+    for token in block_tokens(text):
         if token.type != "fence" or not token.map:
             continue
         first, last = token.map
