@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -19,6 +18,7 @@ import yaml
 from site_builder.conversation import question_key
 from site_builder.importers.common import Conversation, DraftExchange, Message
 from site_builder.importers.text import neutralise, note
+from site_builder.posts import slugify as slug_words
 
 HASH_KEY = "content_hash"
 _HASH_LINE = re.compile(rf"^{HASH_KEY}: *(?P<hash>[0-9a-f]*) *\n", re.MULTILINE)
@@ -159,8 +159,7 @@ def recorded_and_actual_hash(text: str) -> tuple[str | None, str]:
 
 def slugify(title: str, source: str, source_id: str) -> str:
     """ASCII words of the title (accents folded); a title in another script falls back to the source id."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    words = slug_words(title)
     if len(words) > 60:
         words = words[:60].rsplit("-", 1)[0]
     if len(re.sub(r"[^a-z]", "", words)) >= 2:
