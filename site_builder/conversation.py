@@ -78,11 +78,12 @@ class _Line:
     """Inside a fenced or indented code block (its fences included)."""
 
 
-def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker],
+def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker] | None,
                        code: frozenset[int]) -> Conversation:
     """Split ``body`` (starting at source line ``body_line``) into introduction, turns and exchanges.
 
-    ``code`` holds the 0-based body lines inside code (``code_lines``): labels and rules there are content.
+    ``declared`` is the front matter's ``speakers`` (None when the key is absent: labels are inferred; an
+    empty mapping declares that nobody speaks). ``code`` holds the 0-based body lines inside code (``code_lines``): labels and rules there are content.
     """
     lines = _classify(body, body_line, code)
     speakers = _resolve_speakers(lines, declared)
@@ -125,9 +126,9 @@ def _classify(body: str, body_line: int, code: frozenset[int]) -> list[_Line]:
     return result
 
 
-def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker]) -> dict[str, Speaker]:
+def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None) -> dict[str, Speaker]:
     """Which labels start turns: the declared ones, else inferred from repetition and known names."""
-    if declared:
+    if declared is not None:
         by_key = {name.casefold(): speaker for name, speaker in declared.items()}
         return {line.label: by_key[line.label.casefold()] for line in lines
                 if line.label and line.label.casefold() in by_key}

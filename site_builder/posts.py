@@ -43,7 +43,7 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
     declared = _speakers(path, front, meta.get("speakers"), meta.get("model"))
     tokens = block_tokens(split.body)
     conversation = parse_conversation(split.body, split.body_line, declared, code_lines(tokens))
-    speakers = dict(declared) or dict(conversation.speakers)
+    speakers = dict(conversation.speakers if declared is None else declared)
     return Post(
         path=path,
         slug=_slug(path, meta, front),
@@ -90,9 +90,10 @@ def _key_line(front: list[str], key: str) -> int:
     return 1
 
 
-def _speakers(path: Path, front: list[str], value: Any, default_model: Any) -> Mapping[str, Speaker]:
+def _speakers(path: Path, front: list[str], value: Any, default_model: Any) -> Mapping[str, Speaker] | None:
+    """The declared speakers; None when the front matter has no ``speakers`` key (then they are inferred)."""
     if value is None:
-        return {}
+        return None
     line = _key_line(front, "speakers")
     hint = "write `speakers:` as a mapping, e.g.\n  speakers:\n    Zhiwei: {role: user}\n    ChatGPT: {role: assistant, model: gpt-4}"
     if not isinstance(value, dict):

@@ -114,7 +114,7 @@ def corpus_conversation(name: str):
 
     path = CORPUS / name
     text = normalise_text(path.read_bytes(), path)
-    return parse_conversation(text, 1, {}, code_lines(block_tokens(text)))
+    return parse_conversation(text, 1, None, code_lines(block_tokens(text)))
 
 
 def test_corpus_chat_with_bob() -> None:
@@ -168,3 +168,10 @@ def test_rule_right_under_a_closing_fence_is_kept_as_written(tmp_path: Path) -> 
     path.write_text("---\ntitle: F\n---\n\nUser: q\n\nChatGPT: code:\n\n```python\nx = 1\n```\n---\nafter\n",
                     encoding="utf-8")
     assert load_post(path).turns[1].text == "code:\n\n```python\nx = 1\n```\n---\nafter"
+
+
+def test_empty_speakers_declares_an_article(tmp_path: Path) -> None:
+    path = tmp_path / "2024-01-01-none.md"
+    path.write_text("---\ntitle: N\nspeakers: {}\n---\n\nUser: a\n\nChatGPT: b\n", encoding="utf-8")
+    post = load_post(path)
+    assert post.turns == () and post.speakers == {} and "ChatGPT: b" in post.intro
