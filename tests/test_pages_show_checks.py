@@ -8,9 +8,9 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
-from site_builder.checks import Checker
 from site_builder.posts import load_post
 from site_builder.snippets import parse_snippets
+from site_builder.snippets.run import Checker
 
 FIXTURE_SITE = Path(__file__).parent / "snippets" / "fixtures" / "site"
 POST = "posts/fixture/index.html"

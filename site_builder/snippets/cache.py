@@ -5,25 +5,27 @@ in a session, the blocks before it), the companion's source and every local modu
 (transitively, files in ``content/companions/``), the versions of the third-party distributions
 those sources import (``importlib.metadata``), the Python version, and the checker's own source.
 Change any of them and the key changes, so an old result is simply not found: it is never shown
-as verified. Computing a key reads files only; it never runs anything.
+as verified. Computing a key reads files only; it never runs anything. ``result_key`` is a snippet's
+key, ``cached_result`` what the cache proves for it now.
 """
 
 from __future__ import annotations
 
 import ast
-import doctest
 import functools
 import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
-_CHECKER_MODULES = ("snippets.py", "checks.py", "excerpts.py", "snippet_runner.py", "snippet_cache.py")
+from site_builder.snippets.model import (DOCTEST, NOT_CHECKED, PROGRAM, CheckResult, Snippet, session_members,
+                                         static_result)
+
+_CHECKER_MODULES = ("model.py", "parse.py", "run.py", "excerpts.py", "child.py", "cache.py")
 
 
 def cache_dir(content_dir: Path) -> Path:
@@ -105,6 +107,8 @@ def imported_names(source: str) -> tuple[tuple[str, int], ...]:
 def _parse(source: str) -> ast.Module | None:
     """Parse python, or the examples of a ``>>>`` transcript; None when it is not python."""
     if source.lstrip().startswith(">>>"):
+        import doctest  # here, not at the top: every CLI start imports this module, few keys need it
+
         source = "\n".join(example.source for example in doctest.DocTestParser().get_examples(source))
     try:
         return ast.parse(source)
@@ -141,6 +145,8 @@ def _same_name_distribution(top_level: str) -> list[str]:
 
     A fast path: ``packages_distributions()`` reads every installed distribution (~0.25 s here).
     """
+    import importlib.metadata  # ~20 ms (email parsing): only when a key is computed, not at every CLI start
+
     try:
         dist = importlib.metadata.distribution(top_level)
     except importlib.metadata.PackageNotFoundError:
@@ -153,6 +159,8 @@ def _same_name_distribution(top_level: str) -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def _version(dist: str) -> str:
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
@@ -175,6 +183,8 @@ def packages_distributions(store: Path | None) -> dict[str, list[str]]:
     saved = load(store, name) if store is not None else None
     if saved is not None and saved.get("stamp") == stamp:
         return saved["map"]
+    import importlib.metadata
+
     mapping = importlib.metadata.packages_distributions()
     if store is not None:
         save(store, name, {"stamp": stamp, "map": mapping})
@@ -197,3 +207,30 @@ def save(directory: Path, key: str, entry: dict[str, Any]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump({**entry, "key": key}, handle, indent=1)
     os.replace(tmp, directory / f"{key}.json")
+
+
+def result_key(snippet: Snippet, post_snippets: Sequence[Snippet], companions: Path) -> str:
+    """The cache key (``snippet_key``): block texts, sources and what they import."""
+    blocks = session_members(snippet, post_snippets) if snippet.session else [snippet]
+    blocks = blocks[: blocks.index(snippet) + 1]
+    texts = [part for block in blocks for part in (block.info, block.code)]
+    if snippet.companion is not None:
+        sources = [snippet.companion.path.read_text(encoding="utf-8")]
+        texts.append(str(snippet.companion.path.relative_to(companions.resolve())))
+    else:
+        sources = [block.code for block in blocks if block.kind in (PROGRAM, DOCTEST)]
+    return snippet_key(texts, sources, companions)
+
+
+
+def cached_result(snippet: Snippet, post_snippets: Sequence[Snippet], content_dir: Path) -> CheckResult:
+    """What the cache proves for the snippet now; never runs anything. Stale or missing: not-checked."""
+    fixed = static_result(snippet)
+    if fixed is not None:
+        return fixed
+    companions = content_dir.resolve() / "companions"
+    entry = load(cache_dir(content_dir), result_key(snippet, post_snippets, companions))
+    if entry is None:
+        return CheckResult(NOT_CHECKED, "not yet checked: no result for this block, its companion and "
+                           "package versions as they are now (run site-builder check)")
+    return CheckResult.from_json(entry["result"])

@@ -1,7 +1,7 @@
-"""The child side of a snippet check: ``python -m site_builder.snippet_runner JOB.json``.
+"""The child side of a snippet check: ``python -P …/site_builder/snippets/child.py JOB.json``.
 
 Runs in a fresh interpreter (cwd = a temporary folder, companions on ``sys.path``) and writes what
-happened to the job's ``result`` file as JSON; the parent (``checks.py``) judges it. Standard library
+happened to the job's ``result`` file as JSON; the parent (``run.py``) judges it. Standard library
 and coverage.py only, so it starts fast and never imports the site builder's own modules.
 
 Jobs (``mode``):
@@ -21,6 +21,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import json
+import os
 import sys
 import traceback
 import unittest
@@ -29,7 +30,8 @@ import unittest
 def main(job_path: str) -> int:
     with open(job_path, encoding="utf-8") as handle:
         job = json.load(handle)
-    sys.path.insert(0, job["companions"])
+    # -P keeps this file's folder off sys.path; the companions come first, then the working folder
+    sys.path[:0] = [job["companions"], os.getcwd()]
     result = {"steps": run_steps, "smoke": run_smoke, "call": run_call}[job["mode"]](job)
     with open(job["result"], "w", encoding="utf-8") as handle:
         json.dump(result, handle)

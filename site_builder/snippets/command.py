@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from site_builder.errors import display_path
+from site_builder.snippets.model import DEFAULT_TIMEOUT, STATUSES, CheckResult, Snippet
+from site_builder.snippets.parse import parse_snippets
 
 if TYPE_CHECKING:
-    from site_builder.checks import Checker
-from site_builder.snippets import DEFAULT_TIMEOUT, STATUSES, CheckResult, Snippet, parse_snippets
+    from site_builder.snippets.run import Checker
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from site_builder.checks import Checker  # subprocess machinery: only when checking
+    from site_builder.snippets.run import Checker  # subprocess machinery: only when checking, not at every CLI start
 
     started = time.perf_counter()
     checker = Checker(args.content, use_cache=not args.rerun, timeout=args.timeout)

@@ -1,136 +1,29 @@
-"""Fence directives → ``Snippet`` values (DESIGN §3), and the seams the rest of the site uses.
+"""Fence directives → ``Snippet`` values (DESIGN §3).
 
 A fence's info string is ``LANG [option …]``. This module reads it, checks every reference it makes
 (companion file inside ``content/companions/``, the definition or function named), and returns one
-frozen ``Snippet`` per block. Running the checks lives in ``checks.py`` (quote arithmetic in
-``excerpts.py``), the result cache in
-``snippet_cache.py``, the ``check`` command in ``check_cli.py``; this module re-exports what the
-CLI and the renderer call: ``add_check_parser`` and ``block_statuses``.
+frozen ``Snippet`` per block. It reads companions with ``ast`` only; running them is ``run.py``'s job.
 """
 
 from __future__ import annotations
 
 import ast
-import dataclasses
 import functools
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from site_builder.errors import SnippetError
 from site_builder.model import CodeBlock
+from site_builder.snippets.model import (ADAPTED, DOCTEST, EXCERPT, NORUN, NOT_EXECUTABLE, OUTPUT, PROGRAM, SHELL,
+                                         CompanionRef, Snippet)
 
 PYTHON_LANGS = frozenset({"python", "py", "python3"})
 DOCTEST_LANGS = frozenset({"pycon"})
 SHELL_LANGS = frozenset({"sh", "bash", "shell", "zsh"})
 
-# What a check does with a block (Snippet.kind).
-PROGRAM = "program"      # a standalone python program: it runs without error (or raises= that exception)
-DOCTEST = "doctest"      # pycon / >>> block
-EXCERPT = "excerpt"      # companion=FILE::QUALNAME: verbatim, and every line executed by smoke()
-ADAPTED = "adapted"      # companion=… adapted: the definition executed; the page shows the diff
-OUTPUT = "output"        # output-of=FILE::FUNC: FUNC produces this log / traceback
-SHELL = "shell"          # a shell block with `run`
-NORUN = "norun"          # norun reason="…": skipped with that reason
-NOT_EXECUTABLE = "not-executable"  # text, json, a shell log without options…
-
-DEFAULT_TIMEOUT = 120.0
-"""Seconds a check subprocess may run."""
-
 _FLAGS = frozenset({"adapted", "run", "norun"})
 _VALUED = frozenset({"companion", "output-of", "session", "raises", "reason"})
-
-# What a check concluded (CheckResult.status); a page shows it on the block.
-VERIFIED, DRIFTED, FAILED, SKIPPED, NOT_CHECKED = "verified", "drifted", "failed", "skipped", "not-checked"
-STATUSES = (VERIFIED, DRIFTED, FAILED, SKIPPED, NOT_CHECKED)
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    status: str
-    """One of ``STATUSES``. Only a check that ran (now, or for the same key before) is verified."""
-    reason: str
-    """One line for a table or a badge: why it passed, failed or was skipped."""
-    detail: str = ""
-    """The evidence of a failure: a unified diff, the lines that never ran, a traceback, output."""
-    seconds: float = 0.0
-    """Time the check took when it ran."""
-    cached: bool = False
-    """True when this result was read from the cache instead of run now."""
-    companion: str | None = None
-    """For excerpts: the companion file (``sgd.py``) the block links to."""
-    first_line: int | None = None
-    """First line of the excerpt (or, for ``adapted``, the definition) in the companion."""
-    last_line: int | None = None
-    diff: str = ""
-    """For ``adapted``: the unified diff from the quote to the companion's definition."""
-    transient: bool = False
-    """A timeout: not stored, so the next run tries again."""
-
-    @property
-    def failed(self) -> bool:
-        return self.status in (FAILED, DRIFTED)
-
-    def to_json(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        del data["cached"], data["transient"]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "CheckResult":
-        names = {f.name for f in dataclasses.fields(cls)} - {"cached", "transient"}
-        return cls(**{name: data[name] for name in names if name in data}, cached=True)
-
-
-BlockStatus = CheckResult
-"""What the renderer shows for a block: the cached ``CheckResult``."""
-
-
-@dataclass(frozen=True, slots=True)
-class CompanionRef:
-    file: str
-    """The file as written after ``companion=`` / ``output-of=`` (``sgd.py``), relative to companions/."""
-    qualname: str
-    """Dotted name of the definition or function inside it (``Network.update_mini_batch``)."""
-    path: Path
-    """The resolved companion file."""
-
-    @property
-    def module(self) -> str:
-        """The import name of the companion (``sgd``; ``pkg.mod`` for ``pkg/mod.py``)."""
-        return ".".join(Path(self.file).with_suffix("").parts)
-
-
-@dataclass(frozen=True, slots=True)
-class Snippet:
-    post: Path
-    """The post file the block is in."""
-    line: int
-    """1-based line of the opening fence in the post file."""
-    lang: str
-    info: str
-    code: str
-    kind: str
-    """One of PROGRAM, DOCTEST, EXCERPT, ADAPTED, OUTPUT, SHELL, NORUN, NOT_EXECUTABLE."""
-    companion: CompanionRef | None = None
-    """For EXCERPT, ADAPTED and OUTPUT: the definition quoted or the function whose output this is."""
-    session: str | None = None
-    """Blocks with the same session name in one post share one namespace, in source order."""
-    raises: str | None = None
-    """The exception a PROGRAM (or a session block) is expected to raise."""
-    reason: str | None = None
-    """Why a NORUN block is not run."""
-
-    @property
-    def label(self) -> str:
-        """``python companion=sgd.py::Network.SGD``: the info string, or the lang for a bare block."""
-        return " ".join(self.info.split()) or self.lang or "code"
-
-    @property
-    def item_name(self) -> str:
-        """The pytest item name: ``L42[python companion=sgd.py::Network.update_mini_batch]``."""
-        return f"L{self.line}[{self.label}]"
 
 
 def parse_snippets(post: Path, blocks: Sequence[CodeBlock], content_dir: Path) -> tuple[Snippet, ...]:
@@ -297,22 +190,3 @@ def definition_span(node: ast.AST) -> tuple[int, int]:
     decorators = getattr(node, "decorator_list", [])
     first = min([node.lineno, *(d.lineno for d in decorators)])
     return first, node.end_lineno
-
-
-def block_statuses(post, content_dir: Path) -> dict[int, BlockStatus]:
-    """Each block's status from the cache only (never runs anything), keyed by fence line.
-
-    A block whose current key (text, companion sources, package versions) has no stored result is
-    ``not-checked``, never verified. Bad fence options raise ``SnippetError``, as in a check.
-    """
-    from site_builder.checks import cached_result
-
-    snippets = parse_snippets(post.path, post.code_blocks, content_dir)
-    return {snippet.line: cached_result(snippet, snippets, content_dir) for snippet in snippets}
-
-
-def add_check_parser(subparsers) -> None:
-    """Add ``check [--content DIR] [--json] [-k EXPR] [--rerun]`` to the CLI's subparsers."""
-    from site_builder.check_cli import add_parser
-
-    add_parser(subparsers)

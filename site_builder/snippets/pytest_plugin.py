@@ -15,6 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.errors import SiteError
+from site_builder.posts import load_post
+from site_builder.snippets.model import NOT_CHECKED, SKIPPED
+from site_builder.snippets.parse import parse_snippets
+from site_builder.snippets.run import Checker
+
 _POST_FOLDERS = {"posts": "drafts", "_posts": "_drafts"}
 _CHECKERS = pytest.StashKey[dict]()
 
@@ -45,9 +51,6 @@ class SnippetFailure(Exception):
 
 class PostFile(pytest.File):
     def collect(self):
-        from site_builder.posts import load_post
-        from site_builder.snippets import parse_snippets
-
         root = content_root(self.path)
         post = load_post(self.path, draft=self.path.parent.name in _POST_FOLDERS.values())
         snippets = parse_snippets(self.path, post.code_blocks, root)
@@ -56,8 +59,6 @@ class PostFile(pytest.File):
                                           content_dir=root)
 
     def repr_failure(self, excinfo, style=None):
-        from site_builder.errors import SiteError
-
         if isinstance(excinfo.value, SiteError):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
@@ -72,8 +73,6 @@ class SnippetItem(pytest.Item):
         self.add_marker(pytest.mark.snippet)
 
     def runtest(self) -> None:
-        from site_builder.snippets import NOT_CHECKED, SKIPPED
-
         result = checker(self.config, self.content_dir).check(self.snippet, self.siblings)
         if result.status in (SKIPPED, NOT_CHECKED):
             # reported at the post's line, not here (as pytest's own doctest and unittest skips are)
@@ -95,8 +94,6 @@ class SnippetItem(pytest.Item):
 
 def checker(config: pytest.Config, content_dir: Path):
     """One Checker per content folder per session, so blocks share smoke() and session runs."""
-    from site_builder.checks import Checker
-
     checkers = config.stash.setdefault(_CHECKERS, {})
     if content_dir not in checkers:
         checkers[content_dir] = Checker(content_dir)

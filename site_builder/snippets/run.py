@@ -1,7 +1,7 @@
 """Running the snippet checks (DESIGN §3): drift, execution, coverage, output; results cached.
 
 ``Checker.check(snippet)`` returns a ``CheckResult`` whose ``status`` is one of ``STATUSES``.
-Every run happens in a fresh subprocess (``snippet_runner``) with cwd = a temporary folder, the
+Every run happens in a fresh subprocess (``child.py``) with cwd = a temporary folder, the
 companions folder on ``sys.path`` and a timeout. A ``Checker`` lives for one run (one ``check``
 command, one pytest session) and shares the runs several blocks need: one ``smoke()`` per
 companion, one subprocess per session.
@@ -23,13 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from site_builder import snippet_cache
-from site_builder.excerpts import align_adapted, closest_diff, definition_ran, locate, never_executed
-from site_builder.snippets import (ADAPTED, DEFAULT_TIMEOUT, DOCTEST, DRIFTED, EXCERPT, FAILED, NORUN, NOT_CHECKED,
-                                   NOT_EXECUTABLE, OUTPUT, PROGRAM, SHELL, SKIPPED, VERIFIED, CheckResult, Snippet,
-                                   definition_span, find_definition, read_module)
+from site_builder.snippets import cache as snippet_cache
+from site_builder.snippets.cache import result_key
+from site_builder.snippets.excerpts import align_adapted, closest_diff, definition_ran, locate, never_executed
+from site_builder.snippets.model import (ADAPTED, DEFAULT_TIMEOUT, DOCTEST, DRIFTED, EXCERPT, FAILED, OUTPUT, PROGRAM,
+                                         SHELL, SKIPPED, VERIFIED, CheckResult, Snippet, session_members,
+                                         static_result)
+from site_builder.snippets.parse import definition_span, find_definition, read_module
 
 TRACEBACK_HEADER = "Traceback (most recent call last):"
+CHILD = Path(__file__).with_name("child.py")
+"""Run as a script (``python -P child.py``), so the child never imports this package or its seam."""
 
 
 class Checker:
@@ -90,46 +94,6 @@ class Checker:
         return self._session_runs[name][members.index(snippet)]
 
 
-def static_result(snippet: Snippet) -> CheckResult | None:
-    """Results that need no run: not executable, or ``norun``."""
-    if snippet.kind == NOT_EXECUTABLE:
-        return CheckResult(NOT_CHECKED, f"not checked: not executable ({snippet.lang or 'no language'})")
-    if snippet.kind == NORUN:
-        return CheckResult(SKIPPED, f"norun: {snippet.reason}")
-    return None
-
-
-def cached_result(snippet: Snippet, post_snippets: Sequence[Snippet], content_dir: Path) -> CheckResult:
-    """What the cache proves for the snippet now; never runs anything. Stale or missing: not-checked."""
-    fixed = static_result(snippet)
-    if fixed is not None:
-        return fixed
-    companions = content_dir.resolve() / "companions"
-    entry = snippet_cache.load(snippet_cache.cache_dir(content_dir), result_key(snippet, post_snippets, companions))
-    if entry is None:
-        return CheckResult(NOT_CHECKED, "not yet checked: no result for this block, its companion and "
-                           "package versions as they are now (run site-builder check)")
-    return CheckResult.from_json(entry["result"])
-
-
-def result_key(snippet: Snippet, post_snippets: Sequence[Snippet], companions: Path) -> str:
-    """The cache key (see ``snippet_cache``): block texts, sources and what they import."""
-    blocks = session_members(snippet, post_snippets) if snippet.session else [snippet]
-    blocks = blocks[: blocks.index(snippet) + 1]
-    texts = [part for block in blocks for part in (block.info, block.code)]
-    if snippet.companion is not None:
-        sources = [snippet.companion.path.read_text(encoding="utf-8")]
-        texts.append(str(snippet.companion.path.relative_to(companions.resolve())))
-    else:
-        sources = [block.code for block in blocks if block.kind in (PROGRAM, DOCTEST)]
-    return snippet_cache.snippet_key(texts, sources, companions)
-
-
-def session_members(snippet: Snippet, post_snippets: Sequence[Snippet]) -> list[Snippet]:
-    members = [s for s in post_snippets if s.session == snippet.session and s.post == snippet.post]
-    return members if snippet in members else [*members, snippet]
-
-
 # --- subprocesses ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +121,13 @@ def run_process(argv: list[str], companions: Path, timeout: float, cwd: Path) ->
 
 
 def run_job(job: dict[str, Any], companions: Path, timeout: float) -> dict[str, Any]:
-    """Run ``snippet_runner`` on ``job``; its JSON result plus ``output`` (and ``error`` if none came)."""
+    """Run ``child.py`` on ``job``; its JSON result plus ``output`` (and ``error`` if none came)."""
     with tempfile.TemporaryDirectory(prefix="snippet-check-") as tmp:
         job_file, result_file = Path(tmp, "job.json"), Path(tmp, "result.json")
         job_file.write_text(json.dumps({**job, "companions": str(companions), "result": str(result_file)}))
         work = Path(tmp, "work")
         work.mkdir()
-        proc = run_process([sys.executable, "-m", "site_builder.snippet_runner", str(job_file)],
+        proc = run_process([sys.executable, "-P", str(CHILD), str(job_file)],
                            companions, timeout, work)
         if proc.returncode is None:
             return {"error": f"timed out after {timeout:g} s", "timeout": True, "output": proc.output}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from site_builder.checks import Checker
 from site_builder.posts import load_post
 from site_builder.snippets import Snippet, parse_snippets
+from site_builder.snippets.run import Checker
 
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
 

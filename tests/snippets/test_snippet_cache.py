@@ -9,8 +9,9 @@ from snippet_helpers import check_all, snippets_of, write_post
 
 from site_builder.model import CodeBlock, Post
 from site_builder.posts import load_post
-from site_builder.snippet_cache import dependencies, distribution_versions
-from site_builder.snippets import NORUN, NOT_EXECUTABLE, FAILED, NOT_CHECKED, SKIPPED, VERIFIED, block_statuses
+from site_builder.snippets.cache import dependencies, distribution_versions
+from site_builder.snippets import block_statuses
+from site_builder.snippets.model import FAILED, NORUN, NOT_CHECKED, NOT_EXECUTABLE, SKIPPED, VERIFIED
 
 FIXTURE = "posts/2024-01-01-fixture.md"
 
@@ -108,7 +109,7 @@ def test_the_package_map_is_stored_and_rebuilt_when_site_packages_change(tmp_pat
     import json
     import sys
 
-    from site_builder.snippet_cache import packages_distributions
+    from site_builder.snippets.cache import packages_distributions
 
     packages_distributions.cache_clear()
     built = packages_distributions(tmp_path)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from snippet_helpers import check_all, write_post
 
-from site_builder.checks import missing_output, same_exception, traceback_exceptions
-from site_builder.excerpts import never_executed
-from site_builder.snippets import DRIFTED, FAILED, NOT_CHECKED, SKIPPED, VERIFIED
+from site_builder.snippets.run import missing_output, same_exception, traceback_exceptions
+from site_builder.snippets.excerpts import never_executed
+from site_builder.snippets.model import DRIFTED, FAILED, NOT_CHECKED, SKIPPED, VERIFIED
 
 
 def one(content, fence: str, code: str, **options):
@@ -194,7 +194,7 @@ def test_never_executed_maps_continuation_lines_to_their_statement():
 
 
 def test_adapted_quote_is_aligned_past_its_class_line_and_up_to_its_last_line():
-    from site_builder.excerpts import align_adapted
+    from site_builder.snippets.excerpts import align_adapted
 
     quote = ["class Llama:", "    @staticmethod", "    def build(x):", "        a = 1", "        b = 2"]
     definition = ["    @staticmethod", "    def build(x):", "        a = 10", "        b = 2", "        c = 3"]

@@ -9,8 +9,8 @@ from snippet_helpers import snippets_of
 
 from site_builder.errors import SnippetError
 from site_builder.model import CodeBlock
-from site_builder.snippets import (ADAPTED, DOCTEST, EXCERPT, NORUN, NOT_EXECUTABLE, OUTPUT, PROGRAM, SHELL,
-                                   parse_snippet)
+from site_builder.snippets.model import ADAPTED, DOCTEST, EXCERPT, NORUN, NOT_EXECUTABLE, OUTPUT, PROGRAM, SHELL
+from site_builder.snippets.parse import parse_snippet
 
 POST = Path("content/posts/2024-01-01-x.md")
 

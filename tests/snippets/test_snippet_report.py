@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from snippet_helpers import copy_site, write_post
 
-from site_builder.pytest_plugin import content_root
+from site_builder.snippets.pytest_plugin import content_root
 from site_builder.snippets import add_check_parser
 
 

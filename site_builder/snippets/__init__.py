@@ -1,0 +1,25 @@
+"""The snippet checks (DESIGN §3): every code block of a post is a check of what it claims.
+
+One module per stage; imports flow one way, from the top of this list to the bottom:
+
+- ``command.py`` — ``site-builder check``: a table of every block's result;
+  ``pytest_plugin.py`` — every block a pytest item (entry point ``pytest11``);
+- ``run.py`` — ``Checker``: drift, execution, coverage, output, each in a subprocess running ``child.py``;
+- ``statuses.py`` — what a page shows per block, read from the cache (never runs anything);
+- ``parse.py`` — fence info strings → ``Snippet`` values, references checked with ``ast``;
+  ``cache.py`` — result keys and the store under ``.cache/checks/``;
+  ``excerpts.py`` — where a quote sits in a companion, and which of its lines ran;
+- ``model.py`` — ``Snippet``, ``CheckResult``, the kinds and statuses.
+
+``child.py`` is the other side of a run: a fresh interpreter that imports none of these.
+
+This file is the package's seam: the build and the CLI use what it exports. It stays light (every
+``site-builder`` start imports it): ``run.Checker`` and its subprocess machinery load when a check runs.
+"""
+
+from site_builder.snippets.command import add_parser as add_check_parser
+from site_builder.snippets.model import STATUSES, BlockStatus, CheckResult, Snippet
+from site_builder.snippets.parse import parse_snippets
+from site_builder.snippets.statuses import block_statuses
+
+__all__ = ["STATUSES", "BlockStatus", "CheckResult", "Snippet", "add_check_parser", "block_statuses", "parse_snippets"]
