@@ -94,6 +94,25 @@ def test_snippet_imports_flow_one_way():
     assert not graph[prefix + "child"], "child.py runs in a bare interpreter and imports nothing of ours"
 
 
+LAYERS = [{"cli", "__main__"}, {"serve"}, {"importers"}, {"build"}, {"render", "markdown", "highlight"},
+          {"snippets"}, {"discover", "config"}, {"posts", "conversation", "frontmatter"}, {"model", "errors"}]
+"""The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version)."""
+
+
+def test_top_level_imports_flow_down_the_readme_layout():
+    graph = import_graph(PACKAGE)
+
+    def layer(module: str) -> int:
+        first = module.split(".")[1] if "." in module else None
+        return next((index for index, names in enumerate(LAYERS) if first in names), None) if first else len(LAYERS)
+
+    unplaced = sorted(name for name in graph if layer(name) is None)
+    assert not unplaced, f"modules missing from LAYERS and the README's Layout table: {unplaced}"
+    upward = [f"{name} -> {target}" for name, targets in graph.items() for target in targets
+              if layer(target) < layer(name)]
+    assert not upward, "imports against the README's Layout order: " + ", ".join(sorted(upward))
+
+
 def test_a_planted_circle_is_found(tmp_path):
     """The check itself can fail: circles through a function-level import and a package seam are found."""
     package = tmp_path / "site_builder"
