@@ -9,13 +9,14 @@ CONTENT ?= content
 OUT    ?= _site
 PORT   ?= 8000
 
-.PHONY: build serve test check bench-companions bench-import clean help
+.PHONY: build serve test check fuzz bench-companions bench-import clean help
 
 help:
 	@echo "make build   - create .venv, install site_builder, render $(CONTENT)/ into $(OUT)/"
 	@echo "make serve   - preview on http://127.0.0.1:$(PORT) with live reload"
 	@echo "make test    - install test + companion extras, run every test and snippet check"
 	@echo "make check   - run the snippet checks of every post (site-builder check)"
+	@echo "make fuzz    - the long run of the property tests in tests/fuzz (make test runs a short one)"
 	@echo "make bench-companions / bench-import - print benchmark figures"
 
 $(BIN)/python:
@@ -47,6 +48,10 @@ test: $(VENV)/.stamp-test $(VENV)/.stamp-companions
 
 check: $(VENV)/.stamp-build $(VENV)/.stamp-companions
 	$(BIN)/site-builder check --content $(CONTENT)
+
+# The same property tests as make test, with the full example counts; prints the figures.
+fuzz: $(VENV)/.stamp-test
+	SITE_BUILDER_FUZZ=1 $(BIN)/python -m pytest tests/fuzz -q -s -p no:cacheprovider
 
 bench-companions: $(VENV)/.stamp-companions
 	$(BIN)/python benchmarks/bench_companions.py
