@@ -103,5 +103,12 @@ class Post:
         return bool(self.turns)
 
     @property
+    def imported(self) -> bool:
+        """Written by an importer: its code came from an export and is untrusted (no block runs unless
+        marked ``trusted``). Importers write ``imported: SOURCE``; older imports carry only ``source_id``;
+        ``imported: false`` is the author saying the post is now theirs."""
+        return self.meta.get("imported", "source_id" in self.meta) is not False
+
+    @property
     def question_count(self) -> int:
         return sum(1 for e in self.exchanges if e.question is not None)

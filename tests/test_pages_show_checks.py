@@ -18,7 +18,7 @@ POST = "posts/fixture/index.html"
 
 def check_everything(content: Path) -> None:
     path = content / "posts" / "2024-01-01-fixture.md"
-    snippets = parse_snippets(path, load_post(path).code_blocks, content)
+    snippets = parse_snippets(load_post(path), content)
     checker = Checker(content)
     for snippet in snippets:
         checker.check(snippet, snippets)

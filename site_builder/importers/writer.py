@@ -1,6 +1,7 @@
 """``Conversation`` -> post text (DESIGN §2), and the safe placing of that text in the posts folder.
 
-The front matter records where the post came from (``source``, ``source_id``) and a hash of the
+The front matter records where the post came from (``source``, ``source_id``; ``imported``, which makes
+the snippet checks run none of its blocks until the author marks one ``trusted``) and a hash of the
 post as written (``content_hash``), so a re-import recognises its own post, says "unchanged" when
 nothing changed, and never overwrites a post the user edited unless told to.
 """
@@ -135,6 +136,7 @@ def _front_matter(conv: Conversation, speakers: Iterable[tuple[str, str, str | N
                      for label, role, model in speakers},
         "source": conv.source,
         "source_id": conv.source_id,
+        "imported": conv.source,  # Post.imported: no block of this post runs unless the author marks it trusted
     }
     dumped = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
     return f"---\n{dumped}---\n\n"

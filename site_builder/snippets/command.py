@@ -66,7 +66,7 @@ def post_snippets(content_dir: Path) -> Iterable[tuple[Path, tuple[Snippet, ...]
     sources = discover(content_dir)
     for path in (*sources.posts, *sources.drafts):
         post = load_post(path, draft=path in sources.drafts)
-        yield path, parse_snippets(path, post.code_blocks, content_dir)
+        yield path, parse_snippets(post, content_dir)
 
 
 def check_content(content_dir: Path, checker: Checker, select: str | None = None) -> Iterable[Row]:

@@ -11,10 +11,10 @@ import ast
 import functools
 import shlex
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from site_builder.errors import SnippetError
-from site_builder.model import CodeBlock
+from site_builder.model import CodeBlock, Post
 from site_builder.snippets.model import (ADAPTED, DOCTEST, EXCERPT, NORUN, NOT_EXECUTABLE, OUTPUT, PROGRAM, SHELL,
                                          CompanionRef, Snippet)
 
@@ -22,18 +22,25 @@ PYTHON_LANGS = frozenset({"python", "py", "python3"})
 DOCTEST_LANGS = frozenset({"pycon"})
 SHELL_LANGS = frozenset({"sh", "bash", "shell", "zsh"})
 
-_FLAGS = frozenset({"adapted", "run", "norun"})
+_FLAGS = frozenset({"adapted", "run", "norun", "trusted"})
+
+IMPORTED_REASON = ("imported post: its code came from an export and is not run; "
+                   "read the block, then add `trusted` to its fence to check it")
 _VALUED = frozenset({"companion", "output-of", "session", "raises", "reason"})
 
 
-def parse_snippets(post: Path, blocks: Sequence[CodeBlock], content_dir: Path) -> tuple[Snippet, ...]:
+def parse_snippets(post: Post, content_dir: Path) -> tuple[Snippet, ...]:
     """One ``Snippet`` per block, in source order; the first bad directive raises ``SnippetError``."""
     companions = (content_dir / "companions").resolve()
-    return tuple(parse_snippet(post, block, companions) for block in blocks)
+    return tuple(parse_snippet(post.path, block, companions, imported=post.imported) for block in post.code_blocks)
 
 
-def parse_snippet(post: Path, block: CodeBlock, companions: Path) -> Snippet:
-    """Read one fence's info string; every error names the post and the fence line."""
+def parse_snippet(post: Path, block: CodeBlock, companions: Path, *, imported: bool = False) -> Snippet:
+    """Read one fence's info string; every error names the post and the fence line.
+
+    In an ``imported`` post (``Post.imported``) trust belongs to the post, not to each block: no block
+    runs unless the author marked it ``trusted``, and its references are not even resolved.
+    """
     def fail(message: str, hint: str | None = None) -> SnippetError:
         return SnippetError(post, block.line, f"code block `{block.info.strip()}`: {message}", hint)
 
@@ -43,6 +50,8 @@ def parse_snippet(post: Path, block: CodeBlock, companions: Path) -> Snippet:
     base = dict(post=post, line=block.line, lang=lang, info=block.info, code=block.code)
     if "norun" in options:
         return Snippet(**base, kind=NORUN, reason=options["reason"])
+    if imported and "trusted" not in options:
+        return _untrusted(base, options)
     if "companion" in options:
         ref = _reference(options["companion"], companions, fail, "companion")
         if find_definition(read_module(ref.path), "smoke") is None:
@@ -60,6 +69,14 @@ def parse_snippet(post: Path, block: CodeBlock, companions: Path) -> Snippet:
     if kind == DOCTEST and "raises" in options:
         raise fail("a doctest shows an expected exception in its output; `raises=` is for python programs")
     return Snippet(**base, kind=kind, session=options.get("session"), raises=options.get("raises"))
+
+
+def _untrusted(base: dict, options: dict[str, str]) -> Snippet:
+    """A block of an imported post that the author has not marked ``trusted``: it never runs."""
+    quotes = options.keys() & {"companion", "output-of"}
+    if not quotes and _default_kind(base["lang"], base["code"], "run" in options) == NOT_EXECUTABLE:
+        return Snippet(**base, kind=NOT_EXECUTABLE)
+    return Snippet(**base, kind=NORUN, reason=IMPORTED_REASON)
 
 
 def is_doctest(lang: str, code: str) -> bool:
@@ -101,7 +118,7 @@ def _options(info: str, fail) -> dict[str, str]:
 
 def _known_options_hint() -> str:
     return ('known options: companion=FILE::QUALNAME [adapted], output-of=FILE::FUNC, session=NAME, '
-            'raises=ExcName, norun reason="…", run (shell blocks)')
+            'raises=ExcName, norun reason="…", run (shell blocks), trusted (a block of an imported post)')
 
 
 def _check_combination(options: dict[str, str], lang: str, fail) -> None:

@@ -53,7 +53,7 @@ class PostFile(pytest.File):
     def collect(self):
         root = content_root(self.path)
         post = load_post(self.path, draft=self.path.parent.name in _POST_FOLDERS.values())
-        snippets = parse_snippets(self.path, post.code_blocks, root)
+        snippets = parse_snippets(post, root)
         for snippet in snippets:
             yield SnippetItem.from_parent(self, name=snippet.item_name, snippet=snippet, siblings=snippets,
                                           content_dir=root)

@@ -19,5 +19,5 @@ def block_statuses(post: Post, content_dir: Path) -> dict[int, BlockStatus]:
 
     Bad fence options raise ``SnippetError``, as in a check.
     """
-    snippets = parse_snippets(post.path, post.code_blocks, content_dir)
+    snippets = parse_snippets(post, content_dir)
     return {snippet.line: cached_result(snippet, snippets, content_dir) for snippet in snippets}

@@ -24,7 +24,7 @@ def write_post(content: Path, body: str, name: str = "2024-02-02-case.md") -> Pa
 
 
 def snippets_of(content: Path, path: Path) -> tuple[Snippet, ...]:
-    return parse_snippets(path, load_post(path).code_blocks, content)
+    return parse_snippets(load_post(path), content)
 
 
 def check_all(content: Path, path: Path, **options) -> dict[int, object]:
