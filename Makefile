@@ -59,5 +59,7 @@ bench-companions: $(VENV)/.stamp-companions
 bench-import: $(VENV)/.stamp-build
 	$(BIN)/python benchmarks/bench_import.py
 
+# Removes the output only if a build of ours wrote it (it carries the .site-builder marker).
 clean:
-	rm -rf $(OUT) .cache
+	@if [ -f "$(OUT)/.site-builder" ]; then rm -rf "$(OUT)"; echo "removed $(OUT)/"; \
+	elif [ -e "$(OUT)" ]; then echo "$(OUT)/ has no .site-builder marker: not removed"; fi

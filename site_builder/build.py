@@ -1,11 +1,8 @@
-"""The pipeline, top to bottom: discover -> config -> parse -> render -> write (atomic)."""
+"""The pipeline, top to bottom: discover -> check the output -> config -> parse -> render -> write (atomic)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +18,7 @@ from site_builder.posts import load_post
 from site_builder.render import (THEME_DIR, Page, check_templates, companion_view, fence_decorator,
                                  linked_ranges, make_environment, post_view, render_pages)
 from site_builder.snippets import BlockStatus, block_statuses
+from site_builder.write import check_output, write_site
 
 Progress = Callable[[str], None]
 
@@ -35,9 +33,13 @@ class BuildResult:
 
 def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: str | None = None,
                theme: Path = THEME_DIR, progress: Progress | None = None) -> BuildResult:
-    """Render ``content`` into ``out_dir``. On any error nothing in ``out_dir`` changes."""
+    """Render ``content`` into ``out_dir``. On any error nothing in ``out_dir`` changes.
+
+    ``out_dir`` is checked before any work: only a new, empty or earlier-built output is replaced.
+    """
     started = time.perf_counter()
     sources = discover(content)
+    out = check_output(out_dir, sources)
     config = load_config(sources.config, jekyll=sources.jekyll, base_url=base_url)
     posts, post_errors = load_posts(sources, drafts=drafts)
     env = make_environment(theme, sources.templates)
@@ -49,7 +51,7 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     pages = render_pages(env, config, views, companions, dt.datetime.now(dt.timezone.utc))
     pages.append(Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark)))
     copies = [(theme / "assets", "assets"), *([(sources.static_root, "")] if sources.static_root else [])]
-    write_site(pages, copies, out_dir)
+    write_site(pages, copies, out)
     return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started)
 
 
@@ -106,36 +108,3 @@ def _announce(posts: list[Post], progress: Progress | None):
         if progress:
             progress(f"rendering {index}/{len(posts)}: {post.path.name}")
         yield post
-
-
-def write_site(pages: list[Page], copies: list[tuple[Path, str]], out_dir: Path) -> None:
-    """Write everything into a fresh folder next to ``out_dir``, then swap it into place.
-
-    ``copies`` are (folder, destination inside the site) pairs copied as they are (theme assets, static/).
-    """
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-build-", dir=out_dir.parent))
-    try:
-        for folder, destination in copies:
-            if folder.is_dir():
-                shutil.copytree(folder, staging / destination, dirs_exist_ok=True)
-        for page in pages:
-            path = staging / page.path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(page.content, encoding="utf-8")
-        _swap(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}-{time.monotonic_ns()}")
-        out_dir.rename(old)
-    staging.rename(out_dir)
-    os.chmod(out_dir, 0o755)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

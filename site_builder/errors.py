@@ -56,6 +56,10 @@ class BuildError(SiteError):
         return "\n".join([*(str(e) for e in self.errors), self.message])
 
 
+class OutputError(SiteError):
+    """The output folder cannot be used (not ours, inside the content…) or written (disk full, read-only)."""
+
+
 class TemplateError(SiteError):
     """A template is missing or fails to render."""
 

@@ -1,4 +1,4 @@
-"""The snippet-check result cache: ``<project>/.cache/checks/<key>.json``.
+"""The snippet-check result cache: ``<cache>/<content folder>/checks/<key>.json`` (see ``caches.py``).
 
 A key hashes everything a result depends on (DESIGN §3): the block's info string and text (and,
 in a session, the blocks before it), the companion's source and every local module it imports
@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from site_builder.caches import cache_root, content_cache, warn_unwritable
 from site_builder.snippets.model import (DOCTEST, NOT_CHECKED, PROGRAM, CheckResult, Snippet, session_members,
                                          static_result)
 
@@ -29,8 +30,8 @@ _CHECKER_MODULES = ("model.py", "parse.py", "run.py", "excerpts.py", "child.py",
 
 
 def cache_dir(content_dir: Path) -> Path:
-    """``<project>/.cache/checks`` for ``<project>/content``."""
-    return content_dir.resolve().parent / ".cache" / "checks"
+    """The stored check results of one content folder (``caches.content_cache``/checks)."""
+    return content_cache(content_dir) / "checks"
 
 
 def snippet_key(texts: Iterable[str], sources: Iterable[str], companions: Path) -> str:
@@ -73,7 +74,7 @@ def dependencies(sources: list[str], companions: Path) -> tuple[set[Path], dict[
     """
     local: set[Path] = set()
     third_party: dict[str, str] = {}
-    store = cache_dir(companions.parent)
+    store = cache_root() / "packages"
     pending = [(source, companions) for source in sources]
     while pending:
         source, package_dir = pending.pop()
@@ -200,13 +201,23 @@ def load(directory: Path, key: str) -> dict[str, Any] | None:
     return entry if isinstance(entry, dict) and entry.get("key") == key else None
 
 
-def save(directory: Path, key: str, entry: dict[str, Any]) -> None:
-    """Write atomically, so a reader never sees half an entry."""
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({**entry, "key": key}, handle, indent=1)
-    os.replace(tmp, directory / f"{key}.json")
+def save(directory: Path, key: str, entry: dict[str, Any]) -> bool:
+    """Write atomically, so a reader never sees half an entry. A cache that cannot be written is not
+    an error (it only costs a rerun): False, and one warning per folder."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({**entry, "key": key}, handle, indent=1)
+            os.replace(tmp, directory / f"{key}.json")
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        warn_unwritable(directory, exc.strerror or str(exc))
+        return False
+    return True
 
 
 def result_key(snippet: Snippet, post_snippets: Sequence[Snippet], companions: Path) -> str:

@@ -10,5 +10,5 @@ from snippet_helpers import copy_site
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    """A fresh content folder (posts + companions) whose cache is ``<tmp>/.cache/checks``."""
+    """A fresh content folder (posts + companions); its cache is under the session's SITE_BUILDER_CACHE."""
     return copy_site(tmp_path / "content")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from snippet_helpers import check_all, write_post
 
+from site_builder.snippets.cache import cache_dir
 from site_builder.snippets.run import missing_output, same_exception, traceback_exceptions
 from site_builder.snippets.excerpts import never_executed
 from site_builder.snippets.model import DRIFTED, FAILED, NOT_CHECKED, SKIPPED, VERIFIED
@@ -158,7 +161,8 @@ def test_timeout_fails_and_is_not_cached(content):
     path = write_post(content, "```python\nimport time\ntime.sleep(30)\n```\n")
     (result,) = check_all(content, path, timeout=1).values()
     assert result.status == FAILED and result.reason == "the program: timed out after 1 s"
-    assert not list((content.parent / ".cache" / "checks").glob("*.json"))
+    assert cache_dir(content).parent.is_relative_to(os.environ["SITE_BUILDER_CACHE"])
+    assert not list(cache_dir(content).glob("*.json"))
 
 
 @pytest.mark.parametrize("block, produced, expected", [

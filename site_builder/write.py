@@ -1,0 +1,237 @@
+"""The last stage: write the site into the output folder, replacing only what we built, atomically.
+
+Rules (README "Safety"):
+
+- The output folder is replaced only when it does not exist, is empty, or carries ``.site-builder``, the
+  marker every build writes into its output. Anything else is refused before any work is done
+  (``check_output``), as is an output that is the content folder, holds it, or lies inside it.
+- The site is written into a staging folder beside the output (``.NAME-build-XXXX``), then swapped in.
+  On Linux the swap is one ``renameat2(RENAME_EXCHANGE)``: at every instant the path holds a complete
+  site, the previous one or the new one. Elsewhere it is two renames; a build killed between them is
+  repaired by the next build, which puts the newest complete site back in place.
+- Leftovers of killed builds (our staging folders, recognised by name *and* marker, and not locked by a
+  running build) are removed at the start of the next build; the marker is deleted last, so a removal
+  that is itself interrupted is finished the next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterable, Iterator, Protocol
+
+from site_builder.discover import Sources
+from site_builder.errors import OutputError
+
+MARKER = ".site-builder"
+"""Written first into every staging folder ({"complete": false}) and replaced last ({"complete": true})."""
+_MARKER_NOTE = "written by site-builder: the next build replaces this folder whole"
+
+
+class Page(Protocol):
+    path: str
+    content: str
+
+
+def check_output(out_dir: Path, sources: Sources) -> Path:
+    """The resolved output folder, or ``OutputError`` when building there could destroy what is not ours.
+
+    Refused: the content folder, a folder that holds it, a folder inside it (for a Jekyll site, whose
+    own ``_site`` sits inside it, only a folder inside one the build reads), a file, and a folder with
+    files but no marker. Symlinks are resolved first, so another name for these is refused too.
+    """
+    out = out_dir.resolve()
+    root = sources.root.resolve()
+    shown = f"--out {out_dir}" + (f" (= {out})" if str(out) != str(out_dir) else "")
+    if out == root or out in root.parents:
+        raise OutputError(f"{shown} is the content folder or holds it: a build would replace your posts",
+                          hint="name a folder of its own for the site, e.g. --out _site")
+    inside = [folder for folder in read_folders(sources) if out.is_relative_to(folder.resolve())]
+    if inside:
+        raise OutputError(f"{shown} is inside {inside[0]}, which the build reads",
+                          hint="put the site outside the content folder, e.g. --out _site next to it")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{shown} is a file, not a folder: it is not replaced",
+                          hint="name a new folder, or remove the file yourself")
+    if out.is_dir() and not _ours_or_empty(out):
+        raise OutputError(f"{shown} already holds files that site-builder did not write (no {MARKER} marker): "
+                          "nothing was changed",
+                          hint="name a new or empty folder; if it is a site an earlier site-builder built, "
+                               f"delete it once (later builds mark their output with {MARKER})")
+    return out
+
+
+def read_folders(sources: Sources) -> tuple[Path, ...]:
+    """The folders a build reads: the whole content folder, or for Jekyll the ones we read in it."""
+    if not sources.jekyll:
+        return (sources.root,)
+    names = ("_posts", "_drafts", "static", "companions", "templates")
+    return tuple(sources.root / name for name in names)
+
+
+def _ours_or_empty(folder: Path) -> bool:
+    try:
+        return (folder / MARKER).is_file() or not any(folder.iterdir())
+    except OSError:
+        return False
+
+
+def write_site(pages: Iterable[Page], copies: Iterable[tuple[Path, str]], out_dir: Path) -> None:
+    """Write ``pages`` and ``copies`` (folder, destination inside the site) into ``out_dir``, atomically.
+
+    ``out_dir`` must have passed ``check_output``. On any error the previous site is left as it was and
+    the staging folder removed; OS errors (disk full, read-only folder…) become an ``OutputError``.
+    """
+    out = out_dir.resolve()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(out)
+        with _staging(out) as staging:
+            for folder, destination in copies:
+                if folder.is_dir():
+                    shutil.copytree(folder, staging / destination, dirs_exist_ok=True)
+            for page in pages:
+                path = staging / page.path
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(page.content, encoding="utf-8")
+            _write_marker(staging, complete=True)
+            _swap(staging, out)
+    except OSError as exc:
+        raise OutputError(f"could not write the site to {out_dir}: {exc.strerror or exc}"
+                          + (f" ({exc.filename})" if exc.filename else ""),
+                          hint="the previous site, if any, is unchanged; free space or fix the folder's "
+                               "permissions and build again") from None
+
+
+@contextlib.contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    """A locked staging folder beside ``out``; removed afterwards unless it became the site."""
+    staging = Path(tempfile.mkdtemp(prefix=_prefix(out), dir=out.parent))
+    handle = os.open(staging, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # a build running beside us leaves this folder alone
+        _write_marker(staging, complete=False)
+        yield staging
+    finally:
+        if staging.exists():  # after the swap it holds the previous site (or nothing)
+            remove_ours(staging)
+        os.close(handle)
+
+
+def _prefix(out: Path) -> str:
+    return f".{out.name}-build-"
+
+
+def _write_marker(folder: Path, *, complete: bool) -> None:
+    data = {"note": _MARKER_NOTE, "complete": complete, "written_ns": time.time_ns()}
+    tmp = folder / f"{MARKER}.tmp"
+    tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / MARKER)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put ``staging`` at ``out``; afterwards ``staging`` holds the previous site (or does not exist)."""
+    os.chmod(staging, 0o755)
+    if not out.exists():
+        staging.rename(out)
+    elif not _exchange(staging, out):
+        old = out.with_name(f"{_prefix(out)}old-{os.getpid()}-{time.monotonic_ns()}")
+        out.rename(old)  # a kill here leaves no site at `out`: the next build's clean_leftovers restores one
+        staging.rename(out)
+        old.rename(staging)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # a file system without exchange
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+_LIBC: list[ctypes.CDLL] = []
+
+
+def _libc() -> ctypes.CDLL:
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    return _LIBC[0]
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove what killed builds left beside ``out``; first put back a site if ``out`` is missing.
+
+    Only folders named like our staging folders *and* holding our marker (or empty) are touched, and
+    only when no running build holds their lock.
+    """
+    leftovers = [path for path in out.parent.glob(f"{_prefix(out)}*") if path.is_dir() and not path.is_symlink()]
+    unlocked = [path for path in leftovers if _unlocked(path)]
+    if not out.exists():
+        complete = [path for path in unlocked if _marker(path).get("complete") is True]
+        if complete:
+            newest = max(complete, key=lambda path: _marker(path).get("written_ns", 0))
+            newest.rename(out)
+            unlocked.remove(newest)
+    for path in unlocked:
+        if _marker(path) or _empty_and_old(path):
+            remove_ours(path)
+
+
+def _empty_and_old(folder: Path, seconds: float = 60.0) -> bool:
+    """An empty staging folder a killed build left (a young one may be a build that is just starting)."""
+    try:
+        return not any(folder.iterdir()) and time.time() - folder.stat().st_mtime > seconds
+    except OSError:
+        return False
+
+
+def _unlocked(folder: Path) -> bool:
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(handle)  # closing drops our probe lock
+
+
+def _marker(folder: Path) -> dict:
+    try:
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def remove_ours(folder: Path) -> None:
+    """Delete a folder we wrote, its marker last (an interrupted removal is recognised and finished later)."""
+    for entry in folder.iterdir():
+        if entry.name == MARKER:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    (folder / MARKER).unlink(missing_ok=True)
+    folder.rmdir()

@@ -1,0 +1,142 @@
+"""50 SIGKILLs at random moments of 2,000-post builds: the output path always holds a complete site, the
+previous one or the new one, never a mix and never nothing; what a kill leaves beside it is ours, and
+the next build removes it (README "Safety").
+
+10 kills hit whole ``site-builder build`` runs (anywhere, or once they start writing); 40 hit the write
+stage alone (``write.write_site`` writing the same 2,000 posts' pages in a subprocess), since rendering
+touches nothing on disk and a whole build spends most of its time there.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from site_builder.write import MARKER, clean_leftovers
+
+POSTS = 2000
+TITLE = re.compile(r"<title>(?:[^<]* · )?Build (\d+)</title>")
+
+WRITER = """
+import sys
+from pathlib import Path
+from site_builder.write import write_site
+
+class Page:
+    def __init__(self, path, content):
+        self.path, self.content = path, content
+
+number, out, posts = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+html = "<!doctype html><title>{} · Build " + number + "</title><p>" + "x" * 2000 + "</p>"
+pages = [Page(f"posts/post-{i}/index.html", html.format(f"Post {i}")) for i in range(posts)]
+pages.append(Page("index.html", html.format("Home")))
+write_site(pages, [], out)
+"""
+
+
+def make_content(root: Path) -> Path:
+    posts = root / "posts"
+    posts.mkdir(parents=True)
+    for i in range(POSTS):
+        (posts / f"2024-01-{i % 28 + 1:02d}-post-{i}.md").write_text(
+            f"---\ntitle: Post {i}\ntags: [t{i % 20}]\n---\n\nUser: question {i}?\n\nChatGPT: answer {i}\n")
+    return root
+
+
+def build_command(content: Path, out: Path, number: int) -> list[str]:
+    (content / "site.yaml").write_text(f"title: Build {number}\n")
+    return [sys.executable, "-m", "site_builder", "build", "--content", str(content), "--out", str(out)]
+
+
+def write_command(out: Path, number: int) -> list[str]:
+    return [sys.executable, "-c", WRITER, str(number), str(out), str(POSTS)]
+
+
+def start(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def generation_of(out: Path, expected_files: set[str]) -> int:
+    """The build number every page at ``out`` shows; fails on a missing, partial or mixed site."""
+    assert out.is_dir(), "no site at the output path"
+    files = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert files == expected_files, f"missing {sorted(expected_files - files)[:3]}, extra {sorted(files - expected_files)[:3]}"
+    numbers = set()
+    for page in out.rglob("*.html"):
+        match = TITLE.search(page.read_text(encoding="utf-8"))
+        assert match, f"{page} has no build number in its title"
+        numbers.add(int(match.group(1)))
+    assert len(numbers) == 1, f"a mix of builds {sorted(numbers)}"
+    return numbers.pop()
+
+
+def beside(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name not in (out.name, "content"))
+
+
+def wait_for_staging(out: Path, process: subprocess.Popen, limit: float = 120.0) -> None:
+    """Return once the run's staging folder appears beside ``out``: it has started writing."""
+    started = time.perf_counter()
+    while not any(out.parent.glob(f".{out.name}-build-*")):
+        assert process.poll() is None, "the run ended before it started writing"
+        assert time.perf_counter() - started < limit, "the run never started writing"
+        time.sleep(0.002)
+
+
+def timed(command: list[str], out: Path) -> tuple[float, float]:
+    """(whole run, from its staging folder's appearance to its end) of an uninterrupted run, in seconds."""
+    started = time.perf_counter()
+    process = start(command)
+    wait_for_staging(out, process)
+    writing = time.perf_counter()
+    assert process.wait() == 0
+    return time.perf_counter() - started, time.perf_counter() - writing
+
+
+def kill_runs(out: Path, command_for, kills: int, seed: int) -> dict[str, int]:
+    """``kills`` runs, each SIGKILLed at a random moment; after each, check the site and the leftovers."""
+    whole, writing = timed(command_for(0), out)
+    expected = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert MARKER in expected and len(expected) > POSTS
+    shown, rng = 0, random.Random(seed)
+    outcomes = {"previous": 0, "new": 0}
+    for number in range(1, kills + 1):
+        process = start(command_for(number))
+        if number % 5 == 0:  # one in five anywhere in the run
+            time.sleep(rng.uniform(0, whole))
+        else:  # the others while it writes and swaps
+            wait_for_staging(out, process)
+            time.sleep(rng.uniform(0, 1.2 * writing))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        now = generation_of(out, expected)
+        assert now in (shown, number), f"kill {number}: the site shows build {now}"
+        outcomes["new" if now == number else "previous"] += 1
+        shown = now
+        assert all(name.startswith(f".{out.name}-build-") for name in beside(out)), beside(out)
+        clean_leftovers(out)  # what the next run does first
+        assert beside(out) == [], f"kill {number}: left {beside(out)}"
+    print(f"\n{kills} kills; an uninterrupted run takes {whole:.2f} s, {writing:.2f} s of it writing: {outcomes}")
+    return outcomes
+
+
+@pytest.mark.slow
+def test_kills_during_whole_builds(tmp_path):
+    content = make_content(tmp_path / "content")
+    outcomes = kill_runs(tmp_path / "_site", lambda number: build_command(content, tmp_path / "_site", number),
+                         kills=10, seed=1)
+    assert sum(outcomes.values()) == 10
+
+
+@pytest.mark.slow
+def test_kills_while_writing_and_swapping(tmp_path):
+    outcomes = kill_runs(tmp_path / "_site", lambda number: write_command(tmp_path / "_site", number),
+                         kills=40, seed=2)
+    assert outcomes["previous"] and outcomes["new"], f"the kills should land before and after the swap: {outcomes}"
