@@ -117,14 +117,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_after(seconds: float):
-    """A progress line, only for builds that take longer than ``seconds``."""
+def _progress_after(seconds: float, log_every: float = 5.0):
+    """A progress line, only for builds that take longer than ``seconds``; redrawn in place on a
+    terminal, and in a log (not a terminal) one line every ``log_every`` seconds at most."""
     start = time.perf_counter()
+    last_logged = [float("-inf")]
 
     def report(message: str) -> None:
-        if time.perf_counter() - start > seconds and sys.stderr.isatty():
+        now = time.perf_counter()
+        if now - start <= seconds:
+            return
+        if sys.stderr.isatty():
             print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
-        elif time.perf_counter() - start > seconds:
+        elif now - last_logged[0] >= log_every:
+            last_logged[0] = now
             print(message, file=sys.stderr)
 
     return report

@@ -51,6 +51,13 @@ def test_progress_line_only_after_the_delay(capsys: pytest.CaptureFixture[str]) 
     assert "rendering 2/2" in capsys.readouterr().err
 
 
+def test_progress_in_a_log_is_a_line_every_few_seconds_not_one_per_post(capsys: pytest.CaptureFixture[str]) -> None:
+    report = _progress_after(0.0, log_every=3600.0)
+    for index in range(1, 2001):
+        report(f"rendering {index}/2000")
+    assert capsys.readouterr().err == "rendering 1/2000\n"
+
+
 def test_module_entry_point(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "site_builder", "build", "--content", str(tmp_path / "missing")],
                             capture_output=True, text=True, timeout=60)
