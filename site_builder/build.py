@@ -39,7 +39,7 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     """
     started = time.perf_counter()
     sources = discover(content)
-    out = check_output(out_dir, sources)
+    out = check_output(out_dir, sources, theme)
     config = load_config(sources.config, jekyll=sources.jekyll, base_url=base_url)
     posts, post_errors = load_posts(sources, drafts=drafts)
     env = make_environment(theme, sources.templates)

@@ -42,12 +42,12 @@ class Page(Protocol):
     content: str
 
 
-def check_output(out_dir: Path, sources: Sources) -> Path:
+def check_output(out_dir: Path, sources: Sources, theme: Path) -> Path:
     """The resolved output folder, or ``OutputError`` when building there could destroy what is not ours.
 
     Refused: the content folder, a folder that holds it, a folder inside it (for a Jekyll site, whose
-    own ``_site`` sits inside it, only a folder inside one the build reads), a file, and a folder with
-    files but no marker. Symlinks are resolved first, so another name for these is refused too.
+    own ``_site`` sits inside it, only a folder inside one the build reads) or inside the theme, a file,
+    and a folder with files but no marker. Symlinks are resolved first, so another name for these is refused too.
     """
     out = out_dir.resolve()
     root = sources.root.resolve()
@@ -55,7 +55,7 @@ def check_output(out_dir: Path, sources: Sources) -> Path:
     if out == root or out in root.parents:
         raise OutputError(f"{shown} is the content folder or holds it: a build would replace your posts",
                           hint="name a folder of its own for the site, e.g. --out _site")
-    inside = [folder for folder in read_folders(sources) if out.is_relative_to(folder.resolve())]
+    inside = [folder for folder in (*read_folders(sources), theme) if out.is_relative_to(folder.resolve())]
     if inside:
         raise OutputError(f"{shown} is inside {inside[0]}, which the build reads",
                           hint="put the site outside the content folder, e.g. --out _site next to it")

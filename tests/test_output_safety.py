@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from site_builder.build import build_site
 from site_builder.cli import main
 from site_builder.errors import OutputError
+from site_builder.render import THEME_DIR
 from site_builder import write
 from site_builder.write import MARKER
 
@@ -76,6 +78,16 @@ def test_symlinked_names_for_the_content_or_its_parent_are_refused(tmp_path, mon
     with pytest.raises(OutputError, match="holds it"):
         build_site(tmp_path / "to-content", project)
     assert snapshot(tmp_path) == before
+
+
+def test_an_output_inside_the_theme_is_refused(tmp_path):
+    content = make_project(tmp_path / "project")
+    theme = tmp_path / "theme"
+    shutil.copytree(THEME_DIR, theme)
+    before = snapshot(theme)
+    with pytest.raises(OutputError, match="which the build reads"):
+        build_site(content, theme / "site", theme=theme)
+    assert snapshot(theme) == before
 
 
 def test_an_existing_file_is_never_replaced(tmp_path):
