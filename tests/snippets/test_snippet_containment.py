@@ -147,6 +147,38 @@ def test_a_block_that_kills_its_supervisor_is_still_cleaned_up(content, spawned)
     assert still_running(spawned) == []
 
 
+CHAIN = PID_HELPERS + """
+if os.fork() == 0:  # a chain: each link forks the next and exits, so no pid lasts (bounded: 15 s)
+    os.setsid()
+    note("chain")  # its pid is the chain's session id
+    end = time.time() + 15
+    while time.time() < end:
+        if os.fork():
+            os._exit(0)
+    os._exit(0)
+wait_for("chain")
+"""
+
+
+def in_session(session: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except (OSError, NotADirectoryError):
+            continue
+        if entry.name.isdigit() and fields[0] != "Z" and int(fields[3]) == session:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_chain_of_forks_that_never_keeps_a_pid_is_stopped(content, spawned):
+    result, seconds = timed(content, "python", CHAIN.format(pids=str(spawned)), timeout=10)
+    assert result.status == VERIFIED and seconds < ENOUGH
+    (session,) = pids(spawned)
+    assert in_session(session) == []
+
+
 CHECK_IN_A_PROCESS = """\
 import sys
 from pathlib import Path
@@ -251,6 +283,11 @@ def test_home_and_tmpdir_are_temporary_folders_removed_afterwards(content, tmp_p
     assert check_one(content, "python", code).status == VERIFIED
     home, tmp = record.read_text().splitlines()
     assert not Path(home).exists() and not Path(tmp).exists()
+
+
+def test_a_block_killed_by_a_signal_says_which(content):
+    result = check_one(content, "sh run", "kill -XCPU $$\n")
+    assert (result.status, result.reason) == (FAILED, "was killed by SIGXCPU (the CPU time limit)")
 
 
 def test_a_command_that_cannot_start_is_reported_not_raised(content, tmp_path):
