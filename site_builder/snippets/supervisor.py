@@ -36,18 +36,18 @@ class Stop(Exception):
 def main(spec_text: str) -> int:
     spec = json.loads(spec_text)
     signal.signal(signal.SIGTERM, stop)
-    group = None
+    command, subreaper = None, False
     try:
         subreaper = watch(spec["checker"])
         command = start(spec["argv"], spec["limits"])
-        group = command.pid
         status = wait(command, spec["timeout"])
     except Stop:
-        status, subreaper = {"returncode": None, "stopped": True}, False
-    except OSError as exc:  # the command could not start (bash missing, a limit refused)
-        status, subreaper = {"returncode": 127, "error": f"could not start {spec['argv'][0]}: {exc}"}, False
+        status, subreaper = {"returncode": None, "stopped": True}, False  # the checker sweeps too
+    except (OSError, subprocess.SubprocessError) as exc:  # the command could not start (no bash)
+        status = {"returncode": 127, "error": f"could not start {spec['argv'][0]}: {exc}"}
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    left = kill_descendants(group)
+    running = command is not None and command.returncode is None
+    left = kill_descendants(command.pid if running else None)
     write_status(spec["status"], {**status, "subreaper": subreaper, "left": left})
     return 0
 
@@ -75,11 +75,20 @@ def start(argv: list[str], limits: dict[str, list[int]]) -> subprocess.Popen:
 
 
 def lower_limits(limits: dict[str, list[int]]) -> None:
-    """``setrlimit`` each limit, never above one already in force (a user's ``ulimit`` stays)."""
+    """``setrlimit`` each limit, never above one already in force (a user's ``ulimit`` stays).
+
+    A limit this system does not have or refuses is left as it is: outside Linux, containment is
+    the timeout and the process group.
+    """
     for name, wanted in limits.items():
-        which = getattr(resource, name)
+        which = getattr(resource, name, None)
+        if which is None:
+            continue
         soft, hard = (lowest(mine, current) for mine, current in zip(wanted, resource.getrlimit(which)))
-        resource.setrlimit(which, (min(soft, hard), hard))
+        try:
+            resource.setrlimit(which, (min(soft, hard), hard))
+        except (ValueError, OSError):
+            pass
 
 
 def lowest(mine: int, current: int) -> int:
@@ -94,7 +103,8 @@ def wait(command: subprocess.Popen, timeout: float) -> dict:
 
 
 def kill_descendants(group: int | None) -> int:
-    """SIGKILL the command's process group and every process below this one, and reap them.
+    """SIGKILL the command's process group (while it still runs, so the group is still its own) and
+    every process below this one (Linux), and reap them.
 
     Repeated until none is left: a process killed in one round may have forked in the meantime, and
     its orphans come to this subreaper. Returns how many are left (0 unless the tree outran us).
