@@ -56,7 +56,9 @@ if os.fork() == 0:  # leave the block's session, then fork again: init (or a sub
 wait_for("escaped")
 """
 
-SLEEP, SPIN = "time.sleep(30)\n        os._exit(0)", "while True:\n            pass"
+SLEEP = "time.sleep(30)\n        os._exit(0)"
+SPIN = "end = time.time() + 30  # bounded, so a regression cannot leave it spinning for ever\n" \
+       "        while time.time() < end:\n            pass\n        os._exit(0)"
 
 
 def escape(pids: Path, body: str, *, daemon: bool = False, then: str = "") -> str:
