@@ -195,7 +195,10 @@ check_all(content, content / "posts" / "2024-02-02-case.md", timeout=60)
 def test_stopping_the_checker_stops_the_block(content, spawned, how):
     write_post(content, "```python\n" + escape(spawned, SLEEP, then="time.sleep(30)\n") + "```\n")
     script = CHECK_IN_A_PROCESS.format(helpers=str(Path(__file__).parent), content=str(content))
-    checker = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)
+    tmp = content.parent / "tmp"  # a killed checker cannot remove its temporary folders: keep them here
+    tmp.mkdir()
+    checker = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL,
+                               env={**os.environ, "TMPDIR": str(tmp)})
     try:
         deadline = time.monotonic() + ENOUGH
         while not (spawned / "escaped").exists() and time.monotonic() < deadline:
