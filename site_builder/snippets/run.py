@@ -1,8 +1,10 @@
 """Running the snippet checks (DESIGN §3): drift, execution, coverage, output; results cached.
 
 ``Checker.check(snippet)`` returns a ``CheckResult`` whose ``status`` is one of ``STATUSES``.
-Every run happens in a fresh subprocess (``child.py``) with cwd = a temporary folder, the
-companions folder on ``sys.path`` and a timeout. A ``Checker`` lives for one run (one ``check``
+Every run happens in a fresh subprocess (``child.py``, or bash for a shell block) with cwd = a
+temporary folder and the companions folder on ``sys.path``, contained by ``contain.py``: a timeout
+that stops every process it started, bounded output, resource limits, a temporary ``HOME``.
+A ``Checker`` lives for one run (one ``check``
 command, one pytest session) and shares the runs several blocks need: one ``smoke()`` per
 companion, one subprocess per session.
 """
@@ -14,16 +16,14 @@ import difflib
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 from site_builder.snippets import cache as snippet_cache
+from site_builder.snippets.contain import Limits, Process, cut_note, exit_description, run_contained
 from site_builder.snippets.cache import result_key
 from site_builder.snippets.excerpts import align_adapted, closest_diff, definition_ran, locate, never_executed
 from site_builder.snippets.model import (ADAPTED, DEFAULT_TIMEOUT, DOCTEST, DRIFTED, EXCERPT, FAILED, OUTPUT, PROGRAM,
@@ -96,28 +96,12 @@ class Checker:
 
 # --- subprocesses ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Process:
-    returncode: int | None
-    """None when the timeout killed it."""
-    output: str
-    """stdout and stderr, interleaved."""
-
-
 def run_process(argv: list[str], companions: Path, timeout: float, cwd: Path) -> Process:
-    """Run in its own process group (a timeout kills its children too); environment inherited."""
+    """Run contained (``contain.py``): the whole tree stopped, output and resources bounded."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(companions), env.get("PYTHONPATH")]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    with subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          stdin=subprocess.DEVNULL, start_new_session=True) as proc:
-        try:
-            output, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            output, _ = proc.communicate()
-            return Process(None, output.decode("utf-8", "replace"))
-    return Process(proc.returncode, output.decode("utf-8", "replace"))
+    return run_contained(argv, cwd=cwd, env=env, limits=Limits(timeout))
 
 
 def run_job(job: dict[str, Any], companions: Path, timeout: float) -> dict[str, Any]:
@@ -132,7 +116,7 @@ def run_job(job: dict[str, Any], companions: Path, timeout: float) -> dict[str, 
         if proc.returncode is None:
             return {"error": f"timed out after {timeout:g} s", "timeout": True, "output": proc.output}
         if not result_file.is_file():
-            return {"error": f"the check process exited with code {proc.returncode} before reporting",
+            return {"error": f"the check process {exit_description(proc.returncode)} before reporting",
                     "output": proc.output}
         return {**json.loads(result_file.read_text()), "output": proc.output}
 
@@ -150,7 +134,10 @@ def job_failure(run: dict[str, Any], what: str) -> CheckResult | None:
 
 
 def tail(text: str, lines: int = 40) -> str:
-    return "\n".join(text.rstrip().splitlines()[-lines:])
+    """The last lines of an output, after the line saying how much of it was cut, if some was."""
+    kept = text.rstrip().splitlines()[-lines:]
+    note = cut_note(text)
+    return "\n".join([note, *kept] if note and note not in kept else kept)
 
 
 # --- programs, doctests, sessions, shell ----------------------------------------------------------
@@ -202,7 +189,7 @@ def run_shell(snippet: Snippet, companions: Path, timeout: float) -> CheckResult
     if proc.returncode is None:
         return CheckResult(FAILED, f"timed out after {timeout:g} s", tail(proc.output), transient=True)
     if proc.returncode:
-        return CheckResult(FAILED, f"exited with code {proc.returncode}", tail(proc.output))
+        return CheckResult(FAILED, exit_description(proc.returncode), tail(proc.output))
     return CheckResult(VERIFIED, "ran without error (exit 0)")
 
 
