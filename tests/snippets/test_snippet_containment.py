@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from snippet_helpers import check_all, write_post
 
+from site_builder.snippets.cache import cache_dir
 from site_builder.snippets.model import FAILED, VERIFIED
 from site_builder.snippets.run import run_process
 
@@ -232,7 +233,7 @@ def test_output_is_kept_bounded_and_says_how_much_was_cut(content, printer):
     assert (result.status, result.reason) == (FAILED, "exited with code 1")
     assert len(result.detail) < 300_000
     assert "99.9 MB of output cut" in result.detail
-    (entry,) = (content.parent / ".cache" / "checks").glob("*.json")
+    (entry,) = cache_dir(content).glob("*.json")
     assert entry.stat().st_size < 300_000
 
 
