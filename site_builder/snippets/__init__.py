@@ -4,14 +4,16 @@ One module per stage; imports flow one way, from the top of this list to the bot
 
 - ``command.py`` — ``site-builder check``: a table of every block's result;
   ``pytest_plugin.py`` — every block a pytest item (entry point ``pytest11``);
-- ``run.py`` — ``Checker``: drift, execution, coverage, output, each in a subprocess running ``child.py``;
+- ``run.py`` — ``Checker``: drift, execution, coverage, output, each in a subprocess running ``child.py``,
+  contained by ``contain.py`` (bounded output, limits, temporary HOME) and ``supervisor.py``;
 - ``statuses.py`` — what a page shows per block, read from the cache (never runs anything);
 - ``parse.py`` — fence info strings → ``Snippet`` values, references checked with ``ast``;
   ``cache.py`` — result keys and the store under ``.cache/checks/``;
   ``excerpts.py`` — where a quote sits in a companion, and which of its lines ran;
 - ``model.py`` — ``Snippet``, ``CheckResult``, the kinds and statuses.
 
-``child.py`` is the other side of a run: a fresh interpreter that imports none of these.
+``child.py`` and ``supervisor.py`` are the other side of a run: scripts run by fresh interpreters that
+import none of these (the supervisor kills every process a block started, setsid and double forks included).
 
 This file is the package's seam: the build and the CLI use what it exports. It stays light (every
 ``site-builder`` start imports it): ``run.Checker`` and its subprocess machinery load when a check runs.
