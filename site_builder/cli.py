@@ -42,7 +42,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="preview on 127.0.0.1 with rebuild and live reload")
     _site_options(serve)
-    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 = any free)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1, this machine only; any other address "
+                            "shows the preview to whoever can reach it)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 = any free)")
     serve.set_defaults(func=cmd_serve)
 
     new = sub.add_parser("new", help="create a dated post skeleton")
@@ -85,7 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         what = f"{len(changed)} change{'s' if len(changed) != 1 else ''}" if changed else "start"
         print(f"Rebuilt ({what}): {result.posts} posts in {result.seconds:.2f} s", flush=True)
 
-    serve(args.out, rebuild, [args.content, _theme_dir()], port=args.port)
+    serve(args.out, rebuild, [args.content, _theme_dir()], host=args.host, port=args.port)
     return 0
 
 

@@ -11,20 +11,34 @@ The server knows nothing about content (like MkDocs' ``serve`` + ``livereload``)
   failed build's error over the page (set with ``textContent``).
 - Each page carries the build generation it was served from and asks the stream for changes ``since``
   it, so a rebuild that lands between the page load and the stream's connection is not missed.
+
+Safety (a preview for the machine it runs on, not a web server to publish with):
+
+- It listens on 127.0.0.1 unless told another address; never on every interface (``0.0.0.0``, ``::``).
+- It answers only requests whose ``Host`` names it (``127.0.0.1``, ``localhost``, ``[::1]`` or the address
+  it listens on, any port), so a page of another site whose name was re-pointed at 127.0.0.1 (DNS
+  rebinding) reads nothing: 421 Misdirected Request.
+- Each request's line and headers must arrive within ``Limits.head_timeout_s``; at most
+  ``Limits.max_connections`` are handled at once (a thread each), and the ones beyond get 503.
+- URL paths never leave the output folder (``..``, encoded or not, backslashes, NUL, symlinks out: 403).
 """
 
 from __future__ import annotations
 
 import http.server
+import io
+import ipaddress
 import json
 import mimetypes
 import re
 import signal
+import socket
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -33,6 +47,8 @@ import watchfiles
 from site_builder.errors import SiteError, format_error
 
 HOST = "127.0.0.1"
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+"""The ``Host`` names always answered (lower case, without the port)."""
 LIVERELOAD_PATH = "/__livereload"
 
 Rebuild = Callable[[frozenset[Path]], None]
@@ -88,6 +104,24 @@ LIVERELOAD_SCRIPT = """<script>/* site-builder serve: live reload (not part of t
 """
 
 NOT_FOUND_PAGE = b"<!doctype html><title>404 Not Found</title><body><h1>404 Not Found</h1></body>"
+BUSY_ANSWER = b"503 Service Unavailable: too many open connections, try again\n"
+
+# A Host header: a name or a bracketed IPv6 address, then an optional port (matched in lower case).
+HOST_HEADER = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::[0-9]{0,5})?", re.ASCII)
+# ``since``: ASCII digits only ("²".isdigit() is true) and few of them (int() refuses 5,000 digits).
+SINCE = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one client may hold of the server."""
+
+    head_timeout_s: float = 5.0
+    """The request line and headers must all have arrived by then (silent or byte-dripping clients)."""
+    write_timeout_s: float = 30.0
+    """The longest one response write may wait on a client that does not read."""
+    max_connections: int = 256
+    """Connections handled at once, a thread each (event streams included); the ones beyond get 503."""
 
 
 class _BuildState:
@@ -126,12 +160,37 @@ class _BuildState:
 
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a burst of page, style and script requests waits here, not in SYN retries
 
-    def __init__(self, address: tuple[str, int], out_dir: Path, state: _BuildState, heartbeat_s: float) -> None:
+    def __init__(
+        self, address: tuple[str, int], out_dir: Path, state: _BuildState, heartbeat_s: float, limits: Limits
+    ) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
         self.out_dir = out_dir
         self.state = state
         self.heartbeat_s = heartbeat_s
+        self.limits = limits
+        self.allowed_hosts = LOOPBACK_NAMES | {url_host(address[0]).lower()}
+        self._slots = threading.BoundedSemaphore(limits.max_connections)
+
+    def process_request(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+        """A thread for the connection while there are slots; past the bound, a 503 and no thread."""
+        if not self._slots.acquire(blocking=False):
+            _answer_busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: nothing else gives the slot back
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:  # noqa: ANN001
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -139,9 +198,53 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+def _answer_busy(sock: socket.socket) -> None:
+    """The 503, sent without waiting: this runs on the thread that accepts every connection."""
+    head = (
+        "HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(BUSY_ANSWER)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    )
+    sock.setblocking(False)
+    try:
+        sock.send(head.encode() + BUSY_ANSWER)
+    except OSError:
+        pass  # the client is gone or not reading: the close says the rest
+
+
+class _HeadReader(io.RawIOBase):
+    """The connection's bytes with one deadline for the whole request head, so a client that drips a
+    byte at a time holds a thread no longer than one that sends nothing."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request head did not arrive in time")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _HTTPServer
     server_version = "site-builder"
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # replaced by one with a deadline (closing it lets the socket close later)
+        deadline = time.monotonic() + self.server.limits.head_timeout_s
+        self.rfile = io.BufferedReader(_HeadReader(self.connection, deadline))
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self.connection.settimeout(self.server.limits.write_timeout_s)  # the head is in: only writes wait now
+        return parsed
 
     def do_GET(self) -> None:
         self._respond(send_body=True)
@@ -153,19 +256,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass  # one line per request drowns the rebuild messages
 
     def _respond(self, send_body: bool) -> None:
+        refusal = host_refusal(self.headers.get_all("Host", []), self.server.allowed_hosts)
+        if refusal is not None:
+            self._send_text(*refusal, send_body)
+            return
         url = urlsplit(self.path)
         if url.path == LIVERELOAD_PATH:
-            since = parse_qs(url.query).get("since", [None])[0]
-            self._stream_events(int(since) if since and since.isdigit() else None)
+            try:
+                since = parse_since(url.query)
+            except ValueError as exc:
+                self._send_text(400, f"400 Bad Request: {exc}", send_body)
+                return
+            self._stream_events(since)
             return
         target = resolve_url_path(self.server.out_dir, url.path)
         if target is None:
-            self._send(403, "text/plain; charset=utf-8", b"403 Forbidden: outside the site\n", send_body)
+            self._send_text(403, "403 Forbidden: not a path inside the site", send_body)
             return
-        if target.is_dir():
+        if _is_dir(target):
             if not url.path.endswith("/"):
                 self.send_response(301)
-                self.send_header("Location", quote(url.path + "/") + (f"?{url.query}" if url.query else ""))
+                self.send_header("Location", folder_url(url.path) + (f"?{url.query}" if url.query else ""))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -178,6 +289,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if content_type.startswith("text/html"):
             body = inject_livereload(body, *self.server.state.snapshot())
         self._send(status, content_type, body, send_body)
+
+    def _send_text(self, status: int, reason: str, send_body: bool) -> None:
+        self._send(status, "text/plain; charset=utf-8", f"{reason}\n".encode(), send_body)
 
     def _send(self, status: int, content_type: str, body: bytes, send_body: bool) -> None:
         self.send_response(status)
@@ -210,14 +324,70 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return  # the page was closed or reloaded
 
 
+def host_refusal(hosts: list[str], allowed: frozenset[str]) -> tuple[int, str] | None:
+    """Why a request with these ``Host`` headers gets no answer (status, reason), or ``None``."""
+    if len(hosts) != 1:
+        return 400, "400 Bad Request: send exactly one Host header"
+    match = HOST_HEADER.fullmatch(hosts[0].strip().lower())
+    if match is None or match["name"] not in allowed:
+        names = ", ".join(sorted(allowed))
+        return 421, f"421 Misdirected Request: this preview server answers to {names} only"
+    return None
+
+
+def parse_since(query: str) -> int | None:
+    """The build generation the stream is asked for news ``since``; ``None`` when not asked.
+    Raises ``ValueError`` when ``since`` is there but not one whole number."""
+    values = parse_qs(query, keep_blank_values=True).get("since")
+    if values is None:
+        return None
+    if len(values) != 1 or SINCE.fullmatch(values[0]) is None:
+        raise ValueError("since must be one whole number (a build generation)")
+    return int(values[0])
+
+
+def url_host(host: str) -> str:
+    """``host`` as it appears in a URL (IPv6 addresses in brackets)."""
+    return f"[{host}]" if ":" in host else host
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def url_parts(url_path: str) -> list[str]:
+    """The decoded segments of ``url_path``, without empty and ``.`` ones."""
+    return [part for part in unquote(url_path).split("/") if part not in ("", ".")]
+
+
 def resolve_url_path(out_dir: Path, url_path: str) -> Path | None:
-    """The path under ``out_dir`` that ``url_path`` names, or ``None`` when it would leave ``out_dir``."""
-    parts = unquote(url_path).split("/")
+    """The path under ``out_dir`` that ``url_path`` names, or ``None`` when it would leave ``out_dir``
+    (or cannot be resolved at all: a symlink loop)."""
+    parts = url_parts(url_path)
     if any(part == ".." or "\\" in part or "\0" in part for part in parts):
         return None
     root = out_dir.resolve()
-    target = root.joinpath(*(part for part in parts if part not in ("", "."))).resolve()
+    try:
+        target = root.joinpath(*parts).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return None
     return target if target.is_relative_to(root) else None  # also refuses symlinks pointing out
+
+
+def folder_url(url_path: str) -> str:
+    """The URL of the folder ``url_path`` names, with its slash: each segment percent-encoded once,
+    and never ``//...`` (a browser would take that for another host)."""
+    return "/" + "".join(quote(part, safe="") + "/" for part in url_parts(url_path))
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the file system, a symlink loop
+        return False
 
 
 def content_type_for(path: Path) -> str:
@@ -282,17 +452,14 @@ class Server:
         port: int = 8000,
         *,
         heartbeat_s: float = 15.0,
+        limits: Limits = Limits(),
     ) -> None:
-        if host != HOST:
-            raise SiteError(
-                f"refusing to serve on {host}: the preview server only listens on {HOST}",
-                hint="use a real web server to publish the built site",
-            )
         self.out_dir = Path(out_dir).resolve()
         self._rebuild = rebuild
         self._watch = tuple(Path(path).resolve() for path in watch)
         self._address = (host, port)
         self._heartbeat_s = heartbeat_s
+        self._limits = limits
         self._state = _BuildState()
         self._stop_watching = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -303,17 +470,26 @@ class Server:
     def url(self) -> str:
         if self._httpd is None:
             raise RuntimeError("the server is not started")
-        return f"http://{HOST}:{self._httpd.server_address[1]}/"
+        return f"http://{url_host(self._address[0])}:{self._httpd.server_address[1]}/"
 
     def start(self) -> str:
         """Bind, run the full build, then serve and watch in background threads. Returns the URL."""
+        host, port = self._address
         try:
-            self._httpd = httpd = _HTTPServer(self._address, self.out_dir, self._state, self._heartbeat_s)
-        except OSError as exc:
+            httpd = _HTTPServer(self._address, self.out_dir, self._state, self._heartbeat_s, self._limits)
+        except (OSError, OverflowError) as exc:  # OverflowError: a port past 65535
             raise SiteError(
-                f"cannot listen on {HOST}:{self._address[1]}: {exc.strerror or exc}",
-                hint="pick another port with --port (0 picks a free one)",
+                f"cannot listen on {url_host(host)}:{port}: {getattr(exc, 'strerror', None) or exc}",
+                hint="pick another port with --port (0 picks a free one), or another address with --host",
             ) from exc
+        if ipaddress.ip_address(httpd.server_address[0]).is_unspecified:
+            httpd.server_close()
+            raise SiteError(
+                f"refusing to listen on every interface ({host or 'an empty address'}): "
+                "anyone on the network could read the preview",
+                hint="name one address with --host (127.0.0.1, the default, keeps it on this machine)",
+            )
+        self._httpd = httpd
         try:
             self._serve_and_watch(httpd)
         except BaseException:  # Ctrl-C during the first build, or a watcher that never started
@@ -397,6 +573,9 @@ def serve(
     previous = _stop_on_sigterm()
     try:
         url = server.start()
+        if not is_loopback(host):
+            print(f"warning: listening on {host}: whoever can reach it can read the preview and its build "
+                  "errors (no password, no TLS)", file=sys.stderr, flush=True)
         print(f"Serving {out_dir} at {url}", flush=True)
         if on_ready is not None:
             on_ready(url)

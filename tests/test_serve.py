@@ -19,12 +19,15 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from site_builder import cli
 from site_builder.errors import SiteError
-from site_builder.serve import Server, inject_livereload, resolve_url_path, sse_event
+from site_builder.serve import Limits, Server, inject_livereload, is_loopback, resolve_url_path, sse_event
 
 TIMEOUT_S = 15  # generous for a loaded 2-core machine; every wait below is bounded by it
 
@@ -82,15 +85,36 @@ def get(server: Server, path: str, method: str = "GET") -> tuple[int, dict[str, 
     return request(port_of(server), path, method)
 
 
-def request(port: int, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
-    """Send ``path`` as is (no client-side normalisation of ``..``) and read the whole answer."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
+def request(
+    port: int, path: str, method: str = "GET", headers: dict[str, str] | None = None, address: str = "127.0.0.1"
+) -> tuple[int, dict[str, str], str]:
+    """Send ``path`` as is (no client-side normalisation of ``..``) and read the answer."""
+    connection = http.client.HTTPConnection(address, port, timeout=TIMEOUT_S)
     try:
-        connection.request(method, path)
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+        connection.request(method, path, headers=headers or {})
+        return answer_of(connection.getresponse())
     finally:
         connection.close()
+
+
+def raw_request(port: int, head: bytes) -> tuple[int, dict[str, str], str]:
+    """Send ``head`` byte for byte (no client-side checks at all) and read the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S) as sock:
+        sock.sendall(head)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return answer_of(response)
+
+
+def answer_of(response: http.client.HTTPResponse) -> tuple[int, dict[str, str], str]:
+    """Status, headers and body; an event stream's body is not read (it never ends)."""
+    endless = response.getheader("Content-Type") == "text/event-stream"
+    body = "" if endless else response.read().decode("utf-8", "replace")
+    return response.status, dict(response.getheaders()), body
+
+
+def raw_get(port: int, path: str) -> tuple[int, dict[str, str], str]:
+    return raw_request(port, f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode("latin-1"))
 
 
 def port_of(server: Server) -> int:
@@ -197,20 +221,49 @@ def test_unknown_path_serves_the_404_page(server: Server) -> None:
     assert "custom not found" in body and "EventSource" in body
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/../secret.txt",
-        "/%2e%2e/secret.txt",
-        "/post/..%2f..%2fsecret.txt",
-        "/post/%2e%2e/%2e%2e/secret.txt",
-        "/..%5csecret.txt",
-    ],
-)
-def test_path_traversal_is_refused(server: Server, site: FakeSite, path: str) -> None:
-    (site.out.parent / "secret.txt").write_text("the secret", encoding="utf-8")
-    status, _, body = get(server, path)
-    assert status == 403
+# Every way we know to name a file outside the site: ``site/../secret.txt`` exists while these run.
+# Dot-dot (plain, encoded, mixed case, partly encoded), encoded slashes, backslashes (raw, encoded),
+# absolute paths, NUL (raw and encoded), double encoding, overlong UTF-8 and look-alike dots.
+TRAVERSAL_FORMS = [
+    "/../secret.txt",
+    "/post/../../secret.txt",
+    "/./../secret.txt",
+    "/%2e%2e/secret.txt",
+    "/%2E%2E/secret.txt",
+    "/.%2e/secret.txt",
+    "/%2e./secret.txt",
+    "/post/%2e%2e/%2e%2e/secret.txt",
+    "/..%2fsecret.txt",
+    "/post/..%2f..%2fsecret.txt",
+    "/post/..%2F..%2Fsecret.txt",
+    "/%2e%2e%2fsecret.txt",
+    "/..\\secret.txt",
+    "/post\\..\\..\\secret.txt",
+    "/..%5csecret.txt",
+    "/..%5Csecret.txt",
+    "/%2e%2e%5csecret.txt",
+    "/..%00/secret.txt",
+    "/secret.txt%00.html",
+    "/..\x00/secret.txt",
+    "/post/..%252f..%252fsecret.txt",
+    "/%252e%252e/secret.txt",
+    "/%c0%ae%c0%ae/secret.txt",
+    "/..%c0%afsecret.txt",
+    "/%ef%bc%8e%ef%bc%8e/secret.txt",
+    "ABSOLUTE",
+    "/ABSOLUTE",
+    "/ENCODED_ABSOLUTE",
+    "/C:/secret.txt",
+]
+
+
+@pytest.mark.parametrize("form", TRAVERSAL_FORMS)
+def test_path_traversal_is_refused(server: Server, site: FakeSite, form: str) -> None:
+    secret = site.out.parent / "secret.txt"
+    secret.write_text("the secret", encoding="utf-8")
+    path = form.replace("ENCODED_ABSOLUTE", quote(str(secret), safe="")).replace("ABSOLUTE", quote(str(secret)))
+    status, _, body = raw_get(port_of(server), path)
+    assert status in (403, 404)  # 403: names a place outside the site; 404: a name that is not there
     assert "the secret" not in body
 
 
@@ -352,16 +405,279 @@ def test_stop_ends_streams_and_frees_the_port(site: FakeSite) -> None:
     server.stop()  # twice is harmless
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.1", "localhost"])
-def test_refuses_any_host_but_loopback(site: FakeSite, host: str) -> None:
-    with pytest.raises(SiteError, match=f"refusing to serve on {host}"):
-        Server(site.out, site.rebuild, [site.content], host=host, port=0)
+def test_listens_on_loopback_by_default(server: Server) -> None:
+    assert server.url == f"http://127.0.0.1:{port_of(server)}/"
+    assert cli.make_parser().parse_args(["serve"]).host == "127.0.0.1"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "0", "", "::"])
+def test_refuses_to_listen_on_every_interface(site: FakeSite, host: str) -> None:
+    server = Server(site.out, site.rebuild, [site.content], host=host, port=0)
+    with pytest.raises(SiteError, match="refusing to listen on every interface"):
+        server.start()
     assert site.calls.empty()
 
 
 def test_busy_port_is_a_site_error(server: Server, site: FakeSite) -> None:
     with pytest.raises(SiteError, match=f"cannot listen on 127.0.0.1:{port_of(server)}"):
         Server(site.out, site.rebuild, [site.content], port=port_of(server)).start()
+
+
+LOOPBACK_HOSTS = [
+    "127.0.0.1", "127.0.0.1:PORT", "localhost", "LOCALHOST:PORT", "LocalHost:8000", "[::1]", "[::1]:PORT"
+]
+OTHER_HOSTS = [
+    "attacker.example",
+    "attacker.example:PORT",
+    "127.0.0.1.attacker.example",
+    "localhost.attacker.example:PORT",
+    "localhost.",
+    "127.0.0.2:PORT",
+    "[::2]:PORT",
+    "::1",
+    "localhost:PORT:PORT",
+    "localhost:port",
+    "localhost@attacker.example",
+    "attacker.example/localhost",
+    "",
+]
+
+
+@pytest.mark.parametrize("host", LOOPBACK_HOSTS)
+def test_loopback_host_names_are_answered(server: Server, host: str) -> None:
+    port = port_of(server)
+    assert request(port, "/post/", headers={"Host": host.replace("PORT", str(port))})[0] == 200
+
+
+@pytest.mark.parametrize("host", OTHER_HOSTS)
+def test_other_host_names_are_refused(server: Server, host: str, capfd: pytest.CaptureFixture[str]) -> None:
+    """DNS rebinding: a page of attacker.example whose name now points at 127.0.0.1 must get nothing."""
+    port = port_of(server)
+    for path in ["/", "/post/", "/style.css", "/missing", "/__livereload"]:
+        status, headers, body = request(port, path, headers={"Host": host.replace("PORT", str(port))})
+        assert status == 421, path
+        assert headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert body.startswith("421 Misdirected Request: ") and len(body) < 200
+        assert "first version" not in body and "Home" not in body
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"GET /post/ HTTP/1.0\r\n\r\n", b"GET /post/ HTTP/1.0\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\n\r\n"],
+    ids=["no-host", "two-hosts"],
+)
+def test_requests_without_exactly_one_host_are_refused(server: Server, head: bytes) -> None:
+    status, _, body = raw_request(port_of(server), head)
+    assert status == 400 and "Host" in body and "first version" not in body
+
+
+def test_an_explicit_host_is_also_an_allowed_host_name(site: FakeSite) -> None:
+    """``--host 127.0.0.2`` (still loopback, so the test stays on this machine) listens there and answers to it."""
+    server = Server(site.out, site.rebuild, [site.content], host="127.0.0.2", port=0)
+    server.start()
+    try:
+        port = port_of(server)
+        assert server.url == f"http://127.0.0.2:{port}/"
+        for host in [f"127.0.0.2:{port}", "127.0.0.2", f"localhost:{port}"]:
+            assert request(port, "/post/", headers={"Host": host}, address="127.0.0.2")[0] == 200
+        assert request(port, "/post/", headers={"Host": "attacker.example"}, address="127.0.0.2")[0] == 421
+    finally:
+        server.stop()
+
+
+def test_ipv6_loopback_serves_with_a_bracketed_url(site: FakeSite) -> None:
+    server = Server(site.out, site.rebuild, [site.content], host="::1", port=0)
+    try:
+        server.start()
+    except SiteError as exc:
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    try:
+        port = port_of(server)
+        assert server.url == f"http://[::1]:{port}/"
+        assert request(port, "/post/", headers={"Host": f"[::1]:{port}"}, address="::1")[0] == 200
+    finally:
+        server.stop()
+
+
+def test_cli_serve_passes_host_and_port(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen = {}
+    monkeypatch.setattr("site_builder.serve.serve", lambda out, rebuild, watch, **options: seen.update(options))
+    assert cli.main(["serve", "--out", str(tmp_path / "out"), "--host", "192.168.1.5", "--port", "9000"]) == 0
+    assert seen == {"host": "192.168.1.5", "port": 9000}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["since=\u00b2", "since=%C2%B2", "since=" + "9" * 5000, "since=", "since=-1", "since=1.5", "since=abc",
+     "since=1&since=2"],
+    ids=["superscript-two", "encoded-superscript-two", "5000-digits", "empty", "negative", "decimal", "word",
+         "twice"],
+)
+def test_malformed_since_is_a_bad_request(server: Server, query: str, capfd: pytest.CaptureFixture[str]) -> None:
+    status, headers, body = raw_get(port_of(server), f"/__livereload?{query}")
+    assert status == 400
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert "since" in body and len(body) < 200
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_folder_redirects_keep_the_path_encoded_once(server: Server, site: FakeSite) -> None:
+    (site.out / "café" / "€ 1").mkdir(parents=True)
+    (site.out / "café" / "€ 1" / "index.html").write_text("<body>accented</body>", encoding="utf-8")
+    port = port_of(server)
+    status, headers, _ = raw_get(port, "/caf%C3%A9")
+    assert status == 301 and headers["Location"] == "/caf%C3%A9/"
+    status, headers, _ = raw_get(port, "/caf%C3%A9/%E2%82%AC%201?a=%20b")
+    assert status == 301 and headers["Location"] == "/caf%C3%A9/%E2%82%AC%201/?a=%20b"
+    status, _, body = raw_get(port, headers["Location"])
+    assert status == 200 and "accented" in body
+
+
+@pytest.mark.parametrize("path", ["/%2Fpost", "//post", "/.//post", "/%2F%2Fpost"])
+def test_folder_redirects_never_leave_the_site(server: Server, path: str) -> None:
+    """A ``Location`` of ``//post/`` would send the browser to the host ``post``."""
+    status, headers, _ = raw_get(port_of(server), path)
+    assert status == 301 and headers["Location"] == "/post/"
+
+
+def test_unusable_names_are_answered_not_crashed(
+    server: Server, site: FakeSite, capfd: pytest.CaptureFixture[str]
+) -> None:
+    (site.out / "loop-a").symlink_to(site.out / "loop-b")
+    (site.out / "loop-b").symlink_to(site.out / "loop-a")
+    port = port_of(server)
+    assert raw_get(port, "/" + "a" * 300)[0] == 404  # longer than a file name may be
+    assert raw_get(port, "/a" * 3000)[0] == 404
+    assert raw_get(port, "/loop-a")[0] in (403, 404)
+    assert raw_get(port, "/loop-a/x.html")[0] in (403, 404)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def wait_until_closed_by_server(sock: socket.socket) -> bool:
+    """True once the server closed ``sock``; False if it stayed open for TIMEOUT_S."""
+    sock.settimeout(TIMEOUT_S)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def handler_threads() -> int:
+    return sum("process_request_thread" in thread.name for thread in threading.enumerate())
+
+
+def test_silent_connections_are_closed_after_the_head_timeout(site: FakeSite) -> None:
+    server = Server(site.out, site.rebuild, [site.content], port=0, limits=Limits(head_timeout_s=0.5))
+    server.start()
+    sockets = [socket.create_connection(("127.0.0.1", port_of(server)), timeout=TIMEOUT_S) for _ in range(20)]
+    try:
+        assert all(wait_until_closed_by_server(sock) for sock in sockets)
+        assert get(server, "/post/")[0] == 200
+    finally:
+        for sock in sockets:
+            sock.close()
+        server.stop()
+
+
+def test_a_head_dripped_byte_by_byte_still_times_out(site: FakeSite) -> None:
+    """Slowloris: every byte arrives before a per-read timeout, but the whole head has a deadline."""
+    server = Server(site.out, site.rebuild, [site.content], port=0, limits=Limits(head_timeout_s=1.0))
+    server.start()
+    try:
+        with socket.create_connection(("127.0.0.1", port_of(server)), timeout=0.2) as sock:
+            sock.sendall(b"GET /post/ HTTP/1.1\r\nX-Drip: ")
+            for _ in range(int(TIMEOUT_S / 0.2)):  # bounded: gives up after about TIMEOUT_S
+                try:
+                    sock.sendall(b"x")
+                    if sock.recv(1) == b"":
+                        break  # the server closed it
+                except TimeoutError:
+                    continue  # nothing from the server yet: one more byte
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+            else:
+                pytest.fail("the server kept a request open that never finishes its headers")
+    finally:
+        server.stop()
+
+
+def test_stream_outlives_the_head_timeout(site: FakeSite) -> None:
+    limits = Limits(head_timeout_s=0.5)
+    server = Server(site.out, site.rebuild, [site.content], port=0, heartbeat_s=0.2, limits=limits)
+    server.start()
+    stream = EventStream(port_of(server))
+    try:
+        site.next_call()
+        for _ in range(8):  # 1.6 s of heartbeats, past the head timeout
+            assert stream.next_event(include_comments=True) == ("comment", "heartbeat")
+        (site.content / "post.txt").write_text("second version", encoding="utf-8")
+        site.next_call()
+        event = stream.next_event()
+        while event == ("comment", "heartbeat"):
+            event = stream.next_event()
+        assert event == ("reload", "2")
+    finally:
+        stream.close()
+        server.stop()
+
+
+def test_connections_beyond_the_bound_get_503_and_no_thread(site: FakeSite) -> None:
+    limits = Limits(head_timeout_s=TIMEOUT_S, max_connections=4)
+    server = Server(site.out, site.rebuild, [site.content], port=0, limits=limits)
+    server.start()
+    port = port_of(server)
+    sockets = [socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S) for _ in range(30)]
+    try:
+        status, headers, body = raw_get(port, "/post/")  # accepted after the 30 silent ones
+        assert status == 503
+        assert headers["Content-Type"] == "text/plain; charset=utf-8" and "Retry-After" in headers
+        assert body.startswith("503 ") and len(body) < 200
+        assert handler_threads() <= 4
+    finally:
+        for sock in sockets:
+            sock.close()
+    try:
+        for _ in range(int(TIMEOUT_S / 0.1)):  # the slots come back once the silent clients are gone
+            if get(server, "/post/")[0] == 200:
+                break
+            time.sleep(0.1)
+        assert get(server, "/post/")[0] == 200
+    finally:
+        server.stop()
+
+
+def test_200_concurrent_clients_are_answered(server: Server) -> None:
+    port = port_of(server)
+    start = threading.Barrier(200, timeout=TIMEOUT_S)
+
+    def client(_: int) -> tuple[int, str]:
+        start.wait()
+        status, _, body = request(port, "/post/")
+        return status, body
+
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        answers = list(pool.map(client, range(200)))
+    assert len(answers) == 200
+    assert all(status == 200 and "<p>first version</p>" in body for status, body in answers)
+
+
+@pytest.mark.parametrize("port", [70000, -1])
+def test_out_of_range_port_is_a_site_error(site: FakeSite, port: int) -> None:
+    with pytest.raises(SiteError, match=f"cannot listen on 127.0.0.1:{port}: .*port must be 0-65535"):
+        Server(site.out, site.rebuild, [site.content], port=port).start()
+    assert site.calls.empty()
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("LocalHost", True),
+     ("0.0.0.0", False), ("192.168.1.5", False), ("fe80::1", False), ("example.org", False)],
+)
+def test_is_loopback_says_when_to_warn(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
 
 
 def test_sse_event_splits_lines_into_data_fields() -> None:
