@@ -141,6 +141,9 @@ def list_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Opti
             rows.append(ListedConversation(item.source_id, "-", item.title, 0, 0, f"not importable: {item.reason}"))
             continue
         rendered = render_post(item, dt.date.today())
+        if rendered.refusal:
+            rows.append(ListedConversation(item.source_id, "-", item.title, 0, 0, f"not importable: {rendered.refusal}"))
+            continue
         date = item.created.date().isoformat() if item.created else "-"
         rows.append(ListedConversation(item.source_id, date, item.title, len(rendered.turns), item.branches))
     return rows
@@ -183,11 +186,15 @@ def _import_into(kind: str, export: Path, out: Path, staging: Path, selection: S
             skipped.append(item)
             continue
         rendered = render_post(item, fallback_date)
+        if rendered.refusal:
+            skipped.append(Skipped(item.source_id, item.title, f"refused, nothing written for it: {rendered.refusal}"))
+            continue
         path = _destination(item, rendered, out, plan)
         action = _decide(path, rendered.text, force, force_edited)
         if action in WRITES:
             (staging / path.name).write_text(rendered.text, encoding="utf-8", newline="\n")
-        summary = replace(item, exchanges=(), intro="")  # a report of 10,000 posts must not hold their text
+        # a report of 10,000 posts must not hold their text
+        summary = replace(item, exchanges=(), intro="", problems=item.problems + rendered.problems)
         outcomes.append(Outcome(action, path, summary, len(rendered.turns), rendered.variants))
     if selection.given() and not outcomes and not skipped:
         wanted = ", ".join(selection.ids) or f"titles containing {selection.title_match!r}"
