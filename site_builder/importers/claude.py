@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread,
+    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.text import code_block, inline, note
@@ -33,7 +33,7 @@ _ARTIFACT_LANGS = {"text/html": "html", "application/vnd.ant.react": "jsx", "ima
 def conversations(path: Path, options: object = None, progress: Progress | None = None,
                   ) -> Iterator[tuple[str, Conversation | Skipped]]:
     for record in iter_json(path, "conversations.json", progress):
-        yield record.where, convert(record.value, record.where)
+        yield record.where, with_repairs(convert(record.value, record.where), record.repaired)
 
 
 def convert(raw: Any, where: str) -> Conversation | Skipped:

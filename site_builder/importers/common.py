@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from site_builder.conversation import question_key
@@ -90,6 +90,15 @@ class Skipped:
     source_id: str
     title: str
     reason: str
+
+
+def with_repairs(item: Conversation | Skipped, repaired: int) -> Conversation | Skipped:
+    """``item`` with a problem line counting the lone surrogates the reader replaced (``Record.repaired``)."""
+    if not repaired or isinstance(item, Skipped):
+        return item
+    plural = "s" if repaired != 1 else ""
+    return replace(item, problems=item.problems + (
+        f"{repaired} lone surrogate{plural} (half of a character, cut in two) replaced with U+FFFD",))
 
 
 def expect(value: Any, kinds: type | tuple[type, ...], path: str) -> Any:
@@ -176,7 +185,11 @@ class _Layout:
                                      "shown as the start of a thread")
                 return None
             if parent in seen:
-                return parent  # a cycle: nothing reaches it from a root; reported as unreachable
+                if node.message is not None:
+                    return parent  # a cycle of shown messages: nothing reaches it from a root; reported as unreachable
+                self.problems.append(f"message {nid}: its parent ids run in a cycle through messages that are not "
+                                     "shown; shown as the start of a thread")
+                return None
             if node.message is not None:
                 return parent
             seen.add(parent)
@@ -189,9 +202,11 @@ class _Layout:
     def main_leaf(self, current: str | None, problems: list[str]) -> str | None:
         if current is not None and current in self.nodes:
             nid: str | None = current
-            while nid is not None and self.nodes[nid].message is None:
+            passed: set[str] = set()
+            while nid is not None and nid not in passed and self.nodes[nid].message is None:
+                passed.add(nid)
                 nid = self.nodes[nid].parent if self.nodes[nid].parent in self.nodes else None
-            if nid is not None:
+            if nid is not None and self.nodes[nid].message is not None:
                 return nid
         leaves = [nid for nid in self.visible if not self.children.get(nid)]
         if not leaves:
@@ -200,8 +215,8 @@ class _Layout:
         if current is None:
             problems.append(f"no current_node: the main line ends at the latest message ({chosen})")
         else:
-            problems.append(f"current_node {current} is not in the export: the main line ends at the "
-                            f"latest message ({chosen})")
+            why = "leads to no shown message" if current in self.nodes else "is not in the export"
+            problems.append(f"current_node {current} {why}: the main line ends at the latest message ({chosen})")
         return chosen
 
     def path_to(self, leaf: str | None) -> list[str]:

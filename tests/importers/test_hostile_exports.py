@@ -1,0 +1,173 @@
+"""Hostile exports: each gives a clear one-line error (or is repaired and reported), never a traceback, a
+hang or unbounded memory, and nothing is written when the export cannot be read."""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from site_builder.errors import ImportError_
+from site_builder.importers import jsonstream
+from site_builder.importers.driver import Selection, format_report, import_export
+
+
+class _Hang(BaseException):
+    """Raised by the alarm: not an Exception, so nothing under test can swallow it."""
+
+
+@contextmanager
+def _no_hang(seconds: int = 20):
+    """A generous bound that turns a hang into a failure (the inputs here take milliseconds)."""
+    def alarm(signum, frame):
+        raise _Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _import(kind: str, export: Path, out: Path):
+    with _no_hang():
+        return import_export(kind, export, out, Selection(everything=True))
+
+
+def _user(text: str, parent: str | None) -> dict:
+    return {"message": {"author": {"role": "user"}, "content": {"content_type": "text", "parts": [text]}},
+            "parent": parent, "children": []}
+
+
+def test_a_lone_surrogate_is_replaced_and_counted(tmp_path):
+    export = tmp_path / "a.json"
+    # \ud83d without its second half (an emoji cut in two), in a message and in the id
+    export.write_text('[{"id": "x\\ud800", "conversations": [{"from": "human", "value": "cut \\ud83d here"},'
+                      ' {"from": "gpt", "value": "\\udc00 ok"}]}]', encoding="ascii")
+    report = _import("sharegpt", export, tmp_path / "posts")
+    [outcome] = report.outcomes
+    text = outcome.path.read_text(encoding="utf-8")
+    assert "cut \ufffd here" in text and "\ufffd ok" in text and "source_id: x\ufffd" in text
+    assert "3 lone surrogates" in format_report(report)
+
+
+def test_a_lone_surrogate_in_a_json_lines_file_is_replaced_too(tmp_path):
+    export = tmp_path / "a.jsonl"
+    export.write_text('{"conversations": [{"from": "human", "value": "a\\ud800"}]}\n', encoding="ascii")
+    report = _import("sharegpt", export, tmp_path / "posts")
+    assert "a\ufffd" in report.outcomes[0].path.read_text(encoding="utf-8")
+    assert "1 lone surrogate " in format_report(report)
+
+
+def test_a_parent_cycle_through_empty_nodes_is_broken_and_reported(tmp_path):
+    mapping = {"a": {"message": None, "parent": "b", "children": []},
+               "b": {"message": None, "parent": "a", "children": []},
+               "q": _user("hi", "a")}
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps([{"id": "c", "title": "t", "mapping": mapping, "current_node": "q"}]))
+    report = _import("chatgpt", export, tmp_path / "posts")
+    assert report.count("new") == 1
+    assert "User: hi" in report.outcomes[0].path.read_text(encoding="utf-8")
+    assert "cycle" in format_report(report)
+
+
+def test_a_current_node_inside_a_cycle_of_empty_nodes_does_not_hang(tmp_path):
+    mapping = {"a": {"message": None, "parent": "b", "children": []},
+               "b": {"message": None, "parent": "a", "children": []},
+               "q": _user("hi", None)}
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps([{"id": "c", "title": "t", "mapping": mapping, "current_node": "a"}]))
+    report = _import("chatgpt", export, tmp_path / "posts")
+    assert "User: hi" in report.outcomes[0].path.read_text(encoding="utf-8")
+    assert "current_node a leads to no shown message" in format_report(report)
+
+
+CLAUDE = json.dumps([{"uuid": "u", "name": "n", "chat_messages": [{"sender": "human", "text": "hi " * 3000}]}])
+
+
+def _zip(path: Path, data: str | bytes, name: str = "conversations.json") -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, data)
+    return path
+
+
+def test_an_encrypted_zip_member_is_a_clear_error(tmp_path):
+    export = bytearray(_zip(tmp_path / "export.zip", CLAUDE).read_bytes())
+    export[6] |= 1  # the "encrypted" flag, in the local header and in the central directory
+    export[export.find(b"PK\x01\x02") + 8] |= 1
+    (tmp_path / "export.zip").write_bytes(bytes(export))
+    with pytest.raises(ImportError_, match=r"export\.zip: conversations\.json: .*encrypted") as caught:
+        _import("claude", tmp_path / "export.zip", tmp_path / "posts")
+    assert "\n" not in caught.value.message and not (tmp_path / "posts").exists()
+
+
+def test_a_corrupt_deflate_stream_is_a_clear_error(tmp_path):
+    export = bytearray(_zip(tmp_path / "export.zip", CLAUDE).read_bytes())
+    start = 30 + len("conversations.json")
+    export[start + 5: start + 40] = bytes(b ^ 0x55 for b in export[start + 5: start + 40])
+    (tmp_path / "export.zip").write_bytes(bytes(export))
+    with pytest.raises(ImportError_, match=r"export\.zip: conversations\.json: .*(corrupt|damaged)") as caught:
+        _import("claude", tmp_path / "export.zip", tmp_path / "posts")
+    assert "\n" not in caught.value.message and not (tmp_path / "posts").exists()
+
+
+def _bomb(path: Path, size: int, zip64: bool = True) -> Path:
+    """A zip whose conversations.json is one message of ``size`` bytes of "a" (about 1000:1)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("conversations.json", "w", force_zip64=zip64) as member:
+            member.write(b'[{"uuid": "u", "name": "n", "chat_messages": [{"sender": "human", "text": "')
+            for _ in range(size >> 20):
+                member.write(b"a" * (1 << 20))
+            member.write(b'"}]}]')
+    return path
+
+
+def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(jsonstream, "ZIP_FLOOR", 1 << 20)
+    bomb = _bomb(tmp_path / "bomb.zip", 8 << 20)
+    with pytest.raises(ImportError_, match=r"bomb\.zip: conversations\.json: .*expands to") as caught:
+        _import("claude", bomb, tmp_path / "posts")
+    assert "\n" not in caught.value.message and not (tmp_path / "posts").exists()
+
+
+def test_a_zip_bomb_that_lies_about_its_size_stops_at_the_lie(tmp_path, monkeypatch):
+    """Declared 1000 bytes (in both headers): reading stops there and the member is reported damaged."""
+    monkeypatch.setattr(jsonstream, "ZIP_FLOOR", 1 << 20)
+    data = bytearray(_bomb(tmp_path / "bomb.zip", 8 << 20, zip64=False).read_bytes())
+    central = data.find(b"PK\x01\x02")
+    data[22:26] = data[central + 24: central + 28] = (1000).to_bytes(4, "little")
+    (tmp_path / "bomb.zip").write_bytes(bytes(data))
+    read = []
+    original = jsonstream._Guarded.read
+    monkeypatch.setattr(jsonstream._Guarded, "read", lambda self, size=-1: read.append(original(self, size)) or read[-1])
+    with pytest.raises(ImportError_, match=r"bomb\.zip: conversations\.json: .*damaged"):
+        _import("claude", tmp_path / "bomb.zip", tmp_path / "posts")
+    assert sum(map(len, read)) <= 1000
+
+
+def test_the_expansion_guard_counts_the_bytes_read_not_the_declared_size():
+    guarded = jsonstream._Guarded(io.BytesIO(b"a" * 5000), "export.zip: conversations.json", limit=4096)
+    assert len(guarded.read(4000)) == 4000
+    with pytest.raises(ImportError_, match=r"export\.zip: conversations\.json: .*expands to more than 4 KiB"):
+        guarded.read(4000)
+
+
+def test_a_record_larger_than_the_bound_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(jsonstream, "MAX_RECORD_CHARS", 1 << 20)
+    monkeypatch.setattr(jsonstream, "CHUNK", 1 << 16)
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps([{"uuid": "u", "name": "n", "chat_messages": [{"sender": "human",
+                                                                                "text": "a" * (4 << 20)}]}]))
+    with pytest.raises(ImportError_, match=r"conversations\.json: \[0\]: .*larger than 1 MiB"):
+        _import("claude", export, tmp_path / "posts")
+    lines = tmp_path / "a.jsonl"
+    lines.write_text(json.dumps({"conversations": [{"from": "human", "value": "a" * (4 << 20)}]}) + "\n")
+    with pytest.raises(ImportError_, match=r"a\.jsonl: line 1: .*larger than 1 MiB"):
+        _import("sharegpt", lines, tmp_path / "posts")
