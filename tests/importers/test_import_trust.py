@@ -136,3 +136,20 @@ def test_the_issue_repro_writes_no_runnable_block_even_without_the_post_switch(t
     for outcome in report.outcomes:
         post = parse_post(outcome.path, outcome.path.read_text(encoding="utf-8"))
         assert post.imported and _kinds(post) == [NORUN]
+
+
+def test_two_conversations_with_one_title_on_different_days_get_different_slugs(tmp_path):
+    """A post's URL is its slug, the file name without the date: a second ``2024-05-02-hello.md`` next to
+    ``2024-05-01-hello.md`` would stop the build ("slug already used")."""
+    from site_builder.build import build_site
+
+    def conversation(cid: str, day: int) -> dict:
+        return {"uuid": cid, "name": "Hello", "created_at": f"2024-05-0{day}T00:00:00Z",
+                "chat_messages": [{"uuid": "q", "sender": "human", "text": "hi"}]}
+
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps([conversation("c1", 1), conversation("c2", 2)]))
+    posts = tmp_path / "content" / "posts"
+    names = sorted(o.path.name for o in import_export("claude", export, posts, Selection(everything=True)).outcomes)
+    assert names[0] == "2024-05-01-hello.md" and names[1].startswith("2024-05-02-hello-")
+    assert build_site(tmp_path / "content", tmp_path / "site").posts == 2
