@@ -31,9 +31,8 @@ _HTML_LINE = re.compile(r"^[ \t>*+\-0-9.)]*<")
 _LANG_SAFE = re.compile(r"[^\w+#.\-]+")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>()#!|~&$])")
 _MAYBE_SPECIAL = re.compile(r"```|~~~|^ {0,3}(?:[-*_][ \t]*){3,}$|^[ \t>*+\-0-9.)]*<", re.MULTILINE)
-_HTML_ROUNDS = 4
-"""Parses spent escaping HTML blocks (each escape can reveal another); the last round escapes every
-candidate line outside code at once."""
+_ROUNDS = 4
+"""Parses spent on the escapes that change the block structure (see ``_settled``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +53,49 @@ def neutralise(text: str, labels: Iterable[str]) -> str:
     keys = frozenset(label.casefold() for label in labels)
     if not _MAYBE_SPECIAL.search(text) and not any(_starts_turn(line, keys) for line in text.split("\n")):
         return text
-    lines, tokens = _without_html_blocks(text.split("\n"))
+    lines, tokens = _settled(text.split("\n"))
+    return "\n".join(_marked(lines, tokens, keys))
+
+
+def _settled(lines: list[str]) -> tuple[list[str], list]:
+    """``lines`` after the escapes that change the block structure (HTML blocks, rules), and their tokens.
+
+    Each escape can change what the lines around it are (a rule ends a list, an HTML block hides a fence),
+    so this parses again until nothing more is escaped, a bounded number of times; the last round escapes
+    every ``<`` line outside code at once. ``trust.secure_post`` checks the assembled post after this.
+    """
+    tokens = block_tokens("\n".join(lines))
+    for round_ in range(_ROUNDS):
+        escaped = _structural_escapes(lines, tokens, everything=round_ == _ROUNDS - 1)
+        if escaped == lines:
+            break
+        lines = escaped
+        tokens = block_tokens("\n".join(lines))
+    return lines, tokens
+
+
+def _structural_escapes(lines: list[str], tokens: list, everything: bool) -> list[str]:
+    """``&lt;`` for the ``<`` of each line in an HTML block (of each line outside code, with ``everything``),
+    ``\\`` before a rule that would end the turn or underline a heading."""
+    code = {i for t in tokens if t.type in ("fence", "code_block") and t.map for i in range(*t.map)}
+    fenced = {i for t in tokens if t.type == "fence" and t.map for i in range(*t.map)}
+    html = set(range(len(lines))) - code if everything else \
+        {i for t in tokens if t.type == "html_block" and t.map for i in range(*t.map)}
+    out = []
+    for index, line in enumerate(lines):
+        if index in html and _HTML_LINE.match(line):
+            at = line.index("<")
+            line = f"{line[:at]}&lt;{line[at + 1:]}"
+        elif index not in code and RULE_LINE.match(line) and _rule_is_unsafe(lines, index, fenced):
+            stripped = line.lstrip(" ")
+            line = line[: len(line) - len(stripped)] + "\\" + stripped
+        out.append(line)
+    return out
+
+
+def _marked(lines: list[str], tokens: list, keys: frozenset[str]) -> list[str]:
+    """Every fence opener says norun, label lines outside code are escaped, open fences are closed (none of
+    this changes the block structure)."""
     fences = _fences(lines, tokens)
     in_code = {i for fence in fences for i in range(fence.first, fence.last)}
     openers = {fence.first: fence for fence in fences}
@@ -62,45 +103,14 @@ def neutralise(text: str, labels: Iterable[str]) -> str:
     for index, line in enumerate(lines):
         if index in openers:
             out.append(safe_fence_line(line, openers[index].first_code_line))
-        elif index in in_code:
-            out.append(line)
-        elif _starts_turn(line, keys):
+        elif index not in in_code and _starts_turn(line, keys):
             out.append(f"&#{ord(line[0])};{line[1:]}")
-        elif RULE_LINE.match(line) and _rule_is_unsafe(lines, index, in_code):
-            stripped = line.lstrip(" ")
-            out.append(line[: len(line) - len(stripped)] + "\\" + stripped)
         else:
             out.append(line)
     for fence in fences:
         if fence.top_level and not fence.closed:
             out.append(_FENCE_LINE.match(lines[fence.first])["fence"])
-    return "\n".join(out)
-
-
-def _without_html_blocks(lines: list[str]) -> tuple[list[str], list]:
-    """``lines`` with the ``<`` of every line that opens or sits in an HTML block written ``&lt;``, and their
-    block tokens. Escaping can reveal another block (a fence the first one hid may end elsewhere), so this
-    parses again, a bounded number of times; the last round escapes every candidate line outside code."""
-    lines = list(lines)
-    tokens = block_tokens("\n".join(lines))
-    for round_ in range(_HTML_ROUNDS):
-        if round_ < _HTML_ROUNDS - 1:
-            found = {i for t in tokens if t.type == "html_block" and t.map for i in range(*t.map)}
-        else:
-            found = set(range(len(lines))) - _code_lines(tokens)
-        escape = [i for i in sorted(found) if i < len(lines) and _HTML_LINE.match(lines[i])]
-        if not escape:
-            break
-        for index in escape:
-            line = lines[index]
-            at = line.index("<")
-            lines[index] = f"{line[:at]}&lt;{line[at + 1:]}"
-        tokens = block_tokens("\n".join(lines))
-    return lines, tokens
-
-
-def _code_lines(tokens: list) -> set[int]:
-    return {i for t in tokens if t.type in ("fence", "code_block") and t.map for i in range(*t.map)}
+    return out
 
 
 def _starts_turn(line: str, keys: frozenset[str]) -> bool:
