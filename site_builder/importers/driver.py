@@ -200,6 +200,8 @@ def _import_into(kind: str, export: Path, out: Path, staging: Path, selection: S
         # a report of 10,000 posts must not hold their text
         summary = replace(item, exchanges=(), intro="", problems=item.problems + rendered.problems)
         outcomes.append(Outcome(action, path, summary, len(rendered.turns), rendered.variants))
+    if selection.everything and not seen:
+        raise ImportError_(f"{export}: the export has no conversations; nothing was written")
     if selection.given() and not outcomes and not skipped:
         wanted = ", ".join(selection.ids) or f"titles containing {selection.title_match!r}"
         raise ImportError_(f"{export}: no conversation matches {wanted}; nothing was written",

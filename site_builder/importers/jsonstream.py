@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import lzma
 import re
 import struct
 import zipfile
@@ -40,10 +41,10 @@ ZIP_FLOOR = 64 << 20
 _WHITESPACE = " \t\n\r"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_ZIP_ERRORS = (OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zlib.error, struct.error,
-               zipfile.BadZipFile, zipfile.LargeZipFile)
-"""What zipfile raises on a zip it cannot open or a member it cannot decompress (lzma and bz2 errors are
-OSError and ValueError)."""
+_ZIP_ERRORS = (OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zlib.error, lzma.LZMAError,
+               struct.error, zipfile.BadZipFile, zipfile.LargeZipFile)
+"""What zipfile raises on a zip it cannot open or a member it cannot decompress (bz2's errors are OSError
+and ValueError)."""
 Progress = Callable[[int, int], None]
 """Called with (bytes read, total bytes) as the export is read."""
 
@@ -102,8 +103,11 @@ def _open_member(path: Path, member: str | None) -> Iterator[tuple["_Guarded", i
 
 def _find_member(archive: zipfile.ZipFile, path: Path, member: str | None) -> str:
     names = [n for n in archive.namelist() if member and (n == member or n.endswith("/" + member))]
+    if not member:
+        raise ImportError_(f"{path}: a zip, and this kind of export is read from its JSON file",
+                           hint="unzip it and pass the .json or .jsonl file")
     if not names:
-        raise ImportError_(f"{path}: this zip has no {member or 'JSON file'}",
+        raise ImportError_(f"{path}: this zip has no {member}",
                            hint=f"pass the data export zip that contains {member}, or that file itself")
     return min(names, key=len)
 

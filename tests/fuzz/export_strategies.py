@@ -192,3 +192,164 @@ def exports(draw: st.DrawFn) -> Export:
     records = [draw(maker(index)) for index in range(draw(st.integers(1, 3)))]
     containers = ["json", "jsonl"] if kind == "sharegpt" else ["json", "zip"]
     return Export(kind, records, draw(st.sampled_from(containers)))
+
+
+# --- malformed exports ----------------------------------------------------------------------------------
+
+DEEP = "\x00DEEP\x00"
+"""A string the writer replaces with JSON nested ``depth`` times (json.dumps cannot write that itself)."""
+LONG_NUMBER = "\x00NUMBER\x00"
+ODD_VALUES = ["", "2024-13-45T00:00:00Z", "not a date", "9999-12-31T23:59:59Z", "0000-01-01", "2024-01-01",
+              1e308, -1e308, 2 ** 64, -1, 0, 1e20, -1e20, 10 ** 30, "user", "assistant", "human", "gpt", "text",
+              "code", "multimodal_text", "null", [], {}, [None], {"": None}, "\ud800", "n0-0", "n0-1", "m0-0",
+              "conv-0", "00000000-0000-4000-8000-000000000000", True, False, DEEP, LONG_NUMBER, "x" * 300]
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2 ** 70), 2 ** 70) | st.floats() | st.sampled_from(ODD_VALUES)
+    | st.text(st.sampled_from(list("ab:-") + ODD), max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["id", "parent", "children", "message", "content", "parts", "role", "author", "text", "sender", "from",
+         "value", "uuid", "mapping", "current_node", "chat_messages", "conversations", "messages", "type", "x"]),
+        inner, max_size=3),
+    max_leaves=6)
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every place in a JSON value, containers and leaves, as a tuple of keys and indexes."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, prefix + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _paths(child, prefix + (index,))
+    return found
+
+
+def _apply(value: Any, path: tuple, action: str, junk: Any) -> Any:
+    if not path:
+        return junk if action != "delete" else None
+    parent = value
+    for key in path[:-1]:
+        parent = parent[key]
+    last = path[-1]
+    if action == "delete":
+        del parent[last]
+    elif action == "wrap":
+        parent[last] = [parent[last]]
+    elif action == "cycle" and isinstance(parent, dict):
+        parent[last] = junk if isinstance(junk, str) else str(junk)
+    else:
+        parent[last] = junk
+    return value
+
+
+@st.composite
+def mutated(draw: st.DrawFn, value: Any) -> Any:
+    """``value`` with up to four places replaced, deleted, wrapped, nulled or pointed at another id."""
+    for _ in range(draw(st.sampled_from([0, 1, 1, 1, 2, 4]))):
+        paths = _paths(value)
+        path = draw(st.sampled_from(paths))
+        action = draw(st.sampled_from(["junk", "junk", "delete", "null", "wrap", "cycle"]))
+        if action == "cycle":
+            junk = draw(st.sampled_from(["n0-0", "n0-1", "n0-2", "m0-0", "m0-1", "conv-0", "r0"]))
+        elif action == "null":
+            junk, action = None, "junk"
+        else:
+            junk = draw(JUNK)
+        value = _apply(value, path, action, junk)
+    return value
+
+
+@dataclass(frozen=True)
+class RawExport:
+    kind: str
+    name: str
+    data: bytes
+
+    def write(self, folder: Path) -> Path:
+        path = folder / self.name
+        path.write_bytes(self.data)
+        return path
+
+
+def _serialised(value: Any, depth: int, digits: int) -> bytes:
+    text = json.dumps(value)
+    text = text.replace(json.dumps(DEEP), "[" * depth + "]" * depth)
+    text = text.replace(json.dumps(LONG_NUMBER), "9" * digits)
+    return text.encode("ascii")
+
+
+@st.composite
+def malformed_exports(draw: st.DrawFn) -> RawExport:
+    """A generated export, mutated at every level, serialised (maybe damaged), maybe zipped oddly."""
+    export = draw(exports())
+    records = draw(mutated(export.records)) if draw(st.integers(0, 5)) else draw(JUNK)
+    depth = draw(st.sampled_from([1, 50, 990, 3000, 100_000]))
+    digits = draw(st.sampled_from([1, 4300, 5000]))
+    if export.container == "jsonl" and isinstance(records, list):
+        data = b"\n".join(_serialised(r, depth, digits) for r in records)
+    else:
+        data = _serialised(records, depth, digits)
+    data = draw(_damaged(data))
+    if export.container == "zip" or draw(st.integers(0, 12)) == 0:
+        return RawExport(export.kind, "export.zip", draw(odd_zip(data)))
+    name = {"jsonl": "data.jsonl", "json": "conversations.json"}[export.container]
+    return RawExport(export.kind, name, data)
+
+
+@st.composite
+def _damaged(draw: st.DrawFn, data: bytes) -> bytes:
+    how = draw(st.sampled_from(["none"] * 8 + ["truncate", "flip", "bom", "invalid-utf8", "nul", "empty"]))
+    if how == "truncate":
+        return data[: draw(st.integers(0, max(len(data) - 1, 0)))]
+    if how == "flip" and data:
+        at = draw(st.integers(0, len(data) - 1))
+        return data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1:]
+    if how == "bom":
+        return b"\xef\xbb\xbf" + data
+    if how == "invalid-utf8":
+        at = draw(st.integers(0, len(data)))
+        return data[:at] + b"\xff\xc3" + data[at:]
+    if how == "nul":
+        return data.replace(b'"', b'"\x00', 1)
+    if how == "empty":
+        return b""
+    return data
+
+
+@st.composite
+def odd_zip(draw: st.DrawFn, data: bytes) -> bytes:
+    """A zip holding ``data`` under an odd name, with an odd method, flags or damage; or an empty zip."""
+    import io
+
+    name = draw(st.sampled_from(["conversations.json", "export/conversations.json", "conversations.json",
+                                 "CONVERSATIONS.JSON", "../conversations.json", "a/b/c/conversations.json",
+                                 "conversations.json/", "data.json", "é/conversations.json"]))
+    method = draw(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]))
+    import warnings
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w", method) as archive:
+        warnings.simplefilter("ignore", UserWarning)  # the duplicate member names are on purpose
+        if draw(st.integers(0, 8)):
+            archive.writestr(name, data)
+        if draw(st.integers(0, 4)) == 0:
+            archive.writestr("export/conversations.json", draw(st.sampled_from([b"", b"[]", b"{", data[:10]])))
+        if draw(st.integers(0, 4)) == 0:
+            archive.writestr("chat.html", b"<html>")
+    raw = bytearray(buffer.getvalue())
+    damage = draw(st.sampled_from(["none", "none", "encrypted", "method", "flip", "truncate", "size"]))
+    central = raw.find(b"PK\x01\x02")
+    if damage == "encrypted" and central >= 0:
+        raw[6] |= 1
+        raw[central + 8] |= 1
+    elif damage == "method" and central >= 0:
+        raw[8:10] = raw[central + 10: central + 12] = (99).to_bytes(2, "little")
+    elif damage == "flip" and raw:
+        at = draw(st.integers(0, len(raw) - 1))
+        raw[at] ^= draw(st.integers(1, 255))
+    elif damage == "truncate":
+        raw = raw[: draw(st.integers(0, len(raw)))]
+    elif damage == "size" and central >= 0:
+        raw[central + 24: central + 28] = draw(st.sampled_from([0, 1, 0xFFFFFFFE])).to_bytes(4, "little")
+    return bytes(raw)

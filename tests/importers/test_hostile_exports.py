@@ -171,3 +171,18 @@ def test_a_record_larger_than_the_bound_is_refused_without_reading_it_whole(tmp_
     lines.write_text(json.dumps({"conversations": [{"from": "human", "value": "a" * (4 << 20)}]}) + "\n")
     with pytest.raises(ImportError_, match=r"a\.jsonl: line 1: .*larger than 1 MiB"):
         _import("sharegpt", lines, tmp_path / "posts")
+
+
+def test_all_on_an_export_without_conversations_says_so(tmp_path):
+    export = tmp_path / "conversations.json"
+    export.write_text("[]")
+    with pytest.raises(ImportError_, match=r"conversations\.json: the export has no conversations; nothing was "
+                                           r"written"):
+        _import("chatgpt", export, tmp_path / "posts")
+
+
+def test_a_zip_given_to_the_sharegpt_importer_gets_a_useful_hint(tmp_path):
+    export = _zip(tmp_path / "data.zip", "[]", name="data.json")
+    with pytest.raises(ImportError_, match=r"data\.zip: .*zip") as caught:
+        _import("sharegpt", export, tmp_path / "posts")
+    assert "None" not in str(caught.value) and "unzip" in str(caught.value)
