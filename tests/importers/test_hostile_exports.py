@@ -14,6 +14,7 @@ import pytest
 
 from site_builder.errors import ImportError_
 from site_builder.importers import jsonstream
+from site_builder.importers.common import Message, Node, thread
 from site_builder.importers.driver import Selection, format_report, import_export
 
 
@@ -22,7 +23,7 @@ class _Hang(BaseException):
 
 
 @contextmanager
-def _no_hang(seconds: int = 20):
+def _no_hang(seconds: int = 30):
     """A generous bound that turns a hang into a failure (the inputs here take milliseconds)."""
     def alarm(signum, frame):
         raise _Hang(f"still running after {seconds} s")
@@ -186,3 +187,67 @@ def test_a_zip_given_to_the_sharegpt_importer_gets_a_useful_hint(tmp_path):
     with pytest.raises(ImportError_, match=r"data\.zip: .*zip") as caught:
         _import("sharegpt", export, tmp_path / "posts")
     assert "None" not in str(caught.value) and "unzip" in str(caught.value)
+
+
+def _node(nid: str, parent: str | None, role: str | None = "user", text: str = "x") -> dict:
+    message = None if role is None else {"author": {"role": role},
+                                         "content": {"content_type": "text", "parts": [text]}}
+    return {"id": nid, "parent": parent, "children": [], "message": message}
+
+
+def _chatgpt_export(tmp_path: Path, mapping: dict, current: str) -> Path:
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps([{"id": "c", "title": "t", "mapping": mapping, "current_node": current}]))
+    return export
+
+
+N = 60_000  # a quadratic layout of this many messages takes minutes, a linear one a fraction of a second
+
+
+def _message(role: str, text: str = "x") -> Message:
+    return Message(role, "User" if role == "user" else "ChatGPT", text)
+
+
+def test_many_messages_under_a_long_chain_of_hidden_nodes_are_laid_out_without_a_hang():
+    nodes = {f"e{i}": Node(f"e{i}", f"e{i - 1}" if i else None, None) for i in range(N // 2)}
+    nodes |= {f"q{i}": Node(f"q{i}", f"e{N // 2 - 1}", _message("user"), order=i) for i in range(N // 2)}
+    with _no_hang(10):
+        laid_out = thread(nodes, "q0")
+    assert len(laid_out.exchanges) == N // 2
+
+
+def test_a_long_second_thread_is_laid_out_without_a_hang():
+    def chain(prefix: str) -> dict:
+        return {f"{prefix}{i}": Node(f"{prefix}{i}", f"{prefix}{i - 1}" if i else None,
+                                     _message("user" if i % 2 == 0 else "assistant"), order=i) for i in range(N)}
+
+    with _no_hang(10):
+        laid_out = thread(chain("a") | chain("b"), f"a{N - 1}")
+    assert laid_out.branches == 1 and len(laid_out.exchanges) == N
+
+
+def test_a_second_question_after_every_answer_is_laid_out_without_a_hang():
+    nodes, previous = {}, None
+    for i in range(N // 2):
+        nodes[f"q{i}"] = Node(f"q{i}", previous, _message("user", f"question {i}"), order=3 * i)
+        nodes[f"a{i}"] = Node(f"a{i}", f"q{i}", _message("assistant"), order=3 * i + 1)
+        nodes[f"b{i}"] = Node(f"b{i}", f"a{i}", _message("user", f"another question {i}"), order=3 * i + 2)
+        previous = f"a{i}"
+    with _no_hang(10):
+        laid_out = thread(nodes, previous)
+    assert laid_out.branches == N // 2
+    assert laid_out.exchanges[-1].note == f"Branch: another question asked after question {N // 2}."
+
+
+def test_regenerated_answers_along_a_long_answer_cannot_make_a_huge_post(tmp_path):
+    """Each regenerated answer repeats the messages of its answer above it: 2,000 of them along one answer
+    of 2,000 messages would repeat two million messages. Repeats are bounded; the rest is left out, counted."""
+    mapping, previous = {"q": _node("q", None)}, "q"
+    for i in range(2000):
+        mapping[f"a{i}"] = _node(f"a{i}", previous, "assistant", f"answer {i}")
+        mapping[f"r{i}"] = _node(f"r{i}", previous, "assistant", f"regenerated {i}")
+        previous = f"a{i}"
+    export = _chatgpt_export(tmp_path, mapping, previous)
+    report = _import("chatgpt", export, tmp_path / "posts")
+    assert report.outcomes[0].path.stat().st_size < 20 * export.stat().st_size
+    assert "left out" in format_report(report)
