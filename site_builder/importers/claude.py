@@ -23,9 +23,11 @@ from site_builder.importers.text import code_block, inline, note
 SOURCE = "claude"
 ASSISTANT = "Claude"
 _ROOT_PARENT = "00000000-0000-4000-8000-000000000000"
-_ARTIFACT = re.compile(r"<antArtifact\b(?P<attrs>[^>]*)>(?P<body>.*?)(?:</antArtifact>|\Z)", re.DOTALL)
+# Linear on any text: a failed tag stops at the next `<`; a name starts where a word starts; a value may be
+# left unclosed (each failed attempt would otherwise scan to the end of the message, quadratic in the tags).
+_ARTIFACT = re.compile(r"<antArtifact\b(?P<attrs>[^<>]*)>(?P<body>.*?)(?:</antArtifact>|\Z)", re.DOTALL)
 _THINKING = re.compile(r"<antThinking>(?P<body>.*?)(?:</antThinking>|\Z)", re.DOTALL)
-_ATTR = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
+_ATTR = re.compile(r'(?<![\w-])([\w-]+)\s*=\s*"([^"]*)"?')
 _ARTIFACT_LANGS = {"text/html": "html", "application/vnd.ant.react": "jsx", "image/svg+xml": "xml",
                    "text/markdown": "markdown", "application/vnd.ant.mermaid": "mermaid"}
 

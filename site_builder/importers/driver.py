@@ -132,7 +132,7 @@ def read_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Opti
         raise ImportError_(f"{export}: {exc.path}: {exc.message}",
                            hint=f"is this a {kind} export? see `site-builder import --help` for the kinds") from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        raise ImportError_(f"{export}: {where or 'after the last record'}: cannot be imported "
+        raise ImportError_(f"{export}: {f'the record after {where}' if where else 'the first record'}: cannot be imported "
                            f"({type(exc).__name__}: {exc})",
                            hint="this export has a shape the importer does not know; nothing was written") from None
 

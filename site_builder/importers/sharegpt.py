@@ -143,7 +143,7 @@ def _asset(kind: str, name: str) -> str:
 def _pretty_json(text: str) -> str:
     try:
         return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # not JSON, or nested too deeply to indent: as it is
         return text
 
 

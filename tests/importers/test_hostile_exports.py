@@ -251,3 +251,45 @@ def test_regenerated_answers_along_a_long_answer_cannot_make_a_huge_post(tmp_pat
     report = _import("chatgpt", export, tmp_path / "posts")
     assert report.outcomes[0].path.stat().st_size < 20 * export.stat().st_size
     assert "left out" in format_report(report)
+
+
+@pytest.mark.parametrize("text", ["<antArtifact " * 100_000, '<antArtifact a="' * 60_000 + ">",
+                                  "<antArtifact " + "a" * 100_000 + ">"],
+                         ids=["unclosed-tags", "unclosed-quotes", "long-attribute-name"])
+def test_claude_artifact_markup_cannot_make_the_reader_hang(text):
+    from site_builder.importers.claude import convert
+
+    raw = {"uuid": "c", "name": "n", "chat_messages": [{"uuid": "q", "sender": "human", "text": "hi"},
+                                                       {"uuid": "a", "sender": "assistant", "text": text}]}
+    with _no_hang(10):
+        conversation = convert(raw, "[0]")
+    assert len(conversation.exchanges) == 1
+
+
+def test_deeply_nested_json_inside_a_tool_call_is_shown_as_it_is(tmp_path):
+    nested = "[" * 5000 + "]" * 5000
+    export = tmp_path / "a.json"
+    export.write_text(json.dumps([{"conversations": [{"from": "human", "value": "call it"},
+                                                     {"from": "function_call", "value": nested}]}]))
+    report = _import("sharegpt", export, tmp_path / "posts")
+    assert nested in report.outcomes[0].path.read_text(encoding="utf-8")
+
+
+def test_an_unforeseen_reader_error_names_the_record_it_happened_in(tmp_path, monkeypatch):
+    from site_builder.importers import claude
+
+    convert = claude.convert
+
+    def failing_on_the_second(raw, where):
+        if where == "[1]":
+            raise KeyError("boom")
+        return convert(raw, where)
+
+    monkeypatch.setattr(claude, "convert", failing_on_the_second)
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps([{"uuid": f"c{i}", "name": "n", "chat_messages": [
+        {"uuid": "q", "sender": "human", "text": "hi"}]} for i in range(2)]))
+    with pytest.raises(ImportError_, match=r"conversations\.json: the record after \[0\]: cannot be imported "
+                                           r"\(KeyError: 'boom'\)"):
+        _import("claude", export, tmp_path / "posts")
+    assert not (tmp_path / "posts").exists()
