@@ -76,7 +76,7 @@ def import_malformed(kind: str, export: Path, figures: Figures, listing: bool = 
 def test_malformed_exports_raise_nothing_but_site_errors():
     figures = Figures()
 
-    @settings(max_examples=examples(full=10_000, short=150))
+    @settings(max_examples=examples(full=10_000, short=300))
     @given(export=malformed_exports(), listing=...)
     def only_site_errors(export: RawExport, listing: bool) -> None:
         with tempfile.TemporaryDirectory() as tmp:

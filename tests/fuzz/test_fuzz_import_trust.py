@@ -74,7 +74,7 @@ def import_and_check(kind: str, export: Path, figures: Figures) -> None:
 def test_no_block_of_an_imported_post_is_runnable():
     figures = Figures()
 
-    @settings(max_examples=examples(full=10_000, short=120))
+    @settings(max_examples=examples(full=10_000, short=300))
     @given(export=exports())
     def imported_posts_run_nothing(export: Export) -> None:
         with tempfile.TemporaryDirectory() as tmp:

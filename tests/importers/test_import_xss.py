@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 from bs4 import BeautifulSoup
 
@@ -112,3 +113,7 @@ def test_payloads_in_an_export_never_become_active_html(tmp_path):
         shown |= set(re.findall(r"XSS-\d+", soup.get_text()))
     # not vacuous: the payloads reached the pages, as text
     assert shown >= {f"XSS-{n}" for n in range(1, 20) if n != 16}
+    feed = ElementTree.parse(out / "feed.xml").getroot()  # well-formed: every payload was escaped
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed.iter("{http://www.w3.org/2005/Atom}entry")]
+    assert sorted(title.split()[0] for title in titles) == ["ChatGPT", "Claude", "ShareGPT"]
+    assert sum('<script>alert("XSS-1")</script>' in title for title in titles) == 2  # the ShareGPT title is a line
