@@ -114,11 +114,12 @@ def _find_member(archive: zipfile.ZipFile, path: Path, member: str | None) -> st
 
 class _Guarded:
     """A binary stream whose read errors are ``ImportError_`` naming the export (and its zip member), and
-    which refuses to return more than ``limit`` bytes in all: it counts what it returns."""
+    which refuses to return more than ``limit`` bytes in all (a zip member): it counts what it returns."""
 
     def __init__(self, raw: BinaryIO, name: str, limit: int | None = None) -> None:
         self.raw, self.name, self.limit = raw, name, limit
         self.done = 0
+        self.zipped = limit is not None
 
     def read(self, size: int) -> bytes:
         return self._checked(self.raw.read, size)
@@ -130,6 +131,9 @@ class _Guarded:
         try:
             data = read(size)
         except _ZIP_ERRORS as exc:
+            if not self.zipped:
+                raise ImportError_(f"{self.name}: cannot read the export ({_reason(exc)}); nothing was written") \
+                    from None
             raise _member_error(self.name, exc) from None
         self.done += len(data)
         if self.limit is not None and self.done > self.limit:

@@ -293,3 +293,13 @@ def test_an_unforeseen_reader_error_names_the_record_it_happened_in(tmp_path, mo
                                            r"\(KeyError: 'boom'\)"):
         _import("claude", export, tmp_path / "posts")
     assert not (tmp_path / "posts").exists()
+
+
+def test_a_read_error_of_a_plain_export_is_not_called_a_damaged_zip_member():
+    class Failing(io.RawIOBase):
+        def read(self, size=-1):
+            raise OSError(5, "Input/output error")
+
+    with pytest.raises(ImportError_, match=r"^a\.json: cannot read the export \(Input/output error\); nothing was "
+                                           r"written$"):
+        jsonstream._Guarded(Failing(), "a.json").read(10)
