@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread,
+    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.text import code_block, inline, link, note
@@ -48,7 +48,7 @@ def conversations(path: Path, options: Options = Options(), progress: Progress |
                   ) -> Iterator[tuple[str, Conversation | Skipped]]:
     """(JSON path, conversation or why it was skipped) for every conversation of the export."""
     for record in iter_json(path, "conversations.json", progress):
-        yield record.where, convert(record.value, record.where, options)
+        yield record.where, with_repairs(convert(record.value, record.where, options), record.repaired)
 
 
 def convert(raw: Any, where: str, options: Options = Options()) -> Conversation | Skipped:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread,
+    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.text import code_block, inline, note
@@ -23,9 +23,11 @@ from site_builder.importers.text import code_block, inline, note
 SOURCE = "claude"
 ASSISTANT = "Claude"
 _ROOT_PARENT = "00000000-0000-4000-8000-000000000000"
-_ARTIFACT = re.compile(r"<antArtifact\b(?P<attrs>[^>]*)>(?P<body>.*?)(?:</antArtifact>|\Z)", re.DOTALL)
+# Linear on any text: a failed tag stops at the next `<`; a name starts where a word starts; a value may be
+# left unclosed (each failed attempt would otherwise scan to the end of the message, quadratic in the tags).
+_ARTIFACT = re.compile(r"<antArtifact\b(?P<attrs>[^<>]*)>(?P<body>.*?)(?:</antArtifact>|\Z)", re.DOTALL)
 _THINKING = re.compile(r"<antThinking>(?P<body>.*?)(?:</antThinking>|\Z)", re.DOTALL)
-_ATTR = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
+_ATTR = re.compile(r'(?<![\w-])([\w-]+)\s*=\s*"([^"]*)"?')
 _ARTIFACT_LANGS = {"text/html": "html", "application/vnd.ant.react": "jsx", "image/svg+xml": "xml",
                    "text/markdown": "markdown", "application/vnd.ant.mermaid": "mermaid"}
 
@@ -33,7 +35,7 @@ _ARTIFACT_LANGS = {"text/html": "html", "application/vnd.ant.react": "jsx", "ima
 def conversations(path: Path, options: object = None, progress: Progress | None = None,
                   ) -> Iterator[tuple[str, Conversation | Skipped]]:
     for record in iter_json(path, "conversations.json", progress):
-        yield record.where, convert(record.value, record.where)
+        yield record.where, with_repairs(convert(record.value, record.where), record.repaired)
 
 
 def convert(raw: Any, where: str) -> Conversation | Skipped:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -23,7 +24,9 @@ from site_builder.errors import ImportError_
 from site_builder.importers import chatgpt, claude, sharegpt
 from site_builder.importers.common import Conversation, ShapeError, Skipped
 from site_builder.importers.writer import RenderedPost, recorded_and_actual_hash, render_post, short_id, slugify
+from site_builder.posts import slugify as post_slug
 
+_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-(?P<slug>.+)$")
 KINDS = {"chatgpt": chatgpt, "claude": claude, "sharegpt": sharegpt}
 WRITES = ("new", "updated", "overwritten")
 REFUSED = ("exists", "edited")
@@ -88,6 +91,7 @@ class _Plan:
 
     existing: dict[tuple[str, str], Path]
     taken: set[str] = field(default_factory=set)
+    """Slugs in use (a post's URL is its file name without the date: two dates do not make two URLs)."""
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -128,7 +132,7 @@ def read_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Opti
         raise ImportError_(f"{export}: {exc.path}: {exc.message}",
                            hint=f"is this a {kind} export? see `site-builder import --help` for the kinds") from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        raise ImportError_(f"{export}: {where or 'after the last record'}: cannot be imported "
+        raise ImportError_(f"{export}: {f'the record after {where}' if where else 'the first record'}: cannot be imported "
                            f"({type(exc).__name__}: {exc})",
                            hint="this export has a shape the importer does not know; nothing was written") from None
 
@@ -141,6 +145,9 @@ def list_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Opti
             rows.append(ListedConversation(item.source_id, "-", item.title, 0, 0, f"not importable: {item.reason}"))
             continue
         rendered = render_post(item, dt.date.today())
+        if rendered.refusal:
+            rows.append(ListedConversation(item.source_id, "-", item.title, 0, 0, f"not importable: {rendered.refusal}"))
+            continue
         date = item.created.date().isoformat() if item.created else "-"
         rows.append(ListedConversation(item.source_id, date, item.title, len(rendered.turns), item.branches))
     return rows
@@ -154,7 +161,7 @@ def import_export(kind: str, export: Path, out: Path, selection: Selection, *, f
         raise ImportError_(f"{out}: not a folder", hint="--out names the posts folder, e.g. content/posts")
     fallback_date = _file_date(export)
     plan = _Plan(_existing_posts(out))
-    plan.taken = {p.name for p in out.glob("*.md")} if out.is_dir() else set()
+    plan.taken = {_slug_of(p.name) for p in out.glob("*.md")} if out.is_dir() else set()
     staging = Path(tempfile.mkdtemp(prefix=".site-builder-import-", dir=_existing_ancestor(out)))
     try:
         report = _import_into(kind, export, out, staging, selection, plan, fallback_date,
@@ -183,12 +190,18 @@ def _import_into(kind: str, export: Path, out: Path, staging: Path, selection: S
             skipped.append(item)
             continue
         rendered = render_post(item, fallback_date)
+        if rendered.refusal:
+            skipped.append(Skipped(item.source_id, item.title, f"refused, nothing written for it: {rendered.refusal}"))
+            continue
         path = _destination(item, rendered, out, plan)
         action = _decide(path, rendered.text, force, force_edited)
         if action in WRITES:
             (staging / path.name).write_text(rendered.text, encoding="utf-8", newline="\n")
-        summary = replace(item, exchanges=(), intro="")  # a report of 10,000 posts must not hold their text
+        # a report of 10,000 posts must not hold their text
+        summary = replace(item, exchanges=(), intro="", problems=item.problems + rendered.problems)
         outcomes.append(Outcome(action, path, summary, len(rendered.turns), rendered.variants))
+    if selection.everything and not seen:
+        raise ImportError_(f"{export}: the export has no conversations; nothing was written")
     if selection.given() and not outcomes and not skipped:
         wanted = ", ".join(selection.ids) or f"titles containing {selection.title_match!r}"
         raise ImportError_(f"{export}: no conversation matches {wanted}; nothing was written",
@@ -200,15 +213,22 @@ def _destination(conv: Conversation, rendered: RenderedPost, out: Path, plan: _P
     """The post already imported from this conversation, else a new unique ``YYYY-MM-DD-slug.md``."""
     known = plan.existing.get((conv.source, conv.source_id))
     if known is not None:
-        plan.taken.add(known.name)
+        plan.taken.add(_slug_of(known.name))
         return known
-    stem = f"{rendered.date.isoformat()}-{slugify(conv.title, conv.source, conv.source_id)}"
-    unique = f"{stem}-{short_id(conv.source_id)}"
-    candidates = chain([f"{stem}.md", f"{unique}.md"], (f"{unique}-{n}.md" for n in count(2)))
-    name = next(c for c in candidates if c not in plan.taken)
-    plan.taken.add(name)
-    plan.existing[(conv.source, conv.source_id)] = out / name
-    return out / name
+    slug = slugify(conv.title, conv.source, conv.source_id)
+    unique = f"{slug}-{short_id(conv.source_id)}"
+    chosen = next(c for c in chain([slug, unique], (f"{unique}-{n}" for n in count(2))) if c not in plan.taken)
+    plan.taken.add(chosen)
+    path = out / f"{rendered.date.isoformat()}-{chosen}.md"
+    plan.existing[(conv.source, conv.source_id)] = path
+    return path
+
+
+def _slug_of(name: str) -> str:
+    """The slug of a post file, as the build derives it (``2024-05-01-hello.md`` -> ``hello``)."""
+    stem = name.removesuffix(".md")
+    match = _DATED_NAME.match(stem)
+    return post_slug(match["slug"] if match else stem)
 
 
 def _decide(path: Path, text: str, force: bool, force_edited: bool) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread,
+    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
 )
 from site_builder.importers.jsonstream import Progress, iter_json, iter_json_lines
 from site_builder.importers.text import code_block, inline, note
@@ -37,7 +37,7 @@ def conversations(path: Path, options: object = None, progress: Progress | None 
         if not record.where:
             raise ShapeError("the top level", "not a ShareGPT dataset: expected a list of records "
                                               "with `conversations` or `messages`, found an object")
-        yield record.where, convert(record.value, record.where, path.stem)
+        yield record.where, with_repairs(convert(record.value, record.where, path.stem), record.repaired)
 
 
 def convert(raw: Any, where: str, stem: str) -> Conversation | Skipped:
@@ -143,7 +143,7 @@ def _asset(kind: str, name: str) -> str:
 def _pretty_json(text: str) -> str:
     try:
         return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # not JSON, or nested too deeply to indent: as it is
         return text
 
 

@@ -3,7 +3,15 @@
 A message becomes the text of one turn. Our parser reads a post line by line, so the text must not
 contain a line that the parser would read as a new turn (``User: ...`` at the start of a line), a
 rule that would end the turn, or a code fence left open (it would swallow the rest of the post).
-The snippet checks run python fences of posts, so every fence of an export is marked ``norun``.
+
+Code from an export never runs, so every fence of a message is marked ``norun``, whatever its language
+or first line. A message is read here on its own but in the post next to others, so nothing of it may
+change how the next one reads: a raw HTML block (``<!--``, ``<pre>``) left open would swallow what follows
+and could end inside another message, where a fence the neutraliser never saw would open. The site shows
+raw HTML as text anyway, so the ``<`` that opens an HTML block is written ``&lt;`` (it looks the same) and
+the fences it hid are found and marked. This is the second of three layers: the post says ``imported:``
+(the snippet checks run none of its blocks), each fence says ``norun``, and ``trust.secure_post`` reads the
+assembled post again and marks whatever would still run.
 """
 
 from __future__ import annotations
@@ -16,11 +24,15 @@ from typing import Iterable
 from site_builder.conversation import LABEL_LINE, RULE_LINE, block_tokens  # the parser's own tests
 
 NORUN = 'norun reason="imported conversation: not checked"'
-RUNNABLE_LANGS = frozenset({"python", "py", "python3", "pycon"})
-_FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_FENCE_LINE = re.compile(r"^(?P<indent>[^`~]*?)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+"""An opening fence line: container marks and indentation (``> - ``), the fence, the info string."""
+_HTML_LINE = re.compile(r"^[ \t>*+\-0-9.)]*<")
+"""A line whose first character after container marks is ``<``: it may open an HTML block."""
 _LANG_SAFE = re.compile(r"[^\w+#.\-]+")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>()#!|~&$])")
-_MAYBE_SPECIAL = re.compile(r"```|~~~|^ {0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE)
+_MAYBE_SPECIAL = re.compile(r"```|~~~|^ {0,3}(?:[-*_][ \t]*){3,}$|^[ \t>*+\-0-9.)]*<", re.MULTILINE)
+_ROUNDS = 4
+"""Parses spent on the escapes that change the block structure (see ``_settled``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,35 +43,74 @@ class _Fence:
     """0-based line after the block (exclusive end)."""
     closed: bool
     top_level: bool
+    first_code_line: str
 
 
 def neutralise(text: str, labels: Iterable[str]) -> str:
-    """``text`` with label lines escaped, trailing/setext rules escaped, fences closed and marked norun."""
+    """``text`` with label lines escaped, trailing/setext rules escaped, HTML blocks escaped, and every
+    fence marked norun (and closed when the message left it open)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").rstrip()
-    lines = text.split("\n")
     keys = frozenset(label.casefold() for label in labels)
-    if not _MAYBE_SPECIAL.search(text) and not any(_starts_turn(line, keys) for line in lines):
+    if not _MAYBE_SPECIAL.search(text) and not any(_starts_turn(line, keys) for line in text.split("\n")):
         return text
-    fences = _fences(text)
+    lines, tokens = _settled(text.split("\n"))
+    return "\n".join(_marked(lines, tokens, keys))
+
+
+def _settled(lines: list[str]) -> tuple[list[str], list]:
+    """``lines`` after the escapes that change the block structure (HTML blocks, rules), and their tokens.
+
+    Each escape can change what the lines around it are (a rule ends a list, an HTML block hides a fence),
+    so this parses again until nothing more is escaped, a bounded number of times; the last round escapes
+    every ``<`` line outside code at once. ``trust.secure_post`` checks the assembled post after this.
+    """
+    tokens = block_tokens("\n".join(lines))
+    for round_ in range(_ROUNDS):
+        escaped = _structural_escapes(lines, tokens, everything=round_ == _ROUNDS - 1)
+        if escaped == lines:
+            break
+        lines = escaped
+        tokens = block_tokens("\n".join(lines))
+    return lines, tokens
+
+
+def _structural_escapes(lines: list[str], tokens: list, everything: bool) -> list[str]:
+    """``&lt;`` for the ``<`` of each line in an HTML block (of each line outside code, with ``everything``),
+    ``\\`` before a rule that would end the turn or underline a heading."""
+    code = {i for t in tokens if t.type in ("fence", "code_block") and t.map for i in range(*t.map)}
+    fenced = {i for t in tokens if t.type == "fence" and t.map for i in range(*t.map)}
+    html = set(range(len(lines))) - code if everything else \
+        {i for t in tokens if t.type == "html_block" and t.map for i in range(*t.map)}
+    out = []
+    for index, line in enumerate(lines):
+        if index in html and _HTML_LINE.match(line):
+            at = line.index("<")
+            line = f"{line[:at]}&lt;{line[at + 1:]}"
+        elif index not in code and RULE_LINE.match(line) and _rule_is_unsafe(lines, index, fenced):
+            stripped = line.lstrip(" ")
+            line = line[: len(line) - len(stripped)] + "\\" + stripped
+        out.append(line)
+    return out
+
+
+def _marked(lines: list[str], tokens: list, keys: frozenset[str]) -> list[str]:
+    """Every fence opener says norun, label lines outside code are escaped, open fences are closed (none of
+    this changes the block structure)."""
+    fences = _fences(lines, tokens)
     in_code = {i for fence in fences for i in range(fence.first, fence.last)}
-    openers = {fence.first for fence in fences}
+    openers = {fence.first: fence for fence in fences}
     out = []
     for index, line in enumerate(lines):
         if index in openers:
-            out.append(_safe_fence_line(line))
-        elif index in in_code:
-            out.append(line)
-        elif _starts_turn(line, keys):
+            out.append(safe_fence_line(line, openers[index].first_code_line))
+        elif index not in in_code and _starts_turn(line, keys):
             out.append(f"&#{ord(line[0])};{line[1:]}")
-        elif RULE_LINE.match(line) and _rule_is_unsafe(lines, index, in_code):
-            stripped = line.lstrip(" ")
-            out.append(line[: len(line) - len(stripped)] + "\\" + stripped)
         else:
             out.append(line)
     for fence in fences:
         if fence.top_level and not fence.closed:
-            out.append(_FENCE_OPEN.match(lines[fence.first])["fence"])
-    return "\n".join(out)
+            out.append(_FENCE_LINE.match(lines[fence.first])["fence"])
+    return out
 
 
 def _starts_turn(line: str, keys: frozenset[str]) -> bool:
@@ -75,37 +126,37 @@ def _rule_is_unsafe(lines: list[str], index: int, in_code: set[int]) -> bool:
     return not after or (bool(before.strip()) and index - 1 not in in_code)
 
 
-def _fences(text: str) -> list[_Fence]:
-    lines = text.split("\n")
+def _fences(lines: list[str], tokens: list) -> list[_Fence]:
     result = []
-    for token in block_tokens(text):
+    for token in tokens:
         if token.type != "fence" or not token.map:
             continue
         first, last = token.map
         closing = lines[last - 1].strip() if last - 1 > first else ""
         closed = bool(closing) and set(closing) == {token.markup[0]} and len(closing) >= len(token.markup)
-        result.append(_Fence(first, last, closed, token.level == 0))
+        result.append(_Fence(first, last, closed, token.level == 0, token.content.split("\n", 1)[0]))
     return result
 
 
-def _safe_fence_line(line: str) -> str:
-    """Keep the language word of an info string, drop options; python never runs from an import."""
-    match = _FENCE_OPEN.match(line)
-    if not match:  # a fence inside a list item or a quote: rewrite the part after the fence marks
-        head = re.match(r"^(?P<indent>.*?)(?P<fence>`{3,}|~{3,})(?P<info>.*)$", line)
-        if not head:
-            return line
-        match = head
-    lang = _LANG_SAFE.sub("", match["info"].strip().split(" ")[0] if match["info"].strip() else "")
-    return f"{match['indent']}{match['fence']}{fence_info(lang)}"
+def safe_fence_line(line: str, first_code_line: str = "") -> str:
+    """An opening fence line that keeps its container marks, fence and language word, and says ``norun``.
+
+    Any other option is dropped: an export cannot name a companion, a session, ``run`` or ``trusted``.
+    """
+    match = _FENCE_LINE.match(line)
+    if not match:
+        return line
+    words = match["info"].strip().split()
+    return f"{match['indent']}{match['fence']}{fence_info(words[0] if words else '', first_code_line)}"
 
 
-def fence_info(lang: str) -> str:
-    """Info string for a fence of ``lang`` in an imported post."""
+def fence_info(lang: str, first_code_line: str = "") -> str:
+    """Info string of a fence of ``lang`` in an imported post: the language word (``text`` for a bare
+    fence, ``pycon`` for a bare one that starts with ``>>>``), then ``norun``, whatever the language."""
     lang = _LANG_SAFE.sub("", lang.strip().lower())
     if not lang:
-        return ""
-    return f"{lang} {NORUN}" if lang in RUNNABLE_LANGS else lang
+        lang = "pycon" if first_code_line.lstrip().startswith(">>>") else "text"
+    return f"{lang} {NORUN}"
 
 
 def code_block(code: str, lang: str = "") -> str:
@@ -113,10 +164,7 @@ def code_block(code: str, lang: str = "") -> str:
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     fence = "`" * max(3, longest + 1)
     body = code.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
-    info = fence_info(lang)
-    if not info and body.lstrip().startswith(">>>"):
-        info = fence_info("pycon")
-    return f"{fence}{info}\n{body}\n{fence}"
+    return f"{fence}{fence_info(lang, body.lstrip())}\n{body}\n{fence}"
 
 
 def inline(text: str, limit: int | None = None) -> str:

@@ -19,6 +19,7 @@ import yaml
 from site_builder.conversation import question_key
 from site_builder.importers.common import Conversation, DraftExchange, Message
 from site_builder.importers.text import neutralise, note
+from site_builder.importers.trust import SecuredPost, secure_post
 from site_builder.posts import slugify as slug_words
 
 HASH_KEY = "content_hash"
@@ -44,6 +45,10 @@ class RenderedPost:
     """Answer variants per exchange, in order, as the parser should group them."""
     speakers: tuple[tuple[str, str, str | None], ...]
     """(label, role, model) of every speaker declared in the front matter."""
+    problems: tuple[str, ...] = ()
+    """What the writer had to repair in the assembled post (for the report)."""
+    refusal: str | None = None
+    """Why this post must not be written (``trust.secure_post``); None when it may."""
 
     @property
     def variants(self) -> int:
@@ -76,8 +81,17 @@ def render_post(conv: Conversation, fallback_date: dt.date) -> RenderedPost:
             blocks.extend(_turn_block(t) for t in written)
     body = "\n\n".join(blocks) + "\n"
     date = conv.created.date() if conv.created else fallback_date
-    return RenderedPost(_with_hash(_front_matter(conv, speakers, date) + body), date, tuple(turns), tuple(shape),
-                        speakers)
+    secured = secure_post(_front_matter(conv, speakers, date) + body)
+    return RenderedPost(_with_hash(secured.text), date, tuple(turns), tuple(shape), speakers,
+                        _repairs(secured), secured.refusal)
+
+
+def _repairs(secured: SecuredPost) -> tuple[str, ...]:
+    if not secured.fixed or secured.refusal:
+        return ()
+    lines = ", ".join(str(n) for n in secured.fixed[:5]) + (", …" if len(secured.fixed) > 5 else "")
+    return (f"{len(secured.fixed)} code block(s) that formed only in the assembled post (line {lines}) "
+            "marked norun",)
 
 
 def _question_text(exchange: DraftExchange, labels: list[str], previous: str | None) -> str | None:

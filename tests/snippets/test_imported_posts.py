@@ -37,7 +37,7 @@ def test_importing_then_checking_a_hostile_export_runs_nothing(tmp_path, capsys)
     assert main(["check", "--content", str(content)]) == 0
     assert list(marker.iterdir()) == []
     report = capsys.readouterr().out
-    assert report.count("imported post") == 2 and "2 blocks: 2 skipped" in report
+    assert report.count("skipped: norun: imported") == 2 and "2 blocks: 2 skipped" in report
     for path in sorted((content / "posts").glob("*.md")):
         assert "\nimported: sharegpt\n" in path.read_text(encoding="utf-8")
 
