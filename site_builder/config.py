@@ -10,11 +10,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pygments.styles import get_all_styles
 
 from site_builder.errors import ConfigError
-from site_builder.frontmatter import normalise_text
+from site_builder.frontmatter import load_yaml, normalise_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +54,11 @@ def _read(path: Path) -> dict[str, Any]:
         text = normalise_text(path.read_bytes(), path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+
+    def fail(line: int, message: str, hint: str) -> ConfigError:
+        return ConfigError(f"{path}:{line}: {message}", hint=hint)
+
+    data = load_yaml(text, fail)
     if data is None:
         return {}
     if not isinstance(data, dict):

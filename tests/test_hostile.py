@@ -1,0 +1,95 @@
+"""Hostile posts and site config: each one is a clear ``SiteError`` (file, line, what to do) or a page —
+never a traceback, never a hang, never a file from outside the content folder in the site.
+
+Every case here was found by the fuzz of generated posts (tests/fuzz/) or the issue that reported it.
+"""
+
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from site_builder.cli import main
+from site_builder.errors import PostError
+from site_builder.posts import load_post
+
+ALIAS_BOMB = "".join(
+    ["title: Bomb\n", 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n']
+    + [f"l{k}: &l{k} [{', '.join([f'*l{k - 1}'] * 9)}]\n" for k in range(1, 9)]
+)
+"""The issue's 454-byte bomb: 9 levels of 9 aliases, 9**9 strings once expanded (4 GB before the fix)."""
+
+MERGE_BOMB = "title: Merge\nm0: &m0 {a: 1, b: 2}\n" + "".join(
+    f"m{k}: &m{k} {{<<: [*m{k - 1}, *m{k - 1}], k{k}: 1}}\n" for k in range(1, 40))
+"""YAML merge keys doubling at each level."""
+
+BAD_FRONT_MATTER = {
+    # case: (front matter lines, line of the error, words the message must hold)
+    "impossible_date": ("title: T\ndate: 2024-02-30\n", 3, "date"),
+    "year_zero": ("title: T\ndate: 0000-01-01\n", 3, "date"),
+    "offset_25_hours": ("title: T\ndate: 2024-01-01 10:00:00+25:00\n", 3, "date"),
+    "hex_title_5000_digits": ("title: 0x" + "f" * 5000 + "\n", 2, "number"),
+    "decimal_title_5000_digits": ("title: " + "7" * 5000 + "\n", 2, "number"),
+    "list_3000_deep": ("title: T\nx: " + "[" * 3000 + "]" * 3000 + "\n", 3, "nested"),
+    "mapping_3000_deep": ("title: T\nx: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n", 3, "nested"),
+    "lone_surrogate_title": ('title: "\\ud800"\n', 2, "surrogate"),
+    "lone_surrogate_key": ('title: T\n"\\udfff": 1\n', 3, "surrogate"),
+    "lone_surrogate_tag": ('title: T\ntags: [ok, "a\\ud800b"]\n', 3, "surrogate"),
+    "alias_bomb": (ALIAS_BOMB, 8, "aliases"),
+    "merge_bomb": (MERGE_BOMB, 17, "aliases"),
+    "alias_cycle": ("title: T\nx: &a [1, *a]\n", 3, "itself"),
+    "title_is_a_list": ("title: [a, b]\n", 2, "title"),
+    "date_is_a_number": ("title: T\ndate: 20240101\n", 3, "date"),
+}
+
+
+def write_post(folder: Path, front: str, body: str = "\nUser: hi\n\nChatGPT: hello\n",
+               name: str = "2024-01-01-post.md") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"---\n{front}---\n{body}", encoding="utf-8", errors="surrogatepass")
+    return path
+
+
+@pytest.mark.parametrize("case", BAD_FRONT_MATTER, ids=list(BAD_FRONT_MATTER))
+def test_hostile_front_matter_is_a_post_error_at_its_line(case: str, tmp_path: Path) -> None:
+    front, line, words = BAD_FRONT_MATTER[case]
+    path = write_post(tmp_path, front)
+    started = time.perf_counter()
+    with pytest.raises(PostError) as error:
+        load_post(path)
+    assert time.perf_counter() - started < 2, "refused at once, not after expanding it"
+    assert error.value.line == line and error.value.path == path, str(error.value)
+    assert words in error.value.message and error.value.hint, str(error.value)
+
+
+def test_hostile_front_matter_fails_the_build_with_every_error_and_no_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    posts = tmp_path / "content" / "posts"
+    for number, (front, _line, _words) in enumerate(BAD_FRONT_MATTER.values(), 1):
+        write_post(posts, front, name=f"2024-01-{number:02d}-case-{number}.md")
+    code = main(["build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "_site")])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"build failed with {len(BAD_FRONT_MATTER)} errors" in err, err
+    assert not (tmp_path / "_site").exists()
+
+
+@pytest.mark.parametrize("config, line, words", [
+    (ALIAS_BOMB.replace("title: Bomb\n", "") + "title: *l8\n", 6, "aliases"),
+    ("title: T\ndescription: 2024-02-30\n", 2, "date"),
+    ("title: " + "[" * 3000 + "]" * 3000 + "\n", 1, "nested"),
+], ids=["alias_bomb", "impossible_date", "list_3000_deep"])
+def test_hostile_site_config_is_a_config_error(config: str, line: int, words: str, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    write_post(content / "posts", "title: Fine\n")
+    (content / "site.yaml").write_text(config, encoding="utf-8")
+    started = time.perf_counter()
+    code = main(["build", "--content", str(content), "--out", str(tmp_path / "_site")])
+    err = capsys.readouterr().err
+    assert time.perf_counter() - started < 5
+    assert code == 1 and "Traceback" not in err and f"site.yaml:{line}: " in err and words in err, err
