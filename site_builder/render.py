@@ -23,6 +23,7 @@ from site_builder.errors import PostError, TemplateError
 from site_builder.highlight import highlight, highlight_lines
 from site_builder.markdown import FenceContext, FenceDecorator, render
 from site_builder.model import Exchange, Post, Turn
+from site_builder.frontmatter import normalise_text
 from site_builder.posts import meta_line, slugify
 from site_builder.snippets import BlockStatus
 
@@ -119,7 +120,10 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
 
 
 def companion_view(path: Path, ranges: Iterable[tuple[int, int]]) -> CompanionView:
-    source = path.read_text(encoding="utf-8")
+    try:
+        source = normalise_text(path.read_bytes(), path)
+    except OSError as exc:
+        raise PostError(path, None, f"cannot read: {exc.strerror}") from None
     return CompanionView(path.name, f"companions/{path.stem}/", tuple(highlight_lines(source, "python")),
                          tuple(sorted(set(ranges))))
 
@@ -192,8 +196,8 @@ def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfi
         return config.absolute_root + target
 
     try:
-        return env.get_template(template).render(site=site, config=config, page_path=path, url=url,
-                                                 absolute=absolute, root=root, **extra)
+        return printable(env.get_template(template).render(site=site, config=config, page_path=path, url=url,
+                                                           absolute=absolute, root=root, **extra))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
@@ -202,6 +206,15 @@ def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfi
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"{template}: {exc.message} (while rendering {path})",
                             hint="check the variable names the template uses") from None
+
+
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids (C0 controls but tab and line ends, unpaired surrogates,
+    U+FFFE/U+FFFF) shown as U+FFFD: pages, feed and sitemap stay well-formed and encodable as UTF-8."""
+    return _NOT_XML_CHAR.sub("\ufffd", text)
 
 
 def _path_of(url: str) -> str:

@@ -93,3 +93,35 @@ def test_hostile_site_config_is_a_config_error(config: str, line: int, words: st
     err = capsys.readouterr().err
     assert time.perf_counter() - started < 5
     assert code == 1 and "Traceback" not in err and f"site.yaml:{line}: " in err and words in err, err
+
+
+def build_ok(content: Path, out: Path, capsys: pytest.CaptureFixture[str], *options: str) -> None:
+    code = main(["build", "--content", str(content), "--out", str(out), *options])
+    err = capsys.readouterr().err
+    assert code == 0 and "Traceback" not in err, err
+
+
+def test_control_characters_leave_the_feed_and_sitemap_well_formed(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    write_post(content / "posts", 'title: "bell \\x01 here"\nsummary: "tab \\x0b and \\x0c"\ntags: ["\\x1b"]\n',
+               body="\nUser: why \x01 and \x08?\n\nChatGPT: \x7f because \x1b[31m\n")
+    (content / "site.yaml").write_text('title: "site \\x02"\ndescription: "\\x0b"\nauthor: "\\x1f"\n',
+                                       encoding="utf-8")
+    out = tmp_path / "_site"
+    build_ok(content, out, capsys, "--base-url", "https://example.org/")
+    for name in ("feed.xml", "sitemap.xml"):
+        ET.fromstring((out / name).read_bytes())  # raises ParseError when not well-formed
+    feed = ET.fromstring((out / "feed.xml").read_bytes())
+    titles = [t.text for t in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert "bell \ufffd here" in titles and "site \ufffd" in titles
+
+
+def test_a_companion_that_is_not_utf8_is_a_post_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    write_post(content / "posts", "title: Fine\n")
+    (content / "companions").mkdir()
+    (content / "companions" / "latin1.py").write_bytes(b'"""Caf\xe9."""\n')
+    code = main(["build", "--content", str(content), "--out", str(tmp_path / "_site")])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and "latin1.py:1: not valid UTF-8" in err, err
