@@ -77,7 +77,7 @@ def make_environment(theme: Path, overrides: Path | None) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters["isodate"] = _isodate
-    env.filters["tag_slug"] = tag_slug
+    env.filters["tag_slug"] = _tag_slug_filter
     return env
 
 
@@ -101,8 +101,32 @@ def post_url(post: Post) -> str:
 
 
 def tag_slug(tag: str) -> str:
-    """The folder of a tag's page; a tag with no ASCII letters (``中文``) gets a stable hash."""
-    return slugify(tag) or "tag-" + hashlib.sha1(tag.encode()).hexdigest()[:8]
+    """The folder name a tag asks for: ``C++`` -> ``c-plus-plus``, ``C#`` -> ``c-sharp``; a tag with no ASCII
+    letters (``中文``) gets a stable hash. Two tags may ask for the same one: ``tag_slugs`` settles that."""
+    spelled = tag.replace("+", " plus ").replace("#", " sharp ")
+    return slugify(spelled) or "tag-" + hashlib.sha1(tag.encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def tag_slugs(tags: Iterable[str]) -> dict[str, str]:
+    """A distinct folder for every tag. When tags ask for the same folder (``Python`` and ``python``), the first
+    in (case-folded, then exact) order keeps it and the others get ``-2``, ``-3``…: the same site, the same URLs."""
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for tag in sorted(set(tags), key=lambda t: (t.casefold(), t)):
+        base = slug = tag_slug(tag)
+        suffix = 1
+        while slug in taken:
+            suffix += 1
+            slug = f"{base}-{suffix}"
+        slugs[tag] = slug
+        taken.add(slug)
+    return slugs
+
+
+@jinja2.pass_context
+def _tag_slug_filter(context: jinja2.runtime.Context, tag: str) -> str:
+    """``{{ tag | tag_slug }}`` in templates: the tag's folder in this site."""
+    return context["site"]["tag_slugs"].get(tag) or tag_slug(tag)
 
 
 def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:
@@ -163,15 +187,16 @@ def render_pages(env: jinja2.Environment, config: SiteConfig, views: list[PostVi
     """Every page of the site. ``views`` may include drafts (when built with --drafts)."""
     views = sorted(views, key=lambda v: (v.post.date, v.post.slug), reverse=True)
     tags = _tags(views)
-    site = {"config": config, "posts": views, "tags": tags, "generator": f"site_builder {__version__}",
-            "built": now}
+    slugs = tag_slugs(tags)
+    site = {"config": config, "posts": views, "tags": tags, "tag_slugs": slugs,
+            "generator": f"site_builder {__version__}", "built": now}
     pages: list[tuple[str, str, Mapping[str, Any]]] = [
         ("index.html", "index.html", {}),
         ("archive/index.html", "archive.html", {}),
         ("404.html", "404.html", {"absolute_links": True}),
     ]
     pages += [(f"{v.url}index.html", str(v.post.meta.get("template", "post.html")), {"view": v}) for v in views]
-    pages += [(f"tags/{tag_slug(t)}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
+    pages += [(f"tags/{slugs[t]}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
     pages += [(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
     rendered = [Page(path, _render(env, template, path, config, site, extra)) for path, template, extra in pages]
     html_paths = [p.path for p in rendered if p.path != "404.html"]

@@ -125,3 +125,32 @@ def test_a_companion_that_is_not_utf8_is_a_post_error(tmp_path: Path, capsys: py
     code = main(["build", "--content", str(content), "--out", str(tmp_path / "_site")])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err and "latin1.py:1: not valid UTF-8" in err, err
+
+
+def test_tags_that_fold_to_the_same_slug_get_pages_of_their_own(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from bs4 import BeautifulSoup
+
+    from site_builder.render import tag_slug
+
+    assert (tag_slug("C"), tag_slug("C++"), tag_slug("C#"), tag_slug("F#")) == ("c", "c-plus-plus", "c-sharp",
+                                                                                 "f-sharp")
+    content = tmp_path / "content"
+    tags = ["C", "C++", "C#", "Python", "python", "c plus plus"]
+    for number, tag in enumerate(tags, 1):
+        write_post(content / "posts", f'title: "About {tag}"\ntags: ["{tag}"]\n', name=f"2024-01-0{number}-p{number}.md")
+    out = tmp_path / "_site"
+    build_ok(content, out, capsys, "--base-url", "https://example.org/")
+    pages = {}
+    for number, tag in enumerate(tags, 1):
+        post = BeautifulSoup((out / f"posts/p{number}/index.html").read_text(encoding="utf-8"), "html.parser")
+        (link,) = post.select("a.tag")
+        page = (out / "posts" / f"p{number}" / link["href"] / "index.html").resolve()
+        tag_page = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert tag_page.h1.get_text() == f"Posts tagged “{tag}”"
+        assert [a.get_text() for a in tag_page.select(".post-list a")] == [f"About {tag}"]
+        pages[tag] = page
+    assert len(set(pages.values())) == len(tags), pages
+    locs = [loc.text for loc in ET.parse(out / "sitemap.xml").getroot().iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert len(locs) == len(set(locs)), "every page is listed once"
