@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from site_builder.conversation import block_tokens, code_lines, parse_conversation
 from markdown_it.token import Token
 
-from site_builder.errors import PostError
+from site_builder.errors import PostError, shown
 from site_builder.frontmatter import normalise_text, split_front_matter
 from site_builder.model import ROLES, CodeBlock, Post, Speaker
 
@@ -103,7 +103,7 @@ def _speakers(path: Path, front: list[str], value: Any, default_model: Any) -> M
         if isinstance(spec, str):
             spec = {"role": spec}
         if not isinstance(spec, dict) or spec.get("role") not in ROLES:
-            raise PostError(path, line, f"front matter: speaker {_shown(name)} needs a role, one of {', '.join(ROLES)}",
+            raise PostError(path, line, f"front matter: speaker {shown(name)} needs a role, one of {', '.join(ROLES)}",
                             hint=hint)
         model = spec.get("model") or (default_model if spec["role"] == "assistant" else None)
         result[str(name)] = Speaker(str(name), spec["role"], str(model) if model else None)
@@ -121,7 +121,7 @@ def _slug(path: Path, meta: Mapping[str, Any], front: list[str]) -> str:
     raw = meta.get("slug") or _name_parts(path)[1]
     slug = slugify(str(raw))
     if not slug:
-        raise PostError(path, _key_line(front, "slug"), f"cannot make a URL slug from {_shown(raw)}",
+        raise PostError(path, _key_line(front, "slug"), f"cannot make a URL slug from {shown(raw)}",
                         hint="add `slug: some-ascii-words` to the front matter")
     return slug
 
@@ -144,7 +144,7 @@ def _date(path: Path, meta: Mapping[str, Any], front: list[str], fallback: dt.da
         return value
     if value is not None and not isinstance(value, str):
         raise PostError(path, _key_line(front, "date"),
-                        f"front matter: date must be YYYY-MM-DD, got {_shown(value)}",
+                        f"front matter: date must be YYYY-MM-DD, got {shown(value)}",
                         hint="write dates as YYYY-MM-DD (time optional: 2023-08-03 15:35)")
     if value:
         try:
@@ -153,7 +153,7 @@ def _date(path: Path, meta: Mapping[str, Any], front: list[str], fallback: dt.da
             try:
                 return dt.date.fromisoformat(value[:10])
             except ValueError:
-                raise PostError(path, _key_line(front, "date"), f"front matter: date {_shown(value)} is not a date",
+                raise PostError(path, _key_line(front, "date"), f"front matter: date {shown(value)} is not a date",
                                 hint="write dates as YYYY-MM-DD (time optional: 2023-08-03 15:35)") from None
     from_name = _name_parts(path)[0] or fallback
     if from_name is None:
@@ -176,14 +176,8 @@ def _tags(path: Path, front: list[str], value: Any) -> tuple[str, ...]:
 def _bool(path: Path, front: list[str], meta: Mapping[str, Any], key: str) -> bool:
     value = meta.get(key, False)
     if not isinstance(value, bool):
-        raise PostError(path, _key_line(front, key), f"front matter: {key} must be true or false, got {_shown(value)}")
+        raise PostError(path, _key_line(front, key), f"front matter: {key} must be true or false, got {shown(value)}")
     return value
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for messages about values that may be huge."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text(path: Path, front: list[str], meta: Mapping[str, Any], key: str) -> str | None:

@@ -154,3 +154,46 @@ def test_tags_that_fold_to_the_same_slug_get_pages_of_their_own(tmp_path: Path,
     locs = [loc.text for loc in ET.parse(out / "sitemap.xml").getroot().iter(
         "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert len(locs) == len(set(locs)), "every page is listed once"
+
+
+BAD_BASE_URLS = ["javascript:alert(1)//", "JavaScript:alert(1)", " javascript:alert(1)", "data:text/html,<b>x</b>",
+                 "vbscript:msgbox(1)", "//evil.example/", "/\\evil.example/", "\\\\evil.example\\", "http://",
+                 "https:///path", "ftp://example.org/", "https://exa mple.org/", "blog/", "",
+                 "https://example.org/?q=1", "https://example.org/#top", "/blog/\n<script>", "https://user@evil/"]
+GOOD_BASE_URLS = ["/", "/blog/", "/blog", "https://me.github.io/blog/", "http://localhost:8000/",
+                  "https://example.org", "https://例え.jp/ブログ/"]
+
+
+@pytest.mark.parametrize("url", BAD_BASE_URLS)
+@pytest.mark.parametrize("where", ["site.yaml", "--base-url", "_config.yml"])
+def test_base_url_must_be_http_or_a_root_path(url: str, where: str, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    content = tmp_path / "content"
+    write_post(content / ("_posts" if where == "_config.yml" else "posts"), "title: Fine\n")
+    options = []
+    if where == "site.yaml":
+        (content / "site.yaml").write_text(f"base_url: {json.dumps(url)}\n", encoding="utf-8")
+    elif where == "_config.yml":
+        (content / "_config.yml").write_text(f"url: {json.dumps(url)}\n", encoding="utf-8")
+    else:
+        options = ["--base-url", url]
+    code = main(["build", "--content", str(content), "--out", str(tmp_path / "_site"), *options])
+    err = capsys.readouterr().err
+    if where == "_config.yml" and url == "":
+        assert code == 0, err  # Jekyll's url is optional: the site root is then "/"
+        return
+    assert code == 1 and "Traceback" not in err, err
+    assert {"site.yaml": "base_url", "--base-url": "--base-url", "_config.yml": "url"}[where] in err, err
+    assert "hint:" in err and "https://" in err
+    assert not (tmp_path / "_site").exists()
+
+
+@pytest.mark.parametrize("url", GOOD_BASE_URLS)
+def test_good_base_urls_are_kept(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    write_post(content / "posts", "title: Fine\n")
+    build_ok(content, tmp_path / "_site", capsys, "--base-url", url)
+    feed = ET.parse(tmp_path / "_site" / "feed.xml").getroot()
+    assert feed.find("{http://www.w3.org/2005/Atom}id").text == (url if url.endswith("/") else url + "/")
