@@ -86,7 +86,7 @@ def shown(value: object, limit: int = 60) -> str:
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working folder when it is inside it (how errors and tables name files)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    try:  # the folder resolved, not the file: a symbolic link is named as itself, even one in a loop
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(path)

@@ -197,3 +197,122 @@ def test_good_base_urls_are_kept(url: str, tmp_path: Path, capsys: pytest.Captur
     build_ok(content, tmp_path / "_site", capsys, "--base-url", url)
     feed = ET.parse(tmp_path / "_site" / "feed.xml").getroot()
     assert feed.find("{http://www.w3.org/2005/Atom}id").text == (url if url.endswith("/") else url + "/")
+
+
+def site_with_one_post(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    write_post(content / "posts", "title: Fine\n")
+    return content
+
+
+def fails_naming(content: Path, out: Path, capsys: pytest.CaptureFixture[str], *words: str) -> str:
+    code = main(["build", "--content", str(content), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err, err
+    assert all(word in err for word in words), err
+    assert not out.exists(), "nothing is written"
+    return err
+
+
+OUTSIDE_LINKS = {
+    # link inside content/ -> what it points at outside (a file or a folder)
+    "static/passwd": "secret.txt",
+    "static/folder": "secret-folder",
+    "posts/2024-01-02-linked.md": "secret-post.md",
+    "drafts/2024-01-03-linked.md": "secret-post.md",
+    "companions/evil.py": "secret.py",
+    "templates/base.html": "secret.txt",
+    "site.yaml": "secret.yaml",
+    "posts/inner": "secret-folder",
+}
+
+
+@pytest.mark.parametrize("link", OUTSIDE_LINKS)
+def test_a_symlink_out_of_the_content_folder_is_an_error(link: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    content = site_with_one_post(tmp_path)
+    (tmp_path / "secret.txt").write_text("SECRET", encoding="utf-8")
+    (tmp_path / "secret.yaml").write_text("title: SECRET\n", encoding="utf-8")
+    (tmp_path / "secret.py").write_text('"""SECRET"""\n', encoding="utf-8")
+    (tmp_path / "secret-post.md").write_text("---\ntitle: SECRET\n---\nSECRET\n", encoding="utf-8")
+    (tmp_path / "secret-folder").mkdir()
+    (tmp_path / "secret-folder" / "2024-01-04-post.md").write_text("---\ntitle: SECRET\n---\n", encoding="utf-8")
+    place = content / link
+    place.parent.mkdir(parents=True, exist_ok=True)
+    place.symlink_to(tmp_path / OUTSIDE_LINKS[link])
+    fails_naming(content, tmp_path / "_site", capsys, link.split("/")[-1], "outside the content folder")
+
+
+def test_a_folder_of_the_content_that_is_a_link_out_is_an_error(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    write_post(tmp_path / "elsewhere", "title: SECRET\n")
+    (content / "posts").symlink_to(tmp_path / "elsewhere")
+    fails_naming(content, tmp_path / "_site", capsys, "posts", "outside the content folder")
+
+
+@pytest.mark.parametrize("name, target", [("self", "self"), ("dangling", "missing.txt"), ("up", ".."),
+                                          ("ping", "pong")])
+def test_symlink_loops_and_dangling_links_are_errors(name: str, target: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    content = site_with_one_post(tmp_path)
+    (content / "static").mkdir()
+    (content / "static" / name).symlink_to(target)
+    if name == "ping":
+        (content / "static" / "pong").symlink_to("ping")
+    started = time.perf_counter()
+    fails_naming(content, tmp_path / "_site", capsys, f"static/{name}")
+    assert time.perf_counter() - started < 5
+
+
+def test_a_symlink_that_stays_in_the_content_folder_is_published(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    content = site_with_one_post(tmp_path)
+    (content / "shared" / "img").mkdir(parents=True)
+    (content / "shared" / "notes.txt").write_text("notes", encoding="utf-8")
+    (content / "shared" / "img" / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    (content / "static").mkdir()
+    (content / "static" / "notes.txt").symlink_to("../shared/notes.txt")
+    (content / "static" / "img").symlink_to("../shared/img")
+    out = tmp_path / "_site"
+    build_ok(content, out, capsys)
+    assert (out / "notes.txt").read_text() == "notes" and not (out / "notes.txt").is_symlink()
+    assert (out / "img" / "logo.svg").read_text() == "<svg/>" and not (out / "img").is_symlink()
+
+
+def test_a_companion_name_cannot_leave_the_companions_pages(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    content = site_with_one_post(tmp_path)
+    (content / "companions").mkdir()
+    (content / "companions" / "...py").write_text('"""Hidden: a dot file, never published."""\n', encoding="utf-8")
+    (content / "companions" / "fine_one.py").write_text('"""Fine."""\n', encoding="utf-8")
+    out = tmp_path / "_site"
+    build_ok(content, out, capsys)
+    assert "site-title" in (out / "index.html").read_text(encoding="utf-8"), "the home page is the home page"
+    assert sorted(p.name for p in (out / "companions").iterdir()) == ["fine_one"]
+    (content / "companions" / "two words.py").write_text('"""Bad name."""\n', encoding="utf-8")
+    (content / "companions" / "a.b.py").write_text('"""Bad name."""\n', encoding="utf-8")
+    err = fails_naming(content, tmp_path / "_site2", capsys, "two words.py", "a.b.py", "letters, digits")
+    assert "build failed with 2 errors" in err
+
+
+@pytest.mark.parametrize("name", ["index.html", "feed.xml", "sitemap.xml", "posts/post/index.html",
+                                  "assets/pygments.css", "archive/index.html/oops.txt", "404.html"])
+def test_a_static_file_may_not_replace_a_generated_page(name: str, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    content = site_with_one_post(tmp_path)
+    place = content / "static" / name
+    place.parent.mkdir(parents=True)
+    place.write_text("static", encoding="utf-8")
+    fails_naming(content, tmp_path / "_site", capsys, f"static/{name}", "generated")
+
+
+def test_a_static_file_may_replace_a_theme_asset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = site_with_one_post(tmp_path)
+    (content / "static" / "assets").mkdir(parents=True)
+    (content / "static" / "assets" / "style.css").write_text("body { color: red }", encoding="utf-8")
+    out = tmp_path / "_site"
+    build_ok(content, out, capsys)
+    assert (out / "assets" / "style.css").read_text() == "body { color: red }"
+    assert (out / "assets" / "site.js").is_file()
