@@ -138,7 +138,8 @@ def test_tags_that_fold_to_the_same_slug_get_pages_of_their_own(tmp_path: Path,
     content = tmp_path / "content"
     tags = ["C", "C++", "C#", "Python", "python", "c plus plus"]
     for number, tag in enumerate(tags, 1):
-        write_post(content / "posts", f'title: "About {tag}"\ntags: ["{tag}"]\n', name=f"2024-01-0{number}-p{number}.md")
+        write_post(content / "posts", f'title: "About {tag}"\ntags: ["{tag}"]\n',
+                   name=f"2024-01-0{number}-p{number}.md")
     out = tmp_path / "_site"
     build_ok(content, out, capsys, "--base-url", "https://example.org/")
     pages = {}
@@ -316,3 +317,47 @@ def test_a_static_file_may_replace_a_theme_asset(tmp_path: Path, capsys: pytest.
     build_ok(content, out, capsys)
     assert (out / "assets" / "style.css").read_text() == "body { color: red }"
     assert (out / "assets" / "site.js").is_file()
+
+
+_JSON = '{"id":17,"name":"x","tags":["a","b"],"url":"http://example.org/a?b=c","pos":{"x":1.5,"y":-2}},'
+PATHOLOGICAL_BODIES = {
+    # name: about 100 kB of one pattern; each took from 3 s to minutes to render before the fix
+    "colons": "a:" * 50_000,
+    "minified_json": "[" + _JSON * (100_000 // len(_JSON)) + "]",
+    "ipv6_like": "fe80::1ff:fe23:4567:890a " * 4_000,
+    "open_brackets": "[" * 100_000,
+    "images_unclosed": "![" * 50_000,
+    "www_after_underscores": "_www." * 20_000 + "!",
+    "www_after_tildes": "~www.a_b." * 10_000 + "!",
+    "http_without_host": " http:/" * 14_000,
+    "https_underscore_hosts": " https://a_b.c_d:" * 6_000,
+    "mailto_without_at": " mailto:a" * 11_000,
+    "emails_without_domain": " a@" * 33_000,
+    "closing_parens_after_url": "http://a" + ")" * 100_000,
+    "entities_after_url": "http://a" + "&amp;" * 20_000,
+    "urls_cut_by_angles": "(http://a<" * 10_000,
+    "rules_inside_a_turn": "User: q\n\nChatGPT: a\n\n" + "***\n" * 25_000,
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL_BODIES)
+def test_a_100kb_hostile_body_renders_in_well_under_two_seconds(name: str, tmp_path: Path) -> None:
+    from site_builder.markdown import create_markdown
+    from site_builder.render import post_view
+
+    path = write_post(tmp_path, "title: Slow?\n", body="\n" + PATHOLOGICAL_BODIES[name] + "\n")
+    md = create_markdown()
+    started = time.perf_counter()
+    view = post_view(md, load_post(path), None)
+    elapsed = time.perf_counter() - started
+    assert view.intro_html or view.exchanges
+    assert elapsed < 2, f"{name}: {elapsed:.1f} s for {path.stat().st_size:,} bytes"
+
+
+def test_rules_inside_a_turn_are_read_in_linear_time(tmp_path: Path) -> None:
+    """Each rule looked ahead at a copy of every later line: 50,000 rules took 3 s to parse, 200,000 a minute."""
+    path = write_post(tmp_path, "title: Rules\n", body="\nUser: q\n\nChatGPT: a\n\n" + "***\n" * 50_000)
+    started = time.perf_counter()
+    post = load_post(path)
+    assert time.perf_counter() - started < 2
+    assert len(post.turns) == 2 and post.turns[1].text.count("***") == 49_999  # the last one ends the turn
