@@ -130,7 +130,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def pages(site: Path) -> list[tuple[Path, BeautifulSoup]]:
-    return [(page, BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")) for page in sorted(site.rglob("*.html"))]
+    return [(page, BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser"))
+            for page in sorted(site.rglob("*.html"))]
 
 
 def scripts(doc: BeautifulSoup) -> set[tuple[str, str]]:
