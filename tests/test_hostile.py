@@ -337,6 +337,10 @@ PATHOLOGICAL_BODIES = {
     "entities_after_url": "http://a" + "&amp;" * 20_000,
     "urls_cut_by_angles": "(http://a<" * 10_000,
     "rules_inside_a_turn": "User: q\n\nChatGPT: a\n\n" + "***\n" * 25_000,
+    # 46 kB: 30 tables of 250 columns whose rows are "x": 2 million empty cells, 25 s and 2.2 GB before
+    "tables_of_empty_cells": ("|" + "a|" * 250 + "\n|" + "-|" * 250 + "\n" + "x\n" * 260 + "\n") * 30,
+    "a_table_per_turn": "".join(f"User: q{n}\n\nChatGPT: |a|a|a|a|a|a|a|a|\n|-|-|-|-|-|-|-|-|\n" + "x\n" * 60
+                                + "\n" for n in range(500)),
 }
 
 
@@ -347,9 +351,9 @@ def test_a_100kb_hostile_body_renders_in_well_under_two_seconds(name: str, tmp_p
 
     path = write_post(tmp_path, "title: Slow?\n", body="\n" + PATHOLOGICAL_BODIES[name] + "\n")
     md = create_markdown()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other jobs on a shared machine do not count
     view = post_view(md, load_post(path), None)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert view.intro_html or view.exchanges
     assert elapsed < 2, f"{name}: {elapsed:.1f} s for {path.stat().st_size:,} bytes"
 
@@ -357,7 +361,18 @@ def test_a_100kb_hostile_body_renders_in_well_under_two_seconds(name: str, tmp_p
 def test_rules_inside_a_turn_are_read_in_linear_time(tmp_path: Path) -> None:
     """Each rule looked ahead at a copy of every later line: 50,000 rules took 3 s to parse, 200,000 a minute."""
     path = write_post(tmp_path, "title: Rules\n", body="\nUser: q\n\nChatGPT: a\n\n" + "***\n" * 50_000)
-    started = time.perf_counter()
+    started = time.process_time()
     post = load_post(path)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert len(post.turns) == 2 and post.turns[1].text.count("***") == 49_999  # the last one ends the turn
+
+
+def test_tables_keep_rendering_but_not_millions_of_empty_cells() -> None:
+    from site_builder.markdown import create_markdown, render
+
+    md = create_markdown()
+    sparse = render(md, "| Name | Role | Model | Notes | Seen |\n|---|---|---|---|---|\n| Zhiwei | user |\n| GPT |\n")
+    assert sparse.count("<td>") == 10, "short rows are filled up to the header"
+    flood = "|" + "a|" * 250 + "\n|" + "-|" * 250 + "\n" + "x\n" * 260
+    html = render(md, flood)
+    assert "<table>" not in html and html.count("x") == 260, "an amplifying table stays text, all of it"
