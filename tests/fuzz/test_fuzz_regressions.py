@@ -1,0 +1,42 @@
+"""Every input that ever failed (tests/fuzz/regressions/*.md, from the fuzz or an issue) is loaded,
+rendered and built into a site again: a ``SiteError`` or a page, in under 2 s of CPU, never a traceback.
+
+Add a file there for each new failure (the name keeps its date: it is a post of a content folder).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import build_site
+from site_builder.errors import SiteError
+from test_fuzz_posts import SECONDS_PER_INPUT, outcome_of, render_post
+
+REGRESSIONS = sorted((Path(__file__).parent / "regressions").glob("*.md"))
+
+
+def test_there_are_regressions() -> None:
+    assert len(REGRESSIONS) >= 12
+
+
+@pytest.mark.parametrize("source", REGRESSIONS, ids=[p.stem for p in REGRESSIONS])
+def test_a_past_failure_renders_and_builds_or_is_a_site_error(source: Path, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    post = content / "posts" / source.name
+    shutil.copyfile(source, post)
+    started = time.process_time()
+    rendered = outcome_of(lambda: render_post(post, content))
+    assert time.process_time() - started < SECONDS_PER_INPUT
+    started = time.process_time()
+    built = outcome_of(lambda: build_site(content, tmp_path / "_site"))
+    assert time.process_time() - started < SECONDS_PER_INPUT + 1
+    assert (rendered == "ok") == (built == "ok"), (rendered, built)
+    if built != "ok":
+        with pytest.raises(SiteError) as error:
+            build_site(content, tmp_path / "_site")
+        assert source.name in str(error.value)
