@@ -3,7 +3,8 @@
 Nothing outside the content folder is ever read into the site. A symbolic link is followed when it resolves
 inside the content folder (``static/logo.svg -> ../shared/logo.svg``); one that resolves outside it, leads
 nowhere (dangling) or leads back into itself (a loop) is an error naming the link. Every such error is
-reported at once, before any file is read. Names starting with a dot are skipped, as editors leave them.
+reported at once, before any file is read. Files whose name starts with a dot are skipped (editors leave
+them); folders are not (``static/.well-known/`` is published).
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ def _files(folder: Path, root: Path, problems: list[SiteError], recursive: bool 
             continue
         for name in names:
             path = current / name
-            target = None if name.startswith(".") else _inside(path, root, problems)
+            if name.startswith(".") and not path.is_dir():  # .DS_Store, an editor's .#lock link
+                continue
+            target = _inside(path, root, problems)
             if target is None:
                 continue
             if target.is_dir() and recursive:

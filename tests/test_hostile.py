@@ -376,3 +376,16 @@ def test_tables_keep_rendering_but_not_millions_of_empty_cells() -> None:
     flood = "|" + "a|" * 250 + "\n|" + "-|" * 250 + "\n" + "x\n" * 260
     html = render(md, flood)
     assert "<table>" not in html and html.count("x") == 260, "an amplifying table stays text, all of it"
+
+
+def test_hidden_files_are_skipped_but_hidden_folders_of_static_are_published(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = site_with_one_post(tmp_path)
+    (content / "static" / ".well-known").mkdir(parents=True)
+    (content / "static" / ".well-known" / "security.txt").write_text("Contact: x", encoding="utf-8")
+    (content / "static" / ".DS_Store").write_text("junk", encoding="utf-8")
+    (content / "static" / ".#draft.txt").symlink_to("user@host.1234")  # an editor's lock file: a dangling link
+    out = tmp_path / "_site"
+    build_ok(content, out, capsys)
+    assert (out / ".well-known" / "security.txt").read_text() == "Contact: x"
+    assert not (out / ".DS_Store").exists() and not (out / ".#draft.txt").exists()
