@@ -117,12 +117,19 @@ def slugify(text: str) -> str:
     return _NOT_SLUG.sub("-", folded.lower()).strip("-")
 
 
+MAX_SLUG = 200
+"""Longest post slug: it names a folder, and file systems stop at 255 bytes a name."""
+
+
 def _slug(path: Path, meta: Mapping[str, Any], front: list[str]) -> str:
     raw = meta.get("slug") or _name_parts(path)[1]
     slug = slugify(str(raw))
     if not slug:
         raise PostError(path, _key_line(front, "slug"), f"cannot make a URL slug from {shown(raw)}",
                         hint="add `slug: some-ascii-words` to the front matter")
+    if len(slug) > MAX_SLUG:
+        raise PostError(path, _key_line(front, "slug"), f"slug is {len(slug)} characters long (the limit is "
+                        f"{MAX_SLUG}): it names the post's folder", hint="set a shorter `slug:` in the front matter")
     return slug
 
 

@@ -100,11 +100,19 @@ def post_url(post: Post) -> str:
     return f"posts/{post.slug}/"
 
 
+MAX_TAG_SLUG = 100
+
+
 def tag_slug(tag: str) -> str:
     """The folder name a tag asks for: ``C++`` -> ``c-plus-plus``, ``C#`` -> ``c-sharp``; a tag with no ASCII
-    letters (``中文``) gets a stable hash. Two tags may ask for the same one: ``tag_slugs`` settles that."""
+    letters (``中文``) gets a stable hash, a very long one is cut and gets it too. Two tags may ask for the
+    same folder: ``tag_slugs`` settles that."""
     spelled = tag.replace("+", " plus ").replace("#", " sharp ")
-    return slugify(spelled) or "tag-" + hashlib.sha1(tag.encode("utf-8", "replace")).hexdigest()[:8]
+    digest = hashlib.sha1(tag.encode("utf-8", "replace")).hexdigest()[:8]
+    slug = slugify(spelled)
+    if len(slug) > MAX_TAG_SLUG:  # a folder name: file systems stop at 255 bytes
+        return slug[:MAX_TAG_SLUG - 9].rstrip("-") + "-" + digest
+    return slug or "tag-" + digest
 
 
 def tag_slugs(tags: Iterable[str]) -> dict[str, str]:

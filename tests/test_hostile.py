@@ -389,3 +389,21 @@ def test_hidden_files_are_skipped_but_hidden_folders_of_static_are_published(
     build_ok(content, out, capsys)
     assert (out / ".well-known" / "security.txt").read_text() == "Contact: x"
     assert not (out / ".DS_Store").exists() and not (out / ".#draft.txt").exists()
+
+
+def test_a_slug_too_long_for_a_folder_name_is_a_post_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    write_post(content / "posts", "title: Long\nslug: " + "s" * 300 + "\n")
+    fails_naming(content, tmp_path / "_site", capsys, "2024-01-01-post.md:3", "slug", "characters")
+
+
+def test_a_long_tag_gets_a_short_distinct_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from site_builder.render import tag_slug
+
+    long_a, long_b = "t" * 300, "t" * 299 + "u"
+    assert len(tag_slug(long_a)) <= 100 and tag_slug(long_a) != tag_slug(long_b)
+    content = tmp_path / "content"
+    write_post(content / "posts", f"title: Long\ntags: [{long_a}, {long_b}]\n")
+    out = tmp_path / "_site"
+    build_ok(content, out, capsys)
+    assert len(list((out / "tags").iterdir())) == 2

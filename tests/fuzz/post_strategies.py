@@ -47,6 +47,7 @@ HOSTILE_SCALARS = [
     "*undefined", "[a, [b, [c]]]", "{a: {b: {c: d}}}", "[" * 60 + "]" * 60, "[" * 3000 + "]" * 3000,
     "{a: " * 200 + "1" + "}" * 200, "|\n  literal\n  block", ">\n  folded", "- item", "? complex", "@at", "`tick",
     "%percent", ":", "a: b: c", "{unbalanced", "[unbalanced", "<script>alert(1)</script>", "javascript:alert(1)//",
+    "s" * 300, "C++ " * 80,
 ]
 KNOWN_KEYS = ["title", "date", "tags", "draft", "summary", "speakers", "model", "lang", "slug", "template", "layout"]
 HOSTILE_KEYS = ['"\\ud800"', "? [a]", "<<", "'quoted key'", "1", "2024-01-01", "null", "x" * 300, "ключ"]
@@ -86,7 +87,7 @@ VALID_VALUES = {
     "title": st.tuples(st.sampled_from(["Asking", "Pourquoi", "问", "Q", "<b>"]), LINE).map(
         lambda parts: json.dumps(" ".join(parts))),
     "date": st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)).map(str),
-    "tags": st.lists(st.one_of(LINE.map(json.dumps), st.sampled_from(["C", "C++", "C#", "python", "Python", "AI"])),
+    "tags": st.lists(st.one_of(LINE.map(json.dumps), st.sampled_from(["C", "C++", "C#", "python", "Python", "AI", "t" * 300])),
                      max_size=5).map(lambda tags: "[" + ", ".join(tags) + "]"),
     "speakers": st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(ROLES[:4])), min_size=1, max_size=4).map(
         lambda specs: "{" + ", ".join(f"{json.dumps(name)}: {role}" for name, role in specs) + "}"),
