@@ -88,7 +88,8 @@ VALID_VALUES = {
         lambda parts: json.dumps(" ".join(parts))),
     "date": st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)).map(str),
     "tags": st.lists(st.one_of(LINE.map(json.dumps),
-                               st.sampled_from(["C", "C++", "C#", "python", "Python", "AI", "t" * 300])), max_size=5).map(lambda tags: "[" + ", ".join(tags) + "]"),
+                               st.sampled_from(["C", "C++", "C#", "python", "Python", "AI", "t" * 300])),
+                     max_size=5).map(lambda tags: "[" + ", ".join(tags) + "]"),
     "speakers": st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(ROLES[:4])), min_size=1, max_size=4).map(
         lambda specs: "{" + ", ".join(f"{json.dumps(name)}: {role}" for name, role in specs) + "}"),
     "draft": st.sampled_from(["true", "false"]),
