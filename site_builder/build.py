@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from site_builder.config import load_config
 from site_builder.discover import Sources, discover
-from site_builder.errors import BuildError, PostError, SiteError
+from site_builder.errors import BuildError, PostError, SiteError, display_path
 from site_builder.highlight import stylesheet
 from site_builder.markdown import create_markdown
 from site_builder.model import Post
@@ -50,8 +50,9 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     companions = [companion_view(path, linked_ranges(path, statuses)) for path in sources.companions]
     pages = render_pages(env, config, views, companions, dt.datetime.now(dt.timezone.utc))
     pages.append(Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark)))
-    copies = [(theme / "assets", "assets"), *([(sources.static_root, "")] if sources.static_root else [])]
-    write_site(pages, copies, out)
+    theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
+    _raise_all(output_collisions(pages, theme_files, static_files))
+    write_site(pages, theme_files + static_files, out)
     return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started)
 
 
@@ -95,6 +96,48 @@ def _duplicate_slugs(posts: list[Post]) -> list[PostError]:
                                     hint="rename one of the files or set `slug:` in its front matter"))
         else:
             seen[post.slug] = post
+    return errors
+
+
+def _theme_copies(folder: Path, destination: str) -> list[tuple[Path, str]]:
+    return [(path, f"{destination}/{path.relative_to(folder).as_posix()}")
+            for path in sorted(folder.rglob("*")) if path.is_file()]
+
+
+def _static_copies(sources: Sources) -> list[tuple[Path, str]]:
+    """``static/`` as discovered: links out of the content folder were refused, linked files are copied."""
+    if sources.static_root is None:
+        return []
+    return [(path, path.relative_to(sources.static_root).as_posix()) for path in sources.static]
+
+
+def output_collisions(pages: list[Page], theme_files: list[tuple[Path, str]],
+                      static_files: list[tuple[Path, str]]) -> list[SiteError]:
+    """Outputs that would overwrite each other: two pages at one path, a static file at a page's path, a file
+    where another output needs a folder, a path that leaves the site. A static file may replace a theme asset
+    (``static/assets/style.css``); nothing else is ever overwritten."""
+    errors: list[SiteError] = []
+    writers: dict[str, str] = {}
+    for page in pages:
+        if page.path in writers:
+            errors.append(SiteError(f"two generated pages would be written to {page.path}"))
+        writers[page.path] = f"the generated page {page.path}"
+    for source, destination in static_files:
+        if destination in writers:
+            errors.append(PostError(source, None, f"would replace {writers[destination]}",
+                                    hint="rename or move it: files in static/ cannot replace generated pages"))
+    sources = {destination: f"the theme asset {destination}" for _, destination in theme_files}
+    sources.update({destination: display_path(source) for source, destination in static_files})
+    sources.update(writers)
+    for path, writer in sorted(sources.items()):
+        parts = PurePosixPath(path).parts
+        if path.startswith("/") or ".." in parts:
+            errors.append(SiteError(f"{writer} would be written outside the site ({path})"))
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in sources:
+                errors.append(SiteError(f"{writer} needs a folder {folder}/ where {sources[folder]} is a file",
+                                        hint="rename one of them"))
     return errors
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import yaml
 from pygments.styles import get_all_styles
 
-from site_builder.errors import ConfigError
-from site_builder.frontmatter import normalise_text
+from site_builder.errors import ConfigError, shown
+from site_builder.frontmatter import load_yaml, normalise_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +43,44 @@ _TYPES = {f.name: (int if f.name == "feed_entries" else str) for f in fields(Sit
 _JEKYLL_KEYS = {"title": "title", "description": "description", "author": "author", "lang": "language"}
 
 
+BASE_URL_HINT = "use an absolute http(s) URL such as https://me.github.io/blog/, or a path from the root such as /blog/"
+_NOT_URL_CHARS = frozenset('"<>\\^`{|}')
+
+
 def load_config(path: Path | None, *, jekyll: bool = False, base_url: str | None = None) -> SiteConfig:
     """Read the config file (None = defaults). ``base_url`` from the command line wins over the file."""
     data = _read(path) if path is not None else {}
-    config = _from_jekyll(data) if jekyll else _validate(path, data)
-    return replace(config, base_url=base_url) if base_url else config
+    config = _from_jekyll(path, data) if jekyll else _validate(path, data)
+    if base_url is None:
+        return config
+    problem = base_url_problem(base_url)
+    if problem:
+        raise ConfigError(f"--base-url {shown(base_url)} {problem}", hint=BASE_URL_HINT)
+    return replace(config, base_url=base_url)
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the site's root (None when it can): only ``http(s)://host/…`` or ``/path/``, so that
+    no ``javascript:``, other host (``//evil``) or relative root ever reaches a link, the feed or the sitemap."""
+    if not url:
+        return "is empty"
+    if any(ch.isspace() or ord(ch) < 0x20 or ch == "\x7f" or ch in _NOT_URL_CHARS for ch in url):
+        return "holds a space, a control character or one of \" < > \\ ^ ` { | }"
+    parts = urlsplit(url)
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "has a query (?) or fragment (#)"
+    if not parts.scheme:
+        rooted = url.startswith("/") and not url.startswith("//")
+        return None if rooted else "is neither an http(s) URL nor a path from the root (/…)"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"uses the scheme {parts.scheme!r}; only http and https are allowed"
+    if not parts.hostname or "@" in parts.netloc:
+        return "has no host name (or has a user name before @)"
+    try:
+        parts.port
+    except ValueError:
+        return "has an invalid port"
+    return None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -55,12 +88,11 @@ def _read(path: Path) -> dict[str, Any]:
         text = normalise_text(path.read_bytes(), path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+
+    def fail(line: int, message: str, hint: str) -> ConfigError:
+        return ConfigError(f"{path}:{line}: {message}", hint=hint)
+
+    data = load_yaml(text, fail)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -69,27 +101,36 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
-    problems, values = [], {}
+    problems, values, hint = [], {}, None
     styles = set(get_all_styles())
     for key, value in data.items():
         if key not in _TYPES:
-            problems.append(f"unknown setting {key!r} (known: {', '.join(_TYPES)})")
+            problems.append(f"unknown setting {shown(key)} (known: {', '.join(_TYPES)})")
         elif not isinstance(value, _TYPES[key]) or isinstance(value, bool):
-            problems.append(f"{key} must be {'a number' if _TYPES[key] is int else 'text'}, got {value!r}")
+            problems.append(f"{key} must be {'a number' if _TYPES[key] is int else 'text'}, got {shown(value)}")
         elif key.startswith("highlight_") and value not in styles:
-            problems.append(f"{key}: no Pygments style {value!r} (try friendly, github-dark, monokai, solarized-light)")
+            problems.append(f"{key}: no Pygments style {shown(value)} (try friendly, github-dark, monokai, "
+                            "solarized-light)")
+        elif key == "base_url" and base_url_problem(value):
+            problems.append(f"base_url {shown(value)} {base_url_problem(value)}")
+            hint = BASE_URL_HINT
         else:
             values[key] = value
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
-        raise ConfigError(f"{path}: {len(problems)} bad setting{'s' if len(problems) > 1 else ''}:\n{listing}")
+        raise ConfigError(f"{path}: {len(problems)} bad setting{'s' if len(problems) > 1 else ''}:\n{listing}",
+                          hint=hint)
     return SiteConfig(**values)
 
 
-def _from_jekyll(data: dict[str, Any]) -> SiteConfig:
+def _from_jekyll(path: Path | None, data: dict[str, Any]) -> SiteConfig:
     values = {ours: str(data[theirs]) for theirs, ours in _JEKYLL_KEYS.items() if data.get(theirs) is not None}
     if isinstance(data.get("author"), dict):
         values["author"] = str(data["author"].get("name", ""))
     url, baseurl = str(data.get("url") or "").rstrip("/"), str(data.get("baseurl") or "").strip("/")
     values["base_url"] = f"{url}/{baseurl}/" if baseurl else f"{url}/"
+    problem = base_url_problem(values["base_url"])
+    if problem:
+        raise ConfigError(f"{path}: url + baseurl give the site root {shown(values['base_url'])}, which {problem}",
+                          hint=BASE_URL_HINT)
     return SiteConfig(**values)

@@ -211,9 +211,9 @@ def _under_text(line: _Line, kept: list[_Line]) -> _Line:
 
 
 def _next_starts_turn(lines: list[_Line], index: int, speakers: Mapping[str, Speaker]) -> bool:
-    for line in lines[index + 1:]:
-        if line.text.strip():
-            return line.label in speakers
+    for ahead in range(index + 1, len(lines)):  # indices, not a slice: a copy per rule made 50,000 rules slow
+        if lines[ahead].text.strip():
+            return lines[ahead].label in speakers
     return True
 
 

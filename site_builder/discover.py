@@ -1,18 +1,30 @@
-"""A content folder -> the source files of a site, in our layout or Jekyll's."""
+"""A content folder -> the source files of a site, in our layout or Jekyll's.
+
+Nothing outside the content folder is ever read into the site. A symbolic link is followed when it resolves
+inside the content folder (``static/logo.svg -> ../shared/logo.svg``); one that resolves outside it, leads
+nowhere (dangling) or leads back into itself (a loop) is an error naming the link. Every such error is
+reported at once, before any file is read. Files whose name starts with a dot are skipped (editors leave
+them); folders are not (``static/.well-known/`` is published).
+"""
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.errors import ConfigError
+from site_builder.errors import BuildError, ConfigError, PostError, SiteError
 
 POST_SUFFIXES = (".md", ".markdown")
+_COMPANION_NAME = re.compile(r"\w[\w-]*")
+"""A companion's stem names its page, ``companions/<stem>/``: letters, digits, ``_`` and ``-`` only."""
 
 
 @dataclass(frozen=True, slots=True)
 class Sources:
     root: Path
+    """The content folder, resolved (links followed)."""
     config: Path | None
     jekyll: bool
     """True for a Jekyll folder (``_posts/``, ``_config.yml``)."""
@@ -27,31 +39,101 @@ class Sources:
 
 
 def discover(root: Path) -> Sources:
+    """The source files of the site in ``root``; raises ``BuildError`` listing every link that leaves it."""
     if not root.is_dir():
         raise ConfigError(f"{root}: content folder not found", hint="pass --content DIR, the folder holding posts/")
+    root = root.resolve()
+    problems: list[SiteError] = []
     jekyll = (root / "_posts").is_dir() or (root / "_config.yml").is_file()
-    posts_dir = root / ("_posts" if jekyll else "posts")
-    drafts_dir = root / ("_drafts" if jekyll else "drafts")
     config = root / ("_config.yml" if jekyll else "site.yaml")
-    static_root = root / "static"
-    templates = root / "templates"
-    return Sources(
+    config_target = _inside(config, root, problems)
+    static_root, templates = root / "static", root / "templates"
+    _files(templates, root, problems)  # for the links it may hold: Jinja reads templates by name
+    sources = Sources(
         root=root,
-        config=config if config.is_file() else None,
+        config=config if config_target is not None and config_target.is_file() else None,
         jekyll=jekyll,
-        posts=_files(posts_dir, POST_SUFFIXES),
-        drafts=_files(drafts_dir, POST_SUFFIXES),
-        companions=tuple(sorted((root / "companions").glob("*.py"))),
-        static=_files(static_root, None),
+        posts=_posts(root / ("_posts" if jekyll else "posts"), root, problems),
+        drafts=_posts(root / ("_drafts" if jekyll else "drafts"), root, problems),
+        companions=_companions(root / "companions", root, problems),
+        static=_files(static_root, root, problems),
         static_root=static_root if static_root.is_dir() else None,
         templates=templates if templates.is_dir() else None,
     )
+    if problems:
+        raise BuildError(problems)
+    return sources
 
 
-def _files(folder: Path, suffixes: tuple[str, ...] | None) -> tuple[Path, ...]:
-    if not folder.is_dir():
+def _posts(folder: Path, root: Path, problems: list[SiteError]) -> tuple[Path, ...]:
+    return tuple(p for p in _files(folder, root, problems) if p.suffix.lower() in POST_SUFFIXES)
+
+
+def _companions(folder: Path, root: Path, problems: list[SiteError]) -> tuple[Path, ...]:
+    found = []
+    for path in _files(folder, root, problems, recursive=False):
+        if path.suffix != ".py":
+            continue
+        if _COMPANION_NAME.fullmatch(path.stem):
+            found.append(path)
+        else:
+            problems.append(PostError(path, None, f"companion {path.name!r} cannot name its page companions/"
+                                      f"{path.stem}/: use letters, digits, _ and - only",
+                                      hint="rename the file, e.g. my_module.py"))
+    return tuple(found)
+
+
+def _inside(path: Path, root: Path, problems: list[SiteError]) -> Path | None:
+    """Where ``path`` really is, when that is inside ``root`` or nowhere (nothing there); else None and a
+    problem (a link out of ``root``, a dangling link, a symlink loop)."""
+    if not path.is_symlink() and not path.exists():
+        return path
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        why = "leads back to itself (a symlink loop)" if isinstance(exc, RuntimeError) else "points to nothing"
+        problems.append(PostError(path, None, f"symbolic link {why}",
+                                  hint="remove the link, or point it at a file inside the content folder"))
+        return None
+    if not target.is_relative_to(root):
+        problems.append(PostError(path, None, f"symbolic link to {target}, outside the content folder {root}: "
+                                  "nothing outside it goes into the site",
+                                  hint="copy the file into the content folder, or remove the link"))
+        return None
+    return target
+
+
+def _files(folder: Path, root: Path, problems: list[SiteError], recursive: bool = True) -> tuple[Path, ...]:
+    """Every file under ``folder``, named by its path through the folder and its links, sorted.
+
+    A linked folder is walked when it resolves inside ``root`` — unless it holds the folder the walk came
+    from (``static/up -> ..``), which would be walked forever: that is a loop.
+    """
+    start = _inside(folder, root, problems)
+    if start is None or not start.is_dir():
         return ()
-    return tuple(sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and (suffixes is None or p.suffix.lower() in suffixes)
-    ))
+    found: list[Path] = []
+    stack = [(folder, (start,))]
+    while stack:
+        current, chain = stack.pop()
+        try:
+            names = sorted(os.listdir(current))
+        except OSError as exc:
+            problems.append(PostError(current, None, f"cannot read the folder: {exc.strerror}"))
+            continue
+        for name in names:
+            path = current / name
+            if name.startswith(".") and not path.is_dir():  # .DS_Store, an editor's .#lock link
+                continue
+            target = _inside(path, root, problems)
+            if target is None:
+                continue
+            if target.is_dir() and recursive:
+                if any(walked.is_relative_to(target) for walked in chain):
+                    problems.append(PostError(path, None, "symbolic link to a folder that holds it (a loop)",
+                                              hint="remove the link, or point it at a folder beside it"))
+                else:
+                    stack.append((path, (*chain, target)))
+            elif target.is_file():
+                found.append(path)
+    return tuple(sorted(found))

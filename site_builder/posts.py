@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from site_builder.conversation import block_tokens, code_lines, parse_conversation
 from markdown_it.token import Token
 
-from site_builder.errors import PostError
+from site_builder.errors import PostError, shown
 from site_builder.frontmatter import normalise_text, split_front_matter
 from site_builder.model import ROLES, CodeBlock, Post, Speaker
 
@@ -36,8 +36,8 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
     split = split_front_matter(path, text)
     meta = split.meta
     front = text.split("\n")[: split.body_line - 1]
-    title = meta.get("title")
-    if title is None or (isinstance(title, str) and not title.strip()):
+    title = _text(path, front, meta, "title")
+    if title is None or not title.strip():
         raise PostError(path, _key_line(front, "title"), "front matter: title is required",
                         hint='add a line like `title: "My conversation with ChatGPT"` to the front matter')
     declared = _speakers(path, front, meta.get("speakers"), meta.get("model"))
@@ -47,15 +47,15 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
     return Post(
         path=path,
         slug=_slug(path, meta, front),
-        title=str(title),
+        title=title,
         date=_date(path, meta, front, fallback_date),
         body=split.body,
         body_line=split.body_line,
         meta=MappingProxyType(meta),
         tags=_tags(path, front, meta.get("tags")),
         draft=draft or _bool(path, front, meta, "draft"),
-        summary=_optional_str(meta.get("summary")),
-        lang=_optional_str(meta.get("lang")),
+        summary=_text(path, front, meta, "summary"),
+        lang=_text(path, front, meta, "lang"),
         speakers=MappingProxyType(speakers),
         intro=conversation.intro,
         turns=conversation.turns,
@@ -103,7 +103,7 @@ def _speakers(path: Path, front: list[str], value: Any, default_model: Any) -> M
         if isinstance(spec, str):
             spec = {"role": spec}
         if not isinstance(spec, dict) or spec.get("role") not in ROLES:
-            raise PostError(path, line, f"front matter: speaker {name!r} needs a role, one of {', '.join(ROLES)}",
+            raise PostError(path, line, f"front matter: speaker {shown(name)} needs a role, one of {', '.join(ROLES)}",
                             hint=hint)
         model = spec.get("model") or (default_model if spec["role"] == "assistant" else None)
         result[str(name)] = Speaker(str(name), spec["role"], str(model) if model else None)
@@ -117,12 +117,19 @@ def slugify(text: str) -> str:
     return _NOT_SLUG.sub("-", folded.lower()).strip("-")
 
 
+MAX_SLUG = 200
+"""Longest post slug: it names a folder, and file systems stop at 255 bytes a name."""
+
+
 def _slug(path: Path, meta: Mapping[str, Any], front: list[str]) -> str:
     raw = meta.get("slug") or _name_parts(path)[1]
     slug = slugify(str(raw))
     if not slug:
-        raise PostError(path, _key_line(front, "slug"), f"cannot make a URL slug from {raw!r}",
+        raise PostError(path, _key_line(front, "slug"), f"cannot make a URL slug from {shown(raw)}",
                         hint="add `slug: some-ascii-words` to the front matter")
+    if len(slug) > MAX_SLUG:
+        raise PostError(path, _key_line(front, "slug"), f"slug is {len(slug)} characters long (the limit is "
+                        f"{MAX_SLUG}): it names the post's folder", hint="set a shorter `slug:` in the front matter")
     return slug
 
 
@@ -142,14 +149,18 @@ def _date(path: Path, meta: Mapping[str, Any], front: list[str], fallback: dt.da
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and value:
+    if value is not None and not isinstance(value, str):
+        raise PostError(path, _key_line(front, "date"),
+                        f"front matter: date must be YYYY-MM-DD, got {shown(value)}",
+                        hint="write dates as YYYY-MM-DD (time optional: 2023-08-03 15:35)")
+    if value:
         try:
             return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
         except ValueError:
             try:
                 return dt.date.fromisoformat(value[:10])
             except ValueError:
-                raise PostError(path, _key_line(front, "date"), f"front matter: date {value!r} is not a date",
+                raise PostError(path, _key_line(front, "date"), f"front matter: date {shown(value)} is not a date",
                                 hint="write dates as YYYY-MM-DD (time optional: 2023-08-03 15:35)") from None
     from_name = _name_parts(path)[0] or fallback
     if from_name is None:
@@ -172,9 +183,16 @@ def _tags(path: Path, front: list[str], value: Any) -> tuple[str, ...]:
 def _bool(path: Path, front: list[str], meta: Mapping[str, Any], key: str) -> bool:
     value = meta.get(key, False)
     if not isinstance(value, bool):
-        raise PostError(path, _key_line(front, key), f"front matter: {key} must be true or false, got {value!r}")
+        raise PostError(path, _key_line(front, key), f"front matter: {key} must be true or false, got {shown(value)}")
     return value
 
 
-def _optional_str(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _text(path: Path, front: list[str], meta: Mapping[str, Any], key: str) -> str | None:
+    """A key whose value is shown as text: a scalar (``title: 2024`` is the text "2024"), not a list or mapping."""
+    value = meta.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, (str, int, float, dt.date)):
+        raise PostError(path, _key_line(front, key), f"front matter: {key} must be text, got a {type(value).__name__}",
+                        hint=f'quote the value: {key}: "…"')
+    return str(value)

@@ -23,6 +23,7 @@ from site_builder.errors import PostError, TemplateError
 from site_builder.highlight import highlight, highlight_lines
 from site_builder.markdown import FenceContext, FenceDecorator, render
 from site_builder.model import Exchange, Post, Turn
+from site_builder.frontmatter import normalise_text
 from site_builder.posts import meta_line, slugify
 from site_builder.snippets import BlockStatus
 
@@ -76,7 +77,7 @@ def make_environment(theme: Path, overrides: Path | None) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters["isodate"] = _isodate
-    env.filters["tag_slug"] = tag_slug
+    env.filters["tag_slug"] = _tag_slug_filter
     return env
 
 
@@ -99,9 +100,41 @@ def post_url(post: Post) -> str:
     return f"posts/{post.slug}/"
 
 
+MAX_TAG_SLUG = 100
+
+
 def tag_slug(tag: str) -> str:
-    """The folder of a tag's page; a tag with no ASCII letters (``中文``) gets a stable hash."""
-    return slugify(tag) or "tag-" + hashlib.sha1(tag.encode()).hexdigest()[:8]
+    """The folder name a tag asks for: ``C++`` -> ``c-plus-plus``, ``C#`` -> ``c-sharp``; a tag with no ASCII
+    letters (``中文``) gets a stable hash, a very long one is cut and gets it too. Two tags may ask for the
+    same folder: ``tag_slugs`` settles that."""
+    spelled = tag.replace("+", " plus ").replace("#", " sharp ")
+    digest = hashlib.sha1(tag.encode("utf-8", "replace")).hexdigest()[:8]
+    slug = slugify(spelled)
+    if len(slug) > MAX_TAG_SLUG:  # a folder name: file systems stop at 255 bytes
+        return slug[:MAX_TAG_SLUG - 9].rstrip("-") + "-" + digest
+    return slug or "tag-" + digest
+
+
+def tag_slugs(tags: Iterable[str]) -> dict[str, str]:
+    """A distinct folder for every tag. When tags ask for the same folder (``Python`` and ``python``), the first
+    in (case-folded, then exact) order keeps it and the others get ``-2``, ``-3``…: the same site, the same URLs."""
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for tag in sorted(set(tags), key=lambda t: (t.casefold(), t)):
+        base = slug = tag_slug(tag)
+        suffix = 1
+        while slug in taken:
+            suffix += 1
+            slug = f"{base}-{suffix}"
+        slugs[tag] = slug
+        taken.add(slug)
+    return slugs
+
+
+@jinja2.pass_context
+def _tag_slug_filter(context: jinja2.runtime.Context, tag: str) -> str:
+    """``{{ tag | tag_slug }}`` in templates: the tag's folder in this site."""
+    return context["site"]["tag_slugs"].get(tag) or tag_slug(tag)
 
 
 def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:
@@ -119,7 +152,10 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
 
 
 def companion_view(path: Path, ranges: Iterable[tuple[int, int]]) -> CompanionView:
-    source = path.read_text(encoding="utf-8")
+    try:
+        source = normalise_text(path.read_bytes(), path)
+    except OSError as exc:
+        raise PostError(path, None, f"cannot read: {exc.strerror}") from None
     return CompanionView(path.name, f"companions/{path.stem}/", tuple(highlight_lines(source, "python")),
                          tuple(sorted(set(ranges))))
 
@@ -159,15 +195,16 @@ def render_pages(env: jinja2.Environment, config: SiteConfig, views: list[PostVi
     """Every page of the site. ``views`` may include drafts (when built with --drafts)."""
     views = sorted(views, key=lambda v: (v.post.date, v.post.slug), reverse=True)
     tags = _tags(views)
-    site = {"config": config, "posts": views, "tags": tags, "generator": f"site_builder {__version__}",
-            "built": now}
+    slugs = tag_slugs(tags)
+    site = {"config": config, "posts": views, "tags": tags, "tag_slugs": slugs,
+            "generator": f"site_builder {__version__}", "built": now}
     pages: list[tuple[str, str, Mapping[str, Any]]] = [
         ("index.html", "index.html", {}),
         ("archive/index.html", "archive.html", {}),
         ("404.html", "404.html", {"absolute_links": True}),
     ]
     pages += [(f"{v.url}index.html", str(v.post.meta.get("template", "post.html")), {"view": v}) for v in views]
-    pages += [(f"tags/{tag_slug(t)}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
+    pages += [(f"tags/{slugs[t]}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
     pages += [(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
     rendered = [Page(path, _render(env, template, path, config, site, extra)) for path, template, extra in pages]
     html_paths = [p.path for p in rendered if p.path != "404.html"]
@@ -192,8 +229,8 @@ def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfi
         return config.absolute_root + target
 
     try:
-        return env.get_template(template).render(site=site, config=config, page_path=path, url=url,
-                                                 absolute=absolute, root=root, **extra)
+        return printable(env.get_template(template).render(site=site, config=config, page_path=path, url=url,
+                                                           absolute=absolute, root=root, **extra))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
@@ -202,6 +239,15 @@ def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfi
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"{template}: {exc.message} (while rendering {path})",
                             hint="check the variable names the template uses") from None
+
+
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids (C0 controls but tab and line ends, unpaired surrogates,
+    U+FFFE/U+FFFF) shown as U+FFFD: pages, feed and sitemap stay well-formed and encodable as UTF-8."""
+    return _NOT_XML_CHAR.sub("\ufffd", text)
 
 
 def _path_of(url: str) -> str:

@@ -86,7 +86,10 @@ def _ours_or_empty(folder: Path) -> bool:
 
 
 def write_site(pages: Iterable[Page], copies: Iterable[tuple[Path, str]], out_dir: Path) -> None:
-    """Write ``pages`` and ``copies`` (folder, destination inside the site) into ``out_dir``, atomically.
+    """Write ``pages`` and ``copies`` (file, its path inside the site) into ``out_dir``, atomically.
+
+    Copies are written in order (a later one may replace an earlier one: static/ over theme assets), then
+    the pages; links among the copies were checked by ``discover`` and are copied as files.
 
     ``out_dir`` must have passed ``check_output``. On any error the previous site is left as it was and
     the staging folder removed; OS errors (disk full, read-only folder…) become an ``OutputError``.
@@ -96,9 +99,10 @@ def write_site(pages: Iterable[Page], copies: Iterable[tuple[Path, str]], out_di
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(out)
         with _staging(out) as staging:
-            for folder, destination in copies:
-                if folder.is_dir():
-                    shutil.copytree(folder, staging / destination, dirs_exist_ok=True)
+            for source, destination in copies:
+                target = staging / destination
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
             for page in pages:
                 path = staging / page.path
                 path.parent.mkdir(parents=True, exist_ok=True)

