@@ -106,14 +106,19 @@ def imported_names(source: str) -> tuple[tuple[str, int], ...]:
 
 
 def _parse(source: str) -> ast.Module | None:
-    """Parse python, or the examples of a ``>>>`` transcript; None when it is not python."""
-    if source.lstrip().startswith(">>>"):
-        import doctest  # here, not at the top: every CLI start imports this module, few keys need it
+    """Parse python, or the examples of a ``>>>`` transcript; None when it is not python.
 
-        source = "\n".join(example.source for example in doctest.DocTestParser().get_examples(source))
+    Anything a post can hold is "not python" here, never an exception: a ``>>>>`` prompt (doctest's
+    ValueError), nesting deeper than the parser's stack (RecursionError, or MemoryError from CPython's
+    parser). Such a block imports nothing that the key could count; running it reports what is wrong.
+    """
     try:
+        if source.lstrip().startswith(">>>"):
+            import doctest  # here, not at the top: every CLI start imports this module, few keys need it
+
+            source = "\n".join(example.source for example in doctest.DocTestParser().get_examples(source))
         return ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 

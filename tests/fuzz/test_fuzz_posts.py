@@ -15,7 +15,6 @@ import resource
 import shutil
 import tempfile
 import time
-import traceback
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
@@ -95,34 +94,11 @@ def render_post(path: Path, root: Path) -> None:
     pages[f"{view.url}index.html"].encode("utf-8")
 
 
-FOREIGN = {
-    # (exception, file, function) of known failures in code another rewrite owns; each has a file in
-    # regressions/ whose test is a strict xfail. Counted in the figures; any other exception fails the fuzz.
-    (ValueError, "site_builder/snippets/cache.py", "_parse"): "doctest rejects a `>>>>` line",
-    (RecursionError, "site_builder/snippets/cache.py", "_parse"): "ast.parse of a deeply nested expression",
-    (MemoryError, "site_builder/snippets/cache.py", "_parse"): "ast.parse: parser stack overflow",
-}
-
-
-def foreign(exc: BaseException) -> str | None:
-    """``known: …`` when ``exc`` is one of ``FOREIGN``, else None."""
-    frames = [(frame.filename.replace("\\", "/"), frame.name) for frame in traceback.extract_tb(exc.__traceback__)]
-    for (kind, file, function), why in FOREIGN.items():
-        if isinstance(exc, kind) and any(name.endswith(file) and fn == function for name, fn in frames):
-            return f"known: {kind.__name__} in {file} ({why})"
-    return None
-
-
 def outcome_of(action) -> str:
     try:
         action()
     except SiteError as exc:
         return type(exc).__name__
-    except (ValueError, RecursionError, MemoryError) as exc:
-        known = foreign(exc)
-        if known is None:
-            raise
-        return known
     return "ok"
 
 

@@ -17,22 +17,6 @@ from site_builder.errors import SiteError
 from test_fuzz_posts import SECONDS_PER_INPUT, render_post
 
 REGRESSIONS = sorted((Path(__file__).parent / "regressions").glob("*.md"))
-ELSEWHERE = {
-    # failures in site_builder/snippets/ (being rewritten by another engineer): strict xfails, so that the
-    # fix shows up as XPASS and the mark goes
-    "2024-01-01-doctest-prompt-without-space": (ValueError, "snippets/cache.py:_parse: doctest raises ValueError"),
-    "2024-01-01-python-deep-expression": (RecursionError, "snippets/cache.py:_parse: ast.parse recursion"),
-    "2024-01-01-python-parser-stack": (MemoryError, "snippets/cache.py:_parse: ast.parse stack overflow"),
-}
-
-
-def case(path: Path):
-    if path.stem not in ELSEWHERE:
-        return path
-    raises, reason = ELSEWHERE[path.stem]
-    return pytest.param(path, marks=pytest.mark.xfail(raises=raises, strict=True, reason=reason))
-
-
 def site_error_or_ok(action) -> str:
     """The kind of SiteError, or ok; any other exception fails the test (no allowance for known ones)."""
     try:
@@ -46,7 +30,7 @@ def test_there_are_regressions() -> None:
     assert len(REGRESSIONS) >= 12
 
 
-@pytest.mark.parametrize("source", [case(p) for p in REGRESSIONS], ids=[p.stem for p in REGRESSIONS])
+@pytest.mark.parametrize("source", REGRESSIONS, ids=[p.stem for p in REGRESSIONS])
 def test_a_past_failure_renders_and_builds_or_is_a_site_error(source: Path, tmp_path: Path) -> None:
     content = tmp_path / "content"
     (content / "posts").mkdir(parents=True)
