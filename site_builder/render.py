@@ -114,8 +114,13 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
         for e in post.exchanges
     )
     outline = tuple((e.question.number, _short(e.question.text)) for e in post.exchanges if e.question)
-    return PostView(post, post_url(post), render(md, post.intro, post.body_line, decorate) if post.intro else "",
-                    exchanges, outline)
+    intro = render(md, post.intro, intro_line(post), decorate) if post.intro else ""
+    return PostView(post, post_url(post), intro, exchanges, outline)
+
+
+def intro_line(post: Post) -> int:
+    """Source line of the introduction's first line: the parser drops the blank lines that open the body."""
+    return post.body_line + len(post.body) - len(post.body.lstrip("\n"))
 
 
 def companion_view(path: Path, ranges: Iterable[tuple[int, int]]) -> CompanionView:
@@ -139,13 +144,26 @@ def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecora
             anchor = f"L{status.first_line}-L{status.last_line or status.first_line}"
             caption += (f'<a class="runnable" href="{escape(root)}companions/{escape(stem)}/#{anchor}">'
                         f'runnable: {escape(status.companion)}</a>')
-        after = ""
+        after = _reason_html(status)
         if status.diff:
-            after = (f'<details class="diff"><summary>What the companion changed to run</summary>'
-                     f'<div class="highlight"><pre><code>{highlight(status.diff, "diff")}</code></pre></div></details>')
+            after += (f'<details class="diff"><summary>What the companion changed to run</summary>'
+                      f'<div class="highlight"><pre><code>{highlight(status.diff, "diff")}</code></pre></div></details>')
         return {"attrs": f' data-status="{escape(status.status)}"', "caption": caption, "after": after}
 
     return decorate
+
+
+_REASON_SUMMARIES = {"skipped": "Why it was skipped", "failed": "How it failed", "drifted": "How it drifted"}
+
+
+def _reason_html(status: BlockStatus) -> str:
+    """The reason of a skip or a failure, on the page (a details element: reachable by touch and keyboard)."""
+    summary = _REASON_SUMMARIES.get(status.status)
+    if summary is None:
+        return ""
+    evidence = f'<pre class="check-detail">{escape(status.detail)}</pre>' if status.detail else ""
+    return (f'<details class="check-reason"><summary>{summary}</summary>'
+            f'<p class="reason">{escape(status.reason)}</p>{evidence}</details>')
 
 
 def linked_ranges(path: Path, statuses: dict[Path, dict[int, BlockStatus]]) -> list[tuple[int, int]]:
