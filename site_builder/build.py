@@ -16,7 +16,7 @@ from site_builder.markdown import create_markdown
 from site_builder.model import Post
 from site_builder.posts import load_post
 from site_builder.render import (THEME_DIR, Page, check_templates, companion_view, fence_decorator,
-                                 linked_ranges, make_environment, post_view, render_pages)
+                                 linked_ranges, make_environment, post_view, quotes_of, render_pages)
 from site_builder.snippets import BlockStatus, block_statuses
 from site_builder.write import check_output, write_site
 
@@ -47,7 +47,8 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     _raise_all([*post_errors, *check_templates(env, posts), *status_errors])
     md = create_markdown()
     views = [post_view(md, post, fence_decorator(post, statuses[post.path])) for post in _announce(posts, progress)]
-    companions = [companion_view(path, linked_ranges(path, statuses)) for path in sources.companions]
+    companions = [companion_view(path, linked_ranges(path, statuses), quotes_of(path, posts, statuses))
+                  for path in sources.companions]
     pages = render_pages(env, config, views, companions, dt.datetime.now(dt.timezone.utc))
     pages.append(Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark)))
     copies = [(theme / "assets", "assets"), *([(sources.static_root, "")] if sources.static_root else [])]

@@ -61,12 +61,26 @@ class PostView:
 
 
 @dataclass(frozen=True, slots=True)
+class QuoteView:
+    """A post's block that quotes a companion, seen from the companion's page."""
+    title: str
+    """The quoting post's title."""
+    url: str
+    """Site-relative URL of the quoting turn (``posts/slug/#turn-3``; the post itself for its introduction)."""
+    first_line: int
+    last_line: int
+    """The quoted lines in the companion."""
+
+
+@dataclass(frozen=True, slots=True)
 class CompanionView:
     name: str
     url: str
     lines: tuple[str, ...]
     ranges: tuple[tuple[int, int], ...]
     """Line ranges that posts link to (an anchor ``#L40-L43`` exists for each)."""
+    quotes: tuple[QuoteView, ...] = ()
+    """Where posts quote this companion, in post order then line order."""
 
 
 def make_environment(theme: Path, overrides: Path | None) -> jinja2.Environment:
@@ -123,10 +137,22 @@ def intro_line(post: Post) -> int:
     return post.body_line + len(post.body) - len(post.body.lstrip("\n"))
 
 
-def companion_view(path: Path, ranges: Iterable[tuple[int, int]]) -> CompanionView:
+def companion_view(path: Path, ranges: Iterable[tuple[int, int]], quotes: Iterable[QuoteView] = ()) -> CompanionView:
     source = path.read_text(encoding="utf-8")
     return CompanionView(path.name, f"companions/{path.stem}/", tuple(highlight_lines(source, "python")),
-                         tuple(sorted(set(ranges))))
+                         tuple(sorted(set(ranges))), tuple(quotes))
+
+
+def quotes_of(path: Path, posts: Iterable[Post], statuses: dict[Path, dict[int, BlockStatus]]) -> list[QuoteView]:
+    """The turns (or introductions) of ``posts`` whose blocks quote companion ``path``."""
+    quotes = []
+    for post in sorted(posts, key=lambda p: (p.date, p.slug)):
+        for line, status in sorted(statuses.get(post.path, {}).items()):
+            if status.companion and status.first_line and Path(status.companion).with_suffix("").as_posix() == path.stem:
+                turn = next((t for t in post.turns if t.line <= line <= t.end_line), None)
+                quotes.append(QuoteView(post.title, post_url(post) + (f"#turn-{turn.number}" if turn else ""),
+                                        status.first_line, status.last_line or status.first_line))
+    return quotes
 
 
 def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecorator:
