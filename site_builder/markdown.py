@@ -35,7 +35,21 @@ def create_markdown() -> MarkdownIt:
     footnotes), raw HTML shown as text."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).use(gfm_plugin)
     md.add_render_rule("fence", _render_fence)
+    md.core.ruler.after("block", "author_note_titles", _author_note_titles)
     return md
+
+
+_ALERT_TITLES = {"NOTE": "Author's note", "TIP": "Author's tip", "IMPORTANT": "Author's note · Important",
+                 "WARNING": "Author's warning", "CAUTION": "Author's caution"}
+
+
+def _author_note_titles(state: Any) -> None:
+    """GitHub alerts are the author's annotations: title them so (``Author's note``, not ``Note``)."""
+    for index, token in enumerate(state.tokens):
+        if token.type == "alert_open" and index + 2 < len(state.tokens):
+            title = state.tokens[index + 2]
+            if title.type == "inline":
+                title.content = _ALERT_TITLES.get(token.info.upper(), title.content)
 
 
 def render(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecorator | None = None) -> str:
@@ -57,6 +71,6 @@ def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -
         f'<figcaption><span class="code-lang">{label}</span>{extra.get("caption", "")}'
         f'<button type="button" class="copy" data-copy="{escapeHtml(copy_text(token.content, lang))}"'
         f' aria-label="Copy code">Copy</button></figcaption>'
-        f'<div class="highlight"><pre><code>{highlight(token.content, lang)}</code></pre></div>'
+        f'<div class="highlight"><pre tabindex="0"><code>{highlight(token.content, lang)}</code></pre></div>'
         f'{extra.get("after", "")}</figure>\n'
     )

@@ -173,10 +173,16 @@ def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecora
         after = _reason_html(status)
         if status.diff:
             after += (f'<details class="diff"><summary>What the companion changed to run</summary>'
-                      f'<div class="highlight"><pre><code>{highlight(status.diff, "diff")}</code></pre></div></details>')
+                      f'<div class="highlight"><pre tabindex="0"><code>{highlight(_ending_line(status.diff), "diff")}</code></pre></div>'
+                      f'</details>')
         return {"attrs": f' data-status="{escape(status.status)}"', "caption": caption, "after": after}
 
     return decorate
+
+
+def _ending_line(text: str) -> str:
+    """Pygments' diff lexer reads a last line without its newline as an error token."""
+    return text if text.endswith("\n") else text + "\n"
 
 
 _REASON_SUMMARIES = {"skipped": "Why it was skipped", "failed": "How it failed", "drifted": "How it drifted"}
@@ -187,7 +193,7 @@ def _reason_html(status: BlockStatus) -> str:
     summary = _REASON_SUMMARIES.get(status.status)
     if summary is None:
         return ""
-    evidence = f'<pre class="check-detail">{escape(status.detail)}</pre>' if status.detail else ""
+    evidence = f'<pre class="check-detail" tabindex="0">{escape(status.detail)}</pre>' if status.detail else ""
     return (f'<details class="check-reason"><summary>{summary}</summary>'
             f'<p class="reason">{escape(status.reason)}</p>{evidence}</details>')
 

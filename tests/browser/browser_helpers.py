@@ -48,21 +48,24 @@ def build_sites(root: Path, *, fixture_content: Path, site_content: Path) -> Non
 class Served:
     base: str
     """``http://127.0.0.1:PORT/``; the sites are under ``fixture/`` and ``site/``."""
-    requests: list[str] = field(default_factory=list)
-    """Every path asked of the server, in order (shared with the handler thread; appends only)."""
+    requests: list[tuple[str, int]] = field(default_factory=list)
+    """Every (path, HTTP status) the server answered, in order (the handler threads only append)."""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    seen: list[str]
+    seen: list[tuple[str, int]]
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        self.seen.append((self.path, int(code) if str(code).isdigit() else 0))
 
     def log_message(self, format: str, *args: Any) -> None:
-        self.seen.append(self.path)
+        pass
 
 
 @contextlib.contextmanager
 def serve_folder(folder: Path) -> Iterator[Served]:
     """The standard library's threaded server on 127.0.0.1, a free port; stopped on exit."""
-    seen: list[str] = []
+    seen: list[tuple[str, int]] = []
     handler = type("Handler", (_QuietHandler,), {"seen": seen})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, name="browser-tests-server", daemon=True)
@@ -92,6 +95,7 @@ def visit(browser: Any, url: str, *, theme: str = "light", viewport: dict[str, i
         if init_script:
             context.add_init_script(init_script)
         page = context.new_page()
+        page.set_default_timeout(5000)
         problems: list[str] = []
         page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
                 if msg.type == "error" else None)
