@@ -29,6 +29,8 @@ class BuildResult:
     posts: int
     pages: int
     seconds: float
+    warnings: tuple[str, ...] = ()
+    """``path:line: message`` for what was built but not as written (a formula shown as its source)."""
 
 
 def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: str | None = None,
@@ -53,7 +55,8 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     pages.append(Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark)))
     copies = [(theme / "assets", "assets"), *([(sources.static_root, "")] if sources.static_root else [])]
     write_site(pages, copies, out)
-    return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started)
+    warnings = tuple(w for view in views for w in view.warnings)
+    return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started, warnings)
 
 
 def load_posts(sources: Sources, *, drafts: bool) -> tuple[list[Post], list[SiteError]]:

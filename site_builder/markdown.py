@@ -16,6 +16,7 @@ from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.gfm import gfm_plugin
 
 from site_builder.highlight import copy_text, highlight
+from site_builder.mathml import MathWarning, math_plugin, math_warnings
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +31,17 @@ class FenceContext:
 FenceDecorator = Callable[[FenceContext], dict[str, str]]
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+    warnings: tuple[MathWarning, ...] = ()
+    """What rendered but not as written (a formula shown as its source), at source lines."""
+
+
 def create_markdown() -> MarkdownIt:
     """The site's Markdown dialect: CommonMark + GFM (tables, strikethrough, autolinks, task lists, alerts,
     footnotes), raw HTML shown as text."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).use(gfm_plugin)
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).use(gfm_plugin).use(math_plugin)
     md.add_render_rule("fence", _render_fence)
     md.core.ruler.after("block", "author_note_titles", _author_note_titles)
     return md
@@ -54,8 +62,15 @@ def _author_note_titles(state: Any) -> None:
 
 def render(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecorator | None = None) -> str:
     """Render ``text`` whose first line is source line ``line_offset``."""
+    return render_markdown(md, text, line_offset, decorate).html
+
+
+def render_markdown(md: MarkdownIt, text: str, line_offset: int = 1,
+                    decorate: FenceDecorator | None = None) -> Rendered:
+    """``render``, with the warnings: formulas that could not be rendered."""
     env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate}
-    return md.render(text, env)
+    tokens = md.parse(text, env)
+    return Rendered(md.renderer.render(tokens, md.options, env), tuple(math_warnings(tokens, text, line_offset)))
 
 
 def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:

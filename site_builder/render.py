@@ -21,7 +21,7 @@ from site_builder import __version__
 from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
 from site_builder.highlight import highlight, highlight_lines
-from site_builder.markdown import FenceContext, FenceDecorator, render
+from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render, render_markdown
 from site_builder.model import Exchange, Post, Turn
 from site_builder.posts import meta_line, slugify
 from site_builder.snippets import BlockStatus
@@ -58,6 +58,8 @@ class PostView:
     exchanges: tuple[ExchangeView, ...]
     outline: tuple[tuple[int, str], ...]
     """(turn number, short question text) for each user question."""
+    warnings: tuple[str, ...] = ()
+    """``path:line: message`` for what rendered but not as written (a formula shown as its source)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +121,12 @@ def tag_slug(tag: str) -> str:
 
 
 def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:
+    turns = {turn.number: render_markdown(md, turn.text, turn.text_line, decorate) for turn in post.turns}
+    intro = render_markdown(md, post.intro, intro_line(post), decorate) if post.intro else Rendered("")
+
     def turn_view(turn: Turn) -> TurnView:
-        return TurnView(turn, render(md, turn.text, turn.text_line, decorate))
+        return TurnView(turn, turns[turn.number].html if turn.number in turns
+                        else render(md, turn.text, turn.text_line, decorate))
 
     exchanges = tuple(
         ExchangeView(e, turn_view(e.question) if e.question else None,
@@ -128,8 +134,8 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
         for e in post.exchanges
     )
     outline = tuple((e.question.number, _short(e.question.text)) for e in post.exchanges if e.question)
-    intro = render(md, post.intro, intro_line(post), decorate) if post.intro else ""
-    return PostView(post, post_url(post), intro, exchanges, outline)
+    warnings = tuple(f"{post.path}:{w.line}: {w.message}" for r in (intro, *turns.values()) for w in r.warnings)
+    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings)
 
 
 def intro_line(post: Post) -> int:
