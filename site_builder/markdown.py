@@ -8,11 +8,13 @@ Per-document state travels in ``env`` (markdown-it's convention), never in globa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 from mdit_py_plugins.gfm import gfm_plugin
 
 from site_builder.highlight import copy_text, highlight
@@ -44,7 +46,41 @@ def create_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).use(gfm_plugin).use(math_plugin)
     md.add_render_rule("fence", _render_fence)
     md.core.ruler.after("block", "author_note_titles", _author_note_titles)
+    md.core.ruler.push("heading_anchors", _heading_anchors)
     return md
+
+
+_SLUG_DROP = re.compile(r"[^\w\- ]+")
+_RESERVED_ID = re.compile(r"^(?:turn|exchange|variant|tab)-\d|^L\d|^main$")
+"""Ids the page itself uses (turns, tabs, line anchors, the skip link's target)."""
+
+
+def _heading_anchors(state: Any) -> None:
+    """``## A heading`` gets ``id="a-heading"`` and a ``#`` link to itself (unique within the rendered text;
+    ids the page uses itself get a ``-section`` suffix)."""
+    taken: set[str] = state.env.setdefault("heading_ids", set())
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or token.tag == "h1" or index + 1 >= len(tokens):
+            continue
+        inline = tokens[index + 1]
+        text = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
+        base = "-".join(_SLUG_DROP.sub("", text).lower().split()) or "section"
+        base = base + "-section" if _RESERVED_ID.match(base) else base
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        token.attrSet("id", slug)
+        inline.children = [*(inline.children or []), *_anchor_link(slug)]
+
+
+def _anchor_link(slug: str) -> list[Token]:
+    return [Token("text", "", 0, content=" "),
+            Token("link_open", "a", 1, attrs={"class": "heading-anchor", "href": f"#{slug}",
+                                               "aria-label": "Link to this section"}),
+            Token("text", "", 0, content="#"), Token("link_close", "a", -1)]
 
 
 _ALERT_TITLES = {"NOTE": "Author's note", "TIP": "Author's tip", "IMPORTANT": "Author's note · Important",
@@ -65,10 +101,12 @@ def render(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecor
     return render_markdown(md, text, line_offset, decorate).html
 
 
-def render_markdown(md: MarkdownIt, text: str, line_offset: int = 1,
-                    decorate: FenceDecorator | None = None) -> Rendered:
-    """``render``, with the warnings: formulas that could not be rendered."""
-    env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate}
+def render_markdown(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecorator | None = None,
+                    heading_ids: set[str] | None = None) -> Rendered:
+    """``render``, with the warnings: formulas that could not be rendered. Texts rendered into one page share
+    ``heading_ids`` (the heading ids taken so far), so their headings get distinct anchors."""
+    env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate,
+                           "heading_ids": set() if heading_ids is None else heading_ids}
     tokens = md.parse(text, env)
     return Rendered(md.renderer.render(tokens, md.options, env), tuple(math_warnings(tokens, text, line_offset)))
 

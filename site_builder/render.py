@@ -60,6 +60,8 @@ class PostView:
     """(turn number, short question text) for each user question."""
     warnings: tuple[str, ...] = ()
     """``path:line: message`` for what rendered but not as written (a formula shown as its source)."""
+    description: str = ""
+    """One line for search engines and link previews: the summary, else the first question or line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,18 @@ def make_environment(theme: Path, overrides: Path | None) -> jinja2.Environment:
                              keep_trailing_newline=True)
     env.filters["isodate"] = _isodate
     env.filters["tag_slug"] = tag_slug
+    env.filters["text_direction"] = text_direction
     return env
+
+
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku-arab", "ps", "sd", "syr", "ug", "ur",
+                           "yi"})
+
+
+def text_direction(lang: str) -> str:
+    """``rtl`` for a language written right to left (``ar``, ``he-IL``, ``fa``…), else ``ltr``."""
+    code = lang.lower().replace("_", "-")
+    return "rtl" if code in RTL_LANGUAGES or code.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
 def check_templates(env: jinja2.Environment, posts: Iterable[Post]) -> list[PostError]:
@@ -121,8 +134,9 @@ def tag_slug(tag: str) -> str:
 
 
 def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:
-    turns = {turn.number: render_markdown(md, turn.text, turn.text_line, decorate) for turn in post.turns}
-    intro = render_markdown(md, post.intro, intro_line(post), decorate) if post.intro else Rendered("")
+    ids: set[str] = set()  # heading ids already used on the page
+    intro = render_markdown(md, post.intro, intro_line(post), decorate, ids) if post.intro else Rendered("")
+    turns = {turn.number: render_markdown(md, turn.text, turn.text_line, decorate, ids) for turn in post.turns}
 
     def turn_view(turn: Turn) -> TurnView:
         return TurnView(turn, turns[turn.number].html if turn.number in turns
@@ -135,7 +149,15 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
     )
     outline = tuple((e.question.number, _short(e.question.text)) for e in post.exchanges if e.question)
     warnings = tuple(f"{post.path}:{w.line}: {w.message}" for r in (intro, *turns.values()) for w in r.warnings)
-    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings)
+    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(post))
+
+
+def describe(post: Post) -> str:
+    """The post's summary, else its first question, else its first line of prose (at most 160 characters)."""
+    if post.summary:
+        return post.summary
+    first = next((e.question.text for e in post.exchanges if e.question), None) or post.intro
+    return _short(first, 160) if first.strip() else post.title
 
 
 def intro_line(post: Post) -> int:
@@ -221,8 +243,11 @@ def render_pages(env: jinja2.Environment, config: SiteConfig, views: list[PostVi
         ("index.html", "index.html", {}),
         ("archive/index.html", "archive.html", {}),
         ("404.html", "404.html", {"absolute_links": True}),
+        *([("search/index.html", "search.html", {})] if config.search else []),
     ]
-    pages += [(f"{v.url}index.html", str(v.post.meta.get("template", "post.html")), {"view": v}) for v in views]
+    pages += [(f"{v.url}index.html", str(v.post.meta.get("template", "post.html")),
+               {"view": v, "newer": views[i - 1] if i else None, "older": views[i + 1] if i + 1 < len(views) else None})
+              for i, v in enumerate(views)]
     pages += [(f"tags/{tag_slug(t)}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
     pages += [(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
     rendered = [Page(path, _render(env, template, path, config, site, extra)) for path, template, extra in pages]

@@ -20,7 +20,7 @@
       showTheme();
     });
   });
-  document.querySelectorAll(".theme-switch").forEach(function (s) { s.hidden = false; });
+  document.querySelectorAll(".theme-switch, .copy-turn").forEach(function (e) { e.hidden = false; });
   showTheme();
 
   /* ---- Answer variants: the WAI-ARIA tabs pattern (automatic activation). ---- */

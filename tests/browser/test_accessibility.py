@@ -12,6 +12,7 @@ PAGES = [
     "site/companions/sgd/",                                     # a companion page
     "site/tags/python/",                                        # a tag page
     "fixture/posts/a-conversation/",                            # verified, skipped, failed badges, variants, a diff
+    "site/search/?q=generator",                                 # search results
 ]
 
 
@@ -19,6 +20,8 @@ PAGES = [
 @pytest.mark.parametrize("path", PAGES)
 def test_axe_finds_no_serious_violation(browser, server, axe_source, path: str, theme: str) -> None:
     with visit(browser, server.base + path, theme=theme) as v:
+        if "?q=" in path:
+            v.page.wait_for_selector("#search-results li")
         for details in v.page.locator("details").all():
             details.evaluate("e => e.open = true")  # the reasons and diffs are checked too
         assert axe_violations(v.page, axe_source) == {}

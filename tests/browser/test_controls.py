@@ -126,3 +126,19 @@ def test_speaker_names_do_not_look_like_links(browser, server) -> None:
         for speaker in (".turn[data-role=user] .speaker", ".turn[data-role=assistant] .speaker"):
             color, decoration = v.page.locator(speaker).first.evaluate(style)
             assert color != link_color and decoration == "none", speaker
+
+
+def test_copy_message_puts_the_turns_markdown_on_the_clipboard(browser, server) -> None:
+    with visit(browser, server.base + POST, permissions=CLIPBOARD) as v:
+        v.page.locator("#turn-1 button.copy-turn").click()
+        v.page.wait_for_function("document.getElementById('live-status').textContent === 'Copied'")
+        assert clipboard(v.page.context) == "How do I compute a mean?"
+
+
+def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(browser, server) -> None:
+    with visit(browser, server.base + POST) as v:
+        v.page.keyboard.press("Tab")
+        focused = v.page.evaluate("[document.activeElement.className, document.activeElement.getBoundingClientRect().top]")
+        assert focused[0] == "skip-link" and focused[1] >= 0, "visible when focused"
+        v.page.keyboard.press("Enter")
+        assert v.page.evaluate("document.activeElement.id") == "main"

@@ -27,7 +27,8 @@ def test_no_console_error_or_failed_request_on_any_page(browser, server, www) ->
 
 
 @pytest.mark.parametrize("path", ["site/posts/chatgpt-helps-me-learn-latest-ai-technology/", "site/companions/sgd/",
-                                  "fixture/posts/a-conversation/", "site/posts/wen-deepseek-zhuangshiqi/"])
+                                  "fixture/posts/a-conversation/", "site/posts/wen-deepseek-zhuangshiqi/",
+                                  "fixture/posts/rtl/", "fixture/search/?q=spread"])
 def test_no_horizontal_scroll_at_375_px(browser, server, path: str) -> None:
     with visit(browser, server.base + path, viewport=PHONE) as v:
         for details in v.page.locator("details").all():
