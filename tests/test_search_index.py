@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,3 +61,63 @@ def test_search_must_be_true_or_false(tmp_path: Path) -> None:
     (content / "site.yaml").write_text("search: no thanks\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="search must be true or false"):
         build_site(content, tmp_path / "out")
+
+
+def test_the_records_folder_does_not_reach_the_site(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    build_site(content, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == [".site-builder"]
+
+
+def children_named(parent: int, name: str) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("Name", "").strip() == name and fields.get("PPid", "").strip() == str(parent):
+            found.append(int(status.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the process table from /proc (Linux)")
+def test_a_killed_build_takes_pagefind_with_it(tmp_path: Path) -> None:
+    """Pagefind writes into the staging folder; killed with the build, it cannot write on after the next
+    build removed that folder."""
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for i in range(300):
+        (content / "posts" / f"2024-01-01-post-{i}.md").write_text(
+            f"---\ntitle: Post {i}\n---\n\nUser: question {i} {'words ' * 200}?\n\nChatGPT: answer {i}\n")
+    build = subprocess.Popen([sys.executable, "-m", "site_builder", "build", "--content", str(content),
+                              "--out", str(tmp_path / "out")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pagefind: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not (pagefind := children_named(build.pid, "pagefind")):
+            assert build.poll() is None, "the build ended before Pagefind was seen: make the site bigger"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(pagefind[0], signal.SIGSTOP)  # frozen, it could outlive the build only by its own means
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pagefind[0]}").exists() and "Z" not in _state(pagefind[0]):
+            assert time.monotonic() < deadline, "Pagefind outlived the build"
+            time.sleep(0.05)
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+        for pid in pagefind:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _state(pid: int) -> str:
+    try:
+        return next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State"))
+    except (OSError, StopIteration):
+        return "Z"

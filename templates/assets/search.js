@@ -20,7 +20,8 @@ function excerptNodes(excerpt) {
 function resultItem(data) {
   const item = document.createElement("li");
   const link = document.createElement("a");
-  link.href = data.url;
+  const target = new URL(data.meta.target || "", root);  /* site-relative: posts/slug/#turn-3 */
+  link.href = target.pathname + target.hash;
   link.textContent = data.meta.title + (data.meta.speaker ? " · " + data.meta.speaker : "");
   const excerpt = document.createElement("p");
   excerpt.append(...excerptNodes(data.excerpt || ""));
@@ -35,7 +36,6 @@ async function run() {
   if (!query) return;
   status.textContent = "Searching…";
   const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-  await pagefind.options({ baseUrl: root.pathname });
   const filters = {};
   if (params.get("role")) filters.role = params.get("role");
   if (params.get("tag")) filters.tag = params.get("tag");
