@@ -9,13 +9,14 @@ CONTENT ?= content
 OUT    ?= _site
 PORT   ?= 8000
 
-.PHONY: build serve test browser-deps check fuzz bench-companions bench-import clean help
+.PHONY: build serve test browser-deps screenshots check fuzz bench-companions bench-import clean help
 
 help:
 	@echo "make build   - create .venv, install site_builder, render $(CONTENT)/ into $(OUT)/"
 	@echo "make serve   - preview on http://127.0.0.1:$(PORT) with live reload"
 	@echo "make test    - install test + companion extras, run every test and snippet check"
 	@echo "make check   - run the snippet checks of every post (site-builder check)"
+	@echo "make screenshots - the reference post, light/dark x desktop/phone, into docs/screenshots/"
 	@echo "make fuzz    - the long run of the property tests in tests/fuzz (make test runs a short one)"
 	@echo "make bench-companions / bench-import - print benchmark figures"
 
@@ -63,6 +64,10 @@ browser-deps: $(VENV)/.stamp-axe
 
 test: $(VENV)/.stamp-test $(VENV)/.stamp-companions browser-deps
 	$(BIN)/python -m pytest
+
+# The reference post, light/dark x desktop/phone, into docs/screenshots/ (shown in the README).
+screenshots: $(VENV)/.stamp-test browser-deps
+	$(BIN)/python tests/browser/screenshots.py
 
 check: $(VENV)/.stamp-build $(VENV)/.stamp-companions
 	$(BIN)/site-builder check --content $(CONTENT)
