@@ -18,7 +18,7 @@ from site_builder.model import Post
 from site_builder.posts import load_post
 from site_builder.render import (THEME_DIR, Page, check_templates, companion_view, fence_decorator,
                                  linked_ranges, make_environment, post_view, quotes_of, render_pages)
-from site_builder.search import search_records, write_search_index
+from site_builder.search import SearchRecord, search_records, write_search_index
 from site_builder.snippets import BlockStatus, block_statuses
 from site_builder.write import check_output, write_site
 
@@ -57,11 +57,15 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     pages.append(Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark)))
     copies = [(theme / "assets", "assets"), *([(sources.static_root, "")] if sources.static_root else [])]
     # The search index is written into the staging folder, so it is swapped in with the pages it describes.
-    records = search_records(views) if config.search else []
-    index = [lambda staging: write_search_index(records, staging / "pagefind", config.language)] if config.search else []
+    index = [search_index_writer(search_records(views), config.language)] if config.search else []
     write_site(pages, copies, out, generated=index)
     warnings = tuple(w for view in views for w in view.warnings)
     return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started, warnings)
+
+
+def search_index_writer(records: list[SearchRecord], language: str) -> Callable[[Path], Path]:
+    """Writes the search index of ``records`` into a staging folder's ``pagefind/``."""
+    return lambda staging: write_search_index(records, staging / "pagefind", language)
 
 
 def load_posts(sources: Sources, *, drafts: bool) -> tuple[list[Post], list[SiteError]]:

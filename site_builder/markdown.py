@@ -56,8 +56,8 @@ _RESERVED_ID = re.compile(r"^(?:turn|exchange|variant|tab)-\d|^L\d|^main$")
 
 
 def _heading_anchors(state: Any) -> None:
-    """``## A heading`` gets ``id="a-heading"`` and a ``#`` link to itself (unique within the rendered text;
-    ids the page uses itself get a ``-section`` suffix)."""
+    """``## A heading`` gets ``id="a-heading"`` and a ``#`` link to itself: unique among the texts of one page
+    (``env["heading_ids"]``); an id the page uses itself (``turn-3``) gets a ``-section`` suffix."""
     taken: set[str] = state.env.setdefault("heading_ids", set())
     tokens = state.tokens
     for index, token in enumerate(tokens):

@@ -21,7 +21,7 @@ from site_builder import __version__
 from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
 from site_builder.highlight import highlight, highlight_lines
-from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render, render_markdown
+from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
 from site_builder.model import Exchange, Post, Turn
 from site_builder.posts import meta_line, slugify
 from site_builder.snippets import BlockStatus
@@ -139,8 +139,7 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
     turns = {turn.number: render_markdown(md, turn.text, turn.text_line, decorate, ids) for turn in post.turns}
 
     def turn_view(turn: Turn) -> TurnView:
-        return TurnView(turn, turns[turn.number].html if turn.number in turns
-                        else render(md, turn.text, turn.text_line, decorate))
+        return TurnView(turn, turns[turn.number].html)
 
     exchanges = tuple(
         ExchangeView(e, turn_view(e.question) if e.question else None,
@@ -176,7 +175,8 @@ def quotes_of(path: Path, posts: Iterable[Post], statuses: dict[Path, dict[int, 
     quotes = []
     for post in sorted(posts, key=lambda p: (p.date, p.slug)):
         for line, status in sorted(statuses.get(post.path, {}).items()):
-            if status.companion and status.first_line and Path(status.companion).with_suffix("").as_posix() == path.stem:
+            quoted = Path(status.companion).with_suffix("").as_posix() if status.companion else None
+            if quoted == path.stem and status.first_line:
                 turn = next((t for t in post.turns if t.line <= line <= t.end_line), None)
                 quotes.append(QuoteView(post.title, post_url(post) + (f"#turn-{turn.number}" if turn else ""),
                                         status.first_line, status.last_line or status.first_line))
@@ -200,9 +200,9 @@ def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecora
                         f'runnable: {escape(status.companion)}</a>')
         after = _reason_html(status)
         if status.diff:
+            diff = highlight(_ending_line(status.diff), "diff")
             after += (f'<details class="diff"><summary>What the companion changed to run</summary>'
-                      f'<div class="highlight"><pre tabindex="0"><code>{highlight(_ending_line(status.diff), "diff")}</code></pre></div>'
-                      f'</details>')
+                      f'<div class="highlight"><pre tabindex="0"><code>{diff}</code></pre></div></details>')
         return {"attrs": f' data-status="{escape(status.status)}"', "caption": caption, "after": after}
 
     return decorate

@@ -138,7 +138,8 @@ def test_copy_message_puts_the_turns_markdown_on_the_clipboard(browser, server) 
 def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(browser, server) -> None:
     with visit(browser, server.base + POST) as v:
         v.page.keyboard.press("Tab")
-        focused = v.page.evaluate("[document.activeElement.className, document.activeElement.getBoundingClientRect().top]")
+        focused = v.page.evaluate("[document.activeElement.className, "
+                                  "document.activeElement.getBoundingClientRect().top]")
         assert focused[0] == "skip-link" and focused[1] >= 0, "visible when focused"
         v.page.keyboard.press("Enter")
         assert v.page.evaluate("document.activeElement.id") == "main"

@@ -31,7 +31,7 @@ def test_a_hit_lands_on_its_turn_even_in_a_hidden_answer(browser, server) -> Non
 def test_filters_by_role_and_tag(browser, server) -> None:
     with visit(browser, server.base + SEARCH + "?q=spread") as v:
         turns = {href.rsplit("#", 1)[1] for _, href in results(v.page)}
-        assert turns == {"turn-3", "turn-4"}, "the question and the answer that say it (the repeated question is merged)"
+        assert turns == {"turn-3", "turn-4"}, "the question and the answer that say it (its repeat is merged)"
     with visit(browser, server.base + SEARCH + "?q=spread&role=user") as v:
         assert {href.rsplit("#", 1)[1] for _, href in results(v.page)} == {"turn-3"}
         assert v.page.locator("#search-role").input_value() == "user", "the form shows the search"
