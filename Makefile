@@ -9,13 +9,14 @@ CONTENT ?= content
 OUT    ?= _site
 PORT   ?= 8000
 
-.PHONY: build serve test check fuzz bench-companions bench-import clean help
+.PHONY: build serve test browser-deps screenshots check fuzz bench-companions bench-import clean help
 
 help:
 	@echo "make build   - create .venv, install site_builder, render $(CONTENT)/ into $(OUT)/"
 	@echo "make serve   - preview on http://127.0.0.1:$(PORT) with live reload"
 	@echo "make test    - install test + companion extras, run every test and snippet check"
 	@echo "make check   - run the snippet checks of every post (site-builder check)"
+	@echo "make screenshots - the reference post, light/dark x desktop/phone, into docs/screenshots/"
 	@echo "make fuzz    - the long run of the property tests in tests/fuzz (make test runs a short one)"
 	@echo "make bench-companions / bench-import - print benchmark figures"
 
@@ -43,8 +44,30 @@ build: $(VENV)/.stamp-build
 serve: $(VENV)/.stamp-build
 	$(BIN)/site-builder serve --content $(CONTENT) --out $(OUT) --port $(PORT)
 
-test: $(VENV)/.stamp-test $(VENV)/.stamp-companions
+# The browser tests (tests/browser): Debian's Chromium, driven by Playwright, and axe-core injected into pages.
+# Chromium is installed with apt-get when it is missing and we are root; otherwise those tests are skipped
+# and say why. axe-core comes from npm, pinned, into .venv/node_modules (git ignores .venv).
+CHROMIUM ?= /usr/bin/chromium
+AXE_CORE := axe-core@4.14.1
+
+$(VENV)/.stamp-axe: Makefile | $(BIN)/python
+	npm install --prefix $(VENV) --no-audit --no-fund --no-save --silent $(AXE_CORE)
+	@touch $@
+
+browser-deps: $(VENV)/.stamp-axe
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: the browser tests will be skipped"; \
+	  else echo "no $(CHROMIUM) and not root: the browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+test: $(VENV)/.stamp-test $(VENV)/.stamp-companions browser-deps
 	$(BIN)/python -m pytest
+
+# The reference post, light/dark x desktop/phone, into docs/screenshots/ (shown in the README).
+screenshots: $(VENV)/.stamp-test browser-deps
+	$(BIN)/python tests/browser/screenshots.py
 
 check: $(VENV)/.stamp-build $(VENV)/.stamp-companions
 	$(BIN)/site-builder check --content $(CONTENT)

@@ -1,4 +1,5 @@
-"""The pipeline, top to bottom: discover -> check the output -> config -> parse -> render -> write (atomic)."""
+"""The pipeline, top to bottom: discover -> check the output -> config -> parse -> render -> search index ->
+write (atomic)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from site_builder.markdown import create_markdown
 from site_builder.model import Post
 from site_builder.posts import load_post
 from site_builder.render import (THEME_DIR, Page, check_templates, companion_view, fence_decorator,
-                                 linked_ranges, make_environment, post_view, render_pages)
+                                 linked_ranges, make_environment, post_view, quotes_of, render_pages)
+from site_builder.search import SearchRecord, search_records, write_search_index
 from site_builder.snippets import BlockStatus, block_statuses
 from site_builder.write import check_output, write_site
 
@@ -29,6 +31,8 @@ class BuildResult:
     posts: int
     pages: int
     seconds: float
+    warnings: tuple[str, ...] = ()
+    """``path:line: message`` for what was built but not as written (a formula shown as its source)."""
 
 
 def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: str | None = None,
@@ -47,13 +51,22 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     _raise_all([*post_errors, *check_templates(env, posts), *status_errors])
     md = create_markdown()
     views = [post_view(md, post, fence_decorator(post, statuses[post.path])) for post in _announce(posts, progress)]
-    companions = [companion_view(path, linked_ranges(path, statuses)) for path in sources.companions]
+    companions = [companion_view(path, linked_ranges(path, statuses), quotes_of(path, posts, statuses))
+                  for path in sources.companions]
     pages = render_pages(env, config, views, companions, dt.datetime.now(dt.timezone.utc))
     pages.append(Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark)))
     theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
     _raise_all(output_collisions(pages, theme_files, static_files))
-    write_site(pages, theme_files + static_files, out)
-    return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started)
+    # The search index is written into the staging folder, so it is swapped in with the pages it describes.
+    index = [search_index_writer(search_records(views, config.title), config.language)] if config.search else []
+    write_site(pages, theme_files + static_files, out, generated=index)
+    warnings = tuple(w for view in views for w in view.warnings)
+    return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started, warnings)
+
+
+def search_index_writer(records: list[SearchRecord], language: str) -> Callable[[Path], Path]:
+    """Writes the search index of ``records`` into a staging folder's ``pagefind/``."""
+    return lambda staging: write_search_index(records, staging / "pagefind", language)
 
 
 def load_posts(sources: Sources, *, drafts: bool) -> tuple[list[Post], list[SiteError]]:

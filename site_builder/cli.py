@@ -75,6 +75,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url,
                         progress=_progress_after(1.0))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"Built {result.posts} posts, {result.pages} files into {result.out_dir} in {result.seconds:.2f} s")
     return 0
 

@@ -33,13 +33,16 @@ class SiteConfig:
     """Pygments style for the dark theme."""
     feed_entries: int = 20
     """How many posts the Atom feed lists."""
+    search: bool = True
+    """Build the search page and its Pagefind index (``search: false`` builds without them)."""
 
     @property
     def absolute_root(self) -> str:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
-_TYPES = {f.name: (int if f.name == "feed_entries" else str) for f in fields(SiteConfig)}
+_TYPES = {f.name: {"feed_entries": int, "search": bool}.get(f.name, str) for f in fields(SiteConfig)}
+_TYPE_NAMES = {int: "a number", bool: "true or false", str: "text"}
 _JEKYLL_KEYS = {"title": "title", "description": "description", "author": "author", "lang": "language"}
 
 
@@ -106,8 +109,8 @@ def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
     for key, value in data.items():
         if key not in _TYPES:
             problems.append(f"unknown setting {shown(key)} (known: {', '.join(_TYPES)})")
-        elif not isinstance(value, _TYPES[key]) or isinstance(value, bool):
-            problems.append(f"{key} must be {'a number' if _TYPES[key] is int else 'text'}, got {shown(value)}")
+        elif not isinstance(value, _TYPES[key]) or (isinstance(value, bool) and _TYPES[key] is not bool):
+            problems.append(f"{key} must be {_TYPE_NAMES[_TYPES[key]]}, got {shown(value)}")
         elif key.startswith("highlight_") and value not in styles:
             problems.append(f"{key}: no Pygments style {shown(value)} (try friendly, github-dark, monokai, "
                             "solarized-light)")

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import pygments
 from pygments.formatters import HtmlFormatter
+from pygments.style import Style
+from pygments.styles import get_style_by_name
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
@@ -82,9 +84,9 @@ def _shell_commands(lines: list[str]) -> str:
 
 def stylesheet(light: str, dark: str) -> str:
     """CSS for both styles: light by default, dark under the OS preference unless the toggle says light,
-    and dark whenever the toggle says dark."""
-    light_css = HtmlFormatter(style=light).get_style_defs(".highlight")
-    dark_rules = HtmlFormatter(style=dark).get_style_defs(".highlight")
+    and dark whenever the toggle says dark. Token colours are made readable first (``readable_style``)."""
+    light_css = HtmlFormatter(style=readable_style(light)).get_style_defs(".highlight")
+    dark_rules = HtmlFormatter(style=readable_style(dark)).get_style_defs(".highlight")
     scoped_dark = _scope(dark_rules, ':root[data-theme="dark"]')
     auto_dark = _scope(dark_rules, ':root:not([data-theme="light"])')
     return (f"/* Pygments {pygments.__version__}: {light} (light) / {dark} (dark) */\n{light_css}\n"
@@ -103,3 +105,56 @@ def _scope(css: str, prefix: str) -> str:
         else:
             out.append(line)
     return "\n".join(out)
+
+
+AA_CONTRAST = 4.5
+"""WCAG AA: the least contrast of normal-size text with its background."""
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+def readable_style(name: str) -> type[Style]:
+    """Pygments style ``name`` with every token colour that falls short of WCAG AA against its background
+    (the style's, or the token's own ``bg:``) darkened on a light background, lightened on a dark one."""
+    base = get_style_by_name(name)
+    background = base.background_color or "#ffffff"
+    styles = {token: _readable_definition(definition, background) for token, definition in base.styles.items()}
+    return type(f"Readable{base.__name__}", (base,), {"styles": styles})
+
+
+def _readable_definition(definition: str, background: str) -> str:
+    words = definition.split()
+    own_bg = next((w[3:] for w in words if w.startswith("bg:") and _HEX.match(w[3:])), None)
+    return " ".join(readable_colour(w, own_bg or background) if _HEX.match(w) else w for w in words)
+
+
+def readable_colour(colour: str, background: str, minimum: float = AA_CONTRAST) -> str:
+    """``colour``, moved toward black or white (whichever the background is farther from) in small steps
+    until its contrast with ``background`` reaches ``minimum``."""
+    rgb, bg = _rgb(colour), _rgb(background)
+    target = (0, 0, 0) if _luminance(bg) > 0.18 else (255, 255, 255)
+    for step in range(21):
+        mixed = tuple(round(c + (t - c) * step / 20) for c, t in zip(rgb, target))
+        if contrast(mixed, bg) >= minimum:
+            return "#%02x%02x%02x" % mixed
+    return "#%02x%02x%02x" % target
+
+
+def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """WCAG contrast ratio of two sRGB colours (1 to 21)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def _luminance(rgb: tuple[int, ...]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b

@@ -21,7 +21,7 @@ from site_builder import __version__
 from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
 from site_builder.highlight import highlight, highlight_lines
-from site_builder.markdown import FenceContext, FenceDecorator, render
+from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
 from site_builder.model import Exchange, Post, Turn
 from site_builder.frontmatter import normalise_text
 from site_builder.posts import meta_line, slugify
@@ -59,6 +59,22 @@ class PostView:
     exchanges: tuple[ExchangeView, ...]
     outline: tuple[tuple[int, str], ...]
     """(turn number, short question text) for each user question."""
+    warnings: tuple[str, ...] = ()
+    """``path:line: message`` for what rendered but not as written (a formula shown as its source)."""
+    description: str = ""
+    """One line for search engines and link previews: the summary, else the first question or line."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteView:
+    """A post's block that quotes a companion, seen from the companion's page."""
+    title: str
+    """The quoting post's title."""
+    url: str
+    """Site-relative URL of the quoting turn (``posts/slug/#turn-3``; the post itself for its introduction)."""
+    first_line: int
+    last_line: int
+    """The quoted lines in the companion."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +84,8 @@ class CompanionView:
     lines: tuple[str, ...]
     ranges: tuple[tuple[int, int], ...]
     """Line ranges that posts link to (an anchor ``#L40-L43`` exists for each)."""
+    quotes: tuple[QuoteView, ...] = ()
+    """Where posts quote this companion, in post order then line order."""
 
 
 def make_environment(theme: Path, overrides: Path | None) -> jinja2.Environment:
@@ -78,7 +96,18 @@ def make_environment(theme: Path, overrides: Path | None) -> jinja2.Environment:
                              keep_trailing_newline=True)
     env.filters["isodate"] = _isodate
     env.filters["tag_slug"] = _tag_slug_filter
+    env.filters["text_direction"] = text_direction
     return env
+
+
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku-arab", "ps", "sd", "syr", "ug", "ur",
+                           "yi"})
+
+
+def text_direction(lang: str) -> str:
+    """``rtl`` for a language written right to left (``ar``, ``he-IL``, ``fa``…), else ``ltr``."""
+    code = lang.lower().replace("_", "-")
+    return "rtl" if code in RTL_LANGUAGES or code.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
 def check_templates(env: jinja2.Environment, posts: Iterable[Post]) -> list[PostError]:
@@ -138,8 +167,12 @@ def _tag_slug_filter(context: jinja2.runtime.Context, tag: str) -> str:
 
 
 def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:
+    ids: set[str] = set()  # heading ids already used on the page
+    intro = render_markdown(md, post.intro, intro_line(post), decorate, ids) if post.intro else Rendered("")
+    turns = {turn.number: render_markdown(md, turn.text, turn.text_line, decorate, ids) for turn in post.turns}
+
     def turn_view(turn: Turn) -> TurnView:
-        return TurnView(turn, render(md, turn.text, turn.text_line, decorate))
+        return TurnView(turn, turns[turn.number].html)
 
     exchanges = tuple(
         ExchangeView(e, turn_view(e.question) if e.question else None,
@@ -147,17 +180,43 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
         for e in post.exchanges
     )
     outline = tuple((e.question.number, _short(e.question.text)) for e in post.exchanges if e.question)
-    return PostView(post, post_url(post), render(md, post.intro, post.body_line, decorate) if post.intro else "",
-                    exchanges, outline)
+    warnings = tuple(f"{post.path}:{w.line}: {w.message}" for r in (intro, *turns.values()) for w in r.warnings)
+    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(post))
 
 
-def companion_view(path: Path, ranges: Iterable[tuple[int, int]]) -> CompanionView:
+def describe(post: Post) -> str:
+    """The post's summary, else its first question, else its first line of prose (at most 160 characters)."""
+    if post.summary:
+        return post.summary
+    first = next((e.question.text for e in post.exchanges if e.question), None) or post.intro
+    return _short(first, 160) if first.strip() else post.title
+
+
+def intro_line(post: Post) -> int:
+    """Source line of the introduction's first line: the parser drops the blank lines that open the body."""
+    return post.body_line + len(post.body) - len(post.body.lstrip("\n"))
+
+
+def companion_view(path: Path, ranges: Iterable[tuple[int, int]], quotes: Iterable[QuoteView] = ()) -> CompanionView:
     try:
         source = normalise_text(path.read_bytes(), path)
     except OSError as exc:
         raise PostError(path, None, f"cannot read: {exc.strerror}") from None
     return CompanionView(path.name, f"companions/{path.stem}/", tuple(highlight_lines(source, "python")),
-                         tuple(sorted(set(ranges))))
+                         tuple(sorted(set(ranges))), tuple(quotes))
+
+
+def quotes_of(path: Path, posts: Iterable[Post], statuses: dict[Path, dict[int, BlockStatus]]) -> list[QuoteView]:
+    """The turns (or introductions) of ``posts`` whose blocks quote companion ``path``."""
+    quotes = []
+    for post in sorted(posts, key=lambda p: (p.date, p.slug)):
+        for line, status in sorted(statuses.get(post.path, {}).items()):
+            quoted = Path(status.companion).with_suffix("").as_posix() if status.companion else None
+            if quoted == path.stem and status.first_line:
+                turn = next((t for t in post.turns if t.line <= line <= t.end_line), None)
+                quotes.append(QuoteView(post.title, post_url(post) + (f"#turn-{turn.number}" if turn else ""),
+                                        status.first_line, status.last_line or status.first_line))
+    return quotes
 
 
 def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecorator:
@@ -175,13 +234,32 @@ def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecora
             anchor = f"L{status.first_line}-L{status.last_line or status.first_line}"
             caption += (f'<a class="runnable" href="{escape(root)}companions/{escape(stem)}/#{anchor}">'
                         f'runnable: {escape(status.companion)}</a>')
-        after = ""
+        after = _reason_html(status)
         if status.diff:
-            after = (f'<details class="diff"><summary>What the companion changed to run</summary>'
-                     f'<div class="highlight"><pre><code>{highlight(status.diff, "diff")}</code></pre></div></details>')
+            diff = highlight(_ending_line(status.diff), "diff")
+            after += (f'<details class="diff"><summary>What the companion changed to run</summary>'
+                      f'<div class="highlight"><pre tabindex="0"><code>{diff}</code></pre></div></details>')
         return {"attrs": f' data-status="{escape(status.status)}"', "caption": caption, "after": after}
 
     return decorate
+
+
+def _ending_line(text: str) -> str:
+    """Pygments' diff lexer reads a last line without its newline as an error token."""
+    return text if text.endswith("\n") else text + "\n"
+
+
+_REASON_SUMMARIES = {"skipped": "Why it was skipped", "failed": "How it failed", "drifted": "How it drifted"}
+
+
+def _reason_html(status: BlockStatus) -> str:
+    """The reason of a skip or a failure, on the page (a details element: reachable by touch and keyboard)."""
+    summary = _REASON_SUMMARIES.get(status.status)
+    if summary is None:
+        return ""
+    evidence = f'<pre class="check-detail" tabindex="0">{escape(status.detail)}</pre>' if status.detail else ""
+    return (f'<details class="check-reason"><summary>{summary}</summary>'
+            f'<p class="reason">{escape(status.reason)}</p>{evidence}</details>')
 
 
 def linked_ranges(path: Path, statuses: dict[Path, dict[int, BlockStatus]]) -> list[tuple[int, int]]:
@@ -202,8 +280,11 @@ def render_pages(env: jinja2.Environment, config: SiteConfig, views: list[PostVi
         ("index.html", "index.html", {}),
         ("archive/index.html", "archive.html", {}),
         ("404.html", "404.html", {"absolute_links": True}),
+        *([("search/index.html", "search.html", {})] if config.search else []),
     ]
-    pages += [(f"{v.url}index.html", str(v.post.meta.get("template", "post.html")), {"view": v}) for v in views]
+    pages += [(f"{v.url}index.html", str(v.post.meta.get("template", "post.html")),
+               {"view": v, "newer": views[i - 1] if i else None, "older": views[i + 1] if i + 1 < len(views) else None})
+              for i, v in enumerate(views)]
     pages += [(f"tags/{slugs[t]}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
     pages += [(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
     rendered = [Page(path, _render(env, template, path, config, site, extra)) for path, template, extra in pages]

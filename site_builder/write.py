@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol
+from typing import Callable, Iterable, Iterator, Protocol
 
 from site_builder.discover import Sources
 from site_builder.errors import OutputError
@@ -85,11 +85,14 @@ def _ours_or_empty(folder: Path) -> bool:
         return False
 
 
-def write_site(pages: Iterable[Page], copies: Iterable[tuple[Path, str]], out_dir: Path) -> None:
+def write_site(pages: Iterable[Page], copies: Iterable[tuple[Path, str]], out_dir: Path,
+               generated: Iterable[Callable[[Path], object]] = ()) -> None:
     """Write ``pages`` and ``copies`` (file, its path inside the site) into ``out_dir``, atomically.
 
     Copies are written in order (a later one may replace an earlier one: static/ over theme assets), then
-    the pages; links among the copies were checked by ``discover`` and are copied as files.
+    the pages; links among the copies were checked by ``discover`` and are copied as files. Each of
+    ``generated`` is then called with the staging folder, to write what it makes from the pages (the
+    search index), so it is swapped in with them.
 
     ``out_dir`` must have passed ``check_output``. On any error the previous site is left as it was and
     the staging folder removed; OS errors (disk full, read-only folder…) become an ``OutputError``.
@@ -107,6 +110,8 @@ def write_site(pages: Iterable[Page], copies: Iterable[tuple[Path, str]], out_di
                 path = staging / page.path
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(page.content, encoding="utf-8")
+            for generate in generated:
+                generate(staging)
             _write_marker(staging, complete=True)
             _swap(staging, out)
     except OSError as exc:

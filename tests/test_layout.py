@@ -96,8 +96,9 @@ def test_snippet_imports_flow_one_way():
         assert not graph[prefix + script], f"{script}.py runs in a bare interpreter and imports nothing of ours"
 
 
-LAYERS = [{"cli", "__main__"}, {"serve"}, {"importers"}, {"build"}, {"render", "markdown", "highlight", "write"},
-          {"snippets"}, {"discover", "config"}, {"posts", "conversation", "frontmatter"}, {"model", "errors", "caches"}]
+LAYERS = [{"cli", "__main__"}, {"serve"}, {"importers"}, {"build"},
+          {"search", "render", "markdown", "mathml", "highlight", "write"}, {"snippets"}, {"discover", "config"},
+          {"posts", "conversation", "frontmatter"}, {"model", "errors", "caches"}]
 """The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version)."""
 
 

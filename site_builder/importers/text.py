@@ -29,7 +29,9 @@ _FENCE_LINE = re.compile(r"^(?P<indent>[^`~]*?)(?P<fence>`{3,}|~{3,})(?P<info>.*
 _HTML_LINE = re.compile(r"^[ \t>*+\-0-9.)]*<")
 """A line whose first character after container marks is ``<``: it may open an HTML block."""
 _LANG_SAFE = re.compile(r"[^\w+#.\-]+")
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>()#!|~&$])")
+_INLINE_SPECIAL = re.compile(r"([\\`*_<>#!|~&$])")
+_BRACKETS = re.compile(r"[\[\]()]")
+"""Written as character references: a backslash before them would open math (``\\(…\\)``, ``\\[…\\]``)."""
 _MAYBE_SPECIAL = re.compile(r"```|~~~|^ {0,3}(?:[-*_][ \t]*){3,}$|^[ \t>*+\-0-9.)]*<", re.MULTILINE)
 _ROUNDS = 4
 """Parses spent on the escapes that change the block structure (see ``_settled``)."""
@@ -172,7 +174,8 @@ def inline(text: str, limit: int | None = None) -> str:
     flat = " ".join(str(text).split())
     if limit and len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
-    return _INLINE_SPECIAL.sub(r"\\\1", flat)
+    escaped = _INLINE_SPECIAL.sub(r"\\\1", flat)
+    return _BRACKETS.sub(lambda match: f"&#{ord(match.group())};", escaped)
 
 
 def note(kind: str, text: str) -> str:

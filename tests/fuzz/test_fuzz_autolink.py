@@ -29,6 +29,7 @@ PIECES = ["http", "https", "://", ":", "/", "//", "www.", "www", "w", "mailto:",
 @given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
 def test_autolinks_match_mdit_py_plugins(text: str) -> None:
     assume("```" not in text and "~~~" not in text)  # fences render through our Pygments rule, not theirs
+    assume(not any(opener in text for opener in ("$", "\\(", "\\[")))  # math is ours alone (mathml.py)
     assert OURS.render(text) == THEIRS.render(text)
 
 

@@ -1,0 +1,157 @@
+"""Math in posts, rendered at build time to MathML (no JavaScript in the reader's browser).
+
+The delimiters AI answers use: ``$…$`` and ``$$…$$`` (mdit-py-plugins' dollarmath), ``\\(…\\)`` and
+``\\[…\\]`` (its texmath, "brackets"). Prices are not math: a ``$`` followed by a space, or a closing ``$``
+next to a digit (``$1 billion to $2 billion``), does not delimit anything. LaTeX that latex2mathml cannot
+convert, or a command it does not know, is shown as its source with a visible mark, and reported as a
+warning at its line (``math_warnings``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from typing import Any, Iterable
+from xml.etree import ElementTree
+
+import latex2mathml.converter
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.texmath import texmath_plugin
+
+INLINE = ("math_inline", "math_inline_double")
+BLOCK = ("math_block", "math_block_eqno", "math_block_label")
+_DELIMITERS = {"math_inline": ("$", "$"), "math_inline_double": ("$$", "$$")}
+_UNKNOWN_COMMAND = re.compile(r"<m[io]>(\\[A-Za-z]+)</m[io]>")
+
+
+@dataclass(frozen=True, slots=True)
+class MathWarning:
+    line: int
+    """Source line of the formula (the paragraph's line for inline math)."""
+    message: str
+
+
+def math_plugin(md: MarkdownIt) -> None:
+    """Parse the four kinds of delimiters and render them as MathML."""
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False)
+    md.use(texmath_plugin, delimiters="brackets")
+    for name in INLINE + BLOCK:
+        md.add_render_rule(name, _render_math)
+
+
+def _render_math(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    display = token.type in BLOCK or token.type == "math_inline_double"
+    mathml, _ = to_mathml(token.content.strip(), display)
+    if mathml is not None:
+        return mathml + ("\n" if token.type in BLOCK else "")
+    opening, closing = _DELIMITERS.get(token.type, ("$$", "$$")) if token.markup.startswith("$") else (
+        ("\\[", "\\]") if display else ("\\(", "\\)"))
+    source = f"{opening}{token.content}{closing}"
+    tag = "pre" if token.type in BLOCK else "code"
+    return (f'<{tag} class="math-error" title="This formula could not be rendered">'
+            f'<span class="math-mark" aria-label="Formula that could not be rendered">⚠</span> '
+            f'{escape(source)}</{tag}>' + ("\n" if token.type in BLOCK else ""))
+
+
+@lru_cache(maxsize=4096)
+def to_mathml(latex: str, display: bool) -> tuple[str | None, str]:
+    """MathML for ``latex``, or None and why latex2mathml could not convert it."""
+    try:
+        mathml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many kinds (NoAvailableTokensError, …): all mean "bad LaTeX"
+        return None, f"{type(exc).__name__}{': ' + str(exc) if str(exc) else ''}"
+    unknown = _UNKNOWN_COMMAND.search(mathml)
+    if unknown:
+        return None, f"unknown command {unknown.group(1)}"
+    return safe_mathml(mathml)
+
+
+# MathML Core's presentation elements; latex2mathml makes no others from LaTeX, but it copies some input
+# through: \text{<script>…} as a <script> element, \href{javascript:…} as an href, \style{…} as a style.
+_ELEMENTS = frozenset("""math mrow mi mo mn ms mtext mspace msup msub msubsup mfrac msqrt mroot mstyle mtable mtr
+    mtd mlabeledtr munder mover munderover mmultiscripts mprescripts none mpadded mphantom menclose merror
+    semantics annotation mfenced""".split())
+_ATTRIBUTES = frozenset("""xmlns display mathvariant displaystyle scriptlevel stretchy fence separator lspace rspace
+    accent accentunder linethickness columnalign rowalign columnspacing rowspacing columnlines rowlines frame
+    mathsize minsize maxsize movablelimits largeop symmetric form width height depth voffset notation open close
+    separators mathcolor mathbackground columnspan rowspan encoding""".split())
+_VALUE = re.compile(r"[\w .,%#+\-/:]*")
+_MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+
+def safe_mathml(mathml: str) -> tuple[str | None, str]:
+    """latex2mathml's output rebuilt from known MathML elements and attributes, every text escaped.
+
+    An element that is not MathML (``\\text{<script>…}``) refuses the formula: it is shown as its source.
+    Attributes that are not MathML presentation attributes (``href``, ``style``) are dropped, as is a value
+    with quotes or brackets; ``xmlns`` is written by us.
+    """
+    try:
+        root = ElementTree.fromstring(mathml)
+    except ElementTree.ParseError as exc:
+        return None, f"not well-formed MathML ({exc})"
+    parts: list[str] = []
+    problem = _rebuild(root, parts)
+    return (None, problem) if problem else ("".join(parts), "")
+
+
+def _rebuild(element: ElementTree.Element, parts: list[str]) -> str:
+    name = element.tag.rpartition("}")[2]
+    if name not in _ELEMENTS:
+        return f"<{name}> is not MathML"
+    attributes = [(key, value) for key, value in element.attrib.items()
+                  if key in _ATTRIBUTES and key != "xmlns" and _VALUE.fullmatch(value)]
+    if name == "math":
+        attributes.insert(0, ("xmlns", _MATHML_NS))
+    parts.append(f"<{name}" + "".join(f' {key}="{escape(value)}"' for key, value in attributes) + ">")
+    parts.append(escape(element.text or "", quote=False))
+    for child in element:
+        problem = _rebuild(child, parts)
+        if problem:
+            return problem
+        parts.append(escape(child.tail or "", quote=False))
+    parts.append(f"</{name}>")
+    return ""
+
+
+def math_warnings(tokens: Iterable[Token], text: str, line_offset: int) -> list[MathWarning]:
+    """A warning for every formula of a parsed document (``text``, whose first line is source line
+    ``line_offset``) that did not render, at its source line."""
+    warnings, line = [], line_offset
+    for token in tokens:
+        if token.map:
+            line = line_offset + token.map[0]
+        elif token.type in BLOCK:  # texmath's \[…\] blocks carry no map: find them in the text
+            start = text.find(token.content, _offset_of(text, line - line_offset))
+            line = line_offset + text.count("\n", 0, start) if start >= 0 else line
+        for math, at in _formulas(token, line):
+            _, why = to_mathml(math.content.strip(), math.type in BLOCK or math.type == "math_inline_double")
+            if why:
+                warnings.append(MathWarning(at, f"math not rendered ({why}): {math.content.strip()[:60]}"))
+    return warnings
+
+
+def _offset_of(text: str, line_index: int) -> int:
+    offset = 0
+    for _ in range(line_index):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return 0
+    return offset
+
+
+def _formulas(token: Token, line: int) -> list[tuple[Token, int]]:
+    if token.type in BLOCK:
+        return [(token, line)]
+    found, at = [], line
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            at += 1
+        elif child.type in INLINE:
+            found.append((child, at))
+    return found

@@ -1,0 +1,40 @@
+"""Every page loads cleanly (no console error, no failed request) and fits a phone's width."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_helpers import PHONE, visit
+
+
+def html_pages(www) -> list[str]:
+    return sorted(str(p.relative_to(www)).removesuffix("index.html")
+                  for p in www.rglob("*.html") if p.name != "404.html")
+
+
+def test_no_console_error_or_failed_request_on_any_page(browser, server, www) -> None:
+    pages = html_pages(www)
+    assert "site/" in pages and "fixture/posts/a-conversation/" in pages and len(pages) > 15
+    problems = {}
+    answered = len(server.requests)
+    for path in pages:
+        with visit(browser, server.base + path) as v:
+            if v.problems:
+                problems[path] = v.problems
+    assert problems == {}
+    errors = [(p, code) for p, code in server.requests[answered:] if code >= 400]
+    assert errors == [], "no request of any page failed (the favicon included)"
+
+
+@pytest.mark.parametrize("path", ["site/posts/chatgpt-helps-me-learn-latest-ai-technology/", "site/companions/sgd/",
+                                  "fixture/posts/a-conversation/", "site/posts/wen-deepseek-zhuangshiqi/",
+                                  "fixture/posts/rtl/", "fixture/search/?q=spread"])
+def test_no_horizontal_scroll_at_375_px(browser, server, path: str) -> None:
+    with visit(browser, server.base + path, viewport=PHONE) as v:
+        for details in v.page.locator("details").all():
+            details.evaluate("e => e.open = true")
+        width = v.page.evaluate("document.documentElement.scrollWidth")
+        wide = v.page.evaluate("""() => [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('pre, .highlight, table, math'))
+            .slice(0, 5).map(e => e.tagName + '.' + e.className)""")
+        assert width <= PHONE["width"] and wide == [], f"{width} px wide: {wide}"

@@ -1,0 +1,83 @@
+"""Math as AI answers write it becomes MathML at build time; prices stay prices; bad LaTeX is visible."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from site_builder.markdown import create_markdown, render, render_markdown
+
+
+def html(text: str) -> BeautifulSoup:
+    return BeautifulSoup(render(create_markdown(), text), "html.parser")
+
+
+def test_the_four_delimiters_become_mathml() -> None:
+    page = html("Euler: $e^{i\\pi} + 1 = 0$, also \\(a^2 + b^2\\).\n\n$$\\int_0^1 x\\,dx$$\n\n"
+                "\\[\nx = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a}\n\\]\n")
+    maths = page.find_all("math")
+    assert [m.get("display") for m in maths] == ["inline", "inline", "block", "block"]
+    assert "$" not in page.get_text() and "\\(" not in page.get_text()
+    assert maths[0].find("msup") is not None, "e^{i\\pi} is a superscript"
+    assert maths[2].find("mspace") is not None, "\\, is a thin space, not a comma"
+
+
+def test_prices_are_not_math() -> None:
+    page = html("It costs $1 billion to $2 billion, or $ 5 and $10.")
+    assert page.find("math") is None
+    assert page.get_text().strip() == "It costs $1 billion to $2 billion, or $ 5 and $10."
+
+
+def test_math_in_code_is_code() -> None:
+    page = html("`$x$` and\n\n```\n$y$\n```\n")
+    assert page.find("math") is None and "$x$" in page.get_text()
+
+
+def test_bad_latex_shows_its_source_with_a_mark_and_a_warning_at_its_line() -> None:
+    rendered = render_markdown(create_markdown(), "Fine $x^2$.\n\nBroken $\\frac{1}{$ here\nand $\\nosuchcommand y$.\n",
+                               line_offset=10)
+    page = BeautifulSoup(rendered.html, "html.parser")
+    errors = page.select(".math-error")
+    assert [e.get_text() for e in errors] == ["⚠ $\\frac{1}{$", "⚠ $\\nosuchcommand y$"]
+    assert len(page.find_all("math")) == 1
+    assert [(w.line, w.message.split(" (")[0]) for w in rendered.warnings] == [(12, "math not rendered"),
+                                                                                (13, "math not rendered")]
+    assert "\\nosuchcommand" in rendered.warnings[1].message
+
+
+def test_the_build_prints_a_warning_with_file_and_line(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    post = content / "posts" / "2024-01-01-maths.md"
+    post.write_text("---\ntitle: Maths\n---\n\nUser: What is it?\n\nAI: It is $\\frac{1}{$ broken.\n",
+                    encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "site_builder", "build", "--content", str(content),
+                          "--out", str(tmp_path / "out")], capture_output=True, text=True, check=True)
+    assert f"warning: {post}:7: math not rendered" in run.stderr
+    page = (tmp_path / "out" / "posts" / "maths" / "index.html").read_text(encoding="utf-8")
+    assert "math-error" in page
+
+
+def test_latex_that_carries_html_or_links_never_becomes_active_markup():
+    """latex2mathml copies some input through (\\text{<script>} as an element, \\href as an attribute, \\style
+    as a style): the MathML is rebuilt from MathML elements and attributes only, or shown as its source."""
+    md = create_markdown()
+    assert "<script" not in md.render("$\\text{<script>alert(1)</script>}$")
+    assert "math-error" in md.render("$\\text{<script>alert(1)</script>}$")
+    for latex in ("$\\href{javascript:alert(1)}{x}$", "$\\style{color:red}{y}$",
+                  '$\\color{red" onload="alert(1)}{x}$'):
+        html = md.render(latex)
+        assert "<math" in html and "javascript" not in html and "style=" not in html and "onload" not in html
+
+
+def test_text_an_importer_escapes_never_opens_math():
+    """Importers write plain text with brackets as character references: a backslash-escaped ``(`` is ``\\(``,
+    which opens math; a title like alert("x") or f(x) [y] must read exactly as written."""
+    from site_builder.importers.text import inline
+
+    for text in ('<script>alert("XSS-1")</script>', "f(x) [y] \\(z\\) $5 and $6", "a\\[b\\]"):
+        html = create_markdown().render(inline(text))
+        assert "<math" not in html and BeautifulSoup(html, "html.parser").get_text().strip() == text

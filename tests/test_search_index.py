@@ -1,0 +1,136 @@
+"""The search index: a record per turn, built into the site with the pages; `search: false` opts out."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import build_site
+from site_builder.errors import ConfigError
+from site_builder.markdown import create_markdown
+from site_builder.posts import load_post
+from site_builder.render import post_view
+from site_builder.search import plain_text, search_records
+
+FIXTURE = Path(__file__).parent / "browser" / "fixtures" / "site"
+
+
+def test_a_record_per_turn_with_its_role_and_the_post_tags() -> None:
+    post = load_post(FIXTURE / "posts" / "2024-02-01-a-conversation.md")
+    records = search_records([post_view(create_markdown(), post, None)], "Site")
+    assert [r.url for r in records][:3] == ["posts/a-conversation/", "posts/a-conversation/#turn-1",
+                                            "posts/a-conversation/#turn-2"]
+    assert {r.role for r in records} == {"article", "user", "assistant"}
+    assert all(r.tags == ("python", "statistics") for r in records)
+    answer = next(r for r in records if r.url.endswith("#turn-2"))
+    assert answer.speaker == "Assistant" and "divide by their count" in answer.text
+    assert "Copy" not in answer.text, "controls are not searched"
+
+
+def test_plain_text_drops_markup_and_controls() -> None:
+    assert plain_text('<p>a &lt;b&gt;</p><figure><figcaption>python <button>Copy</button></figcaption>'
+                      '<pre><code>x = 1</code></pre></figure>') == "a <b> x = 1"
+
+
+def test_the_index_is_built_into_the_site_and_search_false_leaves_it_out(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    out = tmp_path / "out"
+    build_site(content, out)
+    assert (out / "pagefind" / "pagefind.js").is_file() and (out / "search" / "index.html").is_file()
+    assert 'href="search/"' in (out / "index.html").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob(".out-build-*")), "no staging folder is left beside the output"
+
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "search: false\n", encoding="utf-8")
+    build_site(content, out)
+    assert not (out / "pagefind").exists() and not (out / "search").exists()
+    assert 'href="search/"' not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_must_be_true_or_false(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    (content / "site.yaml").write_text("search: no thanks\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="search must be true or false"):
+        build_site(content, tmp_path / "out")
+
+
+def test_the_records_folder_does_not_reach_the_site(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    build_site(content, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == [".site-builder"]
+
+
+def children_named(parent: int, name: str) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("Name", "").strip() == name and fields.get("PPid", "").strip() == str(parent):
+            found.append(int(status.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the process table from /proc (Linux)")
+def test_a_killed_build_takes_pagefind_with_it(tmp_path: Path) -> None:
+    """Pagefind writes into the staging folder; killed with the build, it cannot write on after the next
+    build removed that folder."""
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for i in range(300):
+        (content / "posts" / f"2024-01-01-post-{i}.md").write_text(
+            f"---\ntitle: Post {i}\n---\n\nUser: question {i} {'words ' * 200}?\n\nChatGPT: answer {i}\n")
+    build = subprocess.Popen([sys.executable, "-m", "site_builder", "build", "--content", str(content),
+                              "--out", str(tmp_path / "out")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pagefind: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not (pagefind := children_named(build.pid, "pagefind")):
+            assert build.poll() is None, "the build ended before Pagefind was seen: make the site bigger"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(pagefind[0], signal.SIGSTOP)  # frozen, it could outlive the build only by its own means
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pagefind[0]}").exists() and "Z" not in _state(pagefind[0]):
+            assert time.monotonic() < deadline, "Pagefind outlived the build"
+            time.sleep(0.05)
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+        for pid in pagefind:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _state(pid: int) -> str:
+    try:
+        return next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State"))
+    except (OSError, StopIteration):
+        return "Z"
+
+
+def test_a_site_with_nothing_to_find_still_builds_its_search(tmp_path):
+    """Pagefind builds no index from nothing: an empty blog, or one whose only post is code, failed to build."""
+    from site_builder.build import build_site
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    build_site(content, tmp_path / "empty")
+    assert (tmp_path / "empty" / "pagefind" / "pagefind.js").is_file()
+    (content / "posts" / "2024-01-01-code.md").write_text("---\ntitle: Code\n---\n\n```python\n\n```\n")
+    build_site(content, tmp_path / "code-only")
+    assert (tmp_path / "code-only" / "pagefind" / "pagefind.js").is_file()
