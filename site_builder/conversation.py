@@ -20,40 +20,31 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from site_builder.model import Annotation, Exchange, Speaker, Turn
+from site_builder.speakers import Reading, infer_speakers
 
+def _mark_ranges() -> str:
+    """The combining marks of the Basic Multilingual Plane as a regex class body: ``\\w`` leaves out the
+    vowel signs of Devanagari, Bengali, Thai… (categories Mn/Mc), so ``राम`` would not be a word."""
+    ranges, start = [], None
+    for code in range(0x10000):
+        mark = unicodedata.category(chr(code)).startswith("M")
+        if mark and start is None:
+            start = code
+        elif not mark and start is not None:
+            ranges.append(f"{chr(start)}-{chr(code - 1)}")
+            start = None
+    return "".join(ranges)
+
+
+_WORD = rf"[\w{_mark_ranges()}.'’\-]"
 # `Label:` / `Label :` / `Label：` at the very start of a line. The label starts with a letter, has at
 # most four words, and the ASCII colon must be followed by a space, the end of the line or a non-ASCII
 # character (`用户:你好`) — so `http://x` and `note:foo` are not labels.
 LABEL_LINE = re.compile(
-    r"^(?P<label>[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){0,3}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$"
+    rf"^(?P<label>[^\W\d_]{_WORD}*(?: {_WORD}+){{0,3}}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$"
 )
 RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _ALERT = re.compile(r"^ {0,3}>[ \t]?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
-
-KNOWN_ASSISTANTS = frozenset(
-    name.casefold()
-    for name in (
-        "ChatGPT", "GPT", "GPT-3", "GPT-3.5", "GPT-4", "GPT-4o", "GPT-5", "o1", "o3", "Claude", "Gemini", "Bard",
-        "Copilot", "Bing", "Mistral", "Mixtral", "LLaMA", "Llama", "Grok", "Assistant", "AI", "Bot", "DeepSeek",
-        "Qwen", "Kimi", "Perplexity", "Phind", "ChatGLM", "Baichuan", "Gemma", "Phi", "A", "Answer", "助手", "助理",
-        "模型", "机器人", "智能助手",
-    )
-)
-KNOWN_USERS = frozenset(name.casefold() for name in ("User", "Human", "Me", "You", "Q", "Question", "Prompt",
-                                                      "用户", "我", "提问", "问"))
-KNOWN_SYSTEM = frozenset(name.casefold() for name in ("System", "系统"))
-KNOWN_TOOLS = frozenset(name.casefold() for name in ("Tool", "Function", "Observation", "Function call"))
-# Prose labels that repeat in ordinary articles; they start turns only when declared as speakers.
-_PROSELABEL_LINES = frozenset(
-    name.casefold()
-    for name in (
-        "Note", "Notes", "Warning", "Tip", "Example", "Examples", "Output", "Input", "Step", "Update", "Edit",
-        "Source", "Sources", "Summary", "Result", "Results", "Error", "Hint", "Important", "Caution", "Todo",
-        "Fix", "Solution", "Problem", "Reference", "References", "Date", "Time", "Author", "Title", "Tags",
-        "Link", "Links", "See also", "Context", "Topics", "Pros", "Cons", "Usage", "Returns", "Args", "Yes", "No",
-    )
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
@@ -62,6 +53,8 @@ class Conversation:
     exchanges: tuple[Exchange, ...]
     speakers: Mapping[str, Speaker]
     """Every speaker that has at least one turn, declared or inferred."""
+    reasons: Mapping[str, str]
+    """Why each label of ``speakers`` was read as a speaker (``Reading.reason``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +79,12 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
     empty mapping declares that nobody speaks). ``code`` holds the 0-based body lines inside code (``code_lines``): labels and rules there are content.
     """
     lines = _classify(body, body_line, code)
-    speakers = _resolve_speakers(lines, declared)
-    intro, turns, breaks_after = _scan_turns(lines, speakers)
-    return Conversation(intro, turns, group_exchanges(turns, breaks_after), MappingProxyType(
-        {t.speaker.name: t.speaker for t in turns}))
+    readings = _resolve_speakers(lines, declared)
+    intro, turns, breaks_after = _scan_turns(lines, {label: r.speaker for label, r in readings.items()})
+    why = {r.speaker.name: r.reason for r in readings.values()}
+    return Conversation(intro, turns, group_exchanges(turns, breaks_after),
+                        MappingProxyType({t.speaker.name: t.speaker for t in turns}),
+                        MappingProxyType({t.speaker.name: why[t.speaker.name] for t in turns}))
 
 
 @cache
@@ -126,45 +121,13 @@ def _classify(body: str, body_line: int, code: frozenset[int]) -> list[_Line]:
     return result
 
 
-def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None) -> dict[str, Speaker]:
-    """Which labels start turns: the declared ones, else inferred from repetition and known names."""
-    if declared is not None:
-        by_key = {name.casefold(): speaker for name, speaker in declared.items()}
-        return {line.label: by_key[line.label.casefold()] for line in lines
-                if line.label and line.label.casefold() in by_key}
-    counts: dict[str, int] = {}
-    for line in lines:
-        if line.label:
-            counts[line.label] = counts.get(line.label, 0) + 1
-    known = KNOWN_ASSISTANTS | KNOWN_USERS | KNOWN_SYSTEM | KNOWN_TOOLS
-    chosen = [label for label, n in counts.items()
-              if label.casefold() not in _PROSELABEL_LINES and (n >= 2 or label.casefold() in known)]
-    has_assistant = any(label.casefold() in KNOWN_ASSISTANTS for label in chosen)
-    repeated = [label for label in chosen if counts[label] >= 2]
-    if not has_assistant and len(repeated) < 2:
-        return {}
-    return _infer_roles(chosen)
-
-
-def _infer_roles(labels: list[str]) -> dict[str, Speaker]:
-    roles: dict[str, Speaker] = {}
-    has_user = any(label.casefold() in KNOWN_USERS for label in labels)
-    for label in labels:  # in order of first appearance
-        key = label.casefold()
-        if key in KNOWN_USERS:
-            role = "user"
-        elif key in KNOWN_SYSTEM:
-            role = "system"
-        elif key in KNOWN_TOOLS:
-            role = "tool"
-        elif key in KNOWN_ASSISTANTS:
-            role = "assistant"
-        elif not has_user:
-            role, has_user = "user", True
-        else:
-            role = "assistant"
-        roles[label] = Speaker(label, role)
-    return roles
+def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None) -> dict[str, Reading]:
+    """Which labels start turns: the declared ones, else the ones a reader takes for speakers (``speakers``)."""
+    if declared is None:
+        return infer_speakers([line.label for line in lines if line.label])
+    by_key = {name.casefold(): speaker for name, speaker in declared.items()}
+    return {line.label: Reading(by_key[line.label.casefold()], "declared") for line in lines
+            if line.label and line.label.casefold() in by_key}
 
 
 def _scan_turns(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[str, tuple[Turn, ...], frozenset[int]]:

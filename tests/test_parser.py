@@ -175,3 +175,51 @@ def test_empty_speakers_declares_an_article(tmp_path: Path) -> None:
     path.write_text("---\ntitle: N\nspeakers: {}\n---\n\nUser: a\n\nChatGPT: b\n", encoding="utf-8")
     post = load_post(path)
     assert post.turns == () and post.speakers == {} and "ChatGPT: b" in post.intro
+
+
+def _read(tmp_path: Path, body: str, front: str = "") -> Post:
+    path = tmp_path / "posts" / "2024-01-01-x.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(f"---\ntitle: T\n{front}---\n\n{body}", encoding="utf-8")
+    return load_post(path)
+
+
+def _who(post: Post) -> list[tuple[str, str]]:
+    return [(t.speaker.name, t.role) for t in post.turns]
+
+
+def test_issue9_user_label_used_once_before_a_known_assistant(tmp_path: Path) -> None:
+    post = _read(tmp_path, "Alice: What is 2 + 2?\n\nChatGPT: It is 4.\n")
+    assert _who(post) == [("Alice", "user"), ("ChatGPT", "assistant")]
+    assert post.intro == "" and post.turns[0].text == "What is 2 + 2?"
+
+
+def test_issue9_labels_in_scripts_with_combining_marks(tmp_path: Path) -> None:
+    post = _read(tmp_path, "राम: नमस्ते?\n\nChatGPT: नमस्ते!\n\nराम: धन्यवाद?\n\nChatGPT: आपका स्वागत है।\n")
+    assert _who(post) == [("राम", "user"), ("ChatGPT", "assistant")] * 2
+    assert post.turns[1].text == "नमस्ते!"
+
+
+def test_issue9_one_generic_assistant_word_does_not_make_a_conversation(tmp_path: Path) -> None:
+    post = _read(tmp_path, "Some intro.\n\nAnswer: yes, mostly.\n\nMore article text.\n")
+    assert post.turns == () and "Answer: yes, mostly." in post.intro
+    partnered = _read(tmp_path, "Alice: Is it true?\n\nAnswer: yes, mostly.\n")
+    assert _who(partnered) == [("Alice", "user"), ("Answer", "assistant")]
+
+
+def test_issue9_roles_come_from_who_asks_not_from_who_comes_first(tmp_path: Path) -> None:
+    post = _read(tmp_path, "Pinyin: ni hao\n\nPinyin: xie xie\n\nAlice: How do I say thanks?\n\n"
+                           "ChatGPT: Say xie xie.\n")
+    assert _who(post) == [("Alice", "user"), ("ChatGPT", "assistant")]
+    assert "Pinyin: ni hao" in post.intro
+
+
+def test_issue9_labels_only_inside_answers_are_content(tmp_path: Path) -> None:
+    exchange = ("Alice: How do I say {0} in French?\n\nChatGPT: Here it is.\n\nFrench: {0}\n\n"
+                "Pronunciation: sha\n\n")
+    post = _read(tmp_path, exchange.format("chat") + exchange.format("cat"))
+    assert _who(post) == [("Alice", "user"), ("ChatGPT", "assistant")] * 2
+    assert "French: chat\n\nPronunciation: sha" in post.turns[1].text
+    cjk = _read(tmp_path, "用户：解释一下\n\nChatGPT：好的。\n\n第一部分：背景\n\n第二部分：方法\n\n"
+                          "用户：再说一次\n\nChatGPT：好的。\n\n第一部分：背景\n\n第二部分：方法\n")
+    assert [name for name, _ in _who(cjk)] == ["用户", "ChatGPT"] * 2
