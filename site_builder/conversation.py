@@ -44,6 +44,10 @@ LABEL_LINE = re.compile(
     rf"^(?P<label>[^\W\d_]{_WORD}*(?: {_WORD}+){{0,3}}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$"
 )
 RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+# The author's explicit end of the conversation: what follows is their own closing text (the outro).
+END_MARK = re.compile(r"^ {0,3}<!--\s*end(?: of)? (?:the )?conversation\s*-->\s*$", re.IGNORECASE)
+# Lines that open a section of an answer rather than an author's closing paragraph.
+_SECTION_START = re.compile(r"^ {0,3}(?:#|[-*+] |\d+[.)] |>|\||`{3}|~{3}|\*\*|__)")
 _ALERT = re.compile(r"^ {0,3}>[ \t]?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,10 @@ class Conversation:
     """Every speaker that has at least one turn, declared or inferred."""
     reasons: Mapping[str, str]
     """Why each label of ``speakers`` was read as a speaker (``Reading.reason``)."""
+    outro: str = ""
+    """The author's text after the conversation ended (``conversation_end``)."""
+    outro_line: int = 0
+    """Source line where ``outro`` starts (0 when there is none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +88,18 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
     """
     lines = _classify(body, body_line, code)
     readings = _resolve_speakers(lines, declared)
-    intro, turns, breaks_after = _scan_turns(lines, {label: r.speaker for label, r in readings.items()})
+    speakers = {label: r.speaker for label, r in readings.items()}
+    end = conversation_end(lines, speakers)
+    intro, turns, breaks_after = _scan_turns(lines[:end], speakers)
+    outro_lines = lines[end + 1:] if end is not None else []
+    while outro_lines and not outro_lines[0].text.strip():
+        outro_lines = outro_lines[1:]
     why = {r.speaker.name: r.reason for r in readings.values()}
     return Conversation(intro, turns, group_exchanges(turns, breaks_after),
                         MappingProxyType({t.speaker.name: t.speaker for t in turns}),
-                        MappingProxyType({t.speaker.name: why[t.speaker.name] for t in turns}))
+                        MappingProxyType({t.speaker.name: why[t.speaker.name] for t in turns}),
+                        "\n".join(line.text for line in outro_lines).rstrip("\n"),
+                        outro_lines[0].number if outro_lines else 0)
 
 
 @cache
@@ -128,6 +143,29 @@ def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None
     by_key = {name.casefold(): speaker for name, speaker in declared.items()}
     return {line.label: Reading(by_key[line.label.casefold()], "declared") for line in lines
             if line.label and line.label.casefold() in by_key}
+
+
+def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> int | None:
+    """Index of the line that ends the conversation, or None when the last turn runs to the end.
+
+    An ``<!-- end of conversation -->`` line always ends it. Otherwise the last turn's rule ends it when it
+    is that turn's only rule, sits under text rather than code, and only plain paragraphs follow it: an
+    answer's own rules divide sections that open with a heading, a list, a bold title or code, and an
+    answer that uses rules mostly uses several.
+    """
+    for index, line in enumerate(lines):
+        if not line.in_code and END_MARK.match(line.text):
+            return index
+    last = max((i for i, line in enumerate(lines) if line.label in speakers), default=None)
+    if last is None:
+        return None
+    rules = [i for i in range(last + 1, len(lines)) if lines[i].is_rule]
+    if len(rules) != 1 or lines[rules[0] - 1].in_code:
+        return None
+    after = [line for line in lines[rules[0] + 1:] if line.text.strip()]
+    if not after or any(line.in_code or _SECTION_START.match(line.text) for line in after):
+        return None
+    return rules[0]
 
 
 def _scan_turns(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[str, tuple[Turn, ...], frozenset[int]]:

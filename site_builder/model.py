@@ -95,6 +95,10 @@ class Post:
     intro: str = ""
     """Markdown before the first turn (the whole body for an ordinary article)."""
     turns: tuple[Turn, ...] = ()
+    outro: str = ""
+    """Markdown after the conversation ended: the author's closing words (empty when there are none)."""
+    outro_line: int = 0
+    """Source line where ``outro`` starts."""
     exchanges: tuple[Exchange, ...] = ()
     code_blocks: tuple[CodeBlock, ...] = ()
 

@@ -59,6 +59,8 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         speakers=MappingProxyType(speakers),
         intro=conversation.intro,
         turns=conversation.turns,
+        outro=conversation.outro,
+        outro_line=conversation.outro_line,
         exchanges=conversation.exchanges,
         code_blocks=code_blocks(tokens, split.body_line),
     )

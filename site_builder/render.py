@@ -59,6 +59,8 @@ class PostView:
     exchanges: tuple[ExchangeView, ...]
     outline: tuple[tuple[int, str], ...]
     """(turn number, short question text) for each user question."""
+    outro_html: str = ""
+    """The author's closing words after the conversation (``Post.outro``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +150,8 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
     )
     outline = tuple((e.question.number, _short(e.question.text)) for e in post.exchanges if e.question)
     return PostView(post, post_url(post), render(md, post.intro, post.body_line, decorate) if post.intro else "",
-                    exchanges, outline)
+                    exchanges, outline,
+                    render(md, post.outro, post.outro_line, decorate) if post.outro else "")
 
 
 def companion_view(path: Path, ranges: Iterable[tuple[int, int]]) -> CompanionView:

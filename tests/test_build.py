@@ -165,3 +165,14 @@ def test_jekyll_site_builds_unchanged(tmp_path: Path) -> None:
     assert not (out / "posts" / "unfinished").exists()
     build_site(source, tmp_path / "with-drafts", drafts=True)
     assert (tmp_path / "with-drafts" / "posts" / "unfinished" / "index.html").is_file()
+
+
+def test_closing_words_after_the_conversation_are_on_the_page(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "2024-01-01-x.md").write_text(
+        "---\ntitle: T\n---\n\nUser: Hi?\n\nChatGPT: Hello!\n\n---\n\nThat is all I asked.\n", encoding="utf-8")
+    build_site(content, tmp_path / "out")
+    doc = BeautifulSoup((tmp_path / "out/posts/x/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert doc.select_one(".outro").get_text(strip=True) == "That is all I asked."
+    assert "That is all I asked." not in doc.select_one(".exchange").get_text()

@@ -223,3 +223,25 @@ def test_issue9_labels_only_inside_answers_are_content(tmp_path: Path) -> None:
     cjk = _read(tmp_path, "用户：解释一下\n\nChatGPT：好的。\n\n第一部分：背景\n\n第二部分：方法\n\n"
                           "用户：再说一次\n\nChatGPT：好的。\n\n第一部分：背景\n\n第二部分：方法\n")
     assert [name for name, _ in _who(cjk)] == ["用户", "ChatGPT"] * 2
+
+
+def test_issue9_closing_words_after_the_last_rule_are_the_authors(tmp_path: Path) -> None:
+    post = _read(tmp_path, "User: Hi?\n\nChatGPT: Hello!\n\n---\n\nThat is all I asked.\n")
+    assert post.turns[-1].text == "Hello!" and post.outro == "That is all I asked."
+    assert post.outro_line == 11
+
+
+def test_issue9_sections_of_an_answer_keep_their_rules(tmp_path: Path) -> None:
+    body = "User: Compare them.\n\nChatGPT: Two parts.\n\n---\n\n### Speed\n\nA is faster.\n\n---\n\nIn short: A.\n"
+    post = _read(tmp_path, body)
+    assert post.outro == "" and post.turns[-1].text.endswith("In short: A.")
+    listed = _read(tmp_path, "User: Steps?\n\nChatGPT: Here.\n\n---\n\n- first\n- second\n")
+    assert listed.outro == "" and listed.turns[-1].text.endswith("- second")
+
+
+def test_issue9_the_author_can_end_the_conversation_explicitly(tmp_path: Path) -> None:
+    body = ("User: Compare them.\n\nChatGPT: Two parts.\n\n---\n\n### Speed\n\nA is faster.\n\n"
+            "<!-- end of conversation -->\n\n## What I learned\n\nA is faster.\n")
+    post = _read(tmp_path, body)
+    assert post.turns[-1].text.endswith("A is faster.") and "end of conversation" not in post.turns[-1].text
+    assert post.outro == "## What I learned\n\nA is faster."
