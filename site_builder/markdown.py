@@ -55,6 +55,7 @@ def create_markdown() -> MarkdownIt:
     md.inline.ruler.before("link", "unclosed_bracket", _unclosed_bracket)
     md.block.ruler.at("table", _table_within_budget)
     md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_code_block)
     return md
 
 
@@ -73,13 +74,18 @@ def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -
     extra = env["decorate"](context) if env.get("decorate") else {}
     label = escapeHtml(lang or "text")
     return (
-        f'<figure class="code" data-lang="{label}" data-line="{line}"{extra.get("attrs", "")}>'
+        f'<figure class="code" dir="ltr" data-lang="{label}" data-line="{line}"{extra.get("attrs", "")}>'
         f'<figcaption><span class="code-lang">{label}</span>{extra.get("caption", "")}'
         f'<button type="button" class="copy" data-copy="{escapeHtml(copy_text(token.content, lang))}"'
         f' aria-label="Copy code">Copy</button></figcaption>'
         f'<div class="highlight"><pre><code>{highlight(token.content, lang)}</code></pre></div>'
         f'{extra.get("after", "")}</figure>\n'
     )
+
+
+def _render_code_block(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:
+    """An indented code block, left to right even in a right-to-left post."""
+    return f'<pre dir="ltr"><code>{escapeHtml(tokens[idx].content)}</code></pre>\n'
 
 
 def _unclosed_bracket(state: StateInline, silent: bool) -> bool:

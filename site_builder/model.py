@@ -13,6 +13,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 ROLES = ("user", "assistant", "system", "tool")
+RTL_LANGUAGES = frozenset(("ar", "he", "iw", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "syr"))
+"""Primary language subtags written right to left."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,12 @@ class Post:
     """Source line where ``outro`` starts."""
     exchanges: tuple[Exchange, ...] = ()
     code_blocks: tuple[CodeBlock, ...] = ()
+
+    @property
+    def direction(self) -> str:
+        """``rtl`` for a post in a right-to-left language (``lang: ar``, ``he``, ``fa``, ``ur``…), else ``ltr``."""
+        primary = (self.lang or "").replace("_", "-").split("-")[0].casefold()
+        return "rtl" if primary in RTL_LANGUAGES else "ltr"
 
     @property
     def is_conversation(self) -> bool:
