@@ -29,6 +29,8 @@ class BuildResult:
     posts: int
     pages: int
     seconds: float
+    warnings: tuple[str, ...] = ()
+    """``file:line: warning: …`` for each post whose turns may be misread (``Post.warnings``)."""
 
 
 def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: str | None = None,
@@ -53,7 +55,11 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
     _raise_all(output_collisions(pages, theme_files, static_files))
     write_site(pages, theme_files + static_files, out)
-    return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started)
+    return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started, reading_warnings(posts))
+
+
+def reading_warnings(posts: list[Post]) -> tuple[str, ...]:
+    return tuple(f"{post.path}:{w.line}: warning: {w.message}" for post in posts for w in post.warnings)
 
 
 def load_posts(sources: Sources, *, drafts: bool) -> tuple[list[Post], list[SiteError]]:

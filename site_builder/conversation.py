@@ -19,8 +19,8 @@ from typing import Iterable, Mapping
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from site_builder.model import Annotation, Exchange, Speaker, Turn
-from site_builder.speakers import Reading, infer_speakers
+from site_builder.model import Annotation, Exchange, ReadingWarning, Speaker, Turn
+from site_builder.speakers import PROSE_LABELS, Reading, infer_speakers
 
 def _mark_ranges() -> str:
     """The combining marks of the Basic Multilingual Plane as a regex class body: ``\\w`` leaves out the
@@ -63,6 +63,7 @@ class Conversation:
     """The author's text after the conversation ended (``conversation_end``)."""
     outro_line: int = 0
     """Source line where ``outro`` starts (0 when there is none)."""
+    warnings: tuple[ReadingWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,8 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
                         MappingProxyType({t.speaker.name: t.speaker for t in turns}),
                         MappingProxyType({t.speaker.name: why[t.speaker.name] for t in turns}),
                         "\n".join(line.text for line in outro_lines).rstrip("\n"),
-                        outro_lines[0].number if outro_lines else 0)
+                        outro_lines[0].number if outro_lines else 0,
+                        _warnings(lines, readings, turns, end))
 
 
 @cache
@@ -153,19 +155,81 @@ def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> int
     answer's own rules divide sections that open with a heading, a list, a bold title or code, and an
     answer that uses rules mostly uses several.
     """
-    for index, line in enumerate(lines):
-        if not line.in_code and END_MARK.match(line.text):
-            return index
+    marked = _end_mark(lines)
+    if marked is not None:
+        return marked
+    rules = _rules_of_last_turn(lines, speakers)
+    if len(rules) == 1 and not lines[rules[0] - 1].in_code and _plain_after(lines, rules[0]):
+        return rules[0]
+    return None
+
+
+def _end_mark(lines: list[_Line]) -> int | None:
+    return next((i for i, line in enumerate(lines) if not line.in_code and END_MARK.match(line.text)), None)
+
+
+def _rules_of_last_turn(lines: list[_Line], speakers: Mapping[str, Speaker]) -> list[int]:
     last = max((i for i, line in enumerate(lines) if line.label in speakers), default=None)
-    if last is None:
-        return None
-    rules = [i for i in range(last + 1, len(lines)) if lines[i].is_rule]
-    if len(rules) != 1 or lines[rules[0] - 1].in_code:
-        return None
-    after = [line for line in lines[rules[0] + 1:] if line.text.strip()]
-    if not after or any(line.in_code or _SECTION_START.match(line.text) for line in after):
-        return None
-    return rules[0]
+    return [] if last is None else [i for i in range(last + 1, len(lines)) if lines[i].is_rule]
+
+
+def _plain_after(lines: list[_Line], index: int) -> bool:
+    """Only plain paragraphs (no heading, list, quote, table, bold title or code) follow line ``index``."""
+    after = [line for line in lines[index + 1:] if line.text.strip()]
+    return bool(after) and not any(line.in_code or _SECTION_START.match(line.text) for line in after)
+
+
+def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
+              end: int | None) -> tuple[ReadingWarning, ...]:
+    """Shapes that are often misread, for the author (``site-builder explain``, and the build's output)."""
+    found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns)]
+    names = list(dict.fromkeys(t.speaker.name for t in turns))
+    if len(names) > 4:
+        found.append(ReadingWarning(turns[0].line, f"{len(names)} speakers: declare `speakers:` if some of "
+                                                   "these labels are content"))
+    found.extend(_after_last_rule(lines, readings, turns, end))
+    return tuple(sorted(found, key=lambda w: w.line))
+
+
+def _used_once(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    result = []
+    for label, reading in readings.items():
+        own = [t for t in turns if t.speaker.name == label]
+        if reading.reason in ("asks", "answers", "repeated") and len(own) == 1:
+            role = reading.speaker.role
+            result.append(ReadingWarning(own[0].line, f"`{label}:` starts one turn only, read as "
+                                         f"{'an' if role == 'assistant' else 'a'} {role} ({reading.reason}); "
+                                         "declare `speakers:` if that is wrong"))
+    return result
+
+
+def _inside_answers(lines: list[_Line], readings: Mapping[str, Reading],
+                    turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    """Labels that repeat but only ever inside assistant turns: read as content, which may be wrong."""
+    answers = [(t.line, t.end_line) for t in turns if t.role == "assistant"]
+    seen: dict[str, list[int]] = {}
+    for line in lines:
+        if line.label and line.label not in readings and line.label.casefold() not in PROSE_LABELS:
+            seen.setdefault(line.label, []).append(line.number)
+    return [ReadingWarning(numbers[0], f"`{label}:` appears {len(numbers)} times, only inside answers: read as "
+                                       "part of the answer")
+            for label, numbers in seen.items()
+            if len(numbers) >= 2 and all(any(a < n <= b for a, b in answers) for n in numbers)]
+
+
+def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
+                     end: int | None) -> list[ReadingWarning]:
+    if not turns or _end_mark(lines) is not None:
+        return []
+    speaker = turns[-1].speaker.name
+    if end is not None:
+        return [ReadingWarning(lines[end].number, f"text after the last rule is read as your closing words, not "
+                               f"{speaker}'s; write `<!-- end of conversation -->` instead of the rule to say so")]
+    rules = _rules_of_last_turn(lines, {label: r.speaker for label, r in readings.items()})
+    if rules and _plain_after(lines, rules[-1]):
+        return [ReadingWarning(lines[rules[-1]].number, f"text after the last rule is read as {speaker}'s turn; "
+                               "write `<!-- end of conversation -->` before your own closing words")]
+    return []
 
 
 def _scan_turns(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[str, tuple[Turn, ...], frozenset[int]]:

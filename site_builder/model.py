@@ -67,6 +67,13 @@ class Turn:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadingWarning:
+    """A shape of the post that is often misread (a label used once…): shown, never an error."""
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Exchange:
     number: int
     question: Turn | None
@@ -101,6 +108,10 @@ class Post:
     """Markdown after the conversation ended: the author's closing words (empty when there are none)."""
     outro_line: int = 0
     """Source line where ``outro`` starts."""
+    reasons: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Why each speaker of ``turns`` was read as one (``declared``, ``known assistant``, ``asks``…)."""
+    warnings: tuple[ReadingWarning, ...] = ()
+    """How the turns were read may be wrong here (``site-builder explain`` lists them)."""
     exchanges: tuple[Exchange, ...] = ()
     code_blocks: tuple[CodeBlock, ...] = ()
 

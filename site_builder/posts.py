@@ -61,6 +61,8 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         turns=conversation.turns,
         outro=conversation.outro,
         outro_line=conversation.outro_line,
+        reasons=conversation.reasons,
+        warnings=conversation.warnings,
         exchanges=conversation.exchanges,
         code_blocks=code_blocks(tokens, split.body_line),
     )

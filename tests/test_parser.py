@@ -245,3 +245,25 @@ def test_issue9_the_author_can_end_the_conversation_explicitly(tmp_path: Path) -
     post = _read(tmp_path, body)
     assert post.turns[-1].text.endswith("A is faster.") and "end of conversation" not in post.turns[-1].text
     assert post.outro == "## What I learned\n\nA is faster."
+
+
+def test_issue9_warnings_for_shapes_that_are_often_misread(tmp_path: Path) -> None:
+    exchange = "Alice: How do I say {0}?\n\nChatGPT: Like this.\n\nFrench: {0}\n\n"
+    post = _read(tmp_path, "Bob: Hi?\n\nChatGPT: Hello!\n\n" + exchange.format("chat") + exchange.format("cat")
+                 + "---\n\nThat is all I asked.\n")
+    messages = [(w.line, w.message) for w in post.warnings]
+    assert (5, "`Bob:` starts one turn only, read as a user (asks); declare `speakers:` if that is wrong") \
+        in messages
+    assert (13, "`French:` appears 2 times, only inside answers: read as part of the answer") in messages
+    assert any(line == 21 and "text after the last rule" in m and "closing words" in m for line, m in messages)
+    assert post.reasons == {"Bob": "asks", "ChatGPT": "known assistant", "Alice": "asks"}
+    crowd = _read(tmp_path, "".join(f"P{n}: q\n\nChatGPT: a\n\n" for n in range(5)))
+    assert (5, "6 speakers: declare `speakers:` if some of these labels are content") in \
+        [(w.line, w.message) for w in crowd.warnings]
+    sections = _read(tmp_path, "User: Hi?\n\nChatGPT: Hello!\n\n---\n\n- a list after the rule\n")
+    assert sections.warnings == (), "a section of the answer after its rule is not worth a warning"
+    kept = _read(tmp_path, "User: Hi?\n\nChatGPT: Hello!\n\n---\n\n## Part\n\nText.\n\n---\n\nBye now.\n")
+    assert [(w.line, w.message) for w in kept.warnings] == [(15, 
+        "text after the last rule is read as ChatGPT's turn; write `<!-- end of conversation -->` before "
+        "your own closing words")]
+    assert _read(tmp_path, "User: Hi?\n\nChatGPT: Hello!\n").warnings == ()
