@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from site_builder.model import Annotation, Exchange, ReadingWarning, Speaker, Turn
-from site_builder.speakers import PROSE_LABELS, Reading, infer_speakers
+from site_builder.speakers import PROSE_LABELS, Reading, infer_speakers, known_name, name_role
 
 def _mark_ranges() -> str:
     """The combining marks of the Basic Multilingual Plane as a regex class body: ``\\w`` leaves out the
@@ -40,9 +40,14 @@ _WORD = rf"[\w{_mark_ranges()}.'’\-]"
 # `Label:` / `Label :` / `Label：` at the very start of a line. The label starts with a letter, has at
 # most four words, and the ASCII colon must be followed by a space, the end of the line or a non-ASCII
 # character (`用户:你好`) — so `http://x` and `note:foo` are not labels.
-LABEL_LINE = re.compile(
-    rf"^(?P<label>[^\W\d_]{_WORD}*(?: {_WORD}+){{0,3}}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$"
-)
+_LABEL = rf"[^\W\d_]{_WORD}*(?: {_WORD}+){{0,3}}"
+LABEL_LINE = re.compile(rf"^(?P<label>{_LABEL}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$")
+# How exporters and the chat window's copy write labels: `## User`, `#### You:`, `### 🤖 Assistant`,
+# `**You said:**`, `**ChatGPT**: text`; and `ChatGPT said:` (the plain copy) comes through LABEL_LINE.
+_SYMBOL = r"(?:[^\w\s#*][\ufe0f\u200d]*[ \t]*){0,2}"
+HEADING_LABEL = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+{_SYMBOL}(?P<label>{_LABEL}?)(?: said)?[ \t]*[:：]?[ \t]*#*[ \t]*$")
+BOLD_LABEL = re.compile(rf"^\*\*{_SYMBOL}(?P<label>{_LABEL}?)(?: said)?[ \t]*[:：]?\*\*(?:[ \t]*[:：])?[ \t]*(?P<rest>.*)$")
+
 RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 # The author's explicit end of the conversation: what follows is their own closing text (the outro).
 END_MARK = re.compile(r"^ {0,3}<!--\s*end(?: of)? (?:the )?conversation\s*-->\s*$", re.IGNORECASE)
@@ -78,6 +83,8 @@ class _Line:
     """The kind of a GitHub alert (``note``…) that opens on this line."""
     in_code: bool
     """Inside a fenced or indented code block (its fences included)."""
+    form: str = ""
+    """How the label is written: ``""`` for ``Label:``, else ``heading``, ``bold`` or ``said``."""
 
 
 def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker] | None,
@@ -88,6 +95,10 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
     empty mapping declares that nobody speaks). ``code`` holds the 0-based body lines inside code (``code_lines``): labels and rules there are content.
     """
     lines = _classify(body, body_line, code)
+    if declared is None:
+        lines = _exported_forms(lines)
+    else:  # declared speakers start turns with `Label:` only (importers escape exactly those lines)
+        lines = [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
     readings = _resolve_speakers(lines, declared)
     speakers = {label: r.speaker for label, r in readings.items()}
     end = conversation_end(lines, speakers)
@@ -126,16 +137,44 @@ def code_lines(tokens: list[Token]) -> frozenset[int]:
 def _classify(body: str, body_line: int, code: frozenset[int]) -> list[_Line]:
     result = []
     for index, text in enumerate(body.split("\n")):
-        label, rest, rule, alert = None, "", False, None
+        label, rest, form, rule, alert = None, "", "", False, None
         if index not in code:
-            match = LABEL_LINE.match(text)
-            if match:
-                label, rest = match["label"], match["rest"]
+            label, rest, form = _label_of(text)
             rule = bool(RULE_LINE.match(text))
             alert_match = _ALERT.match(text)
             alert = alert_match[1].lower() if alert_match else None
-        result.append(_Line(body_line + index, text, label, rest, rule, alert, index in code))
+        result.append(_Line(body_line + index, text, label, rest, rule, alert, index in code, form))
     return result
+
+
+def _label_of(text: str) -> tuple[str | None, str, str]:
+    """The label a line starts with, the text after it, and how it is written (``_Line.form``)."""
+    match = LABEL_LINE.match(text)
+    if match:
+        label = match["label"]
+        if label.endswith(" said") and known_name(label[:-5]):
+            return label[:-5], match["rest"], "said"
+        return label, match["rest"], ""
+    if text.startswith(("#", " #", "  #", "   #")):
+        match = HEADING_LABEL.match(text)
+        if match and known_name(match["label"]):
+            return match["label"], "", "heading"
+    if text.startswith("**"):
+        match = BOLD_LABEL.match(text)
+        if match and known_name(match["label"]):
+            return match["label"], match["rest"], "bold"
+    return None, "", ""
+
+
+def _exported_forms(lines: list[_Line]) -> list[_Line]:
+    """Drop the exporters' label forms (headings, bold, ``said``) unless they hold a real exchange: a
+    user's heading answered right after by an assistant's. ``## ChatGPT`` in an article is a heading."""
+    forms = [line for line in lines if line.form]
+    answered = any(a.label and b.label and name_role(a.label) == "user" and name_role(b.label) == "assistant"
+                   for a, b in zip(forms, forms[1:]))
+    if answered or not forms:
+        return lines
+    return [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
 
 
 def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None) -> dict[str, Reading]:

@@ -55,6 +55,20 @@ class Reading:
     ``answers`` or ``repeated``."""
 
 
+def name_role(label: str) -> str | None:
+    """The role a known name has on its own (``ChatGPT`` assistant, ``You`` user…), else None."""
+    key = label.casefold()
+    for names, role in ((KNOWN_ASSISTANTS, "assistant"), (KNOWN_USERS, "user"), (KNOWN_SYSTEM, "system"),
+                        (KNOWN_TOOLS, "tool")):
+        if key in names:
+            return role
+    return None
+
+
+def known_name(label: str) -> bool:
+    return name_role(label) is not None
+
+
 def infer_speakers(sequence: Sequence[str]) -> dict[str, Reading]:
     """The speakers among ``sequence`` (labels in source order), with their roles and reasons."""
     labels = [label for label in sequence if label.casefold() not in PROSE_LABELS]

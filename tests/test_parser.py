@@ -267,3 +267,22 @@ def test_issue9_warnings_for_shapes_that_are_often_misread(tmp_path: Path) -> No
         "text after the last rule is read as ChatGPT's turn; write `<!-- end of conversation -->` before "
         "your own closing words")]
     assert _read(tmp_path, "User: Hi?\n\nChatGPT: Hello!\n").warnings == ()
+
+
+@pytest.mark.parametrize("body", [
+    "**You said:**\n\nWhat is a monad?\n\n**ChatGPT said:**\n\nA design pattern.\n\n**You said:**\n\nThanks.\n",
+    "You said:\nWhat is a monad?\n\nChatGPT said:\nA design pattern.\n\nYou said:\nThanks.\n",
+    "## User\n\nWhat is a monad?\n\n## ChatGPT\n\nA design pattern.\n\n## User\n\nThanks.\n",
+    "#### You:\nWhat is a monad?\n\n#### ChatGPT:\nA design pattern.\n\n#### You:\nThanks.\n",
+    "### 🧑 User\n\nWhat is a monad?\n\n### 🤖 Assistant\n\nA design pattern.\n\n### 🧑 User\n\nThanks.\n",
+    "**User**: What is a monad?\n\n**ChatGPT**: A design pattern.\n\n**User**: Thanks.\n",
+], ids=["chatgpt-copy", "chatgpt-copy-plain", "h2-labels", "h4-colon-labels", "emoji-headings", "bold-labels"])
+def test_issue9_conversations_pasted_the_other_common_ways(tmp_path: Path, body: str) -> None:
+    post = _read(tmp_path, body)
+    assert [(t.role, t.text) for t in post.turns] == [
+        ("user", "What is a monad?"), ("assistant", "A design pattern."), ("user", "Thanks.")]
+
+
+def test_issue9_headings_in_an_article_are_not_speakers(tmp_path: Path) -> None:
+    post = _read(tmp_path, "## ChatGPT\n\nIt writes text.\n\n## Claude\n\nIt writes text too.\n\n## You\n\nYou read it.\n")
+    assert post.turns == ()
