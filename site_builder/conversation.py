@@ -234,7 +234,7 @@ def _used_once(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list
     result = []
     for label, reading in readings.items():
         own = [t for t in turns if t.speaker.name == label]
-        if reading.reason in ("asks", "answers", "repeated") and len(own) == 1:
+        if reading.reason in ("asks", "answers", "repeated") and not known_name(label) and len(own) == 1:
             role = reading.speaker.role
             result.append(ReadingWarning(own[0].line, f"`{label}:` starts one turn only, read as "
                                          f"{'an' if role == 'assistant' else 'a'} {role} ({reading.reason}); "

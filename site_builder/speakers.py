@@ -7,8 +7,9 @@ speaker from what it does in the conversation, not from how often it occurs:
 - a generic assistant word (``Answer``, ``A``, ``AI``, ``Bot``, ``Assistant``, ``助手``…) answers only when
   a user-side label comes right before it (alone in an article it is a prose label);
 - an unknown label **asks** when an assistant's label follows it and it is not inside a question (the
-  label before it is not a user's);
-- an unknown label **answers** when it comes right after a user's label and is followed by one (or ends);
+  nearest speaker before it is not a user);
+- an unknown label **answers** when the nearest speaker before it is a user and a user's label (or the
+  end) follows it;
 - with no assistant found that way, unknown labels that repeat take turns as before: the first to
   appear asks, the others answer (a transcript between two people);
 - any other label only ever sits inside someone's turn: it is content (``French:``, ``Part 1:``).
@@ -98,21 +99,28 @@ def _known_roles(labels: list[str]) -> dict[str, tuple[str, str]]:
 
 
 def _grow(labels: list[str], roles: dict[str, tuple[str, str]]) -> bool:
-    """One pass of ``asks``/``answers`` over the unclassified labels; True when a label was added."""
+    """One pass of ``asks``/``answers`` over the unclassified labels; True when a label was added.
+
+    ``before`` is the role of the nearest speaker before the label (the turn it would sit in); ``after``
+    that of the label right after it."""
     added = False
+    before = ""
     for index, label in enumerate(labels):
         if label in roles:
+            before = roles[label][0]
             continue
-        before = roles.get(labels[index - 1], ("", ""))[0] if index else ""
         after_label = labels[index + 1] if index + 1 < len(labels) else None
         after = roles.get(after_label, ("", ""))[0] if after_label else ""
         if label.casefold() in GENERIC_ASSISTANTS:
-            if before == "user":
-                roles[label], added = ("assistant", "answers"), True
+            found = ("assistant", "answers") if before == "user" else None
         elif before != "user" and (after == "assistant" or (after_label or "").casefold() in GENERIC_ASSISTANTS):
-            roles[label], added = ("user", "asks"), True
+            found = ("user", "asks")
         elif before == "user" and (after_label is None or after == "user"):
-            roles[label], added = ("assistant", "answers"), True
+            found = ("assistant", "answers")
+        else:
+            found = None
+        if found:
+            roles[label], added, before = found, True, found[0]
     return added
 
 

@@ -34,6 +34,7 @@ def snapshot(post: Post) -> dict:
             for e in post.exchanges
         ],
         "code_blocks": [[b.lang, b.line] for b in post.code_blocks],
+        "outro": [post.outro_line, post.outro],
     }
 
 
