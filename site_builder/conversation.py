@@ -8,6 +8,7 @@ and rules there are left alone.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 import unicodedata
@@ -231,12 +232,16 @@ def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[
 
 
 def _used_once(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    first: dict[str, Turn] = {}
+    counts: dict[str, int] = {}
+    for turn in turns:
+        first.setdefault(turn.speaker.name, turn)
+        counts[turn.speaker.name] = counts.get(turn.speaker.name, 0) + 1
     result = []
     for label, reading in readings.items():
-        own = [t for t in turns if t.speaker.name == label]
-        if reading.reason in ("asks", "answers", "repeated") and not known_name(label) and len(own) == 1:
+        if reading.reason in ("asks", "answers", "repeated") and not known_name(label) and counts.get(label) == 1:
             role = reading.speaker.role
-            result.append(ReadingWarning(own[0].line, f"`{label}:` starts one turn only, read as "
+            result.append(ReadingWarning(first[label].line, f"`{label}:` starts one turn only, read as "
                                          f"{'an' if role == 'assistant' else 'a'} {role} ({reading.reason}); "
                                          "declare `speakers:` if that is wrong"))
     return result
@@ -245,15 +250,20 @@ def _used_once(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list
 def _inside_answers(lines: list[_Line], readings: Mapping[str, Reading],
                     turns: tuple[Turn, ...]) -> list[ReadingWarning]:
     """Labels that repeat but only ever inside assistant turns: read as content, which may be wrong."""
-    answers = [(t.line, t.end_line) for t in turns if t.role == "assistant"]
     seen: dict[str, list[int]] = {}
     for line in lines:
         if line.label and line.label not in readings and line.label.casefold() not in PROSE_LABELS:
             seen.setdefault(line.label, []).append(line.number)
+    starts = [t.line for t in turns]
     return [ReadingWarning(numbers[0], f"`{label}:` appears {len(numbers)} times, only inside answers: read as "
                                        "part of the answer")
             for label, numbers in seen.items()
-            if len(numbers) >= 2 and all(any(a < n <= b for a, b in answers) for n in numbers)]
+            if len(numbers) >= 2 and all(_in_answer(turns, starts, n) for n in numbers)]
+
+
+def _in_answer(turns: tuple[Turn, ...], starts: list[int], number: int) -> bool:
+    index = bisect.bisect_left(starts, number) - 1  # the last turn that starts before the line
+    return index >= 0 and turns[index].role == "assistant" and number <= turns[index].end_line
 
 
 def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],

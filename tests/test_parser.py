@@ -287,3 +287,23 @@ def test_issue9_conversations_pasted_the_other_common_ways(tmp_path: Path, body:
 def test_issue9_headings_in_an_article_are_not_speakers(tmp_path: Path) -> None:
     post = _read(tmp_path, "## ChatGPT\n\nIt writes text.\n\n## Claude\n\nIt writes text too.\n\n## You\n\nYou read it.\n")
     assert post.turns == ()
+
+
+def test_issue9_speaker_inference_on_a_100_kb_post_is_fast() -> None:
+    """Every line a label, 3,000 different ones among known names: the reading stays linear-ish."""
+    import random
+    import time
+
+    from site_builder.speakers import infer_speakers
+
+    rng = random.Random(9)
+    names = [f"Name{n}" for n in range(3000)] + ["ChatGPT", "User", "Answer"] * 50
+    labels = [rng.choice(names) for _ in range(100_000 // 12)]  # `NameNNNN: x` lines make 100 kB
+    best = min(_seconds(infer_speakers, labels, time.perf_counter) for _ in range(3))
+    assert best < 0.05, f"{best * 1000:.0f} ms"
+
+
+def _seconds(function, argument, clock) -> float:
+    start = clock()
+    function(argument)
+    return clock() - start
