@@ -47,6 +47,12 @@ PROSE_LABELS = _folded(
 )
 
 
+_PASSES = 4
+"""A reading can hang on a neighbour's (``Alice`` asks once ``Answer`` answers her): passes until nothing
+changes, at most this many. Real posts settle in one; a chain of thousands of labels each read through the
+next would otherwise take a pass per link."""
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """How a label was read: the speaker, and why (for ``site-builder explain``)."""
@@ -74,8 +80,10 @@ def infer_speakers(sequence: Sequence[str]) -> dict[str, Reading]:
     """The speakers among ``sequence`` (labels in source order), with their roles and reasons."""
     labels = [label for label in sequence if label.casefold() not in PROSE_LABELS]
     roles = _known_roles(labels)
-    while _grow(labels, roles):
-        pass
+    generic = [label.casefold() in GENERIC_ASSISTANTS for label in labels]
+    for _ in range(_PASSES):
+        if not _grow(labels, generic, roles):
+            break
     if not any(role == "assistant" for role, _ in roles.values()):
         roles.update(_repeated_roles(labels, roles))
     if not any(role == "assistant" for role, _ in roles.values()) and len(roles) < 2:
@@ -98,24 +106,25 @@ def _known_roles(labels: list[str]) -> dict[str, tuple[str, str]]:
     return roles
 
 
-def _grow(labels: list[str], roles: dict[str, tuple[str, str]]) -> bool:
+def _grow(labels: list[str], generic: list[bool], roles: dict[str, tuple[str, str]]) -> bool:
     """One pass of ``asks``/``answers`` over the unclassified labels; True when a label was added.
 
     ``before`` is the role of the nearest speaker before the label (the turn it would sit in); ``after``
-    that of the label right after it."""
+    that of the label right after it. ``generic[i]``: ``labels[i]`` is a generic assistant word."""
     added = False
     before = ""
+    last = len(labels) - 1
     for index, label in enumerate(labels):
-        if label in roles:
-            before = roles[label][0]
+        known = roles.get(label)
+        if known:
+            before = known[0]
             continue
-        after_label = labels[index + 1] if index + 1 < len(labels) else None
-        after = roles.get(after_label, ("", ""))[0] if after_label else ""
-        if label.casefold() in GENERIC_ASSISTANTS:
+        after = roles.get(labels[index + 1], ("", ""))[0] if index < last else ""
+        if generic[index]:
             found = ("assistant", "answers") if before == "user" else None
-        elif before != "user" and (after == "assistant" or (after_label or "").casefold() in GENERIC_ASSISTANTS):
+        elif before != "user" and (after == "assistant" or (index < last and generic[index + 1])):
             found = ("user", "asks")
-        elif before == "user" and (after_label is None or after == "user"):
+        elif before == "user" and (index == last or after == "user"):
             found = ("assistant", "answers")
         else:
             found = None
