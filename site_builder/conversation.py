@@ -54,6 +54,7 @@ RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){
 END_MARK = re.compile(r"^ {0,3}<!--\s*end(?: of)? (?:the )?conversation\s*-->\s*$", re.IGNORECASE)
 # Lines that open a section of an answer rather than an author's closing paragraph.
 _SECTION_START = re.compile(r"^ {0,3}(?:#|[-*+] |\d+[.)] |>|\||`{3}|~{3}|\*\*|__)")
+_QUOTE = re.compile(r"^ {0,3}> ?(?P<rest>.*)$")
 _ALERT = re.compile(r"^ {0,3}>[ \t]?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +90,15 @@ class _Line:
 
 
 def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker] | None,
-                       code: frozenset[int]) -> Conversation:
+                       code: frozenset[int], quoted: tuple[Speaker, Speaker] | None = None) -> Conversation:
     """Split ``body`` (starting at source line ``body_line``) into introduction, turns and exchanges.
 
     ``declared`` is the front matter's ``speakers`` (None when the key is absent: labels are inferred; an
     empty mapping declares that nobody speaks). ``code`` holds the 0-based body lines inside code (``code_lines``): labels and rules there are content.
     """
     lines = _classify(body, body_line, code)
+    if quoted is not None:
+        return _quoted_conversation(lines, *quoted)
     if declared is None:
         lines = _exported_forms(lines)
     else:  # declared speakers start turns with `Label:` only (importers escape exactly those lines)
@@ -185,6 +188,39 @@ def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None
     by_key = {name.casefold(): speaker for name, speaker in declared.items()}
     return {line.label: Reading(by_key[line.label.casefold()], "declared") for line in lines
             if line.label and line.label.casefold() in by_key}
+
+
+def _quoted_conversation(lines: list[_Line], user: Speaker, assistant: Speaker) -> Conversation:
+    """``prompts: quoted``: a quote (not an alert) after a blank line is the user's prompt, the text after
+    it the assistant's answer, until the next such quote."""
+    intro: list[str] = []
+    turns: list[Turn] = []
+    current: tuple[Speaker, int, list[_Line]] | None = None
+    for index, line in enumerate(lines):
+        quote = None if line.in_code or line.alert else _QUOTE.match(line.text)
+        prompting = current is not None and current[0] is user
+        if quote and (index == 0 or not lines[index - 1].text.strip() or prompting):
+            if not prompting:
+                turns += _closed(turns, current)
+                current = (user, line.number, [])
+            current[2].append(dataclasses.replace(line, text=quote["rest"]))
+        elif prompting and not line.text.strip():
+            continue
+        elif prompting:
+            turns += _closed(turns, current)
+            current = (assistant, line.number, [line])
+        elif current is None:
+            intro.append(line.text)
+        else:
+            current[2].append(line)
+    turns += _closed(turns, current)
+    return Conversation("\n".join(intro).strip("\n"), tuple(turns), group_exchanges(turns),
+                        MappingProxyType({t.speaker.name: t.speaker for t in turns}),
+                        MappingProxyType({user.name: "quoted prompt", assistant.name: "answers a quoted prompt"}))
+
+
+def _closed(turns: list[Turn], current: tuple[Speaker, int, list[_Line]] | None) -> list[Turn]:
+    return [] if current is None else [_make_turn(len(turns) + 1, *current)]
 
 
 def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> int | None:

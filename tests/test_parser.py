@@ -307,3 +307,26 @@ def _seconds(function, argument, clock) -> float:
     start = clock()
     function(argument)
     return clock() - start
+
+
+def test_issue9_prompts_written_as_quotes_are_opt_in(tmp_path: Path) -> None:
+    body = ("I asked two things.\n\n> What is a monad?\n> Keep it short.\n\nA design pattern for chaining steps.\n\n"
+            "> [!NOTE]\n> My note on the answer.\n\n> And a functor?\n\nSomething you can map over.\n")
+    assert _read(tmp_path, body).turns == (), "without the key, quotes are quotes"
+    post = _read(tmp_path, body, "prompts: quoted\nmodel: gpt-4o\n")
+    assert [(t.speaker.name, t.role, t.text) for t in post.turns] == [
+        ("You", "user", "What is a monad?\nKeep it short."),
+        ("Assistant", "assistant", "A design pattern for chaining steps.\n\n> [!NOTE]\n> My note on the answer."),
+        ("You", "user", "And a functor?"), ("Assistant", "assistant", "Something you can map over.")]
+    assert post.intro == "I asked two things." and post.turns[1].speaker.model == "gpt-4o"
+    assert [(t.line, t.text_line) for t in post.turns] == [(9, 9), (12, 12), (17, 17), (19, 19)]
+    assert [(a.kind, a.line) for a in post.turns[1].annotations] == [("note", 14)]
+    named = _read(tmp_path, body, "prompts: quoted\nspeakers: {Zhiwei: user, Claude: assistant}\n")
+    assert [t.speaker.name for t in named.turns] == ["Zhiwei", "Claude"] * 2
+
+
+def test_issue9_prompts_key_only_knows_quoted(tmp_path: Path) -> None:
+    from site_builder.errors import PostError
+
+    with pytest.raises(PostError, match="prompts"):
+        _read(tmp_path, "> q\n\na\n", "prompts: bold\n")
