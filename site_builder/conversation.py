@@ -46,8 +46,9 @@ LABEL_LINE = re.compile(rf"^(?P<label>{_LABEL}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[
 # How exporters and the chat window's copy write labels: `## User`, `#### You:`, `### 🤖 Assistant`,
 # `**You said:**`, `**ChatGPT**: text`; and `ChatGPT said:` (the plain copy) comes through LABEL_LINE.
 _SYMBOL = r"(?:[^\w\s#*][\ufe0f\u200d]*[ \t]*){0,2}"
-HEADING_LABEL = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+{_SYMBOL}(?P<label>{_LABEL}?)(?: said)?[ \t]*[:：]?[ \t]*#*[ \t]*$")
-BOLD_LABEL = re.compile(rf"^\*\*{_SYMBOL}(?P<label>{_LABEL}?)(?: said)?[ \t]*[:：]?\*\*(?:[ \t]*[:：])?[ \t]*(?P<rest>.*)$")
+_NAMED = rf"{_SYMBOL}(?P<label>{_LABEL}?)(?: said)?[ \t]*[:：]?"
+HEADING_LABEL = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+{_NAMED}[ \t]*#*[ \t]*$")
+BOLD_LABEL = re.compile(rf"^\*\*{_NAMED}\*\*(?:[ \t]*[:：])?[ \t]*(?P<rest>.*)$")
 
 RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 # The author's explicit end of the conversation: what follows is their own closing text (the outro).

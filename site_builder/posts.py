@@ -121,7 +121,8 @@ def _quoted_speakers(path: Path, front: list[str], value: Any, declared: Mapping
     if value is None:
         return None
     if value != "quoted":
-        raise PostError(path, _key_line(front, "prompts"), f"front matter: prompts must be `quoted`, got {shown(value)}",
+        raise PostError(path, _key_line(front, "prompts"),
+                        f"front matter: prompts must be `quoted`, got {shown(value)}",
                         hint="write `prompts: quoted` when each prompt is a `> quote` followed by its answer")
     by_role = {role: [s for s in (declared or {}).values() if s.role == role] for role in ("user", "assistant")}
     user = by_role["user"][0] if len(by_role["user"]) == 1 else Speaker("You", "user")

@@ -285,7 +285,8 @@ def test_issue9_conversations_pasted_the_other_common_ways(tmp_path: Path, body:
 
 
 def test_issue9_headings_in_an_article_are_not_speakers(tmp_path: Path) -> None:
-    post = _read(tmp_path, "## ChatGPT\n\nIt writes text.\n\n## Claude\n\nIt writes text too.\n\n## You\n\nYou read it.\n")
+    post = _read(tmp_path, "## ChatGPT\n\nIt writes text.\n\n## Claude\n\nIt writes text too.\n\n"
+                           "## You\n\nYou read it.\n")
     assert post.turns == ()
 
 
