@@ -32,7 +32,8 @@ class BuildResult:
     pages: int
     seconds: float
     warnings: tuple[str, ...] = ()
-    """``path:line: message`` for what was built but not as written (a formula shown as its source)."""
+    """``file:line: warning: …`` for what was built but may not read as meant: a post whose turns may be
+    misread (``Post.warnings``), a formula shown as its source."""
 
 
 def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: str | None = None,
@@ -60,13 +61,17 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     # The search index is written into the staging folder, so it is swapped in with the pages it describes.
     index = [search_index_writer(search_records(views, config.title), config.language)] if config.search else []
     write_site(pages, theme_files + static_files, out, generated=index)
-    warnings = tuple(w for view in views for w in view.warnings)
+    warnings = reading_warnings(posts) + tuple(w for view in views for w in view.warnings)
     return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started, warnings)
 
 
 def search_index_writer(records: list[SearchRecord], language: str) -> Callable[[Path], Path]:
     """Writes the search index of ``records`` into a staging folder's ``pagefind/``."""
     return lambda staging: write_search_index(records, staging / "pagefind", language)
+
+
+def reading_warnings(posts: list[Post]) -> tuple[str, ...]:
+    return tuple(f"{post.path}:{w.line}: warning: {w.message}" for post in posts for w in post.warnings)
 
 
 def load_posts(sources: Sources, *, drafts: bool) -> tuple[list[Post], list[SiteError]]:

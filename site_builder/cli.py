@@ -7,11 +7,13 @@ import argparse
 import datetime as dt
 import sys
 import time
+import unicodedata
 from pathlib import Path
 from typing import Sequence
 
 from site_builder import __version__, importers, snippets
 from site_builder.errors import SiteError, format_error
+from site_builder.model import Post
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,6 +57,11 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--draft", action="store_true", help="create it in drafts/")
     new.set_defaults(func=cmd_new)
 
+    explain = sub.add_parser("explain", help="show how a post was read: each turn's speaker, role and why, "
+                             "and warnings for shapes that are often misread")
+    explain.add_argument("posts", nargs="+", type=Path, metavar="POST", help="post files (.md)")
+    explain.set_defaults(func=cmd_explain)
+
     # Commands owned by other modules register their own options.
     snippets.add_check_parser(sub)
     importers.add_import_parser(sub)
@@ -76,9 +83,47 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url,
                         progress=_progress_after(1.0))
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(warning, file=sys.stderr)
     print(f"Built {result.posts} posts, {result.pages} files into {result.out_dir} in {result.seconds:.2f} s")
     return 0
+
+
+_WHY = {"asks": "asks (an assistant answers right after)", "answers": "answers (right after a user)",
+        "repeated": "repeated (takes turns with another label)", "declared": "declared in speakers:"}
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from site_builder.posts import load_post
+
+    for index, path in enumerate(args.posts):
+        if index:
+            print()
+        print("\n".join(explanation(load_post(path))))
+    return 0
+
+
+def explanation(post: Post) -> list[str]:
+    """The lines ``site-builder explain`` prints for one post."""
+    if not post.turns:
+        lines = ["no turns: read as an article"]
+    else:
+        width = max(len("speaker"), *(_columns(t.speaker.name) for t in post.turns))
+        lines = [f"line  turn  {'speaker':<{width}}  {'role':<9}  why"]
+        lines += [f"{t.line:>4}  {t.number:>4}  {_padded(t.speaker.name, width)}  {t.role:<9}  "
+                  f"{_WHY.get(post.reasons.get(t.speaker.name, ''), post.reasons.get(t.speaker.name, ''))}"
+                  for t in post.turns]
+    if post.outro:
+        lines.append(f"{post.outro_line:>4}  the author's closing words (after the conversation)")
+    return lines + [f"{post.path}:{w.line}: warning: {w.message}" for w in post.warnings]
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of ``text``: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - _columns(text))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ and rules there are left alone.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 import unicodedata
@@ -19,41 +20,43 @@ from typing import Iterable, Mapping
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from site_builder.model import Annotation, Exchange, Speaker, Turn
+from site_builder.model import Annotation, Exchange, ReadingWarning, Speaker, Turn
+from site_builder.speakers import PROSE_LABELS, Reading, infer_speakers, known_name, name_role
 
+def _mark_ranges() -> str:
+    """The combining marks of the Basic Multilingual Plane as a regex class body: ``\\w`` leaves out the
+    vowel signs of Devanagari, Bengali, Thai… (categories Mn/Mc), so ``राम`` would not be a word."""
+    ranges, start = [], None
+    for code in range(0x10000):
+        mark = unicodedata.category(chr(code)).startswith("M")
+        if mark and start is None:
+            start = code
+        elif not mark and start is not None:
+            ranges.append(f"{chr(start)}-{chr(code - 1)}")
+            start = None
+    return "".join(ranges)
+
+
+_WORD = rf"[\w{_mark_ranges()}.'’\-]"
 # `Label:` / `Label :` / `Label：` at the very start of a line. The label starts with a letter, has at
 # most four words, and the ASCII colon must be followed by a space, the end of the line or a non-ASCII
 # character (`用户:你好`) — so `http://x` and `note:foo` are not labels.
-LABEL_LINE = re.compile(
-    r"^(?P<label>[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){0,3}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$"
-)
+_LABEL = rf"[^\W\d_]{_WORD}*(?: {_WORD}+){{0,3}}"
+LABEL_LINE = re.compile(rf"^(?P<label>{_LABEL}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$")
+# How exporters and the chat window's copy write labels: `## User`, `#### You:`, `### 🤖 Assistant`,
+# `**You said:**`, `**ChatGPT**: text`; and `ChatGPT said:` (the plain copy) comes through LABEL_LINE.
+_SYMBOL = r"(?:[^\w\s#*][\ufe0f\u200d]*[ \t]*){0,2}"
+_NAMED = rf"{_SYMBOL}(?P<label>{_LABEL}?)(?: said)?[ \t]*[:：]?"
+HEADING_LABEL = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+{_NAMED}[ \t]*#*[ \t]*$")
+BOLD_LABEL = re.compile(rf"^\*\*{_NAMED}\*\*(?:[ \t]*[:：])?[ \t]*(?P<rest>.*)$")
+
 RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+# The author's explicit end of the conversation: what follows is their own closing text (the outro).
+END_MARK = re.compile(r"^ {0,3}<!--\s*end(?: of)? (?:the )?conversation\s*-->\s*$", re.IGNORECASE)
+# Lines that open a section of an answer rather than an author's closing paragraph.
+_SECTION_START = re.compile(r"^ {0,3}(?:#|[-*+] |\d+[.)] |>|\||`{3}|~{3}|\*\*|__)")
+_QUOTE = re.compile(r"^ {0,3}> ?(?P<rest>.*)$")
 _ALERT = re.compile(r"^ {0,3}>[ \t]?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
-
-KNOWN_ASSISTANTS = frozenset(
-    name.casefold()
-    for name in (
-        "ChatGPT", "GPT", "GPT-3", "GPT-3.5", "GPT-4", "GPT-4o", "GPT-5", "o1", "o3", "Claude", "Gemini", "Bard",
-        "Copilot", "Bing", "Mistral", "Mixtral", "LLaMA", "Llama", "Grok", "Assistant", "AI", "Bot", "DeepSeek",
-        "Qwen", "Kimi", "Perplexity", "Phind", "ChatGLM", "Baichuan", "Gemma", "Phi", "A", "Answer", "助手", "助理",
-        "模型", "机器人", "智能助手",
-    )
-)
-KNOWN_USERS = frozenset(name.casefold() for name in ("User", "Human", "Me", "You", "Q", "Question", "Prompt",
-                                                      "用户", "我", "提问", "问"))
-KNOWN_SYSTEM = frozenset(name.casefold() for name in ("System", "系统"))
-KNOWN_TOOLS = frozenset(name.casefold() for name in ("Tool", "Function", "Observation", "Function call"))
-# Prose labels that repeat in ordinary articles; they start turns only when declared as speakers.
-_PROSELABEL_LINES = frozenset(
-    name.casefold()
-    for name in (
-        "Note", "Notes", "Warning", "Tip", "Example", "Examples", "Output", "Input", "Step", "Update", "Edit",
-        "Source", "Sources", "Summary", "Result", "Results", "Error", "Hint", "Important", "Caution", "Todo",
-        "Fix", "Solution", "Problem", "Reference", "References", "Date", "Time", "Author", "Title", "Tags",
-        "Link", "Links", "See also", "Context", "Topics", "Pros", "Cons", "Usage", "Returns", "Args", "Yes", "No",
-    )
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
@@ -62,6 +65,13 @@ class Conversation:
     exchanges: tuple[Exchange, ...]
     speakers: Mapping[str, Speaker]
     """Every speaker that has at least one turn, declared or inferred."""
+    reasons: Mapping[str, str]
+    """Why each label of ``speakers`` was read as a speaker (``Reading.reason``)."""
+    outro: str = ""
+    """The author's text after the conversation ended (``conversation_end``)."""
+    outro_line: int = 0
+    """Source line where ``outro`` starts (0 when there is none)."""
+    warnings: tuple[ReadingWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,20 +86,38 @@ class _Line:
     """The kind of a GitHub alert (``note``…) that opens on this line."""
     in_code: bool
     """Inside a fenced or indented code block (its fences included)."""
+    form: str = ""
+    """How the label is written: ``""`` for ``Label:``, else ``heading``, ``bold`` or ``said``."""
 
 
 def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker] | None,
-                       code: frozenset[int]) -> Conversation:
+                       code: frozenset[int], quoted: tuple[Speaker, Speaker] | None = None) -> Conversation:
     """Split ``body`` (starting at source line ``body_line``) into introduction, turns and exchanges.
 
     ``declared`` is the front matter's ``speakers`` (None when the key is absent: labels are inferred; an
     empty mapping declares that nobody speaks). ``code`` holds the 0-based body lines inside code (``code_lines``): labels and rules there are content.
     """
     lines = _classify(body, body_line, code)
-    speakers = _resolve_speakers(lines, declared)
-    intro, turns, breaks_after = _scan_turns(lines, speakers)
-    return Conversation(intro, turns, group_exchanges(turns, breaks_after), MappingProxyType(
-        {t.speaker.name: t.speaker for t in turns}))
+    if quoted is not None:
+        return _quoted_conversation(lines, *quoted)
+    if declared is None:
+        lines = _exported_forms(lines)
+    else:  # declared speakers start turns with `Label:` only (importers escape exactly those lines)
+        lines = [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
+    readings = _resolve_speakers(lines, declared)
+    speakers = {label: r.speaker for label, r in readings.items()}
+    end = conversation_end(lines, speakers)
+    intro, turns, breaks_after = _scan_turns(lines[:end], speakers)
+    outro_lines = lines[end + 1:] if end is not None else []
+    while outro_lines and not outro_lines[0].text.strip():
+        outro_lines = outro_lines[1:]
+    why = {r.speaker.name: r.reason for r in readings.values()}
+    return Conversation(intro, turns, group_exchanges(turns, breaks_after),
+                        MappingProxyType({t.speaker.name: t.speaker for t in turns}),
+                        MappingProxyType({t.speaker.name: why[t.speaker.name] for t in turns}),
+                        "\n".join(line.text for line in outro_lines).rstrip("\n"),
+                        outro_lines[0].number if outro_lines else 0,
+                        _warnings(lines, readings, turns, end))
 
 
 @cache
@@ -114,57 +142,180 @@ def code_lines(tokens: list[Token]) -> frozenset[int]:
 def _classify(body: str, body_line: int, code: frozenset[int]) -> list[_Line]:
     result = []
     for index, text in enumerate(body.split("\n")):
-        label, rest, rule, alert = None, "", False, None
+        label, rest, form, rule, alert = None, "", "", False, None
         if index not in code:
-            match = LABEL_LINE.match(text)
-            if match:
-                label, rest = match["label"], match["rest"]
+            label, rest, form = _label_of(text)
             rule = bool(RULE_LINE.match(text))
             alert_match = _ALERT.match(text)
             alert = alert_match[1].lower() if alert_match else None
-        result.append(_Line(body_line + index, text, label, rest, rule, alert, index in code))
+        result.append(_Line(body_line + index, text, label, rest, rule, alert, index in code, form))
     return result
 
 
-def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None) -> dict[str, Speaker]:
-    """Which labels start turns: the declared ones, else inferred from repetition and known names."""
-    if declared is not None:
-        by_key = {name.casefold(): speaker for name, speaker in declared.items()}
-        return {line.label: by_key[line.label.casefold()] for line in lines
-                if line.label and line.label.casefold() in by_key}
-    counts: dict[str, int] = {}
-    for line in lines:
-        if line.label:
-            counts[line.label] = counts.get(line.label, 0) + 1
-    known = KNOWN_ASSISTANTS | KNOWN_USERS | KNOWN_SYSTEM | KNOWN_TOOLS
-    chosen = [label for label, n in counts.items()
-              if label.casefold() not in _PROSELABEL_LINES and (n >= 2 or label.casefold() in known)]
-    has_assistant = any(label.casefold() in KNOWN_ASSISTANTS for label in chosen)
-    repeated = [label for label in chosen if counts[label] >= 2]
-    if not has_assistant and len(repeated) < 2:
-        return {}
-    return _infer_roles(chosen)
+def _label_of(text: str) -> tuple[str | None, str, str]:
+    """The label a line starts with, the text after it, and how it is written (``_Line.form``)."""
+    match = LABEL_LINE.match(text)
+    if match:
+        label = match["label"]
+        if label.endswith(" said") and known_name(label[:-5]):
+            return label[:-5], match["rest"], "said"
+        return label, match["rest"], ""
+    if text.startswith(("#", " #", "  #", "   #")):
+        match = HEADING_LABEL.match(text)
+        if match and known_name(match["label"]):
+            return match["label"], "", "heading"
+    if text.startswith("**"):
+        match = BOLD_LABEL.match(text)
+        if match and known_name(match["label"]):
+            return match["label"], match["rest"], "bold"
+    return None, "", ""
 
 
-def _infer_roles(labels: list[str]) -> dict[str, Speaker]:
-    roles: dict[str, Speaker] = {}
-    has_user = any(label.casefold() in KNOWN_USERS for label in labels)
-    for label in labels:  # in order of first appearance
-        key = label.casefold()
-        if key in KNOWN_USERS:
-            role = "user"
-        elif key in KNOWN_SYSTEM:
-            role = "system"
-        elif key in KNOWN_TOOLS:
-            role = "tool"
-        elif key in KNOWN_ASSISTANTS:
-            role = "assistant"
-        elif not has_user:
-            role, has_user = "user", True
+def _exported_forms(lines: list[_Line]) -> list[_Line]:
+    """Drop the exporters' label forms (headings, bold, ``said``) unless they hold a real exchange: a
+    user's heading answered right after by an assistant's. ``## ChatGPT`` in an article is a heading."""
+    forms = [line for line in lines if line.form]
+    answered = any(a.label and b.label and name_role(a.label) == "user" and name_role(b.label) == "assistant"
+                   for a, b in zip(forms, forms[1:]))
+    if answered or not forms:
+        return lines
+    return [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
+
+
+def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None) -> dict[str, Reading]:
+    """Which labels start turns: the declared ones, else the ones a reader takes for speakers (``speakers``)."""
+    if declared is None:
+        return infer_speakers([line.label for line in lines if line.label])
+    by_key = {name.casefold(): speaker for name, speaker in declared.items()}
+    return {line.label: Reading(by_key[line.label.casefold()], "declared") for line in lines
+            if line.label and line.label.casefold() in by_key}
+
+
+def _quoted_conversation(lines: list[_Line], user: Speaker, assistant: Speaker) -> Conversation:
+    """``prompts: quoted``: a quote (not an alert) after a blank line is the user's prompt, the text after
+    it the assistant's answer, until the next such quote."""
+    intro: list[str] = []
+    turns: list[Turn] = []
+    current: tuple[Speaker, int, list[_Line]] | None = None
+    for index, line in enumerate(lines):
+        quote = None if line.in_code or line.alert else _QUOTE.match(line.text)
+        prompting = current is not None and current[0] is user
+        if quote and (index == 0 or not lines[index - 1].text.strip() or prompting):
+            if not prompting:
+                turns += _closed(turns, current)
+                current = (user, line.number, [])
+            current[2].append(dataclasses.replace(line, text=quote["rest"]))
+        elif prompting and not line.text.strip():
+            continue
+        elif prompting:
+            turns += _closed(turns, current)
+            current = (assistant, line.number, [line])
+        elif current is None:
+            intro.append(line.text)
         else:
-            role = "assistant"
-        roles[label] = Speaker(label, role)
-    return roles
+            current[2].append(line)
+    turns += _closed(turns, current)
+    return Conversation("\n".join(intro).strip("\n"), tuple(turns), group_exchanges(turns),
+                        MappingProxyType({t.speaker.name: t.speaker for t in turns}),
+                        MappingProxyType({user.name: "quoted prompt", assistant.name: "answers a quoted prompt"}))
+
+
+def _closed(turns: list[Turn], current: tuple[Speaker, int, list[_Line]] | None) -> list[Turn]:
+    return [] if current is None else [_make_turn(len(turns) + 1, *current)]
+
+
+def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> int | None:
+    """Index of the line that ends the conversation, or None when the last turn runs to the end.
+
+    An ``<!-- end of conversation -->`` line always ends it. Otherwise the last turn's rule ends it when it
+    is that turn's only rule, sits under text rather than code, and only plain paragraphs follow it: an
+    answer's own rules divide sections that open with a heading, a list, a bold title or code, and an
+    answer that uses rules mostly uses several.
+    """
+    marked = _end_mark(lines)
+    if marked is not None:
+        return marked
+    rules = _rules_of_last_turn(lines, speakers)
+    if len(rules) == 1 and not lines[rules[0] - 1].in_code and _plain_after(lines, rules[0]):
+        return rules[0]
+    return None
+
+
+def _end_mark(lines: list[_Line]) -> int | None:
+    return next((i for i, line in enumerate(lines) if not line.in_code and END_MARK.match(line.text)), None)
+
+
+def _rules_of_last_turn(lines: list[_Line], speakers: Mapping[str, Speaker]) -> list[int]:
+    last = max((i for i, line in enumerate(lines) if line.label in speakers), default=None)
+    return [] if last is None else [i for i in range(last + 1, len(lines)) if lines[i].is_rule]
+
+
+def _plain_after(lines: list[_Line], index: int) -> bool:
+    """Only plain paragraphs (no heading, list, quote, table, bold title or code) follow line ``index``."""
+    after = [line for line in lines[index + 1:] if line.text.strip()]
+    return bool(after) and not any(line.in_code or _SECTION_START.match(line.text) for line in after)
+
+
+def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
+              end: int | None) -> tuple[ReadingWarning, ...]:
+    """Shapes that are often misread, for the author (``site-builder explain``, and the build's output)."""
+    found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns)]
+    names = list(dict.fromkeys(t.speaker.name for t in turns))
+    if len(names) > 4:
+        found.append(ReadingWarning(turns[0].line, f"{len(names)} speakers: declare `speakers:` if some of "
+                                                   "these labels are content"))
+    found.extend(_after_last_rule(lines, readings, turns, end))
+    return tuple(sorted(found, key=lambda w: w.line))
+
+
+def _used_once(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    first: dict[str, Turn] = {}
+    counts: dict[str, int] = {}
+    for turn in turns:
+        first.setdefault(turn.speaker.name, turn)
+        counts[turn.speaker.name] = counts.get(turn.speaker.name, 0) + 1
+    result = []
+    for label, reading in readings.items():
+        if reading.reason in ("asks", "answers", "repeated") and not known_name(label) and counts.get(label) == 1:
+            role = reading.speaker.role
+            result.append(ReadingWarning(first[label].line, f"`{label}:` starts one turn only, read as "
+                                         f"{'an' if role == 'assistant' else 'a'} {role} ({reading.reason}); "
+                                         "declare `speakers:` if that is wrong"))
+    return result
+
+
+def _inside_answers(lines: list[_Line], readings: Mapping[str, Reading],
+                    turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    """Labels that repeat but only ever inside assistant turns: read as content, which may be wrong."""
+    seen: dict[str, list[int]] = {}
+    for line in lines:
+        if line.label and line.label not in readings and line.label.casefold() not in PROSE_LABELS:
+            seen.setdefault(line.label, []).append(line.number)
+    starts = [t.line for t in turns]
+    return [ReadingWarning(numbers[0], f"`{label}:` appears {len(numbers)} times, only inside answers: read as "
+                                       "part of the answer")
+            for label, numbers in seen.items()
+            if len(numbers) >= 2 and all(_in_answer(turns, starts, n) for n in numbers)]
+
+
+def _in_answer(turns: tuple[Turn, ...], starts: list[int], number: int) -> bool:
+    index = bisect.bisect_left(starts, number) - 1  # the last turn that starts before the line
+    return index >= 0 and turns[index].role == "assistant" and number <= turns[index].end_line
+
+
+def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
+                     end: int | None) -> list[ReadingWarning]:
+    if not turns or _end_mark(lines) is not None:
+        return []
+    speaker = turns[-1].speaker.name
+    if end is not None:
+        return [ReadingWarning(lines[end].number, f"text after the last rule is read as your closing words, not "
+                               f"{speaker}'s; write `<!-- end of conversation -->` instead of the rule to say so")]
+    rules = _rules_of_last_turn(lines, {label: r.speaker for label, r in readings.items()})
+    if rules and _plain_after(lines, rules[-1]):
+        return [ReadingWarning(lines[rules[-1]].number, f"text after the last rule is read as {speaker}'s turn; "
+                               "write `<!-- end of conversation -->` before your own closing words")]
+    return []
 
 
 def _scan_turns(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[str, tuple[Turn, ...], frozenset[int]]:

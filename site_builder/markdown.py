@@ -67,6 +67,7 @@ def create_markdown() -> MarkdownIt:
     md.add_render_rule("fence", _render_fence)
     md.core.ruler.after("block", "author_note_titles", _author_note_titles)
     md.core.ruler.push("heading_anchors", _heading_anchors)
+    md.add_render_rule("code_block", _render_code_block)
     return md
 
 
@@ -140,13 +141,18 @@ def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -
     extra = env["decorate"](context) if env.get("decorate") else {}
     label = escapeHtml(lang or "text")
     return (
-        f'<figure class="code" data-lang="{label}" data-line="{line}"{extra.get("attrs", "")}>'
+        f'<figure class="code" dir="ltr" data-lang="{label}" data-line="{line}"{extra.get("attrs", "")}>'
         f'<figcaption><span class="code-lang">{label}</span>{extra.get("caption", "")}'
         f'<button type="button" class="copy" data-copy="{escapeHtml(copy_text(token.content, lang))}"'
         f' aria-label="Copy code">Copy</button></figcaption>'
         f'<div class="highlight"><pre tabindex="0"><code>{highlight(token.content, lang)}</code></pre></div>'
         f'{extra.get("after", "")}</figure>\n'
     )
+
+
+def _render_code_block(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:
+    """An indented code block, left to right even in a right-to-left post."""
+    return f'<pre dir="ltr"><code>{escapeHtml(tokens[idx].content)}</code></pre>\n'
 
 
 def _unclosed_bracket(state: StateInline, silent: bool) -> bool:

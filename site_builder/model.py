@@ -13,6 +13,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 ROLES = ("user", "assistant", "system", "tool")
+RTL_LANGUAGES = frozenset(("ar", "he", "iw", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "syr"))
+"""Primary language subtags written right to left."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,13 @@ class Turn:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadingWarning:
+    """A shape of the post that is often misread (a label used once…): shown, never an error."""
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Exchange:
     number: int
     question: Turn | None
@@ -95,8 +104,22 @@ class Post:
     intro: str = ""
     """Markdown before the first turn (the whole body for an ordinary article)."""
     turns: tuple[Turn, ...] = ()
+    outro: str = ""
+    """Markdown after the conversation ended: the author's closing words (empty when there are none)."""
+    outro_line: int = 0
+    """Source line where ``outro`` starts."""
+    reasons: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Why each speaker of ``turns`` was read as one (``declared``, ``known assistant``, ``asks``…)."""
+    warnings: tuple[ReadingWarning, ...] = ()
+    """How the turns were read may be wrong here (``site-builder explain`` lists them)."""
     exchanges: tuple[Exchange, ...] = ()
     code_blocks: tuple[CodeBlock, ...] = ()
+
+    @property
+    def direction(self) -> str:
+        """``rtl`` for a post in a right-to-left language (``lang: ar``, ``he``, ``fa``, ``ur``…), else ``ltr``."""
+        primary = (self.lang or "").replace("_", "-").split("-")[0].casefold()
+        return "rtl" if primary in RTL_LANGUAGES else "ltr"
 
     @property
     def is_conversation(self) -> bool:

@@ -42,8 +42,9 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
                         hint='add a line like `title: "My conversation with ChatGPT"` to the front matter')
     declared = _speakers(path, front, meta.get("speakers"), meta.get("model"))
     tokens = block_tokens(split.body)
-    conversation = parse_conversation(split.body, split.body_line, declared, code_lines(tokens))
-    speakers = dict(conversation.speakers if declared is None else declared)
+    quoted = _quoted_speakers(path, front, meta.get("prompts"), declared, meta.get("model"))
+    conversation = parse_conversation(split.body, split.body_line, declared, code_lines(tokens), quoted)
+    speakers = dict(conversation.speakers if declared is None or quoted else declared)
     return Post(
         path=path,
         slug=_slug(path, meta, front),
@@ -59,6 +60,10 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         speakers=MappingProxyType(speakers),
         intro=conversation.intro,
         turns=conversation.turns,
+        outro=conversation.outro,
+        outro_line=conversation.outro_line,
+        reasons=conversation.reasons,
+        warnings=conversation.warnings,
         exchanges=conversation.exchanges,
         code_blocks=code_blocks(tokens, split.body_line),
     )
@@ -108,6 +113,22 @@ def _speakers(path: Path, front: list[str], value: Any, default_model: Any) -> M
         model = spec.get("model") or (default_model if spec["role"] == "assistant" else None)
         result[str(name)] = Speaker(str(name), spec["role"], str(model) if model else None)
     return result
+
+
+def _quoted_speakers(path: Path, front: list[str], value: Any, declared: Mapping[str, Speaker] | None,
+                     default_model: Any) -> tuple[Speaker, Speaker] | None:
+    """``prompts: quoted``: who asks and who answers (the declared user and assistant, else You and Assistant)."""
+    if value is None:
+        return None
+    if value != "quoted":
+        raise PostError(path, _key_line(front, "prompts"),
+                        f"front matter: prompts must be `quoted`, got {shown(value)}",
+                        hint="write `prompts: quoted` when each prompt is a `> quote` followed by its answer")
+    by_role = {role: [s for s in (declared or {}).values() if s.role == role] for role in ("user", "assistant")}
+    user = by_role["user"][0] if len(by_role["user"]) == 1 else Speaker("You", "user")
+    assistant = (by_role["assistant"][0] if len(by_role["assistant"]) == 1
+                 else Speaker("Assistant", "assistant", str(default_model) if default_model else None))
+    return user, assistant
 
 
 def slugify(text: str) -> str:

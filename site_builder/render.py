@@ -60,9 +60,11 @@ class PostView:
     outline: tuple[tuple[int, str], ...]
     """(turn number, short question text) for each user question."""
     warnings: tuple[str, ...] = ()
-    """``path:line: message`` for what rendered but not as written (a formula shown as its source)."""
+    """``path:line: warning: message`` for what rendered but not as written (a formula shown as its source)."""
     description: str = ""
     """One line for search engines and link previews: the summary, else the first question or line."""
+    outro_html: str = ""
+    """The author's closing words after the conversation (``Post.outro``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +182,10 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
         for e in post.exchanges
     )
     outline = tuple((e.question.number, _short(e.question.text)) for e in post.exchanges if e.question)
-    warnings = tuple(f"{post.path}:{w.line}: {w.message}" for r in (intro, *turns.values()) for w in r.warnings)
-    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(post))
+    outro = render_markdown(md, post.outro, post.outro_line, decorate, ids) if post.outro else Rendered("")
+    warnings = tuple(f"{post.path}:{w.line}: warning: {w.message}"
+                     for r in (intro, *turns.values(), outro) for w in r.warnings)
+    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(post), outro.html)
 
 
 def describe(post: Post) -> str:

@@ -165,3 +165,30 @@ def test_jekyll_site_builds_unchanged(tmp_path: Path) -> None:
     assert not (out / "posts" / "unfinished").exists()
     build_site(source, tmp_path / "with-drafts", drafts=True)
     assert (tmp_path / "with-drafts" / "posts" / "unfinished" / "index.html").is_file()
+
+
+def test_closing_words_after_the_conversation_are_on_the_page(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "2024-01-01-x.md").write_text(
+        "---\ntitle: T\n---\n\nUser: Hi?\n\nChatGPT: Hello!\n\n---\n\nThat is all I asked.\n", encoding="utf-8")
+    build_site(content, tmp_path / "out")
+    doc = BeautifulSoup((tmp_path / "out/posts/x/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert doc.select_one(".outro").get_text(strip=True) == "That is all I asked."
+    assert "That is all I asked." not in doc.select_one(".exchange").get_text()
+
+
+def test_right_to_left_posts_keep_their_code_left_to_right(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "2024-01-01-ar.md").write_text(
+        "---\ntitle: T\nlang: ar\n---\n\nمريم: ما هذا؟\n\nChatGPT: هذا مثال:\n\n```python\nx = 1\n```\n\n"
+        "    indented = 2\n", encoding="utf-8")
+    (content / "posts" / "2024-01-02-en.md").write_text("---\ntitle: E\nlang: en-GB\n---\n\nHello.\n",
+                                                         encoding="utf-8")
+    build_site(content, tmp_path / "out")
+    page = BeautifulSoup((tmp_path / "out/posts/ar/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.select_one("article.post")["dir"] == "rtl"
+    assert page.select_one("figure.code")["dir"] == "ltr" and page.select_one("pre:not(figure pre)")["dir"] == "ltr"
+    english = BeautifulSoup((tmp_path / "out/posts/en/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert english.select_one("article.post").get("dir") in (None, "ltr")

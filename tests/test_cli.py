@@ -63,3 +63,26 @@ def test_module_entry_point(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
+def test_explain_shows_how_a_post_was_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "2024-01-01-x.md"
+    path.write_text("---\ntitle: T\n---\n\nIntro.\n\nAlice: What is 2 + 2?\n\nChatGPT: It is 4.\n",
+                    encoding="utf-8")
+    assert main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == ["line  turn  speaker  role       why",
+                       "   7     1  Alice    user       asks (an assistant answers right after)",
+                       "   9     2  ChatGPT  assistant  known assistant"]
+    assert f"{path}:7: warning: `Alice:` starts one turn only" in out[-1]
+
+
+def test_build_prints_reading_warnings_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    post = content / "posts" / "2024-01-01-x.md"
+    post.write_text("---\ntitle: T\n---\n\nAlice: What is 2 + 2?\n\nChatGPT: It is 4.\n", encoding="utf-8")
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"{post}:5: warning: `Alice:` starts one turn only, read as a user (asks); "
+                   "declare `speakers:` if that is wrong"]

@@ -56,7 +56,7 @@ def test_the_build_prints_a_warning_with_file_and_line(tmp_path: Path) -> None:
                     encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "site_builder", "build", "--content", str(content),
                           "--out", str(tmp_path / "out")], capture_output=True, text=True, check=True)
-    assert f"warning: {post}:7: math not rendered" in run.stderr
+    assert f"{post}:7: warning: math not rendered" in run.stderr
     page = (tmp_path / "out" / "posts" / "maths" / "index.html").read_text(encoding="utf-8")
     assert "math-error" in page
 

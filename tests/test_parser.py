@@ -34,6 +34,7 @@ def snapshot(post: Post) -> dict:
             for e in post.exchanges
         ],
         "code_blocks": [[b.lang, b.line] for b in post.code_blocks],
+        "outro": [post.outro_line, post.outro],
     }
 
 
@@ -175,3 +176,158 @@ def test_empty_speakers_declares_an_article(tmp_path: Path) -> None:
     path.write_text("---\ntitle: N\nspeakers: {}\n---\n\nUser: a\n\nChatGPT: b\n", encoding="utf-8")
     post = load_post(path)
     assert post.turns == () and post.speakers == {} and "ChatGPT: b" in post.intro
+
+
+def _read(tmp_path: Path, body: str, front: str = "") -> Post:
+    path = tmp_path / "posts" / "2024-01-01-x.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(f"---\ntitle: T\n{front}---\n\n{body}", encoding="utf-8")
+    return load_post(path)
+
+
+def _who(post: Post) -> list[tuple[str, str]]:
+    return [(t.speaker.name, t.role) for t in post.turns]
+
+
+def test_issue9_user_label_used_once_before_a_known_assistant(tmp_path: Path) -> None:
+    post = _read(tmp_path, "Alice: What is 2 + 2?\n\nChatGPT: It is 4.\n")
+    assert _who(post) == [("Alice", "user"), ("ChatGPT", "assistant")]
+    assert post.intro == "" and post.turns[0].text == "What is 2 + 2?"
+
+
+def test_issue9_labels_in_scripts_with_combining_marks(tmp_path: Path) -> None:
+    post = _read(tmp_path, "राम: नमस्ते?\n\nChatGPT: नमस्ते!\n\nराम: धन्यवाद?\n\nChatGPT: आपका स्वागत है।\n")
+    assert _who(post) == [("राम", "user"), ("ChatGPT", "assistant")] * 2
+    assert post.turns[1].text == "नमस्ते!"
+
+
+def test_issue9_one_generic_assistant_word_does_not_make_a_conversation(tmp_path: Path) -> None:
+    post = _read(tmp_path, "Some intro.\n\nAnswer: yes, mostly.\n\nMore article text.\n")
+    assert post.turns == () and "Answer: yes, mostly." in post.intro
+    partnered = _read(tmp_path, "Alice: Is it true?\n\nAnswer: yes, mostly.\n")
+    assert _who(partnered) == [("Alice", "user"), ("Answer", "assistant")]
+
+
+def test_issue9_roles_come_from_who_asks_not_from_who_comes_first(tmp_path: Path) -> None:
+    post = _read(tmp_path, "Pinyin: ni hao\n\nPinyin: xie xie\n\nAlice: How do I say thanks?\n\n"
+                           "ChatGPT: Say xie xie.\n")
+    assert _who(post) == [("Alice", "user"), ("ChatGPT", "assistant")]
+    assert "Pinyin: ni hao" in post.intro
+
+
+def test_issue9_labels_only_inside_answers_are_content(tmp_path: Path) -> None:
+    exchange = ("Alice: How do I say {0} in French?\n\nChatGPT: Here it is.\n\nFrench: {0}\n\n"
+                "Pronunciation: sha\n\n")
+    post = _read(tmp_path, exchange.format("chat") + exchange.format("cat"))
+    assert _who(post) == [("Alice", "user"), ("ChatGPT", "assistant")] * 2
+    assert "French: chat\n\nPronunciation: sha" in post.turns[1].text
+    cjk = _read(tmp_path, "用户：解释一下\n\nChatGPT：好的。\n\n第一部分：背景\n\n第二部分：方法\n\n"
+                          "用户：再说一次\n\nChatGPT：好的。\n\n第一部分：背景\n\n第二部分：方法\n")
+    assert [name for name, _ in _who(cjk)] == ["用户", "ChatGPT"] * 2
+
+
+def test_issue9_closing_words_after_the_last_rule_are_the_authors(tmp_path: Path) -> None:
+    post = _read(tmp_path, "User: Hi?\n\nChatGPT: Hello!\n\n---\n\nThat is all I asked.\n")
+    assert post.turns[-1].text == "Hello!" and post.outro == "That is all I asked."
+    assert post.outro_line == 11
+
+
+def test_issue9_sections_of_an_answer_keep_their_rules(tmp_path: Path) -> None:
+    body = "User: Compare them.\n\nChatGPT: Two parts.\n\n---\n\n### Speed\n\nA is faster.\n\n---\n\nIn short: A.\n"
+    post = _read(tmp_path, body)
+    assert post.outro == "" and post.turns[-1].text.endswith("In short: A.")
+    listed = _read(tmp_path, "User: Steps?\n\nChatGPT: Here.\n\n---\n\n- first\n- second\n")
+    assert listed.outro == "" and listed.turns[-1].text.endswith("- second")
+
+
+def test_issue9_the_author_can_end_the_conversation_explicitly(tmp_path: Path) -> None:
+    body = ("User: Compare them.\n\nChatGPT: Two parts.\n\n---\n\n### Speed\n\nA is faster.\n\n"
+            "<!-- end of conversation -->\n\n## What I learned\n\nA is faster.\n")
+    post = _read(tmp_path, body)
+    assert post.turns[-1].text.endswith("A is faster.") and "end of conversation" not in post.turns[-1].text
+    assert post.outro == "## What I learned\n\nA is faster."
+
+
+def test_issue9_warnings_for_shapes_that_are_often_misread(tmp_path: Path) -> None:
+    exchange = "Alice: How do I say {0}?\n\nChatGPT: Like this.\n\nFrench: {0}\n\n"
+    post = _read(tmp_path, "Bob: Hi?\n\nChatGPT: Hello!\n\n" + exchange.format("chat") + exchange.format("cat")
+                 + "---\n\nThat is all I asked.\n")
+    messages = [(w.line, w.message) for w in post.warnings]
+    assert (5, "`Bob:` starts one turn only, read as a user (asks); declare `speakers:` if that is wrong") \
+        in messages
+    assert (13, "`French:` appears 2 times, only inside answers: read as part of the answer") in messages
+    assert any(line == 21 and "text after the last rule" in m and "closing words" in m for line, m in messages)
+    assert post.reasons == {"Bob": "asks", "ChatGPT": "known assistant", "Alice": "asks"}
+    crowd = _read(tmp_path, "".join(f"P{n}: q\n\nChatGPT: a\n\n" for n in range(5)))
+    assert (5, "6 speakers: declare `speakers:` if some of these labels are content") in \
+        [(w.line, w.message) for w in crowd.warnings]
+    sections = _read(tmp_path, "User: Hi?\n\nChatGPT: Hello!\n\n---\n\n- a list after the rule\n")
+    assert sections.warnings == (), "a section of the answer after its rule is not worth a warning"
+    kept = _read(tmp_path, "User: Hi?\n\nChatGPT: Hello!\n\n---\n\n## Part\n\nText.\n\n---\n\nBye now.\n")
+    assert [(w.line, w.message) for w in kept.warnings] == [(15, 
+        "text after the last rule is read as ChatGPT's turn; write `<!-- end of conversation -->` before "
+        "your own closing words")]
+    assert _read(tmp_path, "User: Hi?\n\nChatGPT: Hello!\n").warnings == ()
+
+
+@pytest.mark.parametrize("body", [
+    "**You said:**\n\nWhat is a monad?\n\n**ChatGPT said:**\n\nA design pattern.\n\n**You said:**\n\nThanks.\n",
+    "You said:\nWhat is a monad?\n\nChatGPT said:\nA design pattern.\n\nYou said:\nThanks.\n",
+    "## User\n\nWhat is a monad?\n\n## ChatGPT\n\nA design pattern.\n\n## User\n\nThanks.\n",
+    "#### You:\nWhat is a monad?\n\n#### ChatGPT:\nA design pattern.\n\n#### You:\nThanks.\n",
+    "### 🧑 User\n\nWhat is a monad?\n\n### 🤖 Assistant\n\nA design pattern.\n\n### 🧑 User\n\nThanks.\n",
+    "**User**: What is a monad?\n\n**ChatGPT**: A design pattern.\n\n**User**: Thanks.\n",
+], ids=["chatgpt-copy", "chatgpt-copy-plain", "h2-labels", "h4-colon-labels", "emoji-headings", "bold-labels"])
+def test_issue9_conversations_pasted_the_other_common_ways(tmp_path: Path, body: str) -> None:
+    post = _read(tmp_path, body)
+    assert [(t.role, t.text) for t in post.turns] == [
+        ("user", "What is a monad?"), ("assistant", "A design pattern."), ("user", "Thanks.")]
+
+
+def test_issue9_headings_in_an_article_are_not_speakers(tmp_path: Path) -> None:
+    post = _read(tmp_path, "## ChatGPT\n\nIt writes text.\n\n## Claude\n\nIt writes text too.\n\n"
+                           "## You\n\nYou read it.\n")
+    assert post.turns == ()
+
+
+def test_issue9_speaker_inference_on_a_100_kb_post_is_fast() -> None:
+    """Every line a label, 3,000 different ones among known names: the reading stays linear-ish."""
+    import random
+    import time
+
+    from site_builder.speakers import infer_speakers
+
+    rng = random.Random(9)
+    names = [f"Name{n}" for n in range(3000)] + ["ChatGPT", "User", "Answer"] * 50
+    labels = [rng.choice(names) for _ in range(100_000 // 12)]  # `NameNNNN: x` lines make 100 kB
+    best = min(_seconds(infer_speakers, labels, time.perf_counter) for _ in range(3))
+    assert best < 0.05, f"{best * 1000:.0f} ms"
+
+
+def _seconds(function, argument, clock) -> float:
+    start = clock()
+    function(argument)
+    return clock() - start
+
+
+def test_issue9_prompts_written_as_quotes_are_opt_in(tmp_path: Path) -> None:
+    body = ("I asked two things.\n\n> What is a monad?\n> Keep it short.\n\nA design pattern for chaining steps.\n\n"
+            "> [!NOTE]\n> My note on the answer.\n\n> And a functor?\n\nSomething you can map over.\n")
+    assert _read(tmp_path, body).turns == (), "without the key, quotes are quotes"
+    post = _read(tmp_path, body, "prompts: quoted\nmodel: gpt-4o\n")
+    assert [(t.speaker.name, t.role, t.text) for t in post.turns] == [
+        ("You", "user", "What is a monad?\nKeep it short."),
+        ("Assistant", "assistant", "A design pattern for chaining steps.\n\n> [!NOTE]\n> My note on the answer."),
+        ("You", "user", "And a functor?"), ("Assistant", "assistant", "Something you can map over.")]
+    assert post.intro == "I asked two things." and post.turns[1].speaker.model == "gpt-4o"
+    assert [(t.line, t.text_line) for t in post.turns] == [(9, 9), (12, 12), (17, 17), (19, 19)]
+    assert [(a.kind, a.line) for a in post.turns[1].annotations] == [("note", 14)]
+    named = _read(tmp_path, body, "prompts: quoted\nspeakers: {Zhiwei: user, Claude: assistant}\n")
+    assert [t.speaker.name for t in named.turns] == ["Zhiwei", "Claude"] * 2
+
+
+def test_issue9_prompts_key_only_knows_quoted(tmp_path: Path) -> None:
+    from site_builder.errors import PostError
+
+    with pytest.raises(PostError, match="prompts"):
+        _read(tmp_path, "> q\n\na\n", "prompts: bold\n")

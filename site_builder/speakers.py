@@ -1,0 +1,150 @@
+"""Which labels are speakers when the front matter declares none: read the conversation as a reader does.
+
+The input is the labels that start lines outside code, in source order. A reader takes a label for a
+speaker from what it does in the conversation, not from how often it occurs:
+
+- known names: a product (ChatGPT, Claude…) answers; ``User``/``用户``… ask; ``System``, ``Tool``…;
+- a generic assistant word (``Answer``, ``A``, ``AI``, ``Bot``, ``Assistant``, ``助手``…) answers only when
+  a user-side label comes right before it (alone in an article it is a prose label);
+- an unknown label **asks** when an assistant's label follows it and it is not inside a question (the
+  nearest speaker before it is not a user);
+- an unknown label **answers** when the nearest speaker before it is a user and a user's label (or the
+  end) follows it;
+- with no assistant found that way, unknown labels that repeat take turns as before: the first to
+  appear asks, the others answer (a transcript between two people);
+- any other label only ever sits inside someone's turn: it is content (``French:``, ``Part 1:``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from site_builder.model import Speaker
+
+
+def _folded(*names: str) -> frozenset[str]:
+    return frozenset(name.casefold() for name in names)
+
+
+PRODUCT_ASSISTANTS = _folded(
+    "ChatGPT", "GPT", "GPT-3", "GPT-3.5", "GPT-4", "GPT-4o", "GPT-5", "o1", "o3", "Claude", "Gemini", "Bard",
+    "Copilot", "Bing", "Mistral", "Le Chat", "Mixtral", "LLaMA", "Llama", "Grok", "DeepSeek", "Qwen", "Kimi",
+    "Perplexity", "Phind", "ChatGLM", "Baichuan", "Gemma", "Phi", "文心一言", "通义千问", "豆包", "智谱清言",
+)
+GENERIC_ASSISTANTS = _folded("Assistant", "AI", "Bot", "A", "Answer", "Réponse", "IA", "助手", "助理", "模型",
+                             "机器人", "智能助手", "回答", "答")
+KNOWN_ASSISTANTS = PRODUCT_ASSISTANTS | GENERIC_ASSISTANTS
+KNOWN_USERS = _folded("User", "Human", "Me", "You", "Q", "Question", "Prompt", "Moi", "用户", "我", "提问", "问")
+KNOWN_SYSTEM = _folded("System", "系统")
+KNOWN_TOOLS = _folded("Tool", "Function", "Observation", "Function call")
+# Prose labels that repeat in ordinary articles; they start turns only when declared as speakers.
+PROSE_LABELS = _folded(
+    "Note", "Notes", "Warning", "Tip", "Example", "Examples", "Output", "Input", "Step", "Update", "Edit",
+    "Source", "Sources", "Summary", "Result", "Results", "Error", "Hint", "Important", "Caution", "Todo",
+    "Fix", "Solution", "Problem", "Reference", "References", "Date", "Time", "Author", "Title", "Tags",
+    "Link", "Links", "See also", "Context", "Topics", "Pros", "Cons", "Usage", "Returns", "Args", "Yes", "No",
+)
+
+
+_PASSES = 4
+"""A reading can hang on a neighbour's (``Alice`` asks once ``Answer`` answers her): passes until nothing
+changes, at most this many. Real posts settle in one; a chain of thousands of labels each read through the
+next would otherwise take a pass per link."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a label was read: the speaker, and why (for ``site-builder explain``)."""
+    speaker: Speaker
+    reason: str
+    """``declared``, ``known assistant``, ``known user``, ``known system``, ``known tool``, ``asks``,
+    ``answers`` or ``repeated``."""
+
+
+def name_role(label: str) -> str | None:
+    """The role a known name has on its own (``ChatGPT`` assistant, ``You`` user…), else None."""
+    key = label.casefold()
+    for names, role in ((KNOWN_ASSISTANTS, "assistant"), (KNOWN_USERS, "user"), (KNOWN_SYSTEM, "system"),
+                        (KNOWN_TOOLS, "tool")):
+        if key in names:
+            return role
+    return None
+
+
+def known_name(label: str) -> bool:
+    return name_role(label) is not None
+
+
+def infer_speakers(sequence: Sequence[str]) -> dict[str, Reading]:
+    """The speakers among ``sequence`` (labels in source order), with their roles and reasons."""
+    labels = [label for label in sequence if label.casefold() not in PROSE_LABELS]
+    roles = _known_roles(labels)
+    generic = [label.casefold() in GENERIC_ASSISTANTS for label in labels]
+    for _ in range(_PASSES):
+        if not _grow(labels, generic, roles):
+            break
+    if not any(role == "assistant" for role, _ in roles.values()):
+        roles.update(_repeated_roles(labels, roles))
+    if not any(role == "assistant" for role, _ in roles.values()) and len(roles) < 2:
+        return {}
+    return {label: Reading(Speaker(label, role), reason) for label, (role, reason) in roles.items()}
+
+
+def _known_roles(labels: list[str]) -> dict[str, tuple[str, str]]:
+    roles: dict[str, tuple[str, str]] = {}
+    for label in labels:
+        key = label.casefold()
+        if key in PRODUCT_ASSISTANTS:
+            roles[label] = ("assistant", "known assistant")
+        elif key in KNOWN_USERS:
+            roles[label] = ("user", "known user")
+        elif key in KNOWN_SYSTEM:
+            roles[label] = ("system", "known system")
+        elif key in KNOWN_TOOLS:
+            roles[label] = ("tool", "known tool")
+    return roles
+
+
+def _grow(labels: list[str], generic: list[bool], roles: dict[str, tuple[str, str]]) -> bool:
+    """One pass of ``asks``/``answers`` over the unclassified labels; True when a label was added.
+
+    ``before`` is the role of the nearest speaker before the label (the turn it would sit in); ``after``
+    that of the label right after it. ``generic[i]``: ``labels[i]`` is a generic assistant word."""
+    added = False
+    before = ""
+    last = len(labels) - 1
+    for index, label in enumerate(labels):
+        known = roles.get(label)
+        if known:
+            before = known[0]
+            continue
+        after = roles.get(labels[index + 1], ("", ""))[0] if index < last else ""
+        if generic[index]:
+            found = ("assistant", "answers") if before == "user" else None
+        elif before != "user" and (after == "assistant" or (index < last and generic[index + 1])):
+            found = ("user", "asks")
+        elif before == "user" and (index == last or after == "user"):
+            found = ("assistant", "answers")
+        else:
+            found = None
+        if found:
+            roles[label], added, before = found, True, found[0]
+    return added
+
+
+def _repeated_roles(labels: list[str], roles: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """A transcript with no assistant anyone knows: repeated labels take turns, the first one asks."""
+    counts: dict[str, int] = {}
+    for label in labels:
+        if label not in roles and label.casefold() not in GENERIC_ASSISTANTS:
+            counts[label] = counts.get(label, 0) + 1
+    repeated = [label for label, n in counts.items() if n >= 2]
+    if len(repeated) < 2:
+        return {}
+    has_user = any(role == "user" for role, _ in roles.values())
+    result = {}
+    for label in repeated:  # in order of first appearance
+        result[label] = ("assistant" if has_user else "user", "repeated")
+        has_user = True
+    return result
