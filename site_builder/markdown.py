@@ -4,6 +4,7 @@ Per-document state travels in ``env`` (markdown-it's convention), never in globa
 - ``env["line_offset"]``: source line of the rendered text's first line, so a fence knows its file line;
 - ``env["fence"]``: a callable ``(CodeBlockView) -> str`` returning the extra HTML around a block
   (status badge, companion link, diff); absent means plain blocks;
+- ``env["highlight_budget"]``: the CPU seconds the page's code blocks may still spend on highlighting;
 - ``env["autolink_run"]``, ``env["last_bracket"]``: what the rules below already measured in a paragraph.
 
 GFM autolinks (``www.…``, ``https://…``, ``mailto:``/``xmpp:``, bare e-mail addresses) are our own rules
@@ -29,7 +30,7 @@ from markdown_it.rules_block import table as gfm_table
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.footnote import footnote_plugin
 
-from site_builder.highlight import copy_text, highlight
+from site_builder.highlight import Budget, copy_text, highlight, highlight_within
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +59,11 @@ def create_markdown() -> MarkdownIt:
     return md
 
 
-def render(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecorator | None = None) -> str:
-    """Render ``text`` whose first line is source line ``line_offset``."""
-    env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate}
+def render(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecorator | None = None,
+           budget: Budget | None = None) -> str:
+    """Render ``text`` whose first line is source line ``line_offset``; its code blocks share ``budget``
+    (give the same one to every part of a page), without which each is highlighted whatever it costs."""
+    env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate, "highlight_budget": budget}
     return md.render(text, env)
 
 
@@ -77,9 +80,14 @@ def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -
         f'<figcaption><span class="code-lang">{label}</span>{extra.get("caption", "")}'
         f'<button type="button" class="copy" data-copy="{escapeHtml(copy_text(token.content, lang))}"'
         f' aria-label="Copy code">Copy</button></figcaption>'
-        f'<div class="highlight"><pre><code>{highlight(token.content, lang)}</code></pre></div>'
+        f'<div class="highlight"><pre><code>{_highlighted(token.content, lang, env)}</code></pre></div>'
         f'{extra.get("after", "")}</figure>\n'
     )
+
+
+def _highlighted(code: str, lang: str, env: dict) -> str:
+    budget = env.get("highlight_budget")
+    return highlight(code, lang) if budget is None else highlight_within(code, lang, budget)
 
 
 def _unclosed_bracket(state: StateInline, silent: bool) -> bool:

@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from site_builder import __version__
 from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
-from site_builder.highlight import highlight, highlight_lines
+from site_builder.highlight import Budget, highlight, highlight_lines
 from site_builder.markdown import FenceContext, FenceDecorator, render
 from site_builder.model import Exchange, Post, Turn
 from site_builder.frontmatter import normalise_text
@@ -137,18 +137,24 @@ def _tag_slug_filter(context: jinja2.runtime.Context, tag: str) -> str:
     return context["site"]["tag_slugs"].get(tag) or tag_slug(tag)
 
 
-def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:
-    def turn_view(turn: Turn) -> TurnView:
-        return TurnView(turn, render(md, turn.text, turn.text_line, decorate))
+HIGHLIGHT_SECONDS = 0.75
+"""CPU time a page's code blocks may spend on highlighting (``highlight.Budget``)."""
 
+
+def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:
+    budget = Budget(HIGHLIGHT_SECONDS)
+
+    def turn_view(turn: Turn) -> TurnView:
+        return TurnView(turn, render(md, turn.text, turn.text_line, decorate, budget))
+
+    intro = render(md, post.intro, post.body_line, decorate, budget) if post.intro else ""  # in source order
     exchanges = tuple(
         ExchangeView(e, turn_view(e.question) if e.question else None,
                      tuple(tuple(turn_view(t) for t in variant) for variant in e.answers))
         for e in post.exchanges
     )
     outline = tuple((e.question.number, _short(e.question.text)) for e in post.exchanges if e.question)
-    return PostView(post, post_url(post), render(md, post.intro, post.body_line, decorate) if post.intro else "",
-                    exchanges, outline)
+    return PostView(post, post_url(post), intro, exchanges, outline)
 
 
 def companion_view(path: Path, ranges: Iterable[tuple[int, int]]) -> CompanionView:
