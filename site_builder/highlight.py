@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
 
 import pygments
 from pygments.formatters import HtmlFormatter
@@ -20,10 +22,58 @@ _PROMPT = re.compile(r"^(?:\(\S+\) )?(?:[\w.@~:/-]*[$%#>] |\$ ?$|% ?$)")  # `$ `
 _PY_PROMPT = re.compile(r"^(?:>>>|\.\.\.)(?: |$)")
 
 
-@lru_cache(maxsize=4096)
+@dataclass(slots=True)
+class Budget:
+    """CPU seconds that highlighting may still spend on one page (``highlight_within``). Some Pygments lexers
+    take quadratic or cubic time on some input — C# and Java on lines of bare names, systemd on spaces: 5 kB
+    of it took six minutes — so a page's blocks share a budget, and those past it are shown plain."""
+    seconds: float
+
+
 def highlight(code: str, lang: str) -> str:
     """Highlighted HTML (spans only, no wrapper), cached by (code, lang) — styles live in CSS classes."""
-    return pygments.highlight(code, _lexer(lang, code), HtmlFormatter(nowrap=True))
+    cached = _CACHE.get((code, lang))
+    return cached if cached is not None else _remember(code, lang, _tokens_html(code, _lexer(lang, code), None))
+
+
+def highlight_within(code: str, lang: str, budget: Budget) -> str:
+    """``highlight``, or the code as plain text (escaped, no colours) once ``budget`` is spent. Ordinary code
+    takes a few milliseconds a block (100 kB of C++: 0.3 s); a result from the cache costs nothing."""
+    cached = _CACHE.get((code, lang))
+    if cached is not None:
+        return cached
+    if budget.seconds <= 0:
+        return plain(code)
+    started = time.process_time()
+    html = _tokens_html(code, _lexer(lang, code), started + budget.seconds)
+    budget.seconds -= time.process_time() - started
+    return plain(code) if html is None else _remember(code, lang, html)
+
+
+def plain(code: str) -> str:
+    """The code escaped for HTML, without highlighting."""
+    return pygments.highlight(code, TextLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))
+
+
+_CACHE: OrderedDict[tuple[str, str], str] = OrderedDict()
+_CACHE_SIZE = 4096
+
+
+def _remember(code: str, lang: str, html: str) -> str:
+    _CACHE[(code, lang)] = html
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return html
+
+
+def _tokens_html(code: str, lexer: Lexer, deadline: float | None) -> str | None:
+    """Lex and format ``code``; None when the CPU clock passes ``deadline`` first (checked between tokens)."""
+    tokens = []
+    for token in lexer.get_tokens(code):
+        tokens.append(token)
+        if deadline is not None and time.process_time() > deadline:  # a token may take 0.2 s (systemd)
+            return None
+    return pygments.format(tokens, HtmlFormatter(nowrap=True))
 
 
 def _lexer(lang: str, code: str) -> Lexer:

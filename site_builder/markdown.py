@@ -4,6 +4,7 @@ Per-document state travels in ``env`` (markdown-it's convention), never in globa
 - ``env["line_offset"]``: source line of the rendered text's first line, so a fence knows its file line;
 - ``env["fence"]``: a callable ``(CodeBlockView) -> str`` returning the extra HTML around a block
   (status badge, companion link, diff); absent means plain blocks;
+- ``env["highlight_budget"]``: the CPU seconds the page's code blocks may still spend on highlighting;
 - ``env["autolink_run"]``, ``env["last_bracket"]``: what the rules below already measured in a paragraph.
 
 GFM autolinks (``www.…``, ``https://…``, ``mailto:``/``xmpp:``, bare e-mail addresses) are our own rules
@@ -31,7 +32,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from site_builder.highlight import copy_text, highlight
+from site_builder.highlight import Budget, copy_text, highlight, highlight_within
 from site_builder.mathml import MathWarning, math_plugin, math_warnings
 
 
@@ -123,10 +124,12 @@ def render(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecor
 
 
 def render_markdown(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecorator | None = None,
-                    heading_ids: set[str] | None = None) -> Rendered:
+                    heading_ids: set[str] | None = None, budget: Budget | None = None) -> Rendered:
     """``render``, with the warnings: formulas that could not be rendered. Texts rendered into one page share
-    ``heading_ids`` (the heading ids taken so far), so their headings get distinct anchors."""
-    env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate,
+    ``heading_ids`` (the heading ids taken so far), so their headings get distinct anchors, and ``budget``,
+    the CPU time their code blocks may spend on highlighting (without it each is highlighted whatever it
+    costs)."""
+    env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate, "highlight_budget": budget,
                            "heading_ids": set() if heading_ids is None else heading_ids}
     tokens = md.parse(text, env)
     return Rendered(md.renderer.render(tokens, md.options, env), tuple(math_warnings(tokens, text, line_offset)))
@@ -145,7 +148,7 @@ def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -
         f'<figcaption><span class="code-lang">{label}</span>{extra.get("caption", "")}'
         f'<button type="button" class="copy" data-copy="{escapeHtml(copy_text(token.content, lang))}"'
         f' aria-label="Copy code">Copy</button></figcaption>'
-        f'<div class="highlight"><pre tabindex="0"><code>{highlight(token.content, lang)}</code></pre></div>'
+        f'<div class="highlight"><pre tabindex="0"><code>{_highlighted(token.content, lang, env)}</code></pre></div>'
         f'{extra.get("after", "")}</figure>\n'
     )
 
@@ -153,6 +156,11 @@ def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -
 def _render_code_block(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:
     """An indented code block, left to right even in a right-to-left post."""
     return f'<pre dir="ltr"><code>{escapeHtml(tokens[idx].content)}</code></pre>\n'
+
+
+def _highlighted(code: str, lang: str, env: dict) -> str:
+    budget = env.get("highlight_budget")
+    return highlight(code, lang) if budget is None else highlight_within(code, lang, budget)
 
 
 def _unclosed_bracket(state: StateInline, silent: bool) -> bool:

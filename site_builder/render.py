@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from site_builder import __version__
 from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
-from site_builder.highlight import highlight, highlight_lines
+from site_builder.highlight import Budget, highlight, highlight_lines
 from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
 from site_builder.model import Exchange, Post, Turn
 from site_builder.frontmatter import normalise_text
@@ -168,10 +168,16 @@ def _tag_slug_filter(context: jinja2.runtime.Context, tag: str) -> str:
     return context["site"]["tag_slugs"].get(tag) or tag_slug(tag)
 
 
+HIGHLIGHT_SECONDS = 0.75
+"""CPU time a page's code blocks may spend on highlighting (``highlight.Budget``)."""
+
+
 def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:
     ids: set[str] = set()  # heading ids already used on the page
-    intro = render_markdown(md, post.intro, intro_line(post), decorate, ids) if post.intro else Rendered("")
-    turns = {turn.number: render_markdown(md, turn.text, turn.text_line, decorate, ids) for turn in post.turns}
+    budget = Budget(HIGHLIGHT_SECONDS)  # in source order: intro, turns, outro
+    intro = render_markdown(md, post.intro, intro_line(post), decorate, ids, budget) if post.intro else Rendered("")
+    turns = {turn.number: render_markdown(md, turn.text, turn.text_line, decorate, ids, budget)
+             for turn in post.turns}
 
     def turn_view(turn: Turn) -> TurnView:
         return TurnView(turn, turns[turn.number].html)
@@ -182,7 +188,7 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
         for e in post.exchanges
     )
     outline = tuple((e.question.number, _short(e.question.text)) for e in post.exchanges if e.question)
-    outro = render_markdown(md, post.outro, post.outro_line, decorate, ids) if post.outro else Rendered("")
+    outro = render_markdown(md, post.outro, post.outro_line, decorate, ids, budget) if post.outro else Rendered("")
     warnings = tuple(f"{post.path}:{w.line}: warning: {w.message}"
                      for r in (intro, *turns.values(), outro) for w in r.warnings)
     return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(post), outro.html)

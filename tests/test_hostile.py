@@ -339,6 +339,10 @@ PATHOLOGICAL_BODIES = {
     "rules_inside_a_turn": "User: q\n\nChatGPT: a\n\n" + "***\n" * 25_000,
     # 46 kB: 30 tables of 250 columns whose rows are "x": 2 million empty cells, 25 s and 2.2 GB before
     "tables_of_empty_cells": ("|" + "a|" * 250 + "\n|" + "-|" * 250 + "\n" + "x\n" * 260 + "\n") * 30,
+    # code: some Pygments lexers take quadratic or cubic time (C#, Java on lines of bare names, systemd)
+    "csharp_blocks_of_names": "".join(f"```csharp\nx{n}\n" + "x\n" * 500 + "```\n\n" for n in range(95)),
+    "one_java_block_of_names": "```java\n" + "x y\n" * 24_000 + "```\n",
+    "systemd_spaces": "```systemd\n" + " \t" * 2_500 + "x\n```\n",
     "a_table_per_turn": "".join(f"User: q{n}\n\nChatGPT: |a|a|a|a|a|a|a|a|\n|-|-|-|-|-|-|-|-|\n" + "x\n" * 60
                                 + "\n" for n in range(500)),
 }
@@ -365,6 +369,17 @@ def test_rules_inside_a_turn_are_read_in_linear_time(tmp_path: Path) -> None:
     post = load_post(path)
     assert time.process_time() - started < 2
     assert len(post.turns) == 2 and post.turns[1].text.count("***") == 49_999  # the last one ends the turn
+
+
+def test_code_is_still_highlighted_within_the_budget(tmp_path: Path) -> None:
+    """The highlighting budget cuts pathological lexers, not ordinary code: 100 kB of C++ is highlighted."""
+    from site_builder.markdown import create_markdown
+    from site_builder.render import post_view
+
+    code = "#include <vector>\nint main() { std::vector<int> v{1, 2}; return v[0]; }\n" * 1_300
+    path = write_post(tmp_path, "title: Code\n", body=f"\n```cpp\n{code}```\n\n```csharp\nclass A {{}}\n```\n")
+    html = post_view(create_markdown(), load_post(path), None).intro_html
+    assert html.count('<span class="cp">#include') == 1_300 and '<span class="k">class</span>' in html
 
 
 def test_tables_keep_rendering_but_not_millions_of_empty_cells() -> None:
