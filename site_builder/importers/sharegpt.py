@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from site_builder.importers.common import (
     Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
 )
-from site_builder.importers.jsonstream import Progress, iter_json, iter_json_lines
+from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.text import code_block, inline, note
 
 SOURCE = "sharegpt"
@@ -31,9 +31,7 @@ _ROLES = {
 
 def conversations(path: Path, options: object = None, progress: Progress | None = None,
                   ) -> Iterator[tuple[str, Conversation | Skipped]]:
-    lines = path.suffix.lower() in (".jsonl", ".ndjson")
-    records = iter_json_lines(path, progress) if lines else iter_json(path, None, progress)
-    for record in records:
+    for record in iter_json(path, None, progress):
         if not record.where:
             raise ShapeError("the top level", "not a ShareGPT dataset: expected a list of records "
                                               "with `conversations` or `messages`, found an object")
