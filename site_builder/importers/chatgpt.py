@@ -9,7 +9,6 @@ asked for.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections import Counter
@@ -18,9 +17,10 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
+    Conversation, Message, Node, ShapeError, Skipped, WrongKind, expect, optional, thread,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
+from site_builder.importers.records import lenient_time, read_record
 from site_builder.importers.text import code_block, inline, link, note
 
 SOURCE = "chatgpt"
@@ -47,27 +47,28 @@ class _Converted:
 def conversations(path: Path, options: Options = Options(), progress: Progress | None = None,
                   ) -> Iterator[tuple[str, Conversation | Skipped]]:
     """(JSON path, conversation or why it was skipped) for every conversation of the export."""
-    for record in iter_json(path, "conversations.json", progress):
-        yield record.where, with_repairs(convert(record.value, record.where, options), record.repaired)
+    for index, record in enumerate(iter_json(path, "conversations.json", progress)):
+        yield record.where, read_record(lambda: convert(record.value, record.where, options), record.value,
+                                        record.where, first=index == 0, repaired=record.repaired)
 
 
 def convert(raw: Any, where: str, options: Options = Options()) -> Conversation | Skipped:
     conv = expect(raw, dict, where or "the top level")
     title = " ".join(str(optional(conv, "title", (str, int, float), where, "")).split()) or "Untitled conversation"
-    created = _time(conv.get("create_time"), _join(where, "create_time"))
+    created, time_warning = lenient_time(conv.get("create_time"), _join(where, "create_time"))
     source_id = str(optional(conv, "conversation_id", (str, int), where, "") or optional(conv, "id", (str, int), where, "")
                     or _derived_id(title, conv.get("create_time")))
     if "mapping" not in conv or conv["mapping"] is None:
         other = next((kind for key, kind in _OTHER_KINDS.items() if key in conv), None)
         if other or not where:
-            raise ShapeError(where or "the top level", "not a ChatGPT conversation (no `mapping`)"
+            raise WrongKind(where or "the top level", "not a ChatGPT conversation (no `mapping`)"
                              + (f"; this looks like a {other} export" if other else ""))
         return Skipped(source_id, title, "no `mapping` in the export: nothing to import")
     mapping = expect(conv["mapping"], dict, _join(where, "mapping"))
     default_model = optional(conv, "default_model_slug", str, where)
     nodes: dict[str, Node] = {}
     dropped: list[tuple[str, str]] = []
-    problems: list[str] = []
+    problems: list[str] = [time_warning + "; the post takes the export file's date"] if time_warning else []
     intro: list[str] = []
     for order, (nid, raw_node) in enumerate(mapping.items()):
         at = _join(where, f"mapping.{nid}")
@@ -97,19 +98,6 @@ def _derived_id(title: str, created: Any) -> str:
     return "derived-" + hashlib.sha1(f"{title}\n{created}".encode()).hexdigest()[:12]
 
 
-def _time(value: Any, where: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ShapeError(where, "expected a timestamp")
-    try:
-        if isinstance(value, str):
-            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        raise ShapeError(where, f"not a time: {str(value)[:40]!r}") from None
-
-
 def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
     if raw is None:
         return _Converted(None, "node without a message (the root)")
@@ -118,6 +106,8 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
     role_name = str(optional(author, "role", str, _join(where, "author"), "")).lower()
     role = _ROLES.get(role_name, "tool")
     metadata = optional(message, "metadata", dict, where, {})
+    if message.get("content") is None:
+        return _Converted(None, "message without content (`content: null`)")
     content = expect(message.get("content"), dict, _join(where, "content"))
     kind = str(optional(content, "content_type", str, _join(where, "content"), "text"))
     at = _join(where, "content")

@@ -8,16 +8,16 @@ listed by name (their bytes are not in the export).
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
+    Conversation, Message, Node, Skipped, WrongKind, expect, optional, thread,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
+from site_builder.importers.records import lenient_time, read_record
 from site_builder.importers.text import code_block, inline, note
 
 SOURCE = "claude"
@@ -34,30 +34,34 @@ _ARTIFACT_LANGS = {"text/html": "html", "application/vnd.ant.react": "jsx", "ima
 
 def conversations(path: Path, options: object = None, progress: Progress | None = None,
                   ) -> Iterator[tuple[str, Conversation | Skipped]]:
-    for record in iter_json(path, "conversations.json", progress):
-        yield record.where, with_repairs(convert(record.value, record.where), record.repaired)
+    for index, record in enumerate(iter_json(path, "conversations.json", progress)):
+        yield record.where, read_record(lambda: convert(record.value, record.where), record.value, record.where,
+                                        first=index == 0, repaired=record.repaired)
 
 
 def convert(raw: Any, where: str) -> Conversation | Skipped:
     conv = expect(raw, dict, where or "the top level")
     if "chat_messages" not in conv:
-        raise ShapeError(where or "the top level", "not a Claude conversation (no `chat_messages`)"
-                         + ("; this looks like a ChatGPT export" if "mapping" in conv else ""))
+        raise WrongKind(where or "the top level", "not a Claude conversation (no `chat_messages`)"
+                        + ("; this looks like a ChatGPT export" if "mapping" in conv else ""))
     source_id = str(optional(conv, "uuid", str, where, "") or where)
     title = " ".join(str(optional(conv, "name", str, where, "")).split()) or "Untitled conversation"
-    created = _time(conv.get("created_at"), f"{where}.created_at")
-    messages = expect(conv.get("chat_messages"), list, f"{where}.chat_messages")
+    created, warning = lenient_time(conv.get("created_at"), _join(where, "created_at"))
+    problems = [warning + "; the post takes the export file's date"] if warning else []
+    messages = expect(conv.get("chat_messages"), list, _join(where, "chat_messages"))
     if not messages:
         return Skipped(source_id, title, "no messages")
+    items = [expect(item, dict, f"{_join(where, 'chat_messages')}[{index}]") for index, item in enumerate(messages)]
+    times, time_problems = _times(items, _join(where, "chat_messages"))
+    problems += time_problems
     nodes: dict[str, Node] = {}
     dropped: list[tuple[str, str]] = []
-    has_parents = any(isinstance(m, dict) and m.get("parent_message_uuid") for m in messages)
+    has_parents = any(m.get("parent_message_uuid") for m in items)
     previous: str | None = None
-    ordered = list(enumerate(messages)) if has_parents else sorted(
-        enumerate(messages), key=lambda im: (str(im[1].get("created_at") or "") if isinstance(im[1], dict) else "", im[0]))
-    for order, (index, item) in enumerate(ordered):
-        at = f"{where}.chat_messages[{index}]"
-        message = expect(item, dict, at)
+    in_file_order = has_parents or None in times
+    ordered = list(enumerate(items)) if in_file_order else sorted(enumerate(items), key=lambda im: (times[im[0]], im[0]))
+    for order, (index, message) in enumerate(ordered):
+        at = f"{_join(where, 'chat_messages')}[{index}]"
         nid = str(optional(message, "uuid", str, at, "") or f"#{order}")
         parent = optional(message, "parent_message_uuid", str, at) if has_parents else previous
         if parent == _ROOT_PARENT:
@@ -65,22 +69,29 @@ def convert(raw: Any, where: str) -> Conversation | Skipped:
         converted = _message(message, at)
         if converted is None:
             dropped.append((nid, "empty message"))
-        created_at = _time(message.get("created_at"), f"{at}.created_at")
-        nodes[nid] = Node(nid, parent, converted, created_at.timestamp() if created_at else None, order)
+        nodes[nid] = Node(nid, parent, converted, times[index], order)
         previous = nid
     current = optional(conv, "current_leaf_message_uuid", str, where) or (None if has_parents else previous)
     laid_out = thread(nodes, current)
-    return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "", tuple(dropped), laid_out.problems,
-                        laid_out.branches)
+    return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "", tuple(dropped),
+                        tuple(problems) + laid_out.problems, laid_out.branches)
 
 
-def _time(value: Any, where: str) -> dt.datetime | None:
-    if value is None or value == "":
-        return None
-    try:
-        return dt.datetime.fromisoformat(expect(value, str, where).replace("Z", "+00:00"))
-    except ValueError:
-        raise ShapeError(where, f"not a time: {value[:40]!r}") from None
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _times(messages: list[dict], where: str) -> tuple[list[float | None], list[str]]:
+    """Each message's time in seconds, and a warning for each that is there but not a time. Messages with no
+    parent ids are ordered by time only when every one has a time; else they keep the order of the file."""
+    times: list[float | None] = []
+    problems: list[str] = []
+    for index, message in enumerate(messages):
+        time, warning = lenient_time(message.get("created_at"), f"{where}[{index}].created_at")
+        times.append(time.timestamp() if time else None)
+        if warning:
+            problems.append(warning + "; the messages keep the order of the file")
+    return times, problems
 
 
 def _message(message: Mapping[str, Any], where: str) -> Message | None:
@@ -141,7 +152,7 @@ def _file_names(message: Mapping[str, Any], where: str) -> list[str]:
     names = []
     for key in ("attachments", "files", "files_v2"):
         for index, raw in enumerate(optional(message, key, list, where, [])):
-            item = expect(raw, dict, f"{where}.{key}[{index}]")
+            item = {"file_name": raw} if isinstance(raw, str) else expect(raw, dict, f"{where}.{key}[{index}]")
             name = item.get("file_name") or item.get("name")
             if name:
                 names.append(f"`{inline(str(name), 120).replace('`', '')}`")

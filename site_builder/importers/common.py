@@ -25,6 +25,10 @@ class ShapeError(Exception):
         self.message = message
 
 
+class WrongKind(ShapeError):
+    """The record is a conversation of another kind of export (a Claude file given to ``import chatgpt``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     role: str
@@ -90,6 +94,8 @@ class Skipped:
     source_id: str
     title: str
     reason: str
+    refused: bool = False
+    """It could not be read or made safe (the import exits 1), rather than having nothing to show."""
 
 
 def with_repairs(item: Conversation | Skipped, repaired: int) -> Conversation | Skipped:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
+    Conversation, Message, Node, ShapeError, Skipped, WrongKind, expect, optional, thread,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
+from site_builder.importers.records import read_record
 from site_builder.importers.text import code_block, inline, note
 
 SOURCE = "sharegpt"
@@ -31,18 +32,19 @@ _ROLES = {
 
 def conversations(path: Path, options: object = None, progress: Progress | None = None,
                   ) -> Iterator[tuple[str, Conversation | Skipped]]:
-    for record in iter_json(path, None, progress):
+    for index, record in enumerate(iter_json(path, None, progress)):
         if not record.where:
             raise ShapeError("the top level", "not a ShareGPT dataset: expected a list of records "
                                               "with `conversations` or `messages`, found an object")
-        yield record.where, with_repairs(convert(record.value, record.where, path.stem), record.repaired)
+        yield record.where, read_record(lambda: convert(record.value, record.where, path.stem), record.value,
+                                        record.where, first=index == 0, repaired=record.repaired)
 
 
 def convert(raw: Any, where: str, stem: str) -> Conversation | Skipped:
     record = expect(raw, dict, where)
     key = "conversations" if "conversations" in record else "messages" if "messages" in record else None
     if key is None:
-        raise ShapeError(where, "not a ShareGPT record (no `conversations` or `messages`)"
+        raise WrongKind(where, "not a ShareGPT record (no `conversations` or `messages`)"
                          + ("; this looks like a ChatGPT export" if "mapping" in record else ""))
     images = [str(i) for i in optional(record, "images", list, where, [])]
     messages: list[Message] = []

@@ -46,3 +46,71 @@ def test_a_split_chatgpt_zip_is_read_part_after_part(tmp_path, prefix):
     assert set(posts) == {"Rename files by date", "Tea for a sore throat", "Kotlin null safety"}
     assert posts["Kotlin null safety"].meta["source_id"] == "68b20d44-2222-8002-a1f0-6c1e8b000003"
     assert [r.source_id for r in list_export("chatgpt", export)][-1] == "68b20d44-2222-8002-a1f0-6c1e8b000003"
+
+
+# --- 6. one bad record does not abort the export ---------------------------------------------------------
+
+
+def _cli(argv: list[str]) -> int:
+    import argparse
+
+    from site_builder.importers import add_import_parser
+
+    parser = argparse.ArgumentParser()
+    add_import_parser(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_one_bad_chatgpt_record_is_refused_and_named_the_others_are_imported(tmp_path, capsys):
+    export = EXPORTS / "chatgpt-bad-records.json"
+    assert _cli(["import", "chatgpt", str(export), "--all", "--out", str(tmp_path / "posts"), "--no-progress"]) == 1
+    printed = capsys.readouterr().out
+    posts = _posts(tmp_path / "posts")
+    assert set(posts) == {"Good one before", "A message without content", "A date that is not a date",
+                          "Good one after"}
+    assert ("refused    6f0c0004-aaaa-4000-8000-000000000004 'A broken message': "
+            "[3].mapping.a1.message.content: expected an object, found a string") in printed
+    assert "1 message without content (`content: null`)" in printed  # counted, not the conversation's end
+    assert "[2].create_time: not a time ('yesterday')" in printed  # a warning; the post takes the file's date
+    assert "1 refused" in printed
+    assert posts["A message without content"].turns[-1].text == "The PDF argues for shorter meetings."
+
+
+def test_a_clean_export_still_exits_0(tmp_path):
+    export = EXPORTS / "chatgpt-split" / "conversations-000.json"
+    assert _cli(["import", "chatgpt", str(export), "--all", "--out", str(tmp_path / "posts"), "--no-progress"]) == 0
+
+
+def test_one_bad_claude_record_is_refused_files_as_names_and_odd_times_cost_a_warning(tmp_path):
+    report = _import_all("claude", EXPORTS / "claude-bad-records.json", tmp_path / "posts")
+    text = format_report(report)
+    posts = _posts(tmp_path / "posts")
+    assert set(posts) == {"Read my PDF", "Odd timestamps", "Fine after the bad one"}
+    assert "*Attached: `q3-report.pdf`*" in posts["Read my PDF"].turns[0].text
+    odd = posts["Odd timestamps"]
+    assert [t.text for t in odd.turns] == ["How long to boil an egg?", "Seven minutes for a firm yolk."]
+    assert "[1].chat_messages[0].created_at: not a time ('10:00')" in text and "order of the file" in text
+    assert "[1].created_at: not a time ('last Tuesday')" in text
+    assert "refused    c0a1b2c3-0003-4e5f-8a9b-000000000003 'Messages are not a list': [2].chat_messages: " \
+           "expected a list, found a string" in text
+    assert report.refused() == 1
+
+
+def test_the_first_record_of_another_kind_still_stops_the_import(tmp_path):
+    from site_builder.errors import ImportError_
+
+    with pytest.raises(ImportError_, match=r"\[0\]: not a ChatGPT conversation .*claude"):
+        _import_all("chatgpt", EXPORTS / "claude-bad-records.json", tmp_path / "posts")
+    assert not (tmp_path / "posts").exists()
+
+
+def test_a_bad_record_of_a_part_is_named_with_its_part(tmp_path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for path in (EXPORTS / "chatgpt-split").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "conversations-001.json").write_text('[{"title": "x", "mapping": {"a": 5}}]', encoding="utf-8")
+    report = _import_all("chatgpt", _zip_folder(folder, tmp_path / "export.zip"), tmp_path / "posts")
+    assert report.count("new") == 2
+    assert "conversations-001.json [0].mapping.a: expected an object" in format_report(report)

@@ -280,7 +280,7 @@ def test_deeply_nested_json_inside_a_tool_call_is_shown_as_it_is(tmp_path):
     assert nested in report.outcomes[0].path.read_text(encoding="utf-8")
 
 
-def test_an_unforeseen_reader_error_names_the_record_it_happened_in(tmp_path, monkeypatch):
+def test_an_unforeseen_reader_error_refuses_the_record_it_happened_in(tmp_path, monkeypatch):
     from site_builder.importers import claude
 
     convert = claude.convert
@@ -294,10 +294,11 @@ def test_an_unforeseen_reader_error_names_the_record_it_happened_in(tmp_path, mo
     export = tmp_path / "conversations.json"
     export.write_text(json.dumps([{"uuid": f"c{i}", "name": "n", "chat_messages": [
         {"uuid": "q", "sender": "human", "text": "hi"}]} for i in range(2)]))
-    with pytest.raises(ImportError_, match=r"conversations\.json: the record after \[0\]: cannot be imported "
-                                           r"\(KeyError: 'boom'\)"):
-        _import("claude", export, tmp_path / "posts")
-    assert not (tmp_path / "posts").exists()
+    report = _import("claude", export, tmp_path / "posts")
+    assert report.count("new") == 1  # one bad record does not stop the others (issue 10, point 6)
+    [refused] = report.skipped
+    assert refused.refused and refused.reason == "[1]: cannot be imported (KeyError: 'boom')"
+    assert "refused    c1 'n': [1]: cannot be imported (KeyError: 'boom')" in format_report(report)
 
 
 def test_a_read_error_of_a_plain_export_is_not_called_a_damaged_zip_member():
