@@ -8,6 +8,7 @@ Per-document state travels in ``env`` (markdown-it's convention), never in globa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -32,8 +33,8 @@ FenceDecorator = Callable[[FenceContext], dict[str, str]]
 
 def create_markdown() -> MarkdownIt:
     """The site's Markdown dialect: CommonMark + GFM (tables, strikethrough, autolinks, task lists, alerts,
-    footnotes), raw HTML shown as text."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).use(gfm_plugin)
+    footnotes), raw HTML shown as text, and ``> [!REASONING]`` blocks (``reasoning_plugin``)."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).use(gfm_plugin).use(reasoning_plugin)
     md.add_render_rule("fence", _render_fence)
     return md
 
@@ -60,3 +61,39 @@ def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -
         f'<div class="highlight"><pre><code>{highlight(token.content, lang)}</code></pre></div>'
         f'{extra.get("after", "")}</figure>\n'
     )
+
+
+_REASONING = re.compile(r"\[!REASONING\][ \t]*(?P<title>[^\n]*)(?:\n|$)")
+
+
+def reasoning_plugin(md: MarkdownIt) -> None:
+    """A quote that starts with ``[!REASONING]`` (optionally followed by a title on that line) is the model's
+    reasoning: shown collapsed, as ``<details class="reasoning">`` titled "Reasoning", its Markdown intact.
+    Unlike ``[!NOTE]`` alerts it is not an annotation of the author's; elsewhere it reads as a plain quote."""
+    md.core.ruler.after("block", "reasoning", _reasoning_blocks)
+    md.add_render_rule("reasoning_open", lambda self, tokens, idx, options, env: (
+        '<details class="reasoning"><summary>Reasoning'
+        + (f" · {escapeHtml(tokens[idx].meta['title'])}" if tokens[idx].meta["title"] else "") + "</summary>\n"))
+    md.add_render_rule("reasoning_close", lambda self, tokens, idx, options, env: "</details>\n")
+
+
+def _reasoning_blocks(state: Any) -> None:
+    tokens, kept, skipped = state.tokens, [], set()
+    reasoning: list[bool] = []
+    """For each quote open at this point: whether it is a reasoning block."""
+    for index, token in enumerate(tokens):
+        if index in skipped:
+            continue
+        if token.type == "blockquote_open":
+            marker = _REASONING.match(tokens[index + 2].content) \
+                if index + 3 < len(tokens) and tokens[index + 1].type == "paragraph_open" else None
+            reasoning.append(marker is not None)
+            if marker:
+                token.type, token.tag, token.meta = "reasoning_open", "details", {"title": marker["title"].strip()}
+                tokens[index + 2].content = tokens[index + 2].content[marker.end():]
+                if not tokens[index + 2].content.strip():
+                    skipped |= {index + 1, index + 2, index + 3}  # the marker's paragraph held nothing else
+        elif token.type == "blockquote_close" and reasoning and reasoning.pop():
+            token.type, token.tag = "reasoning_close", "details"
+        kept.append(token)
+    state.tokens = kept

@@ -21,7 +21,7 @@ from site_builder.importers.common import (
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.records import lenient_time, read_record
-from site_builder.importers.text import code_block, inline, link, note
+from site_builder.importers.text import code_block, inline, link, note, reasoning
 
 SOURCE = "chatgpt"
 ASSISTANT = "ChatGPT"
@@ -115,7 +115,7 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
         return _custom_instructions(content, at, options)
     if metadata.get("is_visually_hidden_from_conversation"):
         return _Converted(None, "hidden system message" if role == "system" else "hidden from the conversation view")
-    if kind in ("model_editable_context", "reasoning_recap"):
+    if kind == "model_editable_context":
         return _Converted(None, f"not part of the conversation ({kind})")
     text = _content_text(kind, content, at, metadata, order)
     if text is None:
@@ -175,15 +175,27 @@ def _content_text(kind: str, content: Mapping[str, Any], where: str, metadata: M
         return f"*Error ({inline(optional(content, 'name', str, where, 'error'), 60)}):* " + \
             inline(optional(content, "text", str, where, ""))
     if kind == "thoughts":
-        thoughts = optional(content, "thoughts", list, where, [])
-        lines = [f"**{inline(t.get('summary') or '')}** {inline(t.get('content') or '')}".strip()
-                 for t in thoughts if isinstance(t, dict)]
-        return note("NOTE", "**Thinking**\n\n" + "\n\n".join(lines)) if lines else ""
+        return _thoughts(optional(content, "thoughts", list, where, []), f"{where}.thoughts")
+    if kind == "reasoning_recap":
+        recap = optional(content, "content", str, where, "")
+        return reasoning("", recap) if recap.strip() else ""
     if isinstance(content.get("parts"), list):
         return "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(content["parts"]))
     if isinstance(content.get("text"), str):
         return content["text"]
     return None
+
+
+def _thoughts(thoughts: list[Any], where: str) -> str:
+    """The model's thoughts (o1, o3, GPT-5 thinking): one reasoning block, each thought's summary in bold over
+    its content, Markdown intact."""
+    entries = []
+    for index, raw in enumerate(thoughts):
+        thought = expect(raw, dict, f"{where}[{index}]")
+        summary = optional(thought, "summary", str, f"{where}[{index}]", "").strip()
+        body = optional(thought, "content", str, f"{where}[{index}]", "").strip("\n")
+        entries.append("\n\n".join(x for x in (summary and f"**{inline(summary)}**", body) if x.strip()))
+    return reasoning("\n\n".join(e for e in entries if e)) if any(entries) else ""
 
 
 def _part(part: Any, where: str) -> str:

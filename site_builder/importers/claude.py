@@ -2,7 +2,7 @@
 
 Messages are ordered by their ``parent_message_uuid`` chain (real exports are not always in time
 order); without parent ids, by their creation time. ``<antArtifact>`` blocks become code blocks
-titled with the artifact's title, ``<antThinking>`` a "Thinking" note; attachments and files are
+titled with the artifact's title, ``<antThinking>`` and ``thinking`` blocks the model's reasoning; attachments and files are
 listed by name (their bytes are not in the export).
 """
 
@@ -18,7 +18,7 @@ from site_builder.importers.common import (
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.records import lenient_time, read_record
-from site_builder.importers.text import code_block, inline, note
+from site_builder.importers.text import code_block, inline, reasoning
 
 SOURCE = "claude"
 ASSISTANT = "Claude"
@@ -118,7 +118,7 @@ def _blocks_text(blocks: list[Any], where: str) -> str:
         if kind == "text":
             parts.append(str(block.get("text") or ""))
         elif kind == "thinking":
-            parts.append(note("NOTE", "**Thinking**\n\n" + inline(block.get("thinking") or "")))
+            parts.append(_thinking(block, f"{where}[{index}]"))
         elif kind == "tool_use":
             parts.append(f"*Tool call `{inline(block.get('name') or 'tool', 60)}`:*\n\n"
                          + code_block(_json_text(block.get("input")), "json"))
@@ -129,6 +129,14 @@ def _blocks_text(blocks: list[Any], where: str) -> str:
     return "\n\n".join(p for p in parts if p.strip())
 
 
+def _thinking(block: Mapping[str, Any], where: str) -> str:
+    """Extended thinking: a reasoning block titled with its last summary, Markdown intact."""
+    summaries = [s.get("summary") for s in optional(block, "summaries", list, where, []) if isinstance(s, dict)]
+    title = next((s for s in reversed(summaries) if isinstance(s, str) and s.strip()), "")
+    text = optional(block, "thinking", str, where, "")
+    return reasoning(text, title) if text.strip() or title else ""
+
+
 def _json_text(value: Any) -> str:
     import json
 
@@ -136,8 +144,8 @@ def _json_text(value: Any) -> str:
 
 
 def _assistant_markup(text: str) -> str:
-    """``<antThinking>`` -> a Thinking note; ``<antArtifact>`` -> a titled code block."""
-    text = _THINKING.sub(lambda m: "\n\n" + note("NOTE", "**Thinking**\n\n" + inline(m["body"])) + "\n\n", text)
+    """``<antThinking>`` -> a reasoning block; ``<antArtifact>`` -> a titled code block."""
+    text = _THINKING.sub(lambda m: "\n\n" + reasoning(m["body"]) + "\n\n", text)
     return _ARTIFACT.sub(_artifact, text).strip()
 
 

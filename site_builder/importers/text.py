@@ -181,6 +181,17 @@ def note(kind: str, text: str) -> str:
     return f"> [!{kind.upper()}]\n{body}"
 
 
+def reasoning(markdown: str, title: str = "") -> str:
+    """The model's reasoning as a ``> [!REASONING]`` block: shown collapsed in its turn with its Markdown intact
+    (``markdown.reasoning_plugin``), never as an annotation of the author's. ``title`` is one line of plain
+    text after the marker (ChatGPT's "Thought for 9 seconds", Claude's summary)."""
+    head = " ".join(f"> [!REASONING] {' '.join(str(title).split())[:120]}".split())
+    body = markdown.replace("\r\n", "\n").replace("\r", "\n").strip("\n").rstrip()
+    if not body.strip():
+        return head
+    return "\n".join([head, ">", *(f"> {line}" if line.strip() else ">" for line in body.split("\n"))])
+
+
 def link(title: str, url: str) -> str:
     """A Markdown link for an http(s) URL from an export; anything else is shown as text."""
     label = inline(title or url, 200)

@@ -114,3 +114,57 @@ def test_a_bad_record_of_a_part_is_named_with_its_part(tmp_path):
     report = _import_all("chatgpt", _zip_folder(folder, tmp_path / "export.zip"), tmp_path / "posts")
     assert report.count("new") == 2
     assert "conversations-001.json [0].mapping.a: expected an object" in format_report(report)
+
+
+# --- 2. reasoning is the model's, not the author's -------------------------------------------------------
+
+
+def _build(tmp_path: Path, *imports: tuple[str, Path]) -> Path:
+    """Import each (kind, export) into a site and build it; the output folder."""
+    from site_builder.build import build_site
+
+    for kind, export in imports:
+        _import_all(kind, export, tmp_path / "content" / "posts")
+    build_site(tmp_path / "content", tmp_path / "out")
+    return tmp_path / "out"
+
+
+@pytest.mark.parametrize("kind, export, title", [
+    ("chatgpt", "chatgpt-reasoning.json", "check_prime with o3"),
+    ("claude", "claude-reasoning.json", "List or tuple"),
+])
+def test_reasoning_is_a_collapsed_part_of_the_answer_with_its_markdown(tmp_path, kind, export, title):
+    out = _build(tmp_path, (kind, EXPORTS / export))
+    [post] = _posts(tmp_path / "content" / "posts").values()
+    answer = post.turns[1]
+    assert answer.role == "assistant" and len(post.turns) == 2  # reasoning and answer: one turn of the model's
+    assert answer.annotations == ()  # not an annotation of the author's
+    assert answer.text.startswith("> [!REASONING]")
+    page = next(out.glob("posts/*/index.html")).read_text(encoding="utf-8")
+    assert page.count('<details class="reasoning"><summary>Reasoning') >= 1
+    assert "markdown-alert" not in page  # no "Author's note" box at all
+    reasoning = page[page.index('<details class="reasoning">'):page.rindex("</details>")]
+    assert "<li>" in reasoning and '<figure class="code" data-lang="python"' in reasoning  # lists and code kept
+
+
+def test_chatgpt_thoughts_keep_their_summaries_and_the_recap_titles_its_block(tmp_path):
+    _import_all("chatgpt", EXPORTS / "chatgpt-reasoning.json", tmp_path)
+    [post] = _posts(tmp_path).values()
+    text = post.turns[1].text
+    assert "> **Checking the definition**\n>\n> A number is prime" in text
+    assert "> [!REASONING] Thought for 9 seconds" in text
+    assert post.speakers["ChatGPT"].model == "o3"
+
+
+def test_training_data_reasoning_parts_think_tags_and_reasoning_content(tmp_path):
+    _import_all("sharegpt", EXPORTS / "sharegpt-think.jsonl", tmp_path)
+    _import_all("sharegpt", EXPORTS.parent / "sharegpt" / "llamafactory_reason_tool_use_demo_50.jsonl", tmp_path)
+    posts = _posts(tmp_path)
+    strawberry = posts['How many r\'s are in "strawberry"?'].turns[1]
+    assert strawberry.text.startswith("> [!REASONING]\n>\n> Spell it out") and "> - r at position 3" in strawberry.text
+    assert strawberry.text.endswith('There are **3** r\'s in "strawberry".') and "&lt;think" not in strawberry.text
+    ninety_one = posts["Is 91 prime?"].turns[1]
+    assert ninety_one.text.startswith("> [!REASONING]") and ninety_one.text.endswith("No: 91 = 7 × 13.")
+    schools = posts["What are the schools near latitude 40 and longitude -75?"].turns[2]
+    assert schools.role == "assistant" and schools.text.startswith("> [!REASONING]\n>\n> Okay, the user is asking")
+    assert all(t.annotations == () for p in posts.values() for t in p.turns)

@@ -313,7 +313,7 @@ def test_claude_order_by_parent_chain_artifacts_and_thinking(tmp_path):
     assert "**Artifact: Hello \\& bye**" in reply.text
     assert [(b.lang, b.code) for b in post.code_blocks] == [("python", "print('hi')\n")]
     assert 'norun reason="imported conversation: not checked"' in post.code_blocks[0].info
-    assert [a.kind for a in reply.annotations] == ["note"] and "Plan: a short script." in reply.text
+    assert reply.annotations == () and "\n\n> [!REASONING]\n>\n> Plan: a short script." in reply.text  # the model's
 
 
 def test_claude_without_parents_is_ordered_by_time_and_errors_name_the_json_element(tmp_path):
