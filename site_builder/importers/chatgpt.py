@@ -21,13 +21,13 @@ from site_builder.importers.common import (
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.records import lenient_time, read_record
-from site_builder.importers.text import code_block, inline, link, note, reasoning
+from site_builder.importers.chatgpt_content import content_text
+from site_builder.importers.text import inline, note
 
 SOURCE = "chatgpt"
 ASSISTANT = "ChatGPT"
 _ROLES = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant", "gpt": "assistant",
           "model": "assistant", "system": "system", "tool": "tool", "function": "tool"}
-_CITATION = re.compile(r"^【[^】\n]{1,200}】$")
 _OTHER_KINDS = {"chat_messages": "claude", "conversations": "sharegpt", "messages": "sharegpt"}
 
 
@@ -117,11 +117,11 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
         return _Converted(None, "hidden system message" if role == "system" else "hidden from the conversation view")
     if kind == "model_editable_context":
         return _Converted(None, f"not part of the conversation ({kind})")
-    text = _content_text(kind, content, at, metadata, order)
+    text = content_text(kind, content, at, metadata, f"c{order}")
     if text is None:
         return _Converted(None, f"unsupported content type `{kind}`")
     if not text.strip():
-        return _Converted(None, "hidden system message" if role == "system" else "empty message")
+        return _Converted(None, "hidden system message" if role == "system" else f"empty message (`{kind}`)")
     recipient = str(message.get("recipient") or "all")
     model = optional(metadata, "model_slug", str, _join(where, "metadata"))
     interrupted = message.get("status") == "in_progress" or (
@@ -147,99 +147,6 @@ def _custom_instructions(content: Mapping[str, Any], where: str, options: Option
     body = "\n\n".join(parts) or "(empty)"
     return _Converted(None, "custom instructions (shown before the first turn)",
                       note("NOTE", f"**Custom instructions**\n\n{body}"))
-
-
-def _content_text(kind: str, content: Mapping[str, Any], where: str, metadata: Mapping[str, Any],
-                  order: int) -> str | None:
-    if kind == "text":
-        parts = optional(content, "parts", list, where, [])
-        text = "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts))
-        return _citations(text, metadata.get("citations"), f"c{order}")
-    if kind == "multimodal_text":
-        parts = optional(content, "parts", list, where, [])
-        return "\n\n".join(p for p in (_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts)) if p.strip())
-    if kind == "code":
-        language = str(optional(content, "language", str, where, ""))
-        return code_block(optional(content, "text", str, where, ""), "" if language == "unknown" else language)
-    if kind == "execution_output":
-        return "*Output:*\n\n" + code_block(optional(content, "text", str, where, ""), "text")
-    if kind == "tether_browsing_display":
-        result = optional(content, "result", str, where, "")
-        summary = optional(content, "summary", str, where, "")
-        return "\n\n".join(x for x in (summary and inline(summary), result and code_block(result, "text")) if x)
-    if kind == "tether_quote":
-        title = optional(content, "title", str, where, "")
-        url = optional(content, "url", str, where, "")
-        return f"*Quote from {link(title, url)}:*\n\n" + code_block(optional(content, "text", str, where, ""), "text")
-    if kind == "system_error":
-        return f"*Error ({inline(optional(content, 'name', str, where, 'error'), 60)}):* " + \
-            inline(optional(content, "text", str, where, ""))
-    if kind == "thoughts":
-        return _thoughts(optional(content, "thoughts", list, where, []), f"{where}.thoughts")
-    if kind == "reasoning_recap":
-        recap = optional(content, "content", str, where, "")
-        return reasoning("", recap) if recap.strip() else ""
-    if isinstance(content.get("parts"), list):
-        return "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(content["parts"]))
-    if isinstance(content.get("text"), str):
-        return content["text"]
-    return None
-
-
-def _thoughts(thoughts: list[Any], where: str) -> str:
-    """The model's thoughts (o1, o3, GPT-5 thinking): one reasoning block, each thought's summary in bold over
-    its content, Markdown intact."""
-    entries = []
-    for index, raw in enumerate(thoughts):
-        thought = expect(raw, dict, f"{where}[{index}]")
-        summary = optional(thought, "summary", str, f"{where}[{index}]", "").strip()
-        body = optional(thought, "content", str, f"{where}[{index}]", "").strip("\n")
-        entries.append("\n\n".join(x for x in (summary and f"**{inline(summary)}**", body) if x.strip()))
-    return reasoning("\n\n".join(e for e in entries if e)) if any(entries) else ""
-
-
-def _part(part: Any, where: str) -> str:
-    if isinstance(part, str):
-        return part
-    if part is None:
-        return ""
-    item = expect(part, dict, where)
-    kind = str(item.get("content_type") or "attachment")
-    if kind == "audio_transcription":
-        return str(item.get("text") or "")
-    pointer = str(item.get("asset_pointer") or item.get("name") or "")
-    asset = pointer.split("://", 1)[-1] or "unnamed"
-    label = {"image_asset_pointer": "Image"}.get(kind, "Audio" if "audio" in kind else "Attachment")
-    size = ""
-    if isinstance(item.get("width"), int) and isinstance(item.get("height"), int):
-        size = f", {item['width']}×{item['height']}"
-    return f"*({label}: {inline(asset, 80)}{size}; the file is not in the export's JSON)*"
-
-
-def _citations(text: str, raw: Any, prefix: str) -> str:
-    """Turn the ``【3:0†source】`` markers that ``metadata.citations`` resolves into footnotes."""
-    if not isinstance(raw, list):
-        return text
-    marks = []
-    for item in raw:
-        if not isinstance(item, dict):
-            continue
-        start, end, meta = item.get("start_ix"), item.get("end_ix"), item.get("metadata")
-        if (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
-                and _CITATION.match(text[start:end]) and isinstance(meta, dict)):
-            marks.append((start, end, str(meta.get("title") or ""), str(meta.get("url") or "")))
-    numbers: dict[tuple[str, str], int] = {}
-    out, last = [], 0
-    for start, end, title, url in sorted(marks):
-        if start < last:
-            continue
-        number = numbers.setdefault((title, url), len(numbers) + 1)
-        out += [text[last:start], f"[^{prefix}-{number}]"]
-        last = end
-    if not numbers:
-        return text
-    definitions = "\n".join(f"[^{prefix}-{n}]: {link(title, url)}" for (title, url), n in numbers.items())
-    return "".join(out) + text[last:] + "\n\n" + definitions
 
 
 def _tool_label(name: str) -> str:

@@ -18,7 +18,7 @@ from site_builder.importers.common import (
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.records import lenient_time, read_record
-from site_builder.importers.text import code_block, inline, reasoning
+from site_builder.importers.text import code_block, code_span, inline, reasoning
 
 SOURCE = "claude"
 ASSISTANT = "Claude"
@@ -101,9 +101,7 @@ def _message(message: Mapping[str, Any], where: str) -> Message | None:
     text = _blocks_text(blocks, f"{where}.content") if blocks else optional(message, "text", str, where, "")
     if role == "assistant":
         text = _assistant_markup(text.removeprefix(" "))
-    files = _file_names(message, where)
-    if files:
-        text = f"{text}\n\n*Attached: {', '.join(files)}*".strip()
+    text = "\n\n".join(x for x in (text, _attachments(message, where)) if x.strip())
     if not text.strip():
         return None
     speaker = {"user": "User", "assistant": ASSISTANT}.get(role, "Tool")
@@ -119,6 +117,8 @@ def _blocks_text(blocks: list[Any], where: str) -> str:
             parts.append(str(block.get("text") or ""))
         elif kind == "thinking":
             parts.append(_thinking(block, f"{where}[{index}]"))
+        elif kind == "voice_note":
+            parts.append(_voice_note(block, f"{where}[{index}]"))
         elif kind == "tool_use":
             parts.append(f"*Tool call `{inline(block.get('name') or 'tool', 60)}`:*\n\n"
                          + code_block(_json_text(block.get("input")), "json"))
@@ -135,6 +135,14 @@ def _thinking(block: Mapping[str, Any], where: str) -> str:
     title = next((s for s in reversed(summaries) if isinstance(s, str) and s.strip()), "")
     text = optional(block, "thinking", str, where, "")
     return reasoning(text, title) if text.strip() or title else ""
+
+
+def _voice_note(block: Mapping[str, Any], where: str) -> str:
+    """A message spoken in the app: its transcript (the audio is not in the export)."""
+    transcript = optional(block, "transcript", str, where, "") or optional(block, "text", str, where, "")
+    title = optional(block, "title", str, where, "")
+    heading = f"*Voice note ({inline(title, 80)}):*" if title.strip() and title.strip() != "Voice note" else "*Voice note:*"
+    return f"{heading}\n\n{transcript.strip()}" if transcript.strip() else "*(Voice note without a transcript)*"
 
 
 def _json_text(value: Any) -> str:
@@ -156,12 +164,25 @@ def _artifact(match: re.Match[str]) -> str:
     return f"\n\n**Artifact: {inline(title, 120)}**\n\n{code_block(match['body'].strip(chr(10)), lang)}\n\n"
 
 
-def _file_names(message: Mapping[str, Any], where: str) -> list[str]:
-    names = []
+def _attachments(message: Mapping[str, Any], where: str) -> str:
+    """The text the export holds of each attachment (``extracted_content``: a file's text, or text pasted into
+    the message, whose ``file_name`` is often empty), then the names of the other files (their bytes are not in
+    the export), each once."""
+    contents: list[str] = []
+    with_content: set[str] = set()
+    names: list[str] = []
     for key in ("attachments", "files", "files_v2"):
         for index, raw in enumerate(optional(message, key, list, where, [])):
             item = {"file_name": raw} if isinstance(raw, str) else expect(raw, dict, f"{where}.{key}[{index}]")
-            name = item.get("file_name") or item.get("name")
-            if name:
-                names.append(f"`{inline(str(name), 120).replace('`', '')}`")
-    return list(dict.fromkeys(names))
+            name = str(item.get("file_name") or item.get("name") or "").strip()
+            extracted = item.get("extracted_content")
+            if isinstance(extracted, str) and extracted.strip():
+                heading = f"*Attached: {code_span(name, 120)}*" if name else "*Pasted text:*"
+                contents.append(f"{heading}\n\n{code_block(extracted, 'text')}")
+                with_content.add(name)
+            elif name:
+                names.append(name)
+    listed = [n for n in dict.fromkeys(names) if n not in with_content]
+    if listed:
+        contents.append(f"*Attached: {', '.join(code_span(n, 120) for n in listed)}*")
+    return "\n\n".join(contents)

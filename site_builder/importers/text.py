@@ -175,6 +175,19 @@ def inline(text: str, limit: int | None = None) -> str:
     return _INLINE_SPECIAL.sub(r"\\\1", flat)
 
 
+def code_span(text: str, limit: int | None = None) -> str:
+    """One line of plain text as a Markdown code span that shows exactly that text: nothing inside a code span
+    is escaped (a backslash would show), so the span is fenced with more backticks than it holds."""
+    flat = " ".join(str(text).split())
+    if limit and len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    if not flat:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat[0] == "`" or flat[-1] == "`" else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
 def note(kind: str, text: str) -> str:
     """A GitHub alert (``> [!NOTE]``): the importer's annotation pinned to a turn."""
     body = "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))

@@ -168,3 +168,50 @@ def test_training_data_reasoning_parts_think_tags_and_reasoning_content(tmp_path
     schools = posts["What are the schools near latitude 40 and longitude -75?"].turns[2]
     assert schools.role == "assistant" and schools.text.startswith("> [!REASONING]\n>\n> Okay, the user is asking")
     assert all(t.annotations == () for p in posts.values() for t in p.turns)
+
+
+# --- 3. nothing vanishes silently -------------------------------------------------------------------------
+
+
+def test_chatgpt_code_output_quotes_browsing_and_voice_are_shown_or_counted(tmp_path):
+    report = _import_all("chatgpt", EXPORTS / "chatgpt-content-kinds.json", tmp_path)
+    [post] = _posts(tmp_path).values()
+    text = "\n\n".join(t.text for t in post.turns)
+    assert "What is the median of 3, 9, 4 and 7?" in post.turns[0].text  # the voice message's transcription
+    assert [(b.lang, b.code) for b in post.code_blocks][:2] == [
+        ("python", "import statistics\nstatistics.median([3, 9, 4, 7])\n"), ("text", "5.5\n")]
+    assert "[statistics — Mathematical statistics functions](https://docs.python.org/3/library/statistics.html)" in text
+    assert "[PEP 450 – Adding A Statistics Module To The Standard Library](https://peps.python.org/pep-0450/)" in text
+    assert "This module provides functions for calculating mathematical statistics" in text
+    assert "*Quote from :*" not in text and "*Quote:*" in text
+    assert dict(report.dropped()) == {"node without a message (the root)": 1,
+                                      "empty message (`tether_browsing_display`)": 1}
+
+
+def test_claude_pasted_text_attachments_and_voice_notes_are_shown(tmp_path):
+    _import_all("claude", EXPORTS / "claude-content-kinds.json", tmp_path)
+    [post] = _posts(tmp_path).values()
+    first, _, voice, _ = post.turns
+    assert "*Pasted text:*" in first.text and "error: linker `cc` not found" in first.text
+    assert "Okay I installed it, and now it says permission denied" in voice.text and "not shown" not in voice.text
+    assert "*Attached: `Cargo.toml`*" in voice.text and 'name = "hello"' in voice.text
+    assert voice.text.count("Cargo.toml") == 1  # listed once, though both in files and attachments
+
+
+def test_an_openai_tool_call_without_content_is_kept_with_its_role(tmp_path):
+    report = _import_all("sharegpt", EXPORTS / "openai-tool-calls.jsonl", tmp_path)
+    [post] = _posts(tmp_path).values()
+    assert [(t.speaker.name, t.role) for t in post.turns] == [
+        ("Developer", "system"), ("User", "user"), ("Assistant", "assistant"), ("Tool", "tool"), ("Assistant", "assistant")]
+    call, result = post.turns[2].text, post.turns[3].text
+    assert call.startswith("*Tool call `get_forecast`:*") and '"city": "Lyon"' in call
+    assert result.startswith("*Result of `get_forecast`:*") and '"rain_mm": 6.5' in result
+    assert dict(report.dropped()) == {}
+
+
+def test_sharegpt_counts_the_empty_turns_it_leaves_out(tmp_path):
+    report = _import_all("sharegpt", EXPORTS / "sharegpt-empty-turns.json", tmp_path)
+    assert dict(report.dropped()) == {"empty message (gpt)": 1, "empty message (human)": 1}
+    assert "dropped 1 empty message (gpt), 1 empty message (human)" in format_report(report)
+    [post] = _posts(tmp_path).values()
+    assert [t.text for t in post.turns][-2:] == ["And into Dutch?", "Goedemorgen."]

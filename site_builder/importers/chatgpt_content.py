@@ -1,0 +1,163 @@
+"""The ``content`` of one ChatGPT message -> Markdown, by ``content_type``.
+
+``text`` and ``multimodal_text`` (strings and typed parts: images, voice transcriptions, audio), ``code`` and
+``execution_output`` (the body in ``text`` or, in some exports, ``parts``), browsing (``tether_browsing_display``:
+its result, or the search results listed in the message's metadata; ``tether_quote``), ``system_error``, and
+the model's reasoning (``thoughts``, ``reasoning_recap``). Citations become footnotes (``_citations``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from site_builder.importers.common import expect, optional
+from site_builder.importers.text import code_block, inline, link, reasoning
+
+_CITATION = re.compile(r"^【[^】\n]{1,200}】$")
+MAX_SOURCES = 50
+"""Search results listed for one browsing message at most."""
+
+
+def content_text(kind: str, content: Mapping[str, Any], where: str, metadata: Mapping[str, Any],
+                 prefix: str) -> str | None:
+    """The message's Markdown; "" when it shows nothing; None for a content type not known here.
+    ``prefix`` makes its footnote labels unique in the post."""
+    if kind == "text":
+        parts = optional(content, "parts", list, where, [])
+        text = "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts))
+        return _citations(text, metadata.get("citations"), prefix)
+    if kind == "multimodal_text":
+        parts = optional(content, "parts", list, where, [])
+        return "\n\n".join(p for p in (_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts)) if p.strip())
+    if kind == "code":
+        language = str(optional(content, "language", str, where, ""))
+        body = _body(content, where)
+        return code_block(body, "" if language == "unknown" else language) if body.strip() else ""
+    if kind == "execution_output":
+        body = _body(content, where)
+        return "*Output:*\n\n" + code_block(body, "text") if body.strip() else ""
+    if kind == "tether_browsing_display":
+        return _browsing(content, where, metadata)
+    if kind == "tether_quote":
+        return _quote(content, where)
+    if kind == "system_error":
+        return f"*Error ({inline(optional(content, 'name', str, where, 'error'), 60)}):* " + \
+            inline(optional(content, "text", str, where, ""))
+    if kind == "thoughts":
+        return _thoughts(optional(content, "thoughts", list, where, []), f"{where}.thoughts")
+    if kind == "reasoning_recap":
+        recap = optional(content, "content", str, where, "")
+        return reasoning("", recap) if recap.strip() else ""
+    if isinstance(content.get("parts"), list):
+        return "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(content["parts"]))
+    if isinstance(content.get("text"), str):
+        return content["text"]
+    return None
+
+
+def _body(content: Mapping[str, Any], where: str) -> str:
+    """The text of code, output or a quote: ``text``, else its ``parts`` (strings) one after the other."""
+    text = optional(content, "text", str, where, "")
+    if text:
+        return text
+    parts = optional(content, "parts", list, where, [])
+    return "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts))
+
+
+def _browsing(content: Mapping[str, Any], where: str, metadata: Mapping[str, Any]) -> str:
+    """What the browser saw: its summary and result, else the search results its metadata lists."""
+    summary = optional(content, "summary", str, where, "")
+    result = _body({"text": optional(content, "result", str, where, ""), "parts": content.get("parts")}, where)
+    shown = [inline(summary) if summary.strip() else "", code_block(result, "text") if result.strip() else ""]
+    if not result.strip():
+        shown.append(_sources(metadata))
+    return "\n\n".join(x for x in shown if x)
+
+
+def _sources(metadata: Mapping[str, Any]) -> str:
+    """``metadata.search_result_groups[].entries[]`` and ``metadata._cite_metadata.metadata_list[]`` as a list of
+    links (each page once)."""
+    entries: list[Any] = []
+    for group in metadata.get("search_result_groups") or []:
+        if isinstance(group, dict) and isinstance(group.get("entries"), list):
+            entries += group["entries"]
+    cite = metadata.get("_cite_metadata")
+    if isinstance(cite, dict) and isinstance(cite.get("metadata_list"), list):
+        entries += cite["metadata_list"]
+    seen: dict[str, str] = {}
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("url"), str) and entry["url"] not in seen:
+            seen[entry["url"]] = str(entry.get("title") or "")
+    if not seen:
+        return ""
+    items = [f"- {link(title, url)}" for url, title in list(seen.items())[:MAX_SOURCES]]
+    more = f"\n- … and {len(seen) - MAX_SOURCES} more" if len(seen) > MAX_SOURCES else ""
+    return "*Search results:*\n\n" + "\n".join(items) + more
+
+
+def _quote(content: Mapping[str, Any], where: str) -> str:
+    title = optional(content, "title", str, where, "")
+    url = optional(content, "url", str, where, "")
+    domain = optional(content, "domain", str, where, "")
+    body = _body(content, where)
+    if not body.strip():
+        return ""
+    source = link(title or domain or url, url) if (title or domain or url) else ""
+    return (f"*Quote from {source}:*" if source else "*Quote:*") + "\n\n" + code_block(body, "text")
+
+
+def _thoughts(thoughts: list[Any], where: str) -> str:
+    """The model's thoughts (o1, o3, GPT-5 thinking): one reasoning block, each thought's summary in bold over
+    its content, Markdown intact."""
+    entries = []
+    for index, raw in enumerate(thoughts):
+        thought = expect(raw, dict, f"{where}[{index}]")
+        summary = optional(thought, "summary", str, f"{where}[{index}]", "").strip()
+        body = optional(thought, "content", str, f"{where}[{index}]", "").strip("\n")
+        entries.append("\n\n".join(x for x in (summary and f"**{inline(summary)}**", body) if x.strip()))
+    return reasoning("\n\n".join(e for e in entries if e)) if any(entries) else ""
+
+
+def _part(part: Any, where: str) -> str:
+    if isinstance(part, str):
+        return part
+    if part is None:
+        return ""
+    item = expect(part, dict, where)
+    kind = str(item.get("content_type") or "attachment")
+    if kind == "audio_transcription":
+        return str(item.get("text") or "")
+    pointer = str(item.get("asset_pointer") or item.get("name") or "")
+    asset = pointer.split("://", 1)[-1] or "unnamed"
+    label = {"image_asset_pointer": "Image"}.get(kind, "Audio" if "audio" in kind else "Attachment")
+    size = ""
+    if isinstance(item.get("width"), int) and isinstance(item.get("height"), int):
+        size = f", {item['width']}×{item['height']}"
+    return f"*({label}: {inline(asset, 80)}{size}; the file is not in the export's JSON)*"
+
+
+def _citations(text: str, raw: Any, prefix: str) -> str:
+    """Turn the ``【3:0†source】`` markers that ``metadata.citations`` resolves into footnotes."""
+    if not isinstance(raw, list):
+        return text
+    marks = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        start, end, meta = item.get("start_ix"), item.get("end_ix"), item.get("metadata")
+        if (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+                and _CITATION.match(text[start:end]) and isinstance(meta, dict)):
+            marks.append((start, end, str(meta.get("title") or ""), str(meta.get("url") or "")))
+    numbers: dict[tuple[str, str], int] = {}
+    out, last = [], 0
+    for start, end, title, url in sorted(marks):
+        if start < last:
+            continue
+        number = numbers.setdefault((title, url), len(numbers) + 1)
+        out += [text[last:start], f"[^{prefix}-{number}]"]
+        last = end
+    if not numbers:
+        return text
+    definitions = "\n".join(f"[^{prefix}-{n}]: {link(title, url)}" for (title, url), n in numbers.items())
+    return "".join(out) + text[last:] + "\n\n" + definitions
