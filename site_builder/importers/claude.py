@@ -1,15 +1,14 @@
 """Claude data export (``conversations.json``, alone or in its zip) -> ``Conversation``s.
 
 Messages are ordered by their ``parent_message_uuid`` chain (real exports are not always in time
-order); without parent ids, by their creation time. ``<antArtifact>`` blocks become code blocks
-titled with the artifact's title, ``<antThinking>`` and ``thinking`` blocks the model's reasoning; attachments and files are
-listed by name (their bytes are not in the export).
+order); without parent ids, by their creation time (a time that cannot be read: the file's order, and a
+warning). What a message shows is read by ``claude_content``: its own blocks, and the results of tools, which
+become tool turns whichever side sent them (a message may become several nodes, chained).
 """
 
 from __future__ import annotations
 
-import html
-import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -17,19 +16,12 @@ from site_builder.importers.common import (
     Conversation, Message, Node, Skipped, WrongKind, expect, optional, thread,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
+from site_builder.importers.claude_content import Blocks, Run, attachments, blocks, markup, tool_names
 from site_builder.importers.records import lenient_time, read_record
-from site_builder.importers.text import code_block, code_span, inline, reasoning
 
 SOURCE = "claude"
 ASSISTANT = "Claude"
 _ROOT_PARENT = "00000000-0000-4000-8000-000000000000"
-# Linear on any text: a failed tag stops at the next `<`; a name starts where a word starts; a value may be
-# left unclosed (each failed attempt would otherwise scan to the end of the message, quadratic in the tags).
-_ARTIFACT = re.compile(r"<antArtifact\b(?P<attrs>[^<>]*)>(?P<body>.*?)(?:</antArtifact>|\Z)", re.DOTALL)
-_THINKING = re.compile(r"<antThinking>(?P<body>.*?)(?:</antThinking>|\Z)", re.DOTALL)
-_ATTR = re.compile(r'(?<![\w-])([\w-]+)\s*=\s*"([^"]*)"?')
-_ARTIFACT_LANGS = {"text/html": "html", "application/vnd.ant.react": "jsx", "image/svg+xml": "xml",
-                   "text/markdown": "markdown", "application/vnd.ant.mermaid": "mermaid"}
 
 
 def conversations(path: Path, options: object = None, progress: Progress | None = None,
@@ -53,6 +45,7 @@ def convert(raw: Any, where: str) -> Conversation | Skipped:
         return Skipped(source_id, title, "no messages")
     items = [expect(item, dict, f"{_join(where, 'chat_messages')}[{index}]") for index, item in enumerate(messages)]
     times, time_problems = _times(items, _join(where, "chat_messages"))
+    tools = tool_names(items)
     problems += time_problems
     nodes: dict[str, Node] = {}
     dropped: list[tuple[str, str]] = []
@@ -66,15 +59,26 @@ def convert(raw: Any, where: str) -> Conversation | Skipped:
         parent = optional(message, "parent_message_uuid", str, at) if has_parents else previous
         if parent == _ROOT_PARENT:
             parent = None
-        converted = _message(message, at)
-        if converted is None:
+        read = _message(message, at, tools)
+        dropped += [(nid, reason) for reason in read.dropped]
+        if not read.messages:
             dropped.append((nid, "empty message"))
-        nodes[nid] = Node(nid, parent, converted, times[index], order)
+        nodes.update(_nodes(nid, parent, read.messages, times[index], order))
         previous = nid
     current = optional(conv, "current_leaf_message_uuid", str, where) or (None if has_parents else previous)
     laid_out = thread(nodes, current)
     return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "", tuple(dropped),
                         tuple(problems) + laid_out.problems, laid_out.branches)
+
+
+def _nodes(nid: str, parent: str | None, messages: tuple[Message, ...], time: float | None, order: int,
+           ) -> dict[str, Node]:
+    """One node per message shown (none: a hidden node), chained; the last keeps the id its children name."""
+    if not messages:
+        return {nid: Node(nid, parent, None, time, order)}
+    ids = [f"{nid}#{k}" for k in range(1, len(messages))] + [nid]
+    return {node_id: Node(node_id, ids[k - 1] if k else parent, message, time, order)
+            for k, (node_id, message) in enumerate(zip(ids, messages))}
 
 
 def _join(where: str, key: str) -> str:
@@ -94,95 +98,29 @@ def _times(messages: list[dict], where: str) -> tuple[list[float | None], list[s
     return times, problems
 
 
-def _message(message: Mapping[str, Any], where: str) -> Message | None:
+@dataclass(frozen=True, slots=True)
+class _Read:
+    messages: tuple[Message, ...]
+    """What one message of the export shows, in order: the sender's runs and the tools' (``claude_content``)."""
+    dropped: tuple[str, ...] = ()
+
+
+def _message(message: Mapping[str, Any], where: str, tools: Mapping[str, str]) -> _Read:
     sender = str(optional(message, "sender", str, where, ""))
     role = {"human": "user", "user": "user", "assistant": "assistant"}.get(sender.lower(), "tool")
-    blocks = optional(message, "content", list, where, [])
-    text = _blocks_text(blocks, f"{where}.content") if blocks else optional(message, "text", str, where, "")
-    if role == "assistant":
-        text = _assistant_markup(text.removeprefix(" "))
-    text = "\n\n".join(x for x in (text, _attachments(message, where)) if x.strip())
-    if not text.strip():
-        return None
     speaker = {"user": "User", "assistant": ASSISTANT}.get(role, "Tool")
-    return Message(role, speaker, text)
-
-
-def _blocks_text(blocks: list[Any], where: str) -> str:
-    parts = []
-    for index, raw in enumerate(blocks):
-        block = expect(raw, dict, f"{where}[{index}]")
-        kind = block.get("type")
-        if kind == "text":
-            parts.append(str(block.get("text") or ""))
-        elif kind == "thinking":
-            parts.append(_thinking(block, f"{where}[{index}]"))
-        elif kind == "voice_note":
-            parts.append(_voice_note(block, f"{where}[{index}]"))
-        elif kind == "tool_use":
-            parts.append(f"*Tool call `{inline(block.get('name') or 'tool', 60)}`:*\n\n"
-                         + code_block(_json_text(block.get("input")), "json"))
-        elif kind == "tool_result":
-            parts.append("*Tool result:*\n\n" + code_block(_json_text(block.get("content")), "text"))
+    items = optional(message, "content", list, where, [])
+    read = blocks(items, f"{where}.content", tools) if items else \
+        Blocks((Run(False, optional(message, "text", str, where, "")),))
+    runs = list(read.runs)
+    files = attachments(message, where)
+    if files:
+        own = max((i for i, run in enumerate(runs) if not run.tool), default=None)
+        if own is None:
+            runs.append(Run(False, files))
         else:
-            parts.append(f"*(content of type `{inline(str(kind), 40)}` not shown)*")
-    return "\n\n".join(p for p in parts if p.strip())
-
-
-def _thinking(block: Mapping[str, Any], where: str) -> str:
-    """Extended thinking: a reasoning block titled with its last summary, Markdown intact."""
-    summaries = [s.get("summary") for s in optional(block, "summaries", list, where, []) if isinstance(s, dict)]
-    title = next((s for s in reversed(summaries) if isinstance(s, str) and s.strip()), "")
-    text = optional(block, "thinking", str, where, "")
-    return reasoning(text, title) if text.strip() or title else ""
-
-
-def _voice_note(block: Mapping[str, Any], where: str) -> str:
-    """A message spoken in the app: its transcript (the audio is not in the export)."""
-    transcript = optional(block, "transcript", str, where, "") or optional(block, "text", str, where, "")
-    title = optional(block, "title", str, where, "")
-    heading = f"*Voice note ({inline(title, 80)}):*" if title.strip() and title.strip() != "Voice note" else "*Voice note:*"
-    return f"{heading}\n\n{transcript.strip()}" if transcript.strip() else "*(Voice note without a transcript)*"
-
-
-def _json_text(value: Any) -> str:
-    import json
-
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
-
-
-def _assistant_markup(text: str) -> str:
-    """``<antThinking>`` -> a reasoning block; ``<antArtifact>`` -> a titled code block."""
-    text = _THINKING.sub(lambda m: "\n\n" + reasoning(m["body"]) + "\n\n", text)
-    return _ARTIFACT.sub(_artifact, text).strip()
-
-
-def _artifact(match: re.Match[str]) -> str:
-    attrs = dict(_ATTR.findall(match["attrs"]))
-    title = html.unescape(attrs.get("title", "") or attrs.get("identifier", "") or "Artifact")
-    lang = attrs.get("language") or _ARTIFACT_LANGS.get(attrs.get("type", ""), "")
-    return f"\n\n**Artifact: {inline(title, 120)}**\n\n{code_block(match['body'].strip(chr(10)), lang)}\n\n"
-
-
-def _attachments(message: Mapping[str, Any], where: str) -> str:
-    """The text the export holds of each attachment (``extracted_content``: a file's text, or text pasted into
-    the message, whose ``file_name`` is often empty), then the names of the other files (their bytes are not in
-    the export), each once."""
-    contents: list[str] = []
-    with_content: set[str] = set()
-    names: list[str] = []
-    for key in ("attachments", "files", "files_v2"):
-        for index, raw in enumerate(optional(message, key, list, where, [])):
-            item = {"file_name": raw} if isinstance(raw, str) else expect(raw, dict, f"{where}.{key}[{index}]")
-            name = str(item.get("file_name") or item.get("name") or "").strip()
-            extracted = item.get("extracted_content")
-            if isinstance(extracted, str) and extracted.strip():
-                heading = f"*Attached: {code_span(name, 120)}*" if name else "*Pasted text:*"
-                contents.append(f"{heading}\n\n{code_block(extracted, 'text')}")
-                with_content.add(name)
-            elif name:
-                names.append(name)
-    listed = [n for n in dict.fromkeys(names) if n not in with_content]
-    if listed:
-        contents.append(f"*Attached: {', '.join(code_span(n, 120) for n in listed)}*")
-    return "\n\n".join(contents)
+            runs[own] = Run(False, f"{runs[own].text}\n\n{files}")
+    shown = tuple(Message("tool", "Tool", run.text) if run.tool else
+                  Message(role, speaker, markup(run.text.removeprefix(" ")) if role == "assistant" else run.text)
+                  for run in runs if run.text.strip())
+    return _Read(tuple(m for m in shown if m.text.strip()), read.dropped)

@@ -215,3 +215,30 @@ def test_sharegpt_counts_the_empty_turns_it_leaves_out(tmp_path):
     assert "dropped 1 empty message (gpt), 1 empty message (human)" in format_report(report)
     [post] = _posts(tmp_path).values()
     assert [t.text for t in post.turns][-2:] == ["And into Dutch?", "Goedemorgen."]
+
+
+# --- 4. tools read as tools --------------------------------------------------------------------------------
+
+
+def test_claude_tools_artifacts_results_and_client_side_results(tmp_path):
+    report = _import_all("claude", EXPORTS / "claude-tools.json", tmp_path / "content" / "posts")
+    [post] = _posts(tmp_path / "content" / "posts").values()
+    roles = [(t.speaker.name, t.role) for t in post.turns]
+    assert roles == [("User", "user"), ("Claude", "assistant"), ("User", "user"), ("Claude", "assistant"),
+                     ("User", "user"), ("Claude", "assistant"), ("Tool", "tool"), ("Claude", "assistant"),
+                     ("User", "user"), ("Claude", "assistant"), ("Tool", "tool"), ("Claude", "assistant"),
+                     ("Tool", "tool"), ("User", "user"), ("Claude", "assistant")]
+    counter = post.turns[1].text
+    assert "**Artifact: Counter button**" in counter and "\\n" not in counter and '"command"' not in counter
+    assert ("jsx", 'import { useState } from "react";') == (post.code_blocks[0].lang, post.code_blocks[0].code.split("\n")[0])
+    assert counter.endswith("Click it to count.")
+    update = post.turns[3].text
+    assert "**Artifact: counter** (updated)" in update and "bg-gray-200" in update and "bg-blue-500 text-white" in update
+    search = post.turns[6].text
+    assert "[useActionState – React](https://react.dev/reference/react/useActionState)" in search
+    assert '"type": "knowledge"' not in search
+    assert post.turns[10].text == "*Result of `local_clock`:*\n\n```text norun reason=\"imported conversation: not checked\"\n14:05\n```"
+    assert [e.question.text for e in post.exchanges if e.question] == [
+        "Make me a React counter button.", "Make the button blue.", "Which React version has useActionState?",
+        "What time is it on my machine?", "Thanks. Is that before noon?"]
+    assert dict(report.dropped()) == {"the artifacts tool's confirmation (OK)": 2}
