@@ -9,7 +9,6 @@ asked for.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -20,7 +19,7 @@ from site_builder.importers.common import (
     Conversation, Message, Node, ShapeError, Skipped, WrongKind, expect, optional, thread,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
-from site_builder.importers.records import lenient_time, read_record
+from site_builder.importers.records import derived_id, lenient_time, read_record
 from site_builder.importers.chatgpt_content import content_text
 from site_builder.importers.text import inline, note
 
@@ -57,7 +56,7 @@ def convert(raw: Any, where: str, options: Options = Options()) -> Conversation 
     title = " ".join(str(optional(conv, "title", (str, int, float), where, "")).split()) or "Untitled conversation"
     created, time_warning = lenient_time(conv.get("create_time"), _join(where, "create_time"))
     source_id = str(optional(conv, "conversation_id", (str, int), where, "") or optional(conv, "id", (str, int), where, "")
-                    or _derived_id(title, conv.get("create_time")))
+                    or derived_id(title, conv.get("create_time")))
     if "mapping" not in conv or conv["mapping"] is None:
         other = next((kind for key, kind in _OTHER_KINDS.items() if key in conv), None)
         if other or not where:
@@ -92,10 +91,6 @@ def convert(raw: Any, where: str, options: Options = Options()) -> Conversation 
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
-
-
-def _derived_id(title: str, created: Any) -> str:
-    return "derived-" + hashlib.sha1(f"{title}\n{created}".encode()).hexdigest()[:12]
 
 
 def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:

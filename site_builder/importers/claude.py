@@ -17,7 +17,7 @@ from site_builder.importers.common import (
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.claude_content import Blocks, Run, attachments, blocks, markup, tool_names
-from site_builder.importers.records import lenient_time, read_record
+from site_builder.importers.records import derived_id, lenient_time, read_record
 
 SOURCE = "claude"
 ASSISTANT = "Claude"
@@ -36,9 +36,9 @@ def convert(raw: Any, where: str) -> Conversation | Skipped:
     if "chat_messages" not in conv:
         raise WrongKind(where or "the top level", "not a Claude conversation (no `chat_messages`)"
                         + ("; this looks like a ChatGPT export" if "mapping" in conv else ""))
-    source_id = str(optional(conv, "uuid", str, where, "") or where)
     title = " ".join(str(optional(conv, "name", str, where, "")).split()) or "Untitled conversation"
     created, warning = lenient_time(conv.get("created_at"), _join(where, "created_at"))
+    source_id = str(optional(conv, "uuid", str, where, "") or where or derived_id(title, conv.get("created_at")))
     problems = [warning + "; the post takes the export file's date"] if warning else []
     messages = expect(conv.get("chat_messages"), list, _join(where, "chat_messages"))
     if not messages:

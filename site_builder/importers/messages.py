@@ -31,6 +31,7 @@ MEDIA = {"image": "images", "video": "videos", "audio": "audios"}
 """placeholder -> the record's list that names its files."""
 _PLACEHOLDER = re.compile(r"<(image|video|audio)>")
 _THINK = re.compile(r"\s*<think>(?P<body>.*?)</think>", re.DOTALL)
+_LEADING_SPACES = re.compile(r"\A {1,3}(?=\S)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ def _content(value: Any, role_name: str, role: str, where: str, media: Media) ->
             "*Tool call:*\n\n" + code_block(pretty_json(text), "json")
     if role_name == "observation":
         return code_block(pretty_json(text), "json")
+    text = _LEADING_SPACES.sub("", text)  # TRL's " blue." after a prompt "The sky is"; not indented code
     return placeholders(think_tags(text) if role == "assistant" else text, media)
 
 

@@ -12,6 +12,7 @@ says why it could not (the caller falls back to the file's order, or the export 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any, Callable
 
 from site_builder.importers.common import Conversation, ShapeError, Skipped, WrongKind, with_repairs
@@ -51,6 +52,11 @@ def identify(raw: Any, where: str) -> tuple[str, str]:
     titles = (raw.get(key) for key in ("title", "name"))
     title = next((" ".join(v.split())[:80] for v in titles if isinstance(v, str)), "")
     return source_id or where or "the top level", title
+
+
+def derived_id(title: str, created: Any) -> str:
+    """A stable id for a conversation the export gives none (one saved on its own): from its title and time."""
+    return "derived-" + hashlib.sha1(f"{title}\n{created}".encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def lenient_time(value: Any, where: str) -> tuple[dt.datetime | None, str | None]:

@@ -242,3 +242,80 @@ def test_claude_tools_artifacts_results_and_client_side_results(tmp_path):
         "Make me a React counter button.", "Make the button blue.", "Which React version has useActionState?",
         "What time is it on my machine?", "Thanks. Is that before noon?"]
     assert dict(report.dropped()) == {"the artifacts tool's confirmation (OK)": 2}
+
+
+# --- 7. training formats people have on disk ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, export, title", [
+    ("sharegpt", "axolotl-single-conversation.json", "Give me a synonym for 'quick'."),
+    ("claude", "claude-single-conversation.json", "Haiku about rain"),
+    ("chatgpt", "chatgpt-split/conversations-001.json", "Kotlin null safety"),
+])
+def test_one_conversation_object_at_the_top_level(tmp_path, kind, export, title):
+    source = EXPORTS / export
+    if kind == "chatgpt":  # one conversation of an export, saved on its own
+        source = tmp_path / "one.json"
+        source.write_text(json.dumps(json.loads((EXPORTS / export).read_text(encoding="utf-8"))[0]), encoding="utf-8")
+    report = _import_all(kind, source, tmp_path / "posts")
+    assert report.count("new") == 1 and not report.skipped
+    [post] = _posts(tmp_path / "posts").values()
+    assert post.title == title and post.meta["source_id"]
+    assert len(post.turns) >= 2
+
+
+def _variants(post) -> list[list[str]]:
+    return [[t.text.split("\n\n")[-1] for t in variant] for e in post.exchanges for variant in e.answers]
+
+
+def test_llamafactory_v1_chosen_and_rejected_messages_are_two_answers(tmp_path):
+    _import_all("sharegpt", EXPORTS / "llamafactory-v1-dpo.jsonl", tmp_path)
+    [post] = _posts(tmp_path).values()
+    [exchange] = post.exchanges
+    assert exchange.question.text == "Explain a Python list comprehension in one sentence."
+    assert _variants(post) == [["It builds a list from an iterable in one expression, e.g. `[x * x for x in range(5)]`."],
+                               ["It is a loop."]]
+    assert "Chosen answer (preference data)." in exchange.answers[0][0].text
+    assert "Rejected answer (preference data)." in exchange.answers[1][0].text
+
+
+def test_trl_preference_records_strings_lists_and_implicit_prompts(tmp_path):
+    report = _import_all("sharegpt", EXPORTS / "trl-preference.jsonl", tmp_path)
+    assert report.count("new") == 3 and sum(o.variants for o in report.outcomes) == 3
+    posts = _posts(tmp_path)
+    assert _variants(posts["The sky is"]) == [["blue."], ["green."]]
+    assert _variants(posts["What color is the sky on a clear day?"]) == [["Blue."], ["Green."]]
+    water = posts["Is water wet?"]
+    assert [e.question.text for e in water.exchanges] == ["Is water wet?"]
+    assert _variants(water)[1] == ["No."]
+
+
+def test_kto_labels_are_shown_on_the_answer_they_judge(tmp_path):
+    _import_all("sharegpt", EXPORTS / "kto.json", tmp_path)
+    posts = _posts(tmp_path)
+    good = posts["Recommend a first programming language."].turns[1]
+    assert "KTO label: desirable answer (`kto_tag: true`)." in good.text
+    assert "KTO label: undesirable answer (`kto_tag: false`)." in posts[
+        "Recommend a first programming language, again."].turns[1].text
+    spider = posts["How many legs does a spider have?"].turns[1]
+    assert "KTO label: desirable answer (`label: true`)." in spider.text and spider.text.endswith("Eight.")
+
+
+def test_image_video_and_audio_placeholders_name_their_files(tmp_path):
+    _import_all("sharegpt", EXPORTS / "mllm-placeholders.json", tmp_path)
+    [post] = _posts(tmp_path).values()
+    first, _, third, _ = post.turns
+    assert "*(Image: mllm\\_demo\\_data/1.jpg; the file is not in the dataset)*" in first.text
+    assert "*(Video: mllm\\_demo\\_data/1.mp4; the file is not in the dataset)*" in first.text
+    assert "*(Audio: mllm\\_demo\\_data/1.mp3; the file is not in the dataset)*" in third.text
+    assert "&lt;" not in first.text + third.text
+    assert post.title == "What happens in the clip, and who is in the photo?"
+
+
+def test_json_lines_in_a_file_named_json_and_a_zipped_dataset(tmp_path):
+    report = _import_all("sharegpt", EXPORTS / "jsonl-named.json", tmp_path / "a")
+    assert report.count("new") == 2
+    assert {p.meta["source_id"] for p in _posts(tmp_path / "a").values()} == {"jsonl-named:1", "jsonl-named:2"}
+    with zipfile.ZipFile(tmp_path / "data.zip", "w") as archive:
+        archive.write(EXPORTS / "trl-preference.jsonl", "data/train.jsonl")
+    assert _import_all("sharegpt", tmp_path / "data.zip", tmp_path / "b").count("new") == 3
