@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, WrongKind, expect, optional, thread,
+    Conversation, Message, Node, Skipped, WrongKind, expect, optional, thread,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.records import derived_id, lenient_time, read_record
 from site_builder.importers.chatgpt_content import content_text
-from site_builder.importers.text import inline, note
+from site_builder.importers.text import code_span, note
 
 SOURCE = "chatgpt"
 ASSISTANT = "ChatGPT"
@@ -41,6 +41,8 @@ class _Converted:
     message: Message | None
     dropped: str | None = None
     intro: str = ""
+    left_out: tuple[str, ...] = ()
+    """Citation markers of the message left out, by kind."""
 
 
 def conversations(path: Path, options: Options = Options(), progress: Progress | None = None,
@@ -69,6 +71,7 @@ def convert(raw: Any, where: str, options: Options = Options()) -> Conversation 
     dropped: list[tuple[str, str]] = []
     problems: list[str] = [time_warning + "; the post takes the export file's date"] if time_warning else []
     intro: list[str] = []
+    left_out: Counter[str] = Counter()
     for order, (nid, raw_node) in enumerate(mapping.items()):
         at = _join(where, f"mapping.{nid}")
         node = expect(raw_node, dict, at)
@@ -81,10 +84,14 @@ def convert(raw: Any, where: str, options: Options = Options()) -> Conversation 
             dropped.append((nid, converted.dropped))
         if converted.intro:
             intro.append(converted.intro)
+        left_out.update(converted.left_out)
         time = node["message"].get("create_time") if isinstance(node.get("message"), dict) else None
         nodes[nid] = Node(nid, parent, converted.message, time if isinstance(time, (int, float)) else None, order)
     nodes = _label_models(nodes, default_model)
     laid_out = thread(nodes, optional(conv, "current_node", str, where))
+    if left_out:
+        problems.append(f"{sum(left_out.values())} citation marker(s) left out, their source not in the export ("
+                        + ", ".join(f"{n} {kind}" for kind, n in sorted(left_out.items())) + ")")
     return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "\n\n".join(intro), tuple(dropped),
                         tuple(problems) + laid_out.problems, laid_out.branches)
 
@@ -112,7 +119,8 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
         return _Converted(None, "hidden system message" if role == "system" else "hidden from the conversation view")
     if kind == "model_editable_context":
         return _Converted(None, f"not part of the conversation ({kind})")
-    text = content_text(kind, content, at, metadata, f"c{order}")
+    shown = content_text(kind, content, at, metadata, f"c{order}")
+    text = shown.text
     if text is None:
         return _Converted(None, f"unsupported content type `{kind}`")
     if not text.strip():
@@ -122,13 +130,15 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
     interrupted = message.get("status") == "in_progress" or (
         isinstance(metadata.get("finish_details"), dict) and metadata["finish_details"].get("type") == "interrupted")
     if role == "assistant" and recipient not in ("all", "python"):
-        return _Converted(Message("tool", _tool_label(recipient), f"*Call to `{inline(recipient, 40)}`:*\n\n{text}"))
-    if role == "tool" and kind == "execution_output":
-        return _Converted(Message("assistant", ASSISTANT, text))
-    if role == "tool":
-        return _Converted(Message("tool", _tool_label(str(author.get("name") or "tool")), text))
-    speaker = {"user": "User", "system": "System"}.get(role, ASSISTANT)
-    return _Converted(Message(role, speaker, text, model if role == "assistant" else None, bool(interrupted)))
+        shown_as = Message("tool", _tool_label(recipient), f"*Call to {code_span(recipient, 40)}:*\n\n{text}")
+    elif role == "tool" and kind == "execution_output":
+        shown_as = Message("assistant", ASSISTANT, text)
+    elif role == "tool":
+        shown_as = Message("tool", _tool_label(str(author.get("name") or "tool")), text)
+    else:
+        speaker = {"user": "User", "system": "System"}.get(role, ASSISTANT)
+        shown_as = Message(role, speaker, text, model if role == "assistant" else None, bool(interrupted))
+    return _Converted(shown_as, left_out=shown.left_out)
 
 
 def _custom_instructions(content: Mapping[str, Any], where: str, options: Options) -> _Converted:

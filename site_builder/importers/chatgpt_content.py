@@ -3,33 +3,55 @@
 ``text`` and ``multimodal_text`` (strings and typed parts: images, voice transcriptions, audio), ``code`` and
 ``execution_output`` (the body in ``text`` or, in some exports, ``parts``), browsing (``tether_browsing_display``:
 its result, or the search results listed in the message's metadata; ``tether_quote``), ``system_error``, and
-the model's reasoning (``thoughts``, ``reasoning_recap``). Citations become footnotes (``_citations``).
+the model's reasoning (``thoughts``, ``reasoning_recap``).
+
+Citations become footnotes: the ``【3:0†source】`` markers of older exports (``metadata.citations``), and the
+markers of 2025 exports, private-use characters around a kind and its arguments (``\ue200cite\ue202turn0search0
+\ue201``), which ``metadata.content_references`` resolves (its ``matched_text`` is the marker, its ``items`` the
+pages). A marker with no page to show (``filecite``: the file is not in the export; a reference ChatGPT hides)
+is left out and counted; ``entity`` markers keep their name, ``url`` markers become links. Links to the code
+interpreter's files (``sandbox:/mnt/data/…``) lead nowhere outside ChatGPT: the file's name is shown as text.
 """
 
 from __future__ import annotations
 
 import re
+import json
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from site_builder.importers.common import expect, optional
-from site_builder.importers.text import code_block, inline, link, reasoning
+from site_builder.importers.text import code_block, code_span, inline, link, reasoning
 
 _CITATION = re.compile(r"^【[^】\n]{1,200}】$")
+_MARKER = re.compile("\ue200([A-Za-z_]{1,40})\ue202([^\ue200\ue201\n]{0,2000})\ue201")
+_PRIVATE = re.compile("[\ue200-\ue206]")
+"""What is left of markers after those read (``\ue203``…``\ue204`` wrap a passage ChatGPT highlights)."""
+_SANDBOX = re.compile(r"(!?)\[([^\]\n]{0,500})\]\(sandbox:([^)\s]{1,500})\)")
 MAX_SOURCES = 50
 """Search results listed for one browsing message at most."""
 
 
+@dataclass(frozen=True, slots=True)
+class Shown:
+    text: str | None
+    """The message's Markdown; "" when it shows nothing; None for a content type not known here."""
+    left_out: tuple[str, ...] = ()
+    """The kind of each citation marker left out (``filecite``…), to be counted in the report."""
+
+
 def content_text(kind: str, content: Mapping[str, Any], where: str, metadata: Mapping[str, Any],
-                 prefix: str) -> str | None:
-    """The message's Markdown; "" when it shows nothing; None for a content type not known here.
-    ``prefix`` makes its footnote labels unique in the post."""
-    if kind == "text":
+                 prefix: str) -> Shown:
+    """What the message shows. ``prefix`` makes its footnote labels unique in the post."""
+    if kind in ("text", "multimodal_text"):
         parts = optional(content, "parts", list, where, [])
-        text = "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts))
-        return _citations(text, metadata.get("citations"), prefix)
-    if kind == "multimodal_text":
-        parts = optional(content, "parts", list, where, [])
-        return "\n\n".join(p for p in (_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts)) if p.strip())
+        pieces = (_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts))
+        text = "\n".join(pieces) if kind == "text" else "\n\n".join(p for p in pieces if p.strip())
+        return _marked(_citations(text, metadata.get("citations"), prefix), metadata, prefix)
+    return Shown(_other_content(kind, content, where, metadata))
+
+
+def _other_content(kind: str, content: Mapping[str, Any], where: str, metadata: Mapping[str, Any]) -> str | None:
     if kind == "code":
         language = str(optional(content, "language", str, where, ""))
         body = _body(content, where)
@@ -56,6 +78,66 @@ def content_text(kind: str, content: Mapping[str, Any], where: str, metadata: Ma
     return None
 
 
+def _marked(text: str, metadata: Mapping[str, Any], prefix: str) -> Shown:
+    """2025 markers as footnotes, names or links (or left out and counted); sandbox links as file names."""
+    if "sandbox:" in text:
+        text = _SANDBOX.sub(_sandbox_link, text)
+    if not _PRIVATE.search(text):
+        return Shown(text)
+    references = {r["matched_text"]: r for r in metadata.get("content_references") or []
+                  if isinstance(r, dict) and isinstance(r.get("matched_text"), str)}
+    numbers: dict[tuple[str, str], int] = {}
+    left_out: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        kind, payload = match[1], match[2]
+        if kind == "entity" and (name := _entity_name(payload)):
+            return inline(name)
+        if kind == "url" and "\ue202" in payload:
+            label, _, url = payload.rpartition("\ue202")
+            return link(label, url)
+        sources = _pages(references.get(match[0]))
+        if not sources:
+            left_out.append(kind)
+            return ""
+        return "".join(f"[^{prefix}w-{numbers.setdefault(s, len(numbers) + 1)}]" for s in sources)
+
+    text = _PRIVATE.sub("", _MARKER.sub(replace, text))
+    if numbers:
+        text += "\n\n" + "\n".join(f"[^{prefix}w-{n}]: {link(title, url)}" for (title, url), n in numbers.items())
+    return Shown(text, tuple(left_out))
+
+
+def _pages(reference: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The pages a reference names: its ``items`` (title, url), else its ``safe_urls``; each http(s) page once."""
+    if not isinstance(reference, Mapping):
+        return []
+    found = [(str(i.get("title") or i.get("attribution") or ""), i["url"]) for i in reference.get("items") or []
+             if isinstance(i, dict) and isinstance(i.get("url"), str)]
+    if not found:
+        found = [("", u) for u in reference.get("safe_urls") or [] if isinstance(u, str)]
+    pages = {url: title for title, url in reversed(found) if re.match(r"^https?://", url)}
+    return [(title or url, url) for url, title in reversed(pages.items())]
+
+
+def _entity_name(payload: str) -> str:
+    """``["city","Paris",…]`` -> Paris; a plain name as it is."""
+    try:
+        value = json.loads(payload)
+    except (ValueError, RecursionError):
+        return payload.strip()
+    if isinstance(value, list) and len(value) > 1 and isinstance(value[1], str):
+        return value[1]
+    return value if isinstance(value, str) else ""
+
+
+def _sandbox_link(match: re.Match[str]) -> str:
+    name = match[3].rstrip("/").rsplit("/", 1)[-1] or match[3]
+    label = match[2].strip()
+    kind = "image" if match[1] else "file"
+    return (f"{label} " if label and label != name else "") + f"*({kind} {code_span(name, 120)}, not in the export)*"
+
+
 def _body(content: Mapping[str, Any], where: str) -> str:
     """The text of code, output or a quote: ``text``, else its ``parts`` (strings) one after the other."""
     text = optional(content, "text", str, where, "")
@@ -71,11 +153,11 @@ def _browsing(content: Mapping[str, Any], where: str, metadata: Mapping[str, Any
     result = _body({"text": optional(content, "result", str, where, ""), "parts": content.get("parts")}, where)
     shown = [inline(summary) if summary.strip() else "", code_block(result, "text") if result.strip() else ""]
     if not result.strip():
-        shown.append(_sources(metadata))
+        shown.append(_search_results(metadata))
     return "\n\n".join(x for x in shown if x)
 
 
-def _sources(metadata: Mapping[str, Any]) -> str:
+def _search_results(metadata: Mapping[str, Any]) -> str:
     """``metadata.search_result_groups[].entries[]`` and ``metadata._cite_metadata.metadata_list[]`` as a list of
     links (each page once)."""
     entries: list[Any] = []

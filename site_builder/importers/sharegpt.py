@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, Skipped, WrongKind, expect, optional, thread,
+    Conversation, Message, Node, Skipped, WrongKind, expect, thread,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.messages import Media, message, pretty_json

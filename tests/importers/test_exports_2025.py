@@ -319,3 +319,28 @@ def test_json_lines_in_a_file_named_json_and_a_zipped_dataset(tmp_path):
     with zipfile.ZipFile(tmp_path / "data.zip", "w") as archive:
         archive.write(EXPORTS / "trl-preference.jsonl", "data/train.jsonl")
     assert _import_all("sharegpt", tmp_path / "data.zip", tmp_path / "b").count("new") == 3
+
+
+# --- 5. citations of 2025 exports, sandbox links ------------------------------------------------------------
+
+
+def test_2025_citation_markers_become_footnotes_or_are_counted_and_sandbox_links_name_their_file(tmp_path):
+    report = _import_all("chatgpt", EXPORTS / "chatgpt-citations-2025.json", tmp_path / "content" / "posts")
+    [post] = _posts(tmp_path / "content" / "posts").values()
+    answer = post.turns[1].text
+    assert not any("\ue000" <= ch <= "\uf8ff" for ch in answer)  # no marker left to show as a box
+    assert "released on 7 October 2024.[^c2w-1] It adds" in answer and "interpreter.[^c2w-2][^c2w-1] Your" in answer
+    assert "[^c2w-1]: [What's New In Python 3.13](https://docs.python.org/3/whatsnew/3.13.html?utm_source=chatgpt.com)" in answer
+    assert "[^c2w-2]: [PEP 703 – Making the Global Interpreter Lock Optional in CPython](https://peps.python.org/pep-0703/)" \
+        in answer
+    assert "Your notes say the same. The JIT compiler is off by default.\n" in answer
+    assert "created by Guido van Rossum." in answer
+    assert "Download the release table *(file `python_releases.csv`, not in the export)*" in answer
+    assert "Release timeline *(image `releases.png`, not in the export)*" in answer
+    assert "2 citation marker(s) left out, their source not in the export (1 cite, 1 filecite)" in format_report(report)
+    from site_builder.build import build_site
+
+    build_site(tmp_path / "content", tmp_path / "out")
+    page = next((tmp_path / "out").glob("posts/*/index.html")).read_text(encoding="utf-8")
+    assert "sandbox:" not in page and 'href="https://peps.python.org/pep-0703/"' in page
+    assert page.count('class="footnote-ref"') == 3
