@@ -129,7 +129,7 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
     model = optional(metadata, "model_slug", str, _join(where, "metadata"))
     interrupted = message.get("status") == "in_progress" or (
         isinstance(metadata.get("finish_details"), dict) and metadata["finish_details"].get("type") == "interrupted")
-    if role == "assistant" and recipient not in ("all", "python"):
+    if role == "assistant" and recipient not in ("all", "python", "python_user_visible"):
         shown_as = Message("tool", _tool_label(recipient), f"*Call to {code_span(recipient, 40)}:*\n\n{text}")
     elif role == "tool" and kind == "execution_output":
         shown_as = Message("assistant", ASSISTANT, text)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from site_builder.importers.common import expect, optional
-from site_builder.importers.text import code_block, code_span, inline, link, reasoning
+from site_builder.importers.text import as_blocks, code_block, code_span, inline, link, reasoning
 
 # Linear on any text: a failed tag stops at the next `<`; a name starts where a word starts; a value may be
 # left unclosed (each failed attempt would otherwise scan to the end of the message, quadratic in the tags).
@@ -166,15 +166,15 @@ def _result_text(content: Any) -> str:
 
 def markup(text: str) -> str:
     """``<antThinking>`` -> a reasoning block; ``<antArtifact>`` -> a titled code block."""
-    text = _THINKING.sub(lambda m: "\n\n" + reasoning(m["body"]) + "\n\n", text)
-    return _ARTIFACT.sub(_artifact_tag, text).strip()
+    text = as_blocks(text, _THINKING, lambda m: reasoning(m["body"]))
+    return as_blocks(text, _ARTIFACT, _artifact_tag).strip()
 
 
 def _artifact_tag(match: re.Match[str]) -> str:
     attrs = dict(_ATTR.findall(match["attrs"]))
     title = html.unescape(attrs.get("title", "") or attrs.get("identifier", "") or "Artifact")
     lang = attrs.get("language") or ARTIFACT_LANGS.get(attrs.get("type", ""), "")
-    return f"\n\n**Artifact: {inline(title, 120)}**\n\n{code_block(match['body'].strip(chr(10)), lang)}\n\n"
+    return f"**Artifact: {inline(title, 120)}**\n\n{code_block(match['body'].strip(chr(10)), lang)}"
 
 
 def attachments(message: Mapping[str, Any], where: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from site_builder.importers.common import Message, expect, optional
-from site_builder.importers.text import code_block, inline, reasoning
+from site_builder.importers.text import as_blocks, code_block, code_span, inline, reasoning
 
 ROLES = {
     "human": ("user", "User"), "user": ("user", "User"),
@@ -75,7 +75,7 @@ def message(raw: Any, where: str, media: Media) -> Read:
         pieces.append(tool_calls([{"function": item["function_call"]}], f"{where}.function_call"))
     text = "\n\n".join(p for p in pieces if p.strip())
     if role == "tool" and text.strip() and isinstance(item.get("name"), str) and item["name"].strip():
-        text = f"*Result of `{_code_name(item['name'])}`:*\n\n{text}"
+        text = f"*Result of {code_span(item['name'], 60)}:*\n\n{text}"
     if not text.strip():
         return Read(None, f"empty message ({inline(role_name, 30) or 'no role'})")
     return Read(Message(role, label, text))
@@ -123,7 +123,7 @@ def _part(kind: str, value: Any, where: str, media: Media) -> str:
     base = kind.removesuffix("_url")
     if base in MEDIA:
         return asset(base.title(), text)
-    return f"*(part of type `{_code_name(kind)}`:)* {inline(text)}"
+    return f"*(part of type {code_span(kind, 60)}:)* {inline(text)}"
 
 
 def tool_calls(calls: Any, where: str) -> str:
@@ -138,7 +138,7 @@ def tool_calls(calls: Any, where: str) -> str:
         name = function.get("name")
         arguments = function.get("arguments", function.get("parameters", function.get("input")))
         shown = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
-        heading = f"*Tool call `{_code_name(name)}`:*" if isinstance(name, str) and name.strip() else "*Tool call:*"
+        heading = f"*Tool call {code_span(name, 60)}:*" if isinstance(name, str) and name.strip() else "*Tool call:*"
         out.append(f"{heading}\n\n{code_block(pretty_json(shown), 'json')}")
     return "\n\n".join(out)
 
@@ -148,14 +148,14 @@ def think_tags(text: str) -> str:
     match = _THINK.match(text)
     if not match:
         return text
-    return f"{reasoning(match['body'])}\n\n{text[match.end():].lstrip()}".strip()
+    return f"{reasoning(match['body'])}\n\n{text[match.end():].lstrip()}".rstrip()
 
 
 def placeholders(text: str, media: Media) -> str:
     """``<image>``, ``<video>``, ``<audio>`` name the record's files of that kind, in order."""
-    if "<" not in text or not _PLACEHOLDER.search(text):
+    if "<" not in text:
         return text
-    return _PLACEHOLDER.sub(lambda m: f"\n\n{asset(m[1].title(), media.take(m[1]))}\n\n", text).strip()
+    return as_blocks(text, _PLACEHOLDER, lambda m: asset(m[1].title(), media.take(m[1])))
 
 
 def asset(kind: str, name: str) -> str:
@@ -174,11 +174,6 @@ def _loads(text: str) -> Any:
         return json.loads(text)
     except (ValueError, TypeError, RecursionError):
         return None
-
-
-def _code_name(name: Any) -> str:
-    """A tool or part name inside backticks (no backtick of its own, one line, bounded)."""
-    return " ".join(str(name).replace("`", "'").split())[:60]
 
 
 def _file_name(value: Any) -> str:

@@ -152,7 +152,7 @@ def _kto(record: Mapping[str, Any], base: list[Message], variants: list[list[Mes
 
 
 def _noted(message_: Message, text: str) -> Message:
-    return Message(message_.role, message_.speaker, f"{note('NOTE', text)}\n\n{message_.text}", message_.model,
+    return Message(message_.role, message_.speaker, f"{note('NOTE', text)}\n\n{message_.text.strip(chr(10))}", message_.model,
                    message_.interrupted)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 from site_builder.conversation import LABEL_LINE, RULE_LINE, block_tokens  # the parser's own tests
@@ -192,6 +192,19 @@ def note(kind: str, text: str) -> str:
     """A GitHub alert (``> [!NOTE]``): the importer's annotation pinned to a turn."""
     body = "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
     return f"> [!{kind.upper()}]\n{body}"
+
+
+def as_blocks(text: str, pattern: "re.Pattern[str]", render: Callable[["re.Match[str]"], str]) -> str:
+    """``text`` with each match of ``pattern`` replaced by ``render(match)`` as a block of its own: one blank line
+    before and after it, never a run of them (the text around keeps its own lines)."""
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces += [text[last:match.start()], render(match)]
+        last = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
 
 
 def reasoning(markdown: str, title: str = "") -> str:

@@ -344,3 +344,51 @@ def test_2025_citation_markers_become_footnotes_or_are_counted_and_sandbox_links
     page = next((tmp_path / "out").glob("posts/*/index.html")).read_text(encoding="utf-8")
     assert "sandbox:" not in page and 'href="https://peps.python.org/pep-0703/"' in page
     assert page.count('class="footnote-ref"') == 3
+
+
+# --- 8. text fidelity ---------------------------------------------------------------------------------------
+
+
+def test_code_spans_show_names_exactly(tmp_path):
+    _import_all("chatgpt", EXPORTS / "chatgpt-text-fidelity.json", tmp_path)
+    _import_all("claude", EXPORTS / "claude-text-fidelity.json", tmp_path)
+    posts = _posts(tmp_path)
+    call = posts["check_prime and bases"].turns[1].text
+    assert call.startswith("*Call to `file_search.msearch`:*")
+    assert "*Attached: `check_prime.py`*" in posts["Review check_prime"].turns[0].text
+    assert "**Artifact: check\\_prime, reviewed**" in posts["Review check_prime"].turns[1].text  # bold, not code
+
+
+def test_a_model_is_named_once_in_headers(tmp_path):
+    out = _build(tmp_path, ("chatgpt", EXPORTS / "chatgpt-text-fidelity.json"))
+    page = next(out.glob("posts/*/index.html")).read_text(encoding="utf-8")
+    assert '>ChatGPT o4-mini</span>' in page and "o4-mini</span> <span" not in page
+    assert '<span class="model">o4-mini</span>' not in page
+    assert '<span class="speaker role-assistant">ChatGPT</span> <span class="model">gpt-4o</span>' in page
+
+
+def _blank_runs(text: str) -> list[int]:
+    """Lines after which two or more blank lines run, outside fenced code."""
+    runs, blank, fenced = [], 0, False
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.lstrip("> ").startswith(("```", "~~~")):
+            fenced = not fenced
+        if not fenced and not line.strip():
+            blank += 1
+            continue
+        if blank >= 2:
+            runs.append(number)
+        blank = 0
+    return runs
+
+
+def test_no_runs_of_blank_lines_around_notes_and_blocks(tmp_path):
+    kinds = {"chatgpt": "chatgpt-*.json", "claude": "claude-*.json"}
+    for kind, pattern in kinds.items():
+        for export in EXPORTS.glob(pattern):
+            _import_all(kind, export, tmp_path / export.stem)
+    for export in [*EXPORTS.glob("*.jsonl"), *(EXPORTS / n for n in ("mllm-placeholders.json", "kto.json"))]:
+        _import_all("sharegpt", export, tmp_path / export.stem)
+    posts = list(tmp_path.rglob("*.md"))
+    assert len(posts) > 20
+    assert {p.name: _blank_runs(p.read_text(encoding="utf-8")) for p in posts if _blank_runs(p.read_text(encoding="utf-8"))} == {}
