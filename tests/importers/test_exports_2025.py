@@ -4,6 +4,7 @@ and the training formats people keep on disk. Fixtures: ``tests/fixtures/exports
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -392,3 +393,18 @@ def test_no_runs_of_blank_lines_around_notes_and_blocks(tmp_path):
     posts = list(tmp_path.rglob("*.md"))
     assert len(posts) > 20
     assert {p.name: _blank_runs(p.read_text(encoding="utf-8")) for p in posts if _blank_runs(p.read_text(encoding="utf-8"))} == {}
+
+
+# --- 9. the outline shows each question's text exactly ------------------------------------------------------
+
+
+def test_the_outline_shows_the_questions_exactly(tmp_path):
+    import html
+
+    out = _build(tmp_path, ("chatgpt", EXPORTS / "chatgpt-text-fidelity.json"))
+    page = next(out.glob("posts/*/index.html")).read_text(encoding="utf-8")
+    start = page.index('<nav class="outline"')
+    outline = page[start:page.index("</nav>", start)]
+    items = [html.unescape(i.split(">", 1)[1]) for i in re.findall(r'<a href="#turn-\d+">[^<]*', outline)]
+    assert items == ["Is check_prime(1) False? Search my files for check_prime.", "Is 3 > 2 in every base?", "Thanks!",
+                     "<video autoplay> does not start on an iPhone: why? (a_b & c)"]
