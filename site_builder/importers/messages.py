@@ -29,7 +29,6 @@ ROLES = {
 """role or ``from`` -> (role, speaker label). Anything else is a tool's."""
 MEDIA = {"image": "images", "video": "videos", "audio": "audios"}
 """placeholder -> the record's list that names its files."""
-_PLACEHOLDER = re.compile(r"<(image|video|audio)>")
 _THINK = re.compile(r"\s*<think>(?P<body>.*?)</think>", re.DOTALL)
 _LEADING_SPACES = re.compile(r"\A {1,3}(?=\S)")
 
@@ -55,6 +54,10 @@ class Media:
         names, index = self.names[kind], self.used[kind]
         self.used[kind] += 1
         return names[index] if index < len(names) else ""
+
+    def kinds(self) -> list[str]:
+        """The placeholders this record gives files for (``<video>`` in a record without ``videos`` is text)."""
+        return [kind for kind, names in self.names.items() if names]
 
     def unplaced(self) -> list[str]:
         """Files the record names that no placeholder showed (they are listed after the conversation)."""
@@ -152,10 +155,13 @@ def think_tags(text: str) -> str:
 
 
 def placeholders(text: str, media: Media) -> str:
-    """``<image>``, ``<video>``, ``<audio>`` name the record's files of that kind, in order."""
-    if "<" not in text:
+    """``<image>``, ``<video>``, ``<audio>`` name the record's files of that kind, in order (a record without
+    ``videos`` means the text ``<video>``)."""
+    kinds = media.kinds()
+    if "<" not in text or not kinds:
         return text
-    return as_blocks(text, _PLACEHOLDER, lambda m: asset(m[1].title(), media.take(m[1])))
+    pattern = re.compile(f"<({'|'.join(kinds)})>")
+    return as_blocks(text, pattern, lambda m: asset(m[1].title(), media.take(m[1])))
 
 
 def asset(kind: str, name: str) -> str:

@@ -408,3 +408,12 @@ def test_the_outline_shows_the_questions_exactly(tmp_path):
     items = [html.unescape(i.split(">", 1)[1]) for i in re.findall(r'<a href="#turn-\d+">[^<]*', outline)]
     assert items == ["Is check_prime(1) False? Search my files for check_prime.", "Is 3 > 2 in every base?", "Thanks!",
                      "<video autoplay> does not start on an iPhone: why? (a_b & c)"]
+
+
+def test_a_placeholder_without_files_of_its_kind_is_text(tmp_path):
+    export = tmp_path / "a.json"
+    export.write_text(json.dumps([{"messages": [{"role": "user", "content": "Why does <video> not autoplay?"},
+                                                {"role": "assistant", "content": "Add `muted`."}]}]), encoding="utf-8")
+    _import_all("sharegpt", export, tmp_path / "posts")
+    [post] = _posts(tmp_path / "posts").values()
+    assert post.turns[0].text == "Why does <video> not autoplay?"
