@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, Skipped, WrongKind, expect, optional, thread,
+    Conversation, Message, Node, Skipped, WrongKind, expect, optional,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
+from site_builder.importers.layout import thread
 from site_builder.importers.records import derived_id, lenient_time, read_record
 from site_builder.importers.chatgpt_content import content_text
 from site_builder.importers.text import code_span, note

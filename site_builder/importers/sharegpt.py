@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, Skipped, WrongKind, expect, thread,
+    Conversation, Message, Node, Skipped, WrongKind, expect,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
+from site_builder.importers.layout import thread
 from site_builder.importers.messages import Media, message, pretty_json
 from site_builder.importers.records import read_record
 from site_builder.importers.text import code_block, note

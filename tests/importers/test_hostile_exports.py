@@ -14,7 +14,8 @@ import pytest
 
 from site_builder.errors import ImportError_
 from site_builder.importers import archive, jsonstream
-from site_builder.importers.common import Message, Node, thread
+from site_builder.importers.common import Message, Node
+from site_builder.importers.layout import thread
 from site_builder.importers.driver import Selection, format_report, import_export
 
 

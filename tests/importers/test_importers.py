@@ -14,7 +14,8 @@ from site_builder.errors import ImportError_
 from site_builder.importers import add_import_parser
 from site_builder.importers.driver import Selection, import_export, read_export
 from site_builder.importers import jsonstream
-from site_builder.importers.common import Message, Node, thread
+from site_builder.importers.common import Message, Node
+from site_builder.importers.layout import thread
 from site_builder.importers.text import neutralise
 from site_builder.importers.writer import render_post, slugify
 from site_builder.posts import parse_post
