@@ -21,7 +21,7 @@ from site_builder.importers.common import (
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.layout import thread
 from site_builder.importers.records import derived_id, lenient_time, read_record
-from site_builder.importers.chatgpt_content import content_text
+from site_builder.importers.chatgpt_content import Shown, canvas, content_text
 from site_builder.importers.text import code_span, note
 
 SOURCE = "chatgpt"
@@ -120,17 +120,18 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
         return _Converted(None, "hidden system message" if role == "system" else "hidden from the conversation view")
     if kind == "model_editable_context":
         return _Converted(None, f"not part of the conversation ({kind})")
-    shown = content_text(kind, content, at, metadata, f"c{order}")
+    recipient = str(message.get("recipient") or "all")
+    drawn = canvas(recipient, content, at) if role == "assistant" and recipient.startswith("canmore.") else None
+    shown = Shown(drawn) if drawn is not None else content_text(kind, content, at, metadata, f"c{order}")
     text = shown.text
     if text is None:
         return _Converted(None, f"unsupported content type `{kind}`")
     if not text.strip():
         return _Converted(None, "hidden system message" if role == "system" else f"empty message (`{kind}`)")
-    recipient = str(message.get("recipient") or "all")
     model = optional(metadata, "model_slug", str, _join(where, "metadata"))
     interrupted = message.get("status") == "in_progress" or (
         isinstance(metadata.get("finish_details"), dict) and metadata["finish_details"].get("type") == "interrupted")
-    if role == "assistant" and recipient not in ("all", "python", "python_user_visible"):
+    if role == "assistant" and drawn is None and recipient not in ("all", "python", "python_user_visible"):
         shown_as = Message("tool", _tool_label(recipient), f"*Call to {code_span(recipient, 40)}:*\n\n{text}")
     elif role == "tool" and kind == "execution_output":
         shown_as = Message("assistant", ASSISTANT, text)

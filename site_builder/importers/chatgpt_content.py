@@ -138,6 +138,33 @@ def _sandbox_link(match: re.Match[str]) -> str:
     return (f"{label} " if label and label != name else "") + f"*({kind} {code_span(name, 120)}, not in the export)*"
 
 
+def canvas(function: str, content: Mapping[str, Any], where: str) -> str | None:
+    """A call to ChatGPT's canvas (``canmore.create_textdoc`` / ``update_textdoc`` / ``comment_textdoc``, its
+    arguments a JSON string): the document under its name (code as a code block of its language), the
+    replacements of an update, the comments; None when the arguments cannot be read (shown as they are)."""
+    try:
+        arguments = json.loads(_body(content, where))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(arguments, dict):
+        return None
+    if function.endswith("create_textdoc") and isinstance(arguments.get("content"), str):
+        name = inline(str(arguments.get("name") or "Canvas"), 120)
+        kind = str(arguments.get("type") or "document")
+        if kind.startswith("code/"):
+            return f"**Canvas: {name}**\n\n{code_block(arguments['content'], kind.removeprefix('code/'))}"
+        return f"**Canvas: {name}**\n\n{arguments['content']}"
+    if function.endswith("update_textdoc") and isinstance(arguments.get("updates"), list):
+        updates = [u for u in arguments["updates"] if isinstance(u, dict) and isinstance(u.get("replacement"), str)]
+        return "\n\n".join([f"**Canvas updated** ({len(updates)} change{'s' if len(updates) != 1 else ''}):"]
+                            + [code_block(u["replacement"], "text") for u in updates])
+    if function.endswith("comment_textdoc") and isinstance(arguments.get("comments"), list):
+        comments = [c for c in arguments["comments"] if isinstance(c, dict) and isinstance(c.get("comment"), str)]
+        return "*Comments on the canvas:*\n\n" + "\n".join(
+            f"- on {code_span(str(c.get('pattern') or ''), 60) or 'the document'}: {inline(c['comment'])}" for c in comments)
+    return None
+
+
 def _body(content: Mapping[str, Any], where: str) -> str:
     """The text of code, output or a quote: ``text``, else its ``parts`` (strings) one after the other."""
     text = optional(content, "text", str, where, "")

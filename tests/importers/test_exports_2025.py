@@ -417,3 +417,15 @@ def test_a_placeholder_without_files_of_its_kind_is_text(tmp_path):
     _import_all("sharegpt", export, tmp_path / "posts")
     [post] = _posts(tmp_path / "posts").values()
     assert post.turns[0].text == "Why does <video> not autoplay?"
+
+
+def test_chatgpt_canvas_documents_read_as_code_and_text(tmp_path):
+    _import_all("chatgpt", EXPORTS / "chatgpt-canvas.json", tmp_path)
+    [post] = _posts(tmp_path).values()
+    created = post.turns[1]
+    assert created.role == "assistant" and created.text.startswith("**Canvas: fizzbuzz**")
+    assert "\\n" not in created.text and '"type": "code/python"' not in created.text
+    assert post.code_blocks[0].lang == "python" and post.code_blocks[0].code.startswith("for i in range(1, 16):")
+    later = "\n\n".join(t.text for t in post.turns[4:])
+    assert "**Canvas updated** (1 change):" in later and "range(1, 101)" in later
+    assert "**Canvas: README**\n\n# FizzBuzz" in later
