@@ -84,7 +84,7 @@ def _marked(text: str, metadata: Mapping[str, Any], prefix: str) -> Shown:
         text = _SANDBOX.sub(_sandbox_link, text)
     if not _PRIVATE.search(text):
         return Shown(text)
-    references = {r["matched_text"]: r for r in metadata.get("content_references") or []
+    references = {r["matched_text"]: r for r in _list(metadata.get("content_references"))
                   if isinstance(r, dict) and isinstance(r.get("matched_text"), str)}
     numbers: dict[tuple[str, str], int] = {}
     left_out: list[str] = []
@@ -112,12 +112,17 @@ def _pages(reference: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     """The pages a reference names: its ``items`` (title, url), else its ``safe_urls``; each http(s) page once."""
     if not isinstance(reference, Mapping):
         return []
-    found = [(str(i.get("title") or i.get("attribution") or ""), i["url"]) for i in reference.get("items") or []
+    found = [(str(i.get("title") or i.get("attribution") or ""), i["url"]) for i in _list(reference.get("items"))
              if isinstance(i, dict) and isinstance(i.get("url"), str)]
     if not found:
-        found = [("", u) for u in reference.get("safe_urls") or [] if isinstance(u, str)]
+        found = [("", u) for u in _list(reference.get("safe_urls")) if isinstance(u, str)]
     pages = {url: title for title, url in reversed(found) if re.match(r"^https?://", url)}
     return [(title or url, url) for url, title in reversed(pages.items())]
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a list; else nothing (metadata the page can do without is not checked further)."""
+    return value if isinstance(value, list) else []
 
 
 def _entity_name(payload: str) -> str:
@@ -188,7 +193,7 @@ def _search_results(metadata: Mapping[str, Any]) -> str:
     """``metadata.search_result_groups[].entries[]`` and ``metadata._cite_metadata.metadata_list[]`` as a list of
     links (each page once)."""
     entries: list[Any] = []
-    for group in metadata.get("search_result_groups") or []:
+    for group in _list(metadata.get("search_result_groups")):
         if isinstance(group, dict) and isinstance(group.get("entries"), list):
             entries += group["entries"]
     cite = metadata.get("_cite_metadata")

@@ -7,7 +7,8 @@ on one:
   the conversation (LLaMA-Factory: one message each; TRL: strings or message lists, after a ``prompt`` or
   holding the whole conversation, whose shared beginning is the question), or LLaMA-Factory v1's
   ``chosen_messages`` / ``rejected_messages``;
-- ``prompt`` and ``completion`` (TRL), the completion an answer;
+- ``prompt`` and ``completion`` (TRL), the completion an answer; alpaca-style ``instruction``, ``input``,
+  ``output`` and ``history`` (LLaMA-Factory), with ``chosen``/``rejected`` or a KTO tag as above;
 - a KTO label (``kto_tag``, or TRL's boolean ``label``) shown on the answer it judges.
 ``images``, ``videos`` and ``audios`` name the files of the record's ``<image>``/``<video>``/``<audio>``
 placeholders. Empty turns are left out and counted. Datasets carry no dates: posts take the date of the
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, Skipped, WrongKind, expect,
+    Conversation, Message, Node, Skipped, WrongKind, expect, optional,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.layout import thread
@@ -32,8 +33,9 @@ from site_builder.importers.text import code_block, note
 SOURCE = "sharegpt"
 _CONVERSATION = ("conversations", "messages")
 _PAIRS = (("chosen", "rejected"), ("chosen_messages", "rejected_messages"))
-_KNOWN = (*_CONVERSATION, "prompt", "completion", *(key for pair in _PAIRS for key in pair))
-_SHAPES = "`conversations`, `messages`, `prompt`, `chosen`/`rejected` or `chosen_messages`/`rejected_messages`"
+_KNOWN = (*_CONVERSATION, "prompt", "completion", "instruction", *(key for pair in _PAIRS for key in pair))
+_SHAPES = ("`conversations`, `messages`, `prompt`, `instruction`, `chosen`/`rejected` or "
+           "`chosen_messages`/`rejected_messages`")
 _LABELS = {"chosen": "Chosen answer", "rejected": "Rejected answer", "chosen_messages": "Chosen answer",
            "rejected_messages": "Rejected answer"}
 
@@ -90,7 +92,22 @@ def _base(record: Mapping[str, Any], where: str) -> tuple[list[Any], str]:
     if "prompt" in record:
         return _as_messages(record["prompt"], "user", f"{where}.prompt" if where else "prompt"), \
             f"{where}.prompt" if where else "prompt"
+    if "instruction" in record:
+        return _alpaca(record, where), where
     return [], where
+
+
+def _alpaca(record: Mapping[str, Any], where: str) -> list[Any]:
+    """Alpaca-style (LLaMA-Factory): ``history`` pairs, then the ``instruction`` with its ``input`` below it."""
+    messages: list[Any] = []
+    for index, pair in enumerate(optional(record, "history", list, where, [])):
+        turns = expect(pair, list, f"{where}.history[{index}]")
+        messages += [{"role": "user", "content": turns[0] if turns else None},
+                     {"role": "assistant", "content": turns[1] if len(turns) > 1 else None}]
+    instruction = optional(record, "instruction", str, where, "")
+    extra = optional(record, "input", str, where, "")
+    messages.append({"role": "user", "content": "\n\n".join(x for x in (instruction, extra) if x.strip())})
+    return messages
 
 
 def _answers(record: Mapping[str, Any], where: str) -> list[tuple[str, list[Any], int]]:
@@ -100,8 +117,9 @@ def _answers(record: Mapping[str, Any], where: str) -> list[tuple[str, list[Any]
         if any(record.get(key) is not None for key in pair):
             return [(key, _as_messages(record[key], "assistant", f"{where}.{key}"), 0)
                     for key in pair if record.get(key) is not None]
-    if record.get("completion") is not None:
-        return [("completion", _as_messages(record["completion"], "assistant", f"{where}.completion"), 0)]
+    for key in ("completion", "output"):
+        if record.get(key) is not None:
+            return [(key, _as_messages(record[key], "assistant", f"{where}.{key}"), 0)]
     return []
 
 

@@ -429,3 +429,16 @@ def test_chatgpt_canvas_documents_read_as_code_and_text(tmp_path):
     later = "\n\n".join(t.text for t in post.turns[4:])
     assert "**Canvas updated** (1 change):" in later and "range(1, 101)" in later
     assert "**Canvas: README**\n\n# FizzBuzz" in later
+
+
+def test_alpaca_records_instruction_input_output_history_and_preferences(tmp_path):
+    report = _import_all("sharegpt", EXPORTS / "alpaca-records.json", tmp_path)
+    assert report.count("new") == 3
+    posts = _posts(tmp_path)
+    summary = posts["What is a summary?"]
+    assert [(t.role, t.text) for t in summary.turns] == [
+        ("system", "Be brief."), ("user", "What is a summary?"), ("assistant", "A short version of a longer text."),
+        ("user", "Summarise the text in one sentence.\n\nThe meeting moved from Tuesday to Thursday because the room "
+                 "was booked."), ("assistant", "The meeting is now on Thursday since Tuesday's room was taken.")]
+    assert _variants(posts["Name the capital of Canada."]) == [["Ottawa."], ["Toronto."]]
+    assert "KTO label: undesirable answer (`kto_tag: false`)." in posts["Is the Earth flat?"].turns[1].text
