@@ -44,6 +44,8 @@ class _Converted:
     intro: str = ""
     left_out: tuple[str, ...] = ()
     """Citation markers of the message left out, by kind."""
+    kind: str = ""
+    """The content type of a shown message."""
 
 
 def conversations(path: Path, options: Options = Options(), progress: Progress | None = None,
@@ -73,6 +75,7 @@ def convert(raw: Any, where: str, options: Options = Options()) -> Conversation 
     problems: list[str] = [time_warning + "; the post takes the export file's date"] if time_warning else []
     intro: list[str] = []
     left_out: Counter[str] = Counter()
+    kinds: dict[str, str] = {}
     for order, (nid, raw_node) in enumerate(mapping.items()):
         at = _join(where, f"mapping.{nid}")
         node = expect(raw_node, dict, at)
@@ -86,9 +89,10 @@ def convert(raw: Any, where: str, options: Options = Options()) -> Conversation 
         if converted.intro:
             intro.append(converted.intro)
         left_out.update(converted.left_out)
+        kinds[nid] = converted.kind
         time = node["message"].get("create_time") if isinstance(node.get("message"), dict) else None
         nodes[nid] = Node(nid, parent, converted.message, time if isinstance(time, (int, float)) else None, order)
-    nodes = _label_models(nodes, default_model)
+    nodes = _label_models(_recaps_as_titles(nodes, kinds), default_model)
     laid_out = thread(nodes, optional(conv, "current_node", str, where))
     if left_out:
         problems.append(f"{sum(left_out.values())} citation marker(s) left out, their source not in the export ("
@@ -140,7 +144,7 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
     else:
         speaker = {"user": "User", "system": "System"}.get(role, ASSISTANT)
         shown_as = Message(role, speaker, text, model if role == "assistant" else None, bool(interrupted))
-    return _Converted(shown_as, left_out=shown.left_out)
+    return _Converted(shown_as, left_out=shown.left_out, kind=kind)
 
 
 def _custom_instructions(content: Mapping[str, Any], where: str, options: Options) -> _Converted:
@@ -154,6 +158,37 @@ def _custom_instructions(content: Mapping[str, Any], where: str, options: Option
     body = "\n\n".join(parts) or "(empty)"
     return _Converted(None, "custom instructions (shown before the first turn)",
                       note("NOTE", f"**Custom instructions**\n\n{body}"))
+
+
+def _recaps_as_titles(nodes: dict[str, Node], kinds: Mapping[str, str]) -> dict[str, Node]:
+    """A reasoning recap ("Thought for 9 seconds") titles the thoughts above it in its answer, as in ChatGPT,
+    instead of showing as a reasoning block of its own."""
+    merged = dict(nodes)
+    for nid, kind in kinds.items():
+        recap = merged[nid].message
+        if kind != "reasoning_recap" or recap is None:
+            continue
+        above = _thoughts_above(merged, kinds, nid)
+        thoughts = merged[above].message if above else None
+        if thoughts is None or not thoughts.text.startswith("> [!REASONING]\n"):
+            continue
+        title = recap.text.split("\n", 1)[0]  # "> [!REASONING] Thought for 9 seconds"
+        merged[above] = replace(merged[above], message=replace(thoughts, text=title + thoughts.text[len("> [!REASONING]"):]))
+        merged[nid] = replace(merged[nid], message=None)
+    return merged
+
+
+def _thoughts_above(nodes: Mapping[str, Node], kinds: Mapping[str, str], nid: str, limit: int = 50) -> str | None:
+    """The nearest thoughts above ``nid`` in its answer (not past a question), if any."""
+    parent = nodes[nid].parent
+    for _ in range(limit):
+        node = nodes.get(parent) if parent is not None else None
+        if node is None or (node.message is not None and node.message.role == "user"):
+            return None
+        if kinds.get(parent) == "thoughts":
+            return parent
+        parent = node.parent
+    return None
 
 
 def _tool_label(name: str) -> str:
