@@ -57,12 +57,13 @@ class Rendered:
 
 def create_markdown() -> MarkdownIt:
     """The site's Markdown dialect: CommonMark + GFM (tables, strikethrough, autolinks, task lists, alerts,
-    footnotes), raw HTML shown as text, math. What mdit-py-plugins' ``gfm_plugin`` sets up, with our autolinks."""
+    footnotes), raw HTML shown as text, math, and ``> [!REASONING]`` blocks (``reasoning_plugin``). What
+    mdit-py-plugins' ``gfm_plugin`` sets up, with our autolinks."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.options.update({"tasklists": True, "tasklists_editable": False, "alerts": True,
                        "strikethrough_single_tilde": True})
-    md.use(autolink_plugin).use(footnote_plugin, inline=False).use(math_plugin)
+    md.use(autolink_plugin).use(footnote_plugin, inline=False).use(math_plugin).use(reasoning_plugin)
     md.inline.ruler.before("link", "unclosed_bracket", _unclosed_bracket)
     md.block.ruler.at("table", _table_within_budget)
     md.add_render_rule("fence", _render_fence)
@@ -431,3 +432,39 @@ def _emit(state: StateInline, start: int, end: int, href: str) -> bool:
     token.markup, token.info = "autolink", "auto"
     state.pos = end
     return True
+
+
+_REASONING = re.compile(r"\[!REASONING\][ \t]*(?P<title>[^\n]*)(?:\n|$)")
+
+
+def reasoning_plugin(md: MarkdownIt) -> None:
+    """A quote that starts with ``[!REASONING]`` (optionally followed by a title on that line) is the model's
+    reasoning: shown collapsed, as ``<details class="reasoning">`` titled "Reasoning", its Markdown intact.
+    Unlike ``[!NOTE]`` alerts it is not an annotation of the author's; elsewhere it reads as a plain quote."""
+    md.core.ruler.after("block", "reasoning", _reasoning_blocks)
+    md.add_render_rule("reasoning_open", lambda self, tokens, idx, options, env: (
+        '<details class="reasoning"><summary>Reasoning'
+        + (f" · {escapeHtml(tokens[idx].meta['title'])}" if tokens[idx].meta["title"] else "") + "</summary>\n"))
+    md.add_render_rule("reasoning_close", lambda self, tokens, idx, options, env: "</details>\n")
+
+
+def _reasoning_blocks(state: Any) -> None:
+    tokens, kept, skipped = state.tokens, [], set()
+    reasoning: list[bool] = []
+    """For each quote open at this point: whether it is a reasoning block."""
+    for index, token in enumerate(tokens):
+        if index in skipped:
+            continue
+        if token.type == "blockquote_open":
+            marker = _REASONING.match(tokens[index + 2].content) \
+                if index + 3 < len(tokens) and tokens[index + 1].type == "paragraph_open" else None
+            reasoning.append(marker is not None)
+            if marker:
+                token.type, token.tag, token.meta = "reasoning_open", "details", {"title": marker["title"].strip()}
+                tokens[index + 2].content = tokens[index + 2].content[marker.end():]
+                if not tokens[index + 2].content.strip():
+                    skipped |= {index + 1, index + 2, index + 3}  # the marker's paragraph held nothing else
+        elif token.type == "blockquote_close" and reasoning and reasoning.pop():
+            token.type, token.tag = "reasoning_close", "details"
+        kept.append(token)
+    state.tokens = kept

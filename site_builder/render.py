@@ -187,19 +187,19 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
                      tuple(tuple(turn_view(t) for t in variant) for variant in e.answers))
         for e in post.exchanges
     )
-    outline = tuple((e.question.number, _short(e.question.text)) for e in post.exchanges if e.question)
+    outline = tuple((e.question.number, _short(md, e.question.text)) for e in post.exchanges if e.question)
     outro = render_markdown(md, post.outro, post.outro_line, decorate, ids, budget) if post.outro else Rendered("")
     warnings = tuple(f"{post.path}:{w.line}: warning: {w.message}"
                      for r in (intro, *turns.values(), outro) for w in r.warnings)
-    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(post), outro.html)
+    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(md, post), outro.html)
 
 
-def describe(post: Post) -> str:
+def describe(md: MarkdownIt, post: Post) -> str:
     """The post's summary, else its first question, else its first line of prose (at most 160 characters)."""
     if post.summary:
         return post.summary
     first = next((e.question.text for e in post.exchanges if e.question), None) or post.intro
-    return _short(first, 160) if first.strip() else post.title
+    return _short(md, first, 160) if first.strip() else post.title
 
 
 def intro_line(post: Post) -> int:
@@ -354,13 +354,19 @@ def _tags(views: list[PostView]) -> dict[str, list[PostView]]:
     return dict(sorted(tags.items(), key=lambda item: item[0].casefold()))
 
 
-def _short(markdown: str, limit: int = 90) -> str:
-    """First line of prose of a question, without Markdown punctuation, for the outline."""
-    for line in markdown.split("\n"):
-        text = re.sub(r"[`*_>#\[\]]", "", line).strip()
-        if text:
-            return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-    return "(code)"
+def _short(md: MarkdownIt, markdown: str, limit: int = 90) -> str:
+    """The text of a question's first paragraph as the page shows it (``3 > 2``, ``check_prime``, ``<video>``;
+    no Markdown punctuation), for the outline; a note before the question is skipped."""
+    tokens = md.parse(markdown[:2000], {})
+    inline = next((t for t in tokens if t.type == "inline" and t.level == 1), None) or \
+        next((t for t in tokens if t.type == "inline"), None)
+    pieces = [" " if c.type in ("softbreak", "hardbreak") else c.content
+              for c in (inline.children or []) if c.type in ("text", "code_inline", "image", "softbreak", "hardbreak")] \
+        if inline is not None else []
+    text = " ".join("".join(pieces).split())
+    if not text:
+        return "(code)"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _isodate(value: dt.date | dt.datetime) -> str:

@@ -14,11 +14,15 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add ``import`` with its ``chatgpt``, ``claude`` and ``sharegpt`` subcommands."""
     parser = subparsers.add_parser("import", help="turn conversations from a data export into posts",
                                    description="Turn conversations from a ChatGPT, Claude or ShareGPT export into "
-                                               "posts. Nothing is written if the export cannot be read.")
+                                               "posts. Nothing is written if the export cannot be read; a "
+                                               "conversation that cannot be read is refused and named, the "
+                                               "others are imported (exit status 1).")
     kinds = parser.add_subparsers(dest="import_kind", metavar="KIND", required=True)
-    helps = {"chatgpt": ("ChatGPT data export: the zip, or conversations.json", "EXPORT.zip|conversations.json"),
+    helps = {"chatgpt": ("ChatGPT data export: the zip (conversations.json, or its parts conversations-000.json…), "
+                         "or the JSON file", "EXPORT.zip|conversations.json"),
              "claude": ("Claude data export: the zip, or conversations.json", "EXPORT.zip|conversations.json"),
-             "sharegpt": ("ShareGPT-style dataset: .json (a list) or .jsonl", "FILE.json|FILE.jsonl")}
+             "sharegpt": ("ShareGPT-style or OpenAI-messages dataset, preference data included: .json (a list or "
+                          "one record), .jsonl, or a zip holding one", "FILE.json|FILE.jsonl|FILE.zip")}
     for kind, (text, metavar) in helps.items():
         sub = kinds.add_parser(kind, help=text, description=text)
         sub.add_argument("export", type=Path, metavar=metavar)

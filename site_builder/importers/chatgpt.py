@@ -9,8 +9,6 @@ asked for.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -18,16 +16,18 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
+    Conversation, Message, Node, Skipped, WrongKind, expect, optional,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
-from site_builder.importers.text import code_block, inline, link, note
+from site_builder.importers.layout import thread
+from site_builder.importers.records import derived_id, lenient_time, read_record
+from site_builder.importers.chatgpt_content import Shown, canvas, content_text
+from site_builder.importers.text import code_span, note
 
 SOURCE = "chatgpt"
 ASSISTANT = "ChatGPT"
 _ROLES = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant", "gpt": "assistant",
           "model": "assistant", "system": "system", "tool": "tool", "function": "tool"}
-_CITATION = re.compile(r"^【[^】\n]{1,200}】$")
 _OTHER_KINDS = {"chat_messages": "claude", "conversations": "sharegpt", "messages": "sharegpt"}
 
 
@@ -42,33 +42,40 @@ class _Converted:
     message: Message | None
     dropped: str | None = None
     intro: str = ""
+    left_out: tuple[str, ...] = ()
+    """Citation markers of the message left out, by kind."""
+    kind: str = ""
+    """The content type of a shown message."""
 
 
 def conversations(path: Path, options: Options = Options(), progress: Progress | None = None,
                   ) -> Iterator[tuple[str, Conversation | Skipped]]:
     """(JSON path, conversation or why it was skipped) for every conversation of the export."""
-    for record in iter_json(path, "conversations.json", progress):
-        yield record.where, with_repairs(convert(record.value, record.where, options), record.repaired)
+    for index, record in enumerate(iter_json(path, "conversations.json", progress)):
+        yield record.where, read_record(lambda: convert(record.value, record.where, options), record.value,
+                                        record.where, first=index == 0, repaired=record.repaired)
 
 
 def convert(raw: Any, where: str, options: Options = Options()) -> Conversation | Skipped:
     conv = expect(raw, dict, where or "the top level")
     title = " ".join(str(optional(conv, "title", (str, int, float), where, "")).split()) or "Untitled conversation"
-    created = _time(conv.get("create_time"), _join(where, "create_time"))
+    created, time_warning = lenient_time(conv.get("create_time"), _join(where, "create_time"))
     source_id = str(optional(conv, "conversation_id", (str, int), where, "") or optional(conv, "id", (str, int), where, "")
-                    or _derived_id(title, conv.get("create_time")))
+                    or derived_id(title, conv.get("create_time")))
     if "mapping" not in conv or conv["mapping"] is None:
         other = next((kind for key, kind in _OTHER_KINDS.items() if key in conv), None)
         if other or not where:
-            raise ShapeError(where or "the top level", "not a ChatGPT conversation (no `mapping`)"
+            raise WrongKind(where or "the top level", "not a ChatGPT conversation (no `mapping`)"
                              + (f"; this looks like a {other} export" if other else ""))
         return Skipped(source_id, title, "no `mapping` in the export: nothing to import")
     mapping = expect(conv["mapping"], dict, _join(where, "mapping"))
     default_model = optional(conv, "default_model_slug", str, where)
     nodes: dict[str, Node] = {}
     dropped: list[tuple[str, str]] = []
-    problems: list[str] = []
+    problems: list[str] = [time_warning + "; the post takes the export file's date"] if time_warning else []
     intro: list[str] = []
+    left_out: Counter[str] = Counter()
+    kinds: dict[str, str] = {}
     for order, (nid, raw_node) in enumerate(mapping.items()):
         at = _join(where, f"mapping.{nid}")
         node = expect(raw_node, dict, at)
@@ -81,33 +88,21 @@ def convert(raw: Any, where: str, options: Options = Options()) -> Conversation 
             dropped.append((nid, converted.dropped))
         if converted.intro:
             intro.append(converted.intro)
+        left_out.update(converted.left_out)
+        kinds[nid] = converted.kind
         time = node["message"].get("create_time") if isinstance(node.get("message"), dict) else None
         nodes[nid] = Node(nid, parent, converted.message, time if isinstance(time, (int, float)) else None, order)
-    nodes = _label_models(nodes, default_model)
+    nodes = _label_models(_recaps_as_titles(nodes, kinds), default_model)
     laid_out = thread(nodes, optional(conv, "current_node", str, where))
+    if left_out:
+        problems.append(f"{sum(left_out.values())} citation marker(s) left out, their source not in the export ("
+                        + ", ".join(f"{n} {kind}" for kind, n in sorted(left_out.items())) + ")")
     return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "\n\n".join(intro), tuple(dropped),
                         tuple(problems) + laid_out.problems, laid_out.branches)
 
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
-
-
-def _derived_id(title: str, created: Any) -> str:
-    return "derived-" + hashlib.sha1(f"{title}\n{created}".encode()).hexdigest()[:12]
-
-
-def _time(value: Any, where: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ShapeError(where, "expected a timestamp")
-    try:
-        if isinstance(value, str):
-            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        raise ShapeError(where, f"not a time: {str(value)[:40]!r}") from None
 
 
 def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
@@ -118,6 +113,8 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
     role_name = str(optional(author, "role", str, _join(where, "author"), "")).lower()
     role = _ROLES.get(role_name, "tool")
     metadata = optional(message, "metadata", dict, where, {})
+    if message.get("content") is None:
+        return _Converted(None, "message without content (`content: null`)")
     content = expect(message.get("content"), dict, _join(where, "content"))
     kind = str(optional(content, "content_type", str, _join(where, "content"), "text"))
     at = _join(where, "content")
@@ -125,25 +122,29 @@ def _message(raw: Any, where: str, options: Options, order: int) -> _Converted:
         return _custom_instructions(content, at, options)
     if metadata.get("is_visually_hidden_from_conversation"):
         return _Converted(None, "hidden system message" if role == "system" else "hidden from the conversation view")
-    if kind in ("model_editable_context", "reasoning_recap"):
+    if kind == "model_editable_context":
         return _Converted(None, f"not part of the conversation ({kind})")
-    text = _content_text(kind, content, at, metadata, order)
+    recipient = str(message.get("recipient") or "all")
+    drawn = canvas(recipient, content, at) if role == "assistant" and recipient.startswith("canmore.") else None
+    shown = Shown(drawn) if drawn is not None else content_text(kind, content, at, metadata, f"c{order}")
+    text = shown.text
     if text is None:
         return _Converted(None, f"unsupported content type `{kind}`")
     if not text.strip():
-        return _Converted(None, "hidden system message" if role == "system" else "empty message")
-    recipient = str(message.get("recipient") or "all")
+        return _Converted(None, "hidden system message" if role == "system" else f"empty message (`{kind}`)")
     model = optional(metadata, "model_slug", str, _join(where, "metadata"))
     interrupted = message.get("status") == "in_progress" or (
         isinstance(metadata.get("finish_details"), dict) and metadata["finish_details"].get("type") == "interrupted")
-    if role == "assistant" and recipient not in ("all", "python"):
-        return _Converted(Message("tool", _tool_label(recipient), f"*Call to `{inline(recipient, 40)}`:*\n\n{text}"))
-    if role == "tool" and kind == "execution_output":
-        return _Converted(Message("assistant", ASSISTANT, text))
-    if role == "tool":
-        return _Converted(Message("tool", _tool_label(str(author.get("name") or "tool")), text))
-    speaker = {"user": "User", "system": "System"}.get(role, ASSISTANT)
-    return _Converted(Message(role, speaker, text, model if role == "assistant" else None, bool(interrupted)))
+    if role == "assistant" and drawn is None and recipient not in ("all", "python", "python_user_visible"):
+        shown_as = Message("tool", _tool_label(recipient), f"*Call to {code_span(recipient, 40)}:*\n\n{text}")
+    elif role == "tool" and kind == "execution_output":
+        shown_as = Message("assistant", ASSISTANT, text)
+    elif role == "tool":
+        shown_as = Message("tool", _tool_label(str(author.get("name") or "tool")), text)
+    else:
+        speaker = {"user": "User", "system": "System"}.get(role, ASSISTANT)
+        shown_as = Message(role, speaker, text, model if role == "assistant" else None, bool(interrupted))
+    return _Converted(shown_as, left_out=shown.left_out, kind=kind)
 
 
 def _custom_instructions(content: Mapping[str, Any], where: str, options: Options) -> _Converted:
@@ -159,85 +160,35 @@ def _custom_instructions(content: Mapping[str, Any], where: str, options: Option
                       note("NOTE", f"**Custom instructions**\n\n{body}"))
 
 
-def _content_text(kind: str, content: Mapping[str, Any], where: str, metadata: Mapping[str, Any],
-                  order: int) -> str | None:
-    if kind == "text":
-        parts = optional(content, "parts", list, where, [])
-        text = "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts))
-        return _citations(text, metadata.get("citations"), f"c{order}")
-    if kind == "multimodal_text":
-        parts = optional(content, "parts", list, where, [])
-        return "\n\n".join(p for p in (_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts)) if p.strip())
-    if kind == "code":
-        language = str(optional(content, "language", str, where, ""))
-        return code_block(optional(content, "text", str, where, ""), "" if language == "unknown" else language)
-    if kind == "execution_output":
-        return "*Output:*\n\n" + code_block(optional(content, "text", str, where, ""), "text")
-    if kind == "tether_browsing_display":
-        result = optional(content, "result", str, where, "")
-        summary = optional(content, "summary", str, where, "")
-        return "\n\n".join(x for x in (summary and inline(summary), result and code_block(result, "text")) if x)
-    if kind == "tether_quote":
-        title = optional(content, "title", str, where, "")
-        url = optional(content, "url", str, where, "")
-        return f"*Quote from {link(title, url)}:*\n\n" + code_block(optional(content, "text", str, where, ""), "text")
-    if kind == "system_error":
-        return f"*Error ({inline(optional(content, 'name', str, where, 'error'), 60)}):* " + \
-            inline(optional(content, "text", str, where, ""))
-    if kind == "thoughts":
-        thoughts = optional(content, "thoughts", list, where, [])
-        lines = [f"**{inline(t.get('summary') or '')}** {inline(t.get('content') or '')}".strip()
-                 for t in thoughts if isinstance(t, dict)]
-        return note("NOTE", "**Thinking**\n\n" + "\n\n".join(lines)) if lines else ""
-    if isinstance(content.get("parts"), list):
-        return "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(content["parts"]))
-    if isinstance(content.get("text"), str):
-        return content["text"]
+def _recaps_as_titles(nodes: dict[str, Node], kinds: Mapping[str, str]) -> dict[str, Node]:
+    """A reasoning recap ("Thought for 9 seconds") titles the thoughts above it in its answer, as in ChatGPT,
+    instead of showing as a reasoning block of its own."""
+    merged = dict(nodes)
+    for nid, kind in kinds.items():
+        recap = merged[nid].message
+        if kind != "reasoning_recap" or recap is None:
+            continue
+        above = _thoughts_above(merged, kinds, nid)
+        thoughts = merged[above].message if above else None
+        if thoughts is None or not thoughts.text.startswith("> [!REASONING]\n"):
+            continue
+        title = recap.text.split("\n", 1)[0]  # "> [!REASONING] Thought for 9 seconds"
+        merged[above] = replace(merged[above], message=replace(thoughts, text=title + thoughts.text[len("> [!REASONING]"):]))
+        merged[nid] = replace(merged[nid], message=None)
+    return merged
+
+
+def _thoughts_above(nodes: Mapping[str, Node], kinds: Mapping[str, str], nid: str, limit: int = 50) -> str | None:
+    """The nearest thoughts above ``nid`` in its answer (not past a question), if any."""
+    parent = nodes[nid].parent
+    for _ in range(limit):
+        node = nodes.get(parent) if parent is not None else None
+        if node is None or (node.message is not None and node.message.role == "user"):
+            return None
+        if kinds.get(parent) == "thoughts":
+            return parent
+        parent = node.parent
     return None
-
-
-def _part(part: Any, where: str) -> str:
-    if isinstance(part, str):
-        return part
-    if part is None:
-        return ""
-    item = expect(part, dict, where)
-    kind = str(item.get("content_type") or "attachment")
-    if kind == "audio_transcription":
-        return str(item.get("text") or "")
-    pointer = str(item.get("asset_pointer") or item.get("name") or "")
-    asset = pointer.split("://", 1)[-1] or "unnamed"
-    label = {"image_asset_pointer": "Image"}.get(kind, "Audio" if "audio" in kind else "Attachment")
-    size = ""
-    if isinstance(item.get("width"), int) and isinstance(item.get("height"), int):
-        size = f", {item['width']}×{item['height']}"
-    return f"*({label}: {inline(asset, 80)}{size}; the file is not in the export's JSON)*"
-
-
-def _citations(text: str, raw: Any, prefix: str) -> str:
-    """Turn the ``【3:0†source】`` markers that ``metadata.citations`` resolves into footnotes."""
-    if not isinstance(raw, list):
-        return text
-    marks = []
-    for item in raw:
-        if not isinstance(item, dict):
-            continue
-        start, end, meta = item.get("start_ix"), item.get("end_ix"), item.get("metadata")
-        if (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
-                and _CITATION.match(text[start:end]) and isinstance(meta, dict)):
-            marks.append((start, end, str(meta.get("title") or ""), str(meta.get("url") or "")))
-    numbers: dict[tuple[str, str], int] = {}
-    out, last = [], 0
-    for start, end, title, url in sorted(marks):
-        if start < last:
-            continue
-        number = numbers.setdefault((title, url), len(numbers) + 1)
-        out += [text[last:start], f"[^{prefix}-{number}]"]
-        last = end
-    if not numbers:
-        return text
-    definitions = "\n".join(f"[^{prefix}-{n}]: {link(title, url)}" for (title, url), n in numbers.items())
-    return "".join(out) + text[last:] + "\n\n" + definitions
 
 
 def _tool_label(name: str) -> str:

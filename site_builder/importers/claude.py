@@ -1,148 +1,127 @@
 """Claude data export (``conversations.json``, alone or in its zip) -> ``Conversation``s.
 
 Messages are ordered by their ``parent_message_uuid`` chain (real exports are not always in time
-order); without parent ids, by their creation time. ``<antArtifact>`` blocks become code blocks
-titled with the artifact's title, ``<antThinking>`` a "Thinking" note; attachments and files are
-listed by name (their bytes are not in the export).
+order); without parent ids, by their creation time (a time that cannot be read: the file's order, and a
+warning). What a message shows is read by ``claude_content``: its own blocks, and the results of tools, which
+become tool turns whichever side sent them (a message may become several nodes, chained).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import html
-import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, ShapeError, Skipped, expect, optional, thread, with_repairs,
+    Conversation, Message, Node, Skipped, WrongKind, expect, optional,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
-from site_builder.importers.text import code_block, inline, note
+from site_builder.importers.layout import thread
+from site_builder.importers.claude_content import Blocks, Run, attachments, blocks, markup, tool_names
+from site_builder.importers.records import derived_id, lenient_time, read_record
 
 SOURCE = "claude"
 ASSISTANT = "Claude"
 _ROOT_PARENT = "00000000-0000-4000-8000-000000000000"
-# Linear on any text: a failed tag stops at the next `<`; a name starts where a word starts; a value may be
-# left unclosed (each failed attempt would otherwise scan to the end of the message, quadratic in the tags).
-_ARTIFACT = re.compile(r"<antArtifact\b(?P<attrs>[^<>]*)>(?P<body>.*?)(?:</antArtifact>|\Z)", re.DOTALL)
-_THINKING = re.compile(r"<antThinking>(?P<body>.*?)(?:</antThinking>|\Z)", re.DOTALL)
-_ATTR = re.compile(r'(?<![\w-])([\w-]+)\s*=\s*"([^"]*)"?')
-_ARTIFACT_LANGS = {"text/html": "html", "application/vnd.ant.react": "jsx", "image/svg+xml": "xml",
-                   "text/markdown": "markdown", "application/vnd.ant.mermaid": "mermaid"}
 
 
 def conversations(path: Path, options: object = None, progress: Progress | None = None,
                   ) -> Iterator[tuple[str, Conversation | Skipped]]:
-    for record in iter_json(path, "conversations.json", progress):
-        yield record.where, with_repairs(convert(record.value, record.where), record.repaired)
+    for index, record in enumerate(iter_json(path, "conversations.json", progress)):
+        yield record.where, read_record(lambda: convert(record.value, record.where), record.value, record.where,
+                                        first=index == 0, repaired=record.repaired)
 
 
 def convert(raw: Any, where: str) -> Conversation | Skipped:
     conv = expect(raw, dict, where or "the top level")
     if "chat_messages" not in conv:
-        raise ShapeError(where or "the top level", "not a Claude conversation (no `chat_messages`)"
-                         + ("; this looks like a ChatGPT export" if "mapping" in conv else ""))
-    source_id = str(optional(conv, "uuid", str, where, "") or where)
+        raise WrongKind(where or "the top level", "not a Claude conversation (no `chat_messages`)"
+                        + ("; this looks like a ChatGPT export" if "mapping" in conv else ""))
     title = " ".join(str(optional(conv, "name", str, where, "")).split()) or "Untitled conversation"
-    created = _time(conv.get("created_at"), f"{where}.created_at")
-    messages = expect(conv.get("chat_messages"), list, f"{where}.chat_messages")
+    created, warning = lenient_time(conv.get("created_at"), _join(where, "created_at"))
+    source_id = str(optional(conv, "uuid", str, where, "") or where or derived_id(title, conv.get("created_at")))
+    problems = [warning + "; the post takes the export file's date"] if warning else []
+    messages = expect(conv.get("chat_messages"), list, _join(where, "chat_messages"))
     if not messages:
         return Skipped(source_id, title, "no messages")
+    items = [expect(item, dict, f"{_join(where, 'chat_messages')}[{index}]") for index, item in enumerate(messages)]
+    times, time_problems = _times(items, _join(where, "chat_messages"))
+    tools = tool_names(items)
+    problems += time_problems
     nodes: dict[str, Node] = {}
     dropped: list[tuple[str, str]] = []
-    has_parents = any(isinstance(m, dict) and m.get("parent_message_uuid") for m in messages)
+    has_parents = any(m.get("parent_message_uuid") for m in items)
     previous: str | None = None
-    ordered = list(enumerate(messages)) if has_parents else sorted(
-        enumerate(messages), key=lambda im: (str(im[1].get("created_at") or "") if isinstance(im[1], dict) else "", im[0]))
-    for order, (index, item) in enumerate(ordered):
-        at = f"{where}.chat_messages[{index}]"
-        message = expect(item, dict, at)
+    in_file_order = has_parents or None in times
+    ordered = list(enumerate(items)) if in_file_order else sorted(enumerate(items), key=lambda im: (times[im[0]], im[0]))
+    for order, (index, message) in enumerate(ordered):
+        at = f"{_join(where, 'chat_messages')}[{index}]"
         nid = str(optional(message, "uuid", str, at, "") or f"#{order}")
         parent = optional(message, "parent_message_uuid", str, at) if has_parents else previous
         if parent == _ROOT_PARENT:
             parent = None
-        converted = _message(message, at)
-        if converted is None:
+        read = _message(message, at, tools)
+        dropped += [(nid, reason) for reason in read.dropped]
+        if not read.messages:
             dropped.append((nid, "empty message"))
-        created_at = _time(message.get("created_at"), f"{at}.created_at")
-        nodes[nid] = Node(nid, parent, converted, created_at.timestamp() if created_at else None, order)
+        nodes.update(_nodes(nid, parent, read.messages, times[index], order))
         previous = nid
     current = optional(conv, "current_leaf_message_uuid", str, where) or (None if has_parents else previous)
     laid_out = thread(nodes, current)
-    return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "", tuple(dropped), laid_out.problems,
-                        laid_out.branches)
+    return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "", tuple(dropped),
+                        tuple(problems) + laid_out.problems, laid_out.branches)
 
 
-def _time(value: Any, where: str) -> dt.datetime | None:
-    if value is None or value == "":
-        return None
-    try:
-        return dt.datetime.fromisoformat(expect(value, str, where).replace("Z", "+00:00"))
-    except ValueError:
-        raise ShapeError(where, f"not a time: {value[:40]!r}") from None
+def _nodes(nid: str, parent: str | None, messages: tuple[Message, ...], time: float | None, order: int,
+           ) -> dict[str, Node]:
+    """One node per message shown (none: a hidden node), chained; the last keeps the id its children name."""
+    if not messages:
+        return {nid: Node(nid, parent, None, time, order)}
+    ids = [f"{nid}#{k}" for k in range(1, len(messages))] + [nid]
+    return {node_id: Node(node_id, ids[k - 1] if k else parent, message, time, order)
+            for k, (node_id, message) in enumerate(zip(ids, messages))}
 
 
-def _message(message: Mapping[str, Any], where: str) -> Message | None:
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _times(messages: list[dict], where: str) -> tuple[list[float | None], list[str]]:
+    """Each message's time in seconds, and a warning for each that is there but not a time. Messages with no
+    parent ids are ordered by time only when every one has a time; else they keep the order of the file."""
+    times: list[float | None] = []
+    problems: list[str] = []
+    for index, message in enumerate(messages):
+        time, warning = lenient_time(message.get("created_at"), f"{where}[{index}].created_at")
+        times.append(time.timestamp() if time else None)
+        if warning:
+            problems.append(warning + "; the messages keep the order of the file")
+    return times, problems
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    messages: tuple[Message, ...]
+    """What one message of the export shows, in order: the sender's runs and the tools' (``claude_content``)."""
+    dropped: tuple[str, ...] = ()
+
+
+def _message(message: Mapping[str, Any], where: str, tools: Mapping[str, str]) -> _Read:
     sender = str(optional(message, "sender", str, where, ""))
     role = {"human": "user", "user": "user", "assistant": "assistant"}.get(sender.lower(), "tool")
-    blocks = optional(message, "content", list, where, [])
-    text = _blocks_text(blocks, f"{where}.content") if blocks else optional(message, "text", str, where, "")
-    if role == "assistant":
-        text = _assistant_markup(text.removeprefix(" "))
-    files = _file_names(message, where)
-    if files:
-        text = f"{text}\n\n*Attached: {', '.join(files)}*".strip()
-    if not text.strip():
-        return None
     speaker = {"user": "User", "assistant": ASSISTANT}.get(role, "Tool")
-    return Message(role, speaker, text)
-
-
-def _blocks_text(blocks: list[Any], where: str) -> str:
-    parts = []
-    for index, raw in enumerate(blocks):
-        block = expect(raw, dict, f"{where}[{index}]")
-        kind = block.get("type")
-        if kind == "text":
-            parts.append(str(block.get("text") or ""))
-        elif kind == "thinking":
-            parts.append(note("NOTE", "**Thinking**\n\n" + inline(block.get("thinking") or "")))
-        elif kind == "tool_use":
-            parts.append(f"*Tool call `{inline(block.get('name') or 'tool', 60)}`:*\n\n"
-                         + code_block(_json_text(block.get("input")), "json"))
-        elif kind == "tool_result":
-            parts.append("*Tool result:*\n\n" + code_block(_json_text(block.get("content")), "text"))
+    items = optional(message, "content", list, where, [])
+    read = blocks(items, f"{where}.content", tools) if items else \
+        Blocks((Run(False, optional(message, "text", str, where, "")),))
+    runs = list(read.runs)
+    files = attachments(message, where)
+    if files:
+        own = max((i for i, run in enumerate(runs) if not run.tool), default=None)
+        if own is None:
+            runs.append(Run(False, files))
         else:
-            parts.append(f"*(content of type `{inline(str(kind), 40)}` not shown)*")
-    return "\n\n".join(p for p in parts if p.strip())
-
-
-def _json_text(value: Any) -> str:
-    import json
-
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
-
-
-def _assistant_markup(text: str) -> str:
-    """``<antThinking>`` -> a Thinking note; ``<antArtifact>`` -> a titled code block."""
-    text = _THINKING.sub(lambda m: "\n\n" + note("NOTE", "**Thinking**\n\n" + inline(m["body"])) + "\n\n", text)
-    return _ARTIFACT.sub(_artifact, text).strip()
-
-
-def _artifact(match: re.Match[str]) -> str:
-    attrs = dict(_ATTR.findall(match["attrs"]))
-    title = html.unescape(attrs.get("title", "") or attrs.get("identifier", "") or "Artifact")
-    lang = attrs.get("language") or _ARTIFACT_LANGS.get(attrs.get("type", ""), "")
-    return f"\n\n**Artifact: {inline(title, 120)}**\n\n{code_block(match['body'].strip(chr(10)), lang)}\n\n"
-
-
-def _file_names(message: Mapping[str, Any], where: str) -> list[str]:
-    names = []
-    for key in ("attachments", "files", "files_v2"):
-        for index, raw in enumerate(optional(message, key, list, where, [])):
-            item = expect(raw, dict, f"{where}.{key}[{index}]")
-            name = item.get("file_name") or item.get("name")
-            if name:
-                names.append(f"`{inline(str(name), 120).replace('`', '')}`")
-    return list(dict.fromkeys(names))
+            runs[own] = Run(False, f"{runs[own].text}\n\n{files}")
+    shown = tuple(Message("tool", "Tool", run.text) if run.tool else
+                  Message(role, speaker, markup(run.text.removeprefix(" ")) if role == "assistant" else run.text)
+                  for run in runs if run.text.strip())
+    return _Read(tuple(m for m in shown if m.text.strip()), read.dropped)

@@ -74,6 +74,10 @@ class ImportReport:
     def dropped(self) -> Counter[str]:
         return Counter(reason for o in self.outcomes for _, reason in o.conversation.dropped)
 
+    def refused(self) -> int:
+        """Posts not written: conversations that could not be read or made safe, and posts not replaced."""
+        return self.count(*REFUSED) + sum(1 for s in self.skipped if s.refused)
+
 
 @dataclass(frozen=True, slots=True)
 class ListedConversation:
@@ -112,7 +116,7 @@ def run_import(args: argparse.Namespace) -> int:
         if progress:
             progress.finish()
     print(format_report(report))
-    return 1 if report.count(*REFUSED) else 0
+    return 1 if report.refused() else 0
 
 
 def read_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Options(),
@@ -191,7 +195,8 @@ def _import_into(kind: str, export: Path, out: Path, staging: Path, selection: S
             continue
         rendered = render_post(item, fallback_date)
         if rendered.refusal:
-            skipped.append(Skipped(item.source_id, item.title, f"refused, nothing written for it: {rendered.refusal}"))
+            skipped.append(Skipped(item.source_id, item.title, f"refused, nothing written for it: {rendered.refusal}",
+                                   refused=True))
             continue
         path = _destination(item, rendered, out, plan)
         action = _decide(path, rendered.text, force, force_edited)
@@ -323,10 +328,11 @@ def format_report(report: ImportReport) -> str:
         elif o.action == "edited":
             lines.append("           the post was edited after the import: --force-edited replaces it (edits are lost)")
         lines += [f"           note: {problem}" for problem in conv.problems]
-    lines += [f"skipped    {s.source_id} {s.title!r}: {s.reason}" for s in report.skipped]
+    lines += [f"{'refused' if s.refused else 'skipped':<10} {s.source_id} {s.title!r}: {s.reason}"
+              for s in report.skipped]
     summary = (f"{report.conversations} conversations read; {report.count('new')} new, "
                f"{report.count('updated', 'overwritten')} updated, {report.count('unchanged')} unchanged, "
-               f"{report.count(*REFUSED)} refused, {len(report.skipped)} skipped")
+               f"{report.refused()} refused, {sum(1 for s in report.skipped if not s.refused)} skipped")
     dropped = report.dropped()
     if dropped:
         summary += "; dropped messages: " + ", ".join(f"{n} {r}" for r, n in sorted(dropped.items()))

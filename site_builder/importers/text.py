@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 from site_builder.conversation import LABEL_LINE, RULE_LINE, block_tokens  # the parser's own tests
@@ -178,10 +178,47 @@ def inline(text: str, limit: int | None = None) -> str:
     return _BRACKETS.sub(lambda match: f"&#{ord(match.group())};", escaped)
 
 
+def code_span(text: str, limit: int | None = None) -> str:
+    """One line of plain text as a Markdown code span that shows exactly that text: nothing inside a code span
+    is escaped (a backslash would show), so the span is fenced with more backticks than it holds."""
+    flat = " ".join(str(text).split())
+    if limit and len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    if not flat:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat[0] == "`" or flat[-1] == "`" else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
 def note(kind: str, text: str) -> str:
     """A GitHub alert (``> [!NOTE]``): the importer's annotation pinned to a turn."""
     body = "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
     return f"> [!{kind.upper()}]\n{body}"
+
+
+def as_blocks(text: str, pattern: "re.Pattern[str]", render: Callable[["re.Match[str]"], str]) -> str:
+    """``text`` with each match of ``pattern`` replaced by ``render(match)`` as a block of its own: one blank line
+    before and after it, never a run of them (the text around keeps its own lines)."""
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces += [text[last:match.start()], render(match)]
+        last = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
+
+
+def reasoning(markdown: str, title: str = "") -> str:
+    """The model's reasoning as a ``> [!REASONING]`` block: shown collapsed in its turn with its Markdown intact
+    (``markdown.reasoning_plugin``), never as an annotation of the author's. ``title`` is one line of plain
+    text after the marker (ChatGPT's "Thought for 9 seconds", Claude's summary)."""
+    head = " ".join(f"> [!REASONING] {' '.join(str(title).split())[:120]}".split())
+    body = markdown.replace("\r\n", "\n").replace("\r", "\n").strip("\n").rstrip()
+    if not body.strip():
+        return head
+    return "\n".join([head, ">", *(f"> {line}" if line.strip() else ">" for line in body.split("\n"))])
 
 
 def link(title: str, url: str) -> str:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import ImportError_
-from site_builder.importers import jsonstream
-from site_builder.importers.common import Message, Node, thread
+from site_builder.importers import archive, jsonstream
+from site_builder.importers.common import Message, Node
+from site_builder.importers.layout import thread
 from site_builder.importers.driver import Selection, format_report, import_export
 
 
@@ -131,7 +132,7 @@ def _bomb(path: Path, size: int, zip64: bool = True) -> Path:
 
 
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path, monkeypatch):
-    monkeypatch.setattr(jsonstream, "ZIP_FLOOR", 1 << 20)
+    monkeypatch.setattr(archive, "ZIP_FLOOR", 1 << 20)
     bomb = _bomb(tmp_path / "bomb.zip", 8 << 20)
     with pytest.raises(ImportError_, match=r"bomb\.zip: conversations\.json: .*expands to") as caught:
         _import("claude", bomb, tmp_path / "posts")
@@ -140,21 +141,21 @@ def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path, monkeypatch):
 
 def test_a_zip_bomb_that_lies_about_its_size_stops_at_the_lie(tmp_path, monkeypatch):
     """Declared 1000 bytes (in both headers): reading stops there and the member is reported damaged."""
-    monkeypatch.setattr(jsonstream, "ZIP_FLOOR", 1 << 20)
+    monkeypatch.setattr(archive, "ZIP_FLOOR", 1 << 20)
     data = bytearray(_bomb(tmp_path / "bomb.zip", 8 << 20, zip64=False).read_bytes())
     central = data.find(b"PK\x01\x02")
     data[22:26] = data[central + 24: central + 28] = (1000).to_bytes(4, "little")
     (tmp_path / "bomb.zip").write_bytes(bytes(data))
     read = []
-    original = jsonstream._Guarded.read
-    monkeypatch.setattr(jsonstream._Guarded, "read", lambda self, size=-1: read.append(original(self, size)) or read[-1])
+    original = archive.Guarded.read
+    monkeypatch.setattr(archive.Guarded, "read", lambda self, size=-1: read.append(original(self, size)) or read[-1])
     with pytest.raises(ImportError_, match=r"bomb\.zip: conversations\.json: .*damaged"):
         _import("claude", tmp_path / "bomb.zip", tmp_path / "posts")
     assert sum(map(len, read)) <= 1000
 
 
 def test_the_expansion_guard_counts_the_bytes_read_not_the_declared_size():
-    guarded = jsonstream._Guarded(io.BytesIO(b"a" * 5000), "export.zip: conversations.json", limit=4096)
+    guarded = archive.Guarded(io.BytesIO(b"a" * 5000), "export.zip: conversations.json", limit=4096)
     assert len(guarded.read(4000)) == 4000
     with pytest.raises(ImportError_, match=r"export\.zip: conversations\.json: .*expands to more than 4 KiB"):
         guarded.read(4000)
@@ -182,10 +183,15 @@ def test_all_on_an_export_without_conversations_says_so(tmp_path):
         _import("chatgpt", export, tmp_path / "posts")
 
 
-def test_a_zip_given_to_the_sharegpt_importer_gets_a_useful_hint(tmp_path):
-    export = _zip(tmp_path / "data.zip", "[]", name="data.json")
-    with pytest.raises(ImportError_, match=r"data\.zip: .*zip") as caught:
-        _import("sharegpt", export, tmp_path / "posts")
+def test_a_zip_given_to_the_sharegpt_importer_is_read_from_its_one_dataset_file(tmp_path):
+    record = {"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"}]}
+    export = _zip(tmp_path / "data.zip", json.dumps(record) + "\n", name="data/train.jsonl")
+    assert _import("sharegpt", export, tmp_path / "posts").count("new") == 1
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as archive:
+        archive.writestr("train.json", "[]")
+        archive.writestr("test.json", "[]")
+    with pytest.raises(ImportError_, match=r"two\.zip: a zip with 2 data files \(train\.json, test\.json\)") as caught:
+        _import("sharegpt", tmp_path / "two.zip", tmp_path / "posts2")
     assert "None" not in str(caught.value) and "unzip" in str(caught.value)
 
 
@@ -275,7 +281,7 @@ def test_deeply_nested_json_inside_a_tool_call_is_shown_as_it_is(tmp_path):
     assert nested in report.outcomes[0].path.read_text(encoding="utf-8")
 
 
-def test_an_unforeseen_reader_error_names_the_record_it_happened_in(tmp_path, monkeypatch):
+def test_an_unforeseen_reader_error_refuses_the_record_it_happened_in(tmp_path, monkeypatch):
     from site_builder.importers import claude
 
     convert = claude.convert
@@ -289,10 +295,11 @@ def test_an_unforeseen_reader_error_names_the_record_it_happened_in(tmp_path, mo
     export = tmp_path / "conversations.json"
     export.write_text(json.dumps([{"uuid": f"c{i}", "name": "n", "chat_messages": [
         {"uuid": "q", "sender": "human", "text": "hi"}]} for i in range(2)]))
-    with pytest.raises(ImportError_, match=r"conversations\.json: the record after \[0\]: cannot be imported "
-                                           r"\(KeyError: 'boom'\)"):
-        _import("claude", export, tmp_path / "posts")
-    assert not (tmp_path / "posts").exists()
+    report = _import("claude", export, tmp_path / "posts")
+    assert report.count("new") == 1  # one bad record does not stop the others (issue 10, point 6)
+    [refused] = report.skipped
+    assert refused.refused and refused.reason == "[1]: cannot be imported (KeyError: 'boom')"
+    assert "refused    c1 'n': [1]: cannot be imported (KeyError: 'boom')" in format_report(report)
 
 
 def test_a_read_error_of_a_plain_export_is_not_called_a_damaged_zip_member():
@@ -302,4 +309,4 @@ def test_a_read_error_of_a_plain_export_is_not_called_a_damaged_zip_member():
 
     with pytest.raises(ImportError_, match=r"^a\.json: cannot read the export \(Input/output error\); nothing was "
                                            r"written$"):
-        jsonstream._Guarded(Failing(), "a.json").read(10)
+        archive.Guarded(Failing(), "a.json").read(10)

@@ -120,7 +120,7 @@ def test_a_post_that_cannot_be_made_safe_is_refused_and_nothing_is_written(tmp_p
     assert report.count("new") == 0 and not (tmp_path / "posts").exists()
     [skipped] = report.skipped
     assert "refused" in skipped.reason and "line 9" in skipped.reason
-    assert f"skipped    1 'hi': {skipped.reason}" in format_report(report)
+    assert skipped.refused and f"refused    1 'hi': {skipped.reason}" in format_report(report)
 
 
 def test_the_issue_repro_writes_no_runnable_block_even_without_the_post_switch(tmp_path):

@@ -14,7 +14,8 @@ from site_builder.errors import ImportError_
 from site_builder.importers import add_import_parser
 from site_builder.importers.driver import Selection, import_export, read_export
 from site_builder.importers import jsonstream
-from site_builder.importers.common import Message, Node, thread
+from site_builder.importers.common import Message, Node
+from site_builder.importers.layout import thread
 from site_builder.importers.text import neutralise
 from site_builder.importers.writer import render_post, slugify
 from site_builder.posts import parse_post
@@ -209,15 +210,15 @@ def test_bad_exports_fail_in_one_line_and_write_nothing(tmp_path, kind, export, 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_wrong_shape_names_the_json_path_and_nothing_is_written(tmp_path):
+def test_wrong_shape_names_the_json_path_and_refuses_only_that_conversation(tmp_path):
     data = json.loads((CHATGPT / "librechat_chatgpt-modern-export.json").read_text(encoding="utf-8"))
     data[2]["mapping"]["user-3"]["message"]["content"] = "plain string"
     export = tmp_path / "conversations.json"
     export.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(ImportError_, match=r"conversations\.json: \[2\]\.mapping\.user-3\.message\.content: "
-                                           r"expected an object, found a string"):
-        _import_all("chatgpt", export, tmp_path / "posts")
-    assert not (tmp_path / "posts").exists()  # conversation [0] was fine, yet nothing was written
+    report = _import_all("chatgpt", export, tmp_path / "posts")
+    [refused] = [s for s in report.skipped if s.refused]
+    assert refused.reason == "[2].mapping.user-3.message.content: expected an object, found a string"
+    assert report.count("new") == 1 and report.refused() == 1  # conversation [0] is written (issue 10, point 6)
 
 
 def test_zip_export_and_zip_without_conversations(tmp_path):
@@ -313,7 +314,7 @@ def test_claude_order_by_parent_chain_artifacts_and_thinking(tmp_path):
     assert "**Artifact: Hello \\& bye**" in reply.text
     assert [(b.lang, b.code) for b in post.code_blocks] == [("python", "print('hi')\n")]
     assert 'norun reason="imported conversation: not checked"' in post.code_blocks[0].info
-    assert [a.kind for a in reply.annotations] == ["note"] and "Plan: a short script." in reply.text
+    assert reply.annotations == () and "\n\n> [!REASONING]\n>\n> Plan: a short script." in reply.text  # the model's
 
 
 def test_claude_without_parents_is_ordered_by_time_and_errors_name_the_json_element(tmp_path):
@@ -325,8 +326,8 @@ def test_claude_without_parents_is_ordered_by_time_and_errors_name_the_json_elem
     assert [[m.text for m in (e.question, *e.answers[0])] for e in conversation.exchanges] == [["first", "second"]]
     messages[0]["files"] = "not a list"
     export.write_text(json.dumps([{"uuid": "c1", "name": "t", "chat_messages": messages}]), encoding="utf-8")
-    with pytest.raises(ImportError_, match=r"\[0\]\.chat_messages\[0\]\.files: expected a list"):
-        list(read_export("claude", export))
+    [refused] = read_export("claude", export)
+    assert refused.refused and refused.reason.startswith("[0].chat_messages[0].files: expected a list")
 
 
 def test_chatgpt_answers_of_another_model_get_their_own_speaker():
