@@ -9,6 +9,7 @@ touches nothing on disk and a whole build spends most of its time there.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import signal
@@ -51,7 +52,8 @@ def make_content(root: Path) -> Path:
 
 
 def build_command(content: Path, out: Path, number: int) -> list[str]:
-    (content / "site.yaml").write_text(f"title: Build {number}\n")
+    # no search index: its file names hash its contents, and this test compares the sites' file lists
+    (content / "site.yaml").write_text(f"title: Build {number}\nsearch: false\n")
     return [sys.executable, "-m", "site_builder", "build", "--content", str(content), "--out", str(out)]
 
 
@@ -90,6 +92,25 @@ def wait_for_staging(out: Path, process: subprocess.Popen, limit: float = 120.0)
         time.sleep(0.002)
 
 
+def written_ns(out: Path) -> int:
+    try:
+        return json.loads((out / MARKER).read_text(encoding="utf-8"))["written_ns"]
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+def wait_for_swap(out: Path, before: int, process: subprocess.Popen, limit: float = 120.0) -> bool:
+    """Return once the site at ``out`` is a newer one than ``before`` (the swap happened), or False when the
+    run ended first."""
+    started = time.perf_counter()
+    while written_ns(out) == before:
+        if process.poll() is not None:
+            return False
+        assert time.perf_counter() - started < limit, "the run never swapped"
+        time.sleep(0.001)
+    return True
+
+
 def timed(command: list[str], out: Path) -> tuple[float, float]:
     """(whole run, from its staging folder's appearance to its end) of an uninterrupted run, in seconds."""
     started = time.perf_counter()
@@ -108,10 +129,13 @@ def kill_runs(out: Path, command_for, kills: int, seed: int) -> dict[str, int]:
     shown, rng = 0, random.Random(seed)
     outcomes = {"previous": 0, "new": 0}
     for number in range(1, kills + 1):
+        before = written_ns(out)
         process = start(command_for(number))
         if number % 5 == 0:  # one in five anywhere in the run
             time.sleep(rng.uniform(0, whole))
-        else:  # the others while it writes and swaps
+        elif number % 5 == 4:  # one in five right after the swap, while the previous site is being removed
+            wait_for_swap(out, before, process)
+        else:  # the others while it writes and swaps (the timing drifts with the machine's load)
             wait_for_staging(out, process)
             time.sleep(rng.uniform(0, 1.2 * writing))
         process.send_signal(signal.SIGKILL)
