@@ -388,6 +388,7 @@ def test_tables_keep_rendering_but_not_millions_of_empty_cells() -> None:
     md = create_markdown()
     sparse = render(md, "| Name | Role | Model | Notes | Seen |\n|---|---|---|---|---|\n| Zhiwei | user |\n| GPT |\n")
     assert sparse.count("<td>") == 10, "short rows are filled up to the header"
+    assert "<table>" in render(md, "Under a paragraph line:\n| a | b |\n|---|---|\n| c | d |\n"), "as GFM"
     flood = "|" + "a|" * 250 + "\n|" + "-|" * 250 + "\n" + "x\n" * 260
     html = render(md, flood)
     assert "<table>" not in html and html.count("x") == 260, "an amplifying table stays text, all of it"
