@@ -66,14 +66,37 @@ def _remember(code: str, lang: str, html: str) -> str:
     return html
 
 
+PIECE = 4096
+"""Most characters a lexer sees at once. A Pygments regex is tried against all the text after its position,
+and some are quadratic in it (systemd's ``[^=]+[ \t]*=``): 100 kB of spaces took minutes for a single try."""
+
+
 def _tokens_html(code: str, lexer: Lexer, deadline: float | None) -> str | None:
-    """Lex and format ``code``; None when the CPU clock passes ``deadline`` first (checked between tokens)."""
+    """Lex ``code`` piece by piece and format it; None when the CPU clock passes ``deadline`` first (checked
+    between tokens). A construct that spans two pieces (a docstring across a blank line 4 kB in) may be
+    coloured differently after the cut; nothing is lost."""
     tokens = []
-    for token in lexer.get_tokens(code):
-        tokens.append(token)
-        if deadline is not None and time.process_time() > deadline:  # a token may take 0.2 s (systemd)
-            return None
+    for piece in _pieces(code):
+        for token in lexer.get_tokens(piece):
+            tokens.append(token)
+            if deadline is not None and time.process_time() > deadline:
+                return None
     return pygments.format(tokens, HtmlFormatter(nowrap=True))
+
+
+def _pieces(code: str) -> list[str]:
+    """``code`` cut into pieces of at most ``PIECE`` characters: after a blank line if there is one in the
+    second half of the piece, else after a line end, else anywhere."""
+    pieces, start = [], 0
+    while len(code) - start > PIECE:
+        limit = start + PIECE
+        cut = code.rfind("\n\n", start + PIECE // 2, limit)
+        cut = cut + 2 if cut >= 0 else code.rfind("\n", start, limit) + 1 or limit
+        cut = cut if cut > start else limit
+        pieces.append(code[start:cut])
+        start = cut
+    pieces.append(code[start:])
+    return pieces
 
 
 def _lexer(lang: str, code: str) -> Lexer:

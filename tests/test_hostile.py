@@ -388,6 +388,7 @@ def test_tables_keep_rendering_but_not_millions_of_empty_cells() -> None:
     md = create_markdown()
     sparse = render(md, "| Name | Role | Model | Notes | Seen |\n|---|---|---|---|---|\n| Zhiwei | user |\n| GPT |\n")
     assert sparse.count("<td>") == 10, "short rows are filled up to the header"
+    assert "<table>" in render(md, "Under a paragraph line:\n| a | b |\n|---|---|\n| c | d |\n"), "as GFM"
     flood = "|" + "a|" * 250 + "\n|" + "-|" * 250 + "\n" + "x\n" * 260
     html = render(md, flood)
     assert "<table>" not in html and html.count("x") == 260, "an amplifying table stays text, all of it"
@@ -422,3 +423,14 @@ def test_a_long_tag_gets_a_short_distinct_folder(tmp_path: Path, capsys: pytest.
     out = tmp_path / "_site"
     build_ok(content, out, capsys)
     assert len(list((out / "tags").iterdir())) == 2
+
+
+def test_one_regex_of_a_lexer_cannot_run_away() -> None:
+    """systemd's lexer tries `[^=]+[ \\t]*=` at every position: on a block of spaces each try costs the square
+    of what follows. Lexers see the code in pieces of at most 4 kB (cut at line ends): one try stays short."""
+    from site_builder.highlight import Budget, highlight_within
+
+    budget = Budget(0.5)
+    started = time.process_time()
+    html = highlight_within(" \t" * 50_000 + "x\n", "systemd", budget)
+    assert time.process_time() - started < 2 and html.count("x") == 1

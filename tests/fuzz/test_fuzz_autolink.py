@@ -1,4 +1,6 @@
-"""Our GFM autolink rules (site_builder/markdown.py) link what mdit-py-plugins' ``gfm_autolink`` links.
+"""Our Markdown dialect (site_builder/markdown.py) renders what mdit-py-plugins' ``gfm_plugin`` renders:
+our autolink rules link what its ``gfm_autolink`` links, our table and bracket guards change nothing in
+ordinary text.
 
 We replaced that plugin because it is quadratic (tests/test_hostile.py has the inputs); the links must not
 change. The property renders generated text full of URL pieces with both and compares the HTML; the
@@ -23,7 +25,8 @@ THEIRS = MarkdownIt("commonmark", {"html": False, "typographer": False}).use(gfm
 PIECES = ["http", "https", "://", ":", "/", "//", "www.", "www", "w", "mailto:", "xmpp:", "mailto", "@", ".", "_",
           "-", "~", "(", ")", "<", ">", ";", "&", "amp", "&amp;", "a", "B", "x1", "com", "org", ".org", " ", "\n",
           "\t", "*", "[", "]", "![", "](", "!", "?", ",", "'", '"', "é", "\u00a0", "中", "7", "+", "`", "\\", "#",
-          "$", "%", "=", "|", "^", "a_b", "_a", ".a_b", "ex.co", "e.x.a.m.p.l.e.c.o.m"]
+          "$", "%", "=", "|", "^", "a_b", "_a", ".a_b", "ex.co", "e.x.a.m.p.l.e.c.o.m", "\n| a | b |\n|---|---|\n",
+          "| c |", "[^1]", "\n[^1]: x\n", "[x]: /u\n", "[x]", "- [ ] ", "> [!NOTE]\n> "]
 
 
 @settings(max_examples=examples(full=20_000, short=400))
