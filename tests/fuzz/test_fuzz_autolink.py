@@ -39,10 +39,10 @@ def test_autolinks_match_mdit_py_plugins(text: str) -> None:
 
 def links_and_text(html: str) -> tuple[list[tuple[str, str]], str]:
     """What autolinking decides: every link (target, text) and the text around them. Our dialect adds its own
-    markup elsewhere (heading anchors, dir="ltr" on code), which is not the autolinker's business."""
+    markup elsewhere (heading anchors, alert titles, dir="ltr" on code), which is not the autolinker's business."""
     soup = BeautifulSoup(html, "html.parser")
-    for anchor in soup.select("a.heading-anchor"):
-        anchor.decompose()
+    for ours in soup.select("a.heading-anchor, .markdown-alert-title"):  # alert titles: "Author's note"
+        ours.decompose()
     return [(a.get("href"), a.get_text()) for a in soup.find_all("a")], " ".join(soup.get_text().split())
 
 
