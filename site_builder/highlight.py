@@ -74,13 +74,15 @@ and some are quadratic in it (systemd's ``[^=]+[ \t]*=``): 100 kB of spaces took
 def _tokens_html(code: str, lexer: Lexer, deadline: float | None) -> str | None:
     """Lex ``code`` piece by piece and format it; None when the CPU clock passes ``deadline`` first (checked
     between tokens). A construct that spans two pieces (a docstring across a blank line 4 kB in) may be
-    coloured differently after the cut; nothing is lost."""
+    coloured differently after the cut; a lexer that loses or changes text gets the code shown plain."""
     tokens = []
     for piece in _pieces(code):
         for token in lexer.get_tokens(piece):
             tokens.append(token)
             if deadline is not None and time.process_time() > deadline:
                 return None
+    if "".join(value for _, value in tokens) != code:  # console lexers drop a last line without its line end
+        return plain(code)
     return pygments.format(tokens, HtmlFormatter(nowrap=True))
 
 
