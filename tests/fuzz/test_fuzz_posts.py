@@ -49,9 +49,12 @@ class Figures:
     """``ok`` or the name of the SiteError kind, per input."""
     slowest: tuple[float, int, bytes] = (0.0, 0, b"")
     """(CPU seconds, size in bytes, the input) of the slowest input."""
-    started: float = field(default_factory=time.perf_counter)
+    started: float | None = None
+    """Wall clock at the first input."""
 
     def record(self, outcome: str, seconds: float, data: bytes) -> None:
+        if self.started is None:
+            self.started = time.perf_counter() - seconds
         self.inputs += 1
         self.outcomes[outcome] += 1
         if seconds > self.slowest[0]:
@@ -61,7 +64,8 @@ class Figures:
         seconds, size, data = self.slowest
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         kinds = ", ".join(f"{kind} {count}" for kind, count in self.outcomes.most_common())
-        return [f"fuzz {name}: {self.inputs} inputs in {time.perf_counter() - self.started:.0f} s; outcomes: {kinds}",
+        wall = time.perf_counter() - (self.started or time.perf_counter())
+        return [f"fuzz {name}: {self.inputs} inputs in {wall:.0f} s; outcomes: {kinds}",
                 f"  slowest: {seconds:.3f} s of CPU for {size:,} bytes: {data[:100]!r}{'…' if size > 100 else ''}",
                 f"  peak RSS of the test process: {rss:.0f} MB"]
 
