@@ -55,14 +55,24 @@ def plain(code: str) -> str:
     return pygments.highlight(code, TextLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))
 
 
+CACHE_CHARS = 8_000_000
+"""Most characters of HTML the cache keeps (the least recently used go first): a count of entries alone let
+4,096 blocks of 100 kB hold gigabytes."""
 _CACHE: OrderedDict[tuple[str, str], str] = OrderedDict()
-_CACHE_SIZE = 4096
+_cached = [0]  # characters of HTML in _CACHE
+
+
+def cached_chars() -> int:
+    """Characters of HTML the highlighting cache holds now."""
+    return _cached[0]
 
 
 def _remember(code: str, lang: str, html: str) -> str:
-    _CACHE[(code, lang)] = html
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    if len(html) <= CACHE_CHARS and (code, lang) not in _CACHE:
+        _CACHE[(code, lang)] = html
+        _cached[0] += len(html)
+        while _cached[0] > CACHE_CHARS:
+            _cached[0] -= len(_CACHE.popitem(last=False)[1])
     return html
 
 

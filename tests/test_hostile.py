@@ -434,3 +434,15 @@ def test_one_regex_of_a_lexer_cannot_run_away() -> None:
     started = time.process_time()
     html = highlight_within(" \t" * 50_000 + "x\n", "systemd", budget)
     assert time.process_time() - started < 2 and html.count("x") == 1
+
+
+def test_the_highlight_cache_is_bounded_in_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """4,096 cached blocks of 100 kB each held gigabytes: the fuzz grew to 1.7 GB, and its garbage collector
+    made ordinary posts take seconds. The cache holds at most ``CACHE_CHARS`` characters of HTML."""
+    from site_builder import highlight as module
+
+    monkeypatch.setattr(module, "CACHE_CHARS", 300_000)
+    block = "x = [1, 2, 3]  # a list\n" * 1_000  # 24 kB of code, about 250 kB of HTML
+    for number in range(6):
+        module.highlight(f"# {number}\n" + block, "python")
+        assert 0 < module.cached_chars() <= 300_000

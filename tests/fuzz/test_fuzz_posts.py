@@ -3,7 +3,8 @@ snippet badges, every page template, feed and sitemap — and batches are built 
 
 What must hold for every input: the only exceptions are ``SiteError``s (a message naming file and line);
 an input of at most 100 kB renders in under 2 s of CPU time (this process's, so that other jobs on a shared
-machine do not count); the feed and sitemap parse as XML; memory stays bounded.
+machine count less; an input over it is timed once more and the lower figure kept: contention can double a
+figure once, quadratic time doubles it every time); the feed and sitemap parse as XML; memory stays bounded.
 ``make fuzz`` runs the full counts and prints the figures (inputs, outcomes by kind, slowest input, peak
 RSS); ``make test`` runs a short sample. Every input that ever failed is kept in tests/fuzz/regressions/.
 """
@@ -47,9 +48,12 @@ class Figures:
     """``ok`` or the name of the SiteError kind, per input."""
     slowest: tuple[float, int, bytes] = (0.0, 0, b"")
     """(CPU seconds, size in bytes, the input) of the slowest input."""
-    started: float = field(default_factory=time.perf_counter)
+    started: float | None = None
+    """Wall clock at the first input."""
 
     def record(self, outcome: str, seconds: float, data: bytes) -> None:
+        if self.started is None:
+            self.started = time.perf_counter() - seconds
         self.inputs += 1
         self.outcomes[outcome] += 1
         if seconds > self.slowest[0]:
@@ -59,7 +63,8 @@ class Figures:
         seconds, size, data = self.slowest
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         kinds = ", ".join(f"{kind} {count}" for kind, count in self.outcomes.most_common())
-        return [f"fuzz {name}: {self.inputs} inputs in {time.perf_counter() - self.started:.0f} s; outcomes: {kinds}",
+        wall = time.perf_counter() - (self.started or time.perf_counter())
+        return [f"fuzz {name}: {self.inputs} inputs in {wall:.0f} s; outcomes: {kinds}",
                 f"  slowest: {seconds:.3f} s of CPU for {size:,} bytes: {data[:100]!r}{'…' if size > 100 else ''}",
                 f"  peak RSS of the test process: {rss:.0f} MB"]
 
@@ -102,6 +107,13 @@ def outcome_of(action) -> str:
     return "ok"
 
 
+def timed(action) -> tuple[str, float]:
+    """The outcome of ``action`` and the CPU seconds it took."""
+    started = time.process_time()
+    outcome = outcome_of(action)
+    return outcome, time.process_time() - started
+
+
 def check_bounds(seconds: float, data: bytes) -> None:
     if len(data) <= MAX_POST_BYTES:
         assert seconds < SECONDS_PER_INPUT, f"{seconds:.2f} s for {len(data):,} bytes"
@@ -117,9 +129,9 @@ def test_a_generated_post_loads_and_renders_or_is_a_site_error(workspace, data: 
     path = root / folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    started = time.process_time()
-    outcome = outcome_of(lambda: render_post(path, root))
-    seconds = time.process_time() - started
+    outcome, seconds = timed(lambda: render_post(path, root))
+    if seconds >= SECONDS_PER_INPUT:  # once more: a busy shared machine can double CPU time; quadratic stays
+        seconds = min(seconds, timed(lambda: render_post(path, root))[1])
     path.unlink()
     figures["post"].record(outcome, seconds, data)
     check_bounds(seconds, data)
@@ -151,9 +163,9 @@ def test_a_generated_site_builds_or_is_a_site_error(workspace, posts: list[bytes
         for name in ("feed.xml", "sitemap.xml"):
             ET.parse(out / name)
 
-    started = time.process_time()
-    outcome = outcome_of(build)
-    seconds = time.process_time() - started
+    outcome, seconds = timed(build)
+    if seconds >= SECONDS_PER_INPUT * len(posts) + 3:
+        seconds = min(seconds, timed(build)[1])
     everything = b"".join(posts)
     figures["site"].record(outcome, seconds, everything)
     assert seconds < SECONDS_PER_INPUT * len(posts) + 3
