@@ -75,17 +75,36 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="also build drafts")
     parser.add_argument("--base-url", default=None,
                         help="public URL of the site root, e.g. https://me.github.io/blog/ (overrides site.yaml)")
+    parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                        help="processes that render posts (default: the cores available)")
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 256:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 256, got {text!r}")
+    return value
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from site_builder.build import build_site
 
     result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url,
-                        progress=_progress_after(1.0))
+                        progress=_progress_after(1.0), jobs=args.jobs)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
-    print(f"Built {result.posts} posts, {result.pages} files into {result.out_dir} in {result.seconds:.2f} s")
+    print(f"Built {result.posts} posts, {result.pages} files into {result.out_dir} in {result.seconds:.2f} s"
+          f" ({_work(result)})")
     return 0
+
+
+def _work(result) -> str:  # noqa: ANN001 - a build.BuildResult
+    if not result.rendered and not result.written:
+        return "nothing changed"
+    return f"{result.rendered} rendered, {result.written} written"
 
 
 _WHY = {"asks": "asks (an assistant answers right after)", "answers": "answers (right after a user)",
@@ -131,9 +150,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from site_builder.serve import serve
 
     def rebuild(changed: frozenset[Path]) -> None:
-        result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url)
+        result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs)
         what = f"{len(changed)} change{'s' if len(changed) != 1 else ''}" if changed else "start"
-        print(f"Rebuilt ({what}): {result.posts} posts in {result.seconds:.2f} s", flush=True)
+        print(f"Rebuilt ({what}): {result.posts} posts in {result.seconds:.2f} s ({_work(result)})", flush=True)
 
     serve(args.out, rebuild, [args.content, _theme_dir()], host=args.host, port=args.port)
     return 0

@@ -117,23 +117,29 @@ def _files(folder: Path, root: Path, problems: list[SiteError], recursive: bool 
     while stack:
         current, chain = stack.pop()
         try:
-            names = sorted(os.listdir(current))
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as exc:
             problems.append(PostError(current, None, f"cannot read the folder: {exc.strerror}"))
             continue
-        for name in names:
-            path = current / name
-            if name.startswith(".") and not path.is_dir():  # .DS_Store, an editor's .#lock link
+        for entry in entries:
+            path = current / entry.name
+            if entry.name.startswith(".") and not entry.is_dir():  # .DS_Store, an editor's .#lock link
                 continue
-            target = _inside(path, root, problems)
-            if target is None:
-                continue
-            if target.is_dir() and recursive:
+            if entry.is_symlink():
+                target = _inside(path, root, problems)
+                if target is None:
+                    continue
+                is_dir, is_file = target.is_dir(), target.is_file()
+            else:  # a plain entry of a folder inside root is inside root: no need to resolve it
+                target = chain[-1] / entry.name
+                is_dir, is_file = entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False)
+            if is_dir and recursive:
                 if any(walked.is_relative_to(target) for walked in chain):
                     problems.append(PostError(path, None, "symbolic link to a folder that holds it (a loop)",
                                               hint="remove the link, or point it at a folder beside it"))
                 else:
                     stack.append((path, (*chain, target)))
-            elif target.is_file():
+            elif is_file:
                 found.append(path)
     return tuple(sorted(found))

@@ -21,6 +21,10 @@ class SiteError(Exception):
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
 
+    def __reduce__(self) -> tuple:
+        """Errors travel from the build's worker processes: rebuilt with their fields, whatever ``__init__`` takes."""
+        return _restore, (type(self), self.args, self.__dict__)
+
 
 class ConfigError(SiteError):
     """``site.yaml`` / ``_config.yml`` is unreadable or has bad keys (all of them listed)."""
@@ -70,6 +74,13 @@ class SnippetError(PostError):
 
 class ImportError_(SiteError):
     """An export cannot be imported (not JSON, wrong kind, missing member...)."""
+
+
+def _restore(kind: type, args: tuple, fields: dict) -> SiteError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    error.__dict__.update(fields)
+    return error
 
 
 def format_error(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from html import escape
@@ -90,16 +91,27 @@ class CompanionView:
     """Where posts quote this companion, in post order then line order."""
 
 
-def make_environment(theme: Path, overrides: Path | None) -> jinja2.Environment:
-    """Site templates first (``content/templates``), then the theme."""
+def make_environment(theme: Path, overrides: Path | None, compiled: Path | None = None) -> jinja2.Environment:
+    """Site templates first (``content/templates``), then the theme. ``compiled`` is a folder where compiled
+    templates are kept between builds (Jinja2 checks each against its source before using it)."""
     loaders = [jinja2.FileSystemLoader(str(p)) for p in (overrides, theme) if p is not None]
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True, bytecode_cache=_bytecode_cache(compiled))
     env.filters["isodate"] = _isodate
     env.filters["tag_slug"] = _tag_slug_filter
     env.filters["text_direction"] = text_direction
     return env
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # an unwritable cache only costs compiling the templates again
+    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
 
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku-arab", "ps", "sd", "syr", "ug", "ur",
@@ -165,7 +177,10 @@ def tag_slugs(tags: Iterable[str]) -> dict[str, str]:
 @jinja2.pass_context
 def _tag_slug_filter(context: jinja2.runtime.Context, tag: str) -> str:
     """``{{ tag | tag_slug }}`` in templates: the tag's folder in this site."""
-    return context["site"]["tag_slugs"].get(tag) or tag_slug(tag)
+    site = context["site"]
+    if isinstance(site, SiteData):
+        return site.tag_slug(tag)
+    return site["tag_slugs"].get(tag) or tag_slug(tag)
 
 
 HIGHLIGHT_SECONDS = 0.75
@@ -216,17 +231,37 @@ def companion_view(path: Path, ranges: Iterable[tuple[int, int]], quotes: Iterab
                          tuple(sorted(set(ranges))), tuple(quotes))
 
 
-def quotes_of(path: Path, posts: Iterable[Post], statuses: dict[Path, dict[int, BlockStatus]]) -> list[QuoteView]:
-    """The turns (or introductions) of ``posts`` whose blocks quote companion ``path``."""
-    quotes = []
-    for post in sorted(posts, key=lambda p: (p.date, p.slug)):
-        for line, status in sorted(statuses.get(post.path, {}).items()):
-            quoted = Path(status.companion).with_suffix("").as_posix() if status.companion else None
-            if quoted == path.stem and status.first_line:
-                turn = next((t for t in post.turns if t.line <= line <= t.end_line), None)
-                quotes.append(QuoteView(post.title, post_url(post) + (f"#turn-{turn.number}" if turn else ""),
-                                        status.first_line, status.last_line or status.first_line))
-    return quotes
+@dataclass(frozen=True, slots=True)
+class CompanionLink:
+    """A block of a post that quotes lines of a companion (what the companion's page lists)."""
+    stem: str
+    """The companion's name without ``.py`` (``sgd``)."""
+    line: int
+    """The block's fence line in the post."""
+    first_line: int
+    last_line: int
+    url: str
+    """Site-relative URL of the quoting turn (the post itself for its introduction)."""
+
+
+def companion_links(post: Post, statuses: Mapping[int, BlockStatus]) -> tuple[CompanionLink, ...]:
+    """The blocks of ``post`` that quote a companion, in line order."""
+    links = []
+    for line, status in sorted(statuses.items()):
+        if status.companion and status.first_line:
+            turn = next((t for t in post.turns if t.line <= line <= t.end_line), None)
+            links.append(CompanionLink(Path(status.companion).with_suffix("").as_posix(), line, status.first_line,
+                                       status.last_line or status.first_line,
+                                       post_url(post) + (f"#turn-{turn.number}" if turn else "")))
+    return tuple(links)
+
+
+def quotes_of(path: Path, posts: Iterable[tuple[Post, tuple[CompanionLink, ...]]]) -> list[QuoteView]:
+    """The turns (or introductions) of ``posts`` (each with its ``companion_links``) that quote companion
+    ``path``, in post order then line order."""
+    ordered = sorted(posts, key=lambda item: (item[0].date, item[0].slug))
+    return [QuoteView(post.title, link.url, link.first_line, link.last_line)
+            for post, links in ordered for link in links if link.stem == path.stem]
 
 
 def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecorator:
@@ -272,37 +307,101 @@ def _reason_html(status: BlockStatus) -> str:
             f'<p class="reason">{escape(status.reason)}</p>{evidence}</details>')
 
 
-def linked_ranges(path: Path, statuses: dict[Path, dict[int, BlockStatus]]) -> list[tuple[int, int]]:
+def linked_ranges(path: Path, links: Iterable[CompanionLink]) -> list[tuple[int, int]]:
     """The line ranges of companion ``path`` that posts quote (its page gets an anchor for each)."""
-    return [(s.first_line, s.last_line or s.first_line) for by_line in statuses.values() for s in by_line.values()
-            if s.companion and s.first_line and Path(s.companion).with_suffix("").as_posix() == path.stem]
+    return [(link.first_line, link.last_line) for link in links if link.stem == path.stem]
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    """A page to render: where it goes, its template, and what the template gets besides ``site``."""
+    path: str
+    template: str
+    extra: Mapping[str, Any]
+
+
+class SiteData(dict):
+    """The ``site`` every template sees. It notes which of its entries a page read (``read``), so that an
+    incremental build re-renders a page exactly when something it read has changed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read: set[Any] = set()
+
+    def __getitem__(self, key: Any) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(key)
+        return super().__contains__(key)
+
+    def _everything(self) -> None:
+        self.read.add("*")
+
+    def __iter__(self):
+        self._everything()
+        return super().__iter__()
+
+    def keys(self):
+        self._everything()
+        return super().keys()
+
+    def values(self):
+        self._everything()
+        return super().values()
+
+    def items(self):
+        self._everything()
+        return super().items()
+
+    def tag_slug(self, tag: str) -> str:
+        """The folder of ``tag`` (what the ``tag_slug`` filter shows): a page depends on this tag's slug only."""
+        self.read.add(("tag_slug", tag))
+        return dict.__getitem__(self, "tag_slugs").get(tag) or tag_slug(tag)
+
+
+def site_data(config: SiteConfig, views: Iterable[Any], now: dt.datetime) -> SiteData:
+    """What templates see as ``site``: posts newest first, tags, their folders, the generator."""
+    views = sorted(views, key=lambda v: (v.post.date, v.post.slug), reverse=True)
+    tags = _tags(views)
+    return SiteData(config=config, posts=views, tags=tags, tag_slugs=tag_slugs(tags),
+                    generator=f"site_builder {__version__}", built=now)
+
+
+def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionView]) -> list[PageSpec]:
+    """Every page of the site, in the order they are rendered: feed and sitemap last."""
+    views, tags, slugs = dict.__getitem__(site, "posts"), dict.__getitem__(site, "tags"), \
+        dict.__getitem__(site, "tag_slugs")
+    specs = [PageSpec("index.html", "index.html", {}), PageSpec("archive/index.html", "archive.html", {}),
+             PageSpec("404.html", "404.html", {"absolute_links": True})]
+    if config.search:
+        specs.append(PageSpec("search/index.html", "search.html", {}))
+    specs += [PageSpec(f"{v.url}index.html", str(v.post.meta.get("template", "post.html")),
+                       {"view": v, "newer": views[i - 1] if i else None,
+                        "older": views[i + 1] if i + 1 < len(views) else None})
+              for i, v in enumerate(views)]
+    specs += [PageSpec(f"tags/{slugs[t]}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
+    specs += [PageSpec(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
+    html_paths = [spec.path for spec in specs if spec.path != "404.html"]
+    return specs + [PageSpec("feed.xml", "feed.xml", {}), PageSpec("sitemap.xml", "sitemap.xml", {"paths": html_paths})]
+
+
+def render_page(env: jinja2.Environment, config: SiteConfig, site: SiteData, spec: PageSpec) -> str:
+    """One page; ``site.read`` afterwards holds the entries of ``site`` it read."""
+    site.read = set()
+    return _render(env, spec.template, spec.path, config, site, spec.extra)
 
 
 def render_pages(env: jinja2.Environment, config: SiteConfig, views: list[PostView],
                  companions: list[CompanionView], now: dt.datetime) -> list[Page]:
     """Every page of the site. ``views`` may include drafts (when built with --drafts)."""
-    views = sorted(views, key=lambda v: (v.post.date, v.post.slug), reverse=True)
-    tags = _tags(views)
-    slugs = tag_slugs(tags)
-    site = {"config": config, "posts": views, "tags": tags, "tag_slugs": slugs,
-            "generator": f"site_builder {__version__}", "built": now}
-    pages: list[tuple[str, str, Mapping[str, Any]]] = [
-        ("index.html", "index.html", {}),
-        ("archive/index.html", "archive.html", {}),
-        ("404.html", "404.html", {"absolute_links": True}),
-        *([("search/index.html", "search.html", {})] if config.search else []),
-    ]
-    pages += [(f"{v.url}index.html", str(v.post.meta.get("template", "post.html")),
-               {"view": v, "newer": views[i - 1] if i else None, "older": views[i + 1] if i + 1 < len(views) else None})
-              for i, v in enumerate(views)]
-    pages += [(f"tags/{slugs[t]}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
-    pages += [(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
-    rendered = [Page(path, _render(env, template, path, config, site, extra)) for path, template, extra in pages]
-    html_paths = [p.path for p in rendered if p.path != "404.html"]
-    rendered.append(Page("feed.xml", _render(env, "feed.xml", "feed.xml", config, site, {})))
-    rendered.append(Page("sitemap.xml", _render(env, "sitemap.xml", "sitemap.xml", config, site,
-                                                {"paths": html_paths})))
-    return rendered
+    site = site_data(config, views, now)
+    return [Page(spec.path, render_page(env, config, site, spec)) for spec in page_specs(config, site, companions)]
 
 
 def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfig, site: Mapping[str, Any],

@@ -86,13 +86,19 @@ def _ours_or_empty(folder: Path) -> bool:
 
 
 def write_site(pages: Iterable[Page], copies: Iterable[tuple[Path, str]], out_dir: Path,
-               generated: Iterable[Callable[[Path], object]] = ()) -> None:
+               generated: Iterable[Callable[[Path], object]] = (), kept: Iterable[str] = (),
+               build_id: str = "") -> None:
     """Write ``pages`` and ``copies`` (file, its path inside the site) into ``out_dir``, atomically.
 
     Copies are written in order (a later one may replace an earlier one: static/ over theme assets), then
     the pages; links among the copies were checked by ``discover`` and are copied as files. Each of
     ``generated`` is then called with the staging folder, to write what it makes from the pages (the
     search index), so it is swapped in with them.
+
+    ``kept`` are files of the current site that an incremental build found unchanged: each is linked into
+    the staging folder (a hard link: no bytes are written, the file keeps its date), or copied where links
+    are not possible. Nothing is ever changed in place, so the current site stays whole until the swap.
+    ``build_id`` goes into the marker (the incremental state names the output it describes by it).
 
     ``out_dir`` must have passed ``check_output``. On any error the previous site is left as it was and
     the staging folder removed; OS errors (disk full, read-only folder…) become an ``OutputError``.
@@ -102,6 +108,8 @@ def write_site(pages: Iterable[Page], copies: Iterable[tuple[Path, str]], out_di
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(out)
         with _staging(out) as staging:
+            for relative in kept:
+                _link_or_copy(out / relative, staging / relative)
             for source, destination in copies:
                 target = staging / destination
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +120,7 @@ def write_site(pages: Iterable[Page], copies: Iterable[tuple[Path, str]], out_di
                 path.write_text(page.content, encoding="utf-8")
             for generate in generated:
                 generate(staging)
-            _write_marker(staging, complete=True)
+            _write_marker(staging, complete=True, build_id=build_id)
             _swap(staging, out)
     except OSError as exc:
         raise OutputError(f"could not write the site to {out_dir}: {exc.strerror or exc}"
@@ -140,8 +148,38 @@ def _prefix(out: Path) -> str:
     return f".{out.name}-build-"
 
 
-def _write_marker(folder: Path, *, complete: bool) -> None:
-    data = {"note": _MARKER_NOTE, "complete": complete, "written_ns": time.time_ns()}
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        shutil.copy2(source, target)
+
+
+def built_id(out: Path) -> str | None:
+    """The build id in the marker of the site at ``out`` (None if there is no complete site we wrote)."""
+    data = _marker(out)
+    return data.get("build") if data.get("complete") is True else None
+
+
+def output_files(out: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file of the site at ``out`` (but the marker): its path in the site -> (size, mtime_ns, inode)."""
+    found: dict[str, tuple[int, int, int]] = {}
+    for folder, _, names in os.walk(out):
+        for name in names:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, out).replace(os.sep, "/")
+            if relative == MARKER:
+                continue
+            st = os.lstat(path)
+            found[relative] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return found
+
+
+def _write_marker(folder: Path, *, complete: bool, build_id: str = "") -> None:
+    data = {"note": _MARKER_NOTE, "complete": complete, "written_ns": time.time_ns(), "build": build_id}
     tmp = folder / f"{MARKER}.tmp"
     tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
     os.replace(tmp, folder / MARKER)
@@ -182,6 +220,15 @@ def _libc() -> ctypes.CDLL:
     if not _LIBC:
         _LIBC.append(ctypes.CDLL(None, use_errno=True))
     return _LIBC[0]
+
+
+def tidy(out: Path) -> None:
+    """For a build that writes nothing: remove what killed builds left beside ``out``, as a writing build does."""
+    try:
+        clean_leftovers(out)
+    except OSError as exc:
+        raise OutputError(f"could not remove what an interrupted build left beside {out}: {exc.strerror or exc}",
+                          hint="remove the .NAME-build-* folders beside it by hand") from None
 
 
 def clean_leftovers(out: Path) -> None:

@@ -168,6 +168,8 @@ def test_disk_full_while_writing_keeps_the_previous_site(tmp_path, monkeypatch):
     out = tmp_path / "out"
     build_site(content, out)
     before = snapshot(out)
+    with (content / "posts" / "2024-01-02-hello.md").open("a") as post:
+        post.write("\nAn edit, so that the next build has pages to write.\n")
     monkeypatch.setattr(Path, "write_text", _failing_write_text(after=3))
     with pytest.raises(OutputError, match="No space left on device"):
         build_site(content, out)

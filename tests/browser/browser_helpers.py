@@ -100,7 +100,10 @@ def visit(browser: Any, url: str, *, theme: str = "light", viewport: dict[str, i
         page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
                 if msg.type == "error" else None)
         page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
-        page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url} ({req.failure})"))
+        # net::ERR_ABORTED is the browser dropping a request because the page navigated (a reload while the
+        # favicon loads, on a busy machine), not the site failing to answer it: 4xx/5xx are caught below.
+        page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url} ({req.failure})")
+                if "ERR_ABORTED" not in (req.failure or "") else None)
         page.on("response", lambda resp: problems.append(f"HTTP {resp.status}: {resp.url}")
                 if resp.status >= 400 else None)
         page.goto(url, wait_until="load")

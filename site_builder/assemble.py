@@ -1,0 +1,380 @@
+"""Assembling the site when something changed: post records (parsed and rendered posts, reused where
+nothing they depend on changed), pages (rendered again only when what they were made from changed),
+copies, the search index, then the atomic write and the new incremental state (``incremental.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import pickle
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterable, Iterator
+
+import jinja2
+
+from site_builder import incremental
+from site_builder.config import load_config
+from site_builder.discover import Sources
+from site_builder.errors import BuildError, PostError, SiteError, display_path
+from site_builder.highlight import stylesheet
+from site_builder.incremental import (BuildState, Inputs, OutputRecord, PostRecord, SiteKeys, ViewStore, code_key, digest,
+                                      lazy_view, page_key, signature, summary_of, tree_files)
+from site_builder.markdown import create_markdown
+from site_builder.model import Post
+from site_builder.posts import load_post, meta_line
+from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_view, fence_decorator,
+                                 linked_ranges, make_environment, page_specs, post_view, quotes_of, render_page,
+                                 site_data)
+from site_builder.search import SearchRecord, search_records, write_search_index
+from site_builder.snippets import block_statuses
+from site_builder.write import built_id, output_files, write_site
+
+Progress = Callable[[str], None]
+
+PARALLEL_FROM = 24
+"""Posts to render before a build spreads them over worker processes (starting them costs about a second)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assembled:
+    posts: int
+    pages: int
+    warnings: tuple[str, ...]
+    rendered: int
+    """Pages rendered (the others were unchanged)."""
+    written: int
+    """Files written (the others were linked from the current site)."""
+
+
+def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState | None, *, drafts: bool,
+             base_url: str | None, theme: Path, progress: Progress | None, jobs: int | None) -> Assembled:
+    """Build the site of ``sources`` into ``out`` (already checked), reusing what ``previous`` vouches for."""
+    config = load_config(sources.config, jekyll=sources.jekyll, base_url=base_url)
+    env = make_environment(theme, sources.templates, incremental.compiled_templates(sources.root))
+    store = incremental.view_store(sources.root)
+    records, errors = post_records(inputs, previous, sources.root, store, drafts=drafts, progress=progress,
+                                   jobs=jobs)
+    included = {path: record for path, record in records.items() if record.key is not None}
+    views = [lazy_view(r.key, r.post_fields, r.view_fields, store) for r in included.values()]
+    _raise_all(errors + _duplicate_slugs(views) + template_errors(env, included))
+    companions = [companion_view(path, linked_ranges(path, _links(included.values())),
+                                 quotes_of(path, [(view.post, record.links) for view, record in zip(views, included.values())]))
+                  for path in sources.companions]
+    site = site_data(config, views, dt.datetime.now(dt.timezone.utc))
+    specs = page_specs(config, site, companions)
+    trusted = previous if previous is not None and incremental.describes(previous, inputs, built_id(out)) else None
+    present = output_files(out) if trusted else {}
+    pages, kept, outputs, rendered = render_changed(env, config, site, specs, trusted, present, out)
+    css = Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark))
+    if trusted is not None and _unchanged(css.path, trusted, present) and _same_bytes(out / css.path, css.content):
+        kept.append(css.path)
+    else:
+        pages.append(css)
+    outputs[css.path] = OutputRecord("stylesheet")
+    theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
+    _raise_all(output_collisions(pages + [Page(spec.path, "") for spec in specs if spec.path in kept],
+                                 theme_files, static_files))
+    copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
+    search_key = digest(code_key(), config.title, config.language, *(v.cache_key for v in dict.__getitem__(site, "posts")))
+    index, kept_index = [], []
+    if config.search:
+        kept_index = _kept_index(search_key, trusted, present)
+        if not kept_index:
+            index = [search_index_writer(search_records(_full_views(site, store), config.title), config.language)]
+    build_id = uuid.uuid4().hex
+    write_site(pages, copies, out, generated=index, kept=[*kept, *kept_copies, *kept_index], build_id=build_id)
+    outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
+    warnings = tuple(w for record in included.values() for w in record.warnings)
+    state = BuildState(code_key(), inputs.options, inputs.files,
+                       {str(path): record for path, record in records.items()},
+                       written_outputs(out, outputs, "search:" + search_key), build_id,
+                       search_key if config.search else "", len(included), len(specs) + 1, warnings)
+    incremental.save_state(sources.root, state)
+    store.prune({record.key for record in records.values() if record.key})
+    return Assembled(len(included), len(specs) + 1, warnings, rendered, len(pages) + len(copies))
+
+
+def written_outputs(out: Path, outputs: dict[str, OutputRecord], generated_key: str) -> dict[str, OutputRecord]:
+    """The record of every file of the site just written, with the signature it has now; a file no record
+    names (the search index) is recorded as generated with ``generated_key``."""
+    return {path: replace(outputs.get(path) or OutputRecord(generated_key), file=file)
+            for path, file in output_files(out).items()}
+
+
+def _unchanged(path: str, trusted: BuildState, present: dict[str, tuple[int, int, int]]) -> bool:
+    old = trusted.outputs.get(path)
+    return old is not None and present.get(path) == old.file
+
+
+# ---- posts ---------------------------------------------------------------------------------------------------
+
+
+def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store: ViewStore, *, drafts: bool,
+                 progress: Progress | None, jobs: int | None) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+    """A record for every post file: the last build's where nothing it depends on changed, else a new one
+    (parsed and rendered, in worker processes when there are many); and the errors of the posts that have
+    some (they have no record)."""
+    statuses_same = previous is not None and all(
+        previous.inputs.get(path) == sig for path, sig in inputs.status_files.items())
+    reused: dict[Path, PostRecord] = {}
+    todo: list[tuple[Path, bool]] = []
+    for path, draft_folder in inputs.posts:
+        record = previous.posts.get(str(path)) if previous is not None and statuses_same else None
+        if (record is not None and record.signature == inputs.post_signatures[str(path)]
+                and record.draft_folder == draft_folder and (record.key is not None or not drafts)):
+            reused[path] = _left_out(record) if not drafts and record.post_fields.get("draft") else record
+        else:
+            todo.append((path, draft_folder))
+    fresh, errors = render_posts(todo, root, store, drafts=drafts, progress=progress, jobs=jobs)
+    records = {path: fresh.get(path) or reused[path] for path, _ in inputs.posts if path in fresh or path in reused}
+    return records, errors
+
+
+def _left_out(record: PostRecord) -> PostRecord:
+    return PostRecord(record.signature, record.draft_folder, None)
+
+
+def render_posts(todo: list[tuple[Path, bool]], root: Path, store: ViewStore, *, drafts: bool,
+                 progress: Progress | None, jobs: int | None) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+    jobs = jobs or available_cores()
+    tasks = [(path, draft_folder, drafts, root, store.folder) for path, draft_folder in todo]
+    records: dict[Path, PostRecord] = {}
+    errors: list[SiteError] = []
+    for index, ((path, _), packed) in enumerate(zip(todo, _map(_render_packed, tasks, jobs)), 1):
+        result, unstored = pickle.loads(packed)
+        if unstored is not None:
+            store.pin(result.key, unstored)
+        if progress:
+            progress(f"rendering {index}/{len(todo)}: {path.name}")
+        if isinstance(result, PostRecord):
+            records[path] = result
+        else:
+            errors += result
+    return records, errors
+
+
+def _map(function: Callable, tasks: list[tuple], jobs: int) -> Iterator:
+    if jobs <= 1 or len(tasks) < PARALLEL_FROM:
+        return (function(*task) for task in tasks)
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context)
+    return _closing(pool, pool.map(function, *zip(*tasks), chunksize=8))
+
+
+def _closing(pool: ProcessPoolExecutor, results: Iterator) -> Iterator:
+    with pool:
+        yield from results
+
+
+def available_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+_MARKDOWN: list = []
+
+
+def _render_packed(*task: object) -> bytes:
+    """``render_post_file``'s result, pickled as the content model needs (``incremental.dumps``)."""
+    return incremental.dumps(render_post_file(*task))
+
+
+def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path,
+                     store_folder: Path) -> tuple[PostRecord | list[SiteError], Any]:
+    """Parse and render one post (in a worker process or this one); its view goes into the store. Returns
+    the post's record (or its errors), and the view itself when the store could not keep it."""
+
+
+    sig = signature(path)  # before reading: a change made while we read is seen by the next build
+    try:
+        post = load_post(path, draft=draft_folder)
+        if post.draft and not drafts:
+            return PostRecord(sig, draft_folder, None), None
+        statuses = block_statuses(post, root)
+    except SiteError as exc:
+        return [exc], None
+    key = digest(code_key(), repr(post), repr(sorted(statuses.items())))
+    store = ViewStore(store_folder)
+    unstored = None
+    view = store.stored(key)
+    if view is None:
+        if not _MARKDOWN:
+            _MARKDOWN.append(create_markdown())
+        view = post_view(_MARKDOWN[0], post, fence_decorator(post, statuses))
+        unstored = None if store.put(key, view) else view
+    post_fields, view_fields = summary_of(view)
+    record = PostRecord(sig, draft_folder, key, post_fields, view_fields, companion_links(post, statuses),
+                        reading_warnings([post]) + view.warnings,
+                        meta_line(post, "template") if "template" in post.meta else None)
+    return record, unstored
+
+
+def reading_warnings(posts: Iterable[Post]) -> tuple[str, ...]:
+    return tuple(f"{post.path}:{w.line}: warning: {w.message}" for post in posts for w in post.warnings)
+
+
+def _links(records: Iterable[PostRecord]) -> list[CompanionLink]:
+    return [link for record in records for link in record.links]
+
+
+def template_errors(env: jinja2.Environment, records: dict[Path, PostRecord]) -> list[PostError]:
+    """A post that names a template that does not exist is an error at its ``template:`` line."""
+    errors = []
+    for path, record in records.items():
+        name = record.post_fields["meta"].get("template")
+        if name is None:
+            continue
+        try:
+            env.get_template(str(name))
+        except jinja2.TemplateNotFound:
+            errors.append(PostError(path, record.template_line, f"template {name!r} not found",
+                                    hint="put it in content/templates/ or use one of the theme's: post.html"))
+    return errors
+
+
+def _duplicate_slugs(views: list) -> list[SiteError]:
+    seen: dict[str, Path] = {}
+    errors: list[SiteError] = []
+    for view in views:
+        post = view.post
+        if post.slug in seen:
+            errors.append(PostError(post.path, 1, f"slug {post.slug!r} is already used by {seen[post.slug]}",
+                                    hint="rename one of the files or set `slug:` in its front matter"))
+        else:
+            seen[post.slug] = post.path
+    return errors
+
+
+# ---- pages ---------------------------------------------------------------------------------------------------
+
+
+def render_changed(env: jinja2.Environment, config, site, specs: list[PageSpec], trusted: BuildState | None,
+                   present: dict[str, tuple[int, int, int]], out: Path
+                   ) -> tuple[list[Page], list[str], dict[str, OutputRecord], int]:
+    """The pages to write, the paths of the current site's files to keep, the record of every page, and how
+    many pages were rendered.
+
+    A page is kept without rendering when the last build rendered it from what it is made from now (its
+    ``page_key``, over the entries of ``site`` it read then) and its file is as that build left it. A page
+    rendered again whose bytes did not change is kept too, so its file keeps its date."""
+    common = digest(code_key(), repr(config), _templates_key(env))
+    keys = SiteKeys(site)
+    pages: list[Page] = []
+    kept: list[str] = []
+    outputs: dict[str, OutputRecord] = {}
+    rendered = 0
+    for spec in specs:
+        old = trusted.outputs.get(spec.path) if trusted is not None else None
+        if old is not None and present.get(spec.path) == old.file and page_key(common, spec, old.read, keys) == old.key:
+            kept.append(spec.path)
+            outputs[spec.path] = old
+            continue
+        content = render_page(env, config, site, spec)
+        rendered += 1
+        read = frozenset(site.read)
+        outputs[spec.path] = OutputRecord(page_key(common, spec, read, keys), read)
+        if old is not None and present.get(spec.path) == old.file and _same_bytes(out / spec.path, content):
+            kept.append(spec.path)
+        else:
+            pages.append(Page(spec.path, content))
+    return pages, kept, outputs, rendered
+
+
+def _same_bytes(path: Path, content: str) -> bool:
+    try:
+        return path.read_bytes() == content.encode("utf-8")
+    except OSError:
+        return False
+
+
+def _templates_key(env: jinja2.Environment) -> str:
+    """Every template file the environment can load (the site's overrides, then the theme's)."""
+    loaders = env.loader.loaders if isinstance(env.loader, jinja2.ChoiceLoader) else [env.loader]
+    folders = [Path(folder) for loader in loaders for folder in getattr(loader, "searchpath", [])]
+    return digest(*(f"{path}:{path.read_bytes().hex()}" for folder in folders for path in tree_files(folder)))
+
+
+def _full_views(site, store: ViewStore) -> Iterator:
+    return (store.get(view.cache_key) for view in dict.__getitem__(site, "posts"))
+
+
+def unchanged_copies(copies: list[tuple[Path, str]], trusted: BuildState | None,
+                     present: dict[str, tuple[int, int, int]]) -> tuple[list[tuple[Path, str]], list[str]]:
+    """(copies to make, destinations kept from the current site): a copy is kept when its source has the
+    signature it had when the current site's file was copied from it, and that file is untouched."""
+    to_copy, kept = [], []
+    final = dict((destination, source) for source, destination in copies)  # a later copy replaces an earlier one
+    for source, destination in copies:
+        old = trusted.outputs.get(destination) if trusted is not None else None
+        if (final[destination] == source and old is not None and old.key == repr(signature(source))
+                and present.get(destination) == old.file):
+            kept.append(destination)
+        else:
+            to_copy.append((source, destination))
+    return to_copy, kept
+
+
+def _kept_index(search_key: str, trusted: BuildState | None, present: dict[str, tuple[int, int, int]]) -> list[str]:
+    if trusted is None or trusted.search_key != search_key:
+        return []
+    files = [path for path in trusted.outputs if path.startswith("pagefind/")]
+    untouched = all(present.get(path) == trusted.outputs[path].file for path in files)
+    return files if files and untouched else []
+
+
+def search_index_writer(records: list[SearchRecord], language: str) -> Callable[[Path], Path]:
+    """Writes the search index of ``records`` into a staging folder's ``pagefind/``."""
+    return lambda staging: write_search_index(records, staging / "pagefind", language)
+
+
+def _theme_copies(folder: Path, destination: str) -> list[tuple[Path, str]]:
+    return [(path, f"{destination}/{path.relative_to(folder).as_posix()}")
+            for path in sorted(folder.rglob("*")) if path.is_file()]
+
+
+def _static_copies(sources: Sources) -> list[tuple[Path, str]]:
+    """``static/`` as discovered: links out of the content folder were refused, linked files are copied."""
+    if sources.static_root is None:
+        return []
+    return [(path, path.relative_to(sources.static_root).as_posix()) for path in sources.static]
+
+
+def output_collisions(pages: list[Page], theme_files: list[tuple[Path, str]],
+                      static_files: list[tuple[Path, str]]) -> list[SiteError]:
+    """Outputs that would overwrite each other: two pages at one path, a static file at a page's path, a file
+    where another output needs a folder, a path that leaves the site. A static file may replace a theme asset
+    (``static/assets/style.css``); nothing else is ever overwritten."""
+    errors: list[SiteError] = []
+    writers: dict[str, str] = {}
+    for page in pages:
+        if page.path in writers:
+            errors.append(SiteError(f"two generated pages would be written to {page.path}"))
+        writers[page.path] = f"the generated page {page.path}"
+    for source, destination in static_files:
+        if destination in writers:
+            errors.append(PostError(source, None, f"would replace {writers[destination]}",
+                                    hint="rename or move it: files in static/ cannot replace generated pages"))
+    sources = {destination: f"the theme asset {destination}" for _, destination in theme_files}
+    sources.update({destination: display_path(source) for source, destination in static_files})
+    sources.update(writers)
+    for path, writer in sorted(sources.items()):
+        parts = PurePosixPath(path).parts
+        if path.startswith("/") or ".." in parts:
+            errors.append(SiteError(f"{writer} would be written outside the site ({path})"))
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in sources:
+                errors.append(SiteError(f"{writer} needs a folder {folder}/ where {sources[folder]} is a file",
+                                        hint="rename one of them"))
+    return errors
+
+
+def _raise_all(errors: list[SiteError]) -> None:
+    if errors:
+        raise BuildError(errors)

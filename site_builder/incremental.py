@@ -1,0 +1,417 @@
+"""Incremental builds: what the last build read and wrote, so that the next one redoes only what changed.
+
+The state of a content folder's last successful build is one pickle in its cache folder
+(``<cache>/<content>/build/state.pickle``, see ``caches.py``):
+
+- the signature (size, mtime, ctime, inode) of every file the build read, a key for our own code and the
+  libraries that shape the output (Pygments, markdown-it, Jinja2…), the build options, and the id of the
+  output it wrote (the ``.site-builder`` marker holds the same id);
+- for every post file: its signature, the key of its rendered view, and what lists show of it (title,
+  date, tags…); the whole rendered view is in ``views/<key>.pickle``, read back only when a page shows it;
+- for every output file: the key of what it was made from (``page_key``) and the hash of its bytes.
+
+A stale page is a bug, a slow one is not: every key covers all its page was made from, and whatever the
+state cannot vouch for (no state, another output folder, a marker that is not the state's) is rebuilt.
+Deleting the cache is always safe: the next build is a cold one.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import functools
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
+
+from site_builder.caches import content_cache, warn_unwritable
+
+STATE_FORMAT = 1
+
+Signature = tuple[int, int, int, int]
+"""(size, mtime_ns, ctime_ns, inode): any write, replace or ``touch`` of a file changes it."""
+
+
+def signature(path: Path) -> Signature | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def signatures(paths: Iterable[Path]) -> dict[str, Signature | None]:
+    return {str(path): signature(path) for path in paths}
+
+
+def tree_files(folder: Path | None) -> list[Path]:
+    """Every file under ``folder`` (templates, theme assets), sorted; none if it does not exist."""
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+@functools.lru_cache(maxsize=1)
+def code_key() -> str:
+    """Our own source (every module of the package), the Python version and the installed packages (as the
+    signatures of the folders they are installed into: installing, upgrading or removing any of them, say
+    Pygments or markdown-it-py, changes one): a change to any of them makes every cached render stale."""
+    digest = hashlib.sha256(f"{STATE_FORMAT} {sys.version}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(repr(sorted(environment_signature().items())).encode())
+    return digest.hexdigest()
+
+
+def environment_signature() -> dict[str, Signature | None]:
+    """The folders packages are installed into (``site-packages``): installing or removing a package changes
+    one, and with it the snippet checks' keys (a check result belongs to the package versions it ran with).
+    The script's own folder, which depends on how the build was started, is not one of them."""
+    folders = [entry for entry in sys.path if os.path.basename(entry) in ("site-packages", "dist-packages")]
+    return signatures(Path(entry) for entry in folders if os.path.isdir(entry))
+
+
+# ---- the rendered views of posts, stored one file each ------------------------------------------------------
+
+
+def _frozen_mapping(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles the content model: its mappings are read-only views (``MappingProxyType``), and its frozen
+    dataclasses are stored as their class and field values (pickle's own way for slotted classes looks
+    up the fields for every object, which made saving a thousand posts' state take a second)."""
+    dispatch_table = copyreg.dispatch_table.copy()
+    dispatch_table[MappingProxyType] = lambda mapping: (_frozen_mapping, (dict(mapping),))
+
+    def reducer_override(self, obj: Any) -> Any:
+        names = _init_fields(type(obj))
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple(getattr(obj, name) for name in names)
+
+
+@functools.lru_cache(maxsize=None)
+def _init_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a slotted dataclass, in ``__init__`` order, when ``__init__`` takes them all."""
+    if not dataclasses.is_dataclass(kind) or "__slots__" not in kind.__dict__:
+        return None
+    fields = dataclasses.fields(kind)
+    return tuple(f.name for f in fields) if all(f.init for f in fields) else None
+
+
+def dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ViewStore:
+    """Rendered post views (``views/<key>.pickle``), read back when a page shows one; the last few read
+    are kept in memory, so that memory stays flat however many posts the site has."""
+
+    def __init__(self, folder: Path, keep: int = 8) -> None:
+        self.folder = folder
+        self.keep = keep
+        self._recent: OrderedDict[str, Any] = OrderedDict()
+        self._pinned: dict[str, Any] = {}
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.pickle"
+
+    def stored(self, key: str) -> Any:
+        """The stored view, or None when there is none or it cannot be read (then it is rendered again)."""
+        try:
+            return self.get(key)
+        except Exception:  # noqa: BLE001 - a damaged cache entry only costs a render
+            return None
+
+    def put(self, key: str, view: Any) -> bool:
+        """Store ``view``; False when the cache cannot be written (the caller then keeps it: ``pin``)."""
+        try:
+            write_atomic(self.path(key), dumps(view))
+        except OSError as exc:
+            warn_unwritable(self.folder, exc.strerror or str(exc))
+            return False
+        return True
+
+    def pin(self, key: str, view: Any) -> None:
+        """Keep ``view`` in memory for this build: the cache folder cannot hold it."""
+        self._pinned[key] = view
+
+    def get(self, key: str) -> Any:
+        if key in self._pinned:
+            return self._pinned[key]
+        if key in self._recent:
+            self._recent.move_to_end(key)
+            return self._recent[key]
+        view = pickle.loads(self.path(key).read_bytes())
+        self._recent[key] = view
+        if len(self._recent) > self.keep:
+            self._recent.popitem(last=False)
+        return view
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the views no post uses any more."""
+        try:
+            for path in self.folder.glob("*.pickle"):
+                if path.stem not in keep:
+                    path.unlink(missing_ok=True)
+        except OSError:
+            pass  # a cache we cannot tidy only costs disk space
+
+
+class Lazy:
+    """What lists show of an object, at hand (plain attributes); anything else is read from the whole object,
+    loaded on first use (``load``). Templates cannot tell it from the object itself."""
+
+    def __init__(self, fields: Mapping[str, Any], load: Callable[[], Any]) -> None:
+        self.__dict__.update(fields)
+        self.__dict__["_load"] = load
+
+    def __getattr__(self, name: str) -> Any:  # only for what the fields do not hold
+        if name.startswith("__") or name == "_load":
+            raise AttributeError(name)
+        return getattr(self.__dict__["_load"](), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __repr__(self) -> str:
+        return f"Lazy({ {k: v for k, v in self.__dict__.items() if k != '_load'}!r})"
+
+
+POST_SUMMARY = ("path", "slug", "title", "date", "tags", "draft", "summary", "lang", "speakers", "meta",
+                "is_conversation", "question_count", "direction", "imported")
+"""The post's fields lists show (index, archive, tags, feed): kept in the state, so that listing a thousand
+posts reads none of their rendered views."""
+VIEW_SUMMARY = ("url", "description", "outline", "warnings")
+
+
+def summary_of(view: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(post fields, view fields) of a rendered view, as ``lazy_view`` takes them."""
+    return ({name: getattr(view.post, name) for name in POST_SUMMARY},
+            {name: getattr(view, name) for name in VIEW_SUMMARY})
+
+
+def lazy_view(key: str, post_fields: Mapping[str, Any], view_fields: Mapping[str, Any], store: ViewStore) -> Lazy:
+    """A post's view for the templates: its summary at hand, the rest read from ``store`` when a page uses it."""
+    load = functools.partial(store.get, key)
+    post = Lazy(post_fields, lambda: load().post)
+    return Lazy({**view_fields, "post": post, "cache_key": key}, load)
+
+
+# ---- what a page was made from ------------------------------------------------------------------------------
+
+
+def fingerprint(value: Any) -> str:
+    """A short, stable text for what a page was given: a post view stands for its key (a hash of all it was
+    made from), anything else for its ``repr`` (the content model is frozen dataclasses, tuples and dates)."""
+    if isinstance(value, Lazy):
+        return "view:" + value.cache_key
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(fingerprint(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{k!r}:{fingerprint(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def digest(*parts: str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        hasher.update(len(data).to_bytes(8, "big") + data)
+    return hasher.hexdigest()
+
+
+class SiteKeys:
+    """The fingerprint of each entry of ``site`` (and of each tag's folder), computed once per build."""
+
+    def __init__(self, site: Mapping[str, Any]) -> None:
+        self.site = site
+        self._keys: dict[Any, str] = {}
+
+    def __getitem__(self, entry: Any) -> str:
+        if entry not in self._keys:
+            self._keys[entry] = self._compute(entry)
+        return self._keys[entry]
+
+    def _compute(self, entry: Any) -> str:
+        if entry == "*":
+            return digest(*(f"{name}={self[name]}" for name in sorted(dict.keys(self.site))))
+        if isinstance(entry, tuple) and entry[:1] == ("tag_slug",):
+            return repr(dict.__getitem__(self.site, "tag_slugs").get(entry[1]))
+        if isinstance(entry, str) and dict.__contains__(self.site, entry):
+            return digest(fingerprint(dict.__getitem__(self.site, entry)))
+        return "absent"
+
+
+def page_key(common: str, spec: Any, read: Iterable[Any], keys: SiteKeys) -> str:
+    """What a page was made from: templates, config and code (``common``), its own inputs, and every entry of
+    ``site`` it read when it was rendered."""
+    entries = sorted((repr(entry), keys[entry]) for entry in read)
+    return digest(common, spec.path, spec.template, fingerprint(dict(spec.extra)), repr(entries))
+
+
+# ---- the state -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    """One post file as the last build saw it."""
+    signature: Signature | None
+    draft_folder: bool
+    key: str | None
+    """Its view in the ``ViewStore``; None when the build left it out (a draft)."""
+    post_fields: Mapping[str, Any] = field(default_factory=dict)
+    view_fields: Mapping[str, Any] = field(default_factory=dict)
+    links: tuple = ()
+    """Its blocks that quote companions (``render.CompanionLink``)."""
+    warnings: tuple[str, ...] = ()
+    template_line: int | None = None
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    key: str
+    """``page_key`` for a page, the source's signature for a copied file."""
+    read: frozenset = frozenset()
+    """The entries of ``site`` the page read."""
+    file: tuple[int, int, int] | None = None
+    """(size, mtime_ns, inode) of the file the build left: a file changed since is never kept."""
+
+
+@dataclass(frozen=True)
+class BuildState:
+    code: str
+    options: tuple
+    inputs: Mapping[str, Signature | None]
+    """Every file the build read, except the posts (``posts`` has them), and the folders Python imports from."""
+    posts: Mapping[str, PostRecord]
+    outputs: Mapping[str, OutputRecord]
+    build_id: str
+    """The id in the output's marker: the output this state describes."""
+    search_key: str = ""
+    post_count: int = 0
+    page_count: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything a build reads, as signatures: compared with the last build's to skip unchanged work."""
+    options: tuple
+    files: dict[str, Signature | None]
+    """Config, templates, theme, companions, static files, stored check results, import folders."""
+    status_files: dict[str, Signature | None]
+    """The part of ``files`` that a block's check status depends on (companions, results, packages)."""
+    posts: list[tuple[Path, bool]]
+    """(post file, found in the drafts folder) for every post this build reads."""
+    post_signatures: dict[str, Signature | None]
+
+
+def describes(previous: BuildState | Stamp, inputs: Inputs, marker_id: str | None) -> bool:
+    """The state was written with these options, for the site whose marker holds ``marker_id``."""
+    return previous.options == inputs.options and marker_id == previous.build_id
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a build with nothing to do needs of the state, kept apart so that it loads in milliseconds."""
+    code: str
+    options: tuple
+    inputs: Mapping[str, Signature | None]
+    posts: Mapping[str, Signature | None]
+    """The signature of every post file read."""
+    outputs: Mapping[str, tuple[int, int, int] | None]
+    """The signature of every file of the site written."""
+    build_id: str
+    post_count: int
+    page_count: int
+    warnings: tuple[str, ...]
+
+
+def stamp_of(state: BuildState) -> Stamp:
+    return Stamp(state.code, state.options, dict(state.inputs),
+                 {path: record.signature for path, record in state.posts.items()},
+                 {path: record.file for path, record in state.outputs.items()},
+                 state.build_id, state.post_count, state.page_count, state.warnings)
+
+
+def _folder(content_root: Path) -> Path:
+    return content_cache(content_root) / "build"
+
+
+def compiled_templates(content_root: Path) -> Path:
+    return _folder(content_root) / "templates"
+
+
+def view_store(content_root: Path) -> ViewStore:
+    return ViewStore(_folder(content_root) / "views")
+
+
+def load_stamp(content_root: Path) -> Stamp | None:
+    stamp = _load(_folder(content_root) / "stamp.pickle")
+    return stamp if isinstance(stamp, Stamp) and stamp.code == code_key() else None
+
+
+def load_state(content_root: Path) -> BuildState | None:
+    """The last build's state, or None (none yet, another format, or unreadable: the build is then cold)."""
+    state = _load(_folder(content_root) / "state.pickle")
+    return state if isinstance(state, BuildState) and state.code == code_key() else None
+
+
+_MEMORY: dict[Path, tuple[Signature | None, Any]] = {}
+"""The state and stamp this process last saved or read, with their file's signature: a process that builds
+again (``serve``) keeps the state in memory and reads the file only when another process replaced it."""
+
+
+def _load(path: Path) -> Any:
+    sig = signature(path)
+    remembered = _MEMORY.get(path)
+    if sig is not None and remembered is not None and remembered[0] == sig:
+        return remembered[1]
+    try:
+        value = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - any damage to a cache only costs a cold build
+        return None
+    _MEMORY[path] = (sig, value)
+    return value
+
+
+def _save(path: Path, value: Any) -> None:
+    write_atomic(path, dumps(value))
+    _MEMORY[path] = (signature(path), value)
+
+
+def save_state(content_root: Path, state: BuildState) -> None:
+    """The state, then its stamp (a build killed between the two leaves a stamp that names another
+    output than the site's marker: the next build then reads the whole state)."""
+    folder = _folder(content_root)
+    try:
+        _save(folder / "state.pickle", state)
+        _save(folder / "stamp.pickle", stamp_of(state))
+    except OSError as exc:
+        warn_unwritable(folder, exc.strerror or str(exc))
