@@ -4,6 +4,7 @@ write (atomic)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -54,7 +55,7 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     views = [post_view(md, post, fence_decorator(post, statuses[post.path])) for post in _announce(posts, progress)]
     companions = [companion_view(path, linked_ranges(path, statuses), quotes_of(path, posts, statuses))
                   for path in sources.companions]
-    pages = render_pages(env, config, views, companions, dt.datetime.now(dt.timezone.utc))
+    pages = render_pages(env, config, views, companions, build_time())
     pages.append(Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark)))
     theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
     _raise_all(output_collisions(pages, theme_files, static_files))
@@ -63,6 +64,15 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     write_site(pages, theme_files + static_files, out, generated=index)
     warnings = reading_warnings(posts) + tuple(w for view in views for w in view.warnings)
     return BuildResult(out_dir, len(posts), len(pages), time.perf_counter() - started, warnings)
+
+
+def build_time() -> dt.datetime:
+    """``$SOURCE_DATE_EPOCH`` (the reproducible-builds convention) when set, else now. Only a site without posts
+    shows it (the feed's ``<updated>``): the same content then builds the same bytes when the variable is set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def search_index_writer(records: list[SearchRecord], language: str) -> Callable[[Path], Path]:
