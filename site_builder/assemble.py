@@ -65,7 +65,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     companions = [companion_view(path, linked_ranges(path, _links(included.values())),
                                  quotes_of(path, [(view.post, record.links) for view, record in zip(views, included.values())]))
                   for path in sources.companions]
-    site = site_data(config, views, dt.datetime.now(dt.timezone.utc))
+    site = site_data(config, views, build_time())
     specs = page_specs(config, site, companions)
     trusted = previous if previous is not None and incremental.describes(previous, inputs, built_id(out)) else None
     present = output_files(out) if trusted else {}
@@ -97,6 +97,15 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     incremental.save_state(sources.root, state)
     store.prune({record.key for record in records.values() if record.key})
     return Assembled(len(included), len(specs) + 1, warnings, rendered, len(pages) + len(copies))
+
+
+def build_time() -> dt.datetime:
+    """``$SOURCE_DATE_EPOCH`` (the reproducible-builds convention) when set, else now. Only a site without posts
+    shows it (the feed's ``<updated>``): the same content then builds the same bytes when the variable is set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def written_outputs(out: Path, outputs: dict[str, OutputRecord], generated_key: str) -> dict[str, OutputRecord]:

@@ -1,0 +1,129 @@
+"""Random sequences of edits to a small site: after each, the incremental build is the cold build, byte for byte.
+
+The edits are those of ``tests/test_incremental.py`` (``incremental_site``), drawn with their targets: a post's
+body, title, file name, tags, draft flag or folder; a post added or deleted; a template override; a setting of
+``site.yaml``; the companion (and a snippet check); a static file; a build that fails on a broken post, fixed by
+the next edit. ``make test`` runs a few sequences, ``make fuzz`` many.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fuzz_support import examples
+from incremental_site import (LIST_OVERRIDE, IncrementalBuilds, SmallSite, add_post, break_front_matter,
+                              delete_post, edit_body, edit_companion, move_post, rename_post, set_config,
+                              set_draft, set_tags, set_title, write_static, write_template)
+from site_builder.errors import BuildError
+
+TAGS = ["python", "Python", "meta", "news", "中文", "C++"]
+
+
+def _post(site: SmallSite, pick: int) -> str:
+    return sorted(site.posts)[pick % len(site.posts)]
+
+
+def _body(site: SmallSite, pick: int) -> None:
+    edit_body(site, _post(site, pick), f"case {pick}")
+
+
+def _title(site: SmallSite, pick: int) -> None:
+    set_title(site, _post(site, pick), f"Title number {pick}")
+
+
+def _rename(site: SmallSite, pick: int) -> None:
+    """A new slug (one no post has: two posts with one slug are an error, not an edit)."""
+    name, slug = _post(site, pick), f"renamed-{pick}"
+    if all(other[len("YYYY-MM-DD-"):-len(".md")] != slug for other in site.posts):
+        rename_post(site, name, f"{name[:len('YYYY-MM-DD-')]}{slug}.md")
+
+
+def _delete(site: SmallSite, pick: int) -> None:
+    if len(site.posts) > 2:
+        delete_post(site, _post(site, pick))
+
+
+def _add(site: SmallSite, pick: int) -> None:
+    name = f"2024-04-{pick % 28 + 1:02d}-added-{pick}.md"
+    if name not in site.posts:
+        add_post(site, name, f"Added {pick}", [TAGS[pick % len(TAGS)]])
+
+
+def _draft(site: SmallSite, pick: int) -> None:
+    name = _post(site, pick)
+    set_draft(site, name, not site.posts[name].draft)
+
+
+def _folder(site: SmallSite, pick: int) -> None:
+    name = _post(site, pick)
+    move_post(site, name, "posts" if site.posts[name].folder == "drafts" else "drafts")
+
+
+def _tags(site: SmallSite, pick: int) -> None:
+    set_tags(site, _post(site, pick), [tag for bit, tag in enumerate(TAGS) if pick >> bit & 1])
+
+
+def _template(site: SmallSite, pick: int) -> None:
+    """Add the override of ``_post_list.html``; or edit it, or remove it."""
+    if not (site.content / "templates" / "_post_list.html").exists():
+        write_template(site, "_post_list.html", LIST_OVERRIDE)
+    else:
+        edited = LIST_OVERRIDE.replace("<ul", f"<ul data-v={pick}")
+        write_template(site, "_post_list.html", None if pick % 2 else edited)
+
+
+def _setting(site: SmallSite, pick: int) -> None:
+    key = ["title", "base_url", "feed_entries", "search"][pick % 4]
+    value = {"title": f"Site {pick}", "base_url": f"https://example.org/{pick}/", "feed_entries": pick % 4 + 1,
+             "search": not site.config.get("search", True)}[key]
+    set_config(site, **{key: value})
+
+
+def _companion(site: SmallSite, pick: int) -> None:
+    edit_companion(site, "def smoke", f"# edit {pick}\n\n\ndef smoke")
+
+
+def _static(site: SmallSite, pick: int) -> None:
+    name = ["robots.txt", "img/logo.svg", f"extra/{pick % 3}.txt"][pick % 3]
+    path = site.content / "static" / name
+    write_static(site, name, None if path.exists() and pick % 2 else f"version {pick}\n")
+
+
+def _broken(site: SmallSite, pick: int) -> None:
+    """Edit a post, break another (a published one, or nothing fails): the build fails, then the post is fixed."""
+    edit_body(site, _post(site, pick + 1), f"failure {pick}")
+    published = [post.name for post in site.published()]
+    if published:
+        break_front_matter(site, published[pick % len(published)])
+
+
+EDITS: dict[str, Callable[[SmallSite, int], None]] = {
+    "body": _body, "title": _title, "rename": _rename, "delete": _delete, "add": _add, "draft": _draft,
+    "folder": _folder, "tags": _tags, "template": _template, "setting": _setting, "companion": _companion,
+    "check": lambda site, pick: None, "static": _static, "broken": _broken,
+}
+
+
+@settings(max_examples=examples(full=200, short=6))
+@given(st.lists(st.tuples(st.sampled_from(sorted(EDITS)), st.integers(0, 1000)), min_size=3, max_size=6))
+def test_random_edits_build_like_a_cold_build(edits: list[tuple[str, int]]) -> None:
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as monkeypatch:
+        root = Path(folder)
+        builds = IncrementalBuilds(root, SmallSite.create(root / "content", search=False), monkeypatch)
+        builds.build()
+        for number, (edit, pick) in enumerate(edits, 1):
+            EDITS[edit](builds.site, pick)
+            label = f"edit {number} of {len(edits)}: {edit} {pick}"
+            if edit == "broken" and builds.site.published():
+                with pytest.raises(BuildError):
+                    builds.build()
+                builds.site.write()  # fixed
+            if edit == "check":
+                builds.check()
+            builds.step(label)

@@ -1,0 +1,303 @@
+"""A site built again and again with one cache is the site built from nothing: byte for byte, after every edit.
+
+Each test edits a small site (``incremental_site.SmallSite``: seven posts and a draft, tags, a companion that a
+post quotes, a post with its own template, static files) step by step. After each step the one output folder
+is rebuilt with the one cache (the incremental side), the same content is built into a fresh folder with a
+fresh cache (the cold side), and the two must be the same site (``incremental_site.assert_same_site``: every
+file, every folder, every byte, but the build marker and the Pagefind files whose bytes vary by run).
+
+Today every build is a full one, so these pass trivially; they are the net under an incremental build: a page
+it did not re-render when an input changed, a file it did not remove, a render reused across versions. Each
+step also asserts that its edit reached the pages it should (on the cold side), so a step that silently
+stopped changing anything would not pass for a proof. ``tests/fuzz/test_fuzz_incremental.py`` runs random
+sequences of the same edits.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from incremental_site import (LIST_OVERRIDE, SPECIAL_TEMPLATE, IncrementalBuilds, SmallSite, add_post,
+                              assert_same_site, break_front_matter, delete_post, edit_body, edit_companion,
+                              move_post, patch_versions, rename_post, set_config, set_draft, set_tags, set_title,
+                              write_static, write_template)
+from site_builder.errors import BuildError, SiteError
+
+FIRST, COMPANION_POST, ARTICLE, DOCTESTS, SHELL, MATH, SPECIAL = (
+    "2024-03-01-first-steps.md", "2024-03-02-adding-numbers.md", "2024-03-03-why-i-write.md",
+    "2024-03-04-doctests.md", "2024-03-05-shell.md", "2024-03-06-math.md", "2024-03-07-special.md")
+DRAFT = "2024-03-08-unfinished.md"
+LISTS = {"index.html", "archive/index.html", "feed.xml"}
+"""The pages that list every post."""
+
+
+@pytest.fixture
+def builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> IncrementalBuilds:
+    """The small site, built once, without search (Pagefind adds half again to every build's time)."""
+    return first_build(tmp_path, monkeypatch, search=False)
+
+
+@pytest.fixture
+def searched_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> IncrementalBuilds:
+    """The small site with its search index, built once: for the edits that change what is found."""
+    return first_build(tmp_path, monkeypatch, search=True)
+
+
+def first_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, search: bool) -> IncrementalBuilds:
+    """Its first step compares two builds from nothing: the build itself must be deterministic."""
+    builds = IncrementalBuilds(tmp_path, SmallSite.create(tmp_path / "content", search=search), monkeypatch)
+    first = builds.step("first build")
+    assert {"index.html", "posts/first-steps/index.html", "tags/python/index.html", "companions/calc/index.html",
+            "robots.txt", "img/logo.svg", *(["pagefind/pagefind.js"] if search else [])} <= first.added
+    return builds
+
+
+def page(builds: IncrementalBuilds, path: str) -> BeautifulSoup:
+    return BeautifulSoup((builds.out / path).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_post_edits(searched_builds: IncrementalBuilds) -> None:
+    builds, site = searched_builds, searched_builds.site
+    edit_body(site, FIRST, "loops")
+    assert "posts/first-steps/index.html" in builds.step("a post's body").modified
+
+    set_title(site, DOCTESTS, "Doctests, checked")
+    changed = builds.step("a post's title").modified
+    neighbours = {"posts/why-i-write/index.html", "posts/shell/index.html"}  # their older/newer links name it
+    assert {"posts/doctests/index.html", *neighbours, *LISTS, "tags/python/index.html",
+            "tags/testing/index.html"} <= changed
+
+    rename_post(site, SHELL, "2024-03-05-shell-commands.md")
+    changes = builds.step("a post's file renamed (a new slug)")
+    assert {"posts/shell/", "posts/shell/index.html"} <= changes.removed
+    assert "posts/shell-commands/index.html" in changes.added
+
+    delete_post(site, MATH)
+    changes = builds.step("a post deleted (its only tag goes with it)")
+    assert {"posts/math/index.html", "tags/math/index.html"} <= changes.removed
+    assert {"posts/special/index.html", "posts/shell-commands/index.html"} <= changes.modified  # neighbours
+
+    add_post(site, "2024-03-09-new-things.md", "New things", ["python", "news"])
+    changes = builds.step("a post added, with a new tag")
+    assert {"posts/new-things/index.html", "tags/news/index.html"} <= changes.added
+    assert {"posts/special/index.html", "tags/python/index.html", *LISTS} <= changes.modified
+
+    set_draft(site, ARTICLE, True)
+    assert {"posts/why-i-write/index.html", "tags/meta/index.html"} <= builds.step("draft: true").removed
+    set_draft(site, ARTICLE, False)
+    assert {"posts/why-i-write/index.html", "tags/meta/index.html"} <= builds.step("draft: false again").added
+
+    move_post(site, FIRST, "drafts")
+    assert "posts/first-steps/index.html" in builds.step("a post moved into drafts/").removed
+    move_post(site, DRAFT, "posts")
+    changes = builds.step("a draft moved into posts/")
+    assert {"posts/unfinished/index.html", "tags/drafts-only/index.html"} <= changes.added
+
+    set_tags(site, DOCTESTS, ["python"])
+    assert "tags/testing/index.html" in builds.step("a tag dropped: its page goes").removed
+    set_tags(site, COMPANION_POST, ["Python", "companions"])
+    changes = builds.step("a tag that takes another's folder (Python before python)")
+    assert "tags/python-2/index.html" in changes.added, "python moved to python-2: every post linking it changed"
+    assert {"posts/doctests/index.html", "posts/new-things/index.html"} <= changes.modified
+
+
+def test_site_settings_templates_and_static_files(builds: IncrementalBuilds) -> None:
+    site = builds.site
+    html = {name for name in builds.last if name.endswith(".html")}
+    set_config(site, title="Renamed")
+    assert html <= builds.step("site title").modified
+
+    set_config(site, base_url="https://example.com/elsewhere/")
+    assert {"feed.xml", "sitemap.xml", "404.html"} <= builds.step("base_url").modified
+    set_config(site, feed_entries=2)
+    assert builds.step("feed_entries").modified == {"feed.xml"}
+
+    set_config(site, search=None)
+    assert {"search/index.html", "pagefind/pagefind.js"} <= builds.step("search on (the default)").added
+    set_config(site, search=False)
+    changes = builds.step("search: false")
+    assert {"search/index.html", "pagefind/pagefind.js"} <= changes.removed
+
+    write_template(site, "_post_list.html", LIST_OVERRIDE)
+    lists = {"index.html", "archive/index.html", "tags/python/index.html"}  # they include the partial
+    assert lists <= builds.step("a partial template overridden").modified
+    write_template(site, "_post_list.html", LIST_OVERRIDE.replace("<li>", '<li class="edited">'))
+    assert lists <= builds.step("the override edited").modified
+    write_template(site, "_post_list.html", None)
+    assert lists <= builds.step("the override removed: the theme's again").modified
+    write_template(site, "special.html", SPECIAL_TEMPLATE.replace("Special:", "Very special:"))
+    assert builds.step("the template one post names").modified == {"posts/special/index.html"}
+
+    write_static(site, "robots.txt", "User-agent: *\nDisallow: /drafts/\n")
+    assert builds.step("a static file edited").modified == {"robots.txt"}
+    write_static(site, "notes/hello.txt", "hello\n")
+    assert "notes/hello.txt" in builds.step("a static file added").added
+    write_static(site, "img/logo.svg", None)
+    assert {"img/", "img/logo.svg"} <= builds.step("a static file removed").removed
+    write_static(site, "assets/style.css", "body { color: red }\n")
+    assert builds.step("a static file over a theme asset").modified == {"assets/style.css"}
+    write_static(site, "assets/style.css", None)
+    assert builds.step("...removed: the theme's asset is back, not gone").modified == {"assets/style.css"}
+
+
+def test_companion_edits_and_checks(builds: IncrementalBuilds) -> None:
+    site = builds.site
+    post, companion = "posts/adding-numbers/index.html", "companions/calc/index.html"
+
+    def status() -> str:
+        return page(builds, post).select_one("figure.code[data-status]")["data-status"]
+
+    assert status() == "not-checked"
+    builds.check()
+    assert {post, companion} <= builds.step("site-builder check, then build").modified
+    assert status() == "verified" and page(builds, post).select_one("a.runnable")
+
+    edit_companion(site, "def scale", "# a comment\n\n\ndef scale")
+    changed = builds.step("the companion edited: the result is stale").modified
+    assert {post, companion} <= changed and status() == "not-checked"
+    builds.check()
+    assert post in builds.step("checked again").modified and status() == "verified"
+
+    edit_companion(site, '"""A companion', '"""Moved down.\n\nA companion')
+    builds.check()
+    changed = builds.step("the quoted lines moved: new anchors and links").modified
+    assert {post, companion} <= changed
+
+    set_title(site, COMPANION_POST, "Adding numbers, renamed")
+    assert companion in builds.step("the quoting post retitled: the companion page lists it").modified
+    rename_post(site, COMPANION_POST, "2024-03-02-sums.md")
+    assert companion in builds.step("the quoting post renamed: the companion page links its new URL").modified
+
+    edit_companion(site, "total = a + b", "total = b + a")
+    builds.check()
+    builds.step("the quoted lines changed: drifted")
+    assert page(builds, "posts/sums/index.html").select_one("figure.code[data-status]")["data-status"] == "drifted"
+
+
+def test_versions_are_part_of_every_cached_render(builds: IncrementalBuilds) -> None:
+    """A render made by one site_builder or Pygments is never reused by another (today: trivially)."""
+    html = {name for name in builds.last if name.endswith(".html")}
+    with pytest.MonkeyPatch.context() as versions:
+        patch_versions(versions, ours="99.0.dev0")
+        assert html <= builds.step("another site_builder version").modified, "the generator line"
+    assert html <= builds.step("our version again").modified
+
+    keywords = {"posts/adding-numbers/index.html", "companions/calc/index.html", "assets/pygments.css"}
+    with pytest.MonkeyPatch.context() as versions:
+        patch_versions(versions, pygments_version="99.0", keyword_class="kw")
+        assert builds.step("another Pygments, which names keywords differently").modified == keywords
+    assert builds.step("the Pygments installed before, again").modified == keywords
+
+
+def test_failed_builds_do_not_poison_the_next(builds: IncrementalBuilds) -> None:
+    site = builds.site
+    edit_body(site, FIRST, "lists")
+    break_front_matter(site, SHELL)
+    with pytest.raises(BuildError):
+        builds.build()
+    site.write()  # the front matter fixed
+    assert "posts/first-steps/index.html" in builds.step("fixed after a failed parse").modified
+
+    edit_body(site, FIRST, "tuples")
+    write_template(site, "special.html", SPECIAL_TEMPLATE.replace("view.post.title", "view.post.no_such_field"))
+    with pytest.raises(SiteError):
+        builds.build()  # as a cold build would: a page kept from an earlier build must not hide the error
+    write_template(site, "special.html", SPECIAL_TEMPLATE)
+    assert "posts/first-steps/index.html" in builds.step("fixed after a failed render").modified
+
+    edit_body(site, FIRST, "sets")
+    set_config(site, search=None)  # search on: the index is written last, after the pages
+    with pytest.MonkeyPatch.context() as failing:
+        def no_index(*args: object) -> None:
+            raise SiteError("search index: Pagefind failed (a test)")
+
+        failing.setattr("site_builder.search._run_pagefind", no_index)
+        with pytest.raises(SiteError):
+            builds.build()  # fails while writing: the pages are written, the index is not, nothing is swapped in
+    assert "posts/first-steps/index.html" in builds.step("built after a failed write").modified
+
+    edit_body(site, FIRST, "dicts")
+    write_static(site, "index.html", "<p>mine</p>\n")  # would replace a generated page: refused
+    with pytest.raises(BuildError):
+        builds.build()
+    write_static(site, "index.html", None)
+    assert "posts/first-steps/index.html" in builds.step("fixed after an output collision").modified
+
+
+def test_build_options_share_the_cache(builds: IncrementalBuilds) -> None:
+    """``--drafts`` and ``--base-url`` change the site built from the same content and the same cache."""
+    assert "posts/unfinished/index.html" in builds.step("--drafts", drafts=True).added
+    undated = builds.site.content / "drafts" / "undated.md"  # a draft without a date is dated by its file
+    undated.write_text("---\ntitle: Undated\n---\n\nUser: When?\n\nChatGPT: Whenever its file says.\n")
+    os.utime(undated, (1_600_000_000, 1_600_000_000))  # 2020-09-13
+    assert "posts/undated/index.html" in builds.step("an undated draft", drafts=True).added
+    os.utime(undated, (1_700_000_000, 1_700_000_000))  # 2023-11-14: same bytes, another date
+    assert "posts/undated/index.html" in builds.step("the draft's file touched", drafts=True).modified
+    assert "feed.xml" in builds.step("--base-url", drafts=True, base_url="https://other.example/").modified
+    changes = builds.step("neither option again")
+    assert "posts/unfinished/index.html" in changes.removed and "feed.xml" in changes.modified
+
+
+def test_a_site_without_posts(builds: IncrementalBuilds, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no post, the feed is dated by the build (``$SOURCE_DATE_EPOCH`` here): a cached feed would be stale."""
+    for name in list(builds.site.posts):
+        move_post(builds.site, name, "drafts")
+    changes = builds.step("every post moved into drafts/")
+    assert "posts/first-steps/index.html" in changes.removed and "feed.xml" in changes.modified
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1720000000")
+    assert builds.step("built at another time").modified == {"feed.xml"}
+    move_post(builds.site, MATH, "posts")
+    assert "posts/math/index.html" in builds.step("one post back").added
+
+
+def test_serve_rebuilds_like_a_cold_build(builds: IncrementalBuilds, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``site-builder serve``'s own rebuild (the CLI's callable, given the changed paths), run in this process."""
+    from site_builder import cli
+
+    handed: list = []
+    monkeypatch.setattr("site_builder.serve.serve", lambda out, rebuild, watch, **options: handed.append(rebuild))
+    assert cli.main(["serve", "--content", str(builds.site.content), "--out", str(builds.out)]) == 0
+    rebuild = handed[0]
+    site = builds.site
+    for label, edit, changed in [
+        ("a post's title", lambda: set_title(site, DOCTESTS, "Doctests again"), site.content / "posts" / DOCTESTS),
+        ("a tag added", lambda: set_tags(site, MATH, ["math", "fun"]), site.content / "posts" / MATH),
+        ("a template added", lambda: write_template(site, "_post_list.html", LIST_OVERRIDE),
+         site.content / "templates" / "_post_list.html"),
+    ]:
+        edit()
+        rebuild(frozenset({changed}))
+        assert_same_site(builds.out, builds.cold(), f"serve: {label}")
+
+
+def test_the_preview_server_rebuilds_like_a_cold_build(builds: IncrementalBuilds) -> None:
+    """The real preview server, watching the content folder: an edit is rebuilt into the same site as a cold build."""
+    from site_builder.serve import Server
+
+    done: queue.Queue[float] = queue.Queue()
+
+    def rebuild(changed: frozenset[Path]) -> None:
+        builds.build()
+        done.put(time.monotonic())
+
+    server = Server(builds.out, rebuild, [builds.site.content], port=0)
+    server.start()
+    try:
+        done.get(timeout=15)  # the build at start
+        set_title(builds.site, SHELL, "Shell, watched")
+        done.get(timeout=15)
+        while True:  # an editor's write may arrive as several changes: wait for a quiet half second
+            try:
+                done.get(timeout=0.5)
+            except queue.Empty:
+                break
+    finally:
+        server.stop()
+    assert_same_site(builds.out, builds.cold(), "serve: after the watcher's rebuild")
+    assert page(builds, "posts/shell/index.html").h1.get_text() == "Shell, watched"
