@@ -10,6 +10,7 @@ cold build (``tests/test_incremental.py``).
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,7 @@ def read_inputs(sources: Sources, theme: Path, out: Path, *, drafts: bool, base_
              **signatures(tree_files(sources.templates)), **signatures(tree_files(theme)),
              **signatures(sources.static),
              **signatures([sources.root / "static", sources.root / "companions", sources.root / "templates"])}
-    options = (drafts, base_url, str(theme.resolve()), str(out))
+    options = (drafts, base_url, str(theme.resolve()), str(out), os.environ.get("SOURCE_DATE_EPOCH"))
     return Inputs(options, files, status_files, posts, signatures(path for path, _ in posts))
 
 

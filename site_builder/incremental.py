@@ -59,11 +59,18 @@ def tree_files(folder: Path | None) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file())
 
 
-@functools.lru_cache(maxsize=1)
 def code_key() -> str:
-    """Our own source (every module of the package), the Python version and the installed packages (as the
-    signatures of the folders they are installed into: installing, upgrading or removing any of them, say
-    Pygments or markdown-it-py, changes one): a change to any of them makes every cached render stale."""
+    """Our own source (every module of the package) and version, the Python version, Pygments' version, and
+    the installed packages (as the signatures of the folders they are installed into: installing, upgrading
+    or removing any of them changes one): a change to any of them makes every cached render stale."""
+    import pygments  # light (its package module only); its version names how code is highlighted
+
+    import site_builder
+    return hashlib.sha256(f"{_sources_key()} {site_builder.__version__} {pygments.__version__}".encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _sources_key() -> str:
     digest = hashlib.sha256(f"{STATE_FORMAT} {sys.version}".encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
