@@ -8,14 +8,18 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 CONTENT ?= content
 OUT    ?= _site
 PORT   ?= 8000
+# Tests and checks run side by side, one per core (pytest-xdist's -n, site-builder check's -j);
+# TEST_JOBS=0 and CHECK_JOBS=1 run them one at a time.
+TEST_JOBS  ?= auto
+CHECK_JOBS ?= auto
 
 .PHONY: build serve test browser-deps screenshots check fuzz bench-companions bench-import clean help
 
 help:
 	@echo "make build   - create .venv, install site_builder, render $(CONTENT)/ into $(OUT)/"
 	@echo "make serve   - preview on http://127.0.0.1:$(PORT) with live reload"
-	@echo "make test    - install test + companion extras, run every test and snippet check"
-	@echo "make check   - run the snippet checks of every post (site-builder check)"
+	@echo "make test    - install test + companion extras, run every test and snippet check (one worker per core)"
+	@echo "make check   - run the snippet checks of every post (site-builder check -j, one per core)"
 	@echo "make screenshots - the reference post, light/dark x desktop/phone, into docs/screenshots/"
 	@echo "make fuzz    - the long run of the property tests in tests/fuzz (make test runs a short one)"
 	@echo "make bench-companions / bench-import - print benchmark figures"
@@ -62,15 +66,16 @@ browser-deps: $(VENV)/.stamp-axe
 	  else echo "no $(CHROMIUM) and not root: the browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 
+# pytest-xdist workers; pyproject.toml's addopts add --dist loadgroup (a session's blocks on one worker).
 test: $(VENV)/.stamp-test $(VENV)/.stamp-companions browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS)
 
 # The reference post, light/dark x desktop/phone, into docs/screenshots/ (shown in the README).
 screenshots: $(VENV)/.stamp-test browser-deps
 	$(BIN)/python tests/browser/screenshots.py
 
 check: $(VENV)/.stamp-build $(VENV)/.stamp-companions
-	$(BIN)/site-builder check --content $(CONTENT)
+	$(BIN)/site-builder check --content $(CONTENT) -j $(CHECK_JOBS)
 
 # The same property tests as make test, with the full example counts; prints the figures.
 fuzz: $(VENV)/.stamp-test

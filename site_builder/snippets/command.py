@@ -1,17 +1,25 @@
-"""``site-builder check [--content DIR] [--json] [-k TEXT] [--rerun]``: every snippet of every post.
+"""``site-builder check [--content DIR] [--json] [-k TEXT] [--rerun] [-j N]``: every snippet of every post.
 
 Prints a table (post, line, kind, status, time), the evidence of each failure, and a summary;
 ``--json`` prints the same rows for tools. Exit status 1 when any block failed or drifted.
+
+``-j N`` checks N blocks at a time: each check already runs in a subprocess of its own, so N threads
+start them. Blocks that share a run (``run.shared_run``: a session, a companion's ``smoke()``) are one
+job, checked in source order by one thread. Rows are printed in post and line order whatever finishes
+first, so the table is the one ``-j 1`` prints.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence, TypeVar
 
 from site_builder.errors import display_path
 from site_builder.snippets.model import DEFAULT_TIMEOUT, STATUSES, CheckResult, Snippet
@@ -19,6 +27,8 @@ from site_builder.snippets.parse import parse_snippets
 
 if TYPE_CHECKING:
     from site_builder.snippets.run import Checker
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("--rerun", action="store_true", help="ignore cached results and run every check again")
     check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                        help=f"seconds per check subprocess (default {DEFAULT_TIMEOUT:g})")
+    check.add_argument("-j", "--jobs", type=job_count, default=1, metavar="N",
+                       help="check N blocks at a time (default 1; 'auto': one per core); the report is the same")
     check.set_defaults(func=cmd_check)
 
 
@@ -51,7 +63,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     checker = Checker(args.content, use_cache=not args.rerun, timeout=args.timeout)
-    rows = list(check_content(args.content, checker, args.select))
+    rows = check_content(args.content, checker, args.select, jobs=args.jobs)
     elapsed = time.perf_counter() - started
     print(json.dumps({"blocks": [row.to_json() for row in rows], "summary": summary(rows, elapsed)}, indent=1)
           if args.json else format_report(rows, elapsed))
@@ -69,13 +81,97 @@ def post_snippets(content_dir: Path) -> Iterable[tuple[Path, tuple[Snippet, ...]
         yield path, parse_snippets(post, content_dir)
 
 
-def check_content(content_dir: Path, checker: Checker, select: str | None = None) -> Iterable[Row]:
+def job_count(text: str) -> int:
+    """``-j``'s value: a whole number of checks at a time, at least 1, or ``auto`` (one per core)."""
+    if text == "auto":
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of checks at a time (1, 2, …) or 'auto', got {text!r}")
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One selected block of a post, with its post's blocks (a session needs the ones before it)."""
+    shown: str
+    snippet: Snippet
+    siblings: tuple[Snippet, ...]
+
+
+def check_content(content_dir: Path, checker: Checker, select: str | None = None, jobs: int = 1) -> list[Row]:
+    """A row per selected block, in post and line order; ``jobs`` checks run at a time."""
+    blocks = list(selected_blocks(content_dir, select))
+    groups = group_jobs(blocks)
+    rows: list[Row | None] = [None] * len(blocks)
+    tasks = [functools.partial(check_blocks, checker, [blocks[index] for index in group]) for group in groups]
+    for group, checked in zip(groups, run_tasks(tasks, jobs)):
+        for index, row in zip(group, checked):
+            rows[index] = row
+    return rows
+
+
+def selected_blocks(content_dir: Path, select: str | None) -> Iterable[Block]:
     for path, snippets in post_snippets(content_dir):
         shown = display_path(path)
         for snippet in snippets:
-            if select and select.lower() not in f"{shown}::{snippet.item_name}".lower():
+            if not select or select.lower() in f"{shown}::{snippet.item_name}".lower():
+                yield Block(shown, snippet, snippets)
+
+
+def group_jobs(blocks: Sequence[Block]) -> list[list[int]]:
+    """The blocks' indexes split into jobs: blocks that share a run together, in source order; others alone."""
+    from site_builder.snippets.run import shared_run  # with the subprocess machinery: only when checking
+
+    jobs: dict[object, list[int]] = {}
+    for index, block in enumerate(blocks):
+        jobs.setdefault(shared_run(block.snippet) or index, []).append(index)
+    return list(jobs.values())
+
+
+def check_blocks(checker: Checker, blocks: Sequence[Block]) -> list[Row]:
+    """One job: its blocks checked one after the other, a row each."""
+    return [Row(block.shown, block.snippet.line, block.snippet.label, block.snippet.kind,
+                checker.check(block.snippet, block.siblings)) for block in blocks]
+
+
+def run_tasks(tasks: Sequence[Callable[[], T]], jobs: int) -> list[T]:
+    """Each task's value, in the tasks' order, ``jobs`` tasks at a time; the first exception (in that order) is raised.
+
+    With one job the tasks run here, one after the other. With more they run on daemon threads, so Ctrl-C
+    ends the command at once: the supervisor of a check still running is sent SIGTERM when the thread that
+    started it is gone (``PR_SET_PDEATHSIG``) and stops the check's processes. After a task raised, the
+    tasks not yet started are cancelled.
+    """
+    if jobs == 1:
+        return [task() for task in tasks]
+    from concurrent.futures import Future  # it imports logging: not at every start of the CLI
+
+    futures: list[Future] = [Future() for _ in tasks]
+    queue = iter(zip(tasks, futures))
+    lock, failed = threading.Lock(), threading.Event()
+
+    def work() -> None:
+        while True:
+            with lock:
+                task, future = next(queue, (None, None))
+            if future is None:
+                return
+            if failed.is_set():
+                future.cancel()
                 continue
-            yield Row(shown, snippet.line, snippet.label, snippet.kind, checker.check(snippet, snippets))
+            try:
+                future.set_result(task())
+            except BaseException as exc:  # handed to the caller's thread, which raises it
+                failed.set()
+                future.set_exception(exc)
+
+    for _ in range(min(jobs, len(tasks))):
+        threading.Thread(target=work, name="site-builder-check", daemon=True).start()
+    return [future.result() for future in futures]
 
 
 def summary(rows: list[Row], elapsed: float) -> dict:

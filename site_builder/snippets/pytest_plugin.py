@@ -7,6 +7,10 @@ that has posts, never a README or a test fixture elsewhere. Items are named
 option or companion. A failure is reported at the post's file and line with its evidence (diff,
 lines never executed, traceback), without the plugin's own traceback; a check that cannot run
 here is a skip with its reason. Results come from and go to the same cache as ``site-builder check``.
+
+Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``), the blocks that share a run — a
+session's blocks, a companion's excerpts (one ``smoke()``) — carry one ``xdist_group`` mark, so one
+worker checks them, in source order, and runs what they share once.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from site_builder.errors import SiteError
 from site_builder.posts import load_post
 from site_builder.snippets.model import NOT_CHECKED, SKIPPED
 from site_builder.snippets.parse import parse_snippets
-from site_builder.snippets.run import Checker
+from site_builder.snippets.run import Checker, shared_run
 
 _POST_FOLDERS = {"posts": "drafts", "_posts": "_drafts"}
 _CHECKERS = pytest.StashKey[dict]()
@@ -71,6 +75,9 @@ class SnippetItem(pytest.Item):
         self.siblings = siblings
         self.content_dir = content_dir
         self.add_marker(pytest.mark.snippet)
+        group = shared_run(snippet)
+        if group is not None:
+            self.add_marker(pytest.mark.xdist_group(xdist_group_name(group)))
 
     def runtest(self) -> None:
         result = checker(self.config, self.content_dir).check(self.snippet, self.siblings)
@@ -92,6 +99,12 @@ class SnippetItem(pytest.Item):
         return self.path, self.snippet.line - 1, self.name
 
 
+def xdist_group_name(name: str) -> str:
+    """``name`` without the characters pytest-xdist reads in a node id (``@`` starts the group, ``]`` ends a
+    parameter), so every block of the group lands in one scope."""
+    return name.replace("@", "_").replace("[", "(").replace("]", ")")
+
+
 def checker(config: pytest.Config, content_dir: Path):
     """One Checker per content folder per session, so blocks share smoke() and session runs."""
     checkers = config.stash.setdefault(_CHECKERS, {})
@@ -102,3 +115,5 @@ def checker(config: pytest.Config, content_dir: Path):
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "snippet: a code block of a post, checked as DESIGN §3 says")
+    # pytest-xdist declares it too; declared here, a run without xdist warns of no unknown mark
+    config.addinivalue_line("markers", "xdist_group(name): blocks that share a run stay on one xdist worker")

@@ -94,6 +94,21 @@ class Checker:
         return self._session_runs[name][members.index(snippet)]
 
 
+def shared_run(snippet: Snippet) -> str | None:
+    """What a block shares a run with, named: its session (one subprocess) or its companion's ``smoke()``.
+
+    A ``Checker`` runs these once and hands the result to every block that needs it, so the blocks
+    of one name must be checked by one worker, in order (``site-builder check -j``, pytest-xdist
+    groups); None for a block that runs alone. Names are short (a post's file name, a companion's
+    file): two content folders may give the same one, which only keeps their blocks together too.
+    """
+    if snippet.session is not None:
+        return f"{snippet.post.name} session={snippet.session}"
+    if snippet.kind in (EXCERPT, ADAPTED):
+        return f"{snippet.companion.file} smoke()"
+    return None
+
+
 # --- subprocesses ---------------------------------------------------------------------------------
 
 def run_process(argv: list[str], companions: Path, timeout: float, cwd: Path) -> Process:

@@ -8,7 +8,9 @@ relative link is tested from a sub-path too):
 - ``/site/``: the repository's ``content/`` (its blocks as the cache has them: usually not checked).
 
 Chromium is Debian's ``/usr/bin/chromium`` (``make test`` installs it when run as root); where it is
-missing every browser test is skipped with that reason. Nothing here reaches beyond the loopback.
+missing every browser test is skipped with that reason. Nothing here reaches beyond the loopback. Under
+pytest-xdist every test here runs on one worker (the ``browser`` group): the sites are built and Chromium
+started once.
 """
 
 from __future__ import annotations
@@ -23,15 +25,19 @@ from browser_helpers import (AXE_PATH, CHROMIUM, CHROMIUM_FLAGS, Served, build_s
 from site_paths import ROOT
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test of this folder needs the browser: skip them all, with the reason, where there is none."""
+    """Every test of this folder needs the browser: skip them all, with the reason, where there is none.
+
+    Under pytest-xdist they are one group, so one worker builds the two sites and starts one Chromium.
+    """
     reason = _missing_browser()
-    if reason is None:
-        return
     here = Path(__file__).parent
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.skip(reason=reason))
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            if reason is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _missing_browser() -> str | None:
