@@ -253,7 +253,8 @@ def goals(rows: list[Row], posts: int, large: int) -> list[Goal]:
     big = find(rows, MAIN, "cold", large) if large else None
     scale = None if big is None or cold is None else big.wall / cold.wall
     result.append(Goal(f"cold at {large or 10_000:,} posts ≤ 11× cold at {posts:,}", None if scale is None else scale <= 11,
-                       "—" if scale is None else f"{big.wall:.2f} s / {cold.wall:.2f} s = {scale:.1f}×"))
+                       "—" if scale is None else f"{big.wall:.2f} s / {cold.wall:.2f} s = {scale:.1f}× "
+                                                 f"(CPU {big.cpu:.1f} s / {cold.cpu:.1f} s = {big.cpu / cold.cpu:.1f}×)"))
     return result
 
 
@@ -295,6 +296,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated subset of {','.join(TOOLS)}")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where the figures are written")
     parser.add_argument("--work", type=Path, help="work in this folder (kept) instead of a temporary one")
+    parser.add_argument("--readme-table", type=Path, metavar="JSON",
+                        help="print the figures of an earlier run as a Markdown table (for the README) and exit")
     args = parser.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = sorted(set(args.tools) - set(TOOLS))
@@ -305,6 +308,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.readme_table:
+        print("\n".join(readme_table(json.loads(args.readme_table.read_text(encoding="utf-8")))))
+        return 0
     if not build_tools.ensure_gnu_time():
         print(f"GNU time is needed ({build_tools.GNU_TIME}): apt-get install time", file=sys.stderr)
         return 1
@@ -345,6 +351,30 @@ def report(rows: list[Row], unavailable: list[Unavailable], args: argparse.Names
         "goals": [{"goal": g.text, "met": g.met, "figures": g.figures} for g in measured],
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.json}")
+
+
+def readme_table(results: dict) -> list[str]:
+    """The Markdown table of a results file: its rows, the ratios to the other tools, the goals."""
+    rows = [Row(r["tool"], r["scenario"], r["posts"], tuple(Measure(m["wall_s"], m["cpu_s"], m["rss_mb"])
+                                                            for m in r["runs"]), r["failure"], r["note"])
+            for r in results["rows"]]
+    lines = ["| tool | scenario | posts | wall (median) | min–max | CPU | peak RSS | "
+             + " | ".join(f"× {name}" for name in REFERENCES) + " |", "|---" * (7 + len(REFERENCES)) + "|"]
+    for row in rows:
+        if not row.measures:
+            lines.append(f"| {row.tool} | {row.scenario} | {row.posts:,} | {row.failure or 'not measured'} |"
+                         + " |" * (3 + len(REFERENCES)))
+            continue
+        lines.append(f"| {row.tool} | {row.scenario} | {row.posts:,} | {row.wall:.2f} s | "
+                     f"{min(m.wall for m in row.measures):.2f}–{max(m.wall for m in row.measures):.2f} s | "
+                     f"{row.cpu:.2f} s | {row.rss_mb:.0f} MB | "
+                     + " | ".join(ratio(rows, row, name) for name in REFERENCES) + " |")
+    lines += [f"| {u['tool']} | not available: {u['reason']} |" + " |" * (5 + len(REFERENCES))
+              for u in results["unavailable"]]
+    marks = {True: "met", False: "**not met**", None: "not measured"}
+    settings = results["settings"]
+    return lines + ["", "| goal (site_builder, search off) | result | |", "|---|---|---|"] + [
+        f"| {g.text} | {g.figures} | {marks[g.met]} |" for g in goals(rows, settings["posts"], settings["large"])]
 
 
 def vars_of_unavailable(tool: Unavailable) -> dict:
