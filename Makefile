@@ -13,7 +13,7 @@ PORT   ?= 8000
 TEST_JOBS  ?= auto
 CHECK_JOBS ?= auto
 
-.PHONY: build serve test browser-deps screenshots check fuzz bench-companions bench-import clean help
+.PHONY: build serve test browser-deps screenshots check fuzz bench bench-companions bench-import clean help
 
 help:
 	@echo "make build   - create .venv, install site_builder, render $(CONTENT)/ into $(OUT)/"
@@ -22,6 +22,7 @@ help:
 	@echo "make check   - run the snippet checks of every post (site-builder check -j, one per core)"
 	@echo "make screenshots - the reference post, light/dark x desktop/phone, into docs/screenshots/"
 	@echo "make fuzz    - the long run of the property tests in tests/fuzz (make test runs a short one)"
+	@echo "make bench   - build speed against Hugo, Jekyll, Pelican (issue 11; installs them; not part of make test)"
 	@echo "make bench-companions / bench-import - print benchmark figures"
 
 $(BIN)/python:
@@ -86,6 +87,10 @@ bench-companions: $(VENV)/.stamp-companions
 
 bench-import: $(VENV)/.stamp-build
 	$(BIN)/python benchmarks/bench_import.py
+
+# Build speed against Hugo, Jekyll and Pelican (issue 11); BENCH_ARGS='--runs 3 --large 0' for a shorter run.
+bench: $(VENV)/.stamp-build
+	$(BIN)/python benchmarks/bench_build.py $(BENCH_ARGS)
 
 # Removes the output only if a build of ours wrote it (it carries the .site-builder marker).
 clean:

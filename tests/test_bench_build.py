@@ -1,0 +1,79 @@
+"""The build benchmark's corpus (benchmarks/build_corpus.py), on 3 posts: site_builder reads them as
+conversations with code and builds them; every other tool's folder is written. No other tool is run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_paths import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import bench_build  # noqa: E402  (benchmarks/ is not a package)
+import build_corpus  # noqa: E402
+from site_builder.build import build_site  # noqa: E402
+from site_builder.posts import load_post  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def posts() -> list[build_corpus.GeneratedPost]:
+    return build_corpus.generate_posts(3)
+
+
+def test_the_corpus_is_the_same_on_every_call(posts: list[build_corpus.GeneratedPost]) -> None:
+    assert build_corpus.generate_posts(3) == posts
+    assert build_corpus.generate_post(2) == posts[2], "a post does not depend on the size of the corpus"
+
+
+def test_generated_posts_are_conversations_with_code(tmp_path: Path, posts: list[build_corpus.GeneratedPost]) -> None:
+    folder = build_corpus.write_site_builder_site(tmp_path / "content", posts, search=False)
+    for path in sorted(folder.glob("*.md")):
+        post = load_post(path)
+        assert {turn.role for turn in post.turns} == {"user", "assistant"}, path.name
+        assert len(post.exchanges) >= 3 and not post.warnings, path.name
+        assert {"python", "shell"} <= {block.lang for block in post.code_blocks}, path.name
+        assert 5 <= len(post.code_blocks) <= 7, path.name
+        assert 10_000 < path.stat().st_size < 20_000, path.name
+    variants = load_post(folder / f"{posts[0].stem}.md").exchanges[-1].answers
+    assert len(variants) == 2, "post 0 has a regenerated answer"
+
+
+def test_site_builder_builds_the_corpus(tmp_path: Path, posts: list[build_corpus.GeneratedPost]) -> None:
+    build_corpus.write_site_builder_site(tmp_path / "content", posts, search=False)
+    result = build_site(tmp_path / "content", tmp_path / "out")
+    assert result.posts == 3 and not result.warnings
+    assert len(list((tmp_path / "out" / "posts").glob("*/index.html"))) == 3
+
+
+def test_every_tool_gets_its_folder(tmp_path: Path, posts: list[build_corpus.GeneratedPost]) -> None:
+    hugo = build_corpus.write_hugo_site(tmp_path / "hugo", posts)
+    jekyll = build_corpus.write_jekyll_site(tmp_path / "jekyll", posts, feed=True)
+    pelican = build_corpus.write_pelican_site(tmp_path / "pelican", posts, cache=tmp_path / "cache")
+    for folder in (hugo, jekyll, pelican):
+        assert sorted(p.name for p in folder.glob("*.md")) == sorted(f"{p.stem}.md" for p in posts)
+    assert (tmp_path / "hugo" / "hugo.toml").is_file() and (tmp_path / "hugo" / "layouts" / "index.html").is_file()
+    assert (tmp_path / "jekyll" / "_config.yml").is_file() and (tmp_path / "jekyll" / "_layouts" / "post.html").is_file()
+    assert "CACHE_CONTENT = True" in (tmp_path / "pelican" / "pelicanconf.py").read_text()
+    for folder in (hugo, jekyll, pelican):
+        assert posts[1].body in (folder / f"{posts[1].stem}.md").read_text(encoding="utf-8"), "the same Markdown"
+    assert (pelican / f"{posts[1].stem}.md").read_text().startswith(f"Title: {posts[1].title}\n")
+
+
+def test_one_change_edits_the_body_each_time(tmp_path: Path, posts: list[build_corpus.GeneratedPost]) -> None:
+    folder = build_corpus.write_site_builder_site(tmp_path / "content", posts, search=False)
+    path = folder / f"{posts[0].stem}.md"
+    before = path.read_text(encoding="utf-8")
+    build_corpus.edit_post(path, 1)
+    first = path.read_text(encoding="utf-8")
+    build_corpus.edit_post(path, 2)
+    assert before != first != path.read_text(encoding="utf-8")
+    assert "(revision 2)" in load_post(path).intro
+
+
+def test_time_report_is_parsed() -> None:
+    report = ("\tUser time (seconds): 1.25\n\tSystem time (seconds): 0.25\n"
+              "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02.50\n\tMaximum resident set size (kbytes): 102400\n")
+    assert bench_build.parse_time_report(report) == bench_build.Measure(62.5, 1.5, 100.0)
