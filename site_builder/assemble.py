@@ -6,9 +6,11 @@ copies, the search index, then the atomic write and the new incremental state (`
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import os
 import pickle
+import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -32,7 +34,7 @@ from site_builder.render import (CompanionLink, Page, PageSpec, companion_links,
                                  site_data)
 from site_builder.search import SearchRecord, search_records, write_search_index
 from site_builder.snippets import block_statuses
-from site_builder.write import built_id, output_files, write_site
+from site_builder.write import Kept, built_id, output_files, write_site
 
 Progress = Callable[[str], None]
 
@@ -69,16 +71,13 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     specs = page_specs(config, site, companions)
     trusted = previous if previous is not None and incremental.describes(previous, inputs, built_id(out)) else None
     present = output_files(out) if trusted else {}
-    pages, kept, outputs, rendered = render_changed(env, config, site, specs, trusted, present, out)
     css = Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark))
-    if trusted is not None and _unchanged(css.path, trusted, present) and _same_bytes(out / css.path, css.content):
-        kept.append(css.path)
-    else:
-        pages.append(css)
-    outputs[css.path] = OutputRecord("stylesheet")
     theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
-    _raise_all(output_collisions(pages + [Page(spec.path, "") for spec in specs if spec.path in kept],
-                                 theme_files, static_files))
+    _raise_all(output_collisions([Page(spec.path, "") for spec in specs] + [css], theme_files, static_files))
+    tally = Tally({css.path: OutputRecord("stylesheet")})
+    pages = page_entries(env, config, site, specs, trusted, present, out, tally)
+    css_entry = Kept(css.path) if trusted is not None and _unchanged(css.path, trusted, present) \
+        and _same_bytes(out / css.path, css.content) else css
     copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
     search_key = digest(code_key(), config.title, config.language, *(v.cache_key for v in dict.__getitem__(site, "posts")))
     index, kept_index = [], []
@@ -87,7 +86,9 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
         if not kept_index:
             index = [search_index_writer(search_records(_full_views(site, store), config.title), config.language)]
     build_id = uuid.uuid4().hex
-    write_site(pages, copies, out, generated=index, kept=[*kept, *kept_copies, *kept_index], build_id=build_id)
+    write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
+               build_id=build_id)
+    outputs = tally.outputs
     outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
     warnings = tuple(w for record in included.values() for w in record.warnings)
     state = BuildState(code_key(), inputs.options, inputs.files,
@@ -96,7 +97,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                        search_key if config.search else "", len(included), len(specs) + 1, warnings)
     incremental.save_state(sources.root, state)
     store.prune({record.key for record in records.values() if record.key})
-    return Assembled(len(included), len(specs) + 1, warnings, rendered, len(pages) + len(copies))
+    written = tally.written + (css_entry is css) + len(copies)
+    return Assembled(len(included), len(specs) + 1, warnings, tally.rendered, written)
 
 
 def build_time() -> dt.datetime:
@@ -170,7 +172,10 @@ def render_posts(todo: list[tuple[Path, bool]], root: Path, store: ViewStore, *,
 def _map(function: Callable, tasks: list[tuple], jobs: int) -> Iterator:
     if jobs <= 1 or len(tasks) < PARALLEL_FROM:
         return (function(*task) for task in tasks)
-    context = multiprocessing.get_context("forkserver")
+    # fork when this is the only thread (a CLI build): workers start at once, already holding our modules,
+    # and as our own children their CPU time is counted with ours; a fork server where other threads run
+    # (serve), since a forked child may inherit a lock another thread held
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context)
     return _closing(pool, pool.map(function, *zip(*tasks), chunksize=8))
 
@@ -263,36 +268,40 @@ def _duplicate_slugs(views: list) -> list[SiteError]:
 # ---- pages ---------------------------------------------------------------------------------------------------
 
 
-def render_changed(env: jinja2.Environment, config, site, specs: list[PageSpec], trusted: BuildState | None,
-                   present: dict[str, tuple[int, int, int]], out: Path
-                   ) -> tuple[list[Page], list[str], dict[str, OutputRecord], int]:
-    """The pages to write, the paths of the current site's files to keep, the record of every page, and how
-    many pages were rendered.
+@dataclass
+class Tally:
+    """What ``page_entries`` found while the pages were written: every page's record, and counts."""
+    outputs: dict[str, OutputRecord]
+    rendered: int = 0
+    written: int = 0
+
+
+def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], trusted: BuildState | None,
+                 present: dict[str, tuple[int, int, int]], out: Path, tally: Tally) -> Iterator[Page | Kept]:
+    """Each page to write, or ``Kept`` for a file of the current site to keep, one at a time (the writer
+    takes them as they come, so a build never holds all its pages); records go into ``tally``.
 
     A page is kept without rendering when the last build rendered it from what it is made from now (its
     ``page_key``, over the entries of ``site`` it read then) and its file is as that build left it. A page
     rendered again whose bytes did not change is kept too, so its file keeps its date."""
     common = digest(code_key(), repr(config), _templates_key(env))
     keys = SiteKeys(site)
-    pages: list[Page] = []
-    kept: list[str] = []
-    outputs: dict[str, OutputRecord] = {}
-    rendered = 0
     for spec in specs:
         old = trusted.outputs.get(spec.path) if trusted is not None else None
-        if old is not None and present.get(spec.path) == old.file and page_key(common, spec, old.read, keys) == old.key:
-            kept.append(spec.path)
-            outputs[spec.path] = old
+        untouched = old is not None and present.get(spec.path) == old.file
+        if untouched and page_key(common, spec, old.read, keys) == old.key:
+            tally.outputs[spec.path] = old
+            yield Kept(spec.path)
             continue
         content = render_page(env, config, site, spec)
-        rendered += 1
+        tally.rendered += 1
         read = frozenset(site.read)
-        outputs[spec.path] = OutputRecord(page_key(common, spec, read, keys), read)
-        if old is not None and present.get(spec.path) == old.file and _same_bytes(out / spec.path, content):
-            kept.append(spec.path)
+        tally.outputs[spec.path] = OutputRecord(page_key(common, spec, read, keys), read)
+        if untouched and _same_bytes(out / spec.path, content):
+            yield Kept(spec.path)
         else:
-            pages.append(Page(spec.path, content))
-    return pages, kept, outputs, rendered
+            tally.written += 1
+            yield Page(spec.path, content)
 
 
 def _same_bytes(path: Path, content: str) -> bool:

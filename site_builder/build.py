@@ -69,7 +69,9 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
 
 def read_inputs(sources: Sources, theme: Path, out: Path, *, drafts: bool, base_url: str | None) -> Inputs:
     posts = [(p, False) for p in sources.posts] + ([(p, True) for p in sources.drafts] if drafts else [])
-    status_files = {**signatures(sources.companions), **signatures([content_cache(sources.root) / "checks"]),
+    # a check's key covers its companion and the local modules it imports, which may sit in sub-folders
+    companions = sorted({*sources.companions, *tree_files(sources.root / "companions")})
+    status_files = {**signatures(companions), **signatures([content_cache(sources.root) / "checks"]),
                     **incremental.environment_signature()}
     files = {**status_files,
              **signatures([sources.config] if sources.config else []),

@@ -83,6 +83,7 @@ def _heading_anchors(state: Any) -> None:
     """``## A heading`` gets ``id="a-heading"`` and a ``#`` link to itself: unique among the texts of one page
     (``env["heading_ids"]``); an id the page uses itself (``turn-3``) gets a ``-section`` suffix."""
     taken: set[str] = state.env.setdefault("heading_ids", set())
+    tried: dict[str, int] = state.env.setdefault("heading_suffixes", {})  # base -> last suffix tried
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or token.tag == "h1" or index + 1 >= len(tokens):
@@ -91,10 +92,11 @@ def _heading_anchors(state: Any) -> None:
         text = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
         base = "-".join(_SLUG_DROP.sub("", text).lower().split()) or "section"
         base = base + "-section" if _RESERVED_ID.match(base) else base
-        slug, n = base, 1
+        slug, n = base, tried.get(base, 1)  # not from 1 again: 6,000 empty headings were 18 million tries
         while slug in taken:
             n += 1
             slug = f"{base}-{n}"
+        tried[base] = n
         taken.add(slug)
         token.attrSet("id", slug)
         inline.children = [*(inline.children or []), *_anchor_link(slug)]

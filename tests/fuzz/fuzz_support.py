@@ -10,6 +10,12 @@ import os
 FULL = os.environ.get("SITE_BUILDER_FUZZ") == "1"
 
 
+SHARE = max(1, int(os.environ.get("SITE_BUILDER_FUZZ_SHARE", "1") or 1))
+"""Processes running the full counts side by side, each with its own random seed (one per core): each runs
+its share, and together they run the full count."""
+
+
 def examples(full: int, short: int) -> int:
-    """``full`` examples under ``make fuzz``, ``short`` in ``make test``."""
-    return full if FULL else short
+    """``full`` examples under ``make fuzz`` (``full / SITE_BUILDER_FUZZ_SHARE`` in each of that many
+    processes), ``short`` in ``make test``."""
+    return -(-full // SHARE) if FULL else short
