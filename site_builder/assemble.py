@@ -51,10 +51,13 @@ class Assembled:
     """Pages rendered (the others were unchanged)."""
     written: int
     """Files written (the others were linked from the current site)."""
+    search_pending: bool = False
+    """The search index kept is older than the pages (``search_later``)."""
 
 
 def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState | None, *, drafts: bool,
-             base_url: str | None, theme: Path, progress: Progress | None, jobs: int | None) -> Assembled:
+             base_url: str | None, theme: Path, progress: Progress | None, jobs: int | None,
+             search_later: bool = False) -> Assembled:
     """Build the site of ``sources`` into ``out`` (already checked), reusing what ``previous`` vouches for."""
     config = load_config(sources.config, jekyll=sources.jekyll, base_url=base_url)
     env = make_environment(theme, sources.templates, incremental.compiled_templates(sources.root))
@@ -62,6 +65,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     records, errors = post_records(inputs, previous, sources.root, store, drafts=drafts, progress=progress,
                                    jobs=jobs)
     included = {path: record for path, record in records.items() if record.key is not None}
+    store.touch(record.key for record in included.values())
     views = [lazy_view(r.key, r.post_fields, r.view_fields, store) for r in included.values()]
     _raise_all(errors + _duplicate_slugs(views) + template_errors(env, included))
     companions = [companion_view(path, linked_ranges(path, _links(included.values())),
@@ -80,10 +84,12 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
         and _same_bytes(out / css.path, css.content) else css
     copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
     search_key = digest(code_key(), config.title, config.language, *(v.cache_key for v in dict.__getitem__(site, "posts")))
-    index, kept_index = [], []
+    index, kept_index, pending = [], [], False
     if config.search:
         kept_index = _kept_index(search_key, trusted, present)
-        if not kept_index:
+        if not kept_index and search_later:  # the preview: the pages now, with the index they had
+            kept_index, pending = _kept_index(None, trusted, present), True
+        elif not kept_index:
             index = [search_index_writer(search_records(_full_views(site, store), config.title), config.language)]
     build_id = uuid.uuid4().hex
     write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
@@ -94,11 +100,12 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     state = BuildState(code_key(), inputs.options, inputs.files,
                        {str(path): record for path, record in records.items()},
                        written_outputs(out, outputs, "search:" + search_key), build_id,
-                       search_key if config.search else "", len(included), len(specs) + 1, warnings)
+                       search_key if config.search and not pending else "", len(included), len(specs) + 1, warnings,
+                       pending)
     incremental.save_state(sources.root, state)
     store.prune({record.key for record in records.values() if record.key})
     written = tally.written + (css_entry is css) + len(copies)
-    return Assembled(len(included), len(specs) + 1, warnings, tally.rendered, written)
+    return Assembled(len(included), len(specs) + 1, warnings, tally.rendered, written, pending)
 
 
 def build_time() -> dt.datetime:
@@ -338,8 +345,10 @@ def unchanged_copies(copies: list[tuple[Path, str]], trusted: BuildState | None,
     return to_copy, kept
 
 
-def _kept_index(search_key: str, trusted: BuildState | None, present: dict[str, tuple[int, int, int]]) -> list[str]:
-    if trusted is None or trusted.search_key != search_key:
+def _kept_index(search_key: str | None, trusted: BuildState | None,
+                present: dict[str, tuple[int, int, int]]) -> list[str]:
+    """The current site's search index files, when they index ``search_key`` (any, for None) and are untouched."""
+    if trusted is None or search_key is not None and trusted.search_key != search_key:
         return []
     files = [path for path in trusted.outputs if path.startswith("pagefind/")]
     untouched = all(present.get(path) == trusted.outputs[path].file for path in files)

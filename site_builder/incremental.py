@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,11 +181,21 @@ class ViewStore:
             self._recent.popitem(last=False)
         return view
 
-    def prune(self, keep: set[str]) -> None:
-        """Remove the views no post uses any more."""
+    def touch(self, keys: Iterable[str]) -> None:
+        """Mark views as in use by a running build (``prune`` in another build leaves them alone)."""
+        for key in keys:
+            try:
+                os.utime(self.path(key))
+            except OSError:
+                pass  # not stored (an unwritable cache keeps views in memory)
+
+    def prune(self, keep: set[str], age: float = 600.0) -> None:
+        """Remove the views no post uses any more and none has written for ``age`` seconds (a build with other
+        options may be running beside this one, on the same content, and reading its own)."""
+        now = time.time()
         try:
             for path in self.folder.glob("*.pickle"):
-                if path.stem not in keep:
+                if path.stem not in keep and now - path.stat().st_mtime > age:
                     path.unlink(missing_ok=True)
         except OSError:
             pass  # a cache we cannot tidy only costs disk space
@@ -324,6 +335,8 @@ class BuildState:
     post_count: int = 0
     page_count: int = 0
     warnings: tuple[str, ...] = ()
+    search_pending: bool = False
+    """The site's search index is older than its pages (a preview build left it for the next one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,13 +371,14 @@ class Stamp:
     post_count: int
     page_count: int
     warnings: tuple[str, ...]
+    search_pending: bool = False
 
 
 def stamp_of(state: BuildState) -> Stamp:
     return Stamp(state.code, state.options, dict(state.inputs),
                  {path: record.signature for path, record in state.posts.items()},
                  {path: record.file for path, record in state.outputs.items()},
-                 state.build_id, state.post_count, state.page_count, state.warnings)
+                 state.build_id, state.post_count, state.page_count, state.warnings, state.search_pending)
 
 
 def _folder(content_root: Path) -> Path:

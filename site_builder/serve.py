@@ -51,7 +51,9 @@ LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 """The ``Host`` names always answered (lower case, without the port)."""
 LIVERELOAD_PATH = "/__livereload"
 
-Rebuild = Callable[[frozenset[Path]], None]
+Rebuild = Callable[[frozenset[Path]], "Callable[[], object] | None"]
+"""Builds the site for the changed paths. It may return a follow-up (the search index, which takes seconds):
+the pages are announced first, then the follow-up runs and is announced in turn."""
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -547,7 +549,10 @@ class Server:
         """Rebuild and tell the pages. Success is for ``rebuild`` to report (it knows what it built);
         a failure is printed here, since ``rebuild`` raised it."""
         try:
-            self._rebuild(changed)
+            follow_up = self._rebuild(changed)
+            self._state.publish(None)  # the pages are there: reload now, not after the follow-up
+            if follow_up is not None:
+                follow_up()  # the search index: no page changes, so no second reload (unless it fails)
         except SiteError as exc:
             print(format_error(exc), file=sys.stderr, flush=True)
             self._state.publish(str(exc))
@@ -555,8 +560,6 @@ class Server:
         except Exception as exc:  # a bug, not the user's content: show it all, keep the preview alive
             traceback.print_exc()
             self._state.publish(f"internal error (a bug in site-builder): {exc!r}")
-            return
-        self._state.publish(None)
 
 
 def serve(

@@ -301,3 +301,25 @@ def test_the_preview_server_rebuilds_like_a_cold_build(builds: IncrementalBuilds
         server.stop()
     assert_same_site(builds.out, builds.cold(), "serve: after the watcher's rebuild")
     assert page(builds, "posts/shell/index.html").h1.get_text() == "Shell, watched"
+
+
+def test_serve_shows_the_page_before_the_search_index(searched_builds: IncrementalBuilds,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """``serve`` swaps the edited page in with the current search index (Pagefind takes seconds), then brings
+    the index up to date in a follow-up build that renders nothing: the site is then a cold build's."""
+    from site_builder import cli
+
+    builds = searched_builds
+    handed: list = []
+    monkeypatch.setattr("site_builder.serve.serve", lambda out, rebuild, watch, **options: handed.append(rebuild))
+    assert cli.main(["serve", "--content", str(builds.site.content), "--out", str(builds.out)]) == 0
+    index_before = {p.name: p.stat().st_ino for p in (builds.out / "pagefind").rglob("*") if p.is_file()}
+    set_title(builds.site, SHELL, "Shell, previewed")
+    follow_up = handed[0](frozenset({builds.site.content / "posts" / SHELL}))
+    assert page(builds, "posts/shell/index.html").h1.get_text() == "Shell, previewed", "the page comes first"
+    index_now = {p.name: p.stat().st_ino for p in (builds.out / "pagefind").rglob("*") if p.is_file()}
+    assert index_now == index_before, "the index is the one the site had (the same files, linked)"
+    assert follow_up is not None, "the index is rebuilt next"
+    follow_up()
+    assert_same_site(builds.out, builds.cold(), "serve: after the search index caught up")
+    assert handed[0](frozenset()) is None, "nothing left to do: no follow-up"
