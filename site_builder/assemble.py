@@ -66,7 +66,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                                    jobs=jobs)
     included = {path: record for path, record in records.items() if record.key is not None}
     store.touch(record.key for record in included.values())
-    views = [lazy_view(r.key, r.post_fields, r.view_fields, store) for r in included.values()]
+    views = [lazy_view(r.key, r.summary_key, r.post_fields, r.view_fields, store) for r in included.values()]
     _raise_all(errors + _duplicate_slugs(views) + template_errors(env, included))
     companions = [companion_view(path, linked_ranges(path, _links(included.values())),
                                  quotes_of(path, [(view.post, record.links) for view, record in zip(views, included.values())]))
@@ -79,7 +79,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
     _raise_all(output_collisions([Page(spec.path, "") for spec in specs] + [css], theme_files, static_files))
     tally = Tally({css.path: OutputRecord("stylesheet")})
-    pages = page_entries(env, config, site, specs, trusted, present, out, tally)
+    full_keys = {str(path): record.key for path, record in included.items()}
+    pages = page_entries(env, config, site, specs, trusted, present, out, tally, full_keys)
     css_entry = Kept(css.path) if trusted is not None and _unchanged(css.path, trusted, present) \
         and _same_bytes(out / css.path, css.content) else css
     copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
@@ -232,7 +233,8 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path,
     post_fields, view_fields = summary_of(view)
     record = PostRecord(sig, draft_folder, key, post_fields, view_fields, companion_links(post, statuses),
                         reading_warnings([post]) + view.warnings,
-                        meta_line(post, "template") if "template" in post.meta else None)
+                        meta_line(post, "template") if "template" in post.meta else None,
+                        incremental.summary_key(post_fields, view_fields))
     return record, unstored
 
 
@@ -284,7 +286,8 @@ class Tally:
 
 
 def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], trusted: BuildState | None,
-                 present: dict[str, tuple[int, int, int]], out: Path, tally: Tally) -> Iterator[Page | Kept]:
+                 present: dict[str, tuple[int, int, int]], out: Path, tally: Tally,
+                 full_keys: dict[str, str]) -> Iterator[Page | Kept]:
     """Each page to write, or ``Kept`` for a file of the current site to keep, one at a time (the writer
     takes them as they come, so a build never holds all its pages); records go into ``tally``.
 
@@ -292,7 +295,7 @@ def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], t
     ``page_key``, over the entries of ``site`` it read then) and its file is as that build left it. A page
     rendered again whose bytes did not change is kept too, so its file keeps its date."""
     common = digest(code_key(), repr(config), _templates_key(env))
-    keys = SiteKeys(site)
+    keys = SiteKeys(site, full_keys)
     for spec in specs:
         old = trusted.outputs.get(spec.path) if trusted is not None else None
         untouched = old is not None and present.get(spec.path) == old.file
@@ -300,9 +303,9 @@ def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], t
             tally.outputs[spec.path] = old
             yield Kept(spec.path)
             continue
-        content = render_page(env, config, site, spec)
+        content = render_page(env, config, site, spec, incremental.DEEP_READS)
         tally.rendered += 1
-        read = frozenset(site.read)
+        read = frozenset({*site.read, *(("view", path) for path in incremental.DEEP_READS)})
         tally.outputs[spec.path] = OutputRecord(page_key(common, spec, read, keys), read)
         if untouched and _same_bytes(out / spec.path, content):
             yield Kept(spec.path)

@@ -234,21 +234,38 @@ def summary_of(view: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             {name: getattr(view, name) for name in VIEW_SUMMARY})
 
 
-def lazy_view(key: str, post_fields: Mapping[str, Any], view_fields: Mapping[str, Any], store: ViewStore) -> Lazy:
-    """A post's view for the templates: its summary at hand, the rest read from ``store`` when a page uses it."""
-    load = functools.partial(store.get, key)
+DEEP_READS: set[str] = set()
+"""The posts (their paths) whose whole view the page being rendered has read: beyond the summary lists use
+(``render_page`` empties it before each page). A page depends on a post's whole view only if it is here."""
+
+
+def lazy_view(key: str, summary_key: str, post_fields: Mapping[str, Any], view_fields: Mapping[str, Any],
+              store: ViewStore) -> Lazy:
+    """A post's view for the templates: its summary at hand (``summary_key`` hashes it), the rest read from
+    ``store`` when a page uses it, which is noted in ``DEEP_READS``."""
+    path = str(post_fields["path"])
+
+    def load() -> Any:
+        DEEP_READS.add(path)
+        return store.get(key)
+
     post = Lazy(post_fields, lambda: load().post)
-    return Lazy({**view_fields, "post": post, "cache_key": key}, load)
+    return Lazy({**view_fields, "post": post, "cache_key": key, "summary_key": summary_key}, load)
+
+
+def summary_key(post_fields: Mapping[str, Any], view_fields: Mapping[str, Any]) -> str:
+    return digest(repr(sorted(post_fields.items())), repr(sorted(view_fields.items())))
 
 
 # ---- what a page was made from ------------------------------------------------------------------------------
 
 
 def fingerprint(value: Any) -> str:
-    """A short, stable text for what a page was given: a post view stands for its key (a hash of all it was
-    made from), anything else for its ``repr`` (the content model is frozen dataclasses, tuples and dates)."""
+    """A short, stable text for what a page was given: a post view stands for the key of its summary (what a
+    list shows of it; a page that reads more of it depends on its whole view through ``DEEP_READS``),
+    anything else for its ``repr`` (the content model is frozen dataclasses, tuples and dates)."""
     if isinstance(value, Lazy):
-        return "view:" + value.cache_key
+        return "view:" + value.summary_key
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(fingerprint(item) for item in value) + "]"
     if isinstance(value, Mapping):
@@ -267,8 +284,10 @@ def digest(*parts: str) -> str:
 class SiteKeys:
     """The fingerprint of each entry of ``site`` (and of each tag's folder), computed once per build."""
 
-    def __init__(self, site: Mapping[str, Any]) -> None:
+    def __init__(self, site: Mapping[str, Any], views: Mapping[str, str]) -> None:
         self.site = site
+        self.views = views
+        """Post path -> the key of its whole view, for ``("view", path)`` entries (``DEEP_READS``)."""
         self._keys: dict[Any, str] = {}
 
     def __getitem__(self, entry: Any) -> str:
@@ -279,6 +298,8 @@ class SiteKeys:
     def _compute(self, entry: Any) -> str:
         if entry == "*":
             return digest(*(f"{name}={self[name]}" for name in sorted(dict.keys(self.site))))
+        if isinstance(entry, tuple) and entry[:1] == ("view",):
+            return self.views.get(entry[1], "absent")
         if isinstance(entry, tuple) and entry[:1] == ("tag_slug",):
             return repr(dict.__getitem__(self.site, "tag_slugs").get(entry[1]))
         if isinstance(entry, str) and dict.__contains__(self.site, entry):
@@ -309,6 +330,8 @@ class PostRecord:
     """Its blocks that quote companions (``render.CompanionLink``)."""
     warnings: tuple[str, ...] = ()
     template_line: int | None = None
+    summary_key: str = ""
+    """``summary_key`` of the two field sets: what lists show of the post."""
 
 
 @dataclass(frozen=True)

@@ -391,9 +391,13 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
     return specs + [PageSpec("feed.xml", "feed.xml", {}), PageSpec("sitemap.xml", "sitemap.xml", {"paths": html_paths})]
 
 
-def render_page(env: jinja2.Environment, config: SiteConfig, site: SiteData, spec: PageSpec) -> str:
-    """One page; ``site.read`` afterwards holds the entries of ``site`` it read."""
+def render_page(env: jinja2.Environment, config: SiteConfig, site: SiteData, spec: PageSpec,
+                deep_reads: set[str] | None = None) -> str:
+    """One page; ``site.read`` afterwards holds the entries of ``site`` it read (and ``deep_reads``, if given,
+    is emptied first: lazy views note in it the posts the page read whole)."""
     site.read = set()
+    if deep_reads is not None:
+        deep_reads.clear()
     return _render(env, spec.template, spec.path, config, site, spec.extra)
 
 

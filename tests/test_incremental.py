@@ -323,3 +323,27 @@ def test_serve_shows_the_page_before_the_search_index(searched_builds: Increment
     follow_up()
     assert_same_site(builds.out, builds.cold(), "serve: after the search index caught up")
     assert handed[0](frozenset()) is None, "nothing left to do: no follow-up"
+
+
+def test_lists_follow_what_they_show_of_a_post(builds: IncrementalBuilds) -> None:
+    """A list page depends on the summary of each post it lists (title, date, tags, questions…), and on a
+    post's whole view only when its template reads more: an answer edited leaves the theme's lists alone
+    (their files are not even rewritten), but updates an override that shows the post's text."""
+    site = builds.site
+
+    def add_to_last_answer(words: str) -> None:
+        site.posts[FIRST].body += f"\n{words}\n"
+        site.write()
+
+    index = builds.out / "index.html"
+    inode = index.stat().st_ino
+    add_to_last_answer("A sentence more in the last answer.")
+    changed = builds.step("an answer edited: the theme's lists show nothing of it").modified
+    assert "posts/first-steps/index.html" in changed and not changed & {"index.html", "archive/index.html"}
+    assert index.stat().st_ino == inode, "the home page was kept as it was, not written again"
+
+    write_template(site, "_post_list.html", LIST_OVERRIDE.replace("</a>", "</a> {{ v.post.body | length }}"))
+    builds.step("a list that shows each post's length")
+    add_to_last_answer("And another one.")
+    changed = builds.step("an answer edited: a list that shows the post's length").modified
+    assert {"index.html", "archive/index.html"} <= changed
