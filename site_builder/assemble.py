@@ -13,7 +13,7 @@ import pickle
 import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
@@ -100,7 +100,9 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     warnings = tuple(w for record in included.values() for w in record.warnings)
     state = BuildState(code_key(), inputs.options, inputs.files,
                        {str(path): record for path, record in records.items()},
-                       written_outputs(out, outputs, "search:" + search_key), build_id,
+                       written_outputs(out, outputs, "search:" + search_key,
+                                       {*tally.kept, *kept_copies, *kept_index, *([css.path] if css_entry is not css else [])},
+                                       present, bool(index)), build_id,
                        search_key if config.search and not pending else "", len(included), len(specs) + 1, warnings,
                        pending)
     incremental.save_state(sources.root, state)
@@ -118,11 +120,26 @@ def build_time() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def written_outputs(out: Path, outputs: dict[str, OutputRecord], generated_key: str) -> dict[str, OutputRecord]:
+def written_outputs(out: Path, outputs: dict[str, OutputRecord], generated_key: str, kept: set[str],
+                    present: dict[str, tuple[int, int, int]], regenerated: bool) -> dict[str, OutputRecord]:
     """The record of every file of the site just written, with the signature it has now; a file no record
-    names (the search index) is recorded as generated with ``generated_key``."""
+    names (the search index) is recorded as generated with ``generated_key``. A kept file is a link to the
+    file ``present`` describes (same inode, size and date), so only the files written are looked at."""
+    files = {path: present[path] if path in kept else _file_signature(out / path) for path in outputs}
+    if regenerated:
+        files.update({path: file for path, file in output_files(out).items() if path.startswith("pagefind/")})
+    else:
+        files.update({path: present[path] for path in kept if path.startswith("pagefind/")})
     return {path: replace(outputs.get(path) or OutputRecord(generated_key), file=file)
-            for path, file in output_files(out).items()}
+            for path, file in files.items() if file is not None}
+
+
+def _file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def _unchanged(path: str, trusted: BuildState, present: dict[str, tuple[int, int, int]]) -> bool:
@@ -283,6 +300,7 @@ class Tally:
     outputs: dict[str, OutputRecord]
     rendered: int = 0
     written: int = 0
+    kept: set[str] = field(default_factory=set)
 
 
 def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], trusted: BuildState | None,
@@ -301,6 +319,7 @@ def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], t
         untouched = old is not None and present.get(spec.path) == old.file
         if untouched and page_key(common, spec, old.read, keys) == old.key:
             tally.outputs[spec.path] = old
+            tally.kept.add(spec.path)
             yield Kept(spec.path)
             continue
         content = render_page(env, config, site, spec, incremental.DEEP_READS)
@@ -308,6 +327,7 @@ def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], t
         read = frozenset({*site.read, *(("view", path) for path in incremental.DEEP_READS)})
         tally.outputs[spec.path] = OutputRecord(page_key(common, spec, read, keys), read)
         if untouched and _same_bytes(out / spec.path, content):
+            tally.kept.add(spec.path)
             yield Kept(spec.path)
         else:
             tally.written += 1

@@ -347,3 +347,16 @@ def test_lists_follow_what_they_show_of_a_post(builds: IncrementalBuilds) -> Non
     add_to_last_answer("And another one.")
     changed = builds.step("an answer edited: a list that shows the post's length").modified
     assert {"index.html", "archive/index.html"} <= changed
+
+
+def test_output_files_changed_by_hand_are_written_again(builds: IncrementalBuilds) -> None:
+    """A file of the site edited, removed or added by hand is never taken for the build's own: the next build
+    (even one with nothing else to do) writes the site a cold build would."""
+    (builds.out / "index.html").write_text("edited by hand", encoding="utf-8")
+    builds.step("the home page edited by hand")
+    (builds.out / "posts" / "shell" / "index.html").unlink()
+    builds.step("a post's page removed by hand")
+    (builds.out / "notes.txt").write_text("mine", encoding="utf-8")
+    builds.step("a file added by hand to the site")
+    os.utime(builds.out / "tags" / "python" / "index.html", ns=(0, 0))
+    builds.step("a page's date changed by hand")
