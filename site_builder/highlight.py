@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import OrderedDict
@@ -52,7 +53,7 @@ def highlight_within(code: str, lang: str, budget: Budget) -> str:
 
 def plain(code: str) -> str:
     """The code escaped for HTML, without highlighting."""
-    return pygments.highlight(code, TextLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))
+    return pygments.highlight(code, TextLexer(stripnl=False, ensurenl=False), _formatter())
 
 
 CACHE_CHARS = 8_000_000
@@ -114,7 +115,14 @@ def _tokens_html(code: str, lexer: Lexer, deadline: _Deadline | None) -> str | N
                 return None
     if "".join(value for _, value in tokens) != code:  # console lexers drop a last line without its line end
         return plain(code)
-    return pygments.format(tokens, HtmlFormatter(nowrap=True))
+    return pygments.format(tokens, _formatter())
+
+
+@functools.lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter:
+    """One formatter for every block (it keeps no state between blocks; making one takes 0.15 ms, which was
+    a tenth of highlighting a typical block)."""
+    return HtmlFormatter(nowrap=True)
 
 
 def _pieces(code: str) -> list[str]:
