@@ -118,10 +118,14 @@ def _tokens_html(code: str, lexer: Lexer, deadline: _Deadline | None) -> str | N
     return pygments.format(tokens, _formatter())
 
 
-@functools.lru_cache(maxsize=1)
 def _formatter() -> HtmlFormatter:
     """One formatter for every block (it keeps no state between blocks; making one takes 0.15 ms, which was
-    a tenth of highlighting a typical block)."""
+    a tenth of highlighting a typical block), per Pygments version: it keeps Pygments' token classes."""
+    return _formatter_of(pygments.__version__)
+
+
+@functools.lru_cache(maxsize=2)
+def _formatter_of(version: str) -> HtmlFormatter:
     return HtmlFormatter(nowrap=True)
 
 
