@@ -52,12 +52,12 @@ class Assembled:
     written: int
     """Files written (the others were linked from the current site)."""
     search_pending: bool = False
-    """The search index kept is older than the pages (``search_later``)."""
+    """The search index kept is older than the pages (a ``preview`` build)."""
 
 
 def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState | None, *, drafts: bool,
              base_url: str | None, theme: Path, progress: Progress | None, jobs: int | None,
-             search_later: bool = False) -> Assembled:
+             preview: bool = False) -> Assembled:
     """Build the site of ``sources`` into ``out`` (already checked), reusing what ``previous`` vouches for."""
     config = load_config(sources.config, jekyll=sources.jekyll, base_url=base_url)
     env = make_environment(theme, sources.templates, incremental.compiled_templates(sources.root))
@@ -88,13 +88,13 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     index, kept_index, pending = [], [], False
     if config.search:
         kept_index = _kept_index(search_key, trusted, present)
-        if not kept_index and search_later:  # the preview: the pages now, with the index they had
+        if not kept_index and preview:  # the pages now, with the index they had
             kept_index, pending = _kept_index(None, trusted, present), True
         elif not kept_index:
             index = [search_index_writer(search_records(_full_views(site, store), config.title), config.language)]
     build_id = uuid.uuid4().hex
     write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
-               build_id=build_id)
+               build_id=build_id, remove_previous="background" if preview else "now")
     outputs = tally.outputs
     outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
     warnings = tuple(w for record in included.values() for w in record.warnings)

@@ -42,32 +42,34 @@ class BuildResult:
     written: int = 0
     """Files written by this build (the others were linked from the previous site unchanged)."""
     search_pending: bool = False
-    """The search index is behind the pages (``search="later"``)."""
+    """The search index is behind the pages (a ``preview`` build)."""
 
 
 def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: str | None = None,
                theme: Path = THEME_DIR, progress: Progress | None = None, jobs: int | None = None,
-               search: str = "now") -> BuildResult:
+               preview: bool = False) -> BuildResult:
     """Render ``content`` into ``out_dir``. On any error nothing in ``out_dir`` changes.
 
     ``out_dir`` is checked before any work: only a new, empty or earlier-built output is replaced.
-    ``jobs`` is how many processes render posts (default: the cores this process may use). ``search="later"``
-    (the preview server) swaps the pages in with the current search index, however stale, and says so in
-    ``search_pending``: a build with ``"now"`` then brings the index up to date and renders nothing else.
+    ``jobs`` is how many processes render posts (default: the cores this process may use). ``preview`` is the
+    preview server's build, where what matters is how soon the edited page shows: the pages are swapped in
+    with the current search index, however stale (``search_pending`` says so: a build without ``preview``
+    then brings the index up to date and renders nothing else), and the previous site is removed in the
+    background.
     """
     started = time.perf_counter()
     sources = discover(content)
     out = check_output(out_dir, sources, theme)
     stamp = incremental.load_stamp(sources.root)
     inputs = read_inputs(sources, theme, out, drafts=drafts, base_url=base_url)
-    if stamp is not None and up_to_date(stamp, inputs, out) and not (stamp.search_pending and search == "now"):
+    if stamp is not None and up_to_date(stamp, inputs, out) and not (stamp.search_pending and not preview):
         tidy(out)
         return BuildResult(out_dir, stamp.post_count, stamp.page_count, time.perf_counter() - started,
                            stamp.warnings)
     from site_builder import assemble  # the rendering stack is imported only when there is work to do
     previous = incremental.load_state(sources.root)
     built = assemble.assemble(sources, out, inputs, previous, drafts=drafts, base_url=base_url, theme=theme,
-                              progress=progress, jobs=jobs, search_later=search == "later")
+                              progress=progress, jobs=jobs, preview=preview)
     return BuildResult(out_dir, built.posts, built.pages, time.perf_counter() - started, built.warnings,
                        built.rendered, built.written, built.search_pending)
 

@@ -149,19 +149,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from site_builder.build import build_site
     from site_builder.serve import serve
 
-    def build(search: str):  # noqa: ANN202 - a build.BuildResult
+    def build(preview: bool):  # noqa: ANN202 - a build.BuildResult
         return build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs,
-                          search=search)
+                          preview=preview)
 
     def rebuild(changed: frozenset[Path]):  # noqa: ANN202 - serve.Rebuild's follow-up or None
-        result = build("later")  # the page first; the search index (seconds at 1,000 posts) follows
+        result = build(preview=True)  # the page first; the search index (seconds at 1,000 posts) follows
         what = f"{len(changed)} change{'s' if len(changed) != 1 else ''}" if changed else "start"
         print(f"Rebuilt ({what}): {result.posts} posts in {result.seconds:.2f} s ({_work(result)})", flush=True)
         if not result.search_pending:
             return None
 
         def index() -> None:
-            indexed = build("now")
+            indexed = build(preview=False)
             print(f"Search index rebuilt in {indexed.seconds:.2f} s", flush=True)
         return index
 

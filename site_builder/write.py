@@ -25,6 +25,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +95,7 @@ def _ours_or_empty(folder: Path) -> bool:
 
 def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]], out_dir: Path,
                generated: Iterable[Callable[[Path], object]] = (), kept: Iterable[str] = (),
-               build_id: str = "") -> None:
+               build_id: str = "", remove_previous: str = "now") -> None:
     """Write ``pages`` and ``copies`` (file, its path inside the site) into ``out_dir``, atomically.
 
     Copies are written in order (a later one may replace an earlier one: static/ over theme assets), then
@@ -108,6 +109,8 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
     the staging folder (a hard link: no bytes are written, the file keeps its date), or copied where links
     are not possible. Nothing is ever changed in place, so the current site stays whole until the swap.
     ``build_id`` goes into the marker (the incremental state names the output it describes by it).
+    ``remove_previous="background"`` (the preview server) removes the previous site on a thread, after this
+    returns; it holds the folder's lock meanwhile, and the next build's ``clean_leftovers`` waits for it.
 
     ``out_dir`` must have passed ``check_output``. On any error the previous site is left as it was and
     the staging folder removed; OS errors (disk full, read-only folder…) become an ``OutputError``.
@@ -116,7 +119,7 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(out)
-        with _staging(out) as staging:
+        with _staging(out, background=remove_previous == "background") as staging:
             for relative in kept:
                 _link_or_copy(out / relative, staging / relative, set())
             for source, destination in copies:
@@ -143,17 +146,51 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
 
 
 @contextlib.contextmanager
-def _staging(out: Path) -> Iterator[Path]:
-    """A locked staging folder beside ``out``; removed afterwards unless it became the site."""
+def _staging(out: Path, background: bool = False) -> Iterator[Path]:
+    """A locked staging folder beside ``out``; removed afterwards unless it became the site (on a thread, with
+    ``background``, once the site is swapped in)."""
     staging = Path(tempfile.mkdtemp(prefix=_prefix(out), dir=out.parent))
     handle = os.open(staging, os.O_RDONLY)
+    swapped = False
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)  # a build running beside us leaves this folder alone
         _write_marker(staging, complete=False)
         yield staging
+        swapped = True
     finally:
-        if staging.exists():  # after the swap it holds the previous site (or nothing)
-            remove_ours(staging)
+        previous = _locked(staging) if background and swapped else None
+        if previous is not None:
+            os.close(handle)  # the lock we held is on the folder that is now the site
+            threading.Thread(target=_remove_then_unlock, args=(staging, previous), name="site-builder-remove",
+                             daemon=False).start()
+        else:
+            try:
+                if staging.exists():  # after the swap it holds the previous site (or nothing)
+                    remove_ours(staging)
+            finally:
+                os.close(handle)
+
+
+def _locked(folder: Path) -> int | None:
+    """A handle holding the lock of ``folder`` (after the swap, the previous site), or None."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(handle)
+        return None
+    return handle
+
+
+def _remove_then_unlock(folder: Path, handle: int) -> None:
+    try:
+        remove_ours(folder)
+    except OSError:
+        pass  # what is left is ours, marked: the next build removes it
+    finally:
         os.close(handle)
 
 
@@ -256,7 +293,7 @@ def clean_leftovers(out: Path) -> None:
     only when no running build holds their lock.
     """
     leftovers = [path for path in out.parent.glob(f"{_prefix(out)}*") if path.is_dir() and not path.is_symlink()]
-    unlocked = [path for path in leftovers if _unlocked(path)]
+    unlocked = [path for path in leftovers if _unlocked(path, wait=_being_removed(path))]
     if not out.exists():
         complete = [path for path in unlocked if _marker(path).get("complete") is True]
         if complete:
@@ -276,12 +313,26 @@ def _empty_and_old(folder: Path, seconds: float = 60.0) -> bool:
         return False
 
 
-def _unlocked(folder: Path) -> bool:
+def _being_removed(folder: Path) -> bool:
+    """A previous site being removed on a thread (its marker says complete): worth waiting for, briefly."""
+    return _marker(folder).get("complete") is True and os.path.exists(folder)
+
+
+def _unlocked(folder: Path, wait: bool = False) -> bool:
     try:
         handle = os.open(folder, os.O_RDONLY)
     except OSError:
         return False
     try:
+        if wait:  # a removal on a thread of this process finishes in a moment; a running build is not waited for
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except OSError:
+                    time.sleep(0.01)
+            return False
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
     except OSError:

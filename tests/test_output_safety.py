@@ -253,3 +253,24 @@ def test_a_kill_between_the_two_renames_is_repaired_by_the_next_build(tmp_path, 
     write.clean_leftovers(out)  # what the next build does first
     assert "hello again" in (out / "posts" / "hello" / "index.html").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "project"]
+
+
+def test_the_previews_background_removal_is_finished_by_the_next_build(tmp_path):
+    """``serve`` removes the previous site on a thread after the swap; it holds the folder's lock until done,
+    and the next build waits for it: nothing of ours is left beside the site, and the site is whole."""
+    from dataclasses import dataclass
+
+    from site_builder.write import write_site
+
+    @dataclass(frozen=True)
+    class Page:
+        path: str
+        content: str
+
+    out = tmp_path / "_site"
+    pages = [Page(f"posts/p{i}/index.html", f"page {i}") for i in range(300)]
+    write_site(pages, [], out)
+    write_site([Page(p.path, p.content + " again") for p in pages], [], out, remove_previous="background")
+    write.clean_leftovers(out)  # what the next build does first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
+    assert (out / "posts" / "p299" / "index.html").read_text() == "page 299 again"
