@@ -165,8 +165,10 @@ def _staging(out: Path, background: bool = False) -> Iterator[Path]:
                              daemon=False).start()
         else:
             try:
-                if staging.exists():  # after the swap it holds the previous site (or nothing)
+                if not swapped and staging.exists():
                     remove_ours(staging)
+                elif previous is None and staging.exists():  # after the swap: the previous site, under its own lock
+                    _remove_locked(staging)
             finally:
                 os.close(handle)
 
@@ -183,6 +185,17 @@ def _locked(folder: Path) -> int | None:
         os.close(handle)
         return None
     return handle
+
+
+def _remove_locked(folder: Path) -> None:
+    """Remove ``folder`` holding its lock; left alone if another build holds it (that build is removing it)."""
+    handle = _locked(folder)
+    if handle is None:
+        return
+    try:
+        remove_ours(folder)
+    finally:
+        os.close(handle)
 
 
 def _remove_then_unlock(folder: Path, handle: int) -> None:
