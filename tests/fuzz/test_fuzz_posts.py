@@ -5,8 +5,8 @@ What must hold for every input: the only exceptions are ``SiteError``s (a messag
 an input of at most 100 kB renders in under 2 s of CPU time (this process's, so that other jobs on a shared
 machine count less; an input over it is timed once more and the lower figure kept: contention can double a
 figure once, quadratic time doubles it every time; the bound is scaled by ``Slowdown``, the machine's
-measured slowdown since the run started, since on two hyperthreads of one core a second process makes every
-CPU second count for less; and garbage collections do not walk hypothesis' own objects: ``timed``); the feed and sitemap parse as XML; memory stays bounded.
+measured slowdown since the run started, since on a VM's two vCPUs a second busy process makes every CPU
+second count for less (twice as slow was measured here); and garbage collections do not walk hypothesis' own objects: ``timed``); the feed and sitemap parse as XML; memory stays bounded.
 ``make fuzz`` runs the full counts and prints the figures (inputs, outcomes by kind, slowest input, peak
 RSS); ``make test`` runs a short sample. Every input that ever failed is kept in tests/fuzz/regressions/.
 """
@@ -130,8 +130,8 @@ REFERENCE_POST = Path(__file__).resolve().parents[2] / "content" / "posts" / \
 
 class Slowdown:
     """How much slower this machine runs now than when the run started: the CPU time of rendering the
-    reference post (the lowest of three), measured again every ``EVERY`` inputs. Two processes on two
-    hyperthreads of one core, or other jobs, make every CPU second count for less; the bound is 2 s of
+    reference post (the lowest of three), measured again every ``EVERY`` inputs. A second busy process on this
+    VM's two vCPUs, or other jobs, make every CPU second count for less; the bound is 2 s of
     CPU on the machine as it was at the start, so it is scaled by this (never below 1)."""
 
     EVERY = 200
