@@ -85,13 +85,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
         and _same_bytes(out / css.path, css.content) else css
     copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
     search_key = digest(code_key(), config.title, config.language, *(v.cache_key for v in dict.__getitem__(site, "posts")))
-    index, kept_index, pending = [], [], False
-    if config.search:
-        kept_index = _kept_index(search_key, trusted, present)
-        if not kept_index and preview:  # the pages now, with the index they had
-            kept_index, pending = _kept_index(None, trusted, present), True
-        elif not kept_index:
-            index = [search_index_writer(search_records(_full_views(site, store), config.title), config.language)]
+    index, kept_index, pending = search_index(config, site, store, search_key, trusted, present, preview)
     build_id = uuid.uuid4().hex
     write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
                build_id=build_id, remove_previous="background" if preview else "now")
@@ -109,6 +103,20 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     store.prune({record.key for record in records.values() if record.key})
     written = tally.written + (css_entry is css) + len(copies)
     return Assembled(len(included), len(specs) + 1, warnings, tally.rendered, written, pending)
+
+
+def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,  # noqa: ANN001
+                 present: dict[str, tuple[int, int, int]], preview: bool) -> tuple[list, list[str], bool]:
+    """(the index to write, the current site's index files to keep, whether the kept index is behind): the
+    index is kept when it indexes what the site shows now; a preview keeps it anyway, and says so."""
+    if not config.search:
+        return [], [], False
+    kept = _kept_index(search_key, trusted, present)
+    if kept:
+        return [], kept, False
+    if preview:  # the pages now, with the index they had
+        return [], _kept_index(None, trusted, present), True
+    return [search_index_writer(search_records(_full_views(site, store), config.title), config.language)], [], False
 
 
 def build_time() -> dt.datetime:
