@@ -33,6 +33,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from site_builder.conversation import capped_blockquotes
 from site_builder.highlight import Budget, copy_text, highlight, highlight_within
 from site_builder.mathml import MathWarning, math_plugin, math_warnings
 
@@ -71,7 +72,7 @@ def create_markdown() -> MarkdownIt:
     md.core.ruler.after("block", "author_note_titles", _author_note_titles)
     md.core.ruler.push("heading_anchors", _heading_anchors)
     md.add_render_rule("code_block", _render_code_block)
-    return md
+    return capped_blockquotes(md)
 
 
 _SLUG_DROP = re.compile(r"[^\w\- ]+")
