@@ -135,7 +135,7 @@ def written_outputs(out: Path, outputs: dict[str, OutputRecord], generated_key: 
     file ``present`` describes (same inode, size and date), so only the files written are looked at."""
     files = {path: present[path] if path in kept else _file_signature(out / path) for path in outputs}
     if regenerated:
-        files.update({path: file for path, file in output_files(out).items() if path.startswith("pagefind/")})
+        files.update({f"pagefind/{path}": file for path, file in output_files(out / "pagefind").items()})
     else:
         files.update({path: present[path] for path in kept if path.startswith("pagefind/")})
     return {path: replace(outputs.get(path) or OutputRecord(generated_key), file=file)
