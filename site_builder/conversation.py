@@ -15,11 +15,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from site_builder.blockquotes import capped_blockquotes
 from site_builder.model import Annotation, Exchange, ReadingWarning, Speaker, Turn
 from site_builder.speakers import PROSE_LABELS, Reading, infer_speakers, known_name, name_role
 
@@ -118,24 +119,6 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
                         "\n".join(line.text for line in outro_lines).rstrip("\n"),
                         outro_lines[0].number if outro_lines else 0,
                         _warnings(lines, readings, turns, end))
-
-
-QUOTE_DEPTH = 10
-"""Blockquotes nest this deep at most; a deeper ``>`` is text in the innermost one. markdown-it's blockquote
-rule checks every open quote again on each line (a 56 kB post of lines 20 quotes deep took 5 s to read),
-and past its nesting limit (20) it dropped the text altogether."""
-
-
-def capped_blockquotes(md: MarkdownIt) -> MarkdownIt:
-    """``md`` with blockquotes nested at most ``QUOTE_DEPTH`` deep (the scan and the render agree on it)."""
-    rule = md.block.ruler.__rules__[md.block.ruler.__find__("blockquote")]
-    quote, alt = rule.fn, list(rule.alt)  # ``at`` replaces them in place
-
-    def blockquote(state: Any, start: int, end: int, silent: bool) -> bool:
-        return state.level < QUOTE_DEPTH and quote(state, start, end, silent)
-
-    md.block.ruler.at("blockquote", blockquote, {"alt": alt})
-    return md
 
 
 @cache

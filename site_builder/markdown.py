@@ -33,7 +33,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from site_builder.conversation import capped_blockquotes
+from site_builder.blockquotes import capped_blockquotes
 from site_builder.highlight import Budget, copy_text, highlight, highlight_within
 from site_builder.mathml import MathWarning, math_plugin, math_warnings
 

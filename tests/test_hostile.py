@@ -454,7 +454,7 @@ def test_deeply_nested_quotes_keep_their_text_and_render_in_linear_time() -> Non
     ``>`` is text in the innermost one."""
     import time
 
-    from site_builder.conversation import QUOTE_DEPTH
+    from site_builder.blockquotes import QUOTE_DEPTH
     from site_builder.markdown import create_markdown, render
 
     md = create_markdown()

@@ -98,7 +98,7 @@ def test_snippet_imports_flow_one_way():
 
 LAYERS = [{"cli", "__main__"}, {"serve"}, {"importers"}, {"build"}, {"assemble"},
           {"search", "render", "markdown", "mathml", "highlight", "write", "incremental"}, {"snippets"}, {"discover", "config"},
-          {"posts", "conversation", "speakers", "frontmatter"}, {"model", "errors", "caches"}]
+          {"posts", "conversation", "speakers", "frontmatter", "blockquotes"}, {"model", "errors", "caches"}]
 """The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version)."""
 
 
