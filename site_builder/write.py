@@ -20,6 +20,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import itertools
 import json
 import os
 import shutil
@@ -29,7 +30,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
 from site_builder.discover import Sources
 from site_builder.errors import OutputError
@@ -95,7 +96,8 @@ def _ours_or_empty(folder: Path) -> bool:
 
 def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]], out_dir: Path,
                generated: Iterable[Callable[[Path], object]] = (), kept: Iterable[str] = (),
-               build_id: str = "", remove_previous: str = "now") -> None:
+               build_id: str = "", remove_previous: str = "now",
+               in_place: Mapping[str, object] | None = None) -> None:
     """Write ``pages`` and ``copies`` (file, its path inside the site) into ``out_dir``, atomically.
 
     Copies are written in order (a later one may replace an earlier one: static/ over theme assets), then
@@ -112,6 +114,9 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
     ``remove_previous="background"`` (the preview server) removes the previous site on a thread, after this
     returns; it holds the folder's lock meanwhile, and the next build's ``clean_leftovers`` waits for it.
 
+    ``in_place`` (the preview server, when the incremental state vouches for the current site, given as its
+    files) updates the site where it is instead (``update_in_place``), unless the pages to write are many.
+
     ``out_dir`` must have passed ``check_output``. On any error the previous site is left as it was and
     the staging folder removed; OS errors (disk full, read-only folder…) become an ``OutputError``.
     """
@@ -119,6 +124,11 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(out)
+        if in_place is not None and not generated:
+            copies = list(copies)
+            done, pages = update_in_place(pages, copies, out, set(kept), in_place, build_id)
+            if done:
+                return
         with _staging(out, background=remove_previous == "background") as staging:
             for relative in kept:
                 _link_or_copy(out / relative, staging / relative, set())
@@ -143,6 +153,105 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
                           + (f" ({exc.filename})" if exc.filename else ""),
                           hint="the previous site, if any, is unchanged; free space or fix the folder's "
                                "permissions and build again") from None
+
+
+IN_PLACE_CHARS = 4_000_000
+"""The most page text a preview holds to write in place (a template edit re-renders every page: those go
+through a staging folder, as a build does)."""
+
+
+def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]], out: Path, kept: set[str],
+                    present: Mapping[str, object], build_id: str) -> tuple[bool, Iterable[Page | Kept]]:
+    """Update the site at ``out`` where it is. Every page is rendered first and every new file written beside
+    the one it replaces (an error up to there, a template's or a full disk's, leaves the site as it was);
+    then the marker says the site is incomplete, files no longer in the site are removed, each new file is
+    renamed over the old one (a reader sees the old page or the new one, never half of one), and the marker
+    is written again. A build killed half-way leaves the marker saying incomplete: the next build is full.
+
+    Returns (True, ()) when done, or (False, the pages: those rendered, then the rest) when nothing was
+    written because the pages hold more than ``IN_PLACE_CHARS`` of text or a new file's place is taken by a
+    folder (or the reverse): those go through a staging folder.
+    """
+    wanted, size, taken = set(kept) | {destination for _, destination in copies}, 0, []
+    new: list[Page] = []
+    pages = iter(pages)
+    for page in pages:
+        taken.append(page)
+        wanted.add(page.path)
+        if not isinstance(page, Kept):
+            new.append(page)
+            size += len(page.content)
+            if size > IN_PLACE_CHARS:
+                return False, itertools.chain(taken, pages)
+    root = os.path.realpath(out)
+    writes = [(page.path, lambda tmp, text=page.content: Path(tmp).write_text(text, encoding="utf-8"))
+              for page in new]
+    writes += [(destination, lambda tmp, source=source: shutil.copy2(source, tmp)) for source, destination in copies]
+    if any(_taken_by_other_kind(root, relative) for relative, _ in writes):
+        return False, iter(taken)
+    ready: list[tuple[str, str]] = []
+    try:
+        for relative, write in writes:
+            ready.append(_prepare(root, relative, write))
+    except BaseException:
+        for tmp, _ in ready:
+            os.unlink(tmp)
+        raise
+    _write_marker(out, complete=False, build_id=build_id)
+    for relative in sorted(set(present) - wanted):
+        target = _inside(root, relative)
+        if target is not None and os.path.lexists(target):
+            os.unlink(target)
+            _remove_empty_parents(root, os.path.dirname(target))
+    for tmp, target in ready:
+        os.replace(tmp, target)
+    _write_marker(out, complete=True, build_id=build_id)
+    return True, ()
+
+
+def _inside(root: str, relative: str) -> str | None:
+    """``root/relative`` when its folder is really inside ``root`` (no link leads out of the site), else None."""
+    target = os.path.join(root, relative)
+    folder = os.path.realpath(os.path.dirname(target))
+    return target if folder == root or folder.startswith(root + os.sep) else None
+
+
+def _taken_by_other_kind(root: str, relative: str) -> bool:
+    """A folder where the file goes, or a file where one of its folders goes (the site changed shape)."""
+    target = os.path.join(root, relative)
+    if os.path.isdir(target):
+        return True
+    folder = os.path.dirname(target)
+    while folder != root and not os.path.isdir(folder):
+        if os.path.lexists(folder):
+            return True
+        folder = os.path.dirname(folder)
+    return False
+
+
+def _prepare(root: str, relative: str, write: Callable[[str], object]) -> tuple[str, str]:
+    """(a new file written beside ``root/relative`` by ``write``, its place): renamed over it later."""
+    target = os.path.join(root, relative)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    if _inside(root, relative) is None:
+        raise OSError(errno.ELOOP, "a folder of the site links outside it", os.path.dirname(target))
+    tmp = f"{target}.{os.getpid()}.tmp"
+    try:
+        write(tmp)
+    except BaseException:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise
+    return tmp, target
+
+
+def _remove_empty_parents(root: str, folder: str) -> None:
+    while folder != root and folder.startswith(root + os.sep):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+        folder = os.path.dirname(folder)
 
 
 @contextlib.contextmanager

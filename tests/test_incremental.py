@@ -270,10 +270,98 @@ def test_serve_rebuilds_like_a_cold_build(builds: IncrementalBuilds, monkeypatch
         ("a tag added", lambda: set_tags(site, MATH, ["math", "fun"]), site.content / "posts" / MATH),
         ("a template added", lambda: write_template(site, "_post_list.html", LIST_OVERRIDE),
          site.content / "templates" / "_post_list.html"),
+        ("a post's file renamed", lambda: rename_post(site, SHELL, "2024-03-05-shell-commands.md"),
+         site.content / "posts"),
+        ("a post deleted", lambda: delete_post(site, ARTICLE), site.content / "posts" / ARTICLE),
+        ("a post made a draft", lambda: set_draft(site, MATH, True), site.content / "posts" / MATH),
+        ("a static file added in a new folder", lambda: write_static(site, "notes/deep/a.txt", "a\n"),
+         site.content / "static"),
+        ("a static folder removed", lambda: write_static(site, "notes/deep/a.txt", None), site.content / "static"),
+        ("a static file changed", lambda: write_static(site, "robots.txt", "User-agent: *\n"),
+         site.content / "static"),
     ]:
         edit()
+        before = {path: (path.read_bytes(), path.stat().st_ino) for path in builds.out.rglob("*")
+                  if path.is_file() and path.name != ".site-builder"}  # the marker: two renames, an inode reused
         rebuild(frozenset({changed}))
         assert_same_site(builds.out, builds.cold(), f"serve: {label}")
+        rewritten = [path for path, (data, inode) in before.items()
+                     if path.exists() and path.read_bytes() != data and path.stat().st_ino == inode]
+        assert not rewritten, f"{label}: written into, not replaced (a reader could see half a page)"
+    assert sorted(p.name for p in builds.out.parent.iterdir() if p.name.startswith(f".{builds.out.name}-")) == [], \
+        "updated where it is: no staging folder left beside the site"
+
+
+def test_a_preview_that_fails_leaves_the_site_as_it_was(builds: IncrementalBuilds,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview updates the site where it is, but only once every page rendered and every new file was
+    written beside the old one: a template error or a full disk part-way changes nothing."""
+    from site_builder import write
+    from site_builder.build import build_site
+    from incremental_site import site_files
+
+    before = site_files(builds.out)
+    set_title(builds.site, SHELL, "Shell, half written")
+    written = []
+    real_prepare = write._prepare
+
+    def disk_full(tmp: str) -> None:
+        Path(tmp).write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device", tmp)
+
+    def prepare(root, relative, writer):  # noqa: ANN001, ANN202 - the second new file fails
+        if written:
+            return real_prepare(root, relative, disk_full)
+        written.append(relative)
+        return real_prepare(root, relative, writer)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(write, "_prepare", prepare)
+        with pytest.raises(SiteError):
+            build_site(builds.site.content, builds.out, preview=True)
+    assert written, "the preview got as far as writing"
+    assert site_files(builds.out) == before, "no page changed, no new file left behind"
+    (builds.site.content / "templates" / "post.html").write_text("{{ post.title.missing.attribute() }}",
+                                                                encoding="utf-8")
+    with pytest.raises(SiteError):
+        build_site(builds.site.content, builds.out, preview=True)
+    assert site_files(builds.out) == before
+    (builds.site.content / "templates" / "post.html").unlink()
+    build_site(builds.site.content, builds.out, preview=True)
+    assert_same_site(builds.out, builds.cold(), "after the failed previews")
+
+
+def test_a_preview_killed_part_way_is_followed_by_a_full_build(builds: IncrementalBuilds,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed between its renames, a preview leaves the marker saying the site is incomplete: the next build
+    trusts none of it and writes it all, so a page the killed one wrote cannot outlive an undone edit."""
+    from site_builder import write
+    from site_builder.build import build_site
+
+    set_title(builds.site, SHELL, "Shell, killed")
+
+    def killed(*args: object) -> None:
+        raise KeyboardInterrupt  # stands for the kill: nothing after this line runs
+
+    renamed = []
+    real_replace = os.replace
+
+    def replace(src, dst):  # noqa: ANN001, ANN202 - the first page is renamed over, then the build dies
+        if str(src).endswith(f".{os.getpid()}.tmp"):
+            if renamed:
+                killed()
+            renamed.append(dst)
+        return real_replace(src, dst)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(write.os, "replace", replace)
+        with pytest.raises(KeyboardInterrupt):
+            build_site(builds.site.content, builds.out, preview=True)
+    assert renamed, "the preview got as far as its renames"
+    assert write.built_id(builds.out) is None, "the marker says incomplete"
+    set_title(builds.site, SHELL, "Shell")  # the edit undone: the page the killed build wrote must go
+    build_site(builds.site.content, builds.out, preview=True)
+    assert_same_site(builds.out, builds.cold(), "after a killed preview")
 
 
 def test_the_preview_server_rebuilds_like_a_cold_build(builds: IncrementalBuilds) -> None:
