@@ -7,7 +7,9 @@ the quote really ends. ``>>> `` alternating with lines of text made each of 1,00
 the post (4 s for 40 kB). So a quote is first parsed up to its first lazy line (a line without its ``>``);
 when the parse stops before the window's end, the result is the one the whole run gives (every rule decided
 on lines inside the window, which the walk left exactly as the whole walk would); otherwise the tokens are
-dropped and the window grows ``QUOTE_GROWTH`` times (in lazy lines), up to the whole run.
+dropped and the window grows ``QUOTE_GROWTH`` times, up to the whole run. Windows count runs of lazy lines,
+not lines: a paragraph that takes the first line of a run takes the run (a quote ten deep over 8,000 lazy
+lines was tried six times when windows counted lines).
 
 A quote inside a quote is parsed again with each try of its parent, and tries at every level would multiply
 (ten levels, each continuing the paragraph of the one inside it: 1.5 million lines walked for 121). So the
@@ -33,10 +35,10 @@ rule checks every open quote again on each line (a 56 kB post of lines 20 quotes
 and past its nesting limit (20) it dropped the text altogether."""
 
 QUOTE_WINDOW = 1
-"""Lazy lines (lines without this quote's ``>``) a quote is first parsed up to: most quotes end at the first."""
+"""Runs of lazy lines (lines without this quote's ``>``) a quote is first parsed up to: most end at the first."""
 
 QUOTE_GROWTH = 8
-"""How much the window (counted in lazy lines) grows after a try that reached its end."""
+"""How much the window (counted in runs of lazy lines) grows after a try that reached its end."""
 
 _ENV_TABLES = (("references",), ("footnotes", "refs"))
 """The ``env`` dicts a block rule adds to (first definition wins, so a dropped try must take its own back)."""
@@ -118,19 +120,27 @@ def _memo(state: Any) -> _Memo:
 
 
 def _after_lazy_lines(state: Any, line: int, end: int, count: int) -> int:
-    """The line after the ``count``-th line from ``line`` on that this quote would take lazily (not marked
-    ``>`` here, not already lazy in an enclosing quote), or ``end`` (also when a blank line comes first: the
-    quote's own walk stops there, so the whole run costs no more than a window)."""
+    """The line after the first line of the ``count``-th run of lazy lines from ``line`` on (lines without this
+    quote's ``>``, the first not already lazy in an enclosing quote), or ``end`` (also when a blank line comes
+    first: the quote's own walk stops there, so the whole run costs no more than a window).
+
+    Only the first line of a run can end the quote: a paragraph that takes it lazily takes the rest of the run
+    (markdown-it continues a paragraph over every lazy line), and anything else ends the quote there."""
     src, b_marks, t_shift, e_marks, s_count, indent = (state.src, state.bMarks, state.tShift, state.eMarks,
                                                        state.sCount, state.blkIndent)
+    quoted = True  # the line before ``line`` (the quote's first, or a window's last) counts as quoted
     while line < end:
         pos = b_marks[line] + t_shift[line]
         if pos >= e_marks[line]:
             return end  # the quote's walk stops here whatever the window
-        if s_count[line] >= 0 and (src[pos] != ">" or s_count[line] < indent):
-            count -= 1
-            if count == 0:
-                return line + 1
+        if s_count[line] >= 0 and src[pos] == ">" and s_count[line] >= indent:
+            quoted = True
+        elif quoted:
+            quoted = False
+            if s_count[line] >= 0:
+                count -= 1
+                if count == 0:
+                    return line + 1
         line += 1
     return end
 
