@@ -109,7 +109,8 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
 
     ``kept`` are files of the current site that an incremental build found unchanged: each is linked into
     the staging folder (a hard link: no bytes are written, the file keeps its date), or copied where links
-    are not possible. Nothing is ever changed in place, so the current site stays whole until the swap.
+    are not possible. Nothing of the current site is changed, so it stays whole until the swap (but see
+    ``in_place``).
     ``build_id`` goes into the marker (the incremental state names the output it describes by it).
     ``remove_previous="background"`` (the preview server) removes the previous site on a thread, after this
     returns; it holds the folder's lock meanwhile, and the next build's ``clean_leftovers`` waits for it.
