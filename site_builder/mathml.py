@@ -38,8 +38,33 @@ def math_plugin(md: MarkdownIt) -> None:
     """Parse the four kinds of delimiters and render them as MathML."""
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False)
     md.use(texmath_plugin, delimiters="brackets")
+    for rule in md.block.ruler.__rules__:
+        if rule.name.startswith("math_block"):
+            rule.fn = _inside_container(rule.fn)
+    md.block.ruler.__cache__ = None  # the rules' chains are compiled on first use
     for name in INLINE + BLOCK:
         md.add_render_rule(name, _render_math)
+
+
+def _inside_container(rule: Any) -> Any:
+    """A block-math rule that looks for its closing line only inside the quote or list item it starts in, as
+    a fence does: mdit-py-plugins' rules would take a ``$$`` written after a quote's last ``>`` line (a lazy
+    line) as the closing one. ``end`` is cut at the first line outside; the search stops no later than the
+    rule's own (at the next line holding a closing delimiter)."""
+    def rule_inside_container(state: Any, start: int, end: int, silent: bool) -> bool:
+        line = start + 1
+        while line < end:
+            first, last = state.bMarks[line] + state.tShift[line], state.eMarks[line]
+            if first < last:
+                if state.sCount[line] < state.blkIndent:
+                    end = line
+                    break
+                text = state.src[first:last]
+                if "$$" in text or "\\]" in text:
+                    break
+            line += 1
+        return rule(state, start, end, silent)
+    return rule_inside_container
 
 
 def _render_math(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:

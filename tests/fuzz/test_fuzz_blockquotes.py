@@ -80,6 +80,7 @@ def test_quotes_parse_as_markdown_it_parses_them(text: str) -> None:
     "> [a]: /u\n'title\n" + "x\n" * 20 + "'\n\n[a]\n",  # a definition whose title outlasts the first windows
     "> [^n]: note\n" + "lazy\n" * 40 + "> more\n\n[^n]\n",  # a footnote defined in a quote that is tried again
     ">> [a]: /u\n> a\na\na",  # a definition put back when its parent is tried again (a fuzz find)
+    "> $$\n> # h\na\n$$",  # block math looked past the quote for its closing line (a fuzz find)
     "- >> \nx\n" * 30,  # quotes in list items
     "> ```\n" + "> code\n" * 50 + "x\n> ```\n",  # a fence that a lazy line closes
 ])
