@@ -52,6 +52,9 @@ def _inside_container(rule: Any) -> Any:
     line) as the closing one. ``end`` is cut at the first line outside; the search stops no later than the
     rule's own (at the next line holding a closing delimiter)."""
     def rule_inside_container(state: Any, start: int, end: int, silent: bool) -> bool:
+        opening = state.bMarks[start] + state.tShift[start]
+        if not state.src.startswith(("$$", "\\["), opening):
+            return rule(state, start, end, silent)  # not block math: the rule says so at once
         line = start + 1
         while line < end:
             first, last = state.bMarks[line] + state.tShift[line], state.eMarks[line]
