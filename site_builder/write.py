@@ -197,6 +197,8 @@ def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]]
     except BaseException:
         for tmp, _ in ready:
             os.unlink(tmp)
+        for relative, _ in writes:  # and the folders made for new pages (our sites hold no empty folder)
+            _remove_empty_parents(root, os.path.dirname(os.path.join(root, relative)))
         raise
     _write_marker(out, complete=False, build_id=build_id)
     for relative in sorted(set(present) - wanted):
@@ -233,9 +235,9 @@ def _taken_by_other_kind(root: str, relative: str) -> bool:
 def _prepare(root: str, relative: str, write: Callable[[str], object]) -> tuple[str, str]:
     """(a new file written beside ``root/relative`` by ``write``, its place): renamed over it later."""
     target = os.path.join(root, relative)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    if _inside(root, relative) is None:
+    if _inside(root, relative) is None:  # before any folder is made: a link must not lead the makedirs out
         raise OSError(errno.ELOOP, "a folder of the site links outside it", os.path.dirname(target))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
     tmp = f"{target}.{os.getpid()}.tmp"
     try:
         write(tmp)

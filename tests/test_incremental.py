@@ -448,3 +448,20 @@ def test_output_files_changed_by_hand_are_written_again(builds: IncrementalBuild
     builds.step("a file added by hand to the site")
     os.utime(builds.out / "tags" / "python" / "index.html", ns=(0, 0))
     builds.step("a page's date changed by hand")
+
+
+def test_a_preview_never_writes_through_a_link_out_of_the_site(builds: IncrementalBuilds, tmp_path: Path) -> None:
+    """Updating in place, a folder of the site replaced by a link to somewhere else is not followed: the preview
+    fails with a clear error and nothing is written there."""
+    from site_builder.build import build_site
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    tags = builds.out / "tags"
+    os.rename(tags, tmp_path / "tags-moved")
+    os.symlink(elsewhere, tags)
+    set_tags(builds.site, MATH, ["math", "brand-new-tag"])
+    with pytest.raises(SiteError) as error:
+        build_site(builds.site.content, builds.out, preview=True)
+    assert "links outside" in str(error.value)
+    assert list(elsewhere.iterdir()) == [], "nothing written through the link"
