@@ -283,7 +283,9 @@ def test_serve_rebuilds_like_a_cold_build(builds: IncrementalBuilds, monkeypatch
         edit()
         before = {path: (path.read_bytes(), path.stat().st_ino) for path in builds.out.rglob("*")
                   if path.is_file() and path.name != ".site-builder"}  # the marker: two renames, an inode reused
+        folder = builds.out.stat().st_ino
         rebuild(frozenset({changed}))
+        assert builds.out.stat().st_ino == folder, f"{label}: the site was swapped, not updated where it is"
         assert_same_site(builds.out, builds.cold(), f"serve: {label}")
         rewritten = [path for path, (data, inode) in before.items()
                      if path.exists() and path.read_bytes() != data and path.stat().st_ino == inode]
