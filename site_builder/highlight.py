@@ -150,6 +150,13 @@ def _lexer(lang: str, code: str) -> Lexer:
         name = "console"
     elif name in ("python", "py", "python3") and code.lstrip().startswith(">>>"):
         name = "pycon"
+    return _lexer_named(name)
+
+
+@functools.lru_cache(maxsize=64)
+def _lexer_named(name: str) -> Lexer:
+    """One lexer per language name, made once: a lexer keeps only its options between texts, and looking one
+    up by name took a tenth of highlighting a typical block (Pygments searches its lexer table each time)."""
     try:
         return get_lexer_by_name(name, stripnl=False, ensurenl=False) if name else TextLexer()
     except ClassNotFound:

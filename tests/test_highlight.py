@@ -45,3 +45,23 @@ def test_stylesheet_pairs_light_and_dark_for_toggle_and_os_preference() -> None:
     assert ':root:not([data-theme="light"]) .highlight .k {' in media
     dark_bg = re.search(r'\[data-theme="dark"\] \.highlight \{ background: (#\w+)', css).group(1)
     assert light_bg.lower() != dark_bg.lower()
+
+
+def test_a_lexer_made_once_carries_nothing_from_one_block_to_the_next() -> None:
+    """Lexers are made once per language name and reused: what one block leaves open (a docstring, a heredoc,
+    a console prompt's output) must not colour the next one."""
+    import pygments
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+
+    from site_builder import highlight as module
+
+    openers = {"python": 'def f():\n    """never closed\n', "bash": "cat <<EOF\nstill inside\n",
+               "pycon": ">>> print('''\n... open\n", "pytb": "Traceback (most recent call last):\n"}
+    blocks = {"python": "x = 'a'  # done\n", "bash": "echo $HOME\n", "pycon": ">>> 1 + 1\n2\n",
+              "pytb": 'Traceback (most recent call last):\n  File "a.py", line 1, in <module>\nKeyError: 1\n'}
+    for lang, opener in openers.items():
+        module.highlight(opener, lang)
+        assert module._lexer(lang, blocks[lang]) is module._lexer(lang, blocks[lang]), "made once"
+        fresh = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+        assert module.highlight(blocks[lang], lang) == pygments.highlight(blocks[lang], fresh, HtmlFormatter(nowrap=True))

@@ -57,3 +57,21 @@ def test_statuses_links_diff_and_staleness(tmp_path: Path) -> None:
     shown = statuses(out)
     assert shown[excerpt] == shown[adapted_line] == "not-checked", "a stale result is never shown as verified"
     assert shown[program] == "verified", "a block that does not depend on toy.py keeps its result"
+
+
+def test_a_site_never_checked_computes_no_keys(tmp_path: Path, monkeypatch) -> None:
+    """Keys read every import of every block (``ast``): worth it only when the cache holds results."""
+    from site_builder.snippets import cache
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    keys: list[str] = []
+    real_key = cache.result_key
+    monkeypatch.setattr(cache, "result_key", lambda *args: keys.append("key") or real_key(*args))
+    build_site(content, tmp_path / "_site", jobs=1)
+    assert keys == [] and set(statuses(tmp_path / "_site").values()) <= {"not-checked", "skipped"}
+
+    check_everything(content)
+    assert cache.holds_results(cache.cache_dir(content))
+    build_site(content, tmp_path / "_site", jobs=1)
+    assert keys and "verified" in statuses(tmp_path / "_site").values()

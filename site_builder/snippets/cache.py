@@ -239,14 +239,27 @@ def result_key(snippet: Snippet, post_snippets: Sequence[Snippet], companions: P
 
 
 
-def cached_result(snippet: Snippet, post_snippets: Sequence[Snippet], content_dir: Path) -> CheckResult:
-    """What the cache proves for the snippet now; never runs anything. Stale or missing: not-checked."""
+def cached_result(snippet: Snippet, post_snippets: Sequence[Snippet], content_dir: Path,
+                  stored: bool = True) -> CheckResult:
+    """What the cache proves for the snippet now; never runs anything. Stale or missing: not-checked.
+
+    ``stored=False`` says the cache holds no result at all (``holds_results``): the key, which reads every
+    import of the block with ``ast``, is not worth computing then."""
     fixed = static_result(snippet)
     if fixed is not None:
         return fixed
     companions = content_dir.resolve() / "companions"
-    entry = load(cache_dir(content_dir), result_key(snippet, post_snippets, companions))
+    entry = load(cache_dir(content_dir), result_key(snippet, post_snippets, companions)) if stored else None
     if entry is None:
         return CheckResult(NOT_CHECKED, "not yet checked: no result for this block, its companion and "
                            "package versions as they are now (run site-builder check)")
     return CheckResult.from_json(entry["result"])
+
+
+def holds_results(directory: Path) -> bool:
+    """Whether ``directory`` (``cache_dir``) holds any stored result (a site never checked holds none)."""
+    try:
+        with os.scandir(directory) as entries:
+            return any(entry.name.endswith(".json") and not entry.name.startswith(".") for entry in entries)
+    except OSError:
+        return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from site_builder.model import Post
-from site_builder.snippets.cache import cached_result
+from site_builder.snippets.cache import cache_dir, cached_result, holds_results
 from site_builder.snippets.model import BlockStatus
 from site_builder.snippets.parse import parse_snippets
 
@@ -20,4 +20,5 @@ def block_statuses(post: Post, content_dir: Path) -> dict[int, BlockStatus]:
     Bad fence options raise ``SnippetError``, as in a check.
     """
     snippets = parse_snippets(post, content_dir)
-    return {snippet.line: cached_result(snippet, snippets, content_dir) for snippet in snippets}
+    stored = bool(snippets) and holds_results(cache_dir(content_dir))
+    return {snippet.line: cached_result(snippet, snippets, content_dir, stored) for snippet in snippets}
