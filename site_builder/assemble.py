@@ -89,7 +89,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     build_id = uuid.uuid4().hex
     write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
                build_id=build_id, remove_previous="background" if preview else "now",
-               in_place=present if preview and trusted is not None else None)
+               in_place=present if preview and trusted is not None else None,
+               spare=incremental.spare_folder(sources.root, out))
     outputs = tally.outputs
     outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
     warnings = tuple(w for record in included.values() for w in record.warnings)

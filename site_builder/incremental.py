@@ -412,6 +412,11 @@ def compiled_templates(content_root: Path) -> Path:
     return _folder(content_root) / "templates"
 
 
+def spare_folder(content_root: Path, out: Path) -> Path:
+    """Where the staging folder of builds into ``out`` is kept between builds (``write_site``'s ``spare``)."""
+    return _folder(content_root) / "spare" / hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:16]
+
+
 def view_store(content_root: Path) -> ViewStore:
     return ViewStore(_folder(content_root) / "views")
 

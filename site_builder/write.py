@@ -97,7 +97,7 @@ def _ours_or_empty(folder: Path) -> bool:
 def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]], out_dir: Path,
                generated: Iterable[Callable[[Path], object]] = (), kept: Iterable[str] = (),
                build_id: str = "", remove_previous: str = "now",
-               in_place: Mapping[str, object] | None = None) -> None:
+               in_place: Mapping[str, object] | None = None, spare: Path | None = None) -> None:
     """Write ``pages`` and ``copies`` (file, its path inside the site) into ``out_dir``, atomically.
 
     Copies are written in order (a later one may replace an earlier one: static/ over theme assets), then
@@ -118,8 +118,15 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
     ``in_place`` (the preview server, when the incremental state vouches for the current site, given as its
     files) updates the site where it is instead (``update_in_place``), unless the pages to write are many.
 
+    ``spare`` (a folder of the cache, on the output's file system) is where the staging folder is kept
+    between builds (``_Spare``): after the swap it holds the previous site, which the next build brings up to
+    date instead of linking every unchanged file into a new folder and removing the old site. Unused when
+    ``generated`` is not empty (a search index is written into a folder that holds none), when another build
+    holds it, or when it is on another file system.
+
     ``out_dir`` must have passed ``check_output``. On any error the previous site is left as it was and
-    the staging folder removed; OS errors (disk full, read-only folder…) become an ``OutputError``.
+    the staging folder removed (the spare is kept: the next build brings it up to date); OS errors (disk
+    full, read-only folder…) become an ``OutputError``.
     """
     out = out_dir.resolve()
     try:
@@ -130,21 +137,18 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
             done, pages = update_in_place(pages, copies, out, set(kept), in_place, build_id)
             if done:
                 return
-        with _staging(out, background=remove_previous == "background") as staging:
+        with _staging(out, background=remove_previous == "background",
+                      spare=None if generated else spare) as (staging, place):
             for relative in kept:
-                _link_or_copy(out / relative, staging / relative, set())
+                place.link(relative)
             for source, destination in copies:
-                target = staging / destination
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
-            folders: set[str] = set()
+                place.copy(source, destination)
             for page in pages:
                 if isinstance(page, Kept):
-                    _link_or_copy(out / page.path, staging / page.path, folders)
-                    continue
-                path = staging / page.path
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(page.content, encoding="utf-8")
+                    place.link(page.path)
+                else:
+                    place.write(page.path, page.content)
+            place.finish()
             for generate in generated:
                 generate(staging)
             _write_marker(staging, complete=True, build_id=build_id)
@@ -258,16 +262,28 @@ def _remove_empty_parents(root: str, folder: str) -> None:
 
 
 @contextlib.contextmanager
-def _staging(out: Path, background: bool = False) -> Iterator[Path]:
-    """A locked staging folder beside ``out``; removed afterwards unless it became the site (on a thread, with
-    ``background``, once the site is swapped in)."""
+def _staging(out: Path, background: bool = False,
+             spare: Path | None = None) -> Iterator[tuple[Path, _Fresh | _Spare]]:
+    """A locked staging folder and what places files in it: the ``spare`` when it can serve (kept afterwards:
+    it then holds the previous site), else a new folder beside ``out``, removed afterwards unless it became
+    the site (on a thread, with ``background``, once the site is swapped in)."""
+    taken = _take_spare(spare, out) if spare is not None else None
+    if taken is not None:
+        folder, lock = taken
+        try:
+            place = _Spare(folder, out)
+            _write_marker(folder, complete=False)
+            yield folder, place
+        finally:
+            os.close(lock)
+        return
     staging = Path(tempfile.mkdtemp(prefix=_prefix(out), dir=out.parent))
     handle = os.open(staging, os.O_RDONLY)
     swapped = False
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)  # a build running beside us leaves this folder alone
         _write_marker(staging, complete=False)
-        yield staging
+        yield staging, _Fresh(staging, out)
         swapped = True
     finally:
         previous = _locked(staging) if background and swapped else None
@@ -283,6 +299,147 @@ def _staging(out: Path, background: bool = False) -> Iterator[Path]:
                     _remove_locked(staging)
             finally:
                 os.close(handle)
+
+
+class _Fresh:
+    """Places the files of the new site in an empty staging folder."""
+
+    def __init__(self, staging: Path, current: Path) -> None:
+        self.staging, self.current = staging, current
+        self.folders: set[str] = set()
+
+    def link(self, relative: str) -> None:
+        """An unchanged file of the current site: a link to it."""
+        _link_or_copy(self.current / relative, self.staging / relative, self.folders)
+
+    def copy(self, source: Path, relative: str) -> None:
+        target = self.staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)  # a later copy may replace an earlier one (static/ over the theme's)
+
+    def write(self, relative: str, content: str) -> None:
+        path = self.staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+    def finish(self) -> None:
+        pass
+
+
+def _take_spare(folder: Path, out: Path) -> tuple[Path, int] | None:
+    """The spare staging folder (made if missing) and a handle holding its lock; None where it cannot serve:
+    another build holds it, it is not on the output's file system (no links, no swap), or one of the two
+    folders holds the other. Other spares beside it (of outputs built before) are removed."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir()
+        real, target = os.path.realpath(folder), os.path.realpath(out)
+        devices = {os.stat(path).st_dev for path in (real, out.parent, *([out] if out.exists() else []))}
+        if (folder.is_symlink() or not folder.is_dir() or len(devices) > 1
+                or os.path.commonpath([real, target]) in (real, target)):
+            return None
+        lock = _locked(folder)
+        if lock is None:
+            return None
+        for other in folder.parent.iterdir():
+            if other != folder and other.is_dir() and not other.is_symlink() and _unlocked(other):
+                shutil.rmtree(other, ignore_errors=True)
+        return folder, lock
+    except OSError:
+        return None
+
+
+class _Spare:
+    """Makes the spare staging folder, which holds an older site (the one before the current, when the last
+    build swapped it out), hold the new site with few system calls.
+
+    A file found there that *is* the current site's file (the same inode: a link an earlier build made) is
+    kept; anything else in its place is removed and made anew. Nothing is ever written into a file found
+    there: it may be a link to a file of the current site. Anything but files and folders (a symbolic link) is
+    removed when found, so every folder made is really inside the spare. ``finish`` removes what the new
+    site does not hold.
+    """
+
+    def __init__(self, root: Path, current: Path) -> None:
+        self.root, self.current = str(root), str(current)
+        self.files: dict[str, tuple[int, int]] = {}
+        self.folders: set[str] = set()
+        self.made: set[str] = {""}
+        self.wanted: set[str] = set()
+        pending = [""]
+        while pending:
+            relative = pending.pop()
+            with os.scandir(os.path.join(self.root, relative)) as entries:
+                for entry in entries:
+                    path = f"{relative}/{entry.name}" if relative else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        self.folders.add(path)
+                        pending.append(path)
+                    elif not entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
+                    elif path not in (MARKER, f"{MARKER}.tmp"):
+                        st = entry.stat(follow_symlinks=False)
+                        self.files[path] = (st.st_dev, st.st_ino)
+
+    def link(self, relative: str) -> None:
+        """An unchanged file of the current site: kept if the spare already holds it, else linked."""
+        source = os.path.join(self.current, relative)
+        st = os.lstat(source)
+        if relative not in self.wanted and self.files.get(relative) == (st.st_dev, st.st_ino):
+            self.wanted.add(relative)
+            folder = os.path.dirname(relative)
+            while folder not in self.made:
+                self.made.add(folder)
+                folder = os.path.dirname(folder)
+            return
+        target = self._clear(relative)
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            shutil.copy2(source, target)
+
+    def copy(self, source: Path, relative: str) -> None:
+        shutil.copy2(source, self._clear(relative))
+
+    def write(self, relative: str, content: str) -> None:
+        with open(self._clear(relative), "x", encoding="utf-8") as handle:  # "x": a new file, never one found
+            handle.write(content)
+
+    def _clear(self, relative: str) -> str:
+        """The place of ``relative``, emptied, in a folder that exists."""
+        target = os.path.join(self.root, relative)
+        if relative in self.wanted or relative in self.files:  # written earlier in this build, or found
+            os.unlink(target)
+            self.files.pop(relative, None)
+        elif relative in self.folders:
+            shutil.rmtree(target)
+            inside = relative + "/"
+            self.folders = {f for f in self.folders if f != relative and not f.startswith(inside)}
+            self.files = {f: i for f, i in self.files.items() if not f.startswith(inside)}
+        self.wanted.add(relative)
+        self._folder(os.path.dirname(relative))
+        return target
+
+    def _folder(self, relative: str) -> None:
+        if relative in self.made:
+            return
+        self._folder(os.path.dirname(relative))
+        if relative not in self.folders:
+            if self.files.pop(relative, None) is not None:  # a file where the new site has a folder
+                os.unlink(os.path.join(self.root, relative))
+            os.mkdir(os.path.join(self.root, relative))
+            self.folders.add(relative)
+        self.made.add(relative)
+
+    def finish(self) -> None:
+        """Remove the files and folders the new site does not hold."""
+        for relative in self.files.keys() - self.wanted:
+            os.unlink(os.path.join(self.root, relative))
+        for relative in sorted(self.folders - self.made, key=lambda f: f.count("/"), reverse=True):
+            os.rmdir(os.path.join(self.root, relative))
 
 
 def _locked(folder: Path) -> int | None:

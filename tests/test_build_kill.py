@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.incremental import spare_folder
 from site_builder.write import MARKER, clean_leftovers
 
 POSTS = 2000
@@ -83,10 +84,11 @@ def beside(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name not in (out.name, "content"))
 
 
-def wait_for_staging(out: Path, process: subprocess.Popen, limit: float = 120.0) -> None:
-    """Return once the run's staging folder appears beside ``out``: it has started writing."""
-    started = time.perf_counter()
-    while not any(out.parent.glob(f".{out.name}-build-*")):
+def wait_for_staging(out: Path, process: subprocess.Popen, spare: Path | None, limit: float = 120.0) -> None:
+    """Return once the run's staging folder appears beside ``out``, or the ``spare`` staging folder kept in
+    the cache gets a newer marker: it has started writing."""
+    started, before = time.perf_counter(), written_ns(spare) if spare else 0
+    while not any(out.parent.glob(f".{out.name}-build-*")) and not (spare and written_ns(spare) != before):
         assert process.poll() is None, "the run ended before it started writing"
         assert time.perf_counter() - started < limit, "the run never started writing"
         time.sleep(0.002)
@@ -111,19 +113,20 @@ def wait_for_swap(out: Path, before: int, process: subprocess.Popen, limit: floa
     return True
 
 
-def timed(command: list[str], out: Path) -> tuple[float, float]:
+def timed(command: list[str], out: Path, spare: Path | None) -> tuple[float, float]:
     """(whole run, from its staging folder's appearance to its end) of an uninterrupted run, in seconds."""
     started = time.perf_counter()
     process = start(command)
-    wait_for_staging(out, process)
+    wait_for_staging(out, process, spare)
     writing = time.perf_counter()
     assert process.wait() == 0
     return time.perf_counter() - started, time.perf_counter() - writing
 
 
-def kill_runs(out: Path, command_for, kills: int, seed: int) -> dict[str, int]:
-    """``kills`` runs, each SIGKILLed at a random moment; after each, check the site and the leftovers."""
-    whole, writing = timed(command_for(0), out)
+def kill_runs(out: Path, command_for, kills: int, seed: int, spare: Path | None = None) -> dict[str, int]:
+    """``kills`` runs, each SIGKILLed at a random moment; after each, check the site and the leftovers.
+    ``spare``: where the builds keep their staging folder between runs (``incremental.spare_folder``)."""
+    whole, writing = timed(command_for(0), out, spare)
     expected = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     assert MARKER in expected and len(expected) > POSTS
     shown, rng = 0, random.Random(seed)
@@ -136,7 +139,7 @@ def kill_runs(out: Path, command_for, kills: int, seed: int) -> dict[str, int]:
         elif number % 5 == 4:  # one in five right after the swap, while the previous site is being removed
             wait_for_swap(out, before, process)
         else:  # the others while it writes and swaps (the timing drifts with the machine's load)
-            wait_for_staging(out, process)
+            wait_for_staging(out, process, spare)
             time.sleep(rng.uniform(0, 1.2 * writing))
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -155,7 +158,7 @@ def kill_runs(out: Path, command_for, kills: int, seed: int) -> dict[str, int]:
 def test_kills_during_whole_builds(tmp_path):
     content = make_content(tmp_path / "content")
     outcomes = kill_runs(tmp_path / "_site", lambda number: build_command(content, tmp_path / "_site", number),
-                         kills=10, seed=1)
+                         kills=10, seed=1, spare=spare_folder(content, tmp_path / "_site"))
     assert sum(outcomes.values()) == 10
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from bs4 import BeautifulSoup
 from incremental_site import (LIST_OVERRIDE, SPECIAL_TEMPLATE, IncrementalBuilds, SmallSite, add_post,
                               assert_same_site, break_front_matter, delete_post, edit_body, edit_companion,
                               move_post, patch_versions, rename_post, set_config, set_draft, set_tags, set_title,
-                              write_static, write_template)
+                              site_files, write_static, write_template)
 from site_builder.errors import BuildError, SiteError
 
 FIRST, COMPANION_POST, ARTICLE, DOCTESTS, SHELL, MATH, SPECIAL = (
@@ -467,3 +468,102 @@ def test_a_preview_never_writes_through_a_link_out_of_the_site(builds: Increment
         build_site(builds.site.content, builds.out, preview=True)
     assert "links outside" in str(error.value)
     assert list(elsewhere.iterdir()) == [], "nothing written through the link"
+
+
+def spare_of(builds: IncrementalBuilds) -> Path:
+    from site_builder.incremental import spare_folder
+
+    builds.monkeypatch.setenv("SITE_BUILDER_CACHE", str(builds.cache))
+    return spare_folder(builds.site.content, builds.out)
+
+
+def test_builds_bring_the_spare_staging_folder_up_to_date(builds: IncrementalBuilds) -> None:
+    """``build`` keeps its staging folder in the cache: after the swap it holds the previous site, and the next
+    build updates it and swaps it in, never writing into a file it finds there (each may be a link to a file
+    of the site being served)."""
+    edit_body(builds.site, FIRST, "spare one")
+    builds.step("a post's body (the first build into the spare)")
+    spare = spare_of(builds)
+    assert spare.is_dir() and not [p for p in builds.out.parent.iterdir() if p.name.startswith(".site-build-")]
+    for number, (name, words) in enumerate([(MATH, "spare two"), (ARTICLE, "spare three"), (FIRST, "four")]):
+        edit_body(builds.site, name, words)
+        folder, before = os.stat(spare).st_ino, site_files(builds.out)
+        builds.step(f"a post's body, spare build {number}")
+        assert os.stat(builds.out).st_ino == folder, "the spare became the site"
+        assert site_files(spare) == before, "the previous site, as it was: nothing was written through a link"
+
+
+def test_a_tampered_spare_is_set_right(builds: IncrementalBuilds, tmp_path: Path) -> None:
+    """Whatever the spare holds (files added or changed, a file where a folder goes, a folder where a file goes,
+    links out of it), the next build's site is a cold build's, and nothing outside is touched."""
+    edit_body(builds.site, FIRST, "first spare")
+    builds.step("a post's body")
+    edit_body(builds.site, FIRST, "second spare")
+    builds.step("a post's body again: the spare holds a site now")
+    spare, elsewhere = spare_of(builds), tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
+    (spare / "extra.html").write_text("extra", encoding="utf-8")
+    (spare / "index.html").unlink()
+    (spare / "index.html").write_text("changed", encoding="utf-8")
+    shutil.rmtree(spare / "tags" / "python")
+    (spare / "tags" / "python").write_text("a file where a folder goes", encoding="utf-8")
+    (spare / "feed.xml").unlink()
+    (spare / "feed.xml").mkdir()
+    (spare / "feed.xml" / "inside.txt").write_text("a folder where a file goes", encoding="utf-8")
+    shutil.rmtree(spare / "posts")
+    os.symlink(elsewhere, spare / "posts")
+    (spare / "robots.txt").unlink()
+    os.symlink(elsewhere / "keep.txt", spare / "robots.txt")
+    edit_body(builds.site, MATH, "after tampering")
+    builds.step("a build over a tampered spare")
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+    assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_build_failing_in_the_spare_leaves_the_site(builds: IncrementalBuilds,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk filling up while the spare is brought up to date: the site is unchanged, the next build right."""
+    import errno
+
+    from site_builder import write
+
+    edit_body(builds.site, FIRST, "first spare")
+    builds.step("a post's body")
+    edit_body(builds.site, FIRST, "second spare")
+    builds.step("a post's body again: the spare holds a site now")
+    before = site_files(builds.out)
+    calls, real_write = [], write._Spare.write
+
+    def full_disk(self, relative: str, content: str) -> None:
+        calls.append(relative)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", relative)
+        real_write(self, relative, content)
+
+    monkeypatch.setattr(write._Spare, "write", full_disk)
+    set_title(builds.site, MATH, "Math, retitled")
+    with pytest.raises(SiteError, match="No space left"):
+        builds.build()
+    assert site_files(builds.out) == before
+    monkeypatch.setattr(write._Spare, "write", real_write)
+    builds.step("the same edit, with room on the disk")
+
+
+def test_a_spare_held_by_another_build_is_left_alone(builds: IncrementalBuilds) -> None:
+    """Two builds into one output at once: the second writes a staging folder beside the output, as before."""
+    import fcntl
+
+    edit_body(builds.site, FIRST, "first spare")
+    builds.step("a post's body")
+    spare = spare_of(builds)
+    held = site_files(spare)
+    handle = os.open(spare, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        edit_body(builds.site, MATH, "while another build holds the spare")
+        builds.step("a build beside another")
+        assert site_files(spare) == held
+    finally:
+        os.close(handle)
+    assert not [p for p in builds.out.parent.iterdir() if "-build-" in p.name]
