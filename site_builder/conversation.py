@@ -24,17 +24,27 @@ from site_builder.blockquotes import capped_blockquotes
 from site_builder.model import Annotation, Exchange, ReadingWarning, Speaker, Turn
 from site_builder.speakers import PROSE_LABELS, Reading, infer_speakers, known_name, name_role
 
-def _mark_ranges() -> str:
+_WITHOUT_MARKS = ((0x3400, 0xA000), (0xAC00, 0xD7A4), (0xD800, 0xF900))
+"""Blocks of the BMP whose every code point is a letter, a symbol, a surrogate or private use, by Unicode's
+stability policy (CJK ideographs and Yijing symbols, Hangul syllables, surrogates and the Private Use Area):
+two thirds of the plane, skipped at every start (``tests/test_parser.py`` compares with the whole scan)."""
+
+
+def _mark_ranges(skip: tuple[tuple[int, int], ...] = _WITHOUT_MARKS) -> str:
     """The combining marks of the Basic Multilingual Plane as a regex class body: ``\\w`` leaves out the
     vowel signs of Devanagari, Bengali, Thai… (categories Mn/Mc), so ``राम`` would not be a word."""
-    ranges, start = [], None
-    for code in range(0x10000):
-        mark = unicodedata.category(chr(code)).startswith("M")
-        if mark and start is None:
-            start = code
-        elif not mark and start is not None:
-            ranges.append(f"{chr(start)}-{chr(code - 1)}")
-            start = None
+    ranges, start, bounds = [], 0, [0, *(edge for pair in skip for edge in pair), 0x10000]
+    for low, high in zip(bounds[::2], bounds[1::2]):
+        start = None
+        for code in range(low, high):
+            mark = unicodedata.category(chr(code))[0] == "M"
+            if mark and start is None:
+                start = code
+            elif not mark and start is not None:
+                ranges.append(f"{chr(start)}-{chr(code - 1)}")
+                start = None
+        if start is not None:
+            ranges.append(f"{chr(start)}-{chr(high - 1)}")
     return "".join(ranges)
 
 

@@ -331,3 +331,17 @@ def test_issue9_prompts_key_only_knows_quoted(tmp_path: Path) -> None:
 
     with pytest.raises(PostError, match="prompts"):
         _read(tmp_path, "> q\n\na\n", "prompts: bold\n")
+
+
+def test_the_label_pattern_knows_every_combining_mark_of_the_plane() -> None:
+    """Labels may hold combining marks (``राम:``); the class of marks skips blocks that hold none, by Unicode's
+    stability policy: it must match exactly the marks a scan of the whole plane finds on this Python."""
+    import re
+    import unicodedata
+
+    from site_builder.conversation import _mark_ranges
+
+    marks = re.compile(f"[{_mark_ranges()}]")
+    wrong = [hex(code) for code in range(0x10000)
+             if bool(marks.fullmatch(chr(code))) != unicodedata.category(chr(code)).startswith("M")]
+    assert wrong == [] and _mark_ranges() == _mark_ranges(())
