@@ -53,11 +53,13 @@ class Assembled:
     """Files written (the others were linked from the current site)."""
     search_pending: bool = False
     """The search index kept is older than the pages (a ``preview`` build)."""
+    finish: Callable[[], None] | None = None
+    """What a build with ``defer_state`` leaves to do after the page is shown: saving the build's state."""
 
 
 def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState | None, *, drafts: bool,
              base_url: str | None, theme: Path, progress: Progress | None, jobs: int | None,
-             preview: bool = False) -> Assembled:
+             preview: bool = False, defer_state: bool = False) -> Assembled:
     """Build the site of ``sources`` into ``out`` (already checked), reusing what ``previous`` vouches for."""
     config = load_config(sources.config, jekyll=sources.jekyll, base_url=base_url)
     env = make_environment(theme, sources.templates, incremental.compiled_templates(sources.root))
@@ -101,9 +103,15 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                                        present, bool(index)), build_id,
                        search_key if config.search and not pending else "", len(included), len(specs) + 1, warnings,
                        pending)
-    incremental.save_state(sources.root, state)
-    store.prune({record.key for record in records.values() if record.key})
+    keys = {record.key for record in records.values() if record.key}
+
+    def finish() -> None:
+        incremental.save_state(sources.root, state)
+        store.prune(keys)
     written = tally.written + (css_entry is css) + len(copies)
+    if defer_state:  # the preview shows the page first (a state not saved only costs the next build a full one)
+        return Assembled(len(included), len(specs) + 1, warnings, tally.rendered, written, pending, finish)
+    finish()
     return Assembled(len(included), len(specs) + 1, warnings, tally.rendered, written, pending)
 
 

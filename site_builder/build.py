@@ -45,11 +45,14 @@ class BuildResult:
     """Files written by this build (the others were linked from the previous site unchanged)."""
     search_pending: bool = False
     """The search index is behind the pages (a ``preview`` build)."""
+    finish: Callable[[], None] | None = None
+    """With ``defer_state`` (the preview server), the build's last step, saving its state for the next build: the
+    caller runs it once the page is shown, before any other build (until then the next build is a full one)."""
 
 
 def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: str | None = None,
                theme: Path = THEME_DIR, progress: Progress | None = None, jobs: int | None = None,
-               preview: bool = False) -> BuildResult:
+               preview: bool = False, defer_state: bool = False) -> BuildResult:
     """Render ``content`` into ``out_dir``. On any error nothing in ``out_dir`` changes.
 
     ``out_dir`` is checked before any work: only a new, empty or earlier-built output is replaced.
@@ -57,7 +60,8 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     preview server's build, where what matters is how soon the edited page shows: the pages are swapped in
     with the current search index, however stale (``search_pending`` says so: a build without ``preview``
     then brings the index up to date and renders nothing else), and the previous site is removed in the
-    background.
+    background. ``defer_state`` leaves saving the build's state to the caller (``BuildResult.finish``), to run
+    once the page is shown.
     """
     started = time.perf_counter()
     sources = discover(content)
@@ -74,9 +78,9 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     from site_builder import assemble
     previous = incremental.load_state(sources.root)
     built = assemble.assemble(sources, out, inputs, previous, drafts=drafts, base_url=base_url, theme=theme,
-                              progress=progress, jobs=jobs, preview=preview)
+                              progress=progress, jobs=jobs, preview=preview, defer_state=defer_state)
     return BuildResult(out_dir, built.posts, built.pages, time.perf_counter() - started, built.warnings,
-                       built.rendered, built.written, built.search_pending)
+                       built.rendered, built.written, built.search_pending, built.finish)
 
 
 def read_inputs(sources: Sources, theme: Path, out: Path, *, drafts: bool, base_url: str | None) -> Inputs:

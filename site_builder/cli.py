@@ -153,19 +153,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     def build(preview: bool):  # noqa: ANN202 - a build.BuildResult
         return build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs,
-                          preview=preview)
+                          preview=preview, defer_state=preview)
 
     def rebuild(changed: frozenset[Path]):  # noqa: ANN202 - serve.Rebuild's follow-up or None
         result = build(preview=True)  # the page first; the search index (seconds at 1,000 posts) follows
         what = f"{len(changed)} change{'s' if len(changed) != 1 else ''}" if changed else "start"
         print(f"Rebuilt ({what}): {result.posts} posts in {result.seconds:.2f} s ({_work(result)})", flush=True)
-        if not result.search_pending:
+        if not result.search_pending and result.finish is None:
             return None
 
-        def index() -> None:
-            indexed = build(preview=False)
-            print(f"Search index rebuilt in {indexed.seconds:.2f} s", flush=True)
-        return index
+        def after_the_reload() -> None:
+            if result.finish is not None:
+                result.finish()  # the state, for the next build
+            if result.search_pending:
+                indexed = build(preview=False)
+                print(f"Search index rebuilt in {indexed.seconds:.2f} s", flush=True)
+        return after_the_reload
 
     serve(args.out, rebuild, [args.content, _theme_dir()], host=args.host, port=args.port)
     return 0

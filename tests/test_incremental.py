@@ -285,8 +285,10 @@ def test_serve_rebuilds_like_a_cold_build(builds: IncrementalBuilds, monkeypatch
         before = {path: (path.read_bytes(), path.stat().st_ino) for path in builds.out.rglob("*")
                   if path.is_file() and path.name != ".site-builder"}  # the marker: two renames, an inode reused
         folder = builds.out.stat().st_ino
-        rebuild(frozenset({changed}))
+        follow_up = rebuild(frozenset({changed}))
         assert builds.out.stat().st_ino == folder, f"{label}: the site was swapped, not updated where it is"
+        if follow_up is not None:  # as the server does once the page reloaded: the state, for the next edit
+            follow_up()
         assert_same_site(builds.out, builds.cold(), f"serve: {label}")
         rewritten = [path for path, (data, inode) in before.items()
                      if path.exists() and path.read_bytes() != data and path.stat().st_ino == inode]
@@ -567,3 +569,32 @@ def test_a_spare_held_by_another_build_is_left_alone(builds: IncrementalBuilds) 
     finally:
         os.close(handle)
     assert not [p for p in builds.out.parent.iterdir() if "-build-" in p.name]
+
+
+def test_serve_saves_the_state_after_the_reload(builds: IncrementalBuilds, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``serve`` shows the page first and saves the build's state in the follow-up; the next preview then
+    updates the site where it is. A follow-up that never ran (Ctrl-C right after the reload) costs the next
+    build a full one, never a wrong page."""
+    from site_builder import cli
+    from site_builder.caches import content_cache
+
+    handed: list = []
+    monkeypatch.setattr("site_builder.serve.serve", lambda out, rebuild, watch, **options: handed.append(rebuild))
+    assert cli.main(["serve", "--content", str(builds.site.content), "--out", str(builds.out)]) == 0
+    rebuild, state = handed[0], content_cache(builds.site.content) / "build" / "state.pickle"
+    saved = state.stat().st_mtime_ns
+    set_title(builds.site, SHELL, "Shell, previewed")
+    follow_up = rebuild(frozenset({builds.site.content / "posts" / SHELL}))
+    assert page(builds, "posts/shell/index.html").h1.get_text() == "Shell, previewed", "the page comes first"
+    assert state.stat().st_mtime_ns == saved, "the state waits for the follow-up"
+    follow_up()
+    assert state.stat().st_mtime_ns != saved
+    folder = os.stat(builds.out).st_ino
+    set_title(builds.site, SHELL, "Shell, previewed again")
+    rebuild(frozenset({builds.site.content / "posts" / SHELL}))()
+    assert os.stat(builds.out).st_ino == folder, "the saved state vouched for the site: updated where it is"
+    assert_same_site(builds.out, builds.cold(), "serve: after two previews")
+    set_title(builds.site, MATH, "Math, previewed")
+    rebuild(frozenset({builds.site.content / "posts" / MATH}))  # its follow-up never runs
+    set_title(builds.site, MATH, "Math, built")
+    builds.step("a build after a preview whose state was never saved")
