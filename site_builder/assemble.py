@@ -34,7 +34,7 @@ from site_builder.render import (CompanionLink, Page, PageSpec, companion_links,
                                  site_data)
 from site_builder.search import SearchRecord, search_records, write_search_index
 from site_builder.snippets import block_statuses
-from site_builder.write import Kept, built_id, output_files, write_site
+from site_builder.write import Kept, built_id, drop_inherited_locks, output_files, write_site
 
 Progress = Callable[[str], None]
 
@@ -82,7 +82,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     _raise_all(output_collisions([Page(spec.path, "") for spec in specs] + [css], theme_files, static_files))
     tally = Tally({css.path: OutputRecord("stylesheet")})
     full_keys = {str(path): record.key for path, record in included.items()}
-    pages = page_entries(env, config, site, specs, trusted, present, out, tally, full_keys)
+    pages = page_entries(env, config, site, specs, trusted, present, out, tally, full_keys,
+                         jobs=jobs or available_cores())
     css_entry = Kept(css.path) if trusted is not None and _unchanged(css.path, trusted, present) \
         and _same_bytes(out / css.path, css.content) else css
     copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
@@ -323,33 +324,98 @@ class Tally:
 
 def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], trusted: BuildState | None,
                  present: dict[str, tuple[int, int, int]], out: Path, tally: Tally,
-                 full_keys: dict[str, str]) -> Iterator[Page | Kept]:
+                 full_keys: dict[str, str], jobs: int = 1) -> Iterator[Page | Kept]:
     """Each page to write, or ``Kept`` for a file of the current site to keep, one at a time (the writer
     takes them as they come, so a build never holds all its pages); records go into ``tally``.
 
     A page is kept without rendering when the last build rendered it from what it is made from now (its
     ``page_key``, over the entries of ``site`` it read then) and its file is as that build left it. A page
-    rendered again whose bytes did not change is kept too, so its file keeps its date."""
+    rendered again whose bytes did not change is kept too, so its file keeps its date. Many pages to render
+    are rendered by ``jobs`` worker processes (``_rendered_pages``)."""
     common = digest(code_key(), repr(config), _templates_key(env))
     keys = SiteKeys(site, full_keys)
+    plan = []
     for spec in specs:
         old = trusted.outputs.get(spec.path) if trusted is not None else None
         untouched = old is not None and present.get(spec.path) == old.file
-        if untouched and page_key(common, spec, old.read, keys) == old.key:
+        plan.append((spec, old, untouched and page_key(common, spec, old.read, keys) == old.key, untouched))
+    rendered = _rendered_pages(_PageJob(env, config, site, common, keys),
+                               [spec for spec, _, keep, _ in plan if not keep], jobs)
+    for spec, old, keep, untouched in plan:
+        if keep:
             tally.outputs[spec.path] = old
             tally.kept.add(spec.path)
             yield Kept(spec.path)
             continue
-        content = render_page(env, config, site, spec, incremental.DEEP_READS)
+        content, tally.outputs[spec.path] = next(rendered)
         tally.rendered += 1
-        read = frozenset({*site.read, *(("view", path) for path in incremental.DEEP_READS)})
-        tally.outputs[spec.path] = OutputRecord(page_key(common, spec, read, keys), read)
         if untouched and _same_bytes(out / spec.path, content):
             tally.kept.add(spec.path)
             yield Kept(spec.path)
         else:
             tally.written += 1
             yield Page(spec.path, content)
+
+
+@dataclass(frozen=True, slots=True)
+class _PageJob:
+    """What rendering a page takes: the same for every page of a build."""
+    env: jinja2.Environment
+    config: Any
+    site: Any
+    common: str
+    keys: SiteKeys
+
+    def render(self, spec: PageSpec) -> tuple[str, OutputRecord]:
+        """The page and its record: its key over the entries of ``site`` it read."""
+        content = render_page(self.env, self.config, self.site, spec, incremental.DEEP_READS)
+        read = frozenset({*self.site.read, *(("view", path) for path in incremental.DEEP_READS)})
+        return content, OutputRecord(page_key(self.common, spec, read, self.keys), read)
+
+
+PARALLEL_PAGES = 200
+"""Pages to render from which worker processes share them (a cold build, a template edit)."""
+
+_PAGE_JOB: list[tuple[_PageJob, list[PageSpec]]] = []
+"""The build's page job, for the worker processes forked to render its pages (they inherit it)."""
+
+
+def _rendered_pages(job: _PageJob, specs: list[PageSpec], jobs: int) -> Iterator[tuple[str, OutputRecord]]:
+    """(page, record) for each of ``specs``, in order: rendered here one at a time, or, when they are many and
+    this process can fork (a CLI build: one thread), by ``jobs`` forked workers that inherit ``job`` (nothing
+    is pickled to them, and only pages come back) while this process writes what they return."""
+    if jobs <= 1 or len(specs) < PARALLEL_PAGES or threading.active_count() > 1:
+        return (job.render(spec) for spec in specs)
+    _PAGE_JOB[:] = [(job, specs)]
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=drop_inherited_locks)
+    chunks = [(start, min(start + 16, len(specs))) for start in range(0, len(specs), 16)]
+    return _pages_of(pool, pool.map(_render_chunk, *zip(*chunks)))
+
+
+def _pages_of(pool: ProcessPoolExecutor, chunks: Iterator[list]) -> Iterator[tuple[str, OutputRecord]]:
+    try:
+        for chunk in chunks:
+            for result in chunk:
+                if isinstance(result, SiteError):
+                    raise result
+                yield result
+    finally:  # a page's error, or the writer's: the pages not yet rendered are not
+        pool.shutdown(wait=True, cancel_futures=True)
+        _PAGE_JOB.clear()
+
+
+def _render_chunk(start: int, end: int) -> list:
+    """In a worker: the pages ``specs[start:end]`` of the inherited job; a page's error ends the chunk."""
+    job, specs = _PAGE_JOB[0]
+    results: list = []
+    for spec in specs[start:end]:
+        try:
+            results.append(job.render(spec))
+        except SiteError as exc:
+            results.append(exc)
+            break
+    return results
 
 
 def _same_bytes(path: Path, content: str) -> bool:

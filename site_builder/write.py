@@ -261,6 +261,20 @@ def _remove_empty_parents(root: str, folder: str) -> None:
         folder = os.path.dirname(folder)
 
 
+_HELD_LOCKS: set[int] = set()
+"""Descriptors holding the lock of the staging folder this process writes. A process forked meanwhile (the
+workers that render pages) shares the lock through its copies: ``drop_inherited_locks`` closes them, so that
+the lock ends with this process (a build killed with its workers still running must not hold it)."""
+
+
+def drop_inherited_locks() -> None:
+    """In a forked worker: close the copies of the parent's lock descriptors."""
+    for handle in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(handle)
+    _HELD_LOCKS.clear()
+
+
 @contextlib.contextmanager
 def _staging(out: Path, background: bool = False,
              spare: Path | None = None) -> Iterator[tuple[Path, _Fresh | _Spare]]:
@@ -270,15 +284,18 @@ def _staging(out: Path, background: bool = False,
     taken = _take_spare(spare, out) if spare is not None else None
     if taken is not None:
         folder, lock = taken
+        _HELD_LOCKS.add(lock)
         try:
             place = _Spare(folder, out)
             _write_marker(folder, complete=False)
             yield folder, place
         finally:
+            _HELD_LOCKS.discard(lock)
             os.close(lock)
         return
     staging = Path(tempfile.mkdtemp(prefix=_prefix(out), dir=out.parent))
     handle = os.open(staging, os.O_RDONLY)
+    _HELD_LOCKS.add(handle)
     swapped = False
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)  # a build running beside us leaves this folder alone
@@ -286,6 +303,7 @@ def _staging(out: Path, background: bool = False,
         yield staging, _Fresh(staging, out)
         swapped = True
     finally:
+        _HELD_LOCKS.discard(handle)
         previous = _locked(staging) if background and swapped else None
         if previous is not None:
             os.close(handle)  # the lock we held is on the folder that is now the site

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -192,3 +193,126 @@ def test_right_to_left_posts_keep_their_code_left_to_right(tmp_path: Path) -> No
     assert page.select_one("figure.code")["dir"] == "ltr" and page.select_one("pre:not(figure pre)")["dir"] == "ltr"
     english = BeautifulSoup((tmp_path / "out/posts/en/index.html").read_text(encoding="utf-8"), "html.parser")
     assert english.select_one("article.post").get("dir") in (None, "ltr")
+
+
+WORKER_BUILD = """
+import sys
+from pathlib import Path
+from site_builder import assemble
+from site_builder.build import build_site
+from site_builder.errors import SiteError, format_error
+
+assemble.PARALLEL_PAGES = 1  # every build's pages go to the workers
+real, used = assemble._rendered_pages, []
+
+def spy(job, specs, jobs):
+    pages = real(job, specs, jobs)
+    used.append(bool(assemble._PAGE_JOB))  # set only when workers render
+    return pages
+
+assemble._rendered_pages = spy
+try:
+    build_site(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2)
+except SiteError as exc:
+    print(format_error(exc), file=sys.stderr)
+    sys.exit(1)
+print("workers" if any(used) else "here")
+"""
+
+
+def test_pages_rendered_by_worker_processes_are_the_pages_rendered_here(content_copy: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many pages to render (a cold build, a template edit) are shared among forked workers: the site and the
+    state the next build relies on (each page's key and what it read) are those of a build that renders
+    every page in this process; a template error in a worker is reported as it is here, nothing written."""
+    import subprocess
+    import sys
+
+    from site_builder import incremental
+    from site_builder.errors import TemplateError
+    from site_builder.incremental import load_state
+
+    from incremental_site import assert_same_site
+
+    def records(cache: Path) -> dict:
+        monkeypatch.setenv("SITE_BUILDER_CACHE", str(cache))
+        incremental._MEMORY.clear()
+        return {path: (r.key, r.read) for path, r in load_state(content_copy).outputs.items()}
+
+    def in_workers(out: Path, cache: Path) -> subprocess.CompletedProcess:
+        monkeypatch.setenv("SITE_BUILDER_CACHE", str(cache))
+        return subprocess.run([sys.executable, "-c", WORKER_BUILD, str(content_copy), str(out)],
+                              capture_output=True, text=True, timeout=300)
+
+    config = content_copy / "site.yaml"  # no search index: its files are named by hashes that vary by run
+    config.write_text(config.read_text(encoding="utf-8").replace("search: true", "") + "search: false\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache-here"))
+    build_site(content_copy, tmp_path / "here", jobs=1)
+    done = in_workers(tmp_path / "workers", tmp_path / "cache-workers")
+    assert done.returncode == 0 and done.stdout.strip() == "workers", done.stderr
+    assert_same_site(tmp_path / "workers", tmp_path / "here", "pages rendered by workers")
+    assert records(tmp_path / "cache-workers") == records(tmp_path / "cache-here")
+
+    before = {p: p.read_bytes() for p in (tmp_path / "workers").rglob("*") if p.is_file()}
+    (content_copy / "templates").mkdir(exist_ok=True)
+    (content_copy / "templates" / "tag.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ site.no_such_entry.title }}{% endblock %}', encoding="utf-8")
+    done = in_workers(tmp_path / "workers", tmp_path / "cache-workers")
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache-here"))
+    with pytest.raises(TemplateError) as here:
+        build_site(content_copy, tmp_path / "here", jobs=1)
+    assert done.returncode == 1 and str(here.value) in done.stderr, done.stderr
+    assert {p: p.read_bytes() for p in (tmp_path / "workers").rglob("*") if p.is_file()} == before
+
+
+SLOW_WORKER_BUILD = WORKER_BUILD.replace("assemble._rendered_pages = spy", """assemble._rendered_pages = spy
+import time
+real_render = assemble._PageJob.render
+
+def slow(self, spec):
+    time.sleep(0.2)
+    return real_render(self, spec)
+
+assemble._PageJob.render = slow""")
+
+
+def test_a_build_killed_while_its_workers_render_leaves_no_lock(content_copy: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers that render pages are forked while the build holds its staging folder's lock: they drop
+    their copies, so a build killed with its workers still running leaves the folder to the next build."""
+    import fcntl
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from site_builder.incremental import spare_folder
+
+    config = content_copy / "site.yaml"  # no search index: a build that writes one uses no spare
+    config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    spare = spare_folder(content_copy, out)
+    process = subprocess.Popen([sys.executable, "-c", SLOW_WORKER_BUILD, str(content_copy), str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (spare / ".site-builder").exists():  # writing started: the workers are rendering
+            assert process.poll() is None and time.monotonic() < deadline, "the build never started writing"
+            time.sleep(0.01)
+        time.sleep(0.5)
+        assert process.poll() is None, "the build ended before it was killed"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        workers = subprocess.run(["pgrep", "-s", str(process.pid)], capture_output=True, text=True).stdout.split()
+        assert workers, "its workers outlive it for a while (else this test proves nothing)"
+        handle = os.open(spare, os.O_RDONLY)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if a worker still holds the lock
+        finally:
+            os.close(handle)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
