@@ -745,7 +745,15 @@ class ServeProcess:
 
     def assert_ctrl_c_stops_cleanly(self, signum: int = signal.SIGINT) -> None:
         self.process.send_signal(signum)
-        assert self.process.wait(timeout=TIMEOUT_S) == 0, self.stderr
+        try:
+            code = self.process.wait(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:  # where is it stuck? (-X faulthandler prints every thread on SIGABRT)
+            self.process.send_signal(signal.SIGABRT)
+            self.process.wait(timeout=TIMEOUT_S)
+            for reader in self.readers:
+                reader.join(timeout=TIMEOUT_S)
+            pytest.fail(f"still running {TIMEOUT_S} s after the signal; its threads:\n{''.join(self.stderr)[-6000:]}")
+        assert code == 0, self.stderr
         for reader in self.readers:  # the pipes are closed: the readers finish with the last lines
             reader.join(timeout=TIMEOUT_S)
         assert self.stdout[-1] == "Stopped.\n"
@@ -792,7 +800,8 @@ def test_cli_serve_rebuilds_a_changed_post_and_reloads(tmp_path: Path) -> None:
     shutil.copy(Path(__file__).parent.parent / "content" / "site.yaml", content / "site.yaml")
     post = content / "posts" / "2024-02-03-a-small-post.md"
     post.write_text(POST.replace("WORDING", "An iterator that computes values lazily."), encoding="utf-8")
-    argv = [sys.executable, "-m", "site_builder", "serve", "--content", "content", "--out", "_site", "--port", "0"]
+    argv = [sys.executable, "-X", "faulthandler", "-m", "site_builder", "serve", "--content", "content", "--out", "_site",
+            "--port", "0"]
     serving = ServeProcess(argv, cwd=tmp_path)
     try:
         port = port_of_url(serving.wait_for_url())
