@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import multiprocessing
 import os
 import pickle
 import threading
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import jinja2
 
@@ -35,6 +33,9 @@ from site_builder.render import (CompanionLink, Page, PageSpec, companion_links,
 from site_builder.search import SearchRecord, search_records, write_search_index
 from site_builder.snippets import block_statuses
 from site_builder.write import Kept, built_id, drop_inherited_locks, output_files, write_site
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 Progress = Callable[[str], None]
 
@@ -219,6 +220,9 @@ def _map(function: Callable, tasks: list[tuple], jobs: int) -> Iterator:
     # fork when this is the only thread (a CLI build): workers start at once, already holding our modules,
     # and as our own children their CPU time is counted with ours; a fork server where other threads run
     # (serve), since a forked child may inherit a lock another thread held
+    import multiprocessing  # here: a rebuild of one post starts no pool, and importing them takes 25 ms
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context)
     return _closing(pool, pool.map(function, *zip(*tasks), chunksize=8))
@@ -386,6 +390,9 @@ def _rendered_pages(job: _PageJob, specs: list[PageSpec], jobs: int) -> Iterator
     is pickled to them, and only pages come back) while this process writes what they return."""
     if jobs <= 1 or len(specs) < PARALLEL_PAGES or threading.active_count() > 1:
         return (job.render(spec) for spec in specs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     _PAGE_JOB[:] = [(job, specs)]
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=drop_inherited_locks)
