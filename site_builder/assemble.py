@@ -445,13 +445,14 @@ def _full_views(site, store: ViewStore) -> Iterator:
 
 def unchanged_copies(copies: list[tuple[Path, str]], trusted: BuildState | None,
                      present: dict[str, tuple[int, int, int]]) -> tuple[list[tuple[Path, str]], list[str]]:
-    """(copies to make, destinations kept from the current site): a copy is kept when its source has the
-    signature it had when the current site's file was copied from it, and that file is untouched."""
+    """(copies to make, destinations kept from the current site): only the last copy to each destination counts
+    (a static file replaces the theme's asset: the asset is not copied at all); it is kept when its source has
+    the signature it had when the current site's file was copied from it, and that file is untouched."""
     to_copy, kept = [], []
     final = dict((destination, source) for source, destination in copies)  # a later copy replaces an earlier one
-    for source, destination in copies:
+    for destination, source in final.items():
         old = trusted.outputs.get(destination) if trusted is not None else None
-        if (final[destination] == source and old is not None and old.key == repr(signature(source))
+        if (old is not None and old.key == repr(signature(source))
                 and present.get(destination) == old.file):
             kept.append(destination)
         else:

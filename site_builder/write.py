@@ -333,7 +333,8 @@ class _Fresh:
     def copy(self, source: Path, relative: str) -> None:
         target = self.staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)  # a later copy may replace an earlier one (static/ over the theme's)
+        target.unlink(missing_ok=True)  # never copied into: it may be a link to a file of the current site
+        shutil.copy2(source, target)
 
     def write(self, relative: str, content: str) -> None:
         path = self.staging / relative
@@ -411,13 +412,7 @@ class _Spare:
                 self.made.add(folder)
                 folder = os.path.dirname(folder)
             return
-        target = self._clear(relative)
-        try:
-            os.link(source, target, follow_symlinks=False)
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
-                raise
-            shutil.copy2(source, target)
+        _link_file(source, self._clear(relative))
 
     def copy(self, source: Path, relative: str) -> None:
         shutil.copy2(source, self._clear(relative))
@@ -505,6 +500,11 @@ def _link_or_copy(source: Path, target: Path, folders: set[str]) -> None:
     if folder not in folders:
         os.makedirs(folder, exist_ok=True)
         folders.add(folder)
+    _link_file(source, target)
+
+
+def _link_file(source: Path | str, target: Path | str) -> None:
+    """A hard link to ``source`` at ``target``, or a copy where the file system allows no link."""
     try:
         os.link(source, target, follow_symlinks=False)
     except OSError as exc:

@@ -143,6 +143,10 @@ def test_site_settings_templates_and_static_files(builds: IncrementalBuilds) -> 
     assert {"img/", "img/logo.svg"} <= builds.step("a static file removed").removed
     write_static(site, "assets/style.css", "body { color: red }\n")
     assert builds.step("a static file over a theme asset").modified == {"assets/style.css"}
+    served = (builds.out / "assets" / "style.css").stat().st_ino
+    edit_body(site, FIRST, "while a static file replaces a theme asset")
+    assert "assets/style.css" not in builds.step("an edit elsewhere: the replaced asset stays the static file").modified
+    assert (builds.out / "assets" / "style.css").stat().st_ino == served, "kept, not copied again"
     write_static(site, "assets/style.css", None)
     assert builds.step("...removed: the theme's asset is back, not gone").modified == {"assets/style.css"}
 
