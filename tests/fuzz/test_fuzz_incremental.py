@@ -90,7 +90,7 @@ def _companion(site: SmallSite, pick: int) -> None:
 
 
 def _static(site: SmallSite, pick: int) -> None:
-    name = ["robots.txt", "img/logo.svg", f"extra/{pick % 3}.txt"][pick % 3]
+    name = ["robots.txt", "img/logo.svg", f"extra/{pick % 3}.txt", "assets/style.css"][pick % 4]  # the last: a theme asset
     path = site.content / "static" / name
     write_static(site, name, None if path.exists() and pick % 2 else f"version {pick}\n")
 
