@@ -362,8 +362,13 @@ def _take_spare(folder: Path, out: Path) -> tuple[Path, int] | None:
         if lock is None:
             return None
         for other in folder.parent.iterdir():
-            if other != folder and other.is_dir() and not other.is_symlink() and _unlocked(other):
-                shutil.rmtree(other, ignore_errors=True)
+            if other != folder and other.is_dir() and not other.is_symlink():
+                held = _locked(other)  # held while it is removed: a build that would take it stages elsewhere
+                if held is not None:
+                    try:
+                        shutil.rmtree(other, ignore_errors=True)
+                    finally:
+                        os.close(held)
         return folder, lock
     except OSError:
         return None

@@ -602,3 +602,30 @@ def test_serve_saves_the_state_after_the_reload(builds: IncrementalBuilds, monke
     rebuild(frozenset({builds.site.content / "posts" / MATH}))  # its follow-up never runs
     set_title(builds.site, MATH, "Math, built")
     builds.step("a build after a preview whose state was never saved")
+
+
+def test_one_spare_per_content_folder(builds: IncrementalBuilds, tmp_path: Path) -> None:
+    """Building into another output replaces the spare (the cache keeps one site's worth of links, not one per
+    output ever built), unless a build holds the other spare."""
+    import fcntl
+
+    from site_builder.build import build_site
+    from site_builder.incremental import spare_folder
+
+    edit_body(builds.site, FIRST, "a build that leaves a spare")
+    builds.step("a post's body")
+    spare, other = spare_of(builds), tmp_path / "other-site"
+    assert spare.is_dir()
+    build_site(builds.site.content, other)
+    assert not spare.exists(), "the spare of the output built before is removed"
+    edit_body(builds.site, FIRST, "a second build into the other output")
+    build_site(builds.site.content, other)
+    assert spare_folder(builds.site.content, other).is_dir()
+    handle = os.open(spare_folder(builds.site.content, other), os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        edit_body(builds.site, FIRST, "beside a build into another output")
+        builds.step("a build while another output's build holds its spare")
+        assert spare_folder(builds.site.content, other).is_dir() and spare.is_dir()
+    finally:
+        os.close(handle)
