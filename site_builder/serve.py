@@ -582,8 +582,8 @@ def serve(
         print(f"Serving {out_dir} at {url}", flush=True)
         if on_ready is not None:
             on_ready(url)
-        while True:
-            time.sleep(3600)
+        while True:  # short sleeps: a Ctrl-C the kernel hands to another thread is seen here within 0.5 s
+            time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:

@@ -712,7 +712,10 @@ class ServeProcess:
     """A ``serve`` in a subprocess: its stdout lines arrive on a queue, so every wait is bounded."""
 
     def __init__(self, argv: list[str], cwd: Path) -> None:
-        self.process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Ctrl-C as a terminal sends it, whatever this test run inherited (a job started in the background by
+        # a non-interactive shell ignores SIGINT, and so would the server, which then never stops)
+        self.process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []
         self.stderr: list[str] = []

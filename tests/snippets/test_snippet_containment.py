@@ -199,7 +199,8 @@ def test_stopping_the_checker_stops_the_block(content, spawned, how):
     tmp = content.parent / "tmp"  # a killed checker cannot remove its temporary folders: keep them here
     tmp.mkdir()
     checker = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL,
-                               env={**os.environ, "TMPDIR": str(tmp)})
+                               env={**os.environ, "TMPDIR": str(tmp)},  # SIGINT as a terminal's Ctrl-C, even in a
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # background job
     try:
         deadline = time.monotonic() + ENOUGH
         while not (spawned / "escaped").exists() and time.monotonic() < deadline:
