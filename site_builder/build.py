@@ -72,10 +72,10 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
         tidy(out)
         return BuildResult(out_dir, stamp.post_count, stamp.page_count, time.perf_counter() - started,
                            stamp.warnings)
-    if "site_builder.assemble" not in sys.modules:  # the rendering stack is imported only when there is work to do
-        from site_builder import assemble
+    first = "site_builder.assemble" not in sys.modules
+    from site_builder import assemble  # the rendering stack is imported only when there is work to do
+    if first:
         gc.freeze()  # what the imports made lives as long as the process: no collection need walk it again
-    from site_builder import assemble
     previous = incremental.load_state(sources.root)
     built = assemble.assemble(sources, out, inputs, previous, drafts=drafts, base_url=base_url, theme=theme,
                               progress=progress, jobs=jobs, preview=preview, defer_state=defer_state)

@@ -522,7 +522,9 @@ def test_a_tampered_spare_is_set_right(builds: IncrementalBuilds, tmp_path: Path
     (spare / "robots.txt").unlink()
     os.symlink(elsewhere / "keep.txt", spare / "robots.txt")
     edit_body(builds.site, MATH, "after tampering")
+    folder = os.stat(spare).st_ino
     builds.step("a build over a tampered spare")
+    assert os.stat(builds.out).st_ino == folder, "the tampered spare was used, set right, and became the site"
     assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
     assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "mine"
 
