@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
+import json
 import os
 import shutil
 import signal
@@ -18,7 +20,9 @@ from site_builder.errors import ConfigError
 from site_builder.markdown import create_markdown
 from site_builder.posts import load_post
 from site_builder.render import post_view
-from site_builder.search import plain_text, search_records
+from site_builder.search import SearchRecord, plain_text, search_records, write_search_index
+
+from incremental_site import first_difference, pagefind_file, site_files
 
 FIXTURE = Path(__file__).parent / "browser" / "fixtures" / "site"
 
@@ -134,3 +138,82 @@ def test_a_site_with_nothing_to_find_still_builds_its_search(tmp_path):
     (content / "posts" / "2024-01-01-code.md").write_text("---\ntitle: Code\n---\n\n```python\n\n```\n")
     build_site(content, tmp_path / "code-only")
     assert (tmp_path / "code-only" / "pagefind" / "pagefind.js").is_file()
+
+
+# Reproducible: the same content, the same index, byte for byte.
+
+TAGS = [f"topic-{letter}" for letter in "abcdefghijkl"]
+
+
+def tagged_site(tmp_path: Path) -> Path:
+    """The browser fixture and a post per tag of a dozen, each with two of them: each filter (tag, role)
+    has several values, which Pagefind 1.5 writes in the order of a hash map seeded anew on every run."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    for number, tag in enumerate(TAGS):
+        other = TAGS[(number + 1) % len(TAGS)]
+        (content / "posts" / f"2024-05-{number + 1:02d}-post-{tag}.md").write_text(
+            f"---\ntitle: About {tag}\ntags: [{tag}, {other}]\n---\n\nThe introduction of {tag}.\n\n"
+            f"User: What is {tag}?\n\nChatGPT: {tag} comes before {other}.\n", encoding="utf-8")
+    return content
+
+
+def cold_build(content: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes | None]:
+    """Build ``content`` into ``out`` with a cache of its own (none yet); returns the site's files."""
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(out.with_name(out.name + "-cache")))
+    build_site(content, out)
+    return site_files(out)
+
+
+def assert_identical(ours: dict[str, bytes | None], theirs: dict[str, bytes | None]) -> None:
+    """The same files (names and bytes), the search index's among them."""
+    assert "pagefind/pagefind-entry.json" in ours, "built with its search index"
+    problems = [f"only in the first build: {name}" for name in sorted(ours.keys() - theirs.keys())]
+    problems += [f"only in the second build: {name}" for name in sorted(theirs.keys() - ours.keys())]
+    problems += [first_difference(name, ours[name], theirs[name])
+                 for name in sorted(ours.keys() & theirs.keys()) if ours[name] != theirs[name]]
+    assert not problems, "\n".join(problems)
+
+
+def test_two_cold_builds_write_the_same_site_and_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deploys upload only what changed: two builds of the same content are the same bytes, pagefind/ included."""
+    content = tagged_site(tmp_path)
+    assert_identical(cold_build(content, tmp_path / "a", monkeypatch), cold_build(content, tmp_path / "b", monkeypatch))
+
+
+def test_an_incremental_build_after_an_edit_and_back_is_a_cold_build(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is written again after each edit (the search key changed): back to the first content, it is
+    the cold build's, byte for byte."""
+    content = tagged_site(tmp_path)
+    post = content / "posts" / "2024-05-01-post-topic-a.md"
+    original = post.read_text(encoding="utf-8")
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    build_site(content, out)
+    post.write_text(original.replace("comes before", "is followed by"), encoding="utf-8")
+    build_site(content, out)
+    post.write_text(original, encoding="utf-8")
+    build_site(content, out)
+    assert_identical(site_files(out), cold_build(content, tmp_path / "cold", monkeypatch))
+
+
+def test_the_pages_of_the_index_are_the_records_in_order(tmp_path: Path) -> None:
+    """Page N of the index is record N, whatever the file system: Pagefind numbered the files it was given in
+    the order its folder listing returned them (name hashes on ext4, newest first on tmpfs), so the same
+    records made another index on another disk."""
+    records = [SearchRecord(f"posts/p{number}/#turn-1", f"turn {number} of forty", f"Post {number}",
+                            "Reader", "user", ("tag",)) for number in range(40)]
+    folder = write_search_index(records, tmp_path / "pagefind", "en")
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta_name = f"pagefind.{entry['languages']['en']['hash']}.pf_meta"
+    pages = pagefind_file(meta_name, (folder / meta_name).read_bytes())[1]
+    targets = [fragment(folder / "fragment" / f"{page_hash}.pf_fragment")["meta"]["target"] for page_hash, _ in pages]
+    assert targets == [record.url for record in records]
+
+
+def fragment(path: Path) -> dict:
+    """A Pagefind fragment: gzip, the ``pagefind_dcd`` signature, then JSON."""
+    body = gzip.decompress(path.read_bytes())
+    assert body.startswith(b"pagefind_dcd"), path
+    return json.loads(body[len(b"pagefind_dcd"):])
