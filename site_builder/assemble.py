@@ -32,7 +32,7 @@ from site_builder.render import (CompanionLink, Page, PageSpec, companion_links,
                                  site_data)
 from site_builder.search import SearchRecord, search_records, write_search_index
 from site_builder.snippets import block_statuses
-from site_builder.write import Kept, built_id, drop_inherited_locks, output_files, write_site
+from site_builder.write import Kept, built_id, drop_inherited_locks, kept_warning, output_files, scan_output, write_site
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -77,7 +77,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     site = site_data(config, views, build_time())
     specs = page_specs(config, site, companions)
     trusted = previous if previous is not None and incremental.describes(previous, inputs, built_id(out)) else None
-    present = output_files(out) if trusted else {}
+    scan = scan_output(out, config.keep)
+    present = scan.files if trusted else {}
     css = Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark))
     theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
     _raise_all(output_collisions([Page(spec.path, "") for spec in specs] + [css], theme_files, static_files))
@@ -91,13 +92,14 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     search_key = digest(code_key(), config.title, config.language, *(v.cache_key for v in dict.__getitem__(site, "posts")))
     index, kept_index, pending = search_index(config, site, store, search_key, trusted, present, preview)
     build_id = uuid.uuid4().hex
-    write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
+    carried = write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
                build_id=build_id, remove_previous="background" if preview else "now",
                in_place=present if preview and trusted is not None else None,
-               spare=incremental.spare_folder(sources.root, out))
+               spare=incremental.spare_folder(sources.root, out), scan=scan, keep=config.keep)
     outputs = tally.outputs
     outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
     warnings = tuple(w for record in included.values() for w in record.warnings)
+    reported = warnings + kept_warning(out, carried)  # the user's files: said by each build, not kept in the state
     state = BuildState(code_key(), inputs.options, inputs.files,
                        {str(path): record for path, record in records.items()},
                        written_outputs(out, outputs, "search:" + search_key,
@@ -112,9 +114,9 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
         store.prune(keys)
     written = tally.written + (css_entry is css) + len(copies)
     if defer_state:  # the preview shows the page first (a state not saved only costs the next build a full one)
-        return Assembled(len(included), len(specs) + 1, warnings, tally.rendered, written, pending, finish)
+        return Assembled(len(included), len(specs) + 1, reported, tally.rendered, written, pending, finish)
     finish()
-    return Assembled(len(included), len(specs) + 1, warnings, tally.rendered, written, pending)
+    return Assembled(len(included), len(specs) + 1, reported, tally.rendered, written, pending)
 
 
 def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,  # noqa: ANN001

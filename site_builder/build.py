@@ -22,7 +22,7 @@ from site_builder import incremental
 from site_builder.caches import content_cache
 from site_builder.discover import Sources, discover
 from site_builder.incremental import Inputs, Stamp, signatures, tree_files
-from site_builder.write import built_id, check_output, output_files, tidy
+from site_builder.write import OutputScan, built_id, check_output, kept_warning, scan_output, tidy
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
 """The theme: templates and assets (``render.THEME_DIR`` is the same folder)."""
@@ -68,10 +68,11 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     out = check_output(out_dir, sources, theme)
     stamp = incremental.load_stamp(sources.root)
     inputs = read_inputs(sources, theme, out, drafts=drafts, base_url=base_url)
-    if stamp is not None and up_to_date(stamp, inputs, out) and not (stamp.search_pending and not preview):
+    scan = scan_output(out) if stamp is not None else None
+    if scan is not None and up_to_date(stamp, inputs, out, scan) and not (stamp.search_pending and not preview):
         tidy(out)
         return BuildResult(out_dir, stamp.post_count, stamp.page_count, time.perf_counter() - started,
-                           stamp.warnings)
+                           stamp.warnings + kept_warning(out, scan))
     first = "site_builder.assemble" not in sys.modules
     from site_builder import assemble  # the rendering stack is imported only when there is work to do
     if first:
@@ -98,7 +99,8 @@ def read_inputs(sources: Sources, theme: Path, out: Path, *, drafts: bool, base_
     return Inputs(options, files, status_files, posts, signatures(path for path, _ in posts))
 
 
-def up_to_date(stamp: Stamp, inputs: Inputs, out: Path) -> bool:
-    """Nothing the last build read has changed, and its site is still there as it wrote it."""
+def up_to_date(stamp: Stamp, inputs: Inputs, out: Path, scan: OutputScan) -> bool:
+    """Nothing the last build read has changed, and its site is still there as it wrote it (``scan``: what the
+    output holds now; the user's files in it are not the site's)."""
     return (incremental.describes(stamp, inputs, built_id(out)) and stamp.inputs == inputs.files
-            and stamp.posts == inputs.post_signatures and output_files(out) == stamp.outputs)
+            and stamp.posts == inputs.post_signatures and scan.files == stamp.outputs)

@@ -6,6 +6,7 @@ keys for Jekyll plugins; those are ignored, since the folder must build without 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,18 @@ class SiteConfig:
     """How many posts the Atom feed lists."""
     search: bool = True
     """Build the search page and its Pagefind index (``search: false`` builds without them)."""
+    keep: tuple[str, ...] = ()
+    """Paths inside the output folder that are the user's (``CNAME``, ``downloads/``): builds never touched
+    what they did not write, these they keep without a warning. Jekyll's ``keep_files``."""
 
     @property
     def absolute_root(self) -> str:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
-_TYPES = {f.name: {"feed_entries": int, "search": bool}.get(f.name, str) for f in fields(SiteConfig)}
-_TYPE_NAMES = {int: "a number", bool: "true or false", str: "text"}
+_TYPES = {f.name: {"feed_entries": int, "search": bool, "keep": (list, str)}.get(f.name, str)
+          for f in fields(SiteConfig)}
+_TYPE_NAMES = {int: "a number", bool: "true or false", str: "text", (list, str): "a list of paths inside the output"}
 _JEKYLL_KEYS = {"title": "title", "description": "description", "author": "author", "lang": "language"}
 
 
@@ -86,6 +91,37 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
+LANGUAGE_HINT = "write a language tag (BCP 47) such as en, en-GB, fr, zh-Hans, pt-BR"
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*|[xXiI](?:-[A-Za-z0-9]{1,8})+")
+
+
+def language_problem(tag: str) -> str | None:
+    """Why ``tag`` is not a language tag for ``<html lang>`` (None when it is one): the syntax of BCP 47 with a
+    language of 2–3 letters (the 5–8 letter form is reserved and names none: ``english`` is refused), then
+    subtags of 1–8 letters or digits (``_`` as in ``en_US`` is read as ``-``), or a private-use tag (``x-…``),
+    at most 64 characters."""
+    if len(tag) > 64 or not _LANGUAGE_TAG.fullmatch(tag):
+        return "is not a language tag"
+    return None
+
+
+def keep_problem(names: Any) -> str | None:
+    """Why ``names`` is not a path or a list of paths inside the output folder (None when it is)."""
+    names = [names] if isinstance(names, str) else names
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return f"must be a list of paths inside the output folder, got {shown(names)}"
+    for name in names:
+        parts = name.strip("/").split("/")
+        if name.startswith("/") or "\0" in name or any(part in ("", ".", "..") for part in parts):
+            return f"{shown(name)} is not a path inside the output folder (no leading /, no . or .. parts)"
+    return None
+
+
+def keep_names(names: str | list[str]) -> tuple[str, ...]:
+    """``keep:`` as paths without a leading or trailing ``/`` (one path may be given alone)."""
+    return tuple(name.strip("/") for name in ([names] if isinstance(names, str) else names))
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         text = normalise_text(path.read_bytes(), path)
@@ -122,8 +158,17 @@ def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
         elif key == "base_url" and base_url_problem(value):
             problems.append(f"base_url {shown(value)} {base_url_problem(value)}")
             hint = BASE_URL_HINT
+        elif key == "language" and language_problem(value):
+            problems.append(f"language {shown(value)} {language_problem(value)}")
+            hint = LANGUAGE_HINT
+        elif key == "keep" and keep_problem(value):
+            problems.append(f"keep: {keep_problem(value)}")
         else:
             values[key] = value
+    if "keep" in values:
+        values["keep"] = keep_names(values["keep"])
+    if "language" in values:
+        values["language"] = values["language"].replace("_", "-")
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ConfigError(f"{path}: {len(problems)} bad setting{'s' if len(problems) > 1 else ''}:\n{listing}",
@@ -132,9 +177,20 @@ def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
 
 
 def _from_jekyll(path: Path | None, data: dict[str, Any]) -> SiteConfig:
-    values = {ours: str(data[theirs]) for theirs, ours in _JEKYLL_KEYS.items() if data.get(theirs) is not None}
+    values: dict[str, Any] = {ours: str(data[theirs]) for theirs, ours in _JEKYLL_KEYS.items()
+                              if data.get(theirs) is not None}
     if isinstance(data.get("author"), dict):
         values["author"] = str(data["author"].get("name", ""))
+    if "language" in values:
+        if language_problem(values["language"]):
+            raise ConfigError(f"{path}: lang {shown(values['language'])} {language_problem(values['language'])}",
+                              hint=LANGUAGE_HINT)
+        values["language"] = values["language"].replace("_", "-")
+    keep = data.get("keep_files")
+    if keep is not None:
+        if keep_problem(keep):
+            raise ConfigError(f"{path}: keep_files: {keep_problem(keep)}")
+        values["keep"] = keep_names(keep)
     url, baseurl = str(data.get("url") or "").rstrip("/"), str(data.get("baseurl") or "").strip("/")
     values["base_url"] = f"{url}/{baseurl}/" if baseurl else f"{url}/"
     problem = base_url_problem(values["base_url"])

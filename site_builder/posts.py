@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from site_builder.conversation import block_tokens, code_lines, parse_conversation
 from markdown_it.token import Token
 
+from site_builder.config import LANGUAGE_HINT, language_problem
 from site_builder.errors import PostError, shown
 from site_builder.frontmatter import normalise_text, split_front_matter
 from site_builder.model import ROLES, CodeBlock, Post, Speaker
@@ -56,7 +57,7 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         tags=_tags(path, front, meta.get("tags")),
         draft=draft or _bool(path, front, meta, "draft"),
         summary=_text(path, front, meta, "summary"),
-        lang=_text(path, front, meta, "lang"),
+        lang=_language(path, front, meta),
         speakers=MappingProxyType(speakers),
         intro=conversation.intro,
         turns=conversation.turns,
@@ -206,6 +207,18 @@ def _bool(path: Path, front: list[str], meta: Mapping[str, Any], key: str) -> bo
     if not isinstance(value, bool):
         raise PostError(path, _key_line(front, key), f"front matter: {key} must be true or false, got {shown(value)}")
     return value
+
+
+def _language(path: Path, front: list[str], meta: Mapping[str, Any]) -> str | None:
+    """``lang:``, a language tag (``en_US`` written ``en-US``): it becomes the page's ``<html lang>``."""
+    tag = _text(path, front, meta, "lang")
+    if tag is None:
+        return None
+    problem = language_problem(tag)
+    if problem:
+        raise PostError(path, _key_line(front, "lang"), f"front matter: lang {shown(tag)} {problem}",
+                        hint=LANGUAGE_HINT)
+    return tag.replace("_", "-")
 
 
 def _text(path: Path, front: list[str], meta: Mapping[str, Any], key: str) -> str | None:

@@ -2,16 +2,25 @@
 
 Rules (README "Safety"):
 
-- The output folder is replaced only when it does not exist, is empty, or carries ``.site-builder``, the
-  marker every build writes into its output. Anything else is refused before any work is done
-  (``check_output``), as is an output that is the content folder, holds it, or lies inside it.
-- The site is written into a staging folder beside the output (``.NAME-build-XXXX``), then swapped in.
-  On Linux the swap is one ``renameat2(RENAME_EXCHANGE)``: at every instant the path holds a complete
-  site, the previous one or the new one. Elsewhere it is two renames; a build killed between them is
-  repaired by the next build, which puts the newest complete site back in place.
+- The output folder is written only when it does not exist, is empty, or carries ``.site-builder``, the
+  marker every build writes into its output (a JSON record only we write: an empty or foreign file named so
+  does not count). Anything else is refused before any work is done (``check_output``), as is an output
+  that is the content folder, holds it, lies inside it, or holds the cache.
+- The marker lists the files the build wrote. Anything else found in the output (a ``.git`` folder, a
+  ``CNAME`` the user added, a file of theirs) is not ours: it is moved into the new site before the swap,
+  never removed or written into, and reported unless ``.git`` / ``.svn`` / ``.hg`` / ``CNAME`` /
+  ``.nojekyll`` or a ``keep:`` name covers it (``scan_output``). A new site that has a file where one of
+  those is refuses to build, naming it.
+- The site is written into a staging folder (the spare in the cache, or ``.NAME-build-XXXX`` beside the
+  output), then swapped in. On Linux the swap is one ``renameat2(RENAME_EXCHANGE)``: at every instant the
+  path holds a complete site, the previous one or the new one. Elsewhere it is two renames; a build killed
+  between them is repaired by the next build, which puts the newest complete site back in place. Whether
+  the spare can be swapped with the output is tried (a rename between the two), not inferred from
+  ``st_dev``: two bind mounts of one file system share it and refuse renames between them.
 - Leftovers of killed builds (our staging folders, recognised by name *and* marker, and not locked by a
-  running build) are removed at the start of the next build; the marker is deleted last, so a removal
-  that is itself interrupted is finished the next time.
+  running build) are removed at the start of the next build, after the user's files a killed build was
+  moving are put back; the marker is deleted last, so a removal that is itself interrupted is finished the
+  next time.
 """
 
 from __future__ import annotations
@@ -32,12 +41,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
+from site_builder.caches import cache_root
 from site_builder.discover import Sources
 from site_builder.errors import OutputError
 
 MARKER = ".site-builder"
-"""Written first into every staging folder ({"complete": false}) and replaced last ({"complete": true})."""
-_MARKER_NOTE = "written by site-builder: the next build replaces this folder whole"
+"""Written first into every staging folder ({"complete": false}) and replaced last ({"complete": true}, with
+the files the build wrote)."""
+_MARKER_NOTE = "written by site-builder: the next build replaces the files it wrote here and keeps the others"
+_MARKER_NOTES = frozenset({_MARKER_NOTE, "written by site-builder: the next build replaces this folder whole"})
+"""The notes a marker of ours carries (the second: builds before the marker listed their files)."""
+
+NEVER_OURS = frozenset({".git", ".svn", ".hg"})
+"""Folders a build never writes, at any depth of the output: version control's (``git init _site``)."""
+QUIETLY_KEPT = frozenset({"CNAME", ".nojekyll", *NEVER_OURS})
+"""Names at the top of the output that are kept without a warning when the build did not write them."""
+TMP_SUFFIX = ".tmp"
+_TMP_INFIX = ".site-builder-"
 
 
 class Page(Protocol):
@@ -49,6 +69,115 @@ class Page(Protocol):
 class Kept:
     """A file of the current site that is unchanged: linked into the new site, not written again."""
     path: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutputScan:
+    """What the output folder holds: the files a build of ours wrote, and what it did not write."""
+    files: dict[str, tuple[int, int, int]]
+    """The site's own files (the marker's list; all but version-control folders for a marker without one):
+    path -> (size, mtime_ns, inode)."""
+    kept: tuple[str, ...] = ()
+    """Files and folders (taken whole) that no build of ours wrote: carried into every new site untouched."""
+    unlisted: tuple[str, ...] = ()
+    """Those of ``kept`` that neither ``QUIETLY_KEPT`` nor a ``keep:`` name covers: reported by each build."""
+
+
+def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
+    """Sort what ``out`` holds into the site's files and the user's. ``keep`` (the config's ``keep:`` names,
+    paths inside the output; default: those the marker recorded) only says which of the user's need no
+    warning, and for a marker that lists no files, which files are the user's."""
+    marker = _marker(out)
+    keep = tuple(marker.get("keep") or ()) if keep is None else tuple(keep)
+    manifest = _Manifest.of(marker)
+    files: dict[str, tuple[int, int, int]] = {}
+    kept: list[str] = []
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        try:
+            entries = os.scandir(os.path.join(out, relative))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for entry in entries:
+                path = f"{relative}/{entry.name}" if relative else entry.name
+                if path in (MARKER, f"{MARKER}{TMP_SUFFIX}"):
+                    continue
+                folder = entry.is_dir(follow_symlinks=False)
+                if not manifest.holds(path, folder, keep):
+                    kept.append(path)
+                elif folder:
+                    pending.append(path)
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    files[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    kept.sort()
+    return OutputScan(files, tuple(kept), tuple(path for path in kept if not _covered(path, keep)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Manifest:
+    """The marker's list of the files a build wrote, as sets to look paths up in."""
+    files: frozenset[str] | None
+    """None for a marker that lists none (written before markers did): every file is then the site's."""
+    folders: frozenset[str]
+    """Every folder that holds one of ``files``."""
+    generated: tuple[str, ...]
+    """Folders the build wrote whole (the search index): everything inside is the site's."""
+
+    @classmethod
+    def of(cls, marker: Mapping) -> _Manifest:
+        files, generated = marker.get("files"), marker.get("generated") or []
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in [*files, *generated]):
+            return cls(None, frozenset(), ())
+        folders: set[str] = set()
+        for file in files:
+            folder = os.path.dirname(file)
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = os.path.dirname(folder)
+        return cls(frozenset(files), frozenset(folders), tuple(generated))
+
+    def holds(self, path: str, folder: bool, keep: tuple[str, ...]) -> bool:
+        """Whether ``path`` (a folder when ``folder``) is the site's, or holds some of the site's files."""
+        if os.path.basename(path) in NEVER_OURS:
+            return False
+        if self.files is None:
+            return not _named(path, keep)
+        if any(path == g or path.startswith(g + "/") for g in self.generated):
+            return True
+        if folder:
+            return path in self.folders
+        return path in self.files or _is_our_tmp(path)
+
+
+def _covered(path: str, keep: Iterable[str]) -> bool:
+    """``path`` is a name kept without a warning: ``QUIETLY_KEPT`` at the top (or a version-control folder
+    anywhere), or a ``keep:`` name or a file inside one."""
+    return path in QUIETLY_KEPT or os.path.basename(path) in NEVER_OURS or _named(path, keep)
+
+
+def _named(path: str, names: Iterable[str]) -> bool:
+    """``path`` is one of ``names`` (paths inside the output) or inside one."""
+    return any(path == name or path.startswith(name.rstrip("/") + "/") for name in names)
+
+
+def _is_our_tmp(path: str) -> bool:
+    """A file the preview was writing when it was killed (``NAME.site-builder-PID.tmp``)."""
+    stem = path.removesuffix(TMP_SUFFIX)
+    return stem != path and _TMP_INFIX in stem and stem.rpartition(_TMP_INFIX)[2].isdigit()
+
+
+def kept_warning(out_dir: Path, scan: OutputScan, shown_at_most: int = 5) -> tuple[str, ...]:
+    """The warning a build gives about the files in its output that it did not write (none: no warning)."""
+    if not scan.unlisted:
+        return ()
+    names = ", ".join(scan.unlisted[:shown_at_most]) + (f" and {len(scan.unlisted) - shown_at_most} more"
+                                                         if len(scan.unlisted) > shown_at_most else "")
+    count = len(scan.unlisted)
+    return (f"{out_dir}: warning: kept {count} file{'s' if count > 1 else ''} site-builder did not write: {names} "
+            "(list them under keep: in the site's config to keep them without this warning)",)
 
 
 def check_output(out_dir: Path, sources: Sources, theme: Path) -> Path:
@@ -71,9 +200,15 @@ def check_output(out_dir: Path, sources: Sources, theme: Path) -> Path:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{shown} is a file, not a folder: it is not replaced",
                           hint="name a new folder, or remove the file yourself")
+    cache = cache_root().resolve()
+    if out == cache or cache in out.parents or out in cache.parents:
+        raise OutputError(f"{shown} is site-builder's cache ({cache}) or holds or lies inside it: the site would "
+                          "publish the build's own state, and clearing the cache would delete the site",
+                          hint="name a folder of its own for the site, e.g. --out _site next to the content "
+                               "folder (or set SITE_BUILDER_CACHE to another folder)")
     if out.is_dir() and not _ours_or_empty(out):
-        raise OutputError(f"{shown} already holds files that site-builder did not write (no {MARKER} marker): "
-                          "nothing was changed",
+        raise OutputError(f"{shown} already holds files that site-builder did not write (no {MARKER} marker "
+                          "written by a build): nothing was changed",
                           hint="name a new or empty folder; if it is a site an earlier site-builder built, "
                                f"delete it once (later builds mark their output with {MARKER})")
     return out
@@ -89,15 +224,21 @@ def read_folders(sources: Sources) -> tuple[Path, ...]:
 
 def _ours_or_empty(folder: Path) -> bool:
     try:
-        return (folder / MARKER).is_file() or not any(folder.iterdir())
+        return _is_ours(_marker(folder)) or not any(folder.iterdir())
     except OSError:
         return False
+
+
+def _is_ours(marker: Mapping) -> bool:
+    """A marker a build wrote (an empty file, or one of someone else's, named like it does not count)."""
+    return marker.get("note") in _MARKER_NOTES and isinstance(marker.get("complete"), bool)
 
 
 def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]], out_dir: Path,
                generated: Iterable[Callable[[Path], object]] = (), kept: Iterable[str] = (),
                build_id: str = "", remove_previous: str = "now",
-               in_place: Mapping[str, object] | None = None, spare: Path | None = None) -> None:
+               in_place: Mapping[str, object] | None = None, spare: Path | None = None,
+               scan: OutputScan | None = None, keep: Iterable[str] = ()) -> OutputScan:
     """Write ``pages`` and ``copies`` (file, its path inside the site) into ``out_dir``, atomically.
 
     Copies are written in order (a later one may replace an earlier one: static/ over theme assets), then
@@ -124,6 +265,10 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
     ``generated`` is not empty (a search index is written into a folder that holds none), when another build
     holds it, or when it is on another file system.
 
+    ``scan`` is what the output holds (``scan_output``; made here when not given, or when a killed build's
+    leftovers gave files back): the user's files in it are carried into the new site, untouched. ``keep`` (the
+    config's ``keep:``) is recorded in the marker. Returns the scan the user's files were carried by.
+
     ``out_dir`` must have passed ``check_output``. On any error the previous site is left as it was and
     the staging folder removed (the spare is kept: the next build brings it up to date); OS errors (disk
     full, read-only folder…) become an ``OutputError``.
@@ -131,14 +276,18 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
     out = out_dir.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(out)
+        keep = tuple(keep)
+        if clean_leftovers(out) or scan is None:
+            scan = scan_output(out, keep)
         if in_place is not None and not generated:
             copies = list(copies)
-            done, pages = update_in_place(pages, copies, out, set(kept), in_place, build_id)
+            done, pages = update_in_place(pages, copies, out, set(kept), in_place, build_id, scan, keep)
             if done:
-                return
+                return scan
         with _staging(out, background=remove_previous == "background",
                       spare=None if generated else spare) as (staging, place):
+            if place.returned:
+                scan = scan_output(out, keep)
             for relative in kept:
                 place.link(relative)
             for source, destination in copies:
@@ -151,13 +300,83 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
             place.finish()
             for generate in generated:
                 generate(staging)
-            _write_marker(staging, complete=True, build_id=build_id)
-            _swap(staging, out)
+            _check_kept_places(staging, out, scan.kept)
+            _write_marker(staging, complete=True, build_id=build_id, files=place.written,
+                          generated=_generated_folders(staging, place.written), kept=scan.kept, keep=keep)
+            _swap_carrying(staging, out, scan.kept)
+        return scan
     except OSError as exc:
         raise OutputError(f"could not write the site to {out_dir}: {exc.strerror or exc}"
                           + (f" ({exc.filename})" if exc.filename else ""),
                           hint="the previous site, if any, is unchanged; free space or fix the folder's "
                                "permissions and build again") from None
+
+
+def _plain_relative(relative: object) -> bool:
+    """A path inside a folder: text, relative, without ``.`` or ``..`` (a marker is read, not trusted)."""
+    return (isinstance(relative, str) and bool(relative) and not relative.startswith("/") and "\0" not in relative
+            and all(part not in ("", ".", "..") for part in relative.split("/")))
+
+
+def _check_kept_places(staging: Path, out: Path, kept: Iterable[str]) -> None:
+    """``OutputError`` when the new site has a file where one of the user's files or folders is (or a file where
+    a folder holding one of theirs is): the build never writes over what it did not write."""
+    for relative in kept:
+        folder = os.path.dirname(relative)
+        taken = os.path.lexists(staging / relative)
+        while not taken and folder:
+            taken = os.path.lexists(staging / folder) and not os.path.isdir(staging / folder)
+            folder = os.path.dirname(folder)
+        if taken:
+            raise OutputError(f"{out / relative} was not written by site-builder, and the new site has a file at "
+                              "its place: nothing was changed",
+                              hint="move or delete your file, or rename what makes that page (a post's slug, a "
+                                   "static file)")
+
+
+def _generated_folders(staging: Path, files: Iterable[str]) -> list[str]:
+    """The folders at the top of ``staging`` that hold none of ``files``: written whole by a generator."""
+    tops = {relative.split("/", 1)[0] for relative in files}
+    return sorted(name for name in os.listdir(staging)
+                  if name not in tops and name not in (MARKER, f"{MARKER}{TMP_SUFFIX}") and (staging / name).is_dir())
+
+
+def _swap_carrying(staging: Path, out: Path, kept: tuple[str, ...]) -> None:
+    """Move the user's files from ``out`` into ``staging`` (the marker there already lists them: a build killed
+    meanwhile gives them back, ``_return_kept``), then swap ``staging`` in. On an error they are moved back."""
+    try:
+        for relative in kept:
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(out / relative, target)
+        _swap(staging, out)
+    except BaseException:
+        _return_kept(staging, out, kept)
+        raise
+
+
+def _return_kept(folder: Path, out: Path, kept: Iterable[str] | None = None) -> bool:
+    """Move the user's files that a killed or failed build left in ``folder`` (a staging folder, listed in
+    its marker) back into ``out``. One that ``out`` holds again meanwhile comes back beside it, renamed
+    ``NAME.recovered-NS``. True when something was moved."""
+    names = _marker(folder).get("kept") if kept is None else kept
+    if not out.is_dir() or not isinstance(names, (list, tuple)):
+        return False  # no site to give them back to (yet): they stay, listed, for the next build
+    moved, root = False, os.path.realpath(folder)
+    for relative in names:
+        if not _plain_relative(relative) or _inside(root, relative) is None:
+            continue
+        source = folder / relative
+        if not os.path.lexists(source):
+            continue
+        target = out / relative
+        if os.path.lexists(target):
+            target = target.with_name(f"{target.name}.recovered-{time.time_ns()}")
+        with contextlib.suppress(OSError):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(source, target)
+            moved = True
+    return moved
 
 
 IN_PLACE_CHARS = 4_000_000
@@ -166,12 +385,16 @@ through a staging folder, as a build does)."""
 
 
 def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]], out: Path, kept: set[str],
-                    present: Mapping[str, object], build_id: str) -> tuple[bool, Iterable[Page | Kept]]:
-    """Update the site at ``out`` where it is. Every page is rendered first and every new file written beside
-    the one it replaces (an error up to there, a template's or a full disk's, leaves the site as it was);
-    then the marker says the site is incomplete, files no longer in the site are removed, each new file is
-    renamed over the old one (a reader sees the old page or the new one, never half of one), and the marker
-    is written again. A build killed half-way leaves the marker saying incomplete: the next build is full.
+                    present: Mapping[str, object], build_id: str, scan: OutputScan,
+                    keep: tuple[str, ...] = ()) -> tuple[bool, Iterable[Page | Kept]]:
+    """Update the site at ``out`` where it is. Every page is rendered first; then the marker says the site is
+    incomplete, and every new file is written beside the one it replaces (``NAME.site-builder-PID.tmp``; an
+    error up to there, a template's or a full disk's, removes them and puts the marker back: the site is as it
+    was); files no longer in the site are removed, each new file is renamed over the old one (a reader sees the
+    old page or the new one, never half of one), and the marker is written again. A build killed half-way
+    leaves the marker saying incomplete: the next build is full, and takes the ``.tmp`` files for its own
+    (they are not in the new site). The user's files (``scan.kept``) are left alone; a page at the place of
+    one is an ``OutputError``.
 
     Returns (True, ()) when done, or (False, the pages: those rendered, then the rest) when nothing was
     written because the pages hold more than ``IN_PLACE_CHARS`` of text or a new file's place is taken by a
@@ -192,8 +415,16 @@ def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]]
     writes = [(page.path, lambda tmp, text=page.content: Path(tmp).write_text(text, encoding="utf-8"))
               for page in new]
     writes += [(destination, lambda tmp, source=source: shutil.copy2(source, tmp)) for source, destination in copies]
+    theirs = [relative for relative, _ in writes if _named(relative, scan.kept)]
+    if theirs:
+        raise OutputError(f"{out / theirs[0]} was not written by site-builder, and the new site has a file at its "
+                          "place: nothing was changed",
+                          hint="move or delete your file, or rename what makes that page (a post's slug, a "
+                               "static file)")
     if any(_taken_by_other_kind(root, relative) for relative, _ in writes):
         return False, iter(taken)
+    previous = (out / MARKER).read_text(encoding="utf-8")
+    _write_marker(out, complete=False, build_id=build_id, files=wanted | set(present), kept=scan.kept, keep=keep)
     ready: list[tuple[str, str]] = []
     try:
         for relative, write in writes:
@@ -203,8 +434,8 @@ def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]]
             os.unlink(tmp)
         for relative, _ in writes:  # and the folders made for new pages (our sites hold no empty folder)
             _remove_empty_parents(root, os.path.dirname(os.path.join(root, relative)))
+        _put_marker(out, previous)
         raise
-    _write_marker(out, complete=False, build_id=build_id)
     for relative in sorted(set(present) - wanted):
         target = _inside(root, relative)
         if target is not None and os.path.lexists(target):
@@ -212,7 +443,7 @@ def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]]
             _remove_empty_parents(root, os.path.dirname(target))
     for tmp, target in ready:
         os.replace(tmp, target)
-    _write_marker(out, complete=True, build_id=build_id)
+    _write_marker(out, complete=True, build_id=build_id, files=wanted, kept=scan.kept, keep=keep)
     return True, ()
 
 
@@ -242,7 +473,7 @@ def _prepare(root: str, relative: str, write: Callable[[str], object]) -> tuple[
     if _inside(root, relative) is None:  # before any folder is made: a link must not lead the makedirs out
         raise OSError(errno.ELOOP, "a folder of the site links outside it", os.path.dirname(target))
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    tmp = f"{target}.{os.getpid()}.tmp"
+    tmp = f"{target}{_TMP_INFIX}{os.getpid()}{TMP_SUFFIX}"
     try:
         write(tmp)
     except BaseException:
@@ -283,10 +514,10 @@ def _staging(out: Path, background: bool = False,
     the site (on a thread, with ``background``, once the site is swapped in)."""
     taken = _take_spare(spare, out) if spare is not None else None
     if taken is not None:
-        folder, lock = taken
+        folder, lock, returned = taken
         _HELD_LOCKS.add(lock)
         try:
-            place = _Spare(folder, out)
+            place = _Spare(folder, out, returned)
             _write_marker(folder, complete=False)
             yield folder, place
         finally:
@@ -322,21 +553,29 @@ def _staging(out: Path, background: bool = False,
 class _Fresh:
     """Places the files of the new site in an empty staging folder."""
 
+    returned = False
+    """Whether taking the folder gave the user's files back to the output (never, for a new folder)."""
+
     def __init__(self, staging: Path, current: Path) -> None:
         self.staging, self.current = staging, current
         self.folders: set[str] = set()
+        self.written: set[str] = set()
+        """The files of the new site."""
 
     def link(self, relative: str) -> None:
         """An unchanged file of the current site: a link to it."""
+        self.written.add(relative)
         _link_or_copy(self.current / relative, self.staging / relative, self.folders)
 
     def copy(self, source: Path, relative: str) -> None:
+        self.written.add(relative)
         target = self.staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.unlink(missing_ok=True)  # never copied into: it may be a link to a file of the current site
         shutil.copy2(source, target)
 
     def write(self, relative: str, content: str) -> None:
+        self.written.add(relative)
         path = self.staging / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
@@ -345,10 +584,12 @@ class _Fresh:
         pass
 
 
-def _take_spare(folder: Path, out: Path) -> tuple[Path, int] | None:
-    """The spare staging folder (made if missing) and a handle holding its lock; None where it cannot serve:
-    another build holds it, it is not on the output's file system (no links, no swap), or one of the two
-    folders holds the other. Other spares beside it (of outputs built before) are removed."""
+def _take_spare(folder: Path, out: Path) -> tuple[Path, int, bool] | None:
+    """The spare staging folder (made if missing), a handle holding its lock, and whether the user's files a
+    killed build left in it were given back to ``out``; None where it cannot serve: another build holds it,
+    it cannot be renamed into the output's folder (another file system, or another mount of the same one:
+    tried, ``_renames_between``), or one of the two folders holds the other. Other spares beside it (of
+    outputs built before) are removed."""
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileExistsError):
@@ -356,11 +597,13 @@ def _take_spare(folder: Path, out: Path) -> tuple[Path, int] | None:
         real, target = os.path.realpath(folder), os.path.realpath(out)
         devices = {os.stat(path).st_dev for path in (real, out.parent, *([out] if out.exists() else []))}
         if (folder.is_symlink() or not folder.is_dir() or len(devices) > 1
-                or os.path.commonpath([real, target]) in (real, target)):
+                or os.path.commonpath([real, target]) in (real, target)
+                or not _renames_between(folder.parent, out)):
             return None
         lock = _locked(folder)
         if lock is None:
             return None
+        returned = _return_kept(folder, out)
         for other in folder.parent.iterdir():
             if other != folder and other.is_dir() and not other.is_symlink():
                 held = _locked(other)  # held while it is removed: a build that would take it stages elsewhere
@@ -369,9 +612,23 @@ def _take_spare(folder: Path, out: Path) -> tuple[Path, int] | None:
                         shutil.rmtree(other, ignore_errors=True)
                     finally:
                         os.close(held)
-        return folder, lock
+        return folder, lock, returned
     except OSError:
         return None
+
+
+def _renames_between(cache: Path, out: Path) -> bool:
+    """Whether a folder in ``cache`` can be renamed into ``out``'s folder: tried with an empty one (named like
+    our staging folders, so that a build killed meanwhile leaves nothing the next one does not remove)."""
+    probe = Path(tempfile.mkdtemp(prefix=".probe-", dir=cache))
+    moved = out.parent / f"{_prefix(out)}probe-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.rename(probe, moved)
+    except OSError:
+        probe.rmdir()
+        return False
+    moved.rmdir()
+    return True
 
 
 class _Spare:
@@ -385,7 +642,9 @@ class _Spare:
     site does not hold.
     """
 
-    def __init__(self, root: Path, current: Path) -> None:
+    def __init__(self, root: Path, current: Path, returned: bool = False) -> None:
+        self.returned = returned
+        """Whether taking the spare gave the user's files a killed build had left in it back to the output."""
         self.root, self.current = str(root), str(current)
         self.files: dict[str, tuple[int, int]] = {}
         self.folders: set[str] = set()
@@ -451,6 +710,11 @@ class _Spare:
             os.mkdir(os.path.join(self.root, relative))
             self.folders.add(relative)
         self.made.add(relative)
+
+    @property
+    def written(self) -> set[str]:
+        """The files of the new site."""
+        return self.wanted
 
     def finish(self) -> None:
         """Remove the files and folders the new site does not hold."""
@@ -538,10 +802,22 @@ def output_files(out: Path) -> dict[str, tuple[int, int, int]]:
     return found
 
 
-def _write_marker(folder: Path, *, complete: bool, build_id: str = "") -> None:
-    data = {"note": _MARKER_NOTE, "complete": complete, "written_ns": time.time_ns(), "build": build_id}
-    tmp = folder / f"{MARKER}.tmp"
-    tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
+def _write_marker(folder: Path, *, complete: bool, build_id: str = "", files: Iterable[str] | None = None,
+                  generated: Iterable[str] = (), kept: Iterable[str] = (), keep: Iterable[str] = ()) -> None:
+    """The marker: ours, complete or not, which build, and (``files``) the files the build wrote — those inside
+    a ``generated`` folder are not listed, the folder is — and the user's files it carried along (``kept``)."""
+    data: dict[str, object] = {"note": _MARKER_NOTE, "complete": complete, "written_ns": time.time_ns(),
+                               "build": build_id}
+    if files is not None:
+        generated = sorted(generated)
+        data["files"] = sorted(f for f in files if not _named(f, generated))
+        data.update(generated=generated, kept=sorted(kept), keep=list(keep))
+    _put_marker(folder, json.dumps(data) + "\n")
+
+
+def _put_marker(folder: Path, text: str) -> None:
+    tmp = folder / f"{MARKER}{TMP_SUFFIX}"
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, folder / MARKER)
 
 
@@ -591,23 +867,29 @@ def tidy(out: Path) -> None:
                           hint="remove the .NAME-build-* folders beside it by hand") from None
 
 
-def clean_leftovers(out: Path) -> None:
-    """Remove what killed builds left beside ``out``; first put back a site if ``out`` is missing.
+def clean_leftovers(out: Path) -> bool:
+    """Remove what killed builds left beside ``out``; first put back a site if ``out`` is missing, and the
+    user's files a killed build was carrying into its new site. True when user's files were given back.
 
     Only folders named like our staging folders *and* holding our marker (or empty) are touched, and
     only when no running build holds their lock.
     """
     leftovers = [path for path in out.parent.glob(f"{_prefix(out)}*") if path.is_dir() and not path.is_symlink()]
     unlocked = [path for path in leftovers if _unlocked(path, wait=_being_removed(path))]
+    ours = [path for path in unlocked if _is_ours(_marker(path))]
     if not out.exists():
-        complete = [path for path in unlocked if _marker(path).get("complete") is True]
+        complete = [path for path in ours if _marker(path).get("complete") is True]
         if complete:
             newest = max(complete, key=lambda path: _marker(path).get("written_ns", 0))
             newest.rename(out)
-            unlocked.remove(newest)
+            ours.remove(newest)
+    returned = False
+    for path in ours:
+        returned = _return_kept(path, out) or returned
     for path in unlocked:
-        if _marker(path) or _empty_and_old(path):
+        if path in ours or _empty_and_old(path):
             remove_ours(path)
+    return returned
 
 
 def _empty_and_old(folder: Path, seconds: float = 60.0) -> bool:

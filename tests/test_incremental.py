@@ -356,7 +356,7 @@ def test_a_preview_killed_part_way_is_followed_by_a_full_build(builds: Increment
     real_replace = os.replace
 
     def replace(src, dst):  # noqa: ANN001, ANN202 - the first page is renamed over, then the build dies
-        if str(src).endswith(f".{os.getpid()}.tmp"):
+        if str(src).endswith(f".site-builder-{os.getpid()}.tmp"):
             if renamed:
                 killed()
             renamed.append(dst)
@@ -453,10 +453,52 @@ def test_output_files_changed_by_hand_are_written_again(builds: IncrementalBuild
     builds.step("the home page edited by hand")
     (builds.out / "posts" / "shell" / "index.html").unlink()
     builds.step("a post's page removed by hand")
-    (builds.out / "notes.txt").write_text("mine", encoding="utf-8")
-    builds.step("a file added by hand to the site")
+    (builds.out / "notes.txt").write_text("mine", encoding="utf-8")  # the user's: kept, reported, not the site's
+    result = builds.build()
+    assert (builds.out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert any("kept 1 file site-builder did not write: notes.txt" in warning for warning in result.warnings)
+    (builds.out / "notes.txt").unlink()
+    builds.step("a file the user added to the site, then removed")
     os.utime(builds.out / "tags" / "python" / "index.html", ns=(0, 0))
     builds.step("a page's date changed by hand")
+
+
+@pytest.mark.parametrize("written", [0, 1, 3])
+def test_a_preview_killed_while_writing_leaves_no_tmp_file_behind(builds: IncrementalBuilds, written: int) -> None:
+    """A preview killed while it writes its new files beside the old ones (``NAME.site-builder-PID.tmp``) left
+    them in the site, some with the marker still saying complete. The marker says incomplete before the first
+    is written, and the next build takes them for its own: none is left."""
+    from site_builder import write
+    from site_builder.build import build_site
+
+    set_tags(builds.site, MATH, ["math", "brand-new-tag"])  # a few pages to write: the post, tag pages, lists
+    real_prepare = write._prepare
+    count = 0
+
+    def prepare(root, relative, write_file):  # noqa: ANN001, ANN202 - dies after ``written`` files
+        nonlocal count
+        if count == written:
+            tmps = [p for p in builds.out.rglob("*.tmp")]
+            assert write.built_id(builds.out) is None or not tmps, "tmp files with a complete marker"
+            os._exit(0)
+        count += 1
+        return real_prepare(root, relative, write_file)
+
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the killed preview
+        try:
+            write._prepare = prepare
+            build_site(builds.site.content, builds.out, preview=True)
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the preview was killed while writing"
+    assert len(list(builds.out.rglob("*.site-builder-*.tmp"))) == written
+    assert write.built_id(builds.out) is None, "the marker says incomplete"
+    result = build_site(builds.site.content, builds.out, preview=True)
+    assert not list(builds.out.rglob("*.tmp")), "the next build removed them"
+    assert not [w for w in result.warnings if "did not write" in w], "and did not take them for the user's"
+    assert_same_site(builds.out, builds.cold(), "after a preview killed while writing")
 
 
 def test_a_preview_never_writes_through_a_link_out_of_the_site(builds: IncrementalBuilds, tmp_path: Path) -> None:
@@ -472,7 +514,7 @@ def test_a_preview_never_writes_through_a_link_out_of_the_site(builds: Increment
     set_tags(builds.site, MATH, ["math", "brand-new-tag"])
     with pytest.raises(SiteError) as error:
         build_site(builds.site.content, builds.out, preview=True)
-    assert "links outside" in str(error.value)
+    assert "was not written by site-builder" in str(error.value), "the link is not the site's: never written into"
     assert list(elsewhere.iterdir()) == [], "nothing written through the link"
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from site_builder.build import build_site
 from site_builder.cli import main
-from site_builder.errors import OutputError
+from site_builder.errors import OutputError, SiteError
 from site_builder.render import THEME_DIR
 from site_builder import write
 from site_builder.write import MARKER
@@ -112,11 +112,43 @@ def test_a_folder_of_someone_elses_files_is_refused_an_empty_or_our_own_is_repla
     empty = tmp_path / "empty"
     empty.mkdir()
     build_site(content, empty)
-    assert (empty / "index.html").is_file() and (empty / MARKER).is_file()
-    (empty / "stale.html").write_text("from an older build of ours")
-    build_site(content, empty)  # ours: replaced whole
-    assert not (empty / "stale.html").exists() and (empty / "robots.txt").is_file()
+    assert (empty / "index.html").is_file() and (empty / MARKER).is_file() and (empty / "robots.txt").is_file()
+    (content / "static" / "robots.txt").unlink()
+    build_site(content, empty)  # a file of ours the site no longer has is removed
+    assert not (empty / "robots.txt").exists() and (empty / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "project", "theirs"], "nothing left beside"
+
+
+@pytest.mark.parametrize("marker", [b"", b"{}", b'{"complete": true}', b"[]", b"not json",
+                                    b'{"note": "written by site-builder", "complete": true}'])
+def test_a_marker_we_did_not_write_does_not_make_a_folder_ours(tmp_path, marker):
+    """An empty ``.site-builder`` in a home folder made it count as a site of ours (two entries lost into the
+    spare): only the marker a build writes counts."""
+    content = make_project(tmp_path / "project")
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    (home / "Documents" / "cv.txt").write_text("mine")
+    (home / MARKER).write_bytes(marker)
+    before = snapshot(tmp_path)
+    with pytest.raises(OutputError, match="did not write"):
+        build_site(content, home)
+    assert snapshot(tmp_path) == before
+
+
+def test_outputs_that_are_or_hold_or_sit_in_the_cache_are_refused(tmp_path, monkeypatch):
+    """``--out`` at an empty cache root put the build's state into the published site."""
+    content = make_project(tmp_path / "project")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(cache))
+    for out in (cache, cache / "site", tmp_path / "cache" / "content-x"):
+        out.mkdir(exist_ok=True)
+        with pytest.raises(OutputError) as error:
+            build_site(content, out)
+        assert "cache" in str(error.value) or "did not write" in str(error.value)
+    assert not any(path.is_file() for path in cache.rglob("*")), "nothing was built"
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "elsewhere" / "cache"))
+    with pytest.raises(OutputError, match="cache"):
+        build_site(content, tmp_path / "elsewhere")  # an empty folder that would hold the cache
 
 
 def test_output_inside_static_no_longer_copies_itself(tmp_path):
@@ -221,7 +253,7 @@ def test_leftovers_of_killed_builds_are_removed_and_nothing_else(tmp_path):
     ours = tmp_path / "._site-build-abc123"
     (ours / "posts").mkdir(parents=True)
     (ours / "posts" / "x.html").write_text("half a site")
-    (ours / MARKER).write_text('{"complete": false}')
+    write._write_marker(ours, complete=False)
     not_ours = tmp_path / "._site-build-mine"
     not_ours.mkdir()
     (not_ours / "keep.txt").write_text("a user's folder that happens to have this name")
@@ -274,3 +306,101 @@ def test_the_previews_background_removal_is_finished_by_the_next_build(tmp_path)
     write.clean_leftovers(out)  # what the next build does first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
     assert (out / "posts" / "p299" / "index.html").read_text() == "page 299 again"
+
+
+def _mount(args: list[str], why: str) -> None:
+    done = subprocess.run(["mount", *args], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount here ({done.stderr.decode().strip() or 'mount failed'}): {why}")
+
+
+@pytest.fixture
+def mounts(tmp_path):
+    """Mount points made for one test (a bind mount or a tmpfs), unmounted afterwards."""
+    made: list[Path] = []
+
+    def mount(kind: str, at: Path, source: Path | None = None) -> Path:
+        at.mkdir(parents=True, exist_ok=True)
+        if kind == "bind":
+            _mount(["--bind", str(source), str(at)], "root can bind-mount here; CI runs as root")
+        else:
+            _mount(["-t", "tmpfs", "-o", "size=64m", "tmpfs", str(at)], "root can mount a tmpfs here")
+        made.append(at)
+        return at
+
+    yield mount
+    for at in reversed(made):
+        subprocess.run(["umount", "-l", str(at)], check=False)
+
+
+@pytest.mark.parametrize("layout", ["output-on-a-bind-mount", "cache-on-a-bind-mount", "output-on-tmpfs",
+                                    "both-on-one-tmpfs"])
+def test_builds_pass_on_bind_mounts_and_tmpfs(tmp_path, monkeypatch, mounts, layout):
+    """Two bind mounts of one file system share ``st_dev`` but refuse renames between them (EXDEV): every build
+    that used the spare staging folder failed (``Invalid cross-device link``). Docker volumes, devcontainers and
+    CI caches are such mounts. Whether the spare can serve is now tried, and the build stages beside the
+    output when it cannot."""
+    content = make_project(tmp_path / "project")
+    (content / "site.yaml").write_text("title: T\nsearch: false\n")  # search off: the spare staging folder
+    cache, out = tmp_path / "cache", tmp_path / "out" / "_site"
+    if layout == "output-on-a-bind-mount":
+        (tmp_path / "volume").mkdir()
+        out = mounts("bind", tmp_path / "out", tmp_path / "volume") / "_site"
+    elif layout == "cache-on-a-bind-mount":
+        (tmp_path / "volume").mkdir()
+        cache = mounts("bind", tmp_path / "cache", tmp_path / "volume")
+    elif layout == "output-on-tmpfs":
+        out = mounts("tmpfs", tmp_path / "out") / "_site"
+    else:
+        disk = mounts("tmpfs", tmp_path / "disk")
+        cache, out = disk / "cache", disk / "_site"
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(cache))
+    post = content / "posts" / "2024-01-02-hello.md"
+    for number in range(3):
+        post.write_text(POST.replace("hello", f"hello {number}"))
+        build_site(content, out)
+        assert f"hello {number}" in (out / "posts" / "hello" / "index.html").read_text()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith("._site-")], "nothing left beside the site"
+
+
+def test_a_read_only_output_says_so(tmp_path, monkeypatch, mounts):
+    """An output on a read-only mount was reported as ``Invalid cross-device link``."""
+    content = make_project(tmp_path / "project")
+    (content / "site.yaml").write_text("title: T\nsearch: false\n")
+    disk = mounts("tmpfs", tmp_path / "disk")
+    build_site(content, disk / "_site")
+    before = snapshot(disk)
+    (content / "posts" / "2024-01-02-hello.md").write_text(POST.replace("hello", "hello again"))
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    with pytest.raises(OutputError) as error:
+        build_site(content, disk / "_site")
+    assert "Read-only file system" in str(error.value) and "cross-device" not in str(error.value)
+    assert snapshot(disk) == before
+
+
+@pytest.mark.parametrize("where, text, message", [
+    ("site.yaml", "title: T\nlanguage: english\n", "language 'english' is not a language tag"),
+    ("site.yaml", "title: T\nlanguage: '<b>'\n", "language '<b>' is not a language tag"),
+    ("post", "---\ntitle: T\nlang: 'en\"x'\n---\n\nUser: hi?\n\nChatGPT: hello\n", ":3: front matter: lang"),
+    ("site.yaml", "title: T\nkeep: [../outside]\n", "keep: '../outside' is not a path inside the output"),
+    ("site.yaml", "title: T\nkeep: {a: b}\n", "keep must be a list of paths inside the output"),
+])
+def test_a_language_that_is_no_language_tag_and_a_bad_keep_name_are_errors(tmp_path, where, text, message):
+    """``lang:`` went into ``<html lang>`` unvalidated (escaped, but no language); ``keep:`` names must stay
+    inside the output."""
+    content = make_project(tmp_path / "project")
+    path = content / ("site.yaml" if where == "site.yaml" else "posts/2024-01-02-hello.md")
+    path.write_text(text)
+    with pytest.raises(SiteError) as error:
+        build_site(content, tmp_path / "_site")
+    assert message in str(error.value) and not (tmp_path / "_site").exists()
+
+
+def test_language_tags_people_write_are_accepted(tmp_path):
+    content = make_project(tmp_path / "project")
+    (content / "site.yaml").write_text("title: T\nlanguage: en_GB\nkeep: CNAME\n")
+    post = content / "posts" / "2024-01-02-hello.md"
+    post.write_text(POST.replace("title: Hello", "title: Hello\nlang: zh-Hans"))
+    build_site(content, tmp_path / "_site")
+    assert '<html lang="en-GB"' in (tmp_path / "_site" / "index.html").read_text()
+    assert '<html lang="zh-Hans"' in (tmp_path / "_site" / "posts" / "hello" / "index.html").read_text()
