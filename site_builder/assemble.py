@@ -110,8 +110,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     keys = {record.key for record in records.values() if record.key}
 
     def finish() -> None:
+        store.prune(keys)  # first: on a full disk, what it frees may be what the state needs
         incremental.save_state(sources.root, state)
-        store.prune(keys)
     written = tally.written + (css_entry is css) + len(copies)
     if defer_state:  # the preview shows the page first (a state not saved only costs the next build a full one)
         return Assembled(len(included), len(specs) + 1, reported, tally.rendered, written, pending, finish)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import fcntl
 import functools
 import hashlib
 import io
@@ -140,11 +141,16 @@ class ViewStore:
     """Rendered post views (``views/<key>.pickle``), read back when a page shows one; the last few read
     are kept in memory, so that memory stays flat however many posts the site has."""
 
+    LOCK = ".builds.lock"
+    """Held shared by each build that reads the views (from ``touch`` to ``prune``): a build that can take it
+    alone knows no other build reads views it would remove."""
+
     def __init__(self, folder: Path, keep: int = 8) -> None:
         self.folder = folder
         self.keep = keep
         self._recent: OrderedDict[str, Any] = OrderedDict()
         self._pinned: dict[str, Any] = {}
+        self._lock: Any = None
 
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.pickle"
@@ -182,7 +188,15 @@ class ViewStore:
         return view
 
     def touch(self, keys: Iterable[str]) -> None:
-        """Mark views as in use by a running build (``prune`` in another build leaves them alone)."""
+        """Mark views as in use by a running build (``prune`` in another build leaves them alone), and hold the
+        builds' lock shared until ``prune``."""
+        if self._lock is None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._lock = open(self.folder / self.LOCK, "ab")  # noqa: SIM115 - held until prune
+                fcntl.flock(self._lock, fcntl.LOCK_SH)
+            except OSError:
+                self._lock = None  # an unwritable cache: prune then keeps what may be another build's
         for key in keys:
             try:
                 os.utime(self.path(key))
@@ -190,15 +204,31 @@ class ViewStore:
                 pass  # not stored (an unwritable cache keeps views in memory)
 
     def prune(self, keep: set[str], age: float = 600.0) -> None:
-        """Remove the views no post uses any more and none has written for ``age`` seconds (a build with other
-        options may be running beside this one, on the same content, and reading its own)."""
+        """Remove the views no post uses any more, so that the folder holds what the current site needs. When
+        another build is running on the same content (it holds the builds' lock too) and may be reading views
+        of its own (other options, other drafts), only those none has touched for ``age`` seconds go."""
+        alone = self._alone()
         now = time.time()
         try:
             for path in self.folder.glob("*.pickle"):
-                if path.stem not in keep and now - path.stat().st_mtime > age:
+                if path.stem not in keep and (alone or now - path.stat().st_mtime > age):
                     path.unlink(missing_ok=True)
         except OSError:
             pass  # a cache we cannot tidy only costs disk space
+        finally:
+            if self._lock is not None:
+                self._lock.close()
+                self._lock = None
+
+    def _alone(self) -> bool:
+        """Whether this build is the only one holding the builds' lock (it then holds it alone)."""
+        if self._lock is None:
+            return False
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
 
 
 class Lazy:

@@ -19,6 +19,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from site_builder import __version__
+from site_builder.caches import warn_unwritable
 from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
 from site_builder.highlight import Budget, highlight, highlight_lines
@@ -111,7 +112,18 @@ def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # an unwritable cache only costs compiling the templates again
-    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+    return _CompiledTemplates(str(folder)) if os.access(folder, os.W_OK) else None
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja2's cache of compiled templates, which a full disk does not fail: the template is compiled again
+    next time (it failed the build, and so a cache on a full disk failed every build)."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            warn_unwritable(Path(self.directory), exc.strerror or str(exc))
 
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku-arab", "ps", "sd", "syr", "ug", "ur",

@@ -673,3 +673,80 @@ def test_one_spare_per_content_folder(builds: IncrementalBuilds, tmp_path: Path)
         assert spare_folder(builds.site.content, other).is_dir() and spare.is_dir()
     finally:
         os.close(handle)
+
+
+def test_the_view_cache_holds_what_the_current_site_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``views/`` kept a file per post ever built: 20 posts, 5 edits, 10 removed left 25 files. A build alone
+    on its content removes every view the site does not use; one running beside another leaves the other's."""
+    from site_builder.build import build_site
+    from site_builder.incremental import view_store
+
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    content, out = tmp_path / "content", tmp_path / "_site"
+    (content / "posts").mkdir(parents=True)
+    (content / "site.yaml").write_text("title: T\nsearch: false\n")
+
+    def post(number: int, text: str = "") -> Path:
+        path = content / "posts" / f"2024-01-{number + 1:02d}-p{number}.md"
+        path.write_text(f"---\ntitle: P{number}\n---\n\nUser: question {number}?{text}\n\nChatGPT: answer\n")
+        return path
+
+    posts = [post(number) for number in range(20)]
+    build_site(content, out)
+    views = view_store(content).folder
+    for number in range(5):
+        post(number, " edited")
+        build_site(content, out)
+    for path in posts[10:]:
+        path.unlink()
+    build_site(content, out)
+    assert len(list(views.glob("*.pickle"))) == 10
+
+    other = view_store(content)  # another build running on the same content, reading a view of its own
+    (views / "another-builds-view.pickle").write_bytes(b"x")
+    other.touch(["another-builds-view"])
+    post(0, " edited again")
+    build_site(content, out)
+    assert (views / "another-builds-view.pickle").exists(), "a running build's view is left alone"
+    other.prune({path.stem for path in views.glob("*.pickle")})  # the other build ends, removing nothing
+    post(1, " edited again")
+    build_site(content, out)
+    assert not (views / "another-builds-view.pickle").exists(), "alone again: the build removes it"
+    assert len(list(views.glob("*.pickle"))) == 10
+
+
+def test_a_full_cache_disk_recovers_once_posts_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache on a full disk: the build warns and goes on; once posts are removed, the views they used are
+    removed too, and the next builds keep their results again (they never did: stale views filled the disk)."""
+    import subprocess
+
+    from site_builder.build import build_site
+    from site_builder.incremental import view_store
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.decode().strip()}); "
+                    "test_the_view_cache_holds_what_the_current_site_needs covers the pruning")
+    try:
+        monkeypatch.setenv("SITE_BUILDER_CACHE", str(disk / "cache"))
+        content, out = tmp_path / "content", tmp_path / "_site"
+        (content / "posts").mkdir(parents=True)
+        (content / "site.yaml").write_text("title: T\nsearch: false\n")
+        words = " ".join(f"w{n}" for n in range(4000))
+        posts = []
+        for number in range(40):
+            posts.append(content / "posts" / f"2024-01-{number % 28 + 1:02d}-p{number}.md")
+            posts[-1].write_text(f"---\ntitle: P{number}\n---\n\nUser: q {number}?\n\nChatGPT: {number} {words}\n")
+        build_site(content, out)
+        assert len(list(view_store(content).folder.glob("*.pickle"))) < 40, "the disk filled up"
+        for path in posts[4:]:
+            path.unlink()
+        build_site(content, out)
+        posts[0].write_text(posts[0].read_text() + "\nAn edit.\n")
+        build_site(content, out)
+        assert len(list(view_store(content).folder.glob("*.pickle"))) == 4, "the cache holds the site's views again"
+        assert build_site(content, out).rendered == 0, "and its state: a build with nothing to do renders nothing"
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

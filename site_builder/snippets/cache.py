@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -223,6 +224,28 @@ def save(directory: Path, key: str, entry: dict[str, Any]) -> bool:
         warn_unwritable(directory, exc.strerror or str(exc))
         return False
     return True
+
+
+def prune_results(directory: Path, keep: set[str], before: float) -> int:
+    """Remove the stored results no block of the content has now (``keep``: the keys of every block, from a
+    ``check`` of them all) and that were not written since ``before`` (a check running beside this one may
+    have stored them): the folder holds what the current posts need. Returns how many were removed."""
+    removed = 0
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                key = entry.name.removesuffix(".json")
+                if (_RESULT_NAME.fullmatch(entry.name) and key not in keep
+                        and entry.stat(follow_symlinks=False).st_mtime < before):
+                    os.unlink(entry.path)
+                    removed += 1
+    except OSError:
+        pass  # a cache we cannot tidy only costs disk space
+    return removed
+
+
+_RESULT_NAME = re.compile(r"[0-9a-f]{64}\.json")
+"""A stored result: ``snippet_key``'s SHA-256, ``.json`` (the packages map beside them is named otherwise)."""
 
 
 def result_key(snippet: Snippet, post_snippets: Sequence[Snippet], companions: Path) -> str:

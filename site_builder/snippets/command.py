@@ -61,9 +61,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from site_builder.snippets.run import Checker  # subprocess machinery: only when checking, not at every CLI start
 
-    started = time.perf_counter()
+    from site_builder.snippets.cache import prune_results
+
+    started, wall = time.perf_counter(), time.time()
     checker = Checker(args.content, use_cache=not args.rerun, timeout=args.timeout)
     rows = check_content(args.content, checker, args.select, jobs=args.jobs)
+    if args.select is None:  # every block was checked: results no block has any more go
+        prune_results(checker.cache, checker.used, wall)
     elapsed = time.perf_counter() - started
     print(json.dumps({"blocks": [row.to_json() for row in rows], "summary": summary(rows, elapsed)}, indent=1)
           if args.json else format_report(rows, elapsed))

@@ -47,6 +47,8 @@ class Checker:
         self.timeout = timeout
         self._smoke_runs: dict[Path, dict[str, Any]] = {}
         self._session_runs: dict[str, tuple[CheckResult, ...]] = {}
+        self.used: set[str] = set()
+        """The cache keys of the blocks checked in this run (``prune_results`` keeps them)."""
 
     def check(self, snippet: Snippet, post_snippets: Sequence[Snippet] = ()) -> CheckResult:
         """The snippet's result: from the cache when its key is there, else run (and stored)."""
@@ -54,6 +56,7 @@ class Checker:
         if fixed is not None:
             return fixed
         key = result_key(snippet, post_snippets, self.companions)
+        self.used.add(key)
         if self.use_cache:
             entry = snippet_cache.load(self.cache, key)
             if entry is not None:

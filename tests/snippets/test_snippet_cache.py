@@ -133,3 +133,27 @@ def test_the_package_map_is_stored_and_rebuilt_when_site_packages_change(tmp_pat
     packages_distributions.cache_clear()
     assert packages_distributions(tmp_path)["yaml"] == ["PyYAML"]  # stamp differs: rebuilt
     packages_distributions.cache_clear()
+
+
+def test_a_check_of_every_block_removes_the_results_no_block_has_any_more(tmp_path, capsys):
+    """Each edit of a block stored one more result, forever: ``check`` of every block now keeps only the
+    results of the blocks the posts have (``-k`` checks a few: it removes nothing)."""
+    from site_builder.cli import main
+    from site_builder.snippets.cache import cache_dir
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    post = content / "posts" / "2024-01-01-p.md"
+
+    def write(number: int) -> None:
+        post.write_text(f"---\ntitle: T\n---\n\nUser: run?\n\nChatGPT: yes\n\n```python\nprint({number})\n```\n\n"
+                        "```python\nprint('unchanged')\n```\n")
+
+    results = cache_dir(content)
+    for number in range(3):
+        write(number)
+        assert main(["check", "--content", str(content), "-k", "L"]) == 0
+    assert len(list(results.glob("*.json"))) == 4, "-k: nothing removed"
+    assert main(["check", "--content", str(content)]) == 0
+    assert len([p for p in results.glob("*.json") if not p.name.startswith("packages-")]) == 2
+    capsys.readouterr()
