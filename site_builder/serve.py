@@ -5,12 +5,8 @@ The server knows nothing about content (like MkDocs' ``serve`` + ``livereload``)
 
 - Files are looked up under ``out_dir`` at request time, so a build that swaps ``out_dir`` atomically
   is picked up by the next request.
-- ``/__livereload`` streams server-sent events: ``reload`` after a successful rebuild, ``error`` (the
-  message as ``data:`` lines) after a failed one. HTML responses get a small script injected before
-  ``</body>`` -- in the response only, never in ``out_dir`` -- that listens to that stream and shows a
-  failed build's error over the page (set with ``textContent``).
-- Each page carries the build generation it was served from and asks the stream for changes ``since``
-  it, so a rebuild that lands between the page load and the stream's connection is not missed.
+- ``/__livereload`` streams the news of each build to the pages, which reload or show the error: see
+  ``site_builder.livereload`` (one stream per browser, however many tabs it has open on the preview).
 
 Safety (a preview for the machine it runs on, not a web server to publish with):
 
@@ -20,6 +16,8 @@ Safety (a preview for the machine it runs on, not a web server to publish with):
   rebinding) reads nothing: 421 Misdirected Request.
 - Each request's line and headers must arrive within ``Limits.head_timeout_s``; at most
   ``Limits.max_connections`` are handled at once (a thread each), and the ones beyond get 503.
+- Event streams are counted apart (``Limits.max_streams``; one more ends the oldest), so however many stay
+  open, pages are still served.
 - URL paths never leave the output folder (``..``, encoded or not, backslashes, NUL, symlinks out: 403).
 """
 
@@ -28,7 +26,6 @@ from __future__ import annotations
 import http.server
 import io
 import ipaddress
-import json
 import mimetypes
 import re
 import signal
@@ -40,16 +37,17 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import watchfiles
 
 from site_builder.errors import SiteError, format_error
+from site_builder.livereload import (STREAM_PATH, WORKER_PATH, WORKER_SCRIPT, BuildState, build_event,
+                                     inject_livereload, parse_since)
 
 HOST = "127.0.0.1"
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 """The ``Host`` names always answered (lower case, without the port)."""
-LIVERELOAD_PATH = "/__livereload"
 
 Rebuild = Callable[[frozenset[Path]], "Callable[[], object] | None"]
 """Builds the site for the changed paths. It may return a follow-up (the search index, which takes seconds):
@@ -82,36 +80,11 @@ IGNORED_NAMES = re.compile(
     "|".join([*watchfiles.DefaultFilter.ignore_entity_patterns, r"^4913$", r"\.tmp$", r"^#.*#$", r"\.kate-swp$"])
 )
 
-LIVERELOAD_SCRIPT = """<script>/* site-builder serve: live reload (not part of the built site) */
-(() => {
-  const build = __BUILD_STATE__;
-  function showError(text) {
-    let box = document.getElementById("site-builder-error");
-    if (!box) {
-      box = document.createElement("pre");
-      box.id = "site-builder-error";
-      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;margin:0;padding:2rem;overflow:auto;"
-        + "background:rgba(40,0,0,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
-      document.body.appendChild(box);
-    }
-    box.textContent = "The last rebuild failed; the page reloads once it builds again.\\n\\n" + text;
-  }
-  if (build.error !== null) showError(build.error);
-  const events = new EventSource("/__livereload?since=" + build.generation);
-  events.addEventListener("reload", () => location.reload());
-  // Connection failures also fire "error", as plain Events without data: only ours carry text.
-  events.addEventListener("error", (event) => { if (typeof event.data === "string") showError(event.data); });
-})();
-</script>
-"""
-
 NOT_FOUND_PAGE = b"<!doctype html><title>404 Not Found</title><body><h1>404 Not Found</h1></body>"
 BUSY_ANSWER = b"503 Service Unavailable: too many open connections, try again\n"
 
 # A Host header: a name or a bracketed IPv6 address, then an optional port (matched in lower case).
 HOST_HEADER = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::[0-9]{0,5})?", re.ASCII)
-# ``since``: ASCII digits only ("²".isdigit() is true) and few of them (int() refuses 5,000 digits).
-SINCE = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -123,41 +96,11 @@ class Limits:
     write_timeout_s: float = 30.0
     """The longest one response write may wait on a client that does not read."""
     max_connections: int = 256
-    """Connections handled at once, a thread each (event streams included); the ones beyond get 503."""
-
-
-class _BuildState:
-    """The outcome of the latest build, and the condition event streams wait on."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self.generation = 0
-        """How many builds have finished; pages and streams compare it to spot news."""
-        self.error: str | None = None
-        """The last build's error message, ``None`` when it succeeded."""
-        self.closed = False
-        """Set when the server stops: every stream ends."""
-
-    def publish(self, error: str | None) -> None:
-        with self._changed:
-            self.generation += 1
-            self.error = error
-            self._changed.notify_all()
-
-    def snapshot(self) -> tuple[int, str | None]:
-        with self._changed:
-            return self.generation, self.error
-
-    def wait(self, seen: int, timeout: float) -> tuple[int, str | None]:
-        """Wait up to ``timeout`` seconds for a build other than ``seen`` (or for ``close``)."""
-        with self._changed:
-            self._changed.wait_for(lambda: self.closed or self.generation != seen, timeout)
-            return self.generation, self.error
-
-    def close(self) -> None:
-        with self._changed:
-            self.closed = True
-            self._changed.notify_all()
+    """Connections handled at once, a thread each; the ones beyond get 503. An event stream gives its slot
+    back once it starts (it counts among ``max_streams`` instead)."""
+    max_streams: int = 64
+    """Event streams open at once, a thread each; one more ends the oldest (its browser reconnects after a
+    second). A browser holds one, however many tabs it has open on the preview."""
 
 
 class _HTTPServer(http.server.ThreadingHTTPServer):
@@ -165,7 +108,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     request_queue_size = 128  # a burst of page, style and script requests waits here, not in SYN retries
 
     def __init__(
-        self, address: tuple[str, int], out_dir: Path, state: _BuildState, heartbeat_s: float, limits: Limits
+        self, address: tuple[str, int], out_dir: Path, state: BuildState, heartbeat_s: float, limits: Limits
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
@@ -175,6 +118,8 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
         self.limits = limits
         self.allowed_hosts = LOOPBACK_NAMES | {url_host(address[0]).lower()}
         self._slots = threading.BoundedSemaphore(limits.max_connections)
+        self._holding = threading.local()
+        """``slot`` is true on a handler thread until it gives its connection slot back."""
 
     def process_request(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
         """A thread for the connection while there are slots; past the bound, a 503 and no thread."""
@@ -189,9 +134,16 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
             raise
 
     def process_request_thread(self, request, client_address) -> None:  # noqa: ANN001
+        self._holding.slot = True
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self.return_slot()
+
+    def return_slot(self) -> None:
+        """Give the calling handler thread's connection slot back, once (an event stream does so early)."""
+        if getattr(self._holding, "slot", False):
+            self._holding.slot = False
             self._slots.release()
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
@@ -263,7 +215,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send_text(*refusal, send_body)
             return
         url = urlsplit(self.path)
-        if url.path == LIVERELOAD_PATH:
+        if url.path == WORKER_PATH:
+            self._send(200, CONTENT_TYPES[".js"], WORKER_SCRIPT, send_body)
+            return
+        if url.path == STREAM_PATH:
             try:
                 since = parse_since(url.query)
             except ValueError as exc:
@@ -305,25 +260,31 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _stream_events(self, since: int | None) -> None:
+        """News of every build after ``since`` (the current one first when it is not ``since``) until the
+        client goes, the server stops, or a newer stream takes this one's place."""
         state = self.server.state
         seen = state.snapshot()[0] if since is None else since
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
+        stream = state.open_stream(self.connection)
+        self.server.return_slot()  # counted among the streams now: pages keep their own budget
         try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
             self.wfile.write(b"retry: 1000\n\n")
             while True:
-                generation, error = state.wait(seen, self.server.heartbeat_s)
-                if state.closed:
+                generation, error = state.wait(stream, seen, self.server.heartbeat_s)
+                if state.closed or stream.ended:
                     return
                 if generation == seen:
                     self.wfile.write(b": heartbeat\n\n")
                     continue
                 seen = generation
-                self.wfile.write(sse_event("reload", str(generation)) if error is None else sse_event("error", error))
+                self.wfile.write(build_event(generation, error))
         except ConnectionError:
             return  # the page was closed or reloaded
+        finally:
+            state.close_stream(stream)
 
 
 def host_refusal(hosts: list[str], allowed: frozenset[str]) -> tuple[int, str] | None:
@@ -335,17 +296,6 @@ def host_refusal(hosts: list[str], allowed: frozenset[str]) -> tuple[int, str] |
         names = ", ".join(sorted(allowed))
         return 421, f"421 Misdirected Request: this preview server answers to {names} only"
     return None
-
-
-def parse_since(query: str) -> int | None:
-    """The build generation the stream is asked for news ``since``; ``None`` when not asked.
-    Raises ``ValueError`` when ``since`` is there but not one whole number."""
-    values = parse_qs(query, keep_blank_values=True).get("since")
-    if values is None:
-        return None
-    if len(values) != 1 or SINCE.fullmatch(values[0]) is None:
-        raise ValueError("since must be one whole number (a build generation)")
-    return int(values[0])
 
 
 def url_host(host: str) -> str:
@@ -397,22 +347,6 @@ def content_type_for(path: Path) -> str:
     return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def inject_livereload(html: bytes, generation: int, error: str | None) -> bytes:
-    """``html`` with the live-reload script before its last ``</body>`` (or at the end)."""
-    state = json.dumps({"generation": generation, "error": error})
-    # Inside <script>, "</script>" or "<!--" in the error text must not end or change the element.
-    state = state.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    script = LIVERELOAD_SCRIPT.replace("__BUILD_STATE__", state).encode()
-    at = html.lower().rfind(b"</body>")
-    return html + script if at < 0 else html[:at] + script + html[at:]
-
-
-def sse_event(event: str, data: str) -> bytes:
-    """One server-sent event; every line of ``data`` becomes its own ``data:`` field."""
-    lines = data.splitlines() or [""]
-    return (f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n").encode()
-
-
 def _read_file(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -462,7 +396,7 @@ class Server:
         self._address = (host, port)
         self._heartbeat_s = heartbeat_s
         self._limits = limits
-        self._state = _BuildState()
+        self._state = BuildState(limits.max_streams)
         self._stop_watching = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._serve_thread: threading.Thread | None = None
@@ -473,6 +407,11 @@ class Server:
         if self._httpd is None:
             raise RuntimeError("the server is not started")
         return f"http://{url_host(self._address[0])}:{self._httpd.server_address[1]}/"
+
+    @property
+    def open_streams(self) -> int:
+        """How many event streams are open (a browser holds one, however many preview tabs it has)."""
+        return self._state.open_streams
 
     def start(self) -> str:
         """Bind, run the full build, then serve and watch in background threads. Returns the URL."""

@@ -27,7 +27,8 @@ import pytest
 
 from site_builder import cli
 from site_builder.errors import SiteError
-from site_builder.serve import Limits, Server, inject_livereload, is_loopback, resolve_url_path, sse_event
+from site_builder.livereload import inject_livereload, sse_event
+from site_builder.serve import Limits, Server, is_loopback, resolve_url_path
 
 TIMEOUT_S = 15  # generous for a loaded 2-core machine; every wait below is bounded by it
 
@@ -453,7 +454,7 @@ def test_loopback_host_names_are_answered(server: Server, host: str) -> None:
 def test_other_host_names_are_refused(server: Server, host: str, capfd: pytest.CaptureFixture[str]) -> None:
     """DNS rebinding: a page of attacker.example whose name now points at 127.0.0.1 must get nothing."""
     port = port_of(server)
-    for path in ["/", "/post/", "/style.css", "/missing", "/__livereload"]:
+    for path in ["/", "/post/", "/style.css", "/missing", "/__livereload", "/__livereload/worker.js"]:
         status, headers, body = request(port, path, headers={"Host": host.replace("PORT", str(port))})
         assert status == 421, path
         assert headers["Content-Type"] == "text/plain; charset=utf-8"
@@ -649,6 +650,57 @@ def test_connections_beyond_the_bound_get_503_and_no_thread(site: FakeSite) -> N
         server.stop()
 
 
+def open_raw_stream(port: int) -> socket.socket:
+    """An event stream on a bare socket, its response head read: it stays open until closed."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S)
+    sock.sendall(f"GET /__livereload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    return sock
+
+
+def test_300_open_event_streams_leave_pages_served(site: FakeSite) -> None:
+    """A stream per preview tab: past ``max_connections`` of them, pages must still be answered, not 503."""
+    server = Server(site.out, site.rebuild, [site.content], port=0)
+    server.start()
+    port = port_of(server)
+    sockets = [open_raw_stream(port) for _ in range(300)]
+    try:
+        answers = [get(server, "/post/") for _ in range(20)]  # while every stream is still held open
+        assert [status for status, _, _ in answers] == [200] * 20
+        assert all("<p>first version</p>" in body for _, _, body in answers)
+        assert server.open_streams <= Limits().max_streams
+    finally:
+        for sock in sockets:
+            sock.close()
+        server.stop()
+
+
+def test_streams_past_their_bound_end_the_oldest(site: FakeSite) -> None:
+    """The newest streams are the ones kept (a tab just opened); the ended ones would reconnect."""
+    limits = Limits(head_timeout_s=TIMEOUT_S, max_connections=4, max_streams=3)
+    server = Server(site.out, site.rebuild, [site.content], port=0, limits=limits)
+    server.start()
+    port = port_of(server)
+    streams = [EventStream(port) for _ in range(10)]
+    try:
+        assert [get(server, "/post/")[0] for _ in range(10)] == [200] * 10
+        assert all(stream.next_event() is None for stream in streams[:7])  # closed by the server
+        assert server.open_streams == 3
+        (site.content / "post.txt").write_text("second version", encoding="utf-8")
+        site.next_call()
+        assert [stream.next_event() for stream in streams[7:]] == [("reload", "2")] * 3
+        assert handler_threads() <= 3 + 4
+    finally:
+        for stream in streams:
+            stream.close()
+        server.stop()
+
+
 def test_200_concurrent_clients_are_answered(server: Server) -> None:
     port = port_of(server)
     start = threading.Barrier(200, timeout=TIMEOUT_S)
@@ -683,6 +735,30 @@ def test_is_loopback_says_when_to_warn(host: str, loopback: bool) -> None:
 def test_sse_event_splits_lines_into_data_fields() -> None:
     assert sse_event("error", "a\r\nb\nc") == b"event: error\ndata: a\ndata: b\ndata: c\n\n"
     assert sse_event("reload", "") == b"event: reload\ndata: \n\n"
+    assert sse_event("reload", "7", 7) == b"id: 7\nevent: reload\ndata: 7\n\n"
+
+
+def test_a_stream_since_build_0_starts_with_the_current_build_and_its_id(server: Server, site: FakeSite) -> None:
+    """What the tab (or worker) that listens for all asks for: where things stand, then each build."""
+    (site.content / "post.txt").write_text("BROKEN on line 1", encoding="utf-8")
+    site.next_call()
+    port = port_of(server)
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S) as sock:
+        sock.sendall(f"GET /__livereload?since=0 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        received = b""
+        while b"hint: fix <the> post\n\n" not in received:
+            chunk = sock.recv(4096)
+            assert chunk, received
+            received += chunk
+    assert received.endswith(b"\r\n\r\nretry: 1000\n\nid: 2\nevent: error\ndata: content/post.txt:1: BROKEN on line 1\n"
+                             b"data:   hint: fix <the> post\n\n")
+
+
+def test_the_shared_worker_script_is_served_and_not_written(server: Server, site: FakeSite) -> None:
+    status, headers, body = get(server, "/__livereload/worker.js")
+    assert status == 200 and headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert 'new EventSource("/__livereload?since=0")' in body and "onconnect" in body
+    assert not (site.out / "__livereload").exists()
 
 
 def test_injection_without_body_tag_appends() -> None:
@@ -846,11 +922,16 @@ def test_nothing_is_written_into_the_output_by_serving(server: Server, site: Fak
     assert after == before
 
 
-# A stand-in for the browser APIs the injected script uses; it prints what the script did.
+# A stand-in for the browser APIs the injected script uses; it prints what the script did. ``TABS`` sets up the
+# Web Locks API and a BroadcastChannel (a tab that gets the lock, or one that waits for it), or neither.
 FAKE_BROWSER = """
-const listeners = {}; const shown = []; let reloads = 0; let sourceUrl = null; const boxes = {};
-globalThis.EventSource = class { constructor(url) { sourceUrl = url; }
+const listeners = {}; const shown = []; let reloads = 0; const sources = []; const boxes = {}; const posted = [];
+let channel = null;
+globalThis.EventSource = class {
+  static CLOSED = 2;
+  constructor(url) { sources.push(url); this.readyState = 1; source = this; }
   addEventListener(name, fn) { listeners[name] = fn; } };
+let source = null;
 globalThis.location = { reload() { reloads += 1; } };
 globalThis.document = {
   getElementById: (id) => boxes[id] || null,
@@ -861,29 +942,83 @@ globalThis.document = {
   }),
   body: { appendChild(box) { boxes[box.id] = box; } },
 };
+globalThis.navigator = {};  // no Web Locks (not a secure context), no SharedWorker: the tab listens itself
+if (TABS !== "none") {
+  navigator.locks = { request(name, holder) { if (TABS === "leader") holder(); return new Promise(() => {}); } };
+  globalThis.BroadcastChannel = class { constructor(name) { channel = this; } postMessage(data) { posted.push(data); } };
+}
+function report() {
+  console.log(JSON.stringify({ sources, shown, reloads, posted, boxes: Object.keys(boxes) }));
+}
 """
-FAKE_BROWSER_REPORT = """
+ALONE_EVENTS = """
+listeners.reload({ data: "4", lastEventId: "4" });  // the stream starts with the current build: this page's
 listeners.error({});  // a connection failure: an Event without data
-listeners.error({ data: "<img src=x onerror=alert(1)> broke" });
-listeners.reload({ data: "5" });
-console.log(JSON.stringify({ sourceUrl, shown, reloads, boxes: Object.keys(boxes) }));
+listeners.error({ data: "<img src=x onerror=alert(1)> broke", lastEventId: "5" });
+listeners.error({ data: "<img src=x onerror=alert(1)> broke", lastEventId: "5" });  // told again on reconnecting
+listeners.reload({ data: "6", lastEventId: "6" });
+source.readyState = EventSource.CLOSED;  // refused (a 503): no retry of its own
+listeners.error({});
+setTimeout(report, 1200);  // after the script's own new try
 """
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the injected script")
-@pytest.mark.parametrize("error", [None, "post.md:3: </script> bad"])
-def test_injected_script_shows_errors_as_text_and_reloads(tmp_path: Path, error: str | None) -> None:
+def run_injected_script(tmp_path: Path, error: str | None, tabs: str, events: str) -> dict:
+    """Run the script a page served at build 4 gets, in node, in a stand-in browser; what it did."""
     page = inject_livereload(b"<body></body>", 4, error).decode()
     start = page.index("<script>") + len("<script>")
     script = page[start : page.rindex("</script>")]
     program = tmp_path / "page.js"
-    program.write_text(FAKE_BROWSER + script + FAKE_BROWSER_REPORT, encoding="utf-8")
+    program.write_text(f"const TABS = {tabs!r};" + FAKE_BROWSER + script + events, encoding="utf-8")
     run = subprocess.run(["node", str(program)], capture_output=True, text=True, timeout=TIMEOUT_S)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
-    assert report["sourceUrl"] == "/__livereload?since=4"
+    report["shown"] = [text.split("\n\n", 1)[1] for text in report["shown"]]
+    return report
+
+
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the injected script")
+
+
+@needs_node
+@pytest.mark.parametrize("error", [None, "post.md:3: </script> bad"])
+def test_injected_script_shows_errors_as_text_and_reloads(tmp_path: Path, error: str | None) -> None:
+    report = run_injected_script(tmp_path, error, "none", ALONE_EVENTS)
+    assert report["sources"] == ["/__livereload?since=0"] * 2  # the same again a second after the refusal
     shown_on_load = [] if error is None else [error]
-    shown = [text.split("\n\n", 1)[1] for text in report["shown"]]
-    assert shown == [*shown_on_load, "<img src=x onerror=alert(1)> broke"]
+    assert report["shown"] == [*shown_on_load, "<img src=x onerror=alert(1)> broke"]
     assert report["reloads"] == 1
     assert report["boxes"] == ["site-builder-error"]  # one overlay, reused
+    assert report["posted"] == []
+
+
+LEADER_EVENTS = """
+channel.onmessage({ data: "hello" });  // a tab opened before the stream said anything: nothing to tell yet
+listeners.reload({ data: "4", lastEventId: "4" });
+channel.onmessage({ data: "hello" });
+listeners.error({ data: "</script> broke", lastEventId: "5" });
+report();
+"""
+FOLLOWER_EVENTS = """
+channel.onmessage({ data: "hello" });  // another newcomer: only the leader answers
+channel.onmessage({ data: { generation: 4, error: null } });  // this page's build
+channel.onmessage({ data: { generation: 5, error: "</script> broke" } });
+channel.onmessage({ data: { generation: 6, error: null } });
+report();
+"""
+
+
+@needs_node
+def test_the_tab_with_the_lock_listens_and_tells_the_others(tmp_path: Path) -> None:
+    report = run_injected_script(tmp_path, None, "leader", LEADER_EVENTS)
+    assert report["sources"] == ["/__livereload?since=0"]
+    latest = {"generation": 4, "error": None}
+    assert report["posted"] == ["hello", latest, latest, {"generation": 5, "error": "</script> broke"}]
+    assert report["shown"] == ["</script> broke"] and report["reloads"] == 0
+
+
+@needs_node
+def test_the_other_tabs_hear_the_news_from_the_channel(tmp_path: Path) -> None:
+    report = run_injected_script(tmp_path, None, "follower", FOLLOWER_EVENTS)
+    assert report["sources"] == [] and report["posted"] == ["hello"]
+    assert report["shown"] == ["</script> broke"] and report["reloads"] == 1
