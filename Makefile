@@ -92,7 +92,7 @@ bench-import: $(VENV)/.stamp-build
 bench: $(VENV)/.stamp-build
 	$(BIN)/python benchmarks/bench_build.py $(BENCH_ARGS)
 
-# Removes the output only if a build of ours wrote it (it carries the .site-builder marker).
-clean:
-	@if [ -f "$(OUT)/.site-builder" ]; then rm -rf "$(OUT)"; echo "removed $(OUT)/"; \
-	elif [ -e "$(OUT)" ]; then echo "$(OUT)/ has no .site-builder marker: not removed"; fi
+# Removes the files a build wrote into the output (the marker lists them); the user's files there (.git, CNAME…)
+# are kept, and a folder no build wrote is left alone.
+clean: $(VENV)/.stamp-build
+	@if [ -e "$(OUT)" ]; then $(BIN)/site-builder clean --out "$(OUT)"; fi

@@ -51,6 +51,10 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 = any free)")
     serve.set_defaults(func=cmd_serve)
 
+    clean = sub.add_parser("clean", help="remove the site a build wrote (your files in it are kept)")
+    clean.add_argument("--out", type=Path, default=Path("_site"), help="output folder (default _site/)")
+    clean.set_defaults(func=cmd_clean)
+
     new = sub.add_parser("new", help="create a dated post skeleton")
     new.add_argument("title", help="the post title")
     new.add_argument("--content", type=Path, default=Path("content"), help="content folder (default content/)")
@@ -100,6 +104,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     print(f"Built {result.posts} posts, {result.pages} files into {result.out_dir} in {result.seconds:.2f} s"
           f" ({_work(result)})")
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from site_builder.write import remove_site
+
+    kept = remove_site(args.out).kept
+    if kept:
+        shown = ", ".join(kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5 else "")
+        print(f"Removed the site in {args.out}; kept what site-builder did not write: {shown}")
+    else:
+        print(f"Removed {args.out}")
     return 0
 
 

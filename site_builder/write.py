@@ -300,10 +300,11 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
             place.finish()
             for generate in generated:
                 generate(staging)
-            _check_kept_places(staging, out, scan.kept)
+            carried = _merge_folders(staging, out, scan.kept)
+            _check_kept_places(staging, out, carried)
             _write_marker(staging, complete=True, build_id=build_id, files=place.written,
-                          generated=_generated_folders(staging, place.written), kept=scan.kept, keep=keep)
-            _swap_carrying(staging, out, scan.kept)
+                          generated=_generated_folders(staging, place.written), kept=carried, keep=keep)
+            _swap_carrying(staging, out, carried)
         return scan
     except OSError as exc:
         raise OutputError(f"could not write the site to {out_dir}: {exc.strerror or exc}"
@@ -316,6 +317,19 @@ def _plain_relative(relative: object) -> bool:
     """A path inside a folder: text, relative, without ``.`` or ``..`` (a marker is read, not trusted)."""
     return (isinstance(relative, str) and bool(relative) and not relative.startswith("/") and "\0" not in relative
             and all(part not in ("", ".", "..") for part in relative.split("/")))
+
+
+def _merge_folders(staging: Path, out: Path, kept: Iterable[str]) -> tuple[str, ...]:
+    """The user's files and folders to carry into ``staging``: a folder of theirs that the new site has too
+    (``posts/`` holding only their files, now with pages again) is carried entry by entry, into the site's."""
+    carried, pending = [], list(kept)
+    while pending:
+        relative = pending.pop()
+        if all(os.path.isdir(folder / relative) and not os.path.islink(folder / relative) for folder in (staging, out)):
+            pending.extend(f"{relative}/{name}" for name in os.listdir(out / relative))
+        else:
+            carried.append(relative)
+    return tuple(sorted(carried))
 
 
 def _check_kept_places(staging: Path, out: Path, kept: Iterable[str]) -> None:
@@ -415,7 +429,8 @@ def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]]
     writes = [(page.path, lambda tmp, text=page.content: Path(tmp).write_text(text, encoding="utf-8"))
               for page in new]
     writes += [(destination, lambda tmp, source=source: shutil.copy2(source, tmp)) for source, destination in copies]
-    theirs = [relative for relative, _ in writes if _named(relative, scan.kept)]
+    theirs = [relative for relative, _ in writes if relative not in present and _named(relative, scan.kept)
+              and os.path.lexists(os.path.join(out, relative))]
     if theirs:
         raise OutputError(f"{out / theirs[0]} was not written by site-builder, and the new site has a file at its "
                           "place: nothing was changed",
@@ -856,6 +871,33 @@ def _libc() -> ctypes.CDLL:
     if not _LIBC:
         _LIBC.append(ctypes.CDLL(None, use_errno=True))
     return _LIBC[0]
+
+
+def remove_site(out_dir: Path) -> OutputScan:
+    """``site-builder clean``: remove the site a build wrote at ``out_dir`` — its files, the folders they
+    leave empty, the marker, and the folder itself when nothing else is in it — and return what was kept (the
+    user's files, never removed; the marker then stays, listing no file of ours, so that the next build writes
+    there again). A folder without our marker is refused (``OutputError``)."""
+    out = out_dir.resolve()
+    if not out.is_dir() or not _is_ours(_marker(out)):
+        raise OutputError(f"{out_dir} is not a site site-builder built (no {MARKER} marker written by a build): "
+                          "nothing was removed", hint="name the output folder a build wrote, e.g. --out _site")
+    try:
+        clean_leftovers(out)
+        scan = scan_output(out)
+        for relative in sorted(scan.files, key=lambda f: f.count("/"), reverse=True):
+            os.unlink(out / relative)
+            _remove_empty_parents(str(out), os.path.dirname(str(out / relative)))
+        if scan.kept:
+            _write_marker(out, complete=False, files=(), kept=scan.kept, keep=_marker(out).get("keep") or ())
+        else:
+            for name in (f"{MARKER}{TMP_SUFFIX}", MARKER):
+                (out / name).unlink(missing_ok=True)
+            out.rmdir()
+    except OSError as exc:
+        raise OutputError(f"could not remove the site at {out_dir}: {exc.strerror or exc}",
+                          hint="fix the folder's permissions and run it again") from None
+    return scan
 
 
 def tidy(out: Path) -> None:

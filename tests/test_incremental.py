@@ -514,7 +514,7 @@ def test_a_preview_never_writes_through_a_link_out_of_the_site(builds: Increment
     set_tags(builds.site, MATH, ["math", "brand-new-tag"])
     with pytest.raises(SiteError) as error:
         build_site(builds.site.content, builds.out, preview=True)
-    assert "was not written by site-builder" in str(error.value), "the link is not the site's: never written into"
+    assert "links outside" in str(error.value)
     assert list(elsewhere.iterdir()) == [], "nothing written through the link"
 
 

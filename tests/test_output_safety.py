@@ -183,16 +183,17 @@ def test_a_read_only_content_folder_builds(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "index.html").is_file()
 
 
-def _failing_write_text(after: int):
+def _fail_writes_after(monkeypatch, after: int) -> None:
+    """``Path.write_text`` and ``write_bytes`` (pages, the marker, the search records) fail with ENOSPC after
+    ``after`` calls of either."""
     calls = {"n": 0}
-    original = Path.write_text
-
-    def write_text(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] > after:
-            raise OSError(errno.ENOSPC, "No space left on device", str(self))
-        return original(self, *args, **kwargs)
-    return write_text
+    for name in ("write_text", "write_bytes"):
+        def write(self, *args, _original=getattr(Path, name), **kwargs):
+            calls["n"] += 1
+            if calls["n"] > after:
+                raise OSError(errno.ENOSPC, "No space left on device", str(self))
+            return _original(self, *args, **kwargs)
+        monkeypatch.setattr(Path, name, write)
 
 
 def test_disk_full_while_writing_keeps_the_previous_site(tmp_path, monkeypatch):
@@ -202,7 +203,7 @@ def test_disk_full_while_writing_keeps_the_previous_site(tmp_path, monkeypatch):
     before = snapshot(out)
     with (content / "posts" / "2024-01-02-hello.md").open("a") as post:
         post.write("\nAn edit, so that the next build has pages to write.\n")
-    monkeypatch.setattr(Path, "write_text", _failing_write_text(after=3))
+    _fail_writes_after(monkeypatch, after=1)
     with pytest.raises(OutputError, match="No space left on device"):
         build_site(content, out)
     monkeypatch.undo()

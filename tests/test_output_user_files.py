@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -161,3 +162,27 @@ def test_a_build_killed_while_carrying_the_users_files_gives_them_back(tmp_path,
     assert theirs(out) == before
     assert any("notes.txt" in w for w in result.warnings)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "content"]
+
+
+def test_clean_removes_the_site_and_keeps_the_users_files(tmp_path, capsys):
+    from site_builder.cli import main
+
+    content = make_content(tmp_path, search=True)
+    out = tmp_path / "_site"
+    build_site(content, out)
+    users_files(out)
+    before = theirs(out)
+    assert main(["clean", "--out", str(out)]) == 0
+    assert theirs(out) == before
+    assert sorted(p.name for p in out.iterdir()) == [".git", MARKER, "CNAME", "notes.txt", "posts"]
+    assert [p.name for p in (out / "posts").iterdir()] == ["drafts-of-mine"]
+    assert "kept what site-builder did not write: .git, CNAME, notes.txt, posts/drafts-of-mine" in capsys.readouterr().out
+    assert main(["clean", "--out", str(out)]) == 0 and theirs(out) == before, "again: nothing of ours to remove"
+    build_site(content, out)  # the marker stayed: a build writes there again, around the user's files
+    assert (out / "index.html").is_file() and theirs(out) == before
+    shutil.rmtree(out / ".git"), (out / "CNAME").unlink(), (out / "notes.txt").unlink()
+    shutil.rmtree(out / "posts" / "drafts-of-mine")
+    assert main(["clean", "--out", str(out)]) == 0 and not out.exists()
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / "a.txt").write_text("mine")
+    assert main(["clean", "--out", str(tmp_path / "theirs")]) == 1 and (tmp_path / "theirs" / "a.txt").exists()
