@@ -6,7 +6,6 @@ keys for Jekyll plugins; those are ignored, since the folder must build without 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from pygments.styles import STYLE_MAP, get_all_styles
 
 from site_builder.errors import ConfigError, shown
 from site_builder.frontmatter import load_yaml, normalise_text
+from site_builder.model import LANGUAGE_HINT, language_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,20 +88,6 @@ def base_url_problem(url: str) -> str | None:
         parts.port
     except ValueError:
         return "has an invalid port"
-    return None
-
-
-LANGUAGE_HINT = "write a language tag (BCP 47) such as en, en-GB, fr, zh-Hans, pt-BR"
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*|[xXiI](?:-[A-Za-z0-9]{1,8})+")
-
-
-def language_problem(tag: str) -> str | None:
-    """Why ``tag`` is not a language tag for ``<html lang>`` (None when it is one): the syntax of BCP 47 with a
-    language of 2–3 letters (the 5–8 letter form is reserved and names none: ``english`` is refused), then
-    subtags of 1–8 letters or digits (``_`` as in ``en_US`` is read as ``-``), or a private-use tag (``x-…``),
-    at most 64 characters."""
-    if len(tag) > 64 or not _LANGUAGE_TAG.fullmatch(tag):
-        return "is not a language tag"
     return None
 
 

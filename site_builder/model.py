@@ -7,6 +7,7 @@ test report can point an editor straight at them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -135,3 +136,17 @@ class Post:
     @property
     def question_count(self) -> int:
         return sum(1 for e in self.exchanges if e.question is not None)
+
+
+LANGUAGE_HINT = "write a language tag (BCP 47) such as en, en-GB, fr, zh-Hans, pt-BR"
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*|[xXiI](?:-[A-Za-z0-9]{1,8})+")
+
+
+def language_problem(tag: str) -> str | None:
+    """Why ``tag`` is not a language tag for ``<html lang>`` (None when it is one): the syntax of BCP 47 with a
+    language of 2–3 letters (the 5–8 letter form is reserved and names none: ``english`` is refused), then
+    subtags of 1–8 letters or digits (``_`` as in ``en_US`` is read as ``-``), or a private-use tag (``x-…``),
+    at most 64 characters."""
+    if len(tag) > 64 or not _LANGUAGE_TAG.fullmatch(tag):
+        return "is not a language tag"
+    return None

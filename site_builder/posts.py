@@ -12,10 +12,9 @@ from typing import Any, Mapping
 from site_builder.conversation import block_tokens, code_lines, parse_conversation
 from markdown_it.token import Token
 
-from site_builder.config import LANGUAGE_HINT, language_problem
 from site_builder.errors import PostError, shown
 from site_builder.frontmatter import normalise_text, split_front_matter
-from site_builder.model import ROLES, CodeBlock, Post, Speaker
+from site_builder.model import LANGUAGE_HINT, ROLES, CodeBlock, Post, Speaker, language_problem
 
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
