@@ -96,8 +96,9 @@ def test_snippet_imports_flow_one_way():
         assert not graph[prefix + script], f"{script}.py runs in a bare interpreter and imports nothing of ours"
 
 
-LAYERS = [{"cli", "__main__"}, {"serve"}, {"importers"}, {"build"}, {"assemble"},
-          {"search", "render", "markdown", "mathml", "highlight", "write", "incremental"}, {"snippets"}, {"discover", "config"},
+LAYERS = [{"cli", "__main__"}, {"serve", "livereload"}, {"importers"}, {"build"}, {"assemble"},
+          {"search", "render", "markdown", "mathml", "mathrules", "highlight", "write", "incremental"}, {"snippets"},
+          {"discover", "config"},
           {"posts", "conversation", "speakers", "frontmatter", "blockquotes"}, {"model", "errors", "caches"}]
 """The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version)."""
 
