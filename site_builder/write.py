@@ -143,8 +143,8 @@ class _Manifest:
         """Whether ``path`` (a folder when ``folder``) is the site's, or holds some of the site's files."""
         if os.path.basename(path) in NEVER_OURS:
             return False
-        if self.files is None:
-            return not _named(path, keep)
+        if self.files is None:  # a site built before markers listed files: CNAME and keep: names are the user's
+            return not _covered(path, keep)
         if any(path == g or path.startswith(g + "/") for g in self.generated):
             return True
         if folder:

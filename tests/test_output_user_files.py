@@ -186,3 +186,28 @@ def test_clean_removes_the_site_and_keeps_the_users_files(tmp_path, capsys):
     (tmp_path / "theirs").mkdir()
     (tmp_path / "theirs" / "a.txt").write_text("mine")
     assert main(["clean", "--out", str(tmp_path / "theirs")]) == 1 and (tmp_path / "theirs" / "a.txt").exists()
+
+
+def test_a_site_built_before_markers_listed_files_keeps_the_usual_names(tmp_path):
+    """A marker without a file list (written by an older site-builder): every file is the site's, except the
+    names that are always the user's (``.git``, ``CNAME``…) and ``keep:`` names; a CNAME the new site also has
+    is then a clear error, never lost."""
+    content = make_content(tmp_path, search=False)
+    out = tmp_path / "_site"
+    build_site(content, out)
+    (out / MARKER).write_text('{"note": "written by site-builder: the next build replaces this folder whole", '
+                              '"complete": true, "written_ns": 1, "build": "old"}')
+    users_files(out)
+    (out / "stale.html").write_text("a page an older build wrote")
+    before = {name: digest for name, digest in theirs(out).items() if name.startswith(".git/") or name == "CNAME"}
+    result = build_site(content, out)
+    assert {name: digest for name, digest in theirs(out).items() if name in before} == before
+    assert not (out / "stale.html").exists() and not (out / "notes.txt").exists(), "no list: the site's"
+    assert not [w for w in result.warnings if "did not write" in w]
+    (out / MARKER).write_text('{"note": "written by site-builder: the next build replaces this folder whole", '
+                              '"complete": true, "written_ns": 1, "build": "old"}')
+    (content / "static").mkdir()
+    (content / "static" / "CNAME").write_text("other.example.org\n")
+    with pytest.raises(OutputError, match="CNAME was not written by site-builder"):
+        build_site(content, out)
+    assert (out / "CNAME").read_text() == "blog.example.org\n"
