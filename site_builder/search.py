@@ -1,25 +1,33 @@
 """Full-text search, turn by turn: one Pagefind record per turn (its URL is ``posts/slug/#turn-N``, so a hit
 lands on the turn), filtered by the speaker's role and the post's tags.
 
-The index is written by Pagefind (PyPI ``pagefind[bin]`` ships the binary) into the build's staging folder,
-after the pages, so it is swapped in with the site it describes, atomically (README "Safety"). The search
+The index is made by Pagefind (PyPI ``pagefind[bin]`` ships the binary) and written into the build's staging
+folder, after the pages, so it is swapped in with the site it describes, atomically (README "Safety"). The
+same records make the same bytes: Pagefind is given them in order and its filter files are put in order
+(``sorted_filters``), so a build and a rebuild, cold or not, on any disk, write the same index. The search
 page (``templates/search.html``, ``assets/search.js``) loads it in the browser.
 """
 
 from __future__ import annotations
 
-import re
-
+import base64
+import contextlib
 import ctypes
-import shutil
+import gzip
+import hashlib
+import io
+import json
+import re
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
+import zlib
 from dataclasses import dataclass
-from html import escape
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Iterable
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Iterable, Iterator
 
 from site_builder.errors import SiteError
 from site_builder.render import PostView, TurnView
@@ -79,51 +87,130 @@ def _turn_views(view: PostView) -> list[TurnView]:
 def write_search_index(records: list[SearchRecord], folder: Path, language: str) -> Path:
     """Index ``records`` with the Pagefind binary into ``folder`` (created); returns it.
 
-    Each record becomes a tiny HTML file in a scratch folder beside ``folder`` (removed afterwards), which
-    ``pagefind --site`` indexes in one run: its Python API costs a tenth of a second per record. One index,
-    in the site's language, so every post is found from the one search page.
+    One ``pagefind --service`` process indexes them as custom records, in order, and hands the files of the
+    index back, which are written here with their filters in order (``sorted_filters``): the same records
+    make the same bytes (README "Speed"). One index, in the site's language, so every post is found from the
+    one search page.
     """
-    scratch = folder.parent / f".{folder.name}-records"
-    try:
-        for number, record in enumerate(records):
-            page = scratch / str(number) / "index.html"
-            page.parent.mkdir(parents=True)
-            page.write_text(record_html(record, language), encoding="utf-8")
-        scratch.mkdir(exist_ok=True)
-        _run_pagefind(scratch, folder, language)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if not (folder / "pagefind.js").is_file():
-        raise SiteError(f"search index: Pagefind wrote no index into {folder}",
-                        hint="set `search: false` in site.yaml to build without search")
+    files = sorted_filters(_run_pagefind(records, language))
+    if "pagefind.js" not in files:
+        raise SiteError(f"search index: Pagefind made no index for {folder}", hint=_NO_SEARCH)
+    for name, data in sorted(files.items()):
+        path = _inside(folder, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     return folder
 
 
-def record_html(record: SearchRecord, language: str) -> str:
-    """A record as Pagefind reads it: the text is the body; title, speaker and target URL are metadata;
-    role and tags are filters."""
-    meta = {"title": record.title, "speaker": record.speaker, "target": record.url}
-    fields = [f'<span data-pagefind-meta="{key}">{escape(value)}</span>' for key, value in meta.items()]
-    fields += [f'<span data-pagefind-filter="tag">{escape(tag)}</span>' for tag in record.tags]
-    if record.role:
-        fields.append(f'<span data-pagefind-filter="role">{escape(record.role)}</span>')
-    return (f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8"><title>{escape(record.title)}'
-            f'</title></head><body><div hidden>{"".join(fields)}</div>'
-            f'<main data-pagefind-body><p>{escape(record.text or record.title)}</p></main></body></html>\n')
+_NO_SEARCH = "set `search: false` in site.yaml to build without search"
 
 
-def _run_pagefind(site: Path, output: Path, language: str) -> None:
+def _inside(folder: Path, name: str) -> Path:
+    """Where the index file ``name`` (a relative POSIX path, as Pagefind gives it) goes in ``folder``."""
+    relative = PurePosixPath(name)
+    if relative.is_absolute() or not relative.parts or ".." in relative.parts:
+        raise SiteError(f"search index: Pagefind named a file outside its folder: {name!r}", hint=_NO_SEARCH)
+    return folder.joinpath(*relative.parts)
+
+
+# Pagefind's service: base64 JSON messages, each followed by a comma, on its stdin and stdout.
+
+def _run_pagefind(records: list[SearchRecord], language: str) -> dict[str, bytes]:
+    """The files of the index of ``records`` (path in ``pagefind/``: bytes), from one ``pagefind --service``.
+
+    Its requests are handled one at a time, in order, so page N of the index is record N. (``pagefind --site``
+    over a file per record numbered the pages in the order the file system listed the files: by name hash
+    on ext4, newest first on tmpfs, so the same records made another index on another disk.) The files are
+    asked for (``GetFiles``), not written by Pagefind: 1.5 answers ``WriteFiles`` before its writes end.
+    """
+    binary = _pagefind_binary()
+    with tempfile.TemporaryFile() as errors:
+        service = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=errors, preexec_fn=_die_with_parent)
+        sender = threading.Thread(target=_send, args=(_requests(records, language), service.stdin), daemon=True)
+        sender.start()
+        try:
+            files = _reply(len(records) + 1, service.stdout)
+        finally:
+            _stop(service, sender)
+        if files is None:
+            errors.seek(0)
+            raise SiteError(f"search index: Pagefind stopped (exit {service.returncode}): "
+                            f"{errors.read().decode(errors='replace').strip()[-500:]}", hint=_NO_SEARCH)
+    return {file["path"]: base64.b64decode(file["content"]) for file in files["files"]}
+
+
+def _pagefind_binary() -> str:
     try:
         from pagefind_bin import get_executable
-        binary = str(get_executable())
+        return str(get_executable())
     except (ImportError, FileNotFoundError) as exc:
         raise SiteError(f"search index: no Pagefind binary ({exc})",
                         hint="reinstall site_builder (pip install -e .), or set `search: false` in site.yaml") from None
-    run = subprocess.run([binary, "--site", str(site), "--output-path", str(output), "--force-language", language,
-                          "--silent"], capture_output=True, text=True, check=False, preexec_fn=_die_with_parent)
-    if run.returncode != 0:
-        raise SiteError(f"search index: Pagefind failed (exit {run.returncode}): {run.stderr.strip()[-500:]}",
-                        hint="set `search: false` in site.yaml to build without search")
+
+
+def _requests(records: list[SearchRecord], language: str) -> Iterator[dict]:
+    """A new index (the service's first: number 0), a custom record per record (the text; title, speaker and
+    target URL as metadata, those not empty; role and tags as filters), then the index's files."""
+    yield {"type": "NewIndex", "config": {"force_language": language}}
+    for number, record in enumerate(records):
+        meta = {"title": record.title, "speaker": record.speaker, "target": record.url}
+        filters = {"tag": list(record.tags)} if record.tags else {}
+        if record.role:
+            filters["role"] = [record.role]
+        yield {"type": "AddRecord", "index_id": 0, "url": f"/{number}/", "content": record.text or record.title,
+               "language": language, "meta": {key: value for key, value in meta.items() if value},
+               "filters": filters}
+    yield {"type": "GetFiles", "index_id": 0}
+
+
+def _send(requests: Iterable[dict], stream: IO[bytes]) -> None:
+    """Write ``requests``, numbered from 0, and leave the stream open: at its end the service exits at once,
+    dropping the requests it has not handled yet."""
+    try:
+        for number, payload in enumerate(requests):
+            stream.write(base64.b64encode(json.dumps({"message_id": number, "payload": payload}).encode()) + b",")
+        stream.flush()
+    except (OSError, ValueError):  # the service stopped (the reply says why) or was stopped
+        pass
+
+
+def _reply(number: int, stream: io.BufferedReader) -> dict | None:
+    """The payload of the service's reply to request ``number``; None if it stopped before. An error replied
+    to any request fails the build."""
+    for message in _messages(stream):
+        try:
+            reply = json.loads(base64.b64decode(message, validate=True))
+            payload = reply["payload"]
+        except (ValueError, KeyError, TypeError):
+            raise SiteError(f"search index: Pagefind's reply is not understood: {message[:200]!r}",
+                            hint=_NO_SEARCH) from None
+        if payload.get("type") == "Error":
+            raise SiteError(f"search index: Pagefind failed: {str(payload.get('message'))[-500:]}", hint=_NO_SEARCH)
+        if reply.get("message_id") == number:
+            return payload
+    return None
+
+
+def _messages(stream: io.BufferedReader) -> Iterator[bytes]:
+    """The messages read from ``stream``, each without its comma (the files' reply spans many reads)."""
+    parts: list[bytes] = []
+    while chunk := stream.read1(1 << 20):
+        *ends, rest = chunk.split(b",")
+        for end in ends:
+            yield b"".join([*parts, end])
+            parts = []
+        parts.append(rest)
+
+
+def _stop(service: subprocess.Popen, sender: threading.Thread) -> None:
+    """End the service (it keeps nothing: the files are in its reply) and the thread that writes to it."""
+    service.kill()
+    service.wait()
+    sender.join()
+    for stream in (service.stdin, service.stdout):
+        with contextlib.suppress(OSError):
+            stream.close()
 
 
 def _die_with_parent() -> None:
@@ -131,6 +218,113 @@ def _die_with_parent() -> None:
     SIGKILL must not leave Pagefind writing into a staging folder that the next build removes)."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+# The filters in order.
+
+def sorted_filters(files: dict[str, bytes]) -> dict[str, bytes]:
+    """``files`` (an index, path: bytes) with each filter's values sorted, and the filters in each language's
+    ``.pf_meta`` sorted by name: Pagefind 1.5 writes both in the order of a hash map seeded anew on each run.
+    The rewritten files are named, as Pagefind names them, by the first hex digits of the SHA-1 of their CBOR,
+    and so is the meta file that lists them (``pagefind-entry.json``, which names it, follows). Nothing else changes: pages, words
+    and fragments are Pagefind's. An index in a format this does not read is left as it is (it works; only
+    its bytes vary from run to run, which the tests of ``tests/test_search_index.py`` would show).
+    """
+    try:
+        return _with_sorted_filters(dict(files))
+    except (KeyError, IndexError, TypeError, ValueError, EOFError, OSError, zlib.error):
+        return files
+
+
+_SIGNATURE = b"pagefind_dcd"
+"""What Pagefind's index files start with, once gunzipped; CBOR follows."""
+
+
+def _with_sorted_filters(files: dict[str, bytes]) -> dict[str, bytes]:
+    entry = json.loads(files["pagefind-entry.json"])
+    for code, listing in sorted(entry["languages"].items()):
+        meta = _unpack(files.pop(f"pagefind.{listing['hash']}.pf_meta"))
+        filters = [(name, _unpack(files.pop(f"filter/{hashed}.pf_filter"))) for name, hashed in meta[3]]
+        meta[3] = [[name, _pack(files, "filter/{}.pf_filter", code, 7, [inner, sorted(values)])]
+                   for name, (inner, values) in sorted(filters)]
+        listing["hash"] = _pack(files, "pagefind.{}.pf_meta", code, len(code) + 8, meta)
+    entry["languages"] = dict(sorted(entry["languages"].items()))
+    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    return files
+
+
+def _unpack(data: bytes) -> Any:
+    body = gzip.decompress(data)
+    if not body.startswith(_SIGNATURE):
+        raise ValueError("not a Pagefind index file")
+    value, end = _cbor_item(body, len(_SIGNATURE))
+    if end != len(body):
+        raise ValueError("bytes after the CBOR item")
+    return value
+
+
+def _pack(files: dict[str, bytes], pattern: str, language: str, digits: int, value: Any) -> str:
+    """Add ``value`` to ``files`` as Pagefind writes it, named ``pattern`` with ``{language}_{hash}``, where
+    hash is the first ``digits`` of the hex SHA-1 of its CBOR (more, while the name is taken); returns that."""
+    body = bytearray()
+    _cbor_write(value, body)
+    digest = hashlib.sha1(body).hexdigest()
+    while pattern.format(f"{language}_{digest[:digits]}") in files and digits < len(digest):
+        digits += 1
+    files[pattern.format(f"{language}_{digest[:digits]}")] = gzip.compress(_SIGNATURE + body, 9, mtime=0)
+    return f"{language}_{digest[:digits]}"
+
+
+def _cbor_item(data: bytes, at: int) -> tuple[Any, int]:
+    """The CBOR item that starts at ``data[at]``, and where it ends. Only what the filter and meta files hold:
+    integers, text and arrays, of definite lengths."""
+    major, low = data[at] >> 5, data[at] & 0x1F
+    at += 1
+    if low < 24:
+        argument = low
+    elif low <= 27:
+        width = 1 << (low - 24)
+        if at + width > len(data):
+            raise ValueError("truncated CBOR")
+        argument, at = int.from_bytes(data[at:at + width], "big"), at + width
+    else:
+        raise ValueError(f"CBOR additional information {low} is not read here")
+    if major == 0:
+        return argument, at
+    if major == 1:
+        return -1 - argument, at
+    if major == 3:
+        if at + argument > len(data):
+            raise ValueError("truncated CBOR")
+        return data[at:at + argument].decode("utf-8"), at + argument
+    if major == 4:
+        items = []
+        for _ in range(argument):
+            item, at = _cbor_item(data, at)
+            items.append(item)
+        return items, at
+    raise ValueError(f"CBOR major type {major} is not read here")
+
+
+def _cbor_write(value: Any, out: bytearray) -> None:
+    """Append ``value`` (an int, a str or a list of them) as CBOR with the shortest heads, as Pagefind's
+    encoder writes it."""
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        out += _cbor_head(3, len(raw)) + raw
+    elif isinstance(value, list):
+        out += _cbor_head(4, len(value))
+        for item in value:
+            _cbor_write(item, out)
+    else:
+        out += _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+
+
+def _cbor_head(major: int, argument: int) -> bytes:
+    if argument < 24:
+        return bytes([major << 5 | argument])
+    width = next(width for width in (1, 2, 4, 8) if argument < 1 << 8 * width)
+    return bytes([major << 5 | 24 + width.bit_length() - 1]) + argument.to_bytes(width, "big")
 
 
 class _Text(HTMLParser):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import json
 import os
@@ -16,13 +17,14 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import build_site
-from site_builder.errors import ConfigError
+from site_builder.errors import ConfigError, OutputError
 from site_builder.markdown import create_markdown
 from site_builder.posts import load_post
 from site_builder.render import post_view
-from site_builder.search import SearchRecord, plain_text, search_records, write_search_index
+from site_builder.search import (SearchRecord, _run_pagefind, plain_text, search_records, sorted_filters,
+                                 write_search_index)
 
-from incremental_site import first_difference, pagefind_file, site_files
+from incremental_site import first_difference, pagefind_file, search_index_view, site_files
 
 FIXTURE = Path(__file__).parent / "browser" / "fixtures" / "site"
 
@@ -217,3 +219,40 @@ def fragment(path: Path) -> dict:
     body = gzip.decompress(path.read_bytes())
     assert body.startswith(b"pagefind_dcd"), path
     return json.loads(body[len(b"pagefind_dcd"):])
+
+
+def test_sorting_the_filters_changes_only_their_order(tmp_path: Path) -> None:
+    """``sorted_filters`` renames and rewrites what Pagefind wrote in a varying order; read with the tests' own
+    decoder, the index says the same (pages, words, each filter's values and their pages), and the index
+    files it rewrote are named by their new bytes."""
+    content = tagged_site(tmp_path)
+    views = [post_view(create_markdown(), load_post(path), None) for path in sorted((content / "posts").glob("*.md"))]
+    written = _run_pagefind(search_records(views, "Site"), "en")
+    ours = sorted_filters(written)
+    view = lambda files: search_index_view({f"pagefind/{name}": data for name, data in files.items()})  # noqa: E731
+    assert view(ours) == view(written)
+    rewritten = sorted(ours.keys() - written.keys())
+    assert [name.rsplit(".", 1)[1] for name in rewritten] == ["pf_filter", "pf_filter", "pf_meta"]
+    assert ours.keys() - set(rewritten) <= written.keys(), "no other file renamed"
+    assert sorted_filters(ours) == ours, "already in order: the same bytes"
+
+
+def test_disk_full_while_writing_the_index_keeps_the_previous_site(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index files are written by the build now (Pagefind hands them over): a write that fails is the
+    build's error, and the site in place stays as it was."""
+    content = tagged_site(tmp_path)
+    out = tmp_path / "out"
+    before = cold_build(content, out, monkeypatch)
+    (content / "posts" / "2024-05-01-post-topic-a.md").write_text("---\ntitle: New\n---\n\nUser: new words?\n")
+    original = Path.write_bytes
+
+    def full_disk(path: Path, data: bytes) -> int:
+        if "pagefind" in path.parts:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return original(path, data)
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OutputError, match="No space left on device"):
+        build_site(content, out)
+    monkeypatch.undo()
+    assert site_files(out) == before
