@@ -97,6 +97,16 @@ def edit_and_wait_for_every_tab(tabs: list[Any], post: Path, wording: str) -> No
     post.write_text(POST.replace("WORDING", wording), encoding="utf-8")
     for tab in tabs:
         tab.wait_for_function(f"() => !window.beforeTheEdit && document.body.innerText.includes({wording!r})")
+        assert tab.locator("#site-builder-error").count() == 0
+
+
+def break_and_wait_for_every_overlay(tabs: list[Any], post: Path) -> None:
+    """Save the post without its title: every tab shows the failed build's message over the page."""
+    post.write_text(POST.replace('title: "A small post"\n', ""), encoding="utf-8")
+    for tab in tabs:
+        overlay = tab.locator("#site-builder-error")
+        overlay.wait_for(state="visible")
+        assert "The last rebuild failed" in overlay.inner_text() and "a-small-post.md" in overlay.inner_text()
 
 
 NO_WEB_LOCKS = "delete Navigator.prototype.locks;"
@@ -116,7 +126,7 @@ def test_every_tab_loads_and_reloads_over_one_stream(
     if not Path("/proc/net/tcp").exists():
         pytest.skip("counts the server's connections in /proc/net/tcp (Linux)")
     url, post = preview
-    port = int(urlsplit(url).port)
+    port = urlsplit(url).port
     context = browser.new_context()
     try:
         if init_script:
@@ -126,8 +136,10 @@ def test_every_tab_loads_and_reloads_over_one_stream(
         assert all("computes values lazily" in tab.inner_text("body") for tab in opened)
         assert settle(opened[0], lambda: connections_to(port), streams) == streams  # held open on the server
         edit_and_wait_for_every_tab(opened, post, "A function that yields.")
+        break_and_wait_for_every_overlay(opened, post)
+        edit_and_wait_for_every_tab(opened, post, "Fixed again.")
         assert settle(opened[0], lambda: connections_to(port), streams) == streams
         if init_script is None:
-            assert len(in_pages.open) == 1  # and it is one of the pages'
+            assert settle(opened[0], lambda: len(in_pages.open), 1) == 1  # and a page holds it
     finally:
         context.close()
