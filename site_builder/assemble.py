@@ -30,7 +30,7 @@ from site_builder.posts import load_post, meta_line
 from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_view, fence_decorator,
                                  linked_ranges, make_environment, page_specs, post_view, quotes_of, render_page,
                                  site_data)
-from site_builder.search import SearchRecord, search_records, write_search_index
+from site_builder.search import SearchRecord, die_with_parent, search_records, write_search_index
 from site_builder.snippets import block_statuses
 from site_builder.write import Kept, built_id, drop_inherited_locks, kept_warning, output_files, scan_output, write_site
 
@@ -226,8 +226,15 @@ def _map(function: Callable, tasks: list[tuple], jobs: int) -> Iterator:
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_worker_start)
     return _closing(pool, pool.map(function, *zip(*tasks), chunksize=8))
+
+
+def _worker_start() -> None:
+    """In each worker process: hold none of the build's locks, and end with the build (SIGKILLed, it left its
+    workers waiting for work forever)."""
+    drop_inherited_locks()
+    die_with_parent()
 
 
 def _closing(pool: ProcessPoolExecutor, results: Iterator) -> Iterator:
@@ -397,7 +404,7 @@ def _rendered_pages(job: _PageJob, specs: list[PageSpec], jobs: int) -> Iterator
 
     _PAGE_JOB[:] = [(job, specs)]
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=drop_inherited_locks)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start)
     chunks = [(start, min(start + 16, len(specs))) for start in range(0, len(specs), 16)]
     return _pages_of(pool, pool.map(_render_chunk, *zip(*chunks)))
 

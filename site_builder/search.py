@@ -126,7 +126,7 @@ def _run_pagefind(records: list[SearchRecord], language: str) -> dict[str, bytes
     binary = _pagefind_binary()
     with tempfile.TemporaryFile() as errors:
         service = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=errors, preexec_fn=_die_with_parent)
+                                   stderr=errors, preexec_fn=die_with_parent)
         sender = threading.Thread(target=_send, args=(_requests(records, language), service.stdin), daemon=True)
         sender.start()
         try:
@@ -213,9 +213,10 @@ def _stop(service: subprocess.Popen, sender: threading.Thread) -> None:
             stream.close()
 
 
-def _die_with_parent() -> None:
-    """In the Pagefind child, before it starts: on Linux, be killed when the build is (a build killed with
-    SIGKILL must not leave Pagefind writing into a staging folder that the next build removes)."""
+def die_with_parent() -> None:
+    """In a child of the build (Pagefind, before it starts; a worker process): on Linux, be killed when the
+    build is (a build killed with SIGKILL must not leave Pagefind writing into a staging folder that the next
+    build removes, nor workers waiting forever for work)."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 

@@ -81,6 +81,8 @@ class OutputScan:
     """Files and folders (taken whole) that no build of ours wrote: carried into every new site untouched."""
     unlisted: tuple[str, ...] = ()
     """Those of ``kept`` that neither ``QUIETLY_KEPT`` nor a ``keep:`` name covers: reported by each build."""
+    written_ns: object = None
+    """The marker's time of writing when scanned: a build that swapped a site in since changed it."""
 
 
 def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
@@ -113,7 +115,8 @@ def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
                     st = entry.stat(follow_symlinks=False)
                     files[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
     kept.sort()
-    return OutputScan(files, tuple(kept), tuple(path for path in kept if not _covered(path, keep)))
+    return OutputScan(files, tuple(kept), tuple(path for path in kept if not _covered(path, keep)),
+                      marker.get("written_ns"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,41 +279,65 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
     out = out_dir.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        keep = tuple(keep)
-        if clean_leftovers(out) or scan is None:
-            scan = scan_output(out, keep)
-        if in_place is not None and not generated:
-            copies = list(copies)
-            done, pages = update_in_place(pages, copies, out, set(kept), in_place, build_id, scan, keep)
-            if done:
-                return scan
-        with _staging(out, background=remove_previous == "background",
-                      spare=None if generated else spare) as (staging, place):
-            if place.returned:
-                scan = scan_output(out, keep)
-            for relative in kept:
-                place.link(relative)
-            for source, destination in copies:
-                place.copy(source, destination)
-            for page in pages:
-                if isinstance(page, Kept):
-                    place.link(page.path)
-                else:
-                    place.write(page.path, page.content)
-            place.finish()
-            for generate in generated:
-                generate(staging)
-            carried = _merge_folders(staging, out, scan.kept)
-            _check_kept_places(staging, out, carried)
-            _write_marker(staging, complete=True, build_id=build_id, files=place.written,
-                          generated=_generated_folders(staging, place.written), kept=carried, keep=keep)
-            _swap_carrying(staging, out, carried)
-        return scan
+        with _output_lock(out):
+            return _write_locked(pages, copies, out, generated, kept, build_id, remove_previous, in_place, spare,
+                                 scan, tuple(keep))
     except OSError as exc:
         raise OutputError(f"could not write the site to {out_dir}: {exc.strerror or exc}"
                           + (f" ({exc.filename})" if exc.filename else ""),
                           hint="the previous site, if any, is unchanged; free space or fix the folder's "
                                "permissions and build again") from None
+
+
+@contextlib.contextmanager
+def _output_lock(out: Path) -> Iterator[None]:
+    """Held while a build writes ``out`` (``serve`` and ``build`` may run at once): one at a time carries the
+    user's files and swaps, so that neither swaps out a site holding files the other moved in. The lock is on
+    the output's parent folder, since the output itself is replaced."""
+    handle = os.open(out.parent, os.O_RDONLY)
+    _HELD_LOCKS.add(handle)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        _HELD_LOCKS.discard(handle)
+        os.close(handle)
+
+
+def _write_locked(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]], out: Path,
+                  generated: Iterable[Callable[[Path], object]], kept: Iterable[str], build_id: str,
+                  remove_previous: str, in_place: Mapping[str, object] | None, spare: Path | None,
+                  scan: OutputScan | None, keep: tuple[str, ...]) -> OutputScan:
+    """``write_site`` holding the output's lock."""
+    if clean_leftovers(out) or scan is None or _marker(out).get("written_ns") != scan.written_ns:
+        scan = scan_output(out, keep)
+    if in_place is not None and not generated:
+        copies = list(copies)
+        done, pages = update_in_place(pages, copies, out, set(kept), in_place, build_id, scan, keep)
+        if done:
+            return scan
+    with _staging(out, background=remove_previous == "background",
+                  spare=None if generated else spare) as (staging, place):
+        if place.returned:
+            scan = scan_output(out, keep)
+        for relative in kept:
+            place.link(relative)
+        for source, destination in copies:
+            place.copy(source, destination)
+        for page in pages:
+            if isinstance(page, Kept):
+                place.link(page.path)
+            else:
+                place.write(page.path, page.content)
+        place.finish()
+        for generate in generated:
+            generate(staging)
+        carried = _merge_folders(staging, out, scan.kept)
+        _check_kept_places(staging, out, carried)
+        _write_marker(staging, complete=True, build_id=build_id, files=place.written,
+                      generated=_generated_folders(staging, place.written), kept=carried, keep=keep)
+        _swap_carrying(staging, out, carried)
+    return scan
 
 
 def _plain_relative(relative: object) -> bool:

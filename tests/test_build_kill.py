@@ -160,6 +160,25 @@ def test_kills_during_whole_builds(tmp_path):
     outcomes = kill_runs(tmp_path / "_site", lambda number: build_command(content, tmp_path / "_site", number),
                          kills=10, seed=1, spare=spare_folder(content, tmp_path / "_site"))
     assert sum(outcomes.values()) == 10
+    assert processes_naming(content) == [], "a killed build's worker processes end with it"
+
+
+def processes_naming(path: Path, wait: float = 5.0) -> list[str]:
+    """The command lines of the processes that still name ``path`` after up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
+            except OSError:
+                continue
+            if str(path) in command and state != "Z":
+                found.append(command)
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 @pytest.mark.slow
