@@ -1,10 +1,10 @@
 """Math in posts, rendered at build time to MathML (no JavaScript in the reader's browser).
 
-The delimiters AI answers use: ``$…$`` and ``$$…$$`` (mdit-py-plugins' dollarmath), ``\\(…\\)`` and
-``\\[…\\]`` (its texmath, "brackets"). Prices are not math: a ``$`` followed by a space, or a closing ``$``
-next to a digit (``$1 billion to $2 billion``), does not delimit anything. LaTeX that latex2mathml cannot
-convert, or a command it does not know, is shown as its source with a visible mark, and reported as a
-warning at its line (``math_warnings``).
+The delimiters AI answers use: ``$…$`` and ``$$…$$``, ``\\(…\\)`` and ``\\[…\\]``, found by our rules in
+linear time (site_builder/mathrules.py) where mdit-py-plugins' dollarmath and texmath found them. Prices are
+not math: a ``$`` followed by a space, or a closing ``$`` next to a digit (``$1 billion to $2 billion``),
+does not delimit anything. LaTeX that latex2mathml cannot convert, or a command it does not know, is shown
+as its source with a visible mark, and reported as a warning at its line (``math_warnings``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from xml.etree import ElementTree
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.texmath import texmath_plugin
+
+from site_builder.mathrules import math_block, math_inline
 
 INLINE = ("math_inline", "math_inline_double")
 BLOCK = ("math_block", "math_block_eqno", "math_block_label")
@@ -36,38 +36,10 @@ class MathWarning:
 
 def math_plugin(md: MarkdownIt) -> None:
     """Parse the four kinds of delimiters and render them as MathML."""
-    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False)
-    md.use(texmath_plugin, delimiters="brackets")
-    for rule in md.block.ruler.__rules__:
-        if rule.name.startswith("math_block"):
-            rule.fn = _inside_container(rule.fn)
-    md.block.ruler.__cache__ = None  # the rules' chains are compiled on first use
+    md.inline.ruler.before("escape", "math_inline", math_inline)
+    md.block.ruler.before("fence", "math_block", math_block)
     for name in INLINE + BLOCK:
         md.add_render_rule(name, _render_math)
-
-
-def _inside_container(rule: Any) -> Any:
-    """A block-math rule that looks for its closing line only inside the quote or list item it starts in, as
-    a fence does: mdit-py-plugins' rules would take a ``$$`` written after a quote's last ``>`` line (a lazy
-    line) as the closing one. ``end`` is cut at the first line outside; the search stops no later than the
-    rule's own (at the next line holding a closing delimiter)."""
-    def rule_inside_container(state: Any, start: int, end: int, silent: bool) -> bool:
-        opening = state.bMarks[start] + state.tShift[start]
-        if not state.src.startswith(("$$", "\\["), opening):
-            return rule(state, start, end, silent)  # not block math: the rule says so at once
-        line = start + 1
-        while line < end:
-            first, last = state.bMarks[line] + state.tShift[line], state.eMarks[line]
-            if first < last:
-                if state.sCount[line] < state.blkIndent:
-                    end = line
-                    break
-                text = state.src[first:last]
-                if "$$" in text or "\\]" in text:
-                    break
-            line += 1
-        return rule(state, start, end, silent)
-    return rule_inside_container
 
 
 def _render_math(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -150,28 +122,17 @@ def _rebuild(element: ElementTree.Element, parts: list[str]) -> str:
 
 def math_warnings(tokens: Iterable[Token], text: str, line_offset: int) -> list[MathWarning]:
     """A warning for every formula of a parsed document (``text``, whose first line is source line
-    ``line_offset``) that did not render, at its source line."""
+    ``line_offset``) that did not render, at its source line. Every block carries its lines (``\\[…\\]``
+    too: texmath's carried none, and finding them in ``text`` took a walk from the top per block)."""
     warnings, line = [], line_offset
     for token in tokens:
         if token.map:
             line = line_offset + token.map[0]
-        elif token.type in BLOCK:  # texmath's \[…\] blocks carry no map: find them in the text
-            start = text.find(token.content, _offset_of(text, line - line_offset))
-            line = line_offset + text.count("\n", 0, start) if start >= 0 else line
         for math, at in _formulas(token, line):
             _, why = to_mathml(math.content.strip(), math.type in BLOCK or math.type == "math_inline_double")
             if why:
                 warnings.append(MathWarning(at, f"math not rendered ({why}): {math.content.strip()[:60]}"))
     return warnings
-
-
-def _offset_of(text: str, line_index: int) -> int:
-    offset = 0
-    for _ in range(line_index):
-        offset = text.find("\n", offset) + 1
-        if offset == 0:
-            return 0
-    return offset
 
 
 def _formulas(token: Token, line: int) -> list[tuple[Token, int]]:
