@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.markdown import create_markdown, render, render_markdown
@@ -81,3 +83,58 @@ def test_text_an_importer_escapes_never_opens_math():
     for text in ('<script>alert("XSS-1")</script>', "f(x) [y] \\(z\\) $5 and $6", "a\\[b\\]"):
         html = create_markdown().render(inline(text))
         assert "<math" not in html and BeautifulSoup(html, "html.parser").get_text().strip() == text
+
+
+HOSTILE_MATH = {
+    # name: about 100 kB of one shape, and the CPU seconds it took with mdit-py-plugins' rules (issue 18)
+    "openings": "\\(" * 50_000,  # 22 s: each \( searched (a copy of) the rest of the text for \)
+    "openings_before_brackets": "\\(a\\]" * 20_000,  # 9 s
+    "openings_in_emphasis": "*\\(*" * 25_000,  # over 12 s
+    "openings_in_links": "[\\(](u) " * 12_500,  # 12 s
+    "bracket_lines": "\\[\n\n" * 25_000,  # over 12 s: each \[ line searched the rest of the post for \]
+    "dollar_lines": "$$a\n\n" * 20_000,  # over 12 s: each $$ line walked every later line for a closing $$
+    "dollar_lines_in_a_quote": "> $$a\n>\n" * 12_500,  # over 12 s
+    "bracket_lines_in_a_list": "- \\[a\n" * 16_600,  # 11 s
+    "bracket_lines_in_a_quote": "> \\[a\n>\n" * 11_100,  # over 12 s
+    "brackets_then_dollars": "\\[\n$$\n\n" * 14_200,  # 10 s
+    # \[ blocks in a list item closed after it: each walked to the end of the item (over 15 s)
+    "brackets_closed_after_a_list_item": "- \\[a\n\n" + "  \\[a\n\n" * 14_200 + "x\n\\]\n",
+    # ... and in a quote, closed after its lazy line (over 15 s)
+    "brackets_closed_after_a_lazy_line": "> \\[a\n>\n" * 11_100 + "> p\nlazy\n\\]\n",
+    # warnings: each \[ block without a line was searched for from the top of the post (4 s for 80 kB)
+    "bad_bracket_blocks_between_paragraphs": "a\n\n\\[\\frac{1}{\\]\n\n" * 5_000,
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_MATH)
+def test_100kb_of_math_delimiters_renders_in_well_under_two_seconds(name: str) -> None:
+    """The README's promise for any post of at most 100 kB, kept by math too: each closing delimiter is
+    found once per text, not searched for again at every opening one."""
+    md = create_markdown()
+    render(md, "warm up: $x$, \\(y\\)")
+    started = time.process_time()  # CPU time: other jobs on a shared machine do not count
+    rendered = render_markdown(md, HOSTILE_MATH[name])
+    elapsed = time.process_time() - started
+    assert rendered.html
+    assert elapsed < 2, f"{name}: {elapsed:.1f} s of CPU for {len(HOSTILE_MATH[name]):,} characters"
+
+
+def test_each_bracket_block_is_warned_about_at_its_own_line() -> None:
+    """texmath's ``\\[…\\]`` blocks carried no lines, and the warnings looked for their text from the line of
+    the token before: two equal formulas were both reported at the first one's line."""
+    rendered = render_markdown(create_markdown(), "\\[\\frac{1}{\\]\n\n\\[\\frac{1}{\\]\n\n> \\[\\frac{1}{\\]\n",
+                               line_offset=5)
+    assert [warning.line for warning in rendered.warnings] == [5, 7, 9]
+
+
+def test_each_kind_of_closing_delimiter_is_listed_once_per_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The work the rules do besides markdown-it's own: one pass over the text per kind of delimiter, however
+    many opening delimiters search it (the plugins searched the rest of the text at every one)."""
+    from site_builder import mathrules
+
+    listed: list[int] = []
+    for kind, find in list(mathrules._FINDERS.items()):
+        monkeypatch.setitem(mathrules._FINDERS, kind, lambda text, find=find: listed.append(len(text)) or find(text))
+    text = "".join(HOSTILE_MATH[name][:10_000] + "\n\n" for name in HOSTILE_MATH)
+    render_markdown(create_markdown(), text)
+    assert 0 < sum(listed) <= len(mathrules._FINDERS) * len(text), (sum(listed), len(text))
