@@ -29,6 +29,7 @@ INLINE_PIECES = [
     "xmpp:", "a@b.co", "example.org", "javascript:alert(1)", "[x](javascript:alert(1))", "![i](data:image/png;x)",
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[^1]", "$x$", "\\*", "\\\n", "  \n", " ",
     "word", "Wörter", "日本語", "a:", "fe80::1", '{"k":"v"}', "(www.x.org)", "[[", "]]", "<http://a.b>",
+    "\\(", "\\)", "\\[", "\\]", "$", "$$",  # math delimiters (site_builder/mathrules.py), repeated to 100 kB too
 ]
 UNICODE_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 INLINE = st.lists(st.one_of(st.sampled_from(INLINE_PIECES), st.sampled_from(ODD_CHARACTERS), UNICODE_TEXT),
