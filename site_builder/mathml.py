@@ -121,9 +121,10 @@ def _rebuild(element: ElementTree.Element, parts: list[str]) -> str:
 
 
 def math_warnings(tokens: Iterable[Token], text: str, line_offset: int) -> list[MathWarning]:
-    """A warning for every formula of a parsed document (``text``, whose first line is source line
-    ``line_offset``) that did not render, at its source line. Every block carries its lines (``\\[…\\]``
-    too: texmath's carried none, and finding them in ``text`` took a walk from the top per block)."""
+    """A warning for every formula of a parsed document whose first line is source line ``line_offset``
+    that did not render, at its source line. ``text``, the document, is not read: every block carries its
+    lines, ``\\[…\\]`` too (texmath's carried none, and finding them in the text took a walk from the top of
+    it per block, and found an equal formula before)."""
     warnings, line = [], line_offset
     for token in tokens:
         if token.map:

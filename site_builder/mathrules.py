@@ -2,13 +2,13 @@
 
 These rules parse what mdit-py-plugins' rules parsed here until now — dollarmath (``allow_space=False,
 allow_digits=False, double_inline=True, allow_labels=False``) and texmath (``delimiters="brackets"``) —
-into the same tokens, quirks included (see ``_escaped``). Those rules searched the rest of the text for a
-closing delimiter at every opening one, and texmath copied the rest of the text first, so 100 kB of ``\\(``
-took 22 s to render and 50 kB of ``\\[`` lines on their own more than 12 s. Here each kind of closing
-delimiter is listed once per text (``Offsets``, kept in ``env["math_offsets"]``) and every opening one
-finds its closing one by a binary search. ``tests/fuzz/test_fuzz_math.py`` compares the tokens with the
-plugins' on generated and real posts; ``tests/test_math.py`` times 100 kB of each shape that was slow and
-counts the characters listed.
+into the same tokens, quirks included (see ``_escaped``), but that ``\\[…\\]`` blocks carry their lines.
+Those rules searched the rest of the text for a closing delimiter at every opening one, and texmath copied
+the rest of the text first: 100 kB of ``\\(`` took 22 s to render, of ``\\[`` lines over 90 s. Here each kind
+of closing delimiter is listed once per text (``Offsets``, kept in ``env["math_offsets"]``) and every
+opening one finds its closing one by a binary search. ``tests/fuzz/test_fuzz_math.py`` compares the tokens
+with the plugins' on generated and real posts; ``tests/test_math.py`` times 100 kB of each shape that was
+slow and counts the characters listed.
 
 A block's closing line must lie inside the quote or list item it starts in, as a fence's does: a non-empty
 line indented less than the block (a quote's lazy line, the line after a list item) ends the search,

@@ -91,17 +91,17 @@ HOSTILE_MATH = {
     "openings_before_brackets": "\\(a\\]" * 20_000,  # 9 s
     "openings_in_emphasis": "*\\(*" * 25_000,  # over 12 s
     "openings_in_links": "[\\(](u) " * 12_500,  # 12 s
-    "bracket_lines": "\\[\n\n" * 25_000,  # over 12 s: each \[ line searched the rest of the post for \]
-    "dollar_lines": "$$a\n\n" * 20_000,  # over 12 s: each $$ line walked every later line for a closing $$
-    "dollar_lines_in_a_quote": "> $$a\n>\n" * 12_500,  # over 12 s
+    "bracket_lines": "\\[\n\n" * 25_000,  # over 90 s: each \[ line searched the rest of the post for \]
+    "dollar_lines": "$$a\n\n" * 20_000,  # over 90 s: each $$ line walked every later line for a closing $$
+    "dollar_lines_in_a_quote": "> $$a\n>\n" * 12_500,  # 37 s
     "bracket_lines_in_a_list": "- \\[a\n" * 16_600,  # 11 s
     "bracket_lines_in_a_quote": "> \\[a\n>\n" * 11_100,  # over 12 s
     "brackets_then_dollars": "\\[\n$$\n\n" * 14_200,  # 10 s
-    # \[ blocks in a list item closed after it: each walked to the end of the item (over 15 s)
+    # \[ blocks in a list item closed after it: each walked to the end of the item (86 s)
     "brackets_closed_after_a_list_item": "- \\[a\n\n" + "  \\[a\n\n" * 14_200 + "x\n\\]\n",
     # ... and in a quote, closed after its lazy line (over 15 s)
     "brackets_closed_after_a_lazy_line": "> \\[a\n>\n" * 11_100 + "> p\nlazy\n\\]\n",
-    # warnings: each \[ block without a line was searched for from the top of the post (4 s for 80 kB)
+    # warnings: each \[ block without a line was searched for from the top of the post (6 s)
     "bad_bracket_blocks_between_paragraphs": "a\n\n\\[\\frac{1}{\\]\n\n" * 5_000,
 }
 
