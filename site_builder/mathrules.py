@@ -65,13 +65,12 @@ def _unescaped_dollars(text: str) -> tuple[int, ...]:
 
 
 def _escaped(text: str, at: int) -> bool:
-    """Whether an odd number of backslashes precede ``text[at]``. As dollarmath counts them, a run that
-    reaches the start of the text goes on at its last character: ``$x$`` is escaped in ``$x$ a\\``."""
+    """Whether an odd number of backslashes precede ``text[at]``. (dollarmath, counting them, went on past
+    the start of the text at its last character: ``$x$`` was escaped in ``$x$ a\\``.)"""
     start = at
     while start > 0 and text[start - 1] == "\\":
         start -= 1
-    run = at - start + (start == 0 and text.endswith("\\"))
-    return run % 2 == 1
+    return (at - start) % 2 == 1
 
 
 def _unescaped_double_dollars(text: str) -> tuple[int, ...]:
@@ -115,8 +114,8 @@ def _dollar_inline(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
     if start + 1 >= len(src) or isWhiteSpace(ord(src[start + 1])):
         return False
-    if src[start - 1].isdigit() or not offsets(state.env, "$", src).holds(start):
-        return False  # at start 0 dollarmath looks at the text's last character: so does this
+    if (start > 0 and src[start - 1].isdigit()) or not offsets(state.env, "$", src).holds(start):
+        return False  # (at start 0 dollarmath read the text's last character: `$n$ is at least 5` was no math)
     double = src[start + 1] == "$"
     if double:
         closing = offsets(state.env, "$$", src).after(start + 2)

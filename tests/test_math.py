@@ -138,3 +138,18 @@ def test_each_kind_of_closing_delimiter_is_listed_once_per_text(monkeypatch: pyt
     text = "".join(HOSTILE_MATH[name][:10_000] + "\n\n" for name in HOSTILE_MATH)
     render_markdown(create_markdown(), text)
     assert 0 < sum(listed) <= len(mathrules._FINDERS) * len(text), (sum(listed), len(text))
+
+
+@pytest.mark.parametrize("text, formulas", [
+    ("$n$ must be at least 5", ["n"]),
+    ("$x^2$ costs 3", ["x^2"]),
+    ("$a$ and then a backslash \\\\", ["a"]),
+    ("$$E = mc^2$$ holds for 1", ["E = mc^2"]),
+    ("costs 5$ and $x$", ["x"]),
+    ("\\$x$ is not math, nor is 1$x$2", []),
+])
+def test_a_paragraph_that_starts_with_a_formula_and_ends_with_a_digit_shows_the_formula(text, formulas):
+    """dollarmath read the paragraph's last character as the one before a ``$`` at its start: a digit or a
+    backslash there hid the formula (``$n$ must be at least 5`` showed ``$n$``)."""
+    tokens = create_markdown().parseInline(text)[0].children
+    assert [token.content for token in tokens if token.type.startswith("math_inline")] == formulas

@@ -50,9 +50,26 @@ def cut_at_container(rule: Any) -> Any:
     return cut
 
 
+def without_wrap_around(rule: Any) -> Any:
+    """dollarmath's inline rule as it was meant: looking before the start of the text, for a digit or a
+    backslash, it read the text's last character (``src[-1]``), so ``$n$ is at least 5`` showed no math. Ours
+    reads nothing there; the reference is given the text with a space after it, which changes only those
+    reads (every other read past the end was an IndexError that the rule took for "no", as a space is)."""
+    def fixed(state: Any, silent: bool) -> bool:
+        src = state.src
+        state.src = src + " "
+        try:
+            return rule(state, silent)
+        finally:
+            state.src = src
+    return fixed
+
+
 def plugin_math(md: MarkdownIt) -> MarkdownIt:
-    """``md`` with the plugins' math rules in place of ours, in the same places of the chains."""
+    """``md`` with the plugins' math rules in place of ours, in the same places of the chains (dollarmath's
+    without its wrap-around: ``without_wrap_around``)."""
     dollars, brackets = [rule.fn for rule in PLUGINS.inline.ruler.__rules__ if rule.name == "math_inline"]
+    dollars = without_wrap_around(dollars)
     md.inline.ruler.at("math_inline", dollars)
     md.inline.ruler.after("math_inline", "math_inline_brackets", brackets)
     dollar_block, labelled, bracket_block = [cut_at_container(rule.fn) for rule in PLUGINS.block.ruler.__rules__
