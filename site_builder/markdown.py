@@ -137,7 +137,7 @@ def render_markdown(md: MarkdownIt, text: str, line_offset: int = 1, decorate: F
     env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate, "highlight_budget": budget,
                            "heading_ids": set() if heading_ids is None else heading_ids}
     tokens = md.parse(text, env)
-    return Rendered(md.renderer.render(tokens, md.options, env), tuple(math_warnings(tokens, text, line_offset)))
+    return Rendered(md.renderer.render(tokens, md.options, env), tuple(math_warnings(tokens, line_offset)))
 
 
 def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:

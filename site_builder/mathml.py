@@ -120,11 +120,11 @@ def _rebuild(element: ElementTree.Element, parts: list[str]) -> str:
     return ""
 
 
-def math_warnings(tokens: Iterable[Token], text: str, line_offset: int) -> list[MathWarning]:
+def math_warnings(tokens: Iterable[Token], line_offset: int) -> list[MathWarning]:
     """A warning for every formula of a parsed document whose first line is source line ``line_offset``
-    that did not render, at its source line. ``text``, the document, is not read: every block carries its
-    lines, ``\\[…\\]`` too (texmath's carried none, and finding them in the text took a walk from the top of
-    it per block, and found an equal formula before)."""
+    that did not render, at its source line. Every block carries its lines, ``\\[…\\]`` too (texmath's
+    carried none, and finding them in the text took a walk from the top of it per block, and found an equal
+    formula before)."""
     warnings, line = [], line_offset
     for token in tokens:
         if token.map:
