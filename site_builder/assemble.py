@@ -32,7 +32,8 @@ from site_builder.render import (CompanionLink, Page, PageSpec, companion_links,
                                  site_data)
 from site_builder.search import SearchRecord, die_with_parent, search_records, write_search_index
 from site_builder.snippets import block_statuses
-from site_builder.write import Kept, built_id, drop_inherited_locks, kept_warning, output_files, scan_output, write_site
+from site_builder.output import built_id, kept_warning, output_files, scan_output
+from site_builder.write import Kept, drop_inherited_locks, write_site
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

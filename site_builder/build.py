@@ -22,7 +22,8 @@ from site_builder import incremental
 from site_builder.caches import content_cache
 from site_builder.discover import Sources, discover
 from site_builder.incremental import Inputs, Stamp, signatures, tree_files
-from site_builder.write import OutputScan, built_id, check_output, kept_warning, scan_output, tidy
+from site_builder.output import OutputScan, built_id, check_output, kept_warning, scan_output
+from site_builder.write import tidy
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
 """The theme: templates and assets (``render.THEME_DIR`` is the same folder)."""

@@ -1,22 +1,14 @@
 """The last stage: write the site into the output folder, replacing only what we built, atomically.
 
-Rules (README "Safety"):
+Rules (README "Safety"; which folder may be written, and what in it is the user's: ``output.py``):
 
-- The output folder is written only when it does not exist, is empty, or carries ``.site-builder``, the
-  marker every build writes into its output (a JSON record only we write: an empty or foreign file named so
-  does not count). Anything else is refused before any work is done (``check_output``), as is an output
-  that is the content folder, holds it, lies inside it, or holds the cache.
-- The marker lists the files the build wrote. Anything else found in the output (a ``.git`` folder, a
-  ``CNAME`` the user added, a file of theirs) is not ours: it is moved into the new site before the swap,
-  never removed or written into, and reported unless ``.git`` / ``.svn`` / ``.hg`` / ``CNAME`` /
-  ``.nojekyll`` or a ``keep:`` name covers it (``scan_output``). A new site that has a file where one of
-  those is refuses to build, naming it.
 - The site is written into a staging folder (the spare in the cache, or ``.NAME-build-XXXX`` beside the
-  output), then swapped in. On Linux the swap is one ``renameat2(RENAME_EXCHANGE)``: at every instant the
-  path holds a complete site, the previous one or the new one. Elsewhere it is two renames; a build killed
-  between them is repaired by the next build, which puts the newest complete site back in place. Whether
-  the spare can be swapped with the output is tried (a rename between the two), not inferred from
-  ``st_dev``: two bind mounts of one file system share it and refuse renames between them.
+  output), the user's files are moved into it, and it is swapped in. On Linux the swap is one
+  ``renameat2(RENAME_EXCHANGE)``: at every instant the path holds a complete site, the previous one or the
+  new one. Elsewhere it is two renames; a build killed between them is repaired by the next build, which
+  puts the newest complete site back in place. Whether the spare can be swapped with the output is tried (a
+  rename between the two), not inferred from ``st_dev``: two bind mounts of one file system share it and
+  refuse renames between them.
 - Leftovers of killed builds (our staging folders, recognised by name *and* marker, and not locked by a
   running build) are removed at the start of the next build, after the user's files a killed build was
   moving are put back; the marker is deleted last, so a removal that is itself interrupted is finished the
@@ -30,7 +22,6 @@ import ctypes
 import errno
 import fcntl
 import itertools
-import json
 import os
 import shutil
 import sys
@@ -41,23 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
-from site_builder.caches import cache_root
-from site_builder.discover import Sources
 from site_builder.errors import OutputError
-
-MARKER = ".site-builder"
-"""Written first into every staging folder ({"complete": false}) and replaced last ({"complete": true}, with
-the files the build wrote)."""
-_MARKER_NOTE = "written by site-builder: the next build replaces the files it wrote here and keeps the others"
-_MARKER_NOTES = frozenset({_MARKER_NOTE, "written by site-builder: the next build replaces this folder whole"})
-"""The notes a marker of ours carries (the second: builds before the marker listed their files)."""
-
-NEVER_OURS = frozenset({".git", ".svn", ".hg"})
-"""Folders a build never writes, at any depth of the output: version control's (``git init _site``)."""
-QUIETLY_KEPT = frozenset({"CNAME", ".nojekyll", *NEVER_OURS})
-"""Names at the top of the output that are kept without a warning when the build did not write them."""
-TMP_SUFFIX = ".tmp"
-_TMP_INFIX = ".site-builder-"
+from site_builder.output import (MARKER, TMP_INFIX, TMP_SUFFIX, OutputScan, check_kept_places, generated_folders,
+                                 inside, is_ours, merge_folders, named, put_marker, read_marker, return_kept,
+                                 scan_output, write_marker)
 
 
 class Page(Protocol):
@@ -69,172 +47,6 @@ class Page(Protocol):
 class Kept:
     """A file of the current site that is unchanged: linked into the new site, not written again."""
     path: str
-
-
-@dataclass(frozen=True, slots=True)
-class OutputScan:
-    """What the output folder holds: the files a build of ours wrote, and what it did not write."""
-    files: dict[str, tuple[int, int, int]]
-    """The site's own files (the marker's list; all but version-control folders for a marker without one):
-    path -> (size, mtime_ns, inode)."""
-    kept: tuple[str, ...] = ()
-    """Files and folders (taken whole) that no build of ours wrote: carried into every new site untouched."""
-    unlisted: tuple[str, ...] = ()
-    """Those of ``kept`` that neither ``QUIETLY_KEPT`` nor a ``keep:`` name covers: reported by each build."""
-    written_ns: object = None
-    """The marker's time of writing when scanned: a build that swapped a site in since changed it."""
-
-
-def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
-    """Sort what ``out`` holds into the site's files and the user's. ``keep`` (the config's ``keep:`` names,
-    paths inside the output; default: those the marker recorded) only says which of the user's need no
-    warning, and for a marker that lists no files, which files are the user's."""
-    marker = _marker(out)
-    keep = tuple(marker.get("keep") or ()) if keep is None else tuple(keep)
-    manifest = _Manifest.of(marker)
-    files: dict[str, tuple[int, int, int]] = {}
-    kept: list[str] = []
-    pending = [""]
-    while pending:
-        relative = pending.pop()
-        try:
-            entries = os.scandir(os.path.join(out, relative))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        with entries:
-            for entry in entries:
-                path = f"{relative}/{entry.name}" if relative else entry.name
-                if path in (MARKER, f"{MARKER}{TMP_SUFFIX}"):
-                    continue
-                folder = entry.is_dir(follow_symlinks=False)
-                if not manifest.holds(path, folder, keep):
-                    kept.append(path)
-                elif folder:
-                    pending.append(path)
-                else:
-                    st = entry.stat(follow_symlinks=False)
-                    files[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    kept.sort()
-    return OutputScan(files, tuple(kept), tuple(path for path in kept if not _covered(path, keep)),
-                      marker.get("written_ns"))
-
-
-@dataclass(frozen=True, slots=True)
-class _Manifest:
-    """The marker's list of the files a build wrote, as sets to look paths up in."""
-    files: frozenset[str] | None
-    """None for a marker that lists none (written before markers did): every file is then the site's."""
-    folders: frozenset[str]
-    """Every folder that holds one of ``files``."""
-    generated: tuple[str, ...]
-    """Folders the build wrote whole (the search index): everything inside is the site's."""
-
-    @classmethod
-    def of(cls, marker: Mapping) -> _Manifest:
-        files, generated = marker.get("files"), marker.get("generated") or []
-        if not isinstance(files, list) or not all(isinstance(f, str) for f in [*files, *generated]):
-            return cls(None, frozenset(), ())
-        folders: set[str] = set()
-        for file in files:
-            folder = os.path.dirname(file)
-            while folder and folder not in folders:
-                folders.add(folder)
-                folder = os.path.dirname(folder)
-        return cls(frozenset(files), frozenset(folders), tuple(generated))
-
-    def holds(self, path: str, folder: bool, keep: tuple[str, ...]) -> bool:
-        """Whether ``path`` (a folder when ``folder``) is the site's, or holds some of the site's files."""
-        if os.path.basename(path) in NEVER_OURS:
-            return False
-        if self.files is None:  # a site built before markers listed files: CNAME and keep: names are the user's
-            return not _covered(path, keep)
-        if any(path == g or path.startswith(g + "/") for g in self.generated):
-            return True
-        if folder:
-            return path in self.folders
-        return path in self.files or _is_our_tmp(path)
-
-
-def _covered(path: str, keep: Iterable[str]) -> bool:
-    """``path`` is a name kept without a warning: ``QUIETLY_KEPT`` at the top (or a version-control folder
-    anywhere), or a ``keep:`` name or a file inside one."""
-    return path in QUIETLY_KEPT or os.path.basename(path) in NEVER_OURS or _named(path, keep)
-
-
-def _named(path: str, names: Iterable[str]) -> bool:
-    """``path`` is one of ``names`` (paths inside the output) or inside one."""
-    return any(path == name or path.startswith(name.rstrip("/") + "/") for name in names)
-
-
-def _is_our_tmp(path: str) -> bool:
-    """A file the preview was writing when it was killed (``NAME.site-builder-PID.tmp``)."""
-    stem = path.removesuffix(TMP_SUFFIX)
-    return stem != path and _TMP_INFIX in stem and stem.rpartition(_TMP_INFIX)[2].isdigit()
-
-
-def kept_warning(out_dir: Path, scan: OutputScan, shown_at_most: int = 5) -> tuple[str, ...]:
-    """The warning a build gives about the files in its output that it did not write (none: no warning)."""
-    if not scan.unlisted:
-        return ()
-    names = ", ".join(scan.unlisted[:shown_at_most]) + (f" and {len(scan.unlisted) - shown_at_most} more"
-                                                         if len(scan.unlisted) > shown_at_most else "")
-    count = len(scan.unlisted)
-    return (f"{out_dir}: warning: kept {count} file{'s' if count > 1 else ''} site-builder did not write: {names} "
-            "(list them under keep: in the site's config to keep them without this warning)",)
-
-
-def check_output(out_dir: Path, sources: Sources, theme: Path) -> Path:
-    """The resolved output folder, or ``OutputError`` when building there could destroy what is not ours.
-
-    Refused: the content folder, a folder that holds it, a folder inside it (for a Jekyll site, whose
-    own ``_site`` sits inside it, only a folder inside one the build reads) or inside the theme, a file,
-    and a folder with files but no marker. Symlinks are resolved first, so another name for these is refused too.
-    """
-    out = out_dir.resolve()
-    root = sources.root.resolve()
-    shown = f"--out {out_dir}" + (f" (= {out})" if str(out) != str(out_dir) else "")
-    if out == root or out in root.parents:
-        raise OutputError(f"{shown} is the content folder or holds it: a build would replace your posts",
-                          hint="name a folder of its own for the site, e.g. --out _site")
-    inside = [folder for folder in (*read_folders(sources), theme) if out.is_relative_to(folder.resolve())]
-    if inside:
-        raise OutputError(f"{shown} is inside {inside[0]}, which the build reads",
-                          hint="put the site outside the content folder, e.g. --out _site next to it")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{shown} is a file, not a folder: it is not replaced",
-                          hint="name a new folder, or remove the file yourself")
-    cache = cache_root().resolve()
-    if out == cache or cache in out.parents or out in cache.parents:
-        raise OutputError(f"{shown} is site-builder's cache ({cache}) or holds or lies inside it: the site would "
-                          "publish the build's own state, and clearing the cache would delete the site",
-                          hint="name a folder of its own for the site, e.g. --out _site next to the content "
-                               "folder (or set SITE_BUILDER_CACHE to another folder)")
-    if out.is_dir() and not _ours_or_empty(out):
-        raise OutputError(f"{shown} already holds files that site-builder did not write (no {MARKER} marker "
-                          "written by a build): nothing was changed",
-                          hint="name a new or empty folder; if it is a site an earlier site-builder built, "
-                               f"delete it once (later builds mark their output with {MARKER})")
-    return out
-
-
-def read_folders(sources: Sources) -> tuple[Path, ...]:
-    """The folders a build reads: the whole content folder, or for Jekyll the ones we read in it."""
-    if not sources.jekyll:
-        return (sources.root,)
-    names = ("_posts", "_drafts", "static", "companions", "templates")
-    return tuple(sources.root / name for name in names)
-
-
-def _ours_or_empty(folder: Path) -> bool:
-    try:
-        return _is_ours(_marker(folder)) or not any(folder.iterdir())
-    except OSError:
-        return False
-
-
-def _is_ours(marker: Mapping) -> bool:
-    """A marker a build wrote (an empty file, or one of someone else's, named like it does not count)."""
-    return marker.get("note") in _MARKER_NOTES and isinstance(marker.get("complete"), bool)
 
 
 def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]], out_dir: Path,
@@ -309,7 +121,7 @@ def _write_locked(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str
                   remove_previous: str, in_place: Mapping[str, object] | None, spare: Path | None,
                   scan: OutputScan | None, keep: tuple[str, ...]) -> OutputScan:
     """``write_site`` holding the output's lock."""
-    if clean_leftovers(out) or scan is None or _marker(out).get("written_ns") != scan.written_ns:
+    if clean_leftovers(out) or scan is None or read_marker(out).get("written_ns") != scan.written_ns:
         scan = scan_output(out, keep)
     if in_place is not None and not generated:
         copies = list(copies)
@@ -332,59 +144,17 @@ def _write_locked(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str
         place.finish()
         for generate in generated:
             generate(staging)
-        carried = _merge_folders(staging, out, scan.kept)
-        _check_kept_places(staging, out, carried)
-        _write_marker(staging, complete=True, build_id=build_id, files=place.written,
-                      generated=_generated_folders(staging, place.written), kept=carried, keep=keep)
+        carried = merge_folders(staging, out, scan.kept)
+        check_kept_places(staging, out, carried)
+        write_marker(staging, complete=True, build_id=build_id, files=place.written,
+                      generated=generated_folders(staging, place.written), kept=carried, keep=keep)
         _swap_carrying(staging, out, carried)
     return scan
 
 
-def _plain_relative(relative: object) -> bool:
-    """A path inside a folder: text, relative, without ``.`` or ``..`` (a marker is read, not trusted)."""
-    return (isinstance(relative, str) and bool(relative) and not relative.startswith("/") and "\0" not in relative
-            and all(part not in ("", ".", "..") for part in relative.split("/")))
-
-
-def _merge_folders(staging: Path, out: Path, kept: Iterable[str]) -> tuple[str, ...]:
-    """The user's files and folders to carry into ``staging``: a folder of theirs that the new site has too
-    (``posts/`` holding only their files, now with pages again) is carried entry by entry, into the site's."""
-    carried, pending = [], list(kept)
-    while pending:
-        relative = pending.pop()
-        if all(os.path.isdir(folder / relative) and not os.path.islink(folder / relative) for folder in (staging, out)):
-            pending.extend(f"{relative}/{name}" for name in os.listdir(out / relative))
-        else:
-            carried.append(relative)
-    return tuple(sorted(carried))
-
-
-def _check_kept_places(staging: Path, out: Path, kept: Iterable[str]) -> None:
-    """``OutputError`` when the new site has a file where one of the user's files or folders is (or a file where
-    a folder holding one of theirs is): the build never writes over what it did not write."""
-    for relative in kept:
-        folder = os.path.dirname(relative)
-        taken = os.path.lexists(staging / relative)
-        while not taken and folder:
-            taken = os.path.lexists(staging / folder) and not os.path.isdir(staging / folder)
-            folder = os.path.dirname(folder)
-        if taken:
-            raise OutputError(f"{out / relative} was not written by site-builder, and the new site has a file at "
-                              "its place: nothing was changed",
-                              hint="move or delete your file, or rename what makes that page (a post's slug, a "
-                                   "static file)")
-
-
-def _generated_folders(staging: Path, files: Iterable[str]) -> list[str]:
-    """The folders at the top of ``staging`` that hold none of ``files``: written whole by a generator."""
-    tops = {relative.split("/", 1)[0] for relative in files}
-    return sorted(name for name in os.listdir(staging)
-                  if name not in tops and name not in (MARKER, f"{MARKER}{TMP_SUFFIX}") and (staging / name).is_dir())
-
-
 def _swap_carrying(staging: Path, out: Path, kept: tuple[str, ...]) -> None:
     """Move the user's files from ``out`` into ``staging`` (the marker there already lists them: a build killed
-    meanwhile gives them back, ``_return_kept``), then swap ``staging`` in. On an error they are moved back."""
+    meanwhile gives them back, ``return_kept``), then swap ``staging`` in. On an error they are moved back."""
     try:
         for relative in kept:
             target = staging / relative
@@ -392,32 +162,8 @@ def _swap_carrying(staging: Path, out: Path, kept: tuple[str, ...]) -> None:
             os.rename(out / relative, target)
         _swap(staging, out)
     except BaseException:
-        _return_kept(staging, out, kept)
+        return_kept(staging, out, kept)
         raise
-
-
-def _return_kept(folder: Path, out: Path, kept: Iterable[str] | None = None) -> bool:
-    """Move the user's files that a killed or failed build left in ``folder`` (a staging folder, listed in
-    its marker) back into ``out``. One that ``out`` holds again meanwhile comes back beside it, renamed
-    ``NAME.recovered-NS``. True when something was moved."""
-    names = _marker(folder).get("kept") if kept is None else kept
-    if not out.is_dir() or not isinstance(names, (list, tuple)):
-        return False  # no site to give them back to (yet): they stay, listed, for the next build
-    moved, root = False, os.path.realpath(folder)
-    for relative in names:
-        if not _plain_relative(relative) or _inside(root, relative) is None:
-            continue
-        source = folder / relative
-        if not os.path.lexists(source):
-            continue
-        target = out / relative
-        if os.path.lexists(target):
-            target = target.with_name(f"{target.name}.recovered-{time.time_ns()}")
-        with contextlib.suppress(OSError):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(source, target)
-            moved = True
-    return moved
 
 
 IN_PLACE_CHARS = 4_000_000
@@ -456,7 +202,7 @@ def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]]
     writes = [(page.path, lambda tmp, text=page.content: Path(tmp).write_text(text, encoding="utf-8"))
               for page in new]
     writes += [(destination, lambda tmp, source=source: shutil.copy2(source, tmp)) for source, destination in copies]
-    theirs = [relative for relative, _ in writes if relative not in present and _named(relative, scan.kept)
+    theirs = [relative for relative, _ in writes if relative not in present and named(relative, scan.kept)
               and os.path.lexists(os.path.join(out, relative))]
     if theirs:
         raise OutputError(f"{out / theirs[0]} was not written by site-builder, and the new site has a file at its "
@@ -466,7 +212,7 @@ def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]]
     if any(_taken_by_other_kind(root, relative) for relative, _ in writes):
         return False, iter(taken)
     previous = (out / MARKER).read_text(encoding="utf-8")
-    _write_marker(out, complete=False, build_id=build_id, files=wanted | set(present), kept=scan.kept, keep=keep)
+    write_marker(out, complete=False, build_id=build_id, files=wanted | set(present), kept=scan.kept, keep=keep)
     ready: list[tuple[str, str]] = []
     try:
         for relative, write in writes:
@@ -476,24 +222,17 @@ def update_in_place(pages: Iterable[Page | Kept], copies: list[tuple[Path, str]]
             os.unlink(tmp)
         for relative, _ in writes:  # and the folders made for new pages (our sites hold no empty folder)
             _remove_empty_parents(root, os.path.dirname(os.path.join(root, relative)))
-        _put_marker(out, previous)
+        put_marker(out, previous)
         raise
     for relative in sorted(set(present) - wanted):
-        target = _inside(root, relative)
+        target = inside(root, relative)
         if target is not None and os.path.lexists(target):
             os.unlink(target)
             _remove_empty_parents(root, os.path.dirname(target))
     for tmp, target in ready:
         os.replace(tmp, target)
-    _write_marker(out, complete=True, build_id=build_id, files=wanted, kept=scan.kept, keep=keep)
+    write_marker(out, complete=True, build_id=build_id, files=wanted, kept=scan.kept, keep=keep)
     return True, ()
-
-
-def _inside(root: str, relative: str) -> str | None:
-    """``root/relative`` when its folder is really inside ``root`` (no link leads out of the site), else None."""
-    target = os.path.join(root, relative)
-    folder = os.path.realpath(os.path.dirname(target))
-    return target if folder == root or folder.startswith(root + os.sep) else None
 
 
 def _taken_by_other_kind(root: str, relative: str) -> bool:
@@ -512,10 +251,10 @@ def _taken_by_other_kind(root: str, relative: str) -> bool:
 def _prepare(root: str, relative: str, write: Callable[[str], object]) -> tuple[str, str]:
     """(a new file written beside ``root/relative`` by ``write``, its place): renamed over it later."""
     target = os.path.join(root, relative)
-    if _inside(root, relative) is None:  # before any folder is made: a link must not lead the makedirs out
+    if inside(root, relative) is None:  # before any folder is made: a link must not lead the makedirs out
         raise OSError(errno.ELOOP, "a folder of the site links outside it", os.path.dirname(target))
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    tmp = f"{target}{_TMP_INFIX}{os.getpid()}{TMP_SUFFIX}"
+    tmp = f"{target}{TMP_INFIX}{os.getpid()}{TMP_SUFFIX}"
     try:
         write(tmp)
     except BaseException:
@@ -560,7 +299,7 @@ def _staging(out: Path, background: bool = False,
         _HELD_LOCKS.add(lock)
         try:
             place = _Spare(folder, out, returned)
-            _write_marker(folder, complete=False)
+            write_marker(folder, complete=False)
             yield folder, place
         finally:
             _HELD_LOCKS.discard(lock)
@@ -572,7 +311,7 @@ def _staging(out: Path, background: bool = False,
     swapped = False
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)  # a build running beside us leaves this folder alone
-        _write_marker(staging, complete=False)
+        write_marker(staging, complete=False)
         yield staging, _Fresh(staging, out)
         swapped = True
     finally:
@@ -645,7 +384,7 @@ def _take_spare(folder: Path, out: Path) -> tuple[Path, int, bool] | None:
         lock = _locked(folder)
         if lock is None:
             return None
-        returned = _return_kept(folder, out)
+        returned = return_kept(folder, out)
         for other in folder.parent.iterdir():
             if other != folder and other.is_dir() and not other.is_symlink():
                 held = _locked(other)  # held while it is removed: a build that would take it stages elsewhere
@@ -824,45 +563,6 @@ def _link_file(source: Path | str, target: Path | str) -> None:
         shutil.copy2(source, target)
 
 
-def built_id(out: Path) -> str | None:
-    """The build id in the marker of the site at ``out`` (None if there is no complete site we wrote)."""
-    data = _marker(out)
-    return data.get("build") if data.get("complete") is True else None
-
-
-def output_files(out: Path) -> dict[str, tuple[int, int, int]]:
-    """Every file of the site at ``out`` (but the marker): its path in the site -> (size, mtime_ns, inode)."""
-    found: dict[str, tuple[int, int, int]] = {}
-    for folder, _, names in os.walk(out):
-        for name in names:
-            path = os.path.join(folder, name)
-            relative = os.path.relpath(path, out).replace(os.sep, "/")
-            if relative == MARKER:
-                continue
-            st = os.lstat(path)
-            found[relative] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    return found
-
-
-def _write_marker(folder: Path, *, complete: bool, build_id: str = "", files: Iterable[str] | None = None,
-                  generated: Iterable[str] = (), kept: Iterable[str] = (), keep: Iterable[str] = ()) -> None:
-    """The marker: ours, complete or not, which build, and (``files``) the files the build wrote — those inside
-    a ``generated`` folder are not listed, the folder is — and the user's files it carried along (``kept``)."""
-    data: dict[str, object] = {"note": _MARKER_NOTE, "complete": complete, "written_ns": time.time_ns(),
-                               "build": build_id}
-    if files is not None:
-        generated = sorted(generated)
-        data["files"] = sorted(f for f in files if not _named(f, generated))
-        data.update(generated=generated, kept=sorted(kept), keep=list(keep))
-    _put_marker(folder, json.dumps(data) + "\n")
-
-
-def _put_marker(folder: Path, text: str) -> None:
-    tmp = folder / f"{MARKER}{TMP_SUFFIX}"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, folder / MARKER)
-
-
 def _swap(staging: Path, out: Path) -> None:
     """Put ``staging`` at ``out``; afterwards ``staging`` holds the previous site (or does not exist)."""
     os.chmod(staging, 0o755)
@@ -906,7 +606,7 @@ def remove_site(out_dir: Path) -> OutputScan:
     user's files, never removed; the marker then stays, listing no file of ours, so that the next build writes
     there again). A folder without our marker is refused (``OutputError``)."""
     out = out_dir.resolve()
-    if not out.is_dir() or not _is_ours(_marker(out)):
+    if not out.is_dir() or not is_ours(read_marker(out)):
         raise OutputError(f"{out_dir} is not a site site-builder built (no {MARKER} marker written by a build): "
                           "nothing was removed", hint="name the output folder a build wrote, e.g. --out _site")
     try:
@@ -916,7 +616,7 @@ def remove_site(out_dir: Path) -> OutputScan:
             os.unlink(out / relative)
             _remove_empty_parents(str(out), os.path.dirname(str(out / relative)))
         if scan.kept:
-            _write_marker(out, complete=False, files=(), kept=scan.kept, keep=_marker(out).get("keep") or ())
+            write_marker(out, complete=False, files=(), kept=scan.kept, keep=read_marker(out).get("keep") or ())
         else:
             for name in (f"{MARKER}{TMP_SUFFIX}", MARKER):
                 (out / name).unlink(missing_ok=True)
@@ -945,16 +645,16 @@ def clean_leftovers(out: Path) -> bool:
     """
     leftovers = [path for path in out.parent.glob(f"{_prefix(out)}*") if path.is_dir() and not path.is_symlink()]
     unlocked = [path for path in leftovers if _unlocked(path, wait=_being_removed(path))]
-    ours = [path for path in unlocked if _is_ours(_marker(path))]
+    ours = [path for path in unlocked if is_ours(read_marker(path))]
     if not out.exists():
-        complete = [path for path in ours if _marker(path).get("complete") is True]
+        complete = [path for path in ours if read_marker(path).get("complete") is True]
         if complete:
-            newest = max(complete, key=lambda path: _marker(path).get("written_ns", 0))
+            newest = max(complete, key=lambda path: read_marker(path).get("written_ns", 0))
             newest.rename(out)
             ours.remove(newest)
     returned = False
     for path in ours:
-        returned = _return_kept(path, out) or returned
+        returned = return_kept(path, out) or returned
     for path in unlocked:
         if path in ours or _empty_and_old(path):
             remove_ours(path)
@@ -971,7 +671,7 @@ def _empty_and_old(folder: Path, seconds: float = 60.0) -> bool:
 
 def _being_removed(folder: Path) -> bool:
     """A previous site being removed on a thread (its marker says complete): worth waiting for, briefly."""
-    return _marker(folder).get("complete") is True and os.path.exists(folder)
+    return read_marker(folder).get("complete") is True and os.path.exists(folder)
 
 
 def _unlocked(folder: Path, wait: bool = False) -> bool:
@@ -995,14 +695,6 @@ def _unlocked(folder: Path, wait: bool = False) -> bool:
         return False
     finally:
         os.close(handle)  # closing drops our probe lock
-
-
-def _marker(folder: Path) -> dict:
-    try:
-        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def remove_ours(folder: Path) -> None:

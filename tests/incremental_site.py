@@ -41,7 +41,7 @@ from site_builder.caches import cache_root, content_cache
 from site_builder.posts import load_post
 from site_builder.snippets import parse_snippets
 from site_builder.snippets.run import Checker
-from site_builder.write import MARKER
+from site_builder.output import MARKER
 
 COMPANION = '''"""A companion for the incremental-build tests: small definitions and a fast smoke()."""
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from site_builder.incremental import spare_folder
-from site_builder.write import MARKER, clean_leftovers
+from site_builder.output import MARKER
+from site_builder.write import clean_leftovers
 
 POSTS = 2000
 TITLE = re.compile(r"<title>(?:[^<]* · )?Build (\d+)</title>")

@@ -344,7 +344,7 @@ def test_a_preview_killed_part_way_is_followed_by_a_full_build(builds: Increment
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed between its renames, a preview leaves the marker saying the site is incomplete: the next build
     trusts none of it and writes it all, so a page the killed one wrote cannot outlive an undone edit."""
-    from site_builder import write
+    from site_builder import output, write
     from site_builder.build import build_site
 
     set_title(builds.site, SHELL, "Shell, killed")
@@ -367,7 +367,7 @@ def test_a_preview_killed_part_way_is_followed_by_a_full_build(builds: Increment
         with pytest.raises(KeyboardInterrupt):
             build_site(builds.site.content, builds.out, preview=True)
     assert renamed, "the preview got as far as its renames"
-    assert write.built_id(builds.out) is None, "the marker says incomplete"
+    assert output.built_id(builds.out) is None, "the marker says incomplete"
     set_title(builds.site, SHELL, "Shell")  # the edit undone: the page the killed build wrote must go
     build_site(builds.site.content, builds.out, preview=True)
     assert_same_site(builds.out, builds.cold(), "after a killed preview")
@@ -468,7 +468,7 @@ def test_a_preview_killed_while_writing_leaves_no_tmp_file_behind(builds: Increm
     """A preview killed while it writes its new files beside the old ones (``NAME.site-builder-PID.tmp``) left
     them in the site, some with the marker still saying complete. The marker says incomplete before the first
     is written, and the next build takes them for its own: none is left."""
-    from site_builder import write
+    from site_builder import output, write
     from site_builder.build import build_site
 
     set_tags(builds.site, MATH, ["math", "brand-new-tag"])  # a few pages to write: the post, tag pages, lists
@@ -479,7 +479,7 @@ def test_a_preview_killed_while_writing_leaves_no_tmp_file_behind(builds: Increm
         nonlocal count
         if count == written:
             tmps = [p for p in builds.out.rglob("*.tmp")]
-            assert write.built_id(builds.out) is None or not tmps, "tmp files with a complete marker"
+            assert output.built_id(builds.out) is None or not tmps, "tmp files with a complete marker"
             os._exit(0)
         count += 1
         return real_prepare(root, relative, write_file)
@@ -494,7 +494,7 @@ def test_a_preview_killed_while_writing_leaves_no_tmp_file_behind(builds: Increm
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0, "the preview was killed while writing"
     assert len(list(builds.out.rglob("*.site-builder-*.tmp"))) == written
-    assert write.built_id(builds.out) is None, "the marker says incomplete"
+    assert output.built_id(builds.out) is None, "the marker says incomplete"
     result = build_site(builds.site.content, builds.out, preview=True)
     assert not list(builds.out.rglob("*.tmp")), "the next build removed them"
     assert not [w for w in result.warnings if "did not write" in w], "and did not take them for the user's"

@@ -19,8 +19,8 @@ from site_builder.build import build_site
 from site_builder.cli import main
 from site_builder.errors import OutputError, SiteError
 from site_builder.render import THEME_DIR
-from site_builder import write
-from site_builder.write import MARKER
+from site_builder import output, write
+from site_builder.output import MARKER
 
 POST = "---\ntitle: Hello\ndate: 2024-01-02\n---\n\nUser: hi?\n\nChatGPT: hello\n"
 
@@ -188,12 +188,12 @@ def _fail_writes_after(monkeypatch, after: int) -> None:
     ``after`` calls of either."""
     calls = {"n": 0}
     for name in ("write_text", "write_bytes"):
-        def write(self, *args, _original=getattr(Path, name), **kwargs):
+        def failing(self, *args, _original=getattr(Path, name), **kwargs):
             calls["n"] += 1
             if calls["n"] > after:
                 raise OSError(errno.ENOSPC, "No space left on device", str(self))
             return _original(self, *args, **kwargs)
-        monkeypatch.setattr(Path, name, write)
+        monkeypatch.setattr(Path, name, failing)
 
 
 def test_disk_full_while_writing_keeps_the_previous_site(tmp_path, monkeypatch):
@@ -254,7 +254,7 @@ def test_leftovers_of_killed_builds_are_removed_and_nothing_else(tmp_path):
     ours = tmp_path / "._site-build-abc123"
     (ours / "posts").mkdir(parents=True)
     (ours / "posts" / "x.html").write_text("half a site")
-    write._write_marker(ours, complete=False)
+    output.write_marker(ours, complete=False)
     not_ours = tmp_path / "._site-build-mine"
     not_ours.mkdir()
     (not_ours / "keep.txt").write_text("a user's folder that happens to have this name")

@@ -20,7 +20,7 @@ import pytest
 from site_builder import write
 from site_builder.build import build_site
 from site_builder.errors import OutputError
-from site_builder.write import MARKER
+from site_builder.output import MARKER
 
 POST = "---\ntitle: Hello\ndate: 2024-01-02\n---\n\nUser: hi?\n\nChatGPT: hello\n"
 
