@@ -219,6 +219,17 @@ class ViewStore:
             if self._lock is not None:
                 self._lock.close()
                 self._lock = None
+        self._store_pinned(keep)
+
+    def _store_pinned(self, keep: set[str]) -> None:
+        """Store the views kept in memory because the folder could not hold them (a full disk): what the
+        pruning freed may hold them now, so that the next build finds the views its state names."""
+        for key, view in self._pinned.items():
+            if key in keep:
+                try:
+                    write_atomic(self.path(key), dumps(view))
+                except OSError:
+                    return  # still full: the next build renders them again
 
     def _alone(self) -> bool:
         """Whether this build is the only one holding the builds' lock (it then holds it alone)."""
