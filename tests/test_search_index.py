@@ -232,7 +232,9 @@ def test_sorting_the_filters_changes_only_their_order(tmp_path: Path) -> None:
     view = lambda files: search_index_view({f"pagefind/{name}": data for name, data in files.items()})  # noqa: E731
     assert view(ours) == view(written)
     rewritten = sorted(ours.keys() - written.keys())
-    assert [name.rsplit(".", 1)[1] for name in rewritten] == ["pf_filter", "pf_filter", "pf_meta"]
+    kinds = [name.rsplit(".", 1)[1] for name in rewritten]  # a filter Pagefind happened to write in order (the
+    assert kinds in (["pf_filter", "pf_meta"], ["pf_filter", "pf_filter", "pf_meta"]), kinds  # role's 2 values: 1 run
+    # in 2) keeps its name; the tag filter's dozen values are all but never in order, so the meta always changes
     assert ours.keys() - set(rewritten) <= written.keys(), "no other file renamed"
     assert sorted_filters(ours) == ours, "already in order: the same bytes"
 
