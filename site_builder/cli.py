@@ -55,6 +55,12 @@ def make_parser() -> argparse.ArgumentParser:
     clean.add_argument("--out", type=Path, default=Path("_site"), help="output folder (default _site/)")
     clean.set_defaults(func=cmd_clean)
 
+    init = sub.add_parser("init", help="start a blog: a content folder with a sample post, .gitignore and a "
+                          "GitHub Pages workflow")
+    init.add_argument("folder", nargs="?", type=Path, default=Path("."), help="where (default: this folder)")
+    init.add_argument("--title", default=None, help="the site's title (default: the folder's name)")
+    init.set_defaults(func=cmd_init)
+
     new = sub.add_parser("new", help="create a dated post skeleton")
     new.add_argument("title", help="the post title")
     new.add_argument("--content", type=Path, default=Path("content"), help="content folder (default content/)")
@@ -194,6 +200,20 @@ def _theme_dir() -> Path:
     from site_builder.render import THEME_DIR
 
     return THEME_DIR
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from site_builder.scaffold import init_blog
+
+    title = args.title or args.folder.resolve().name.replace("-", " ").replace("_", " ").strip().title() or "My blog"
+    written = init_blog(args.folder, title)
+    for path in written:
+        print(f"Created {path}")
+    where = "" if args.folder == Path(".") else f"cd {args.folder} && "
+    print(f"\nNext: {where}site-builder build   (then open _site/index.html, or site-builder serve to preview)\n"
+          "      site-builder new \"My first conversation\"   (a post to write)\n"
+          "      site-builder check   (run the code blocks the posts show)")
+    return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
