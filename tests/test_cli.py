@@ -86,3 +86,19 @@ def test_build_prints_reading_warnings_with_file_and_line(tmp_path: Path, capsys
     err = capsys.readouterr().err.splitlines()
     assert err == [f"{post}:5: warning: `Alice:` starts one turn only, read as a user (asks); "
                    "declare `speakers:` if that is wrong"]
+
+
+def test_help_says_what_a_command_does_without_citing_documents_users_do_not_have(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    texts = [capsys.readouterr().out]
+    commands = [line.split()[0] for line in texts[0].split("commands:")[1].splitlines() if line.startswith("    ")]
+    assert "check" in commands and "build" in commands
+    for command in commands:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        texts.append(capsys.readouterr().out)
+    assert not [text for text in texts if "DESIGN" in text or "§" in text]
+    check = texts[1 + commands.index("check")]
+    assert "every code block of every post" in " ".join(check.split())

@@ -45,7 +45,11 @@ class Row:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    check = subparsers.add_parser("check", help="run the snippet checks of every post (DESIGN §3)")
+    check = subparsers.add_parser(
+        "check", help="run every code block of every post and report what each proved",
+        description="Run every code block of every post and report whether it still does what the post shows: "
+                    "verified, drifted, failed, skipped (with the reason) or not checked. A page shows each "
+                    "block's last result. Exit status 1 when a block failed or drifted.")
     check.add_argument("--content", type=Path, default=Path("content"), help="content folder (default content/)")
     check.add_argument("--json", action="store_true", help="print the results as JSON")
     check.add_argument("-k", dest="select", metavar="TEXT", default=None,

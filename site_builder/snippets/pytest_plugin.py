@@ -114,6 +114,6 @@ def checker(config: pytest.Config, content_dir: Path):
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "snippet: a code block of a post, checked as DESIGN §3 says")
+    config.addinivalue_line("markers", "snippet: a code block of a post, run to prove what the post shows")
     # pytest-xdist declares it too; declared here, a run without xdist warns of no unknown mark
     config.addinivalue_line("markers", "xdist_group(name): blocks that share a run stay on one xdist worker")
