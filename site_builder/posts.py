@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -36,10 +37,8 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
     split = split_front_matter(path, text)
     meta = split.meta
     front = text.split("\n")[: split.body_line - 1]
-    title = _text(path, front, meta, "title")
-    if title is None or not title.strip():
-        raise PostError(path, _key_line(front, "title"), "front matter: title is required",
-                        hint='add a line like `title: "My conversation with ChatGPT"` to the front matter')
+    title, body = _title(path, front, meta, split.body)
+    split = replace(split, body=body)
     declared = _speakers(path, front, meta.get("speakers"), meta.get("model"))
     tokens = block_tokens(split.body)
     quoted = _quoted_speakers(path, front, meta.get("prompts"), declared, meta.get("model"))
@@ -164,6 +163,11 @@ def _name_parts(path: Path) -> tuple[dt.date | None, str]:
         return None, match[4]
 
 
+_LENIENT_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+                           r"(?: *(?:Z|[+-]\d{2}:?\d{2}|[A-Z]{3,5}))?$")
+"""A date with one-digit month or day, a time and a zone as Jekyll accepts them (``2023-1-5 9:05:00 +0800``)."""
+
+
 def _date(path: Path, meta: Mapping[str, Any], front: list[str], fallback: dt.date | None) -> dt.date:
     value = meta.get("date")
     if isinstance(value, dt.datetime):
@@ -178,9 +182,10 @@ def _date(path: Path, meta: Mapping[str, Any], front: list[str], fallback: dt.da
         try:
             return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
         except ValueError:
+            lenient = _LENIENT_DATE.match(value.strip())  # as Jekyll reads them: 2023-1-5, 2023-01-05 10:00 +0800
             try:
-                return dt.date.fromisoformat(value[:10])
-            except ValueError:
+                return dt.date(int(lenient[1]), int(lenient[2]), int(lenient[3]))
+            except (TypeError, ValueError):
                 raise PostError(path, _key_line(front, "date"), f"front matter: date {shown(value)} is not a date",
                                 hint="write dates as YYYY-MM-DD (time optional: 2023-08-03 15:35)") from None
     from_name = _name_parts(path)[0] or fallback
@@ -206,6 +211,28 @@ def _bool(path: Path, front: list[str], meta: Mapping[str, Any], key: str) -> bo
     if not isinstance(value, bool):
         raise PostError(path, _key_line(front, key), f"front matter: {key} must be true or false, got {shown(value)}")
     return value
+
+
+_HEADING = re.compile(r"# +(.*?)(?: +#+)? *")
+"""An ATX heading of level 1 on a line of its own (its closing ``#``s dropped)."""
+
+
+def _title(path: Path, front: list[str], meta: Mapping[str, Any], body: str) -> tuple[str, str]:
+    """The post's title and its body. Without a ``title:`` (or with an empty one), as Jekyll and Hugo read such
+    a post: a level-1 heading opening the body is the title (its line is left empty in the body, so that the
+    page does not show it twice and line numbers stay), else the file name's words (``my-first-post`` ->
+    "My First Post")."""
+    title = _text(path, front, meta, "title")
+    if title is not None and title.strip():
+        return title, body
+    first = next((line for line in body.split("\n") if line.strip()), "")
+    heading = _HEADING.fullmatch(first)
+    if heading and heading[1].strip():
+        lines = body.split("\n")
+        lines[lines.index(first)] = ""
+        return heading[1].strip(), "\n".join(lines)
+    words = re.split(r"[-_\s]+", _name_parts(path)[1])
+    return " ".join(word[:1].upper() + word[1:] for word in words if word) or path.stem, body
 
 
 def _language(path: Path, front: list[str], meta: Mapping[str, Any]) -> str | None:

@@ -36,8 +36,8 @@ CASES = {
                     "2024-01-01-list.md:2: front matter: expected a mapping of keys to values, got list", "key: value"),
     "bad_yaml": ("2024-01-01-yaml.md", "---\ntitle: ok\ntags: [a, b\n---\n",
                  "2024-01-01-yaml.md:3: front matter: invalid YAML", "indentation"),
-    "missing_title": ("2024-01-01-untitled.md", "---\ntags: [x]\n---\n\nUser: hi\n",
-                      "2024-01-01-untitled.md:1: front matter: title is required", "add a line like `title:"),
+    "title_not_text": ("2024-01-01-untitled.md", "---\ntags: [x]\ntitle: [a, b]\n---\n\nUser: hi\n",
+                       "2024-01-01-untitled.md:3: front matter: title must be text, got a list", "quote the value"),
     "bad_speaker": ("2024-01-01-speakers.md", "---\ntitle: S\nspeakers:\n  Me: {role: boss}\n---\n",
                     "2024-01-01-speakers.md:3: front matter: speaker 'Me' needs a role", "speakers:"),
     "unknown_template": ("2024-01-01-fancy.md", "---\ntitle: Fancy\ntemplate: fancy.html\n---\n",
@@ -70,11 +70,11 @@ def test_all_errors_at_once_and_previous_site_untouched(tmp_path: Path, capsys: 
     out = tmp_path / "_site"
     assert build(content, out, capsys)[0] == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    (content / "posts" / "2024-01-02-a.md").write_text("---\ntags: []\n---\n", encoding="utf-8")
+    (content / "posts" / "2024-01-02-a.md").write_text("---\ntitle: [a]\n---\n", encoding="utf-8")
     (content / "posts" / "2024-01-03-b.md").write_bytes(b"---\ntitle: \xff\n---\n")
     code, err = build(content, out, capsys)
     assert code == 1
-    assert "2024-01-02-a.md:1: front matter: title is required" in err
+    assert "2024-01-02-a.md:2: front matter: title must be text" in err
     assert "2024-01-03-b.md:2: not valid UTF-8" in err
     assert "build failed with 2 errors; the previous output was left untouched" in err
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -116,13 +116,13 @@ def test_missing_content_folder(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_errors_of_every_stage_are_reported_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = make_content(tmp_path, {
-        "2024-01-01-untitled.md": "---\ntags: []\n---\n",
+        "2024-01-01-untitled.md": "---\ntitle: {a: b}\n---\n",
         "2024-01-02-fancy.md": "---\ntitle: Fancy\ntemplate: fancy.html\n---\n",
         "2024-01-03-option.md": "---\ntitle: Option\n---\n\n```python colour=blue\nprint(1)\n```\n",
     })
     code, err = build(content, tmp_path / "_site", capsys)
     assert code == 1
-    assert "2024-01-01-untitled.md:1: front matter: title is required" in err
+    assert "2024-01-01-untitled.md:2: front matter: title must be text" in err
     assert "2024-01-02-fancy.md:3: template 'fancy.html' not found" in err
     assert "2024-01-03-option.md:5:" in err and "colour" in err
     assert "build failed with 3 errors" in err

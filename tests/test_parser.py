@@ -345,3 +345,48 @@ def test_the_label_pattern_knows_every_combining_mark_of_the_plane() -> None:
     wrong = [hex(code) for code in range(0x10000)
              if bool(marks.fullmatch(chr(code))) != unicodedata.category(chr(code)).startswith("M")]
     assert wrong == [] and _mark_ranges() == _mark_ranges(())
+
+
+@pytest.mark.parametrize("name, text, title, body_starts", [
+    ("2023-08-03-my-first-post.md", "---\ntags: [ai]\n---\n\n# Asking ChatGPT about `yield`\n\nUser: hi?\n",
+     "Asking ChatGPT about `yield`", "\n\n\nUser: hi?"),
+    ("2023-08-03-my-first-post.md", "---\ntitle: ''\n---\nUser: hi?\n\n# Not a title: not first\n",
+     "My First Post", "User: hi?"),
+    ("2023-08-03-learning_in_public.md", "No front matter at all, as Hugo and Jekyll posts may have.\n",
+     "Learning In Public", "No front matter"),
+    ("2023-08-03-x.md", "---\ntitle: Given\n---\n# A heading\n", "Given", "# A heading"),
+])
+def test_a_post_without_a_title_takes_its_first_heading_or_its_file_name(tmp_path, name, text, title, body_starts):
+    """Jekyll and Hugo build posts without ``title:``; they were refused ("title is required")."""
+    from site_builder.posts import load_post
+
+    path = tmp_path / "posts" / name
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    post = load_post(path)
+    assert post.title == title and post.body.startswith(body_starts)
+    assert text.count("\n") - post.body.count("\n") == post.body_line - 1, "line numbers unchanged"
+
+
+@pytest.mark.parametrize("date, expected", [("2023-1-5", "2023-01-05"), ("2023-01-05 9:05:00 +0800", "2023-01-05"),
+                                            ("2023-1-05 10:00", "2023-01-05"), ("2023-12-31T23:59:59Z", "2023-12-31"),
+                                            ("2023-01-05 10:00:00 UTC", "2023-01-05")])
+def test_dates_as_jekyll_reads_them(tmp_path, date, expected):
+    from site_builder.posts import load_post
+
+    path = tmp_path / "posts" / "post.md"
+    path.parent.mkdir()
+    path.write_text(f"---\ntitle: T\ndate: '{date}'\n---\nbody\n", encoding="utf-8")
+    assert load_post(path).date.isoformat() == expected
+
+
+@pytest.mark.parametrize("date", ["2023-13-05", "2023-1-5x", "05/01/2023", "2023-1"])
+def test_dates_that_are_no_dates_are_still_errors(tmp_path, date):
+    from site_builder.errors import PostError
+    from site_builder.posts import load_post
+
+    path = tmp_path / "posts" / "post.md"
+    path.parent.mkdir()
+    path.write_text(f"---\ntitle: T\ndate: '{date}'\n---\nbody\n", encoding="utf-8")
+    with pytest.raises(PostError, match="is not a date"):
+        load_post(path)
