@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import os
+import signal
 import sys
 import time
 import unicodedata
@@ -19,12 +21,17 @@ from site_builder.model import Post
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
     try:
-        return args.func(args)
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
+        status = args.func(args)
+        sys.stdout.flush()  # a reader that went away is found here, not by Python's last flush
+        return status
+    except BrokenPipeError:  # `site-builder check --json | head -1`: stop quietly, as `yes | head -1` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the last flush has nowhere to fail
+        return 128 + signal.SIGPIPE
     except SiteError as exc:
         print(format_error(exc), file=sys.stderr)
         return 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +104,24 @@ def test_help_says_what_a_command_does_without_citing_documents_users_do_not_hav
     assert not [text for text in texts if "DESIGN" in text or "§" in text]
     check = texts[1 + commands.index("check")]
     assert "every code block of every post" in " ".join(check.split())
+
+
+@pytest.mark.parametrize("command", ["check", "build", "import"])
+def test_a_reader_that_went_away_ends_the_command_quietly(command: str, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "2024-01-01-x.md").write_text("---\ntitle: T\n---\n\nIntro.\n\n```text\nx\n```\n",
+                                                       encoding="utf-8")
+    export = Path(__file__).parent / "fixtures" / "chatgpt-export" / "langchain_fake_conversations.json"
+    argv = {"check": ["check", "--content", str(content), "--json"],
+            "build": ["build", "--content", str(content), "--out", str(tmp_path / "out")],
+            "import": ["import", "chatgpt", str(export), "--list"]}[command]
+    reader, writer = os.pipe()
+    os.close(reader)  # `… | head -1` after head has gone: every write to stdout fails
+    try:
+        result = subprocess.run([sys.executable, "-m", "site_builder", *argv], stdout=writer, stderr=subprocess.PIPE,
+                                text=True, timeout=120, env={**os.environ, "SITE_BUILDER_CACHE": str(tmp_path / "cache")})
+    finally:
+        os.close(writer)
+    assert result.stderr == ""
+    assert result.returncode in (0, 128 + signal.SIGPIPE)
