@@ -110,8 +110,12 @@ def _jobs(text: str) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from site_builder.build import build_site
 
-    result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url,
-                        progress=_progress_after(1.0), jobs=args.jobs)
+    progress = _progress_after(1.0)
+    try:
+        result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url,
+                            progress=progress, jobs=args.jobs)
+    finally:
+        progress.clear()  # before the summary or the errors
     gc.freeze()  # the process ends soon: its last collection would walk every object the build left (0.1 s)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
@@ -247,18 +251,27 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def _progress_after(seconds: float, log_every: float = 5.0):
     """A progress line, only for builds that take longer than ``seconds``; redrawn in place on a
-    terminal, and in a log (not a terminal) one line every ``log_every`` seconds at most."""
+    terminal, and in a log (not a terminal) one line every ``log_every`` seconds at most. Its ``clear()``
+    erases the line on a terminal, if one was drawn."""
     start = time.perf_counter()
     last_logged = [float("-inf")]
+    drawn = [False]
 
     def report(message: str) -> None:
         now = time.perf_counter()
         if now - start <= seconds:
             return
         if sys.stderr.isatty():
+            drawn[0] = True
             print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
         elif now - last_logged[0] >= log_every:
             last_logged[0] = now
             print(message, file=sys.stderr)
 
+    def clear() -> None:
+        if drawn[0]:
+            drawn[0] = False
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+    report.clear = clear
     return report

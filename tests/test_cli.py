@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -123,5 +124,31 @@ def test_a_reader_that_went_away_ends_the_command_quietly(command: str, tmp_path
                                 text=True, timeout=120, env={**os.environ, "SITE_BUILDER_CACHE": str(tmp_path / "cache")})
     finally:
         os.close(writer)
-    assert result.stderr == ""
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr, result.stderr
     assert result.returncode in (0, 128 + signal.SIGPIPE)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_the_progress_line_is_cleared_before_the_summary_or_the_errors(
+        broken: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for day in (1, 2):
+        fence = "```python wat\nx = 1\n```\n" if broken and day == 2 else ""
+        (content / "posts" / f"2024-01-0{day}-x{day}.md").write_text(f"---\ntitle: T{day}\n---\n\nIntro.\n\n{fence}",
+                                                                encoding="utf-8")
+    terminal = _Terminal()  # stdout and stderr on one terminal, as a user sees them
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr("site_builder.cli._progress_after", lambda seconds: _progress_after(-1.0))  # drawn at once
+    status = main(["build", "--content", str(content), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert status == (1 if broken else 0), terminal.getvalue()
+    shown = terminal.getvalue()
+    progress, after = shown.rsplit("\r\033[K", 1)
+    assert "rendering 2/2" in progress, "the progress line was drawn"
+    assert ("error: " if broken else "Built 2 posts") in after and "rendering" not in after, repr(shown)
