@@ -1,7 +1,8 @@
-"""``site-builder check [--content DIR] [--json] [-k TEXT] [--rerun] [-j N]``: every snippet of every post.
+"""``site-builder check [--content DIR] [--json] [-q|-v] [-k TEXT] [--rerun] [-j N]``: every block of every post.
 
-Prints a table (post, line, kind, status, time), the evidence of each failure, and a summary;
-``--json`` prints the same rows for tools. Exit status 1 when any block failed or drifted.
+Prints a table (post, line, kind, status, time), the evidence of each failure, and a summary (``-q``: only
+the failures and the summary; ``-v``: every block's evidence too); ``--json`` prints the same rows for tools.
+Exit status 1 when any block failed or drifted.
 
 ``-j N`` checks N blocks at a time: each check already runs in a subprocess of its own, so N threads
 start them. Blocks that share a run (``run.shared_run``: a session, a companion's ``smoke()``) are one
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence, TypeVar
 
 from site_builder.errors import display_path
-from site_builder.snippets.model import DEFAULT_TIMEOUT, STATUSES, CheckResult, Snippet
+from site_builder.snippets.model import DEFAULT_TIMEOUT, STATUSES, VERIFIED, CheckResult, Snippet
 from site_builder.snippets.parse import parse_snippets
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "block's last result. Exit status 1 when a block failed or drifted.")
     check.add_argument("--content", type=Path, default=Path("content"), help="content folder (default content/)")
     check.add_argument("--json", action="store_true", help="print the results as JSON")
+    amount = check.add_mutually_exclusive_group()
+    amount.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=0,
+                        help="print only the failures (with their evidence) and the summary")
+    amount.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1,
+                        help="print every block's result with its evidence, verified ones included")
     check.add_argument("-k", dest="select", metavar="TEXT", default=None,
                        help="only blocks whose name (post.md::L42[python …]) contains TEXT (case-insensitive)")
     check.add_argument("--rerun", action="store_true", help="ignore cached results and run every check again")
@@ -74,7 +80,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         prune_results(checker.cache, checker.used, wall)
     elapsed = time.perf_counter() - started
     print(json.dumps({"blocks": [row.to_json() for row in rows], "summary": summary(rows, elapsed)}, indent=1)
-          if args.json else format_report(rows, elapsed))
+          if args.json else format_report(rows, elapsed, args.verbosity))
     return 1 if any(row.result.failed for row in rows) else 0
 
 
@@ -188,17 +194,24 @@ def summary(rows: list[Row], elapsed: float) -> dict:
             "seconds": round(elapsed, 3)}
 
 
-def format_report(rows: list[Row], elapsed: float) -> str:
-    table = [("post", "line", "kind", "status", "time"),
-             *((row.post, str(row.line), row.kind, row.result.status, _time(row.result)) for row in rows)]
-    widths = [max(len(cells[i]) for cells in table) for i in range(5)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip() for cells in table]
-    lines.append("")
+def format_report(rows: list[Row], elapsed: float, verbosity: int = 0) -> str:
+    """The table, then a line for each block not verified (with the evidence of a failure), then the summary.
+
+    ``verbosity`` -1 (``-q``): no table, only the failures; 1 (``-v``): every block with all its evidence."""
+    lines: list[str] = []
+    if verbosity >= 0:
+        table = [("post", "line", "kind", "status", "time"),
+                 *((row.post, str(row.line), row.kind, row.result.status, _time(row.result)) for row in rows)]
+        widths = [max(len(cells[i]) for cells in table) for i in range(5)]
+        lines += ["  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip() for cells in table]
+        lines.append("")
     for row in rows:
-        if row.result.status != "verified":
-            lines.append(f"{row.post}:{row.line}: [{row.label}] {row.result.status}: {row.result.reason}")
-            if row.result.failed and row.result.detail:
-                lines.extend("    " + text for text in row.result.detail.splitlines())
+        result = row.result
+        if (verbosity < 0 and not result.failed) or (verbosity == 0 and result.status == VERIFIED):
+            continue
+        lines.append(f"{row.post}:{row.line}: [{row.label}] {result.status}: {result.reason}")
+        evidence = [result.detail, result.diff] if verbosity > 0 else [result.detail] if result.failed else []
+        lines.extend("    " + text for part in evidence for text in part.splitlines())
     counts = summary(rows, elapsed)
     parts = [f"{counts[status]} {status}" for status in STATUSES if counts[status]]
     lines.append(f"{len(rows)} blocks: {', '.join(parts) or 'none'} "

@@ -54,6 +54,35 @@ def test_check_command_reports_the_evidence_of_a_failure(content, capsys):
     assert "toy.py:20: return 0.0" in out
 
 
+def test_check_quiet_prints_only_the_failures_and_verbose_every_block_with_its_evidence(content, capsys):
+    write_post(content, "```python companion=toy.py::mean\ntotal = 1\n```\n")
+    assert run_check(content) == 1
+    table = capsys.readouterr().out.splitlines()
+    rows = table[1:table.index("")]
+    assert len(rows) == 12
+
+    assert run_check(content, "-q") == 1
+    quiet = capsys.readouterr().out.splitlines()
+    assert quiet[0].endswith("2024-02-02-case.md:5: [python companion=toy.py::mean] drifted: "
+                             "excerpt differs from toy.py::mean")
+    assert "    +total = 0" in quiet, "a failure keeps its evidence"
+    assert quiet[-1].startswith("12 blocks: 9 verified, 1 drifted, 1 skipped, 1 not-checked")
+    assert not [line for line in quiet if line.split()[:2] == ["post", "line"] or "norun" in line or "verified:" in line]
+
+    assert run_check(content, "--verbose") == 1
+    verbose = capsys.readouterr().out.splitlines()
+    assert [line.split()[:4] for line in verbose[:len(rows) + 1]] == \
+        [line.split()[:4] for line in table[:len(rows) + 1]], "the same table"
+    results = [line for line in verbose if ": [" in line and not line.startswith(" ")]
+    assert [line.split(": [")[0].rsplit(":", 1)[1] for line in results] == [row.split()[1] for row in rows]
+    assert any(line.endswith("[python] verified: ran without error") for line in results)
+    assert "    +    low = min(values)" in verbose, "an adapted block's diff"
+    assert "    +total = 0" in verbose
+
+    with pytest.raises(SystemExit):
+        run_check(content, "-q", "-v")
+
+
 def test_only_posts_and_drafts_of_a_content_folder_are_collected(tmp_path):
     root = copy_site(tmp_path / "content")
     (root / "drafts").mkdir()
