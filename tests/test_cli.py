@@ -85,6 +85,7 @@ def test_build_prints_reading_warnings_with_file_and_line(tmp_path: Path, capsys
     (content / "posts").mkdir(parents=True)
     post = content / "posts" / "2024-01-01-x.md"
     post.write_text("---\ntitle: T\n---\n\nAlice: What is 2 + 2?\n\nChatGPT: It is 4.\n", encoding="utf-8")
+    (content / "site.yaml").write_text("base_url: https://example.org/\n", encoding="utf-8")
     assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err.splitlines()
     assert err == [f"{post}:5: warning: `Alice:` starts one turn only, read as a user (asks); "

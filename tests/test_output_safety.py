@@ -112,10 +112,12 @@ def test_a_folder_of_someone_elses_files_is_refused_an_empty_or_our_own_is_repla
     empty = tmp_path / "empty"
     empty.mkdir()
     build_site(content, empty)
-    assert (empty / "index.html").is_file() and (empty / MARKER).is_file() and (empty / "robots.txt").is_file()
-    (content / "static" / "robots.txt").unlink()
+    (content / "static" / "humans.txt").write_text("Zhiwei\n")
+    build_site(content, empty)
+    assert (empty / "index.html").is_file() and (empty / MARKER).is_file() and (empty / "humans.txt").is_file()
+    (content / "static" / "humans.txt").unlink()
     build_site(content, empty)  # a file of ours the site no longer has is removed
-    assert not (empty / "robots.txt").exists() and (empty / "index.html").is_file()
+    assert not (empty / "humans.txt").exists() and (empty / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "project", "theirs"], "nothing left beside"
 
 

@@ -78,15 +78,15 @@ def test_the_users_files_survive_every_build_and_are_reported(tmp_path, search):
 def test_keep_names_silence_the_report_and_a_removed_file_of_ours_still_goes(tmp_path):
     content = make_content(tmp_path, search=False)
     (content / "static").mkdir()
-    (content / "static" / "robots.txt").write_text("User-agent: *\n")
+    (content / "static" / "humans.txt").write_text("User-agent: *\n")
     out = tmp_path / "_site"
     build_site(content, out)
     users_files(out)
     (content / "site.yaml").write_text("title: T\nsearch: false\nkeep: [notes.txt, posts/drafts-of-mine/]\n")
-    (content / "static" / "robots.txt").unlink()
+    (content / "static" / "humans.txt").unlink()
     result = build_site(content, out)
     assert not [w for w in result.warnings if "did not write" in w]
-    assert not (out / "robots.txt").exists(), "a file the last build wrote and this one does not is removed"
+    assert not (out / "humans.txt").exists(), "a file the last build wrote and this one does not is removed"
     assert (out / "notes.txt").read_text() == "my notes\n" and (out / ".git" / "HEAD").is_file()
 
 
@@ -95,17 +95,17 @@ def test_a_new_page_where_a_file_of_the_user_is_refuses_the_build(tmp_path):
     content = make_content(tmp_path, search=False)
     out = tmp_path / "_site"
     build_site(content, out)
-    (out / "robots.txt").write_text("the user's robots\n")
+    (out / "humans.txt").write_text("the user's robots\n")
     (content / "static").mkdir()
-    (content / "static" / "robots.txt").write_text("User-agent: *\n")
+    (content / "static" / "humans.txt").write_text("User-agent: *\n")
     before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     with pytest.raises(OutputError) as error:
         build_site(content, out)
-    assert f"{out / 'robots.txt'} was not written by site-builder" in str(error.value)
+    assert f"{out / 'humans.txt'} was not written by site-builder" in str(error.value)
     assert {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     with pytest.raises(OutputError, match="was not written by site-builder"):
         build_site(content, out, preview=True)  # the preview's update in place refuses it too
-    assert (out / "robots.txt").read_text() == "the user's robots\n"
+    assert (out / "humans.txt").read_text() == "the user's robots\n"
 
 
 def test_the_previews_update_in_place_leaves_the_users_files_alone(tmp_path):
