@@ -401,6 +401,7 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
                         "older": views[i + 1] if i + 1 < len(views) else None})
               for i, v in enumerate(views)]
     specs += [PageSpec(f"tags/{slugs[t]}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
+    specs.append(PageSpec("tags/index.html", "tags.html", {}))
     specs += [PageSpec(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
     listed = [(spec.path, _last_modified(spec, views)) for spec in specs
               if spec.path not in ("404.html", "search/index.html")]

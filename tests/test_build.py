@@ -347,3 +347,20 @@ def test_sitemap_robots_and_the_base_url_warning(tmp_path):
     (content / "static" / "robots.txt").write_text("User-agent: *\nDisallow: /drafts/\n")
     build_site(content, tmp_path / "site", base_url="https://example.org/blog/")
     assert (tmp_path / "site" / "robots.txt").read_text() == "User-agent: *\nDisallow: /drafts/\n"
+
+
+def test_the_tags_index_lists_every_tag_with_its_count_and_folder(tmp_path):
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for number, tags in enumerate((["Python", "ai"], ["python"], ["ai"])):
+        (content / "posts" / f"2024-01-0{number + 1}-p{number}.md").write_text(
+            f"---\ntitle: P{number}\ntags: {tags}\n---\n\nUser: q?\n\nChatGPT: a.\n".replace("'", ""))
+    build_site(content, tmp_path / "site")
+    page = BeautifulSoup((tmp_path / "site" / "tags" / "index.html").read_text(), "html.parser")
+    items = [(a.get_text(), a["href"], li.select_one(".count").get_text()) for li in page.select("ul.tag-cloud li")
+             for a in li.select("a")]
+    assert sorted(items) == [("Python", "../tags/python/", "1"), ("ai", "../tags/ai/", "2"),
+                             ("python", "../tags/python-2/", "1")], "the folders the tag pages have (Python, python)"
+    for _, href, _ in items:
+        assert (tmp_path / "site" / "tags" / href.removeprefix("../tags/") / "index.html").is_file()
+    assert "../../tags/" in (tmp_path / "site" / "tags" / "ai" / "index.html").read_text(), "each tag page links to it"
