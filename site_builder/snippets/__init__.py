@@ -5,7 +5,8 @@ One module per stage; imports flow one way, from the top of this list to the bot
 - ``command.py`` — ``site-builder check``: a table of every block's result;
   ``pytest_plugin.py`` — every block a pytest item (entry point ``pytest11``);
 - ``run.py`` — ``Checker``: drift, execution, coverage, output, each in a subprocess running ``child.py``,
-  contained by ``contain.py`` (bounded output, limits, temporary HOME) and ``supervisor.py``;
+  contained by ``contain.py`` (bounded output, limits, temporary HOME) and ``supervisor.py``; ``hints.py``
+  says what to do about a failed import (which package, where to install it);
 - ``statuses.py`` — what a page shows per block, read from the cache (never runs anything);
 - ``parse.py`` — fence info strings → ``Snippet`` values, references checked with ``ast``;
   ``cache.py`` — result keys and the store under ``.cache/checks/``;

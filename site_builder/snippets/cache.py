@@ -27,7 +27,8 @@ from site_builder.caches import cache_root, content_cache, warn_unwritable
 from site_builder.snippets.model import (DOCTEST, NOT_CHECKED, PROGRAM, CheckResult, Snippet, session_members,
                                          static_result)
 
-_CHECKER_MODULES = ("model.py", "parse.py", "run.py", "contain.py", "supervisor.py", "excerpts.py", "child.py", "cache.py")
+_CHECKER_MODULES = ("model.py", "parse.py", "run.py", "contain.py", "supervisor.py", "excerpts.py", "child.py", "cache.py",
+                   "hints.py")
 
 
 def cache_dir(content_dir: Path) -> Path:

@@ -26,6 +26,7 @@ from site_builder.snippets import cache as snippet_cache
 from site_builder.snippets.contain import Limits, Process, cut_note, exit_description, run_contained
 from site_builder.snippets.cache import result_key
 from site_builder.snippets.excerpts import align_adapted, closest_diff, definition_ran, locate, never_executed
+from site_builder.snippets.hints import with_hint
 from site_builder.snippets.model import (ADAPTED, DEFAULT_TIMEOUT, DOCTEST, DRIFTED, EXCERPT, FAILED, OUTPUT, PROGRAM,
                                          SHELL, SKIPPED, VERIFIED, CheckResult, Snippet, session_members,
                                          static_result)
@@ -62,7 +63,7 @@ class Checker:
             if entry is not None:
                 return CheckResult.from_json(entry["result"])
         started = time.perf_counter()
-        result = self._run(snippet, post_snippets)
+        result = with_hint(self._run(snippet, post_snippets), snippet.kind, self.companions)
         result = dataclasses.replace(result, seconds=round(time.perf_counter() - started, 3))
         if not result.transient:
             snippet_cache.save(self.cache, key, {"post": str(snippet.post), "line": snippet.line,
