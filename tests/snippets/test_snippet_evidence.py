@@ -1,9 +1,12 @@
-"""What a failed check tells its reader: what to do about a missing package."""
+"""What a failed check tells its reader: what to do about a missing package, and no path of the author's machine
+on the page."""
 
 from __future__ import annotations
 
 import json
 import sys
+import sysconfig
+import tempfile
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -12,6 +15,7 @@ from test_snippet_report import run_check
 
 from site_builder.build import build_site
 from site_builder.snippets.model import FAILED, CheckResult
+from site_builder.snippets.statuses import published
 
 ABSENT = "site_builder_absent_module"
 """A module no installed package provides."""
@@ -68,7 +72,7 @@ def test_in_this_repository_the_hint_is_make_check(tmp_path, capsys):
     assert "`make check` or `make test` installs it" in hint and "pip install" not in hint
 
 
-def test_the_page_shows_the_hint(tmp_path, capsys):
+def test_the_page_shows_the_hint_and_no_path_of_the_authors_machine(tmp_path, capsys):
     content = copy_site(tmp_path / "content")
     failing_post(content)
     checked_blocks(content, capsys)
@@ -78,3 +82,23 @@ def test_the_page_shows_the_hint(tmp_path, capsys):
     shown = [details.get_text("\n") for details in page.select("details.check-reason")]
     assert len(shown) == 5 and all(text.startswith("How it failed") for text in shown)
     assert all(f"hint: `{ABSENT}` is not installed" in unwrapped(text) for text in shown[:3])
+    assert 'File "posts/2024-02-02-case.md", line 6' in shown[0]
+    assert 'File "companions/needs.py", line 3' in shown[2]
+    assert "RuntimeError: <tmp>/work" in shown[4]
+    everything = page.decode()
+    for private in (str(tmp_path), str(Path.home()) + "/", tempfile.gettempdir() + "/", sys.prefix, sys.executable):
+        assert private not in everything, private
+
+
+def test_published_text_names_paths_relative_to_the_content_folder(tmp_path):
+    content = tmp_path / "blog" / "content"
+    purelib = sysconfig.get_paths()["purelib"]
+    detail = "\n".join([f'File "{content}/posts/a.md", line 3', f"{content}", f"{content.parent}/notes.txt",
+                        f"{Path.home()}/private/x.py", f"{purelib}/numpy/core.py",
+                        f"{tempfile.gettempdir()}/snippet-check-ab12_cd/work/data.csv", "/usr/bin/env",
+                        f"{content}2/x", f"'{content}/companions/sgd.py'"])
+    shown = published(CheckResult(FAILED, f"raised OSError: {content}/posts/a.md", detail), content)
+    assert shown.reason == "raised OSError: posts/a.md"
+    assert shown.detail.splitlines() == ['File "posts/a.md", line 3', ".", "../notes.txt", "~/private/x.py",
+                                         "<site-packages>/numpy/core.py", "<tmp>/work/data.csv", "/usr/bin/env",
+                                         "../content2/x", "'companions/sgd.py'"]
