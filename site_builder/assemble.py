@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 import jinja2
 
 from site_builder import incremental
-from site_builder.config import SiteConfig, load_config
+from site_builder.config import EMBED_HOSTS, SiteConfig, load_config
 from site_builder.discover import Sources
 from site_builder.errors import BuildError, PostError, SiteError, display_path
 from site_builder.highlight import stylesheet
@@ -67,7 +67,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     env = make_environment(theme, sources.templates, incremental.compiled_templates(sources.root))
     store = incremental.view_store(sources.root)
     records, errors = post_records(inputs, previous, sources.root, store, drafts=drafts, progress=progress,
-                                   jobs=jobs)
+                                   jobs=jobs, embed_hosts=config.embed_hosts, config_file=sources.config)
     included = {path: record for path, record in records.items() if record.key is not None}
     store.touch(record.key for record in included.values())
     views = [lazy_view(r.key, r.summary_key, r.post_fields, r.view_fields, store) for r in included.values()]
@@ -185,12 +185,16 @@ def _unchanged(path: str, trusted: BuildState, present: dict[str, tuple[int, int
 
 
 def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store: ViewStore, *, drafts: bool,
-                 progress: Progress | None, jobs: int | None) -> tuple[dict[Path, PostRecord], list[SiteError]]:
-    """A record for every post file: the last build's where nothing it depends on changed, else a new one
-    (parsed and rendered, in worker processes when there are many); and the errors of the posts that have
-    some (they have no record)."""
-    statuses_same = previous is not None and all(
-        previous.inputs.get(path) == sig for path, sig in inputs.status_files.items())
+                 progress: Progress | None, jobs: int | None, embed_hosts: tuple[str, ...] = EMBED_HOSTS,
+                 config_file: Path | None = None) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+    """A record for every post file: the last build's where nothing it depends on changed (its check
+    statuses' inputs, and the config, which says which embeds a post may show), else a new one (parsed and
+    rendered, in worker processes when there are many); and the errors of the posts that have some (they
+    have no record)."""
+    depends = dict(inputs.status_files)
+    if config_file is not None:
+        depends[str(config_file)] = inputs.files.get(str(config_file))
+    statuses_same = previous is not None and all(previous.inputs.get(path) == sig for path, sig in depends.items())
     reused: dict[Path, PostRecord] = {}
     todo: list[tuple[Path, bool]] = []
     for path, draft_folder in inputs.posts:
@@ -200,7 +204,8 @@ def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store:
             reused[path] = _left_out(record) if not drafts and record.post_fields.get("draft") else record
         else:
             todo.append((path, draft_folder))
-    fresh, errors = render_posts(todo, root, store, drafts=drafts, progress=progress, jobs=jobs)
+    fresh, errors = render_posts(todo, root, store, drafts=drafts, progress=progress, jobs=jobs,
+                                 embed_hosts=embed_hosts)
     records = {path: fresh.get(path) or reused[path] for path, _ in inputs.posts if path in fresh or path in reused}
     return records, errors
 
@@ -210,9 +215,10 @@ def _left_out(record: PostRecord) -> PostRecord:
 
 
 def render_posts(todo: list[tuple[Path, bool]], root: Path, store: ViewStore, *, drafts: bool,
-                 progress: Progress | None, jobs: int | None) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+                 progress: Progress | None, jobs: int | None,
+                 embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     jobs = jobs or available_cores()
-    tasks = [(path, draft_folder, drafts, root, store.folder) for path, draft_folder in todo]
+    tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts) for path, draft_folder in todo]
     records: dict[Path, PostRecord] = {}
     errors: list[SiteError] = []
     for index, ((path, _), packed) in enumerate(zip(todo, _map(_render_packed, tasks, jobs)), 1):
@@ -260,7 +266,8 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
-_MARKDOWN: list = []
+_MARKDOWN: dict[tuple[bool, tuple[str, ...]], Any] = {}
+"""One MarkdownIt per (raw HTML of the author's kept, embed hosts): imported posts show raw HTML as text."""
 
 
 def _render_packed(*task: object) -> bytes:
@@ -268,8 +275,8 @@ def _render_packed(*task: object) -> bytes:
     return incremental.dumps(render_post_file(*task))
 
 
-def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path,
-                     store_folder: Path) -> tuple[PostRecord | list[SiteError], Any]:
+def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, store_folder: Path,
+                     embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> tuple[PostRecord | list[SiteError], Any]:
     """Parse and render one post (in a worker process or this one); its view goes into the store. Returns
     the post's record (or its errors), and the view itself when the store could not keep it."""
 
@@ -282,14 +289,15 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path,
         statuses = block_statuses(post, root)
     except SiteError as exc:
         return [exc], None
-    key = digest(code_key(), repr(post), repr(sorted(statuses.items())))
+    key = digest(code_key(), repr(post), repr(sorted(statuses.items())), repr(embed_hosts))
     store = ViewStore(store_folder)
     unstored = None
     view = store.stored(key)
     if view is None:
-        if not _MARKDOWN:
-            _MARKDOWN.append(create_markdown())
-        view = post_view(_MARKDOWN[0], post, fence_decorator(post, statuses))
+        md = (not post.imported, embed_hosts)
+        if md not in _MARKDOWN:
+            _MARKDOWN[md] = create_markdown(*md)
+        view = post_view(_MARKDOWN[md], post, fence_decorator(post, statuses))
         unstored = None if store.put(key, view) else view
     post_fields, view_fields = summary_of(view)
     record = PostRecord(sig, draft_folder, key, post_fields, view_fields, companion_links(post, statuses),

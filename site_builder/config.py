@@ -6,6 +6,7 @@ keys for Jekyll plugins; those are ignored, since the folder must build without 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from pygments.styles import STYLE_MAP, get_all_styles
 from site_builder.errors import ConfigError, shown
 from site_builder.frontmatter import load_yaml, normalise_text
 from site_builder.model import LANGUAGE_HINT, language_problem
+
+
+EMBED_HOSTS = ("www.youtube-nocookie.com", "www.youtube.com", "player.vimeo.com")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,20 +43,25 @@ class SiteConfig:
     keep: tuple[str, ...] = ()
     """Paths inside the output folder that are the user's (``CNAME``, ``downloads/``): builds never touched
     what they did not write, these they keep without a warning. Jekyll's ``keep_files``."""
+    embed_hosts: tuple[str, ...] = EMBED_HOSTS
+    """Hosts whose pages an ``<iframe>`` in a post of the author's may show (video embeds); others are removed."""
 
     @property
     def absolute_root(self) -> str:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
-_TYPES = {f.name: {"feed_entries": int, "search": bool, "keep": (list, str)}.get(f.name, str)
+_TYPES = {f.name: {"feed_entries": int, "search": bool, "keep": (list, str),
+                  "embed_hosts": list}.get(f.name, str)
           for f in fields(SiteConfig)}
-_TYPE_NAMES = {int: "a number", bool: "true or false", str: "text", (list, str): "a list of paths inside the output"}
+_TYPE_NAMES = {int: "a number", bool: "true or false", str: "text", (list, str): "a list of paths inside the output",
+               list: "a list of host names"}
 _JEKYLL_KEYS = {"title": "title", "description": "description", "author": "author", "lang": "language"}
 
 
 BASE_URL_HINT = "use an absolute http(s) URL such as https://me.github.io/blog/, or a path from the root such as /blog/"
 _NOT_URL_CHARS = frozenset('"<>\\^`{|}')
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
 def load_config(path: Path | None, *, jekyll: bool = False, base_url: str | None = None) -> SiteConfig:
@@ -149,10 +158,14 @@ def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
             hint = LANGUAGE_HINT
         elif key == "keep" and keep_problem(value):
             problems.append(f"keep: {keep_problem(value)}")
+        elif key == "embed_hosts" and not all(isinstance(h, str) and _HOST.fullmatch(h) for h in value):
+            problems.append(f"embed_hosts must be a list of host names such as www.youtube.com, got {shown(value)}")
         else:
             values[key] = value
     if "keep" in values:
         values["keep"] = keep_names(values["keep"])
+    if "embed_hosts" in values:
+        values["embed_hosts"] = tuple(host.lower() for host in values["embed_hosts"])
     if "language" in values:
         values["language"] = values["language"].replace("_", "-")
     if problems:

@@ -31,24 +31,27 @@ class Budget:
     seconds: float
 
 
-def highlight(code: str, lang: str) -> str:
-    """Highlighted HTML (spans only, no wrapper), cached by (code, lang) — styles live in CSS classes."""
-    cached = _CACHE.get((code, lang))
-    return cached if cached is not None else _remember(code, lang, _tokens_html(code, _lexer(lang, code), None))
+def highlight(code: str, lang: str, hl_lines: tuple[int, ...] = ()) -> str:
+    """Highlighted HTML (spans only, no wrapper), cached by (code, lang, hl_lines) — styles live in CSS classes.
+    ``hl_lines``: 1-based lines of ``code`` to mark (``<span class="hll">``, Pygments' ``hl_lines``)."""
+    key = (code, lang, hl_lines)
+    cached = _CACHE.get(key)
+    return cached if cached is not None else _remember(key, _tokens_html(code, _lexer(lang, code), None, hl_lines))
 
 
-def highlight_within(code: str, lang: str, budget: Budget) -> str:
+def highlight_within(code: str, lang: str, budget: Budget, hl_lines: tuple[int, ...] = ()) -> str:
     """``highlight``, or the code as plain text (escaped, no colours) once ``budget`` is spent. Ordinary code
     takes a few milliseconds a block (100 kB of C++: 0.3 s); a result from the cache costs nothing."""
-    cached = _CACHE.get((code, lang))
+    key = (code, lang, hl_lines)
+    cached = _CACHE.get(key)
     if cached is not None:
         return cached
     if budget.seconds <= 0:
         return plain(code)
     started = time.process_time()
-    html = _tokens_html(code, _lexer(lang, code), _Deadline(started + budget.seconds, budget.seconds))
+    html = _tokens_html(code, _lexer(lang, code), _Deadline(started + budget.seconds, budget.seconds), hl_lines)
     budget.seconds -= time.process_time() - started
-    return plain(code) if html is None else _remember(code, lang, html)
+    return plain(code) if html is None else _remember(key, html)
 
 
 def plain(code: str) -> str:
@@ -59,7 +62,7 @@ def plain(code: str) -> str:
 CACHE_CHARS = 8_000_000
 """Most characters of HTML the cache keeps (the least recently used go first): a count of entries alone let
 4,096 blocks of 100 kB hold gigabytes."""
-_CACHE: OrderedDict[tuple[str, str], str] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, str, tuple[int, ...]], str] = OrderedDict()
 _cached = [0]  # characters of HTML in _CACHE
 
 
@@ -68,9 +71,9 @@ def cached_chars() -> int:
     return _cached[0]
 
 
-def _remember(code: str, lang: str, html: str) -> str:
-    if len(html) <= CACHE_CHARS and (code, lang) not in _CACHE:
-        _CACHE[(code, lang)] = html
+def _remember(key: tuple[str, str, tuple[int, ...]], html: str) -> str:
+    if len(html) <= CACHE_CHARS and key not in _CACHE:
+        _CACHE[key] = html
         _cached[0] += len(html)
         while _cached[0] > CACHE_CHARS:
             _cached[0] -= len(_CACHE.popitem(last=False)[1])
@@ -103,7 +106,7 @@ class _Deadline:
         return False
 
 
-def _tokens_html(code: str, lexer: Lexer, deadline: _Deadline | None) -> str | None:
+def _tokens_html(code: str, lexer: Lexer, deadline: _Deadline | None, hl_lines: tuple[int, ...] = ()) -> str | None:
     """Lex ``code`` piece by piece and format it; None when the CPU clock passes ``deadline`` first (checked
     between tokens). A construct that spans two pieces (a docstring across a blank line 4 kB in) may be
     coloured differently after the cut; a lexer that loses or changes text gets the code shown plain."""
@@ -115,18 +118,18 @@ def _tokens_html(code: str, lexer: Lexer, deadline: _Deadline | None) -> str | N
                 return None
     if "".join(value for _, value in tokens) != code:  # console lexers drop a last line without its line end
         return plain(code)
-    return pygments.format(tokens, _formatter())
+    return pygments.format(tokens, _formatter(hl_lines))
 
 
-def _formatter() -> HtmlFormatter:
+def _formatter(hl_lines: tuple[int, ...] = ()) -> HtmlFormatter:
     """One formatter for every block (it keeps no state between blocks; making one takes 0.15 ms, which was
     a tenth of highlighting a typical block), per Pygments version: it keeps Pygments' token classes."""
-    return _formatter_of(pygments.__version__)
+    return _formatter_of(pygments.__version__, hl_lines)
 
 
-@functools.lru_cache(maxsize=2)
-def _formatter_of(version: str) -> HtmlFormatter:
-    return HtmlFormatter(nowrap=True)
+@functools.lru_cache(maxsize=32)
+def _formatter_of(version: str, hl_lines: tuple[int, ...]) -> HtmlFormatter:
+    return HtmlFormatter(nowrap=True, hl_lines=list(hl_lines))
 
 
 def _pieces(code: str) -> list[str]:

@@ -1,4 +1,7 @@
-"""One configured MarkdownIt per build: raw HTML escaped, GitHub extensions, fences through Pygments.
+"""One configured MarkdownIt per build: GitHub extensions, fences through Pygments, and raw HTML either kept
+through an allowlist (``create_markdown(author_html=True)``: the author's own posts, ``sanitize.py``) or shown as
+text (imported posts). Fence attributes (Hugo's ``{hl_lines=[1,"3-4"]}``, kramdown's ``{: .class}`` line after a
+fence) are read, never shown.
 
 Per-document state travels in ``env`` (markdown-it's convention), never in globals:
 - ``env["line_offset"]``: source line of the rendered text's first line, so a fence knows its file line;
@@ -28,14 +31,19 @@ from typing import Any, Callable
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import html_block as markdown_it_html_block
 from markdown_it.rules_block import table as gfm_table
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import html_inline as markdown_it_html_inline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from site_builder.blockquotes import capped_blockquotes
+from site_builder.config import EMBED_HOSTS
 from site_builder.highlight import Budget, copy_text, highlight, highlight_within
 from site_builder.mathml import MathWarning, math_plugin, math_warnings
+from site_builder.sanitize import ALLOWED_TAGS, sanitize
+from site_builder.snippets.parse import fence_attributes, highlighted_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +65,13 @@ class Rendered:
     """What rendered but not as written (a formula shown as its source), at source lines."""
 
 
-def create_markdown() -> MarkdownIt:
+def create_markdown(author_html: bool = False, embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> MarkdownIt:
     """The site's Markdown dialect: CommonMark + GFM (tables, strikethrough, autolinks, task lists, alerts,
-    footnotes), raw HTML shown as text, math, and ``> [!REASONING]`` blocks (``reasoning_plugin``). What
-    mdit-py-plugins' ``gfm_plugin`` sets up, with our autolinks."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    footnotes), math, and ``> [!REASONING]`` blocks (``reasoning_plugin``). What mdit-py-plugins' ``gfm_plugin``
+    sets up, with our autolinks. Raw HTML is shown as text, unless ``author_html`` (a post of the author's own,
+    not an imported one): then a tag on ``sanitize.ALLOWED_TAGS`` is HTML, cleaned by ``sanitize``, with
+    ``<iframe>`` pages from ``embed_hosts`` only; any other tag is still text."""
+    md = MarkdownIt("commonmark", {"html": author_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.options.update({"tasklists": True, "tasklists_editable": False, "alerts": True,
                        "strikethrough_single_tilde": True})
@@ -72,7 +82,84 @@ def create_markdown() -> MarkdownIt:
     md.core.ruler.after("block", "author_note_titles", _author_note_titles)
     md.core.ruler.push("heading_anchors", _heading_anchors)
     md.add_render_rule("code_block", _render_code_block)
+    md.core.ruler.after("block", "fence_ial", _fence_ial_lines)
+    if author_html:
+        md.block.ruler.at("html_block", _allowed_html_block, {"alt": ["paragraph", "reference", "blockquote"]})
+        md.inline.ruler.at("html_inline", _allowed_html_inline)
+        md.add_render_rule("html_block", _render_raw_html)
+        md.add_render_rule("html_inline", _render_raw_html)
+        md.options["embed_hosts"] = tuple(embed_hosts)
     return capped_blockquotes(md)
+
+
+# --- the author's raw HTML (sanitize.py) ------------------------------------------------------------------
+
+_LEADING_TAG = re.compile(r"<(?:(!--)|/?([A-Za-z][A-Za-z0-9-]*))")
+_RAW = "\x00"
+"""Stands for a raw HTML token in the rendered text until ``_cleaned`` puts it back cleaned (markdown-it reads
+a NUL of the source as U+FFFD, so none is left in what it renders)."""
+
+
+def _allowed_tag(src: str, pos: int) -> bool:
+    """A comment (removed), or a tag the author may write (``sanitize.ALLOWED_TAGS``); other raw HTML (``<div>``,
+    ``<script>``, ``<!DOCTYPE``, ``<?php``) is not HTML here: it is read as text, as in an imported post."""
+    match = _LEADING_TAG.match(src, pos)
+    return match is not None and (match[1] is not None or match[2].lower() in ALLOWED_TAGS)
+
+
+def _allowed_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    return _allowed_tag(state.src, state.bMarks[start] + state.tShift[start]) and \
+        markdown_it_html_block(state, start, end, silent)
+
+
+def _allowed_html_inline(state: StateInline, silent: bool) -> bool:
+    return _allowed_tag(state.src, state.pos) and markdown_it_html_inline(state, silent)
+
+
+def _render_raw_html(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:
+    env.setdefault("raw_html", []).append((tokens[idx].type, tokens[idx].content))
+    return _RAW
+
+
+def _cleaned(html: str, env: dict, embed_hosts: tuple[str, ...]) -> str:
+    """The rendered text with its raw HTML cleaned (``sanitize``), or, where the cleaner refuses it, shown as
+    text."""
+    raw = env.get("raw_html", [])
+    ours = html.split(_RAW)
+    if not raw or len(ours) != len(raw) + 1:
+        return html.replace(_RAW, "")
+    pieces = [piece for pair in zip(ours, (content for _, content in raw)) for piece in pair] + [ours[-1]]
+    kept = sanitize(pieces, embed_hosts)
+    if kept is not None:
+        return kept
+    texts = [f"<p>{escapeHtml(content)}</p>\n" if kind == "html_block" else escapeHtml(content)
+             for kind, content in raw]
+    return "".join(piece for pair in zip(ours, texts) for piece in pair) + ours[-1]
+
+
+# --- fence attributes ---------------------------------------------------------------------------------------
+
+_IAL = re.compile(r"\{:[^{}\n]*\}")
+_IAL_LANGUAGE = re.compile(r"(?:^|\s)\.language-([\w+#.-]+)")
+
+
+def _fence_ial_lines(state: Any) -> None:
+    """A kramdown attribute line (``{: .language-python}``, ``{: .class #id}``) after a fence is read, not shown:
+    a ``.language-X`` names the language a bare fence is highlighted in (the block is still not checked: the
+    snippet checks read the fence's own info string); the rest is ignored."""
+    tokens, kept, index = state.tokens, [], 0
+    while index < len(tokens):
+        token = tokens[index]
+        if (token.type == "paragraph_open" and kept and kept[-1].type == "fence" and index + 2 < len(tokens)
+                and tokens[index + 1].type == "inline" and _IAL.fullmatch(tokens[index + 1].content.strip())):
+            language = _IAL_LANGUAGE.search(tokens[index + 1].content.strip()[2:-1])
+            if language and not kept[-1].info.strip():
+                kept[-1].meta = {**(kept[-1].meta or {}), "ial_language": language[1].lower()}
+            index += 3
+            continue
+        kept.append(token)
+        index += 1
+    state.tokens = kept
 
 
 _SLUG_DROP = re.compile(r"[^\w\- ]+")
@@ -137,13 +224,18 @@ def render_markdown(md: MarkdownIt, text: str, line_offset: int = 1, decorate: F
     env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate, "highlight_budget": budget,
                            "heading_ids": set() if heading_ids is None else heading_ids}
     tokens = md.parse(text, env)
-    return Rendered(md.renderer.render(tokens, md.options, env), tuple(math_warnings(tokens, line_offset)))
+    html = md.renderer.render(tokens, md.options, env)
+    if md.options.get("html"):
+        html = _cleaned(html, env, md.options.get("embed_hosts", ()))
+    return Rendered(html, tuple(math_warnings(tokens, line_offset)))
 
 
 def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:
     token = tokens[idx]
     info = token.info.strip()
-    lang = info.split(maxsplit=1)[0].lower() if info else ""
+    words, attributes = fence_attributes(info)
+    lang = words.split(maxsplit=1)[0].lower() if words.strip() else (token.meta or {}).get("ial_language", "")
+    hl_lines = highlighted_lines(attributes, token.content.count("\n")) if attributes else ()
     line = env.get("line_offset", 1) + token.map[0] if token.map else 0
     context = FenceContext(lang, info, token.content, line)
     extra = env["decorate"](context) if env.get("decorate") else {}
@@ -153,7 +245,8 @@ def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -
         f'<figcaption><span class="code-lang">{label}</span>{extra.get("caption", "")}'
         f'<button type="button" class="copy" data-copy="{escapeHtml(copy_text(token.content, lang))}"'
         f' aria-label="Copy code">Copy</button></figcaption>'
-        f'<div class="highlight"><pre tabindex="0"><code>{_highlighted(token.content, lang, env)}</code></pre></div>'
+        f'<div class="highlight"><pre tabindex="0"><code>{_highlighted(token.content, lang, env, hl_lines)}'
+        f'</code></pre></div>'
         f'{extra.get("after", "")}</figure>\n'
     )
 
@@ -163,9 +256,9 @@ def _render_code_block(self: Any, tokens: list, idx: int, options: dict, env: di
     return f'<pre dir="ltr"><code>{escapeHtml(tokens[idx].content)}</code></pre>\n'
 
 
-def _highlighted(code: str, lang: str, env: dict) -> str:
+def _highlighted(code: str, lang: str, env: dict, hl_lines: tuple[int, ...] = ()) -> str:
     budget = env.get("highlight_budget")
-    return highlight(code, lang) if budget is None else highlight_within(code, lang, budget)
+    return highlight(code, lang, hl_lines) if budget is None else highlight_within(code, lang, budget, hl_lines)
 
 
 def _unclosed_bracket(state: StateInline, silent: bool) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import shlex
 from pathlib import Path
 from typing import Iterable
@@ -92,8 +93,36 @@ def _default_kind(lang: str, code: str, run: bool) -> str:
     return SHELL if run else NOT_EXECUTABLE
 
 
+_ATTRIBUTES = re.compile(r"\s*\{([^{}]*)\}\s*$")
+_HL_LINES = re.compile(r"""\bhl_lines\s*=\s*(\[[^\]]*\]|"[^"]*"|'[^']*'|[^\s,}]+)""")
+_LINE_RANGE = re.compile(r"(\d{1,9})(?:\s*-\s*(\d{1,9}))?")
+
+
+def fence_attributes(info: str) -> tuple[str, str]:
+    """``(info, attributes)``: the info string without a trailing ``{…}`` (Hugo's ``{hl_lines=[1,"3-4"]}``,
+    ``{linenos=table}``, kramdown's ``{: .class}``), and what was between the braces ('' when none). The
+    block's language and our own options are read from the first part only."""
+    match = _ATTRIBUTES.search(info)
+    if match is None or not info[:match.start()].strip():
+        return info, ""
+    return info[:match.start()], match[1]
+
+
+def highlighted_lines(attributes: str, line_count: int) -> tuple[int, ...]:
+    """The lines that ``hl_lines=`` names (``[1,"3-4"]``, ``"2 4-5"``, ``3``), those within the block's
+    ``line_count`` lines, sorted; anything unreadable names none."""
+    match = _HL_LINES.search(attributes)
+    lines: set[int] = set()
+    for first, last in _LINE_RANGE.findall(match[1] if match else ""):
+        start, end = int(first), int(last or first)
+        lines.update(range(max(start, 1), min(end, line_count) + 1))
+    return tuple(sorted(lines))
+
+
 def _options(info: str, fail) -> dict[str, str]:
-    """``{"companion": "sgd.py::X", "adapted": "", …}`` from everything after the language word."""
+    """``{"companion": "sgd.py::X", "adapted": "", …}`` from everything after the language word (and before
+    the attributes of ``fence_attributes``)."""
+    info, _ = fence_attributes(info)
     try:
         words = shlex.split(info)
     except ValueError as exc:
