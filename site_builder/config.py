@@ -38,6 +38,8 @@ class SiteConfig:
     """Pygments style for the dark theme."""
     feed_entries: int = 20
     """How many posts the Atom feed lists."""
+    paginate: int = 20
+    """Posts a page of the home page and of each tag's page (the archive: four times as many); 0: one page."""
     search: bool = True
     """Build the search page and its Pagefind index (``search: false`` builds without them)."""
     keep: tuple[str, ...] = ()
@@ -51,7 +53,7 @@ class SiteConfig:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
-_TYPES = {f.name: {"feed_entries": int, "search": bool, "keep": (list, str),
+_TYPES = {f.name: {"feed_entries": int, "paginate": int, "search": bool, "keep": (list, str),
                   "embed_hosts": list}.get(f.name, str)
           for f in fields(SiteConfig)}
 _TYPE_NAMES = {int: "a number", bool: "true or false", str: "text", (list, str): "a list of paths inside the output",
@@ -156,6 +158,8 @@ def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
         elif key == "language" and language_problem(value):
             problems.append(f"language {shown(value)} {language_problem(value)}")
             hint = LANGUAGE_HINT
+        elif key == "paginate" and not 0 <= value <= 10_000:
+            problems.append(f"paginate must be a number of posts from 0 (one page) to 10000, got {value}")
         elif key == "keep" and keep_problem(value):
             problems.append(f"keep: {keep_problem(value)}")
         elif key == "embed_hosts" and not all(isinstance(h, str) and _HOST.fullmatch(h) for h in value):

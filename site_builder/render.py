@@ -392,7 +392,8 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
     """Every page of the site, in the order they are rendered: feed and sitemap last."""
     views, tags, slugs = dict.__getitem__(site, "posts"), dict.__getitem__(site, "tags"), \
         dict.__getitem__(site, "tag_slugs")
-    specs = [PageSpec("index.html", "index.html", {}), PageSpec("archive/index.html", "archive.html", {}),
+    specs = [*paged("", "index.html", list(views), config.paginate),
+             *paged("archive/", "archive.html", list(views), config.paginate * ARCHIVE_FACTOR),
              PageSpec("404.html", "404.html", {"absolute_links": True})]
     if config.search:
         specs.append(PageSpec("search/index.html", "search.html", {}))
@@ -400,13 +401,48 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
                        {"view": v, "newer": views[i - 1] if i else None,
                         "older": views[i + 1] if i + 1 < len(views) else None})
               for i, v in enumerate(views)]
-    specs += [PageSpec(f"tags/{slugs[t]}/index.html", "tag.html", {"tag": t, "tagged": tv}) for t, tv in tags.items()]
+    specs += [spec for t, tv in tags.items()
+              for spec in paged(f"tags/{slugs[t]}/", "tag.html", tv, config.paginate, {"tag": t})]
     specs.append(PageSpec("tags/index.html", "tags.html", {}))
     specs += [PageSpec(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
     listed = [(spec.path, _last_modified(spec, views)) for spec in specs
               if spec.path not in ("404.html", "search/index.html")]
     return specs + [PageSpec("feed.xml", "feed.xml", {}), PageSpec("sitemap.xml", "sitemap.xml", {"paths": listed}),
                     PageSpec("robots.txt", "robots.txt", {})]
+
+
+ARCHIVE_FACTOR = 4
+"""The archive lists this many times ``paginate`` posts a page (a line each, not a card)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where a page of a list stands among its pages: the templates' ``pager``."""
+    number: int
+    """This page's number, from 1."""
+    count: int
+    """How many pages the list has."""
+    previous: str | None
+    """The site path of the page before (``""`` for the site's home), None on the first page."""
+    next: str | None
+    """The site path of the page after, None on the last."""
+
+
+def paged(folder: str, template: str, views: list, size: int, extra: Mapping[str, Any] | None = None) -> list[PageSpec]:
+    """The pages of a list of posts, ``size`` a page (0: one page): the first at ``folder``, the others at
+    ``folder/page/N/``. Each gets its posts as ``listed`` (``tagged`` too, for tag pages) and a ``pager``."""
+    chunks = [views[start:start + size] for start in range(0, len(views), size)] if size > 0 else [views]
+    chunks = chunks or [[]]
+    paths = [folder] + [f"{folder}page/{number}/" for number in range(2, len(chunks) + 1)]
+    specs = []
+    for index, chunk in enumerate(chunks):
+        pager = Pager(index + 1, len(chunks), paths[index - 1] if index else None,
+                      paths[index + 1] if index + 1 < len(paths) else None)
+        given = {**(extra or {}), "listed": chunk, "pager": pager}
+        if template == "tag.html":
+            given["tagged"] = chunk
+        specs.append(PageSpec(f"{paths[index]}index.html", template, given))
+    return specs
 
 
 def _last_modified(spec: PageSpec, views: list[PostView]) -> str:
@@ -417,7 +453,7 @@ def _last_modified(spec: PageSpec, views: list[PostView]) -> str:
         updated = post.meta.get("last_modified_at") or post.meta.get("updated")
         return str(updated)[:10] if isinstance(updated, (str, dt.date)) and _DAY.match(str(updated)) else \
             post.date.isoformat()
-    shown = spec.extra.get("tagged", views if spec.template in ("index.html", "archive.html") else [])
+    shown = spec.extra.get("listed", [])
     return max((v.post.date for v in shown), default=None).isoformat() if shown else ""
 
 

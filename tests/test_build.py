@@ -370,3 +370,45 @@ def test_the_tags_index_lists_every_tag_with_its_count_and_folder(tmp_path):
     for _, href, _ in items:
         assert (tmp_path / "site" / "tags" / href.removeprefix("../tags/") / "index.html").is_file()
     assert "../../tags/" in (tmp_path / "site" / "tags" / "ai" / "index.html").read_text(), "each tag page links to it"
+
+
+@pytest.mark.parametrize("paginate, pages", [(2, 3), (0, 1), (5, 1)])
+def test_lists_are_paginated(tmp_path, paginate, pages):
+    """The home page and each tag's page show ``paginate`` posts a page, the archive four times as many, with
+    links to the newer and older pages (a 1,000-post home page was 473 KB); the sitemap lists every page."""
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for number in range(5):
+        (content / "posts" / f"2024-01-0{number + 1}-p{number}.md").write_text(
+            f"---\ntitle: P{number}\ntags: [t]\n---\n\nUser: q {number}?\n\nChatGPT: a.\n")
+    (content / "site.yaml").write_text(f"title: T\nbase_url: https://example.org/\npaginate: {paginate}\n")
+    out = tmp_path / "site"
+    build_site(content, out)
+    for folder in ("", "tags/t/"):
+        seen = []
+        for number in range(1, pages + 1):
+            path = out / folder / ("" if number == 1 else f"page/{number}/") / "index.html"
+            page = BeautifulSoup(path.read_text(), "html.parser")
+            seen += [a.get_text() for a in page.select("ol.post-list a")]
+            pager = page.select_one("nav.pager")
+            assert (pager is None) == (pages == 1)
+            if pager is not None:
+                assert f"Page {number} of {pages}" in pager.get_text()
+                assert bool(pager.select("a[rel=prev]")) == (number > 1)
+                assert bool(pager.select("a[rel=next]")) == (number < pages)
+        assert seen == [f"P{n}" for n in range(4, -1, -1)], f"{folder}: every post once, newest first"
+        assert not (out / folder / "page" / str(pages + 1)).exists()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert ("https://example.org/page/2/" in sitemap) == (pages > 1)
+    archive_pages = 1 if paginate == 0 else -(-5 // (paginate * 4))
+    assert len(list((out / "archive").rglob("index.html"))) == archive_pages
+
+
+def test_paginate_must_be_a_count(tmp_path):
+    from site_builder.errors import ConfigError
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "site.yaml").write_text("paginate: -1\n")
+    with pytest.raises(ConfigError, match="paginate must be a number of posts from 0"):
+        build_site(content, tmp_path / "site")

@@ -428,7 +428,7 @@ def test_a_long_tag_gets_a_short_distinct_folder(tmp_path: Path, capsys: pytest.
     write_post(content / "posts", f"title: Long\ntags: [{long_a}, {long_b}]\n")
     out = tmp_path / "_site"
     build_ok(content, out, capsys)
-    assert len(list((out / "tags").iterdir())) == 2
+    assert len([folder for folder in (out / "tags").iterdir() if folder.is_dir()]) == 2  # and the index, tags/
 
 
 def test_one_regex_of_a_lexer_cannot_run_away() -> None:

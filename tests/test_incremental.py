@@ -750,3 +750,26 @@ def test_a_full_cache_disk_recovers_once_posts_are_removed(tmp_path: Path, monke
         assert build_site(content, out).rendered == 0, "and its state: a build with nothing to do renders nothing"
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_paginated_lists_follow_posts_that_move_between_pages(builds: IncrementalBuilds) -> None:
+    """With two posts a page, adding, re-dating, tagging and removing posts moves others from page to page of
+    the home page, the archive and the tag pages, and changes how many pages there are: each step is a cold
+    build's site, byte for byte (no stale page/N/ left, none missing)."""
+    from incremental_site import PostFile
+
+    set_config(builds.site, paginate=2)
+    changed = builds.step("two posts a page")
+    assert "page/2/index.html" in changed.added and "page/3/index.html" in changed.added
+    add_post(builds.site, "2024-06-30-newest.md", "Newest", ["python"])
+    builds.step("a newest post: every post one place down")
+    del builds.site.posts["2024-06-30-newest.md"]
+    builds.site.posts["2024-01-01-newest.md"] = PostFile("2024-01-01-newest.md", "Newest", tags=["python"],
+                                                        body="User: Old?\n\nChatGPT: Old.\n")
+    builds.site.write()
+    builds.step("the same post re-dated to the oldest")
+    delete_post(builds.site, "2024-01-01-newest.md")
+    set_config(builds.site, paginate=0)
+    changed = builds.step("one page again")
+    assert not [path for path in site_files(builds.out) if "/page/" in f"/{path}"]
+    assert "page/2/index.html" in changed.removed

@@ -84,8 +84,8 @@ def test_snippet_imports_flow_one_way():
     """command / pytest plugin -> running -> parsing, cache, statuses -> model (DESIGN §1, README Layout)."""
     graph = import_graph(PACKAGE)
     prefix = "site_builder.snippets."
-    layer = {"command": 3, "pytest_plugin": 3, "run": 2, "statuses": 2, "parse": 1, "cache": 1, "excerpts": 1,
-             "contain": 1, "model": 0}
+    layer = {"command": 3, "pytest_plugin": 3, "run": 2, "statuses": 2, "hints": 2, "parse": 1, "cache": 1,
+             "excerpts": 1, "contain": 1, "model": 0}
     scripts = {"child", "supervisor"}
     assert set(layer) | scripts == {name.removeprefix(prefix) for name in graph if name.startswith(prefix)}
     for name, level in layer.items():

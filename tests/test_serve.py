@@ -896,7 +896,7 @@ def test_cli_serve_rebuilds_a_changed_post_and_reloads(tmp_path: Path) -> None:
             status, _, page = request(port, "/posts/a-small-post/")
             assert status == 200 and "A function that yields." in page
 
-            post.write_text(POST.replace('title: "A small post"\n', ""), encoding="utf-8")
+            post.write_text(POST.replace('title: "A small post"\n', "title: [not, text]\n"), encoding="utf-8")
             name, message = events.next_event()
             assert name == "error" and "title" in message and "a-small-post.md" in message
             status, _, page = request(port, "/posts/a-small-post/")
