@@ -101,8 +101,8 @@ def edit_and_wait_for_every_tab(tabs: list[Any], post: Path, wording: str) -> No
 
 
 def break_and_wait_for_every_overlay(tabs: list[Any], post: Path) -> None:
-    """Save the post without its title: every tab shows the failed build's message over the page."""
-    post.write_text(POST.replace('title: "A small post"\n', ""), encoding="utf-8")
+    """Save the post with a title that is no text: every tab shows the failed build's message over the page."""
+    post.write_text(POST.replace('title: "A small post"\n', "title: [not, text]\n"), encoding="utf-8")
     for tab in tabs:
         overlay = tab.locator("#site-builder-error")
         overlay.wait_for(state="visible")
