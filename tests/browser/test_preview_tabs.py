@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from site_paths import ROOT
-from test_serve import POST, ServeProcess
+from test_serve import POST, ServeProcess, write_whole
 
 WAIT_MS = 20_000  # a page load or a reload of 20 tabs, on a loaded 2-core machine
 
@@ -94,7 +94,7 @@ def edit_and_wait_for_every_tab(tabs: list[Any], post: Path, wording: str) -> No
     """Mark every tab's page (a reload clears the mark), save the post, wait until each tab shows it."""
     for tab in tabs:
         tab.evaluate("window.beforeTheEdit = true")
-    post.write_text(POST.replace("WORDING", wording), encoding="utf-8")
+    write_whole(post, POST.replace("WORDING", wording))
     for tab in tabs:
         tab.wait_for_function(f"() => !window.beforeTheEdit && document.body.innerText.includes({wording!r})")
         assert tab.locator("#site-builder-error").count() == 0
@@ -102,7 +102,7 @@ def edit_and_wait_for_every_tab(tabs: list[Any], post: Path, wording: str) -> No
 
 def break_and_wait_for_every_overlay(tabs: list[Any], post: Path) -> None:
     """Save the post with a title that is no text: every tab shows the failed build's message over the page."""
-    post.write_text(POST.replace('title: "A small post"\n', "title: [not, text]\n"), encoding="utf-8")
+    write_whole(post, POST.replace('title: "A small post"\n', "title: [not, text]\n"))
     for tab in tabs:
         overlay = tab.locator("#site-builder-error")
         overlay.wait_for(state="visible")
