@@ -403,12 +403,21 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
               for i, v in enumerate(views)]
     specs += [spec for t, tv in tags.items()
               for spec in paged(f"tags/{slugs[t]}/", "tag.html", tv, config.paginate, {"tag": t})]
+    specs += [PageSpec(f"tags/{slugs[t]}/feed.xml", "feed.xml", _feed(config, tv, f"tags/{slugs[t]}/", t))
+              for t, tv in tags.items()]
     specs.append(PageSpec("tags/index.html", "tags.html", {}))
     specs += [PageSpec(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
     listed = [(spec.path, _last_modified(spec, views)) for spec in specs
-              if spec.path not in ("404.html", "search/index.html")]
-    return specs + [PageSpec("feed.xml", "feed.xml", {}), PageSpec("sitemap.xml", "sitemap.xml", {"paths": listed}),
+              if spec.path.endswith(".html") and spec.path not in ("404.html", "search/index.html")]
+    return specs + [PageSpec("feed.xml", "feed.xml", _feed(config, views, "", None)),
+                    PageSpec("sitemap.xml", "sitemap.xml", {"paths": listed}),
                     PageSpec("robots.txt", "robots.txt", {})]
+
+
+def _feed(config: SiteConfig, views: list, folder: str, tag: str | None) -> dict[str, Any]:
+    """What ``feed.xml`` gets: its newest ``feed_entries`` posts, the page it is the feed of (``folder``, the
+    site's home or a tag's page), and the tag (None for the site's feed)."""
+    return {"entries": views[:config.feed_entries], "feed_folder": folder, "feed_tag": tag}
 
 
 ARCHIVE_FACTOR = 4

@@ -412,3 +412,25 @@ def test_paginate_must_be_a_count(tmp_path):
     (content / "site.yaml").write_text("paginate: -1\n")
     with pytest.raises(ConfigError, match="paginate must be a number of posts from 0"):
         build_site(content, tmp_path / "site")
+
+
+def test_each_tag_has_a_feed_of_its_posts(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for number, tags in enumerate((["ai"], ["python"], ["ai", "python"])):
+        (content / "posts" / f"2024-01-0{number + 1}-p{number}.md").write_text(
+            f"---\ntitle: P{number}\ntags: [{', '.join(tags)}]\n---\n\nUser: q?\n\nChatGPT: a.\n")
+    (content / "site.yaml").write_text("title: T\nfeed_entries: 1\n")
+    out = tmp_path / "site"
+    build_site(content, out, base_url="https://example.org/blog/")
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(out / "tags" / "ai" / "feed.xml").getroot()
+    assert feed.findtext(f"{atom}title") == "T · ai" and feed.findtext(f"{atom}id") == "https://example.org/blog/tags/ai/"
+    assert [e.findtext(f"{atom}title") for e in feed.iter(f"{atom}entry")] == ["P2"], "feed_entries, newest first"
+    self_link = [link.get("href") for link in feed.iter(f"{atom}link") if link.get("rel") == "self"]
+    assert self_link == ["https://example.org/blog/tags/ai/feed.xml"]
+    assert 'tags/ai/feed.xml"' in (out / "tags" / "ai" / "index.html").read_text(), "the tag page links to it"
+    site_feed = ET.parse(out / "feed.xml").getroot()
+    assert [e.findtext(f"{atom}title") for e in site_feed.iter(f"{atom}entry")] == ["P2"]

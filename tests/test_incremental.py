@@ -117,7 +117,7 @@ def test_site_settings_templates_and_static_files(builds: IncrementalBuilds) -> 
     set_config(site, base_url="https://example.com/elsewhere/")
     assert {"feed.xml", "sitemap.xml", "404.html"} <= builds.step("base_url").modified
     set_config(site, feed_entries=2)
-    assert builds.step("feed_entries").modified == {"feed.xml"}
+    assert {path for path in builds.step("feed_entries").modified if not path.startswith("tags/")} == {"feed.xml"}
 
     set_config(site, search=None)
     assert {"search/index.html", "pagefind/pagefind.js"} <= builds.step("search on (the default)").added
