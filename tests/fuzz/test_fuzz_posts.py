@@ -95,7 +95,8 @@ def workspace(request: pytest.FixtureRequest):
                     reporter.write_line(line)
 
 
-MD = create_markdown()
+MD = {True: create_markdown(author_html=True), False: create_markdown()}
+"""As the build picks: the author's own raw HTML through the allowlist, an imported post's as text."""
 ENV = make_environment(THEME_DIR, None)
 CONFIG = SiteConfig(base_url="https://example.org/blog/")
 
@@ -103,7 +104,7 @@ CONFIG = SiteConfig(base_url="https://example.org/blog/")
 def render_post(path: Path, root: Path) -> None:
     """What a build does with one post, short of writing it: every page it appears on, feed and sitemap."""
     post = load_post(path, draft=path.parent.name == "drafts")
-    view = post_view(MD, post, fence_decorator(post, block_statuses(post, root)))
+    view = post_view(MD[not post.imported], post, fence_decorator(post, block_statuses(post, root)))
     pages = {page.path: page.content for page in render_pages(ENV, CONFIG, [view], [], NOW)}
     for name in ("feed.xml", "sitemap.xml"):
         ET.fromstring(pages[name].encode("utf-8"))
