@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,26 @@ def content_copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(ROOT / "content", target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+@pytest.fixture
+def mounts():
+    """Mount points made for one test, unmounted afterwards: ``mounts("tmpfs", at, size="2m")`` or
+    ``mounts("bind", at, source)``. Where mounting is not allowed (not root) the test is skipped, saying why
+    (CI runs as root)."""
+    made: list[Path] = []
+
+    def mount(kind: str, at: Path, source: Path | None = None, size: str = "64m") -> Path:
+        at.mkdir(parents=True, exist_ok=True)
+        args = ["--bind", str(source), str(at)] if kind == "bind" else ["-t", "tmpfs", "-o", f"size={size}",
+                                                                         "tmpfs", str(at)]
+        done = subprocess.run(["mount", *args], capture_output=True)
+        if done.returncode:
+            pytest.skip(f"cannot mount a {kind} here ({done.stderr.decode().strip() or 'mount failed'}): "
+                        "root can, and CI runs as root")
+        made.append(at)
+        return at
+
+    yield mount
+    for at in reversed(made):
+        subprocess.run(["umount", "-l", str(at)], check=False)

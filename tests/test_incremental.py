@@ -715,41 +715,32 @@ def test_the_view_cache_holds_what_the_current_site_needs(tmp_path: Path, monkey
     assert len(list(views.glob("*.pickle"))) == 10
 
 
-def test_a_full_cache_disk_recovers_once_posts_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_cache_disk_recovers_once_posts_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           mounts) -> None:  # noqa: ANN001 - conftest's factory
     """A cache on a full disk: the build warns and goes on; once posts are removed, the views they used are
     removed too, and the next builds keep their results again (they never did: stale views filled the disk)."""
-    import subprocess
-
     from site_builder.build import build_site
     from site_builder.incremental import view_store
 
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True)
-    if done.returncode:
-        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.decode().strip()}); "
-                    "test_the_view_cache_holds_what_the_current_site_needs covers the pruning")
-    try:
-        monkeypatch.setenv("SITE_BUILDER_CACHE", str(disk / "cache"))
-        content, out = tmp_path / "content", tmp_path / "_site"
-        (content / "posts").mkdir(parents=True)
-        (content / "site.yaml").write_text("title: T\nsearch: false\n")
-        words = " ".join(f"w{n}" for n in range(4000))
-        posts = []
-        for number in range(40):
-            posts.append(content / "posts" / f"2024-01-{number % 28 + 1:02d}-p{number}.md")
-            posts[-1].write_text(f"---\ntitle: P{number}\n---\n\nUser: q {number}?\n\nChatGPT: {number} {words}\n")
-        build_site(content, out)
-        assert len(list(view_store(content).folder.glob("*.pickle"))) < 40, "the disk filled up"
-        for path in posts[4:]:
-            path.unlink()
-        build_site(content, out)
-        posts[0].write_text(posts[0].read_text() + "\nAn edit.\n")
-        build_site(content, out)
-        assert len(list(view_store(content).folder.glob("*.pickle"))) == 4, "the cache holds the site's views again"
-        assert build_site(content, out).rendered == 0, "and its state: a build with nothing to do renders nothing"
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
+    disk = mounts("tmpfs", tmp_path / "disk", size="1m")
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(disk / "cache"))
+    content, out = tmp_path / "content", tmp_path / "_site"
+    (content / "posts").mkdir(parents=True)
+    (content / "site.yaml").write_text("title: T\nsearch: false\n")
+    words = " ".join(f"w{n}" for n in range(4000))
+    posts = []
+    for number in range(40):
+        posts.append(content / "posts" / f"2024-01-{number % 28 + 1:02d}-p{number}.md")
+        posts[-1].write_text(f"---\ntitle: P{number}\n---\n\nUser: q {number}?\n\nChatGPT: {number} {words}\n")
+    build_site(content, out)
+    assert len(list(view_store(content).folder.glob("*.pickle"))) < 40, "the disk filled up"
+    for path in posts[4:]:
+        path.unlink()
+    build_site(content, out)
+    posts[0].write_text(posts[0].read_text() + "\nAn edit.\n")
+    build_site(content, out)
+    assert len(list(view_store(content).folder.glob("*.pickle"))) == 4, "the cache holds the site's views again"
+    assert build_site(content, out).rendered == 0, "and its state: a build with nothing to do renders nothing"
 
 
 def test_paginated_lists_follow_posts_that_move_between_pages(builds: IncrementalBuilds) -> None:

@@ -221,16 +221,10 @@ def test_an_output_whose_parent_is_a_file_is_a_clear_error(tmp_path):
 
 
 @pytest.fixture
-def small_disk(tmp_path):
-    """A real 2 MB tmpfs (root can mount one here; elsewhere the test says why it cannot run)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode:
-        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.decode().strip()}); "
-                    "test_disk_full_while_writing_keeps_the_previous_site covers the same path with a fake ENOSPC")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+def small_disk(tmp_path, mounts):
+    """A real 2 MB tmpfs (test_disk_full_while_writing_keeps_the_previous_site covers the same path with a fake
+    ENOSPC where it cannot be mounted)."""
+    return mounts("tmpfs", tmp_path / "disk", size="2m")
 
 
 def test_a_real_full_disk_and_a_real_read_only_parent(tmp_path, small_disk):
@@ -309,31 +303,6 @@ def test_the_previews_background_removal_is_finished_by_the_next_build(tmp_path)
     write.clean_leftovers(out)  # what the next build does first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
     assert (out / "posts" / "p299" / "index.html").read_text() == "page 299 again"
-
-
-def _mount(args: list[str], why: str) -> None:
-    done = subprocess.run(["mount", *args], capture_output=True)
-    if done.returncode:
-        pytest.skip(f"cannot mount here ({done.stderr.decode().strip() or 'mount failed'}): {why}")
-
-
-@pytest.fixture
-def mounts(tmp_path):
-    """Mount points made for one test (a bind mount or a tmpfs), unmounted afterwards."""
-    made: list[Path] = []
-
-    def mount(kind: str, at: Path, source: Path | None = None) -> Path:
-        at.mkdir(parents=True, exist_ok=True)
-        if kind == "bind":
-            _mount(["--bind", str(source), str(at)], "root can bind-mount here; CI runs as root")
-        else:
-            _mount(["-t", "tmpfs", "-o", "size=64m", "tmpfs", str(at)], "root can mount a tmpfs here")
-        made.append(at)
-        return at
-
-    yield mount
-    for at in reversed(made):
-        subprocess.run(["umount", "-l", str(at)], check=False)
 
 
 @pytest.mark.parametrize("layout", ["output-on-a-bind-mount", "cache-on-a-bind-mount", "output-on-tmpfs",
