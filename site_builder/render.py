@@ -509,8 +509,34 @@ def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfi
         raise TemplateError(f"template {exc.name!r} not found (needed for {path})",
                             hint="add it to content/templates/ or restore the theme's templates/") from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{template}: {exc.message} (while rendering {path})",
-                            hint="check the variable names the template uses") from None
+        raise TemplateError(f"{_template_line(exc) or template}: {_in_words(exc.message or '')} (while rendering "
+                            f"{path})", hint="check the variable names the template uses (the theme's own "
+                                             "templates show them: post.html, _turn.html, _post_list.html)") from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as exc:
+        where = _template_line(exc)
+        if where is None:
+            raise  # not the template's: our own bug, shown as it is
+        raise TemplateError(f"{where}: {_in_words(str(exc))} ({type(exc).__name__}, while rendering {path})",
+                            hint="fix the expression at that line of the template") from None
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """``file:line`` of the template line where ``exc`` was raised (Jinja2 rewrites tracebacks so that a template's
+    frames carry its file and line), the innermost one; None when no template line is in the traceback."""
+    found, tb = None, exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")) and Path(filename).is_file():
+            found = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def _in_words(message: str) -> str:
+    """Jinja2's message with our classes named as a theme author knows them (a post's view, not ``Lazy``)."""
+    return (message.replace("'site_builder.incremental.Lazy object'", "the post (or its view)")
+            .replace("'site_builder.render.PostView object'", "the post's view")
+            .replace("'site_builder.model.Post object'", "the post"))
 
 
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -126,3 +126,21 @@ def test_errors_of_every_stage_are_reported_together(tmp_path: Path, capsys: pyt
     assert "2024-01-02-fancy.md:3: template 'fancy.html' not found" in err
     assert "2024-01-03-option.md:5:" in err and "colour" in err
     assert "build failed with 3 errors" in err
+
+
+@pytest.mark.parametrize("body, message", [
+    ("{{ view.post.no_such_field }}", "the post (or its view) has no attribute 'no_such_field'"),
+    ("{{ view.nope }}", "has no attribute 'nope'"),
+    ("{{ 1 + view.post.title }}", "unsupported operand"),
+])
+def test_a_template_error_names_the_template_file_and_line_in_words(tmp_path: Path, capsys, body: str,
+                                                                     message: str) -> None:
+    """A theme author's mistake named ``'site_builder.incremental.Lazy object' has no attribute …`` and no line."""
+    content = make_content(tmp_path, {"2024-01-01-good.md": GOOD})
+    (content / "templates").mkdir()
+    (content / "templates" / "post.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n<p>fine</p>\n" + body + "\n{% endblock %}\n", encoding="utf-8")
+    code, err = build(content, tmp_path / "_site", capsys)
+    assert code == 1 and "Traceback" not in err
+    assert f"{content / 'templates' / 'post.html'}:4: " in err and message in err, err
+    assert "site_builder." not in err
