@@ -32,7 +32,7 @@ from site_builder.render import (CompanionLink, Page, PageSpec, companion_links,
                                  site_data)
 from site_builder.search import SearchRecord, die_with_parent, search_records, write_search_index
 from site_builder.snippets import block_statuses
-from site_builder.output import built_id, kept_warning, output_files, scan_output
+from site_builder.output import OutputScan, built_id, kept_warning, output_files, scan_output
 from site_builder.write import Kept, drop_inherited_locks, write_site
 
 if TYPE_CHECKING:
@@ -61,8 +61,9 @@ class Assembled:
 
 def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState | None, *, drafts: bool,
              base_url: str | None, theme: Path, progress: Progress | None, jobs: int | None,
-             preview: bool = False, defer_state: bool = False) -> Assembled:
-    """Build the site of ``sources`` into ``out`` (already checked), reusing what ``previous`` vouches for."""
+             preview: bool = False, defer_state: bool = False, scan: OutputScan | None = None) -> Assembled:
+    """Build the site of ``sources`` into ``out`` (already checked), reusing what ``previous`` vouches for.
+    ``scan`` is what ``build`` found in the output, if it looked (used when sorted by the same ``keep:``)."""
     config = load_config(sources.config, jekyll=sources.jekyll, base_url=base_url)
     env = make_environment(theme, sources.templates, incremental.compiled_templates(sources.root))
     store = incremental.view_store(sources.root)
@@ -77,7 +78,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                   for path in sources.companions]
     site = site_data(config, views, build_time())
     theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
-    scan = scan_output(out, config.keep)
+    if scan is None or scan.keep != config.keep:
+        scan = scan_output(out, config.keep)
     own_robots = "robots.txt" in scan.kept or any(d == "robots.txt" for _, d in static_files)  # the user's wins
     specs = [spec for spec in page_specs(config, site, companions) if not (own_robots and spec.path == "robots.txt")]
     trusted = previous if previous is not None and incremental.describes(previous, inputs, built_id(out)) else None

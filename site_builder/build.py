@@ -81,7 +81,7 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
         gc.freeze()  # what the imports made lives as long as the process: no collection need walk it again
     previous = incremental.load_state(sources.root)
     built = assemble.assemble(sources, out, inputs, previous, drafts=drafts, base_url=base_url, theme=theme,
-                              progress=progress, jobs=jobs, preview=preview, defer_state=defer_state)
+                              progress=progress, jobs=jobs, preview=preview, defer_state=defer_state, scan=scan)
     return BuildResult(out_dir, built.posts, built.pages, time.perf_counter() - started, built.warnings,
                        built.rendered, built.written, built.search_pending, built.finish)
 

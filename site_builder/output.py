@@ -64,6 +64,8 @@ class OutputScan:
     """Those of ``kept`` that neither ``QUIETLY_KEPT`` nor a ``keep:`` name covers: reported by each build."""
     written_ns: object = None
     """The marker's time of writing when scanned: a build that swapped a site in since changed it."""
+    keep: tuple[str, ...] = ()
+    """The ``keep:`` names the scan sorted by (another list sorts some files otherwise: scan again)."""
 
 
 def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
@@ -97,7 +99,7 @@ def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
                     files[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
     kept.sort()
     return OutputScan(files, tuple(kept), tuple(path for path in kept if not _covered(path, keep)),
-                      marker.get("written_ns"))
+                      marker.get("written_ns"), keep)
 
 
 @dataclass(frozen=True, slots=True)
