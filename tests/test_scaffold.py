@@ -32,7 +32,8 @@ def test_a_new_blog_checks_and_builds_with_turns_a_note_two_answers_and_verified
     assert {turn["data-role"] for turn in turns} == {"user", "assistant"} and len(turns) >= 3
     assert page.select("[data-variant='2']"), "the question asked twice: two answers"
     assert "My note" in page.get_text() and page.select("[class*=note]")
-    assert "verified" in page.get_text().lower()
+    badges = [badge.get_text(strip=True) for badge in page.select(".status")]
+    assert badges and set(badges) == {"verified"}, f"every checked block shows it ran: {badges}"
 
 
 def test_the_workflow_publishes_under_the_projects_sub_path(tmp_path):
