@@ -161,14 +161,29 @@ def blog_files(title: str, today: dt.date) -> dict[str, str]:
 def init_blog(folder: Path, title: str, today: dt.date | None = None) -> list[Path]:
     """Write a new blog into ``folder`` (made if missing) and return the files written. ``SiteError`` when
     any of them exists (nothing is written then)."""
+    if folder.is_symlink() and not folder.exists() or folder.exists() and not folder.is_dir():
+        raise SiteError(f"{folder} is a file (or a link to nothing), not a folder: nothing was written",
+                        hint="name a new folder: site-builder init my-blog")
     files = {folder / name: text for name, text in blog_files(title, today or dt.date.today()).items()}
     taken = [path for path in files if path.exists() or path.is_symlink()]
-    if taken or (folder / "content").is_file():
-        shown = ", ".join(str(path) for path in taken) or str(folder / "content")
+    blocked = [parent for path in files for parent in path.parents
+               if parent.is_relative_to(folder) and parent != folder and parent.exists() and not parent.is_dir()]
+    if taken or blocked:
+        shown = ", ".join(str(path) for path in taken + blocked)
         raise SiteError(f"{folder} already holds {shown}: nothing was written",
                         hint="run it in a new or empty folder (site-builder init my-blog), or add posts to this "
                              "one with site-builder new")
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    written: list[Path] = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "x", encoding="utf-8") as handle:  # "x": never over a file made meanwhile
+                written.append(path)
+                handle.write(text)
+    except OSError as exc:
+        for path in written:  # ours, made a moment ago: no half blog is left
+            path.unlink(missing_ok=True)
+        raise SiteError(f"could not write the blog into {folder}: {exc.strerror or exc}"
+                        + (f" ({exc.filename})" if exc.filename else ""),
+                        hint="check the folder's permissions and the free space, then run it again") from None
     return list(files)

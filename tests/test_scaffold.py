@@ -65,3 +65,38 @@ def test_init_in_the_current_folder_takes_its_name_as_the_title(tmp_path, monkey
     assert load_config(Path("content/site.yaml")).title == "Learning In Public"
     build_site(Path("content"), Path("_site"))
     assert "Learning In Public" in Path("_site/index.html").read_text()
+
+
+@pytest.mark.parametrize("make", ["file", "dangling-link", "content-is-a-file"])
+def test_init_over_a_file_is_a_clear_error_and_writes_nothing(tmp_path, capsys, make):
+    target = tmp_path / "blog"
+    if make == "file":
+        target.write_text("mine\n")
+    elif make == "dangling-link":
+        target.symlink_to(tmp_path / "nowhere")
+    else:
+        target.mkdir()
+        (target / "content").write_text("mine\n")
+    assert main(["init", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing was written" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == (["blog", "content"] if make == "content-is-a-file"
+                                                           else ["blog"])
+
+
+def test_init_that_fails_half_way_leaves_no_half_blog(tmp_path, monkeypatch, capsys):
+    import builtins
+
+    real_open, opened = builtins.open, []
+
+    def failing_open(path, mode="r", *args, **kwargs):  # noqa: ANN001, ANN202 - the third file hits a full disk
+        if "x" in mode:
+            opened.append(path)
+            if len(opened) == 3:
+                raise OSError(28, "No space left on device", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", failing_open)
+    assert main(["init", str(tmp_path / "blog")]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert not [p for p in (tmp_path / "blog").rglob("*") if p.is_file()], "the two files written are gone"
