@@ -211,3 +211,25 @@ def test_a_site_built_before_markers_listed_files_keeps_the_usual_names(tmp_path
     with pytest.raises(OutputError, match="CNAME was not written by site-builder"):
         build_site(content, out)
     assert (out / "CNAME").read_text() == "blog.example.org\n"
+
+
+def test_a_leftover_whose_marker_names_paths_outside_gives_nothing_back_there(tmp_path):
+    """A marker is read, not trusted: a leftover staging folder whose marker lists ``..``, absolute or empty
+    paths moves nothing out of the site's folder; a plain name it holds comes back into the site."""
+    from site_builder import output
+    from site_builder.write import clean_leftovers
+
+    content = make_content(tmp_path, search=False)
+    out = tmp_path / "_site"
+    build_site(content, out)
+    leftover = tmp_path / "._site-build-x1"
+    (leftover / "sub").mkdir(parents=True)
+    (leftover / "notes.txt").write_text("mine\n")
+    (leftover / "sub" / "x").write_text("x\n")
+    output.write_marker(leftover, complete=False, files=(), kept=["../escape", "/etc/hostname", "", ".",
+                                                                  "sub/../../escape", "notes.txt"])
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert clean_leftovers(out) is True
+    assert (out / "notes.txt").read_text() == "mine\n"
+    assert not (tmp_path / "escape").exists() and sorted(p.name for p in tmp_path.iterdir()) == \
+        sorted(set(before) - {"._site-build-x1"})
