@@ -155,7 +155,13 @@ def check_templates(env: jinja2.Environment, posts: Iterable[Post]) -> list[Post
 
 
 def post_url(post: Post) -> str:
+    """Site-relative URL of the post: a folder (``posts/slug/``) or a file (``2023/08/03/slug.html``)."""
     return f"posts/{post.slug}/"
+
+
+def page_file(url: str) -> str:
+    """The output file of a site-relative URL: ``index.html`` in a folder's URL, the file's own name otherwise."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
 
 
 MAX_TAG_SLUG = 100
@@ -397,7 +403,7 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
              PageSpec("404.html", "404.html", {"absolute_links": True})]
     if config.search:
         specs.append(PageSpec("search/index.html", "search.html", {}))
-    specs += [PageSpec(f"{v.url}index.html", str(v.post.meta.get("template", "post.html")),
+    specs += [PageSpec(page_file(v.url), str(v.post.meta.get("template", "post.html")),
                        {"view": v, "newer": views[i - 1] if i else None,
                         "older": views[i + 1] if i + 1 < len(views) else None})
               for i, v in enumerate(views)]
