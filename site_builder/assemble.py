@@ -26,10 +26,11 @@ from site_builder.incremental import (BuildState, Inputs, OutputRecord, PostReco
                                       lazy_view, page_key, signature, summary_of, tree_files)
 from site_builder.markdown import create_markdown
 from site_builder.model import Post
+from site_builder.permalinks import Routing, route
 from site_builder.posts import load_post, meta_line
 from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_view, fence_decorator,
-                                 linked_ranges, make_environment, page_specs, post_view, quotes_of, render_page,
-                                 site_data)
+                                 linked_ranges, make_environment, page_file, page_specs, post_view, quotes_of,
+                                 render_page, site_data)
 from site_builder.search import SearchRecord, die_with_parent, search_records, write_search_index
 from site_builder.snippets import block_statuses
 from site_builder.output import OutputScan, built_id, kept_warning, output_files, scan_output
@@ -68,11 +69,12 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     env = make_environment(theme, sources.templates, incremental.compiled_templates(sources.root))
     store = incremental.view_store(sources.root)
     records, errors = post_records(inputs, previous, sources.root, store, drafts=drafts, progress=progress,
-                                   jobs=jobs, embed_hosts=config.embed_hosts, config_file=sources.config)
+                                   jobs=jobs, embed_hosts=config.embed_hosts, config_file=sources.config,
+                                   routing=routing_of(config, sources))
     included = {path: record for path, record in records.items() if record.key is not None}
     store.touch(record.key for record in included.values())
     views = [lazy_view(r.key, r.summary_key, r.post_fields, r.view_fields, store) for r in included.values()]
-    _raise_all(errors + _duplicate_slugs(views) + template_errors(env, included))
+    _raise_all(errors + duplicate_urls(views) + template_errors(env, included))
     companions = [companion_view(path, linked_ranges(path, _links(included.values())),
                                  quotes_of(path, [(view.post, record.links) for view, record in zip(views, included.values())]))
                   for path in sources.companions]
@@ -186,9 +188,15 @@ def _unchanged(path: str, trusted: BuildState, present: dict[str, tuple[int, int
 # ---- posts ---------------------------------------------------------------------------------------------------
 
 
+def routing_of(config: SiteConfig, sources: Sources) -> Routing:
+    """What routes the posts of this site (its ``permalink:`` and layout)."""
+    return Routing(config.permalink, sources.jekyll, config.timezone, sources.root)
+
+
 def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store: ViewStore, *, drafts: bool,
                  progress: Progress | None, jobs: int | None, embed_hosts: tuple[str, ...] = EMBED_HOSTS,
-                 config_file: Path | None = None) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+                 config_file: Path | None = None,
+                 routing: Routing = Routing()) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     """A record for every post file: the last build's where nothing it depends on changed (its check
     statuses' inputs, and the config, which says which embeds a post may show), else a new one (parsed and
     rendered, in worker processes when there are many); and the errors of the posts that have some (they
@@ -207,7 +215,7 @@ def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store:
         else:
             todo.append((path, draft_folder))
     fresh, errors = render_posts(todo, root, store, drafts=drafts, progress=progress, jobs=jobs,
-                                 embed_hosts=embed_hosts)
+                                 embed_hosts=embed_hosts, routing=routing)
     records = {path: fresh.get(path) or reused[path] for path, _ in inputs.posts if path in fresh or path in reused}
     return records, errors
 
@@ -217,10 +225,10 @@ def _left_out(record: PostRecord) -> PostRecord:
 
 
 def render_posts(todo: list[tuple[Path, bool]], root: Path, store: ViewStore, *, drafts: bool,
-                 progress: Progress | None, jobs: int | None,
-                 embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+                 progress: Progress | None, jobs: int | None, embed_hosts: tuple[str, ...] = EMBED_HOSTS,
+                 routing: Routing = Routing()) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     jobs = jobs or available_cores()
-    tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts) for path, draft_folder in todo]
+    tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts, routing) for path, draft_folder in todo]
     records: dict[Path, PostRecord] = {}
     errors: list[SiteError] = []
     for index, ((path, _), packed) in enumerate(zip(todo, _map(_render_packed, tasks, jobs)), 1):
@@ -278,16 +286,17 @@ def _render_packed(*task: object) -> bytes:
 
 
 def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, store_folder: Path,
-                     embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> tuple[PostRecord | list[SiteError], Any]:
-    """Parse and render one post (in a worker process or this one); its view goes into the store. Returns
+                     embed_hosts: tuple[str, ...] = EMBED_HOSTS,
+                     routing: Routing = Routing()) -> tuple[PostRecord | list[SiteError], Any]:
+    """Parse, route and render one post (in a worker process or this one); its view goes into the store. Returns
     the post's record (or its errors), and the view itself when the store could not keep it."""
-
-
     sig = signature(path)  # before reading: a change made while we read is seen by the next build
     try:
         post = load_post(path, draft=draft_folder)
         if post.draft and not drafts:
             return PostRecord(sig, draft_folder, None), None
+        url, redirects = route(post, routing)
+        post = replace(post, url=url, redirects=redirects)
         statuses = block_statuses(post, root)
     except SiteError as exc:
         return [exc], None
@@ -332,17 +341,31 @@ def template_errors(env: jinja2.Environment, records: dict[Path, PostRecord]) ->
     return errors
 
 
-def _duplicate_slugs(views: list) -> list[SiteError]:
-    seen: dict[str, Path] = {}
+def duplicate_urls(views: list) -> list[SiteError]:
+    """Two posts at one URL (or one post's redirect at another's URL): an error at each later one, naming the first."""
+    seen: dict[str, tuple[Path, str]] = {}
     errors: list[SiteError] = []
-    for view in views:
+    for view in sorted(views, key=lambda v: str(v.post.path)):
         post = view.post
-        if post.slug in seen:
-            errors.append(PostError(post.path, 1, f"slug {post.slug!r} is already used by {seen[post.slug]}",
-                                    hint="rename one of the files or set `slug:` in its front matter"))
-        else:
-            seen[post.slug] = post.path
+        for url, what in ((post.url or view.url, "URL"), *((r, "redirect_from") for r in post.redirects)):
+            file = page_file(url)
+            if file in seen:
+                first, first_what = seen[file]
+                errors.append(PostError(post.path, _meta_line_of(post, what),
+                                        f"{what} /{url} is already {'the URL' if first_what == 'URL' else 'a redirect'}"
+                                        f" of {first}", hint="rename one of the files, or set `slug:` or "
+                                                             "`permalink:` in its front matter"))
+            else:
+                seen[file] = (post.path, what)
     return errors
+
+
+def _meta_line_of(post, what: str) -> int:  # noqa: ANN001
+    keys = ("permalink", "slug") if what == "URL" else ("redirect_from", "aliases")
+    for key in keys:
+        if key in post.meta:
+            return meta_line(post, key)
+    return 1
 
 
 # ---- pages ---------------------------------------------------------------------------------------------------

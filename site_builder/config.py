@@ -17,6 +17,7 @@ from pygments.styles import STYLE_MAP, get_all_styles
 from site_builder.errors import ConfigError, shown
 from site_builder.frontmatter import load_yaml, normalise_text
 from site_builder.model import LANGUAGE_HINT, language_problem
+from site_builder.permalinks import pattern_problem, timezone_problem
 
 
 EMBED_HOSTS = ("www.youtube-nocookie.com", "www.youtube.com", "player.vimeo.com")
@@ -47,6 +48,11 @@ class SiteConfig:
     what they did not write, these they keep without a warning. Jekyll's ``keep_files``."""
     embed_hosts: tuple[str, ...] = EMBED_HOSTS
     """Hosts whose pages an ``<iframe>`` in a post of the author's may show (video embeds); others are removed."""
+    permalink: str = ""
+    """Where posts go: a pattern (``/:year/:month/:day/:title:output_ext``) or a Jekyll style (``date``, ``pretty``…);
+    empty: ``posts/<slug>/`` in our folders, Jekyll's ``date`` in a Jekyll folder (``permalinks.py``)."""
+    timezone: str = ""
+    """Where a post's date with a zone is read for its URL (Jekyll's ``timezone``; UTC when empty)."""
 
     @property
     def absolute_root(self) -> str:
@@ -58,7 +64,8 @@ _TYPES = {f.name: {"feed_entries": int, "paginate": int, "search": bool, "keep":
           for f in fields(SiteConfig)}
 _TYPE_NAMES = {int: "a number", bool: "true or false", str: "text", (list, str): "a list of paths inside the output",
                list: "a list of host names"}
-_JEKYLL_KEYS = {"title": "title", "description": "description", "author": "author", "lang": "language"}
+_JEKYLL_KEYS = {"title": "title", "description": "description", "author": "author", "lang": "language",
+                "permalink": "permalink", "timezone": "timezone"}
 
 
 BASE_URL_HINT = "use an absolute http(s) URL such as https://me.github.io/blog/, or a path from the root such as /blog/"
@@ -162,6 +169,10 @@ def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
             problems.append(f"paginate must be a number of posts from 0 (one page) to 10000, got {value}")
         elif key == "keep" and keep_problem(value):
             problems.append(f"keep: {keep_problem(value)}")
+        elif key == "permalink" and pattern_problem(value):
+            problems.append(f"permalink {shown(value)} {pattern_problem(value)}")
+        elif key == "timezone" and timezone_problem(value):
+            problems.append(f"timezone {shown(value)} {timezone_problem(value)}")
         elif key == "embed_hosts" and not all(isinstance(h, str) and _HOST.fullmatch(h) for h in value):
             problems.append(f"embed_hosts must be a list of host names such as www.youtube.com, got {shown(value)}")
         else:
@@ -189,6 +200,10 @@ def _from_jekyll(path: Path | None, data: dict[str, Any]) -> SiteConfig:
             raise ConfigError(f"{path}: lang {shown(values['language'])} {language_problem(values['language'])}",
                               hint=LANGUAGE_HINT)
         values["language"] = values["language"].replace("_", "-")
+    for key, check in (("permalink", pattern_problem), ("timezone", timezone_problem)):
+        if key in values and check(values[key]):
+            raise ConfigError(f"{path}: {key} {shown(values[key])} {check(values[key])}",
+                              hint="see https://jekyllrb.com/docs/permalinks/" if key == "permalink" else None)
     keep = data.get("keep_files")
     if keep is not None:
         if keep_problem(keep):

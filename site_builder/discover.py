@@ -53,7 +53,8 @@ def discover(root: Path) -> Sources:
         root=root,
         config=config if config_target is not None and config_target.is_file() else None,
         jekyll=jekyll,
-        posts=_posts(root / ("_posts" if jekyll else "posts"), root, problems),
+        posts=_posts(root / "posts", root, problems) if not jekyll else
+        tuple(p for folder in jekyll_post_folders(root) for p in _posts(folder, root, problems)),
         drafts=_posts(root / ("_drafts" if jekyll else "drafts"), root, problems),
         companions=_companions(root / "companions", root, problems),
         static=_files(static_root, root, problems),
@@ -63,6 +64,21 @@ def discover(root: Path) -> Sources:
     if problems:
         raise BuildError(problems)
     return sources
+
+
+_NOT_JEKYLL_SOURCES = frozenset(("node_modules", "vendor", "gemfiles"))
+
+
+def jekyll_post_folders(root: Path) -> list[Path]:
+    """``_posts/`` and, as Jekyll reads them, the ``_posts/`` of folders (``ai/_posts/``: their posts are in category
+    ``ai``), below folders Jekyll reads (not ``_…``, ``.…``, ``node_modules``, ``vendor``); links are not followed."""
+    found = [root / "_posts"]
+    for folder, subfolders, _ in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(("_", ".", "#", "~"))
+                               and d not in _NOT_JEKYLL_SOURCES and not os.path.islink(os.path.join(folder, d)))
+        if Path(folder) != root and os.path.isdir(os.path.join(folder, "_posts")):
+            found.append(Path(folder) / "_posts")
+    return found
 
 
 def _posts(folder: Path, root: Path, problems: list[SiteError]) -> tuple[Path, ...]:

@@ -263,7 +263,7 @@ class Lazy:
 
 
 POST_SUMMARY = ("path", "slug", "title", "date", "tags", "draft", "summary", "lang", "speakers", "meta",
-                "is_conversation", "question_count", "direction", "imported")
+                "is_conversation", "question_count", "direction", "imported", "url", "redirects")
 """The post's fields lists show (index, archive, tags, feed): kept in the state, so that listing a thousand
 posts reads none of their rendered views."""
 VIEW_SUMMARY = ("url", "description", "outline", "warnings")

@@ -115,6 +115,11 @@ class Post:
     """How the turns were read may be wrong here (``site-builder explain`` lists them)."""
     exchanges: tuple[Exchange, ...] = ()
     code_blocks: tuple[CodeBlock, ...] = ()
+    url: str = ""
+    """Site-relative URL (``posts/slug/``, ``2023/08/03/slug.html``), percent-encoded; set once the site's
+    ``permalink:`` is known (``permalinks.route``), empty before."""
+    redirects: tuple[str, ...] = ()
+    """Site-relative URLs that send the reader here (``redirect_from:``, Hugo's ``aliases:``)."""
 
     @property
     def direction(self) -> str:

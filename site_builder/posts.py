@@ -17,7 +17,8 @@ from site_builder.errors import PostError, shown
 from site_builder.frontmatter import normalise_text, split_front_matter
 from site_builder.model import LANGUAGE_HINT, ROLES, CodeBlock, Post, Speaker, language_problem
 
-_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
+"""A dated file name, as Jekyll reads them (``2023-08-03-slug``, ``2023-8-3-slug``)."""
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -137,13 +138,31 @@ def slugify(text: str) -> str:
     return _NOT_SLUG.sub("-", folded.lower()).strip("-")
 
 
+def jekyll_slug(text: str, *, pretty: bool = False, cased: bool = False) -> str:
+    """Jekyll's ``slugify``: runs of what is not a letter, mark or digit (of any script; in ``pretty`` mode also
+    ``._~!$&'()+,;=@``) become ``-``, one leading and trailing ``-`` go, lower-cased unless ``cased``."""
+    kept = set("._~!$&'()+,;=@") if pretty else set()
+    out, run = [], False
+    for ch in unicodedata.normalize("NFC", text):
+        if unicodedata.category(ch)[0] in "LM" or unicodedata.category(ch) == "Nd" or ch in kept:
+            out.append(ch)
+            run = False
+        elif not run:
+            out.append("-")
+            run = True
+    slug = "".join(out)
+    slug = slug[1:] if slug.startswith("-") else slug
+    slug = slug[:-1] if slug.endswith("-") else slug
+    return slug if cased else slug.lower()
+
+
 MAX_SLUG = 200
 """Longest post slug: it names a folder, and file systems stop at 255 bytes a name."""
 
 
 def _slug(path: Path, meta: Mapping[str, Any], front: list[str]) -> str:
     raw = meta.get("slug") or _name_parts(path)[1]
-    slug = slugify(str(raw))
+    slug = slugify(str(raw)) or jekyll_slug(str(raw))  # 你好 keeps its letters: Jekyll's URL of such a post
     if not slug:
         raise PostError(path, _key_line(front, "slug"), f"cannot make a URL slug from {shown(raw)}",
                         hint="add `slug: some-ascii-words` to the front matter")

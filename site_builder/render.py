@@ -26,6 +26,7 @@ from site_builder.highlight import Budget, highlight, highlight_lines
 from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
 from site_builder.model import Exchange, Post, Turn
 from site_builder.frontmatter import normalise_text
+from site_builder.permalinks import page_file_of
 from site_builder.posts import meta_line, slugify
 from site_builder.snippets import BlockStatus
 
@@ -155,13 +156,12 @@ def check_templates(env: jinja2.Environment, posts: Iterable[Post]) -> list[Post
 
 
 def post_url(post: Post) -> str:
-    """Site-relative URL of the post: a folder (``posts/slug/``) or a file (``2023/08/03/slug.html``)."""
-    return f"posts/{post.slug}/"
+    """Site-relative URL of the post: a folder (``posts/slug/``) or a file (``2023/08/03/slug.html``), as its
+    ``permalink`` routed it (``permalinks.route``); ``posts/slug/`` for a post not routed (``explain``, tests)."""
+    return post.url or f"posts/{post.slug}/"
 
 
-def page_file(url: str) -> str:
-    """The output file of a site-relative URL: ``index.html`` in a folder's URL, the file's own name otherwise."""
-    return url + "index.html" if url == "" or url.endswith("/") else url
+page_file = page_file_of
 
 
 MAX_TAG_SLUG = 100
@@ -388,7 +388,7 @@ class SiteData(dict):
 
 def site_data(config: SiteConfig, views: Iterable[Any], now: dt.datetime) -> SiteData:
     """What templates see as ``site``: posts newest first, tags, their folders, the generator."""
-    views = sorted(views, key=lambda v: (v.post.date, v.post.slug), reverse=True)
+    views = sorted(views, key=lambda v: (v.post.date, v.post.slug, v.url), reverse=True)
     tags = _tags(views)
     return SiteData(config=config, posts=views, tags=tags, tag_slugs=tag_slugs(tags),
                     generator=f"site_builder {__version__}", built=now)
@@ -407,6 +407,12 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
                        {"view": v, "newer": views[i - 1] if i else None,
                         "older": views[i + 1] if i + 1 < len(views) else None})
               for i, v in enumerate(views)]
+    moved = {old: v for v in views for old in v.post.redirects}
+    specs += [PageSpec(page_file(old), "redirect.html", {"target": v.url, "target_title": v.post.title})
+              for old, v in moved.items()]
+    if moved:  # what jekyll-redirect-from writes beside them: each old path and the address it moved to
+        specs.append(PageSpec("redirects.json", "redirects.json",
+                              {"redirects": {"/" + old: config.absolute_root + v.url for old, v in moved.items()}}))
     specs += [spec for t, tv in tags.items()
               for spec in paged(f"tags/{slugs[t]}/", "tag.html", tv, config.paginate, {"tag": t})]
     specs += [PageSpec(f"tags/{slugs[t]}/feed.xml", "feed.xml", _feed(config, tv, f"tags/{slugs[t]}/", t))
@@ -414,7 +420,8 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
     specs.append(PageSpec("tags/index.html", "tags.html", {}))
     specs += [PageSpec(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
     listed = [(spec.path, _last_modified(spec, views)) for spec in specs
-              if spec.path.endswith(".html") and spec.path not in ("404.html", "search/index.html")]
+              if spec.path.endswith(".html") and spec.path not in ("404.html", "search/index.html")
+              and spec.template != "redirect.html"]
     return specs + [PageSpec("feed.xml", "feed.xml", _feed(config, views, "", None)),
                     PageSpec("sitemap.xml", "sitemap.xml", {"paths": listed}),
                     PageSpec("robots.txt", "robots.txt", {})]

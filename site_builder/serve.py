@@ -238,6 +238,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.end_headers()
                 return
             target = target / "index.html"
+        elif not target.suffix and not _is_file(target) and _is_file(target.with_name(target.name + ".html")):
+            target = target.with_name(target.name + ".html")  # a permalink without .html, as static hosts serve it
         status, body = 200, _read_file(target)
         if body is None:
             target = self.server.out_dir / "404.html"
@@ -339,6 +341,13 @@ def _is_dir(path: Path) -> bool:
     try:
         return path.is_dir()
     except OSError:  # a name too long for the file system, a symlink loop
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system
         return False
 
 

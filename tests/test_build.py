@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import contextlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -168,10 +170,14 @@ def test_jekyll_site_builds_unchanged(tmp_path: Path) -> None:
     assert index.select_one(".site-title").get_text() == "My Jekyll notes"
     assert [a.get_text() for a in index.select(".post-list a")] == ["Second post", "Hello Jekyll"]
     feed = feedparser.parse((out / "feed.xml").read_bytes())
-    assert feed.entries[0].link == "https://notes.example.com/jekyll/posts/second-post/"
-    assert not (out / "posts" / "unfinished").exists()
+    assert feed.entries[0].link == "https://notes.example.com/jekyll/2023/06/02/second-post.html"  # Jekyll's URL
+    assert (out / "2023" / "06" / "02" / "second-post.html").is_file()
+    draft = next(source.glob("_drafts/unfinished.*"))
+    day = dt.date.fromtimestamp(draft.stat().st_mtime)  # a draft is dated by its modification time, as Jekyll does
+    published = out / f"{day:%Y/%m/%d}" / "unfinished.html"
+    assert not published.exists() and not list(out.rglob("unfinished*"))
     build_site(source, tmp_path / "with-drafts", drafts=True)
-    assert (tmp_path / "with-drafts" / "posts" / "unfinished" / "index.html").is_file()
+    assert (tmp_path / "with-drafts" / f"{day:%Y/%m/%d}" / "unfinished.html").is_file()
 
 
 def test_closing_words_after_the_conversation_are_on_the_page(tmp_path: Path) -> None:

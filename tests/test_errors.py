@@ -62,7 +62,7 @@ def test_duplicate_slug(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     content = make_content(tmp_path, {"2024-01-01-same.md": GOOD, "2024-02-02-same.md": GOOD})
     code, err = build(content, tmp_path / "_site", capsys)
     assert code == 1
-    assert "2024-02-02-same.md:1: slug 'same' is already used by" in err and "2024-01-01-same.md" in err
+    assert "2024-02-02-same.md:1: URL /posts/same/ is already the URL of" in err and "2024-01-01-same.md" in err
 
 
 def test_all_errors_at_once_and_previous_site_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
