@@ -104,7 +104,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                spare=incremental.spare_folder(sources.root, out), scan=scan, keep=config.keep)
     outputs = tally.outputs
     outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
-    warnings = tuple(w for record in included.values() for w in record.warnings) + base_url_warning(config, sources)
+    warnings = tuple(w for record in included.values() for w in record.warnings) + base_url_warning(config, sources) \
+        + tuple(f"{path}: warning: {reason}" for path, reason in sources.skipped)
     reported = warnings + kept_warning(out, carried)  # the user's files: said by each build, not kept in the state
     state = BuildState(code_key(), inputs.options, inputs.files,
                        {str(path): record for path, record in records.items()},

@@ -36,6 +36,8 @@ class Sources:
     static_root: Path | None
     templates: Path | None
     """The site's template overrides, if it has any."""
+    skipped: tuple[tuple[Path, str], ...] = ()
+    """Files in a posts folder that are not read as posts, each with the reason (the build warns of each)."""
 
 
 def discover(root: Path) -> Sources:
@@ -48,18 +50,19 @@ def discover(root: Path) -> Sources:
     config = root / ("_config.yml" if jekyll else "site.yaml")
     config_target = _inside(config, root, problems)
     static_root, templates = root / "static", root / "templates"
+    jekyll_files = [p for folder in jekyll_post_folders(root) for p in _files(folder, root, problems)] if jekyll else []
     _files(templates, root, problems)  # for the links it may hold: Jinja reads templates by name
     sources = Sources(
         root=root,
         config=config if config_target is not None and config_target.is_file() else None,
         jekyll=jekyll,
-        posts=_posts(root / "posts", root, problems) if not jekyll else
-        tuple(p for folder in jekyll_post_folders(root) for p in _posts(folder, root, problems)),
+        posts=_posts(root / "posts", root, problems) if not jekyll else tuple(p for p in jekyll_files if _dated(p)),
         drafts=_posts(root / ("_drafts" if jekyll else "drafts"), root, problems),
         companions=_companions(root / "companions", root, problems),
         static=_files(static_root, root, problems),
         static_root=static_root if static_root.is_dir() else None,
         templates=templates if templates.is_dir() else None,
+        skipped=tuple((p, _not_a_jekyll_post(p)) for p in jekyll_files if not _dated(p)),
     )
     if problems:
         raise BuildError(problems)
@@ -79,6 +82,22 @@ def jekyll_post_folders(root: Path) -> list[Path]:
         if Path(folder) != root and os.path.isdir(os.path.join(folder, "_posts")):
             found.append(Path(folder) / "_posts")
     return found
+
+
+_JEKYLL_POST_NAME = re.compile(r"^\d{2,4}-\d{1,2}-\d{1,2}-[^/]*\.[^.]+$")
+"""The names Jekyll reads as posts in ``_posts/``: a date, a name, an extension."""
+
+
+def _dated(path: Path) -> bool:
+    """A post of a Jekyll folder: a dated name with a Markdown suffix (Jekyll passes over undated files)."""
+    return bool(_JEKYLL_POST_NAME.match(path.name)) and path.suffix.lower() in POST_SUFFIXES
+
+
+def _not_a_jekyll_post(path: Path) -> str:
+    if not _JEKYLL_POST_NAME.match(path.name):
+        return "not a post: its name does not start with a date (YYYY-MM-DD-), so Jekyll does not publish it either"
+    return (f"not read: a {path.suffix or 'suffix-less'} file in _posts/ is not Markdown (only .md and .markdown "
+            "posts are built)")
 
 
 def _posts(folder: Path, root: Path, problems: list[SiteError]) -> tuple[Path, ...]:

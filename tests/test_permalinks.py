@@ -187,3 +187,17 @@ def test_bad_site_wide_patterns_are_config_errors(tmp_path: Path) -> None:
 ])
 def test_jekyll_slug_is_jekylls(text: str, pretty: bool, cased: bool, slug: str) -> None:
     assert jekyll_slug(text, pretty=pretty, cased=cased) == slug  # the examples of Jekyll's Utils.slugify docs
+
+
+def test_undated_files_in_jekyll_posts_are_passed_over_and_named(tmp_path: Path, capsys) -> None:
+    from site_builder.cli import main
+
+    folder = variant_folder(tmp_path, "default")
+    (folder / "_posts" / "gcp").mkdir()
+    (folder / "_posts" / "gcp" / "readme.md").write_text("# Notes on this folder\n", encoding="utf-8")
+    (folder / "_posts" / "2023-09-01-page.html").write_text("---\ntitle: H\n---\n<p>x</p>\n", encoding="utf-8")
+    assert main(["build", "--content", str(folder), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "gcp/readme.md: warning: not a post: its name does not start with a date" in err
+    assert "2023-09-01-page.html: warning: not read: a .html file in _posts/ is not Markdown" in err
+    assert not list((tmp_path / "out").rglob("readme*"))
