@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from crawl import crawl, serve_under
 from site_paths import ROOT
 
 THEME = ROOT / "templates"
@@ -159,6 +160,19 @@ def test_wheel_installed_outside_the_repository_builds_a_site(tmp_path):
     assert "[::-1]" in post.text
     for page in ("archive/index.html", "tags/python/index.html", "feed.xml", "404.html"):
         assert (site / page).is_file(), f"{page} missing from {sorted(p.name for p in site.iterdir())}"
+
+    # The newcomer's way in (README): init, then build, as the GitHub Pages workflow does for a project site;
+    # then every link of the built site is followed, served under that sub-path.
+    begun = time.perf_counter()
+    run([fresh / "bin" / "site-builder", "init", "new-blog", "--title", "From nothing"], cwd=tmp_path, env=outside)
+    run([fresh / "bin" / "site-builder", "build", "--content", "content", "--out", "_site",
+         "--base-url", "https://me.github.io/new-blog/"], cwd=tmp_path / "new-blog", env=outside)
+    started_blog = time.perf_counter() - begun
+    with serve_under(tmp_path / "new-blog" / "_site", "/new-blog/") as address:
+        result = crawl(address)
+    assert [f"{b.url} ({b.status}) from {b.linked_from}" for b in result.broken] == []
+    assert result.pages >= 5, result  # home, the sample post, archive, tags…
     print(f"\nwheel {wheel.stat().st_size / 1024:.0f} KiB, sdist {sdist.stat().st_size / 1024:.0f} KiB; "
           f"sdist + wheel {built - started:.1f} s, venv + install {installed - built:.1f} s, "
-          f"first build {done - installed:.1f} s")
+          f"first build {done - installed:.1f} s; init + build {started_blog:.1f} s, "
+          f"{result.pages} pages crawled under /new-blog/ ({result.fetched} URLs)")
