@@ -293,7 +293,7 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, s
     the post's record (or its errors), and the view itself when the store could not keep it."""
     sig = signature(path)  # before reading: a change made while we read is seen by the next build
     try:
-        post = load_post(path, draft=draft_folder)
+        post = load_post(path, draft=draft_folder, jekyll=routing.jekyll)
         if post.draft and not drafts:
             return PostRecord(sig, draft_folder, None), None
         url, redirects = route(post, routing)

@@ -15,26 +15,29 @@ from markdown_it.token import Token
 
 from site_builder.errors import PostError, shown
 from site_builder.frontmatter import normalise_text, split_front_matter
-from site_builder.model import LANGUAGE_HINT, ROLES, CodeBlock, Post, Speaker, language_problem
+from site_builder.model import LANGUAGE_HINT, ROLES, CodeBlock, Post, ReadingWarning, Speaker, language_problem
 
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 """A dated file name, as Jekyll reads them (``2023-08-03-slug``, ``2023-8-3-slug``)."""
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
-def load_post(path: Path, *, draft: bool = False) -> Post:
-    """Read and parse a post. ``draft=True`` for files from the drafts folder."""
+def load_post(path: Path, *, draft: bool = False, jekyll: bool = False) -> Post:
+    """Read and parse a post. ``draft=True`` for files from the drafts folder; ``jekyll=True`` for a post of a
+    Jekyll folder (its Liquid tags are read as Jekyll reads them: ``jekyll_liquid``)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise PostError(path, None, f"cannot read: {exc.strerror}") from None
     # Jekyll drafts carry no date in their name; like Jekyll, date them by their modification time.
     fallback = dt.date.fromtimestamp(path.stat().st_mtime) if draft else None
-    return parse_post(path, normalise_text(raw, path), draft=draft, fallback_date=fallback)
+    return parse_post(path, normalise_text(raw, path), draft=draft, fallback_date=fallback, jekyll=jekyll)
 
 
-def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.date | None = None) -> Post:
+def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.date | None = None,
+               jekyll: bool = False) -> Post:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text, liquid = jekyll_liquid(text) if jekyll else (text, ())
     split = split_front_matter(path, text)
     meta = split.meta
     front = text.split("\n")[: split.body_line - 1]
@@ -63,10 +66,45 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         outro=conversation.outro,
         outro_line=conversation.outro_line,
         reasons=conversation.reasons,
-        warnings=conversation.warnings,
+        warnings=tuple(sorted((*conversation.warnings, *liquid), key=lambda w: w.line)),
         exchanges=conversation.exchanges,
         code_blocks=code_blocks(tokens, split.body_line),
     )
+
+
+_LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
+_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\}[ \t]*$")
+_END_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?\s*endhighlight\s*-?%\}[ \t]*$")
+_LINK_TAGS = frozenset(("post_url", "link"))
+"""Tags the renderer resolves (links to other posts)."""
+
+
+def jekyll_liquid(text: str) -> tuple[str, tuple[ReadingWarning, ...]]:
+    """A Jekyll post's Liquid, as far as a static reading goes, line for line (so lines keep their numbers):
+    ``{% highlight lang %}`` … ``{% endhighlight %}`` on lines of their own become a fenced block, ``{% raw %}`` and
+    ``{% endraw %}`` go (what they enclose is shown as written), and any other tag outside a raw part — an
+    ``include``, a ``for`` loop — is left as text with a warning, since no Liquid runs here."""
+    lines, warnings, raw = text.split("\n"), [], False
+    for index, line in enumerate(lines):
+        start = _HIGHLIGHT.match(line) if not raw else None
+        if start:
+            lines[index] = f"{start[1]}```{start[2]}"
+            continue
+        end = _END_HIGHLIGHT.match(line) if not raw else None
+        if end:
+            lines[index] = f"{end[1]}```"
+            continue
+        pieces, position = [], 0
+        for tag in _LIQUID_TAG.finditer(line):
+            name = tag[1]
+            if name == "raw" and not raw or name == "endraw" and raw:
+                pieces.append(line[position:tag.start()])
+                position, raw = tag.end(), name == "raw"
+            elif not raw and name not in _LINK_TAGS:
+                warnings.append(ReadingWarning(index + 1, f"Jekyll's Liquid tag {{% {name} %}} is not run here: it "
+                                               "is shown as written (replace it with what it produced)"))
+        lines[index] = "".join(pieces) + line[position:]
+    return "\n".join(lines), tuple(warnings)
 
 
 def code_blocks(tokens: list[Token], body_line: int) -> tuple[CodeBlock, ...]:

@@ -91,7 +91,7 @@ def post_snippets(content_dir: Path) -> Iterable[tuple[Path, tuple[Snippet, ...]
 
     sources = discover(content_dir)
     for path in (*sources.posts, *sources.drafts):
-        post = load_post(path, draft=path in sources.drafts)
+        post = load_post(path, draft=path in sources.drafts, jekyll=sources.jekyll)
         yield path, parse_snippets(post, content_dir)
 
 
