@@ -65,6 +65,7 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         warnings=conversation.warnings,
         exchanges=conversation.exchanges,
         code_blocks=code_blocks(tokens, split.body_line),
+        comments=_bool(path, front, meta, "comments") if meta.get("comments") is not None else None,
     )
 
 
