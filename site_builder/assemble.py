@@ -129,8 +129,10 @@ def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
     if config.base_url.startswith(("http://", "https://")):
         return ()
     where = sources.config or sources.root / "site.yaml"
-    return (f"{where}: warning: base_url {config.base_url!r} is not an address: the feed, the sitemap and "
-            "canonical links are relative; set base_url: https://you.example/blog/ (or build with --base-url)",)
+    links = "the feed, the sitemap, canonical links and the links inside the feed's posts (feed_content: full) are" \
+        if config.feed_content == "full" else "the feed, the sitemap and canonical links are"
+    return (f"{where}: warning: base_url {config.base_url!r} is not an address: {links} relative; set base_url: "
+            "https://you.example/blog/ (or build with --base-url)",)
 
 
 def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,  # noqa: ANN001

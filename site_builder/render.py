@@ -22,6 +22,7 @@ from site_builder import __version__
 from site_builder.caches import warn_unwritable
 from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
+from site_builder.feed import feed_html
 from site_builder.highlight import Budget, highlight, highlight_lines
 from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
 from site_builder.model import Exchange, Post, Turn
@@ -160,6 +161,7 @@ def make_environment(theme: Path, overrides: Path | None, compiled: Path | None 
     env.filters["isodate"] = _isodate
     env.filters["tag_slug"] = _tag_slug_filter
     env.filters["text_direction"] = text_direction
+    env.filters["feed_html"] = feed_html
     return env
 
 

@@ -190,6 +190,24 @@ def test_an_override_that_extends_the_theme_renders_again_the_pages_that_use_it(
     assert builds.rendered == 0, "no page asked for content/templates/theme/base.html"
 
 
+def test_a_full_content_feed_follows_the_posts_it_shows(builds: IncrementalBuilds) -> None:
+    """With ``feed_content: full`` a feed reads its posts whole: an edited post changes the feeds that show it,
+    and no other; in summary, it changes no feed (the summary and first question stay)."""
+    site = builds.site
+    feeds = {name for name in builds.last if name.endswith("feed.xml")}
+    set_config(site, feed_content="full")
+    assert builds.step("feed_content: full").modified >= {"feed.xml", "tags/python/feed.xml"}
+    edit_body(site, DOCTESTS, "lists")
+    changed = builds.step("an answer edited, full feeds").modified
+    assert {name for name in changed if name.endswith(".xml")} == {"feed.xml", "tags/python/feed.xml",
+                                                                  "tags/testing/feed.xml"}
+    assert "Lists, indeed." in (builds.out / "feed.xml").read_text(encoding="utf-8")
+    set_config(site, feed_content=None)
+    assert builds.step("summary again").modified <= feeds
+    edit_body(site, DOCTESTS, "sets")
+    assert not {name for name in builds.step("an answer edited, summary feeds").modified if name.endswith(".xml")}
+
+
 def test_companion_edits_and_checks(builds: IncrementalBuilds) -> None:
     site = builds.site
     post, companion = "posts/adding-numbers/index.html", "companions/calc/index.html"
