@@ -164,3 +164,14 @@ def test_feed_content_is_summary_or_full(tmp_path: Path, value: object) -> None:
 ])
 def test_feed_html(html: str, expected: str) -> None:
     assert feed_html(html, "https://e.org/b/p/") == expected
+
+
+def test_code_keeps_its_text_without_the_highlighters_spans() -> None:
+    html = ('<figure class="code"><figcaption><span class="code-lang">python</span><span class="status">verified'
+            '</span></figcaption><div class="highlight"><pre><code><span class="k">def</span> <span class="nf">f'
+            '</span>(<span class="n">a</span>): <span class="k">return</span> a &lt; 1\n</code></pre></div></figure>'
+            '<p><span class="x">kept</span></p>')
+    assert feed_html(html, "https://e.org/") == (
+        '<figure class="code"><figcaption><span class="code-lang">python</span> <span class="status">verified</span> '
+        '</figcaption><div class="highlight"><pre><code>def f(a): return a &lt; 1\n</code></pre></div></figure>'
+        '<p><span class="x">kept</span></p>')
