@@ -23,14 +23,14 @@ from site_builder.discover import Sources
 from site_builder.errors import BuildError, PostError, SiteError, display_path
 from site_builder.highlight import stylesheet
 from site_builder.incremental import (BuildState, Inputs, OutputRecord, PostRecord, SiteKeys, ViewStore, code_key, digest,
-                                      lazy_view, page_key, signature, summary_of, tree_files)
+                                      lazy_view, page_key, signature, summary_of)
 from site_builder.markdown import create_markdown
 from site_builder.model import Post
 from site_builder.permalinks import Routing, route
 from site_builder.posts import load_post, meta_line
 from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_view, fence_decorator,
                                  linked_ranges, make_environment, page_file, page_specs, post_view, quotes_of,
-                                 render_page, site_data)
+                                 render_page, site_data, template_key)
 from site_builder.search import SearchRecord, die_with_parent, search_records, write_search_index
 from site_builder.snippets import block_statuses
 from site_builder.output import OutputScan, built_id, kept_warning, output_files, scan_output
@@ -132,8 +132,10 @@ def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
     if config.base_url.startswith(("http://", "https://")):
         return ()
     where = sources.config or sources.root / "site.yaml"
-    return (f"{where}: warning: base_url {config.base_url!r} is not an address: the feed, the sitemap and "
-            "canonical links are relative; set base_url: https://you.example/blog/ (or build with --base-url)",)
+    links = "the feed, the sitemap, canonical links and the links inside the feed's posts (feed_content: full) are" \
+        if config.feed_content == "full" else "the feed, the sitemap and canonical links are"
+    return (f"{where}: warning: base_url {config.base_url!r} is not an address: {links} relative; set base_url: "
+            "https://you.example/blog/ (or build with --base-url)",)
 
 
 def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,  # noqa: ANN001
@@ -391,8 +393,8 @@ def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], t
     ``page_key``, over the entries of ``site`` it read then) and its file is as that build left it. A page
     rendered again whose bytes did not change is kept too, so its file keeps its date. Many pages to render
     are rendered by ``jobs`` worker processes (``_rendered_pages``)."""
-    common = digest(code_key(), repr(config), _templates_key(env))
-    keys = SiteKeys(site, full_keys)
+    common = digest(code_key(), repr(config))
+    keys = SiteKeys(site, full_keys, lambda name: template_key(env, name))
     plan = []
     for spec in specs:
         old = trusted.outputs.get(spec.path) if trusted is not None else None
@@ -428,7 +430,8 @@ class _PageJob:
     def render(self, spec: PageSpec) -> tuple[str, OutputRecord]:
         """The page and its record: its key over the entries of ``site`` it read."""
         content = render_page(self.env, self.config, self.site, spec, incremental.DEEP_READS)
-        read = frozenset({*self.site.read, *(("view", path) for path in incremental.DEEP_READS)})
+        read = frozenset({*self.site.read, *(("view", path) for path in incremental.DEEP_READS),
+                          *(("template", name) for name in self.env.loaded)})
         return content, OutputRecord(page_key(self.common, spec, read, self.keys), read)
 
 
@@ -485,13 +488,6 @@ def _same_bytes(path: Path, content: str) -> bool:
         return path.read_bytes() == content.encode("utf-8")
     except OSError:
         return False
-
-
-def _templates_key(env: jinja2.Environment) -> str:
-    """Every template file the environment can load (the site's overrides, then the theme's)."""
-    loaders = env.loader.loaders if isinstance(env.loader, jinja2.ChoiceLoader) else [env.loader]
-    folders = [Path(folder) for loader in loaders for folder in getattr(loader, "searchpath", [])]
-    return digest(*(f"{path}:{path.read_bytes().hex()}" for folder in folders for path in tree_files(folder)))
 
 
 def _full_views(site, store: ViewStore) -> Iterator:

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import yaml
 from pygments.styles import STYLE_MAP, get_all_styles
 
-from site_builder.errors import ConfigError, shown
+from site_builder.errors import ConfigError, SiteError, shown
 from site_builder.frontmatter import load_yaml, normalise_text
 from site_builder.model import LANGUAGE_HINT, language_problem
 from site_builder.permalinks import pattern_problem, timezone_problem
+from site_builder.services import Analytics, Giscus, Problem, read_analytics, read_comments
 
 
 EMBED_HOSTS = ("www.youtube-nocookie.com", "www.youtube.com", "player.vimeo.com")
@@ -39,10 +41,17 @@ class SiteConfig:
     """Pygments style for the dark theme."""
     feed_entries: int = 20
     """How many posts the Atom feed lists."""
+    feed_content: str = "summary"
+    """What a feed entry holds: ``summary`` (the summary or first question, linking to the page) or ``full`` (the
+    whole post as HTML, every URL in it absolute)."""
     paginate: int = 20
     """Posts a page of the home page and of each tag's page (the archive: four times as many); 0: one page."""
     search: bool = True
     """Build the search page and its Pagefind index (``search: false`` builds without them)."""
+    comments: Giscus | None = None
+    """Comments below each post (``services.Giscus``); None: none."""
+    analytics: Analytics | None = None
+    """A page-view counter in every page's head (``services.Plausible``, ``GoatCounter``, ``GoogleAnalytics``)."""
     keep: tuple[str, ...] = ()
     """Paths inside the output folder that are the user's (``CNAME``, ``downloads/``): builds never touched
     what they did not write, these they keep without a warning. Jekyll's ``keep_files``."""
@@ -154,6 +163,10 @@ def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
     for key, value in data.items():
         if key not in _TYPES:
             problems.append(f"unknown setting {shown(key)} (known: {', '.join(_TYPES)})")
+        elif key in _SERVICES:
+            value, found = _SERVICES[key](value)
+            problems += [_at_line(path, key, problem) for problem in found]
+            values[key] = value
         elif not isinstance(value, _TYPES[key]) or (isinstance(value, bool) and _TYPES[key] is not bool):
             problems.append(f"{key} must be {_TYPE_NAMES[_TYPES[key]]}, got {shown(value)}")
         elif key.startswith("highlight_") and not _style_exists(value):
@@ -188,6 +201,47 @@ def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
         raise ConfigError(f"{path}: {len(problems)} bad setting{'s' if len(problems) > 1 else ''}:\n{listing}",
                           hint=hint)
     return SiteConfig(**values)
+
+
+def _feed_content(value: Any) -> tuple[str, list[Problem]]:
+    if value in FEED_CONTENT:
+        return value, []
+    return "summary", [Problem(None, f"feed_content must be {' or '.join(FEED_CONTENT)}, got {shown(value)}")]
+
+
+FEED_CONTENT = ("summary", "full")
+_SERVICES = {"comments": read_comments, "analytics": read_analytics, "feed_content": _feed_content}
+"""Settings read by their own function: (value, problems)."""
+
+
+def _at_line(path: Path | None, key: str, problem: Problem) -> str:
+    """The problem, after the line of ``site.yaml`` it is at (the key inside the setting, else the setting)."""
+    line = setting_line(path, key, problem.field) if path is not None else None
+    return f"{path}:{line}: {problem.message}" if line else problem.message
+
+
+def setting_line(path: Path, key: str, field: str | None = None) -> int | None:
+    """The 1-based line of ``key:`` in the config file, or of ``field:`` inside its mapping (block or flow style);
+    None when it cannot be found."""
+    try:
+        root = yaml.compose(normalise_text(path.read_bytes(), path), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError, SiteError):
+        return None
+    node = _key_node(root, key)
+    if node is None:
+        return None
+    inner = _key_node(_value_of(root, node), field) if field is not None else None
+    return (inner or node).start_mark.line + 1
+
+
+def _key_node(mapping: Any, key: str | None) -> Any:
+    if not isinstance(mapping, yaml.MappingNode):
+        return None
+    return next((k for k, _ in mapping.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+
+
+def _value_of(mapping: yaml.MappingNode, key_node: Any) -> Any:
+    return next(v for k, v in mapping.value if k is key_node)
 
 
 def _from_jekyll(path: Path | None, data: dict[str, Any]) -> SiteConfig:

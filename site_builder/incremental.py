@@ -325,10 +325,13 @@ def digest(*parts: str) -> str:
 class SiteKeys:
     """The fingerprint of each entry of ``site`` (and of each tag's folder), computed once per build."""
 
-    def __init__(self, site: Mapping[str, Any], views: Mapping[str, str]) -> None:
+    def __init__(self, site: Mapping[str, Any], views: Mapping[str, str],
+                 templates: Callable[[str], str] = lambda name: "absent") -> None:
         self.site = site
         self.views = views
         """Post path -> the key of its whole view, for ``("view", path)`` entries (``DEEP_READS``)."""
+        self.templates = templates
+        """Template name -> what it stands for now (its file and text), for ``("template", name)`` entries."""
         self._keys: dict[Any, str] = {}
 
     def __getitem__(self, entry: Any) -> str:
@@ -341,6 +344,8 @@ class SiteKeys:
             return digest(*(f"{name}={self[name]}" for name in sorted(dict.keys(self.site))))
         if isinstance(entry, tuple) and entry[:1] == ("view",):
             return self.views.get(entry[1], "absent")
+        if isinstance(entry, tuple) and entry[:1] == ("template",):
+            return self.templates(entry[1])
         if isinstance(entry, tuple) and entry[:1] == ("tag_slug",):
             return repr(dict.__getitem__(self.site, "tag_slugs").get(entry[1]))
         if isinstance(entry, str) and dict.__contains__(self.site, entry):
@@ -349,8 +354,8 @@ class SiteKeys:
 
 
 def page_key(common: str, spec: Any, read: Iterable[Any], keys: SiteKeys) -> str:
-    """What a page was made from: templates, config and code (``common``), its own inputs, and every entry of
-    ``site`` it read when it was rendered."""
+    """What a page was made from: config and code (``common``), its own inputs, every entry of ``site`` it read
+    when it was rendered, and every template it used (``("template", name)``: the file the name stands for)."""
     entries = sorted((repr(entry), keys[entry]) for entry in read)
     return digest(common, spec.path, spec.template, fingerprint(dict(spec.extra)), repr(entries))
 

@@ -120,6 +120,8 @@ class Post:
     ``permalink:`` is known (``permalinks.route``), empty before."""
     redirects: tuple[str, ...] = ()
     """Site-relative URLs that send the reader here (``redirect_from:``, Hugo's ``aliases:``)."""
+    comments: bool | None = None
+    """The front matter's ``comments: true|false``; None when it says nothing (``open_to_comments`` decides)."""
 
     @property
     def direction(self) -> str:
@@ -137,6 +139,13 @@ class Post:
         marked ``trusted``). Importers write ``imported: SOURCE``; older imports carry only ``source_id``;
         ``imported: false`` is the author saying the post is now theirs."""
         return self.meta.get("imported", "source_id" in self.meta) is not False
+
+    @property
+    def open_to_comments(self) -> bool:
+        """Whether the page shows comments when ``site.yaml`` configures them: as the front matter says, else
+        yes for a post of the author's, no for an imported post (an export the author may not have read
+        through) or a draft (its address is not yet final)."""
+        return self.comments if self.comments is not None else not (self.imported or self.draft)
 
     @property
     def question_count(self) -> int:

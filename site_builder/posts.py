@@ -69,6 +69,7 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         warnings=tuple(sorted((*conversation.warnings, *liquid), key=lambda w: w.line)),
         exchanges=conversation.exchanges,
         code_blocks=code_blocks(tokens, split.body_line),
+        comments=_bool(path, front, meta, "comments") if meta.get("comments") is not None else None,
     )
 
 

@@ -22,6 +22,7 @@ from site_builder import __version__
 from site_builder.caches import warn_unwritable
 from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
+from site_builder.feed import feed_html
 from site_builder.highlight import Budget, highlight, highlight_lines
 from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
 from site_builder.model import Exchange, Post, Turn
@@ -96,17 +97,82 @@ class CompanionView:
     """Where posts quote this companion, in post order then line order."""
 
 
-def make_environment(theme: Path, overrides: Path | None, compiled: Path | None = None) -> jinja2.Environment:
-    """Site templates first (``content/templates``), then the theme. ``compiled`` is a folder where compiled
-    templates are kept between builds (Jinja2 checks each against its source before using it)."""
-    loaders = [jinja2.FileSystemLoader(str(p)) for p in (overrides, theme) if p is not None]
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True, bytecode_cache=_bytecode_cache(compiled))
+THEME_PREFIX = "theme/"
+"""``theme/NAME`` names the theme's own ``NAME``, whatever the site overrides: a site's template extends the theme's
+version of itself with ``{% extends "theme/base.html" %}``."""
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """Where a template name is found: ``theme/NAME`` is always the theme's ``NAME`` (never a file of the site, even
+    one at ``content/templates/theme/NAME``); any other name is the site's (``content/templates/NAME``) if it has
+    one, else the theme's. The theme's templates extend and include names without the prefix, so a site's
+    ``base.html`` stands under every theme page, and reaches the theme's with ``theme/base.html``: no loop."""
+
+    def __init__(self, theme: Path, overrides: Path | None) -> None:
+        self.theme = jinja2.FileSystemLoader(str(theme))
+        self.site = jinja2.FileSystemLoader(str(overrides)) if overrides is not None else None
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        if template.startswith(THEME_PREFIX):
+            try:
+                return self.theme.get_source(environment, template[len(THEME_PREFIX):])
+            except jinja2.TemplateNotFound:
+                raise jinja2.TemplateNotFound(template) from None
+        if self.site is not None:
+            try:
+                return self.site.get_source(environment, template)
+            except jinja2.TemplateNotFound:
+                pass
+        return self.theme.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        site = self.site.list_templates() if self.site is not None else []
+        theme = self.theme.list_templates()
+        return sorted({*site, *theme, *(THEME_PREFIX + name for name in theme)})
+
+
+class PageEnvironment(jinja2.Environment):
+    """Jinja2's environment, noting the name of every template a render asks for (``loaded``; ``render_page``
+    empties it before each page): an incremental build renders a page again when one of those changed."""
+
+    loaded: set[str]
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        self._note(name, parent)
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        if isinstance(names, (list, tuple)):
+            for name in names:
+                self._note(name, parent)
+        return super().select_template(names, parent, globals)
+
+    def _note(self, name: Any, parent: str | None) -> None:
+        if isinstance(name, str):
+            self.loaded.add(self.join_path(name, parent) if parent is not None else name)
+
+
+def make_environment(theme: Path, overrides: Path | None, compiled: Path | None = None) -> PageEnvironment:
+    """Site templates first (``content/templates``), then the theme (``ThemeLoader``). ``compiled`` is a folder
+    where compiled templates are kept between builds (Jinja2 checks each against its source before using it)."""
+    env = PageEnvironment(loader=ThemeLoader(theme, overrides), autoescape=True,
+                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                          keep_trailing_newline=True, bytecode_cache=_bytecode_cache(compiled))
+    env.loaded = set()
     env.filters["isodate"] = _isodate
     env.filters["tag_slug"] = _tag_slug_filter
     env.filters["text_direction"] = text_direction
+    env.filters["feed_html"] = feed_html
     return env
+
+
+def template_key(env: jinja2.Environment, name: str) -> str:
+    """What a template name stands for now: the file it is found in and its text ("absent" when there is none)."""
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return "absent"
+    return hashlib.sha256(f"{filename}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
@@ -482,17 +548,18 @@ def _last_modified(spec: PageSpec, views: list[PostView]) -> str:
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def render_page(env: jinja2.Environment, config: SiteConfig, site: SiteData, spec: PageSpec,
+def render_page(env: PageEnvironment, config: SiteConfig, site: SiteData, spec: PageSpec,
                 deep_reads: set[str] | None = None) -> str:
-    """One page; ``site.read`` afterwards holds the entries of ``site`` it read (and ``deep_reads``, if given,
-    is emptied first: lazy views note in it the posts the page read whole)."""
+    """One page; ``site.read`` afterwards holds the entries of ``site`` it read, ``env.loaded`` the templates it
+    used (and ``deep_reads``, if given, is emptied first: lazy views note in it the posts the page read whole)."""
     site.read = set()
+    env.loaded.clear()
     if deep_reads is not None:
         deep_reads.clear()
     return _render(env, spec.template, spec.path, config, site, spec.extra)
 
 
-def render_pages(env: jinja2.Environment, config: SiteConfig, views: list[PostView],
+def render_pages(env: PageEnvironment, config: SiteConfig, views: list[PostView],
                  companions: list[CompanionView], now: dt.datetime) -> list[Page]:
     """Every page of the site. ``views`` may include drafts (when built with --drafts)."""
     site = site_data(config, views, now)
@@ -520,11 +587,16 @@ def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfi
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template {exc.name!r} not found (needed for {path})",
-                            hint="add it to content/templates/ or restore the theme's templates/") from None
+                            hint=_not_found_hint(env, str(exc.name))) from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"{_template_line(exc) or template}: {_in_words(exc.message or '')} (while rendering "
                             f"{path})", hint="check the variable names the template uses (the theme's own "
                                              "templates show them: post.html, _turn.html, _post_list.html)") from None
+    except RecursionError as exc:
+        loop = " -> ".join(dict.fromkeys(_template_frames(exc))) or template
+        raise TemplateError(f"templates extend or include each other without end: {loop} (while rendering {path})",
+                            hint='a template that builds on the theme\'s version of itself extends "theme/NAME" '
+                                 '(content/templates/base.html: {% extends "theme/base.html" %})') from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as exc:
         where = _template_line(exc)
         if where is None:
@@ -533,14 +605,29 @@ def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfi
                             hint="fix the expression at that line of the template") from None
 
 
+def _not_found_hint(env: jinja2.Environment, name: str) -> str:
+    if not name.startswith(THEME_PREFIX):
+        return "add it to content/templates/ or restore the theme's templates/"
+    theme = sorted(n for n in env.loader.list_templates() if n.startswith(THEME_PREFIX) and "/assets/" not in n
+                   and n.count("/") == 1)
+    return f"{THEME_PREFIX}NAME is a template of the theme; it has {', '.join(theme)}"
+
+
 def _template_line(exc: BaseException) -> str | None:
     """``file:line`` of the template line where ``exc`` was raised (Jinja2 rewrites tracebacks so that a template's
     frames carry its file and line), the innermost one; None when no template line is in the traceback."""
-    found, tb = None, exc.__traceback__
+    return next(reversed(_template_frames(exc)), None)
+
+
+def _template_frames(exc: BaseException) -> list[str]:
+    """``file:line`` of every template frame in the traceback of ``exc``, outermost first."""
+    found, tb, known = [], exc.__traceback__, {}
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")) and Path(filename).is_file():
-            found = f"{filename}:{tb.tb_lineno}"
+        if filename not in known:
+            known[filename] = filename.endswith((".html", ".xml", ".txt")) and Path(filename).is_file()
+        if known[filename]:
+            found.append(f"{filename}:{tb.tb_lineno}")
         tb = tb.tb_next
     return found
 

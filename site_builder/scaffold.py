@@ -35,8 +35,26 @@ language: en
 # How many posts the Atom feed lists.
 # feed_entries: 20
 
+# What a feed entry holds: summary (its summary or first question; the default) or full (the whole post, its
+# links made absolute against base_url).
+# feed_content: summary
+
 # The search page and its index (false: neither).
 # search: true
+
+# Comments below each post through giscus (GitHub Discussions), off unless set: the ids are the ones
+# https://giscus.app shows for your repository. A post may say comments: false (an imported one: comments: true).
+# comments:
+#   provider: giscus
+#   repo: you/blog
+#   repo_id: R_kgDOxxxxxx
+#   category: Announcements
+#   category_id: DIC_kwDOxxxxxx4Cxxxx
+
+# Counting visits on every page, off unless set: one of
+# analytics: {{provider: plausible, domain: you.github.io}}
+# analytics: {{provider: goatcounter, code: yourcode}}
+# analytics: {{provider: google, id: G-XXXXXXXXXX}}
 
 # Files in the output folder that are yours (a CNAME, a verification file): builds never remove or overwrite
 # what they did not write, and these they keep without a warning.

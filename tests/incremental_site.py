@@ -277,6 +277,8 @@ class IncrementalBuilds:
         self.colds = 0
         self.last: dict[str, Any] | None = None
         """The files of the last cold build (``comparable``)."""
+        self.rendered: int | None = None
+        """How many pages the last step's incremental build rendered (``BuildResult.rendered``)."""
 
     def build(self, **options: Any) -> BuildResult:
         """Build into the one output with the one cache, as ``site-builder build`` and ``serve`` do."""
@@ -310,7 +312,7 @@ class IncrementalBuilds:
     def step(self, label: str, **options: Any) -> "Changes":
         """Build incrementally, build cold, require the same site; returns what changed since the last step
         (cold side), so a test can also assert that its edit reached the pages it should."""
-        self.build(**options)
+        self.rendered = self.build(**options).rendered
         cold = self.cold(**options)
         try:
             assert_same_site(self.out, cold, label)

@@ -151,6 +151,63 @@ def test_site_settings_templates_and_static_files(builds: IncrementalBuilds) -> 
     assert builds.step("...removed: the theme's asset is back, not gone").modified == {"assets/style.css"}
 
 
+def test_an_override_that_extends_the_theme_renders_again_the_pages_that_use_it(builds: IncrementalBuilds) -> None:
+    """A page depends on the templates it used, by name: editing a site's ``post.html`` that extends the theme's
+    renders the posts again, and nothing else; a ``base.html`` under every page renders them all."""
+    site = builds.site
+    html = {name for name in builds.last if name.endswith(".html")}
+    posts = {name for name in html if name.startswith("posts/")}
+    post_override = '{% extends "theme/post.html" %}{% block after_post %}<p class="after">After.</p>{% endblock %}\n'
+    write_template(site, "post.html", post_override)
+    assert builds.step("post.html extends the theme's").modified == posts
+    assert builds.rendered == len(posts), "the posts, and only they, were rendered again"
+    assert page(builds, "posts/first-steps/index.html").select_one("article + p.after")
+    assert page(builds, "posts/special/index.html").select_one("p.after"), "special.html extends post.html"
+
+    write_template(site, "post.html", post_override.replace("After.", "Later."))
+    assert builds.step("the override edited").modified == posts and builds.rendered == len(posts)
+
+    write_template(site, "_turn.html", '{% include "theme/_turn.html" %}<hr class="between">\n')
+    conversations = posts - {"posts/why-i-write/index.html"}  # an article: it has no turn to include
+    assert builds.step("a partial the conversations include").modified == conversations
+    assert builds.rendered == len(conversations)
+    assert page(builds, "posts/first-steps/index.html").select("hr.between")
+
+    base = '{% extends "theme/base.html" %}{% block head %}{{ super() }}<link rel="me" href="https://x.example/@me">' \
+           '{% endblock %}\n'
+    write_template(site, "base.html", base)
+    assert builds.step("base.html extends the theme's").modified == html
+    assert builds.rendered == len(html), "every page stands on base.html; the feed and the sitemap do not"
+    assert all('<link rel="me"' in (builds.out / name).read_text(encoding="utf-8") for name in html)
+
+    write_template(site, "base.html", None)
+    write_template(site, "post.html", None)
+    write_template(site, "_turn.html", None)
+    assert builds.step("the overrides removed").modified == html
+    (site.content / "templates" / "theme").mkdir()
+    (site.content / "templates" / "theme" / "base.html").write_text("shadow {{ nope }}\n", encoding="utf-8")
+    assert builds.step("a site file named theme/base.html: never the theme's").modified == set()
+    assert builds.rendered == 0, "no page asked for content/templates/theme/base.html"
+
+
+def test_a_full_content_feed_follows_the_posts_it_shows(builds: IncrementalBuilds) -> None:
+    """With ``feed_content: full`` a feed reads its posts whole: an edited post changes the feeds that show it,
+    and no other; in summary, it changes no feed (the summary and first question stay)."""
+    site = builds.site
+    feeds = {name for name in builds.last if name.endswith("feed.xml")}
+    set_config(site, feed_content="full")
+    assert builds.step("feed_content: full").modified >= {"feed.xml", "tags/python/feed.xml"}
+    edit_body(site, DOCTESTS, "lists")
+    changed = builds.step("an answer edited, full feeds").modified
+    assert {name for name in changed if name.endswith(".xml")} == {"feed.xml", "tags/python/feed.xml",
+                                                                  "tags/testing/feed.xml"}
+    assert "Lists, indeed." in (builds.out / "feed.xml").read_text(encoding="utf-8")
+    set_config(site, feed_content=None)
+    assert builds.step("summary again").modified <= feeds
+    edit_body(site, DOCTESTS, "sets")
+    assert not {name for name in builds.step("an answer edited, summary feeds").modified if name.endswith(".xml")}
+
+
 def test_companion_edits_and_checks(builds: IncrementalBuilds) -> None:
     site = builds.site
     post, companion = "posts/adding-numbers/index.html", "companions/calc/index.html"

@@ -152,7 +152,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             (content / "posts" / f"{date}-post-{number}.md").write_text(post_for(number, payload), encoding="utf-8")
         first = json.dumps(payloads[0])
         (content / "site.yaml").write_text(f"title: {first}\ndescription: {first}\nauthor: {first}\n"
-                                           "base_url: https://example.org/blog/\n", encoding="utf-8")
+                                           "base_url: https://example.org/blog/\nfeed_content: full\n",
+                                           encoding="utf-8")
         build_site(content, root / f"{content.name}-site")
     return root / "hostile-site", root / "benign-site"
 
@@ -240,3 +241,27 @@ def test_feed_and_sitemap_parse_as_xml(sites: tuple[Path, Path]) -> None:
     assert not parsed.bozo, parsed.get("bozo_exception")
     titles = {entry.title for entry in parsed.entries}
     assert "<script>alert(1)</script>" in titles, "the payload is a title, as text"
+
+
+def test_the_full_content_feed_holds_no_script(sites: tuple[Path, Path]) -> None:
+    """``feed_content: full``: each entry's HTML (what a feed reader shows) has no script, no handler, no script
+    URL, and no element the benign site's feed does not have."""
+    atom = "{http://www.w3.org/2005/Atom}"
+
+    def contents(site: Path) -> list[BeautifulSoup]:
+        entries = ET.parse(site / "feed.xml").getroot().iter(f"{atom}entry")
+        return [BeautifulSoup(entry.findtext(f"{atom}content"), "html.parser") for entry in entries]
+
+    hostile, benign = sites
+    found = contents(hostile)
+    assert len(found) == 20 and all(doc.find("h3") for doc in found), "each entry holds its post"
+    names = {site: {tag.name for doc in contents(site) for tag in doc.find_all(True)} for site in sites}
+    assert names[hostile] - names[benign] == set() and not names[hostile] & (RISKY_ELEMENTS | {"script", "button"})
+    for doc in found:
+        for tag in doc.find_all(True):
+            assert not [name for name in tag.attrs if name.lower().startswith("on")], str(tag)[:80]
+            for name, value in tag.attrs.items():
+                values = value if isinstance(value, list) else [value]
+                if name.lower() in URL_ATTRIBUTES:
+                    assert not any(is_script_url(v) for v in values), str(tag)[:80]
+                    assert all(v.startswith(("https://", "http://", "mailto:")) for v in values), str(tag)[:80]
