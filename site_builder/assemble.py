@@ -13,7 +13,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import jinja2
 
@@ -23,14 +23,15 @@ from site_builder.discover import Sources
 from site_builder.errors import BuildError, PostError, SiteError, display_path
 from site_builder.highlight import stylesheet
 from site_builder.incremental import (BuildState, Inputs, OutputRecord, PostRecord, SiteKeys, ViewStore, code_key, digest,
-                                      lazy_view, page_key, signature, summary_of)
+                                      lazy_view, page_key, signature, summary_of, tree_files)
+from site_builder.links import PageLinks, SiteLinks, Target, site_links
 from site_builder.markdown import create_markdown
 from site_builder.model import Post
 from site_builder.permalinks import Routing, route
 from site_builder.posts import load_post, meta_line
-from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_view, fence_decorator,
-                                 linked_ranges, make_environment, page_file, page_specs, post_view, quotes_of,
-                                 render_page, site_data, template_key)
+from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_url, companion_view,
+                                 fence_decorator, linked_ranges, make_environment, page_file, page_specs, post_url,
+                                 post_view, quotes_of, render_page, site_data, template_key)
 from site_builder.search import SearchRecord, die_with_parent, search_records, write_search_index
 from site_builder.snippets import block_statuses
 from site_builder.output import OutputScan, built_id, kept_warning, output_files, scan_output
@@ -70,7 +71,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     store = incremental.view_store(sources.root)
     records, errors = post_records(inputs, previous, sources.root, store, drafts=drafts, progress=progress,
                                    jobs=jobs, embed_hosts=config.embed_hosts, config_file=sources.config,
-                                   routing=routing_of(config, sources))
+                                   routing=routing_of(config, sources), companions=sources.companions,
+                                   left_out=() if drafts else sources.drafts)
     included = {path: record for path, record in records.items() if record.key is not None}
     store.touch(record.key for record in included.values())
     views = [lazy_view(r.key, r.summary_key, r.post_fields, r.view_fields, store) for r in included.values()]
@@ -198,43 +200,87 @@ def routing_of(config: SiteConfig, sources: Sources) -> Routing:
 
 def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store: ViewStore, *, drafts: bool,
                  progress: Progress | None, jobs: int | None, embed_hosts: tuple[str, ...] = EMBED_HOSTS,
-                 config_file: Path | None = None,
-                 routing: Routing = Routing()) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+                 config_file: Path | None = None, routing: Routing = Routing(), companions: Iterable[Path] = (),
+                 left_out: Iterable[Path] = ()) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     """A record for every post file: the last build's where nothing it depends on changed (its check
-    statuses' inputs, and the config, which says which embeds a post may show), else a new one (parsed and
-    rendered, in worker processes when there are many); and the errors of the posts that have some (they
-    have no record)."""
+    statuses' inputs, the config, which says which embeds a post may show, and what the sources its links
+    name lead to), else a new one (parsed and rendered, in worker processes when there are many); and the
+    errors of the posts that have some (they have no record).
+
+    Where a link leads is known once every post's URL is: a post is rendered with what its links led to in
+    the last build (nothing, the first time), and rendered again, once all are known, if one leads elsewhere
+    now (``links.py``; ``companions`` have pages too, ``left_out`` are the drafts this build leaves out)."""
     depends = dict(inputs.status_files)
     if config_file is not None:
         depends[str(config_file)] = inputs.files.get(str(config_file))
     statuses_same = previous is not None and all(previous.inputs.get(path) == sig for path, sig in depends.items())
     reused: dict[Path, PostRecord] = {}
-    todo: list[tuple[Path, bool]] = []
+    todo: list[tuple[Path, bool, dict[str, Target]]] = []
     for path, draft_folder in inputs.posts:
-        record = previous.posts.get(str(path)) if previous is not None and statuses_same else None
+        last = previous.posts.get(str(path)) if previous is not None else None
+        record = last if statuses_same else None
         if (record is not None and record.signature == inputs.post_signatures[str(path)]
                 and record.draft_folder == draft_folder and (record.key is not None or not drafts)):
             reused[path] = _left_out(record) if not drafts and record.post_fields.get("draft") else record
         else:
-            todo.append((path, draft_folder))
+            todo.append((path, draft_folder, _known_targets(last)))
     fresh, errors = render_posts(todo, root, store, drafts=drafts, progress=progress, jobs=jobs,
                                  embed_hosts=embed_hosts, routing=routing)
     records = {path: fresh.get(path) or reused[path] for path, _ in inputs.posts if path in fresh or path in reused}
+    linking = {path: record for path, record in records.items() if record.targets and record.key is not None}
+    links = site_links_of(records, root, companions, left_out) if linking else None
+    again = [(path, record.draft_folder, {key: links.target(key) for key, _ in record.targets})
+             for path, record in linking.items() if _leads_elsewhere(record, links)]
+    if again:
+        fresh, more = render_posts(again, root, store, drafts=drafts, progress=progress, jobs=jobs,
+                                   embed_hosts=embed_hosts, routing=routing)
+        records.update(fresh)
+        errors += more
     return records, errors
+
+
+def site_links_of(records: Mapping[Path, PostRecord], root: Path, companions: Iterable[Path] = (),
+                  left_out: Iterable[Path] = ()) -> SiteLinks:
+    """Which page each source of the site makes (``links.SiteLinks``): the posts of ``records``, and
+    companions; drafts left out make none."""
+    urls = {source_key(path, root): record.view_fields["url"] for path, record in records.items()
+            if record.key is not None}
+    urls.update({source_key(path, root): companion_url(path) for path in companions})
+    unpublished = [source_key(path, root) for path, record in records.items() if record.key is None]
+    return site_links(urls, [*unpublished, *(source_key(path, root) for path in left_out)])
+
+
+def source_key(path: Path, root: Path) -> str:
+    """A source file as links name it: its path in the content folder, ``/``-separated (a post's path is the
+    content folder's and its own below it: ``discover`` made it so)."""
+    text, folder = str(path), os.path.join(str(root), "")
+    return text[len(folder):].replace(os.sep, "/") if text.startswith(folder) else path.name
+
+
+def _known_targets(record: PostRecord | None) -> dict[str, Target]:
+    """What the links of a post led to in the last build: what they most likely lead to now."""
+    return {key: target for key, target in record.targets if target is not None} if record is not None else {}
+
+
+def _leads_elsewhere(record: PostRecord, links: SiteLinks) -> bool:
+    """A link of the post was written to lead elsewhere than its source leads now (or before it was known)."""
+    return any(target != links.target(key) for key, target in record.targets)
 
 
 def _left_out(record: PostRecord) -> PostRecord:
     return PostRecord(record.signature, record.draft_folder, None)
 
 
-def render_posts(todo: list[tuple[Path, bool]], root: Path, store: ViewStore, *, drafts: bool,
+def render_posts(todo: list[tuple[Path, bool, dict[str, Target]]], root: Path, store: ViewStore, *, drafts: bool,
                  progress: Progress | None, jobs: int | None, embed_hosts: tuple[str, ...] = EMBED_HOSTS,
                  routing: Routing = Routing()) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+    """Render each (post file, found in the drafts folder, what the sources its links name lead to)."""
     jobs = jobs or available_cores()
-    tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts, routing) for path, draft_folder in todo]
+    tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts, routing, targets)
+             for path, draft_folder, targets in todo]
     records: dict[Path, PostRecord] = {}
     errors: list[SiteError] = []
-    for index, ((path, _), packed) in enumerate(zip(todo, _map(_render_packed, tasks, jobs)), 1):
+    for index, ((path, _, _), packed) in enumerate(zip(todo, _map(_render_packed, tasks, jobs)), 1):
         result, unstored = pickle.loads(packed)
         if unstored is not None:
             store.pin(result.key, unstored)
@@ -290,9 +336,11 @@ def _render_packed(*task: object) -> bytes:
 
 def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, store_folder: Path,
                      embed_hosts: tuple[str, ...] = EMBED_HOSTS,
-                     routing: Routing = Routing()) -> tuple[PostRecord | list[SiteError], Any]:
-    """Parse, route and render one post (in a worker process or this one); its view goes into the store. Returns
-    the post's record (or its errors), and the view itself when the store could not keep it."""
+                     routing: Routing = Routing(),
+                     targets: Mapping[str, Target] | None = None) -> tuple[PostRecord | list[SiteError], Any]:
+    """Parse, route and render one post (in a worker process or this one); its view goes into the store, unless
+    a source its links name is not in ``targets`` (it is rendered again once known). Returns the post's record
+    (or its errors), and the view itself when the store could not keep it."""
     sig = signature(path)  # before reading: a change made while we read is seen by the next build
     try:
         post = load_post(path, draft=draft_folder, jekyll=routing.jekyll)
@@ -303,7 +351,9 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, s
         statuses = block_statuses(post, root)
     except SiteError as exc:
         return [exc], None
-    key = digest(code_key(), repr(post), repr(sorted(statuses.items())), repr(embed_hosts))
+    links = None if post.imported else PageLinks(post_url(post), source_key(path, root), dict(targets or {}))
+    key = digest(code_key(), repr(post), repr(sorted(statuses.items())), repr(embed_hosts),
+                 repr(links and (links.page_url, links.source, sorted(links.targets.items()))))
     store = ViewStore(store_folder)
     unstored = None
     view = store.stored(key)
@@ -311,13 +361,14 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, s
         md = (not post.imported, embed_hosts)
         if md not in _MARKDOWN:
             _MARKDOWN[md] = create_markdown(*md)
-        view = post_view(_MARKDOWN[md], post, fence_decorator(post, statuses))
-        unstored = None if store.put(key, view) else view
+        view = post_view(_MARKDOWN[md], post, fence_decorator(post, statuses), links)
+        if all(target is not None for _, target in view.links):  # else rendered again, once they are known
+            unstored = None if store.put(key, view) else view
     post_fields, view_fields = summary_of(view)
     record = PostRecord(sig, draft_folder, key, post_fields, view_fields, companion_links(post, statuses),
                         reading_warnings([post]) + view.warnings,
                         meta_line(post, "template") if "template" in post.meta else None,
-                        incremental.summary_key(post_fields, view_fields))
+                        incremental.summary_key(post_fields, view_fields), view.links)
     return record, unstored
 
 

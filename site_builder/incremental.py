@@ -378,6 +378,9 @@ class PostRecord:
     template_line: int | None = None
     summary_key: str = ""
     """``summary_key`` of the two field sets: what lists show of the post."""
+    targets: tuple = ()
+    """The sources its links name, each with the ``links.Target`` its page was written with (None: not known
+    then): the post is rendered again when one leads elsewhere now."""
 
 
 @dataclass(frozen=True)

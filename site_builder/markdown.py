@@ -8,7 +8,9 @@ Per-document state travels in ``env`` (markdown-it's convention), never in globa
 - ``env["fence"]``: a callable ``(CodeBlockView) -> str`` returning the extra HTML around a block
   (status badge, companion link, diff); absent means plain blocks;
 - ``env["highlight_budget"]``: the CPU seconds the page's code blocks may still spend on highlighting;
-- ``env["autolink_run"]``, ``env["last_bracket"]``: what the rules below already measured in a paragraph.
+- ``env["autolink_run"]``, ``env["last_bracket"]``: what the rules below already measured in a paragraph;
+- ``env["links"]``: the page's ``links.PageLinks``, through which every destination of the text is written
+  (``_page_links``; absent: as written), and ``env["liquid"]``, the text's Liquid expressions by placeholder.
 
 GFM autolinks (``www.…``, ``https://…``, ``mailto:``/``xmpp:``, bare e-mail addresses) are our own rules
 here, not mdit-py-plugins' ``gfm_autolink``: its protocol rule searches all the text gathered so far at
@@ -22,6 +24,7 @@ the heaviest block structure (100 kB of one-line list items, markdown-it-py's ow
 from __future__ import annotations
 
 import re
+import secrets
 import string
 import unicodedata
 from bisect import bisect_left
@@ -41,6 +44,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from site_builder.blockquotes import capped_blockquotes
 from site_builder.config import EMBED_HOSTS
 from site_builder.highlight import Budget, copy_text, highlight, highlight_within
+from site_builder.links import LinkProblem, PageLinks, Target, liquid_placeholders, restore
 from site_builder.mathml import MathWarning, math_plugin, math_warnings
 from site_builder.sanitize import ALLOWED_TAGS, sanitize
 from site_builder.snippets.parse import fence_attributes, highlighted_lines
@@ -61,8 +65,10 @@ FenceDecorator = Callable[[FenceContext], dict[str, str]]
 @dataclass(frozen=True, slots=True)
 class Rendered:
     html: str
-    warnings: tuple[MathWarning, ...] = ()
-    """What rendered but not as written (a formula shown as its source), at source lines."""
+    warnings: tuple[MathWarning | LinkProblem, ...] = ()
+    """What rendered but not as written (a formula shown as its source, a link to no post), at source lines."""
+    lookups: tuple[tuple[str, Target | None], ...] = ()
+    """The sources its links named, each with what it led to (``links.Resolved.lookups``), once each."""
 
 
 def create_markdown(author_html: bool = False, embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> MarkdownIt:
@@ -80,6 +86,7 @@ def create_markdown(author_html: bool = False, embed_hosts: tuple[str, ...] = EM
     md.block.ruler.at("table", _table_within_budget, {"alt": ["paragraph", "reference"]})  # as markdown-it's
     md.add_render_rule("fence", _render_fence)
     md.core.ruler.after("block", "author_note_titles", _author_note_titles)
+    md.core.ruler.push("page_links", _page_links)
     md.core.ruler.push("heading_anchors", _heading_anchors)
     md.add_render_rule("code_block", _render_code_block)
     md.core.ruler.after("block", "fence_ial", _fence_ial_lines)
@@ -117,24 +124,109 @@ def _allowed_html_inline(state: StateInline, silent: bool) -> bool:
 
 
 def _render_raw_html(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:
-    env.setdefault("raw_html", []).append((tokens[idx].type, tokens[idx].content))
+    token = tokens[idx]
+    line = env.get("line_offset", 1) + token.map[0] if token.map else (token.meta or {}).get("line", 0)
+    env.setdefault("raw_html", []).append((token.type, token.content, line))
     return _RAW
 
 
 def _cleaned(html: str, env: dict, embed_hosts: tuple[str, ...]) -> str:
-    """The rendered text with its raw HTML cleaned (``sanitize``), or, where the cleaner refuses it, shown as
-    text."""
+    """The rendered text with its raw HTML cleaned (``sanitize``; its URLs written through ``env["links"]``),
+    or, where the cleaner refuses it, shown as text."""
     raw = env.get("raw_html", [])
     ours = html.split(_RAW)
     if not raw or len(ours) != len(raw) + 1:
         return html.replace(_RAW, "")
-    pieces = [piece for pair in zip(ours, (content for _, content in raw)) for piece in pair] + [ours[-1]]
-    kept = sanitize(pieces, embed_hosts)
+    pieces = [piece for pair in zip(ours, (content for _, content, _ in raw)) for piece in pair] + [ours[-1]]
+    links, resolved = env.get("links"), []
+
+    def url(value: str) -> str:
+        resolved.append((value, links.resolve(value, env.get("liquid"))))
+        return resolved[-1][1].href
+
+    kept = sanitize(pieces, embed_hosts, url if links is not None else None)
     if kept is not None:
+        for (_, result), line in zip(resolved, _raw_lines(raw, resolved)):
+            _note_link(env, result, line)
         return kept
     texts = [f"<p>{escapeHtml(content)}</p>\n" if kind == "html_block" else escapeHtml(content)
-             for kind, content in raw]
+             for kind, content, _ in raw]
     return "".join(piece for pair in zip(ours, texts) for piece in pair) + ours[-1]
+
+
+def _raw_lines(raw: list[tuple[str, str, int]], resolved: list[tuple[str, Any]]) -> list[int]:
+    """The source line of each URL of the raw HTML written (``(value, result)``, in the order of the text), as
+    far as a problem needs it (else the line last found). Each search starts where the last one ended and looks
+    a few pieces ahead at most: 10,000 links cost one walk through the text, not one each."""
+    lines, piece, offset, line = [], 0, 0, raw[0][2]
+    for value, result in resolved:
+        for index in range(piece, min(piece + 8, len(raw)) if result.problem else piece):
+            start = offset if index == piece else 0
+            at = raw[index][1].find(value, start)
+            if at >= 0:
+                line = (line if index == piece else raw[index][2]) + raw[index][1].count("\n", start, at)
+                piece, offset = index, at
+                break
+        lines.append(line)
+    return lines
+
+
+# --- links (links.py) -----------------------------------------------------------------------------------------
+
+
+def _page_links(state: Any) -> None:
+    """Every destination of the text written through the page's ``PageLinks`` (``env["links"]``): links and
+    images; the raw HTML's ``href``/``src`` are written as it is cleaned (``_cleaned``). The text's Liquid
+    expressions, read as placeholders so far, are evaluated in destinations and put back as written
+    everywhere else (raw HTML: once cleaned). Each raw inline HTML token is given its source line."""
+    links: PageLinks | None = state.env.get("links")
+    if links is None:
+        return
+    liquid = state.env.get("liquid") or {}
+    offset, line = state.env.get("line_offset", 1), state.env.get("line_offset", 1)
+    for token in state.tokens:
+        if token.map:
+            line = offset + token.map[0]
+        if liquid and token.type != "html_block":
+            _restore_token(token, liquid)
+        at = line
+        for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                at += 1
+            elif child.type in ("link_open", "image"):
+                name = "href" if child.type == "link_open" else "src"
+                result = links.resolve(str(child.attrs.get(name, "")), liquid)
+                child.attrSet(name, result.href)
+                _note_link(state.env, result, at)
+            elif child.type == "html_inline":
+                child.meta = {**(child.meta or {}), "line": at}
+                at += child.content.count("\n")
+                continue
+            if liquid:
+                _restore_token(child, liquid)
+
+
+def _restore_token(token: Token, liquid: dict[str, str]) -> None:
+    """The token's text, info string, attributes (its destination has been written already) and children with
+    their Liquid as written."""
+    token.content = restore(token.content, liquid)
+    token.info = restore(token.info, liquid)
+    if token.attrs:
+        for name, value in token.attrs.items():
+            if isinstance(value, str):
+                token.attrs[name] = restore(value, liquid)
+    if token.type == "image":
+        for child in token.children or ():
+            _restore_token(child, liquid)
+
+
+def _note_link(env: dict, result: Any, line: int) -> None:
+    """Keep what writing one destination looked up, and its problem (once per destination written)."""
+    lookups: dict[str, Target | None] = env.setdefault("link_lookups", {})
+    for key, target in result.lookups:
+        lookups.setdefault(key, target)
+    if result.problem:
+        env.setdefault("link_problems", []).append(LinkProblem(line, result.problem))
 
 
 # --- fence attributes ---------------------------------------------------------------------------------------
@@ -216,18 +308,25 @@ def render(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecor
 
 
 def render_markdown(md: MarkdownIt, text: str, line_offset: int = 1, decorate: FenceDecorator | None = None,
-                    heading_ids: set[str] | None = None, budget: Budget | None = None) -> Rendered:
-    """``render``, with the warnings: formulas that could not be rendered. Texts rendered into one page share
-    ``heading_ids`` (the heading ids taken so far), so their headings get distinct anchors, and ``budget``,
-    the CPU time their code blocks may spend on highlighting (without it each is highlighted whatever it
-    costs)."""
+                    heading_ids: set[str] | None = None, budget: Budget | None = None,
+                    links: PageLinks | None = None) -> Rendered:
+    """``render``, with the warnings: formulas that could not be rendered, links to no post. Texts rendered into
+    one page share ``heading_ids`` (the heading ids taken so far), so their headings get distinct anchors, and
+    ``budget``, the CPU time their code blocks may spend on highlighting (without it each is highlighted
+    whatever it costs). ``links``: how the page writes its destinations (``links.py``), Liquid's included;
+    without it they are written as they are."""
     env: dict[str, Any] = {"line_offset": line_offset, "decorate": decorate, "highlight_budget": budget,
-                           "heading_ids": set() if heading_ids is None else heading_ids}
+                           "heading_ids": set() if heading_ids is None else heading_ids, "links": links}
+    if links is not None and ("{{" in text or "{%" in text):
+        text, env["liquid"] = liquid_placeholders(text, secrets.token_hex(6))
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
     if md.options.get("html"):
         html = _cleaned(html, env, md.options.get("embed_hosts", ()))
-    return Rendered(html, tuple(math_warnings(tokens, line_offset)))
+    if env.get("liquid"):  # what is left of them is in the author's raw HTML, shown as written
+        html = restore(html, {mark: escapeHtml(expression) for mark, expression in env["liquid"].items()})
+    warnings = sorted([*math_warnings(tokens, line_offset), *env.get("link_problems", ())], key=lambda w: w.line)
+    return Rendered(html, tuple(warnings), tuple(env.get("link_lookups", {}).items()))
 
 
 def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -> str:

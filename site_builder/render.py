@@ -24,6 +24,7 @@ from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
 from site_builder.feed import feed_html
 from site_builder.highlight import Budget, highlight, highlight_lines
+from site_builder.links import LinkProblem, PageLinks, Target
 from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
 from site_builder.model import Exchange, Post, Turn
 from site_builder.frontmatter import normalise_text
@@ -72,6 +73,9 @@ class PostView:
     """One line for search engines and link previews: the summary, else the first question or line."""
     outro_html: str = ""
     """The author's closing words after the conversation (``Post.outro``)."""
+    links: tuple[tuple[str, Target | None], ...] = ()
+    """The sources its links name (``links.py``), each with what it led to when rendered (None: not known
+    then), in the order they first appear: the page is rendered again when one leads elsewhere."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,11 +278,14 @@ HIGHLIGHT_SECONDS = 0.75
 """CPU time a page's code blocks may spend on highlighting (``highlight.Budget``)."""
 
 
-def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> PostView:
+def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None, links: PageLinks | None = None) -> PostView:
+    """The post rendered; ``links`` (its URL, source and the targets of its links) writes its links, without it
+    they stay as written."""
     ids: set[str] = set()  # heading ids already used on the page
     budget = Budget(HIGHLIGHT_SECONDS)  # in source order: intro, turns, outro
-    intro = render_markdown(md, post.intro, intro_line(post), decorate, ids, budget) if post.intro else Rendered("")
-    turns = {turn.number: render_markdown(md, turn.text, turn.text_line, decorate, ids, budget)
+    intro = render_markdown(md, post.intro, intro_line(post), decorate, ids, budget, links) \
+        if post.intro else Rendered("")
+    turns = {turn.number: render_markdown(md, turn.text, turn.text_line, decorate, ids, budget, links)
              for turn in post.turns}
 
     def turn_view(turn: Turn) -> TurnView:
@@ -290,10 +297,34 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None) -> Po
         for e in post.exchanges
     )
     outline = tuple((e.question.number, _short(md, e.question.text)) for e in post.exchanges if e.question)
-    outro = render_markdown(md, post.outro, post.outro_line, decorate, ids, budget) if post.outro else Rendered("")
-    warnings = tuple(f"{post.path}:{w.line}: warning: {w.message}"
-                     for r in (intro, *turns.values(), outro) for w in r.warnings)
-    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(md, post), outro.html)
+    outro = render_markdown(md, post.outro, post.outro_line, decorate, ids, budget, links) \
+        if post.outro else Rendered("")
+    texts = (intro, *turns.values(), outro)
+    warnings = tuple(f"{post.path}:{w.line}: warning: {w.message}" for w in _bounded(w for r in texts for w in r.warnings))
+    lookups = dict(lookup for r in texts for lookup in r.lookups)
+    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(md, post), outro.html,
+                    tuple(lookups.items()))
+
+
+MAX_LINK_WARNINGS = 20
+"""Warnings of links to no post shown for one post; the rest are counted in one more."""
+
+
+def _bounded(warnings: Iterable[Any]) -> list[Any]:
+    """``warnings`` with each link problem once, and at most ``MAX_LINK_WARNINGS`` of them (then a count)."""
+    kept, seen, left = [], set(), 0
+    for warning in warnings:
+        if isinstance(warning, LinkProblem):
+            if warning.message in seen:
+                continue
+            seen.add(warning.message)
+            if len(seen) > MAX_LINK_WARNINGS:
+                left += 1
+                continue
+        kept.append(warning)
+    if left:
+        kept.append(LinkProblem(kept[-1].line, f"and {left} more links to no post"))
+    return kept
 
 
 def describe(md: MarkdownIt, post: Post) -> str:
@@ -309,12 +340,17 @@ def intro_line(post: Post) -> int:
     return post.body_line + len(post.body) - len(post.body.lstrip("\n"))
 
 
+def companion_url(path: Path) -> str:
+    """Site-relative URL of a companion's page (``companions/sgd/``)."""
+    return f"companions/{path.stem}/"
+
+
 def companion_view(path: Path, ranges: Iterable[tuple[int, int]], quotes: Iterable[QuoteView] = ()) -> CompanionView:
     try:
         source = normalise_text(path.read_bytes(), path)
     except OSError as exc:
         raise PostError(path, None, f"cannot read: {exc.strerror}") from None
-    return CompanionView(path.name, f"companions/{path.stem}/", tuple(highlight_lines(source, "python")),
+    return CompanionView(path.name, companion_url(path), tuple(highlight_lines(source, "python")),
                          tuple(sorted(set(ranges))), tuple(quotes))
 
 

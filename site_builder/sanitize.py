@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import secrets
 from html.parser import HTMLParser
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 import nh3
@@ -37,6 +37,7 @@ _ATTRIBUTES = {
     "del": {"datetime"},
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
+_SCHEME = re.compile(r"[\x00-\x20]*([A-Za-z][A-Za-z0-9+.-]*):")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                    "wbr"})
 _IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
@@ -44,16 +45,23 @@ _IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
 content is raw text that cannot hold ``</iframe``."""
 
 
-def sanitize(pieces: list[str], embed_hosts: Iterable[str]) -> str | None:
+_LINKS = frozenset({("a", "href"), ("img", "src"), ("video", "src"), ("video", "poster"), ("audio", "src"),
+                    ("source", "src")})
+"""The attributes whose URL a page writes through ``url`` (``links.PageLinks.resolve``); those of tags not on
+``ALLOWED_TAGS`` never reach it."""
+
+
+def sanitize(pieces: list[str], embed_hosts: Iterable[str], url: Callable[[str], str] | None = None) -> str | None:
     """``pieces`` alternate: our HTML, the author's raw HTML, ours, the author's, …, ours (an odd count).
-    Returns them joined, the author's pieces cleaned; None when they cannot be kept (module docstring)."""
+    Returns them joined, the author's pieces cleaned; None when they cannot be kept (module docstring). ``url``
+    writes each link's and image's URL that the cleaner kept (a root-absolute one relative to the page…)."""
     ours, theirs = pieces[0::2], pieces[1::2]
     slot = f"sb-{secrets.token_hex(8)}"
     fragment = "".join(f"<{slot}>{n}</{slot}>{raw}" for n, raw in enumerate(theirs)) + f"<{slot}>{len(theirs)}</{slot}>"
     hosts = frozenset(host.lower() for host in embed_hosts)
     cleaned = nh3.clean(fragment, tags=set(ALLOWED_TAGS | {slot}), attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES,
                         link_rel="noopener",
-                        attribute_filter=lambda tag, name, value: _attribute(tag, name, value, hosts))
+                        attribute_filter=lambda tag, name, value: _attribute(tag, name, value, hosts, url))
     cleaned = _IFRAME.sub(_embed, cleaned)
     marks = re.split(f"<{slot}>(\\d+)</{slot}>", cleaned)
     numbers = [int(n) for n in marks[1::2]]
@@ -63,15 +71,22 @@ def sanitize(pieces: list[str], embed_hosts: Iterable[str]) -> str | None:
     return html if well_nested(html) else None
 
 
-def _attribute(tag: str, name: str, value: str, hosts: frozenset[str]) -> str | None:
+def _attribute(tag: str, name: str, value: str, hosts: frozenset[str],
+               url: Callable[[str], str] | None = None) -> str | None:
     """An attribute's value as kept (None drops it): images from http(s) or relative URLs only, frames only from
-    ``hosts`` over https (nh3 has already refused every other scheme, ``javascript:`` included)."""
+    ``hosts`` over https (nh3 has already refused every other scheme, ``javascript:`` included); a link's or an
+    image's URL written by ``url``."""
     if tag == "img" and name == "src":
         scheme = urlsplit(value.strip()).scheme.lower()
-        return value if scheme in ("", "http", "https") else None
+        if scheme not in ("", "http", "https"):
+            return None
     if tag == "iframe" and name == "src":
         return _embed_url(value, hosts)
-    return value
+    if url is None or (tag, name) not in _LINKS:
+        return value
+    written = url(value)
+    scheme = _SCHEME.match(written)
+    return written if scheme is None or scheme[1].lower() in _URL_SCHEMES else None
 
 
 def _embed_url(value: str, hosts: frozenset[str]) -> str | None:

@@ -203,6 +203,16 @@ def add_post(site: SmallSite, name: str, title: str, tags: list[str]) -> None:
     site.write()
 
 
+def link_post(site: SmallSite, name: str, target: str) -> None:
+    """Post ``name`` links to post ``target`` (a file name of ``site.posts``, or one no post has) by its file,
+    relative to its own, with a fragment, and by Jekyll's ``{% post_url %}``: its page follows ``target``'s URL."""
+    post, other = site.posts[name], site.posts.get(target)
+    folder = other.folder if other is not None else "posts"
+    post.body += (f"\nSee [{target}](../{folder}/{target}#turn-1) and "
+                  f"[again]({{{{ site.baseurl }}}}{{% post_url {target.removesuffix('.md')} %}}).\n")
+    site.write()
+
+
 def set_draft(site: SmallSite, name: str, draft: bool) -> None:
     site.posts[name].draft = draft
     site.write()

@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup
 
 from incremental_site import (LIST_OVERRIDE, SPECIAL_TEMPLATE, IncrementalBuilds, SmallSite, add_post,
                               assert_same_site, break_front_matter, delete_post, edit_body, edit_companion,
-                              move_post, patch_versions, rename_post, set_config, set_draft, set_tags, set_title,
+                              link_post, move_post, patch_versions, rename_post, set_config, set_draft, set_tags, set_title,
                               site_files, write_static, write_template)
 from site_builder.errors import BuildError, SiteError
 
@@ -477,6 +477,67 @@ def test_serve_shows_the_page_before_the_search_index(searched_builds: Increment
     follow_up()
     assert_same_site(builds.out, builds.cold(), "serve: after the search index caught up")
     assert handed[0](frozenset()) is None, "nothing left to do: no follow-up"
+
+
+def hrefs(builds: IncrementalBuilds, path: str) -> set[str]:
+    return {a["href"] for a in page(builds, path).select("article a[href]")}
+
+
+def test_links_between_posts_follow_their_targets(builds: IncrementalBuilds, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post's links to other posts' files (and Jekyll's ``post_url``) are written with the URLs those posts have
+    now: renaming, re-slugging, publishing or removing the post linked to renders the linking post again (with a
+    warning while it leads nowhere), as a cold build writes it; an edit elsewhere renders only what it edited."""
+    import site_builder.assemble as assemble
+
+    site, rendered = builds.site, []
+    real_post_view = assemble.post_view
+    monkeypatch.setattr(assemble, "post_view", lambda md, post, *rest: rendered.append(post.path.name) or
+                        real_post_view(md, post, *rest))
+
+    def step(label: str) -> set[str]:
+        """The incremental build (the posts it rendered left in ``rendered``), then the comparison with a cold one."""
+        rendered.clear()
+        builds.build()
+        incremental = list(rendered)
+        changed = set(builds.step(label).modified)
+        rendered[:] = incremental
+        return changed
+
+    link_post(site, FIRST, COMPANION_POST)
+    link_post(site, ARTICLE, DRAFT)
+    assert {"posts/first-steps/index.html", "posts/why-i-write/index.html"} <= step("links to a post and a draft")
+    assert {"../../posts/adding-numbers/#turn-1", "../../posts/adding-numbers/"} <= hrefs(builds, "posts/first-steps/index.html")
+    assert sorted(rendered) == [FIRST, FIRST, ARTICLE, ARTICLE], "rendered, then again once the targets are known"
+    edit_body(site, FIRST, "links")
+    assert "posts/first-steps/index.html" in step("the linking post edited")
+    assert rendered == [FIRST], "its targets were known from the last build: one render"
+    assert any(f"{ARTICLE}:" in w and f"link to ../drafts/{DRAFT}#turn-1: no post is published from drafts/{DRAFT}"
+               in w for w in builds.build().warnings)
+
+    edit_body(site, SHELL, "pipes")
+    assert "posts/shell/index.html" in step("another post edited")
+    assert rendered == [SHELL], "a post that links elsewhere is not rendered again"
+
+    rename_post(site, COMPANION_POST, "2024-03-02-sums.md")
+    assert "posts/first-steps/index.html" in step("the post linked to renamed")
+    assert sorted(rendered) == sorted([FIRST, "2024-03-02-sums.md"])
+    assert f"../posts/{COMPANION_POST}#turn-1" in hrefs(builds, "posts/first-steps/index.html"), "left as written"
+    assert any(f"{FIRST}:" in w and f"link to ../posts/{COMPANION_POST}#turn-1: no post at posts/{COMPANION_POST}"
+               in w for w in builds.build().warnings)
+
+    rename_post(site, "2024-03-02-sums.md", COMPANION_POST)
+    site.posts[COMPANION_POST].extra = "slug: totals\n"
+    site.write()
+    assert "posts/first-steps/index.html" in step("renamed back, with a slug of its own")
+    assert "../../posts/totals/#turn-1" in hrefs(builds, "posts/first-steps/index.html")
+
+    move_post(site, DRAFT, "posts")
+    assert "posts/why-i-write/index.html" in step("the draft published: its post_url leads to it")
+    assert "../../posts/unfinished/" in hrefs(builds, "posts/why-i-write/index.html")
+
+    delete_post(site, COMPANION_POST)
+    assert "posts/first-steps/index.html" in step("the post linked to removed")
+    assert not any("totals" in href for href in hrefs(builds, "posts/first-steps/index.html"))
 
 
 def test_lists_follow_what_they_show_of_a_post(builds: IncrementalBuilds) -> None:

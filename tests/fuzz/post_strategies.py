@@ -30,6 +30,9 @@ INLINE_PIECES = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[^1]", "$x$", "\\*", "\\\n", "  \n", " ",
     "word", "Wörter", "日本語", "a:", "fe80::1", '{"k":"v"}', "(www.x.org)", "[[", "]]", "<http://a.b>",
     "\\(", "\\)", "\\[", "\\]", "$", "$$",  # math delimiters (site_builder/mathrules.py), repeated to 100 kB too
+    "[x](/img/a.png)", "](/../../etc/passwd)", "](x.md#h)", "](../posts/y.md)", "](%2e%2e/x.md)", "](..\\x.md)",
+    "](.md)", "{{ site.baseurl }}", "{% post_url 2020-01-01-x %}", "{% link posts/x.md %}", "{{ '/a' | relative_url }}",
+    "{{", "{%", "%}", "}}",  # links written for the page (site_builder/links.py)
 ]
 UNICODE_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 INLINE = st.lists(st.one_of(st.sampled_from(INLINE_PIECES), st.sampled_from(ODD_CHARACTERS), UNICODE_TEXT),
@@ -134,7 +137,8 @@ CODE_LINES = [">>> print(1)", "1", "... x", "$ ls -la", "% echo hi", "(venv) $ p
 RULES = ["---", "***", "___", "- - -", "----", "* * *", "  ---", "-- -"]
 ALERTS = ["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION", "note", "DANGER", ""]
 HTML = ["<div>", "</div>", "<script>alert(1)</script>", "<!-- comment", "-->", "<details><summary>x</summary>",
-        "<?php echo 1; ?>", "<![CDATA[x]]>", "<a href='javascript:alert(1)'>x</a>", "<table><tr><td>", "<pre>"]
+        "<?php echo 1; ?>", "<![CDATA[x]]>", "<a href='javascript:alert(1)'>x</a>", "<table><tr><td>", "<pre>",
+        '<a href="/x/">', '<img src="/i.png" alt="i">', '<a href="{{ site.baseurl }}{% post_url 2020-1-1-x %}">', "</a>"]
 
 
 @st.composite

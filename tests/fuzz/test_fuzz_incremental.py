@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from fuzz_support import examples
 from incremental_site import (LIST_OVERRIDE, IncrementalBuilds, SmallSite, add_post, break_front_matter,
-                              delete_post, edit_body, edit_companion, move_post, rename_post, set_config,
+                              delete_post, edit_body, edit_companion, link_post, move_post, rename_post, set_config,
                               set_draft, set_tags, set_title, write_static, write_template)
 from site_builder.errors import BuildError
 
@@ -53,6 +53,11 @@ def _add(site: SmallSite, pick: int) -> None:
     name = f"2024-04-{pick % 28 + 1:02d}-added-{pick}.md"
     if name not in site.posts:
         add_post(site, name, f"Added {pick}", [TAGS[pick % len(TAGS)]])
+
+
+def _link(site: SmallSite, pick: int) -> None:
+    """A post links to another (its page then follows the other's renames, deletion, drafts…)."""
+    link_post(site, _post(site, pick), _post(site, pick // 7 + 1))
 
 
 def _draft(site: SmallSite, pick: int) -> None:
@@ -106,7 +111,7 @@ def _broken(site: SmallSite, pick: int) -> None:
 EDITS: dict[str, Callable[[SmallSite, int], None]] = {
     "body": _body, "title": _title, "rename": _rename, "delete": _delete, "add": _add, "draft": _draft,
     "folder": _folder, "tags": _tags, "template": _template, "setting": _setting, "companion": _companion,
-    "check": lambda site, pick: None, "static": _static, "broken": _broken,
+    "check": lambda site, pick: None, "static": _static, "broken": _broken, "link": _link,
 }
 
 

@@ -35,7 +35,8 @@ from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
 from site_builder.markdown import create_markdown
 from site_builder.posts import load_post
-from site_builder.render import THEME_DIR, fence_decorator, make_environment, post_view, render_pages
+from site_builder.links import site_links
+from site_builder.render import THEME_DIR, fence_decorator, make_environment, post_url, post_view, render_pages
 from site_builder.snippets import block_statuses
 
 SECONDS_PER_INPUT = 2.0
@@ -99,12 +100,15 @@ MD = {True: create_markdown(author_html=True), False: create_markdown()}
 """As the build picks: the author's own raw HTML through the allowlist, an imported post's as text."""
 ENV = make_environment(THEME_DIR, None)
 CONFIG = SiteConfig(base_url="https://example.org/blog/")
+NO_POSTS = site_links({})
+"""Links as a site of one post writes them: to other posts' files, a warning each."""
 
 
 def render_post(path: Path, root: Path) -> None:
     """What a build does with one post, short of writing it: every page it appears on, feed and sitemap."""
     post = load_post(path, draft=path.parent.name == "drafts")
-    view = post_view(MD[not post.imported], post, fence_decorator(post, block_statuses(post, root)))
+    links = None if post.imported else NO_POSTS.page_links(post_url(post), path.relative_to(root).as_posix())
+    view = post_view(MD[not post.imported], post, fence_decorator(post, block_statuses(post, root)), links)
     pages = {page.path: page.content for page in render_pages(ENV, CONFIG, [view], [], NOW)}
     for name in ("feed.xml", "sitemap.xml"):
         ET.fromstring(pages[name].encode("utf-8"))
