@@ -66,7 +66,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
              preview: bool = False, defer_state: bool = False, scan: OutputScan | None = None) -> Assembled:
     """Build the site of ``sources`` into ``out`` (already checked), reusing what ``previous`` vouches for.
     ``scan`` is what ``build`` found in the output, if it looked (used when sorted by the same ``keep:``)."""
-    config = load_config(sources.config, jekyll=sources.jekyll, base_url=base_url)
+    config = load_config(sources.config, jekyll=sources.jekyll, hugo=sources.hugo, base_url=base_url)
     env = make_environment(theme, sources.templates, incremental.compiled_templates(sources.root))
     store = incremental.view_store(sources.root)
     records, errors = post_records(inputs, previous, sources.root, store, drafts=drafts, progress=progress,
@@ -195,7 +195,8 @@ def _unchanged(path: str, trusted: BuildState, present: dict[str, tuple[int, int
 
 def routing_of(config: SiteConfig, sources: Sources) -> Routing:
     """What routes the posts of this site (its ``permalink:`` and layout)."""
-    return Routing(config.permalink, sources.jekyll, config.timezone, sources.root)
+    return Routing(pattern=config.permalink, jekyll=sources.jekyll, timezone=config.timezone, root=sources.root,
+                   sections=config.section_permalinks, hugo=sources.hugo)
 
 
 def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store: ViewStore, *, drafts: bool,

@@ -7,6 +7,7 @@ keys for Jekyll plugins; those are ignored, since the folder must build without 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -62,15 +63,18 @@ class SiteConfig:
     empty: ``posts/<slug>/`` in our folders, Jekyll's ``date`` in a Jekyll folder (``permalinks.py``)."""
     timezone: str = ""
     """Where a post's date with a zone is read for its URL (Jekyll's ``timezone``; UTC when empty)."""
+    section_permalinks: tuple[tuple[str, str], ...] = ()
+    """Hugo's ``permalinks``: (section, pattern) for the posts of each section (read from a Hugo config only)."""
 
     @property
     def absolute_root(self) -> str:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
+_HUGO_ONLY = ("section_permalinks",)
 _TYPES = {f.name: {"feed_entries": int, "paginate": int, "search": bool, "keep": (list, str),
                   "embed_hosts": list}.get(f.name, str)
-          for f in fields(SiteConfig)}
+          for f in fields(SiteConfig) if f.name not in _HUGO_ONLY}
 _TYPE_NAMES = {int: "a number", bool: "true or false", str: "text", (list, str): "a list of paths inside the output",
                list: "a list of host names"}
 _JEKYLL_KEYS = {"title": "title", "description": "description", "author": "author", "lang": "language",
@@ -82,10 +86,11 @@ _NOT_URL_CHARS = frozenset('"<>\\^`{|}')
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
-def load_config(path: Path | None, *, jekyll: bool = False, base_url: str | None = None) -> SiteConfig:
+def load_config(path: Path | None, *, jekyll: bool = False, hugo: bool = False,
+                base_url: str | None = None) -> SiteConfig:
     """Read the config file (None = defaults). ``base_url`` from the command line wins over the file."""
-    data = _read(path) if path is not None else {}
-    config = _from_jekyll(path, data) if jekyll else _validate(path, data)
+    data = (_read_toml(path) if path.suffix == ".toml" else _read(path)) if path is not None else {}
+    config = _from_jekyll(path, data) if jekyll else _from_hugo(path, data) if hugo else _validate(path, data)
     if base_url is None:
         return config
     problem = base_url_problem(base_url)
@@ -150,6 +155,46 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
     return data
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(normalise_text(path.read_bytes(), path))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+)", str(exc))
+        raise ConfigError(f"{path}:{where[1] if where else 1}: invalid TOML: {exc}") from None
+
+
+def _from_hugo(path: Path | None, data: dict[str, Any]) -> SiteConfig:
+    """A Hugo config: ``title``, ``baseURL``, ``languageCode``, ``permalinks`` of the posts section, ``timeZone``;
+    other keys are Hugo's or its theme's and are ignored."""
+    keys = {key.lower(): value for key, value in data.items()}
+    values: dict[str, Any] = {}
+    if isinstance(keys.get("title"), str):
+        values["title"] = keys["title"]
+    params = keys.get("params") if isinstance(keys.get("params"), dict) else {}
+    if isinstance(params.get("description"), str):
+        values["description"] = params["description"]
+    language = keys.get("languagecode") or keys.get("defaultcontentlanguage")
+    if isinstance(language, str) and not language_problem(language):
+        values["language"] = language.replace("_", "-")
+    url = keys.get("baseurl")
+    if isinstance(url, str) and url.strip():
+        url = url.strip() if url.strip().endswith("/") else url.strip() + "/"
+        if base_url_problem(url):
+            raise ConfigError(f"{path}: baseURL {shown(url)} {base_url_problem(url)}", hint=BASE_URL_HINT)
+        values["base_url"] = url
+    links = {str(k): v for k, v in keys["permalinks"].items()} if isinstance(keys.get("permalinks"), dict) else {}
+    for section, pattern in links.items():
+        if isinstance(pattern, str) and pattern_problem(pattern):
+            raise ConfigError(f"{path}: permalinks: {section}: {shown(pattern)} {pattern_problem(pattern)}")
+    values["section_permalinks"] = tuple((s, p) for s, p in links.items() if isinstance(p, str))
+    zone = keys.get("timezone")
+    if isinstance(zone, str) and zone and not timezone_problem(zone):
+        values["timezone"] = zone
+    return SiteConfig(**values)
 
 
 def _style_exists(name: str) -> bool:

@@ -36,6 +36,9 @@ class Sources:
     static_root: Path | None
     templates: Path | None
     """The site's template overrides, if it has any."""
+    hugo: bool = False
+    """True for a Hugo site folder (``hugo.toml`` or ``config.toml``… beside ``content/``): posts are
+    ``content/posts/`` (or ``content/post/``) and the URLs are Hugo's."""
     skipped: tuple[tuple[Path, str], ...] = ()
     """Files in a posts folder that are not read as posts, each with the reason (the build warns of each)."""
 
@@ -47,7 +50,8 @@ def discover(root: Path) -> Sources:
     root = root.resolve()
     problems: list[SiteError] = []
     jekyll = (root / "_posts").is_dir() or (root / "_config.yml").is_file()
-    config = root / ("_config.yml" if jekyll else "site.yaml")
+    hugo_config = None if jekyll or (root / "site.yaml").exists() else hugo_config_of(root)
+    config = root / ("_config.yml" if jekyll else "site.yaml") if hugo_config is None else hugo_config
     config_target = _inside(config, root, problems)
     static_root, templates = root / "static", root / "templates"
     jekyll_files = [p for folder in jekyll_post_folders(root) for p in _files(folder, root, problems)] if jekyll else []
@@ -56,17 +60,32 @@ def discover(root: Path) -> Sources:
         root=root,
         config=config if config_target is not None and config_target.is_file() else None,
         jekyll=jekyll,
-        posts=_posts(root / "posts", root, problems) if not jekyll else tuple(p for p in jekyll_files if _dated(p)),
+        posts=tuple(p for p in jekyll_files if _dated(p)) if jekyll else
+        tuple(p for section in HUGO_SECTIONS for p in _posts(root / "content" / section, root, problems))
+        if hugo_config is not None else _posts(root / "posts", root, problems),
         drafts=_posts(root / ("_drafts" if jekyll else "drafts"), root, problems),
         companions=_companions(root / "companions", root, problems),
         static=_files(static_root, root, problems),
         static_root=static_root if static_root.is_dir() else None,
         templates=templates if templates.is_dir() else None,
+        hugo=hugo_config is not None,
         skipped=tuple((p, _not_a_jekyll_post(p)) for p in jekyll_files if not _dated(p)),
     )
     if problems:
         raise BuildError(problems)
     return sources
+
+
+HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "config.toml", "config.yaml", "config.yml")
+HUGO_SECTIONS = ("posts", "post", "blog")
+"""The sections of a Hugo site whose pages are posts (``content/posts/…``)."""
+
+
+def hugo_config_of(root: Path) -> Path | None:
+    """The config file of a Hugo site folder (one of ``HUGO_CONFIGS`` beside a ``content/`` folder), or None."""
+    if not (root / "content").is_dir():
+        return None
+    return next((root / name for name in HUGO_CONFIGS if (root / name).is_file()), None)
 
 
 _NOT_JEKYLL_SOURCES = frozenset(("node_modules", "vendor", "gemfiles"))

@@ -1,8 +1,10 @@
-"""Split a post into YAML front matter and body, with errors that point at the right line."""
+"""Split a post into its front matter and body, with errors that point at the right line: YAML between ``---``
+lines (Jekyll, Hugo), or TOML between ``+++`` lines (Hugo's other form, read with the standard ``tomllib``)."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +22,7 @@ from site_builder.errors import PostError, SiteError
 
 _FENCE = "---"
 _CLOSERS = ("---", "...")
+_TOML_FENCE = "+++"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,8 @@ def normalise_text(raw: bytes, path: Path) -> str:
 def split_front_matter(path: Path, text: str) -> Split:
     """Return the front matter mapping and the body. A file without front matter has empty meta."""
     lines = text.split("\n")
+    if lines and lines[0].rstrip() == _TOML_FENCE:
+        return _split_toml(path, lines)
     if not lines or lines[0].rstrip() != _FENCE:
         return Split({}, text, 1)
     for index in range(1, len(lines)):
@@ -52,6 +57,26 @@ def split_front_matter(path: Path, text: str) -> Split:
             return Split(meta, "\n".join(lines[index + 1:]), index + 2)
     raise PostError(path, 1, "front matter: no closing '---' line",
                     hint="end the front matter with a line containing only ---")
+
+
+def _split_toml(path: Path, lines: list[str]) -> Split:
+    """Hugo's TOML front matter: ``+++``, ``key = value`` lines, ``+++``."""
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == _TOML_FENCE:
+            source = "\n".join(lines[1:index])
+            try:
+                meta = tomllib.loads(source)
+            except tomllib.TOMLDecodeError as exc:
+                where = re.search(r"\(at line (\d+)", str(exc))
+                message = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", str(exc))
+                line = int(where[1]) + 1 if where else index + 1
+                raise PostError(path, line, f"front matter: invalid TOML: {message}",
+                                hint='write TOML front matter as `key = "value"` lines between +++ lines') from None
+            except RecursionError:
+                raise PostError(path, 2, "front matter: TOML nested too deeply") from None
+            return Split({str(k): _strip(v) for k, v in meta.items()}, "\n".join(lines[index + 1:]), index + 2)
+    raise PostError(path, 1, "front matter: no closing '+++' line",
+                    hint="end TOML front matter with a line containing only +++")
 
 
 def _load_yaml(path: Path, source: str) -> dict[str, Any]:

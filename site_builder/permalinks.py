@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -40,6 +41,9 @@ OUR_DEFAULT = "/posts/:ourslug/"
 """Where a post of our own folders goes: ``posts/<slug>/`` (``slug:``, else the file name without its date)."""
 
 JEKYLL_DEFAULT = "date"
+HUGO_DEFAULT = "/:section/:hugodefault/"
+"""Where Hugo puts a post when no ``[permalinks]`` says: its section, then its ``slug`` or file name made a path
+(a path keeps ``+``: ``c++ & you!.md`` -> ``c++-you``, where ``:filename`` in a pattern gives ``c-you``)."""
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _DATED_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$")
@@ -61,9 +65,14 @@ class Routing:
     """Jekyll's ``timezone:``: where a date with a zone is read (UTC when empty)."""
     root: Path | None = None
     """The content folder (folders above ``_posts/`` are categories)."""
+    sections: tuple[tuple[str, str], ...] = ()
+    """Hugo's ``permalinks``: a pattern per section (``posts``, ``post``), over ``pattern``."""
+    hugo: bool = False
+    """A Hugo site folder: its default is ``/:section/:slugorfilename/``, ``:title`` and ``:slug`` are Hugo's
+    (the title made a path), a post's ``url:`` is its permalink, and URLs are lower-cased, as Hugo makes them."""
 
     def template(self) -> str:
-        chosen = self.pattern or (JEKYLL_DEFAULT if self.jekyll else OUR_DEFAULT)
+        chosen = self.pattern or (JEKYLL_DEFAULT if self.jekyll else HUGO_DEFAULT if self.hugo else OUR_DEFAULT)
         return STYLES.get(chosen, chosen)
 
 
@@ -79,7 +88,7 @@ def pattern_problem(pattern: str) -> str | None:
     unknown = sorted({name for name in _PLACEHOLDER.findall(template) if _known(name) is None})
     if unknown:
         return (f"has the unknown placeholder{'s' if len(unknown) > 1 else ''} {', '.join(':' + u for u in unknown)} "
-                f"(known: {', '.join(':' + k for k in sorted(_VALUES - {'ourslug'}))})")
+                f"(known: {', '.join(':' + k for k in sorted(_VALUES - {'ourslug', 'hugodefault'}))})")
     return None
 
 
@@ -94,19 +103,43 @@ def _known(name: str) -> str | None:
 def route(post: Post, routing: Routing) -> tuple[str, tuple[str, ...]]:
     """The post's site-relative URL (``posts/slug/``, ``2023/08/03/slug.html``; percent-encoded) and the URLs that
     redirect to it; a ``PostError`` at the front-matter line for a permalink or a redirect that cannot be one."""
-    own = post.meta.get("permalink")
+    key = "url" if routing.hugo and post.meta.get("url") is not None else "permalink"
+    own = post.meta.get(key)
     if own is not None and not isinstance(own, str):
-        raise PostError(post.path, _line(post, "permalink"), f"front matter: permalink must be a path, got {shown(own)}",
+        raise PostError(post.path, _line(post, key), f"front matter: {key} must be a path, got {shown(own)}",
                         hint="write `permalink: /:year/:title/` or a path such as `/about/`")
-    template = own if own else routing.template()
-    line = _line(post, "permalink") if own else None
+    section = dict(routing.sections).get(_section(post, routing)) if routing.sections else None
+    template = own if own else section or routing.template()
+    line = _line(post, key) if own else None
     problem = pattern_problem(template)
     if problem:
         raise PostError(post.path, line, f"permalink {shown(template)} {problem}",
                         hint="use Jekyll's placeholders (/:year/:month/:day/:title:output_ext) or a style: "
                              + ", ".join(STYLES))
-    url = _checked(post, line, "permalink", _sanitize(_expand(STYLES.get(template, template), _values(post, routing))))
-    return url, redirects(post)
+    url = _sanitize(_expand(STYLES.get(template, template), _values(post, routing)))
+    return _checked(post, line, "permalink", hugo_path(url) if routing.hugo else url), redirects(post)
+
+
+def hugo_path(url: str) -> str:
+    """A URL path as Hugo makes one (``hugo_text``), percent-encoded."""
+    return quote(hugo_text(unquote(url)), safe=_SAFE)
+
+
+def hugo_text(text: str, *, segment: bool = False) -> str:
+    """Text made a path as Hugo makes it: letters, marks, digits and ``./_-#+~@`` kept, a run of spaces between kept
+    characters made one ``-``, anything else dropped, lower-cased. A ``segment`` (a title in a permalink) reads ``+``
+    as a space too (Hugo 0.111: ``C++ & you`` -> ``c-you``, ``A+B`` -> ``a-b``)."""
+    out: list[str] = []
+    space = False
+    for ch in text:
+        if segment and ch == "+" or ch.isspace():
+            space = space or bool(out)
+        elif ch in "./_-#+~@" or unicodedata.category(ch)[0] in "LM" or unicodedata.category(ch) == "Nd":
+            if space:
+                out.append("-")
+            out.append(ch)
+            space = False
+    return "".join(out).lower()
 
 
 def redirects(post: Post) -> tuple[str, ...]:
@@ -186,8 +219,11 @@ def _values(post: Post, routing: Routing) -> dict[str, Any]:
     slug = str(post.meta["slug"]) if post.meta.get("slug") not in (None, "") else file_slug
     when = lambda: _when(post, routing)  # noqa: E731
     categories = lambda: _categories(post, routing)  # noqa: E731
+    section = _section(post, routing)
+    hugo_slug = lambda: str(post.meta["slug"]) if post.meta.get("slug") else hugo_text(post.title, segment=True)  # noqa: E731
     values = {
         "ourslug": lambda: post.slug,
+        "hugodefault": lambda: stem,
         "title": lambda: jekyll_slug(slug, pretty=True, cased=True) or jekyll_slug(file_slug, pretty=True, cased=True),
         "slug": lambda: jekyll_slug(slug),
         "name": lambda: jekyll_slug(stem),
@@ -197,15 +233,34 @@ def _values(post: Post, routing: Routing) -> dict[str, Any]:
         "output_ext": lambda: ".html",
         "collection": lambda: "posts",
         # Hugo's names
-        "section": lambda: "posts",
-        "sections": lambda: "posts",
+        "section": lambda: section,
+        "sections": lambda: section,
         "filename": lambda: stem,
         "contentbasename": lambda: stem,
         "slugorfilename": lambda: str(post.meta["slug"]) if post.meta.get("slug") else stem,
         "slugorcontentbasename": lambda: str(post.meta["slug"]) if post.meta.get("slug") else stem,
     }
     values.update({name: (lambda f=f: f(when())) for name, f in _DATE_PARTS.items()})
+    if routing.hugo:  # Hugo's meanings: each value made a path segment (the title's, the slug or else that…)
+        segment = lambda text: hugo_text(text, segment=True)  # noqa: E731
+        own_slug = str(post.meta["slug"]) if post.meta.get("slug") else None
+        values.update({"title": lambda: segment(post.title), "slug": lambda: segment(hugo_slug()),
+                       "filename": lambda: segment(stem), "contentbasename": lambda: segment(stem),
+                       "slugorfilename": lambda: segment(own_slug or stem),
+                       "slugorcontentbasename": lambda: segment(own_slug or stem),
+                       "hugodefault": lambda: own_slug or stem})
     return values
+
+
+def _section(post: Post, routing: Routing) -> str:
+    """Hugo's section: the folder of ``content/`` the post is in (``posts``)."""
+    if routing.hugo and routing.root is not None:
+        try:
+            parts = post.path.relative_to(routing.root / "content").parts
+            return parts[0] if len(parts) > 1 else "posts"
+        except ValueError:
+            pass
+    return "posts"
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -235,7 +290,8 @@ _DATE_PARTS = {
     "weekdayname": lambda d: _DAYS[d.weekday()],
     "yearday": lambda d: str(d.timetuple().tm_yday),
 }
-_VALUES = frozenset(_DATE_PARTS) | {"ourslug", "title", "slug", "name", "path", "categories", "slugified_categories",
+_VALUES = frozenset(_DATE_PARTS) | {"ourslug", "hugodefault", "title", "slug", "name", "path", "categories",
+                                    "slugified_categories",
                                     "output_ext", "collection", "section", "sections", "filename", "contentbasename",
                                     "slugorfilename", "slugorcontentbasename"}
 

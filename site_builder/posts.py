@@ -126,8 +126,8 @@ def meta_line(post: Post, key: str) -> int:
 
 
 def _key_line(front: list[str], key: str) -> int:
-    """Source line of ``key:`` in the front matter (1 = the opening ---)."""
-    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    """Source line of ``key:`` (``key =`` in TOML front matter) in the front matter (1 = the opening ---)."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*[:=]")
     for index, line in enumerate(front):
         if pattern.match(line):
             return index + 1

@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script: site_paths beside it
+from site_paths import copy_with_config  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "jekyll_urls"
 EXPECTED = Path(__file__).parent / "fixtures" / "jekyll_urls_expected"
@@ -29,11 +31,7 @@ VARIANTS = {
 
 def variant_folder(work: Path, variant: str) -> Path:
     """A copy of the fixture with the variant's lines added to its ``_config.yml``."""
-    folder = work / f"jekyll-{variant}"
-    shutil.copytree(FIXTURE, folder)
-    with (folder / "_config.yml").open("a", encoding="utf-8") as config:
-        config.write(VARIANTS[variant])
-    return folder
+    return copy_with_config(FIXTURE, work / f"jekyll-{variant}", "_config.yml", VARIANTS[variant])
 
 
 def written_files(site: Path) -> list[str]:
