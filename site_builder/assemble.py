@@ -26,12 +26,14 @@ from site_builder.incremental import (BuildState, Inputs, OutputRecord, PostReco
                                       lazy_view, page_key, signature, summary_of, tree_files)
 from site_builder.links import PageLinks, SiteLinks, Target, site_links
 from site_builder.markdown import create_markdown
+from site_builder.menu import menu_items, nav_order
 from site_builder.model import Post
+from site_builder.pages import load_page, page_name
 from site_builder.permalinks import Routing, route
 from site_builder.posts import load_post, meta_line
 from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_url, companion_view,
-                                 fence_decorator, linked_ranges, make_environment, page_file, page_specs, post_url,
-                                 post_view, quotes_of, render_page, site_data, template_key)
+                                 fence_decorator, linked_ranges, make_environment, page_file, page_specs, page_url,
+                                 post_url, post_view, quotes_of, render_page, site_data, template_key)
 from site_builder.search import SearchRecord, die_with_parent, search_records, write_search_index
 from site_builder.snippets import block_statuses
 from site_builder.output import OutputScan, built_id, kept_warning, output_files, scan_output
@@ -73,14 +75,21 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                                    jobs=jobs, embed_hosts=config.embed_hosts, config_file=sources.config,
                                    routing=routing_of(config, sources), companions=sources.companions,
                                    left_out=() if drafts else sources.drafts)
+    page_files, page_errors = page_records(inputs, previous, sources, store, drafts=drafts, jobs=jobs,
+                                           embed_hosts=config.embed_hosts)
     included = {path: record for path, record in records.items() if record.key is not None}
-    store.touch(record.key for record in included.values())
+    built_pages = {path: record for path, record in page_files.items() if record.key is not None}
+    store.touch(record.key for record in (*included.values(), *built_pages.values()))
     views = [lazy_view(r.key, r.summary_key, r.post_fields, r.view_fields, store) for r in included.values()]
-    _raise_all(errors + duplicate_urls(views) + template_errors(env, included))
-    companions = [companion_view(path, linked_ranges(path, _links(included.values())),
-                                 quotes_of(path, [(view.post, record.links) for view, record in zip(views, included.values())]))
-                  for path in sources.companions]
-    site = site_data(config, views, build_time())
+    page_views = {page_name(path, sources.pages_root): lazy_view(r.key, r.summary_key, r.post_fields, r.view_fields,
+                                                                 store) for path, r in built_pages.items()}
+    left_out = [page_name(path, sources.pages_root) for path in page_files.keys() - built_pages.keys()]
+    menu, menu_errors, menu_warnings = menu_items(config.menu, page_views, left_out, sources.config)
+    _raise_all(errors + page_errors + duplicate_urls(views) + template_errors(env, {**included, **built_pages})
+               + menu_errors)
+    companions = companion_views(sources.companions, [*zip(views, included.values())],
+                                 [*zip(page_views.values(), built_pages.values())])
+    site = site_data(config, views, build_time(), sorted(page_views.values(), key=nav_order), menu)
     theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
     if scan is None or scan.keep != config.keep:
         scan = scan_output(out, config.keep)
@@ -89,15 +98,17 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     trusted = previous if previous is not None and incremental.describes(previous, inputs, built_id(out)) else None
     present = scan.files if trusted else {}
     css = Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark))
+    _raise_all(url_clashes(specs, page_views.values(), config.search))
     _raise_all(output_collisions([Page(spec.path, "") for spec in specs] + [css], theme_files, static_files))
     tally = Tally({css.path: OutputRecord("stylesheet")})
-    full_keys = {str(path): record.key for path, record in included.items()}
+    full_keys = {str(path): record.key for path, record in (*included.items(), *built_pages.items())}
     pages = page_entries(env, config, site, specs, trusted, present, out, tally, full_keys,
                          jobs=jobs or available_cores())
     css_entry = Kept(css.path) if trusted is not None and _unchanged(css.path, trusted, present) \
         and _same_bytes(out / css.path, css.content) else css
     copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
-    search_key = digest(code_key(), config.title, config.language, *(v.cache_key for v in dict.__getitem__(site, "posts")))
+    search_key = digest(code_key(), config.title, config.language,
+                        *(v.cache_key for v in (*dict.__getitem__(site, "posts"), *dict.__getitem__(site, "pages"))))
     index, kept_index, pending = search_index(config, site, store, search_key, trusted, present, preview)
     build_id = uuid.uuid4().hex
     carried = write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
@@ -106,8 +117,9 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                spare=incremental.spare_folder(sources.root, out), scan=scan, keep=config.keep)
     outputs = tally.outputs
     outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
-    warnings = tuple(w for record in included.values() for w in record.warnings) + base_url_warning(config, sources) \
-        + tuple(f"{path}: warning: {reason}" for path, reason in sources.skipped)
+    warnings = (tuple(w for record in (*included.values(), *page_files.values()) for w in record.warnings)
+                + menu_warnings + base_url_warning(config, sources)
+                + tuple(f"{path}: warning: {reason}" for path, reason in sources.skipped))
     reported = warnings + kept_warning(out, carried)  # the user's files: said by each build, not kept in the state
     state = BuildState(code_key(), inputs.options, inputs.files,
                        {str(path): record for path, record in records.items()},
@@ -115,8 +127,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                                        {*tally.kept, *kept_copies, *kept_index, *([css.path] if css_entry is not css else [])},
                                        present, bool(index)), build_id,
                        search_key if config.search and not pending else "", len(included), len(specs) + 1, warnings,
-                       pending)
-    keys = {record.key for record in records.values() if record.key}
+                       pending, {str(path): record for path, record in page_files.items()})
+    keys = {record.key for record in (*records.values(), *page_files.values()) if record.key}
 
     def finish() -> None:
         store.prune(keys)  # first: on a full disk, what it frees may be what the state needs
@@ -126,6 +138,17 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
         return Assembled(len(included), len(specs) + 1, reported, tally.rendered, written, pending, finish)
     finish()
     return Assembled(len(included), len(specs) + 1, reported, tally.rendered, written, pending)
+
+
+def companion_views(paths: Iterable[Path], posts: list[tuple[Any, PostRecord]],
+                    pages: list[tuple[Any, PostRecord]]) -> list:
+    """The page of each companion: the lines that posts and pages (each a view with its record) quote, and
+    where they quote them, posts first (oldest first), then pages."""
+    links = _links(record for _, record in (*posts, *pages))
+    return [companion_view(path, linked_ranges(path, links),
+                           [quote for group in (posts, pages)
+                            for quote in quotes_of(path, [(view.post, record.links) for view, record in group])])
+            for path in paths]
 
 
 def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
@@ -211,10 +234,7 @@ def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store:
     Where a link leads is known once every post's URL is: a post is rendered with what its links led to in
     the last build (nothing, the first time), and rendered again, once all are known, if one leads elsewhere
     now (``links.py``; ``companions`` have pages too, ``left_out`` are the drafts this build leaves out)."""
-    depends = dict(inputs.status_files)
-    if config_file is not None:
-        depends[str(config_file)] = inputs.files.get(str(config_file))
-    statuses_same = previous is not None and all(previous.inputs.get(path) == sig for path, sig in depends.items())
+    statuses_same = previous is not None and _statuses_same(inputs, previous, config_file)
     reused: dict[Path, PostRecord] = {}
     todo: list[tuple[Path, bool, dict[str, Target]]] = []
     for path, draft_folder in inputs.posts:
@@ -268,6 +288,44 @@ def _leads_elsewhere(record: PostRecord, links: SiteLinks) -> bool:
     return any(target != links.target(key) for key, target in record.targets)
 
 
+def page_records(inputs: Inputs, previous: BuildState | None, sources: Sources, store: ViewStore, *, drafts: bool,
+                 jobs: int | None, embed_hosts: tuple[str, ...]) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+    """A record for every page file, as ``post_records`` makes them for posts (a file that is not built, a
+    draft or a Jekyll file without front matter, has one without a key)."""
+    old = previous.pages if previous is not None and _statuses_same(inputs, previous, sources.config) else {}
+    files = [(path, False) for path in inputs.pages]
+    reused, todo = _reusable(files, old, inputs.page_signatures, drafts)
+    tasks = [(path, sources.pages_root, sources.jekyll, drafts, sources.root, store.folder, embed_hosts)
+             for path, _ in todo]
+    fresh, errors = _records_of([path for path, _ in todo], _map(_render_page_packed, tasks, jobs or available_cores()),
+                                store, None)
+    return {path: fresh.get(path) or reused[path] for path in inputs.pages if path in fresh or path in reused}, errors
+
+
+def _statuses_same(inputs: Inputs, previous: BuildState, config_file: Path | None) -> bool:
+    """What the records of ``previous`` depend on besides their files is unchanged: the check statuses' inputs,
+    and the config (which says which embeds a post may show)."""
+    depends = dict(inputs.status_files)
+    if config_file is not None:
+        depends[str(config_file)] = inputs.files.get(str(config_file))
+    return all(previous.inputs.get(path) == sig for path, sig in depends.items())
+
+
+def _reusable(files: list[tuple[Path, bool]], old: Mapping[str, PostRecord], signatures: Mapping[str, Any],
+              drafts: bool) -> tuple[dict[Path, PostRecord], list[tuple[Path, bool]]]:
+    """(the records of ``old`` that still hold, by file; the files to read again)."""
+    reused: dict[Path, PostRecord] = {}
+    todo: list[tuple[Path, bool]] = []
+    for path, draft_folder in files:
+        record = old.get(str(path))
+        if (record is not None and record.signature == signatures[str(path)]
+                and record.draft_folder == draft_folder and (record.key is not None or not drafts)):
+            reused[path] = _left_out(record) if not drafts and record.post_fields.get("draft") else record
+        else:
+            todo.append((path, draft_folder))
+    return reused, todo
+
+
 def _left_out(record: PostRecord) -> PostRecord:
     return PostRecord(record.signature, record.draft_folder, None)
 
@@ -279,14 +337,20 @@ def render_posts(todo: list[tuple[Path, bool, dict[str, Target]]], root: Path, s
     jobs = jobs or available_cores()
     tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts, routing, targets)
              for path, draft_folder, targets in todo]
+    return _records_of([path for path, _, _ in todo], _map(_render_packed, tasks, jobs), store, progress)
+
+
+def _records_of(paths: list[Path], results: Iterator[bytes], store: ViewStore,
+                progress: Progress | None) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+    """The records of the files ``paths`` from their rendering's ``results`` (pickled), and their errors."""
     records: dict[Path, PostRecord] = {}
     errors: list[SiteError] = []
-    for index, ((path, _, _), packed) in enumerate(zip(todo, _map(_render_packed, tasks, jobs)), 1):
+    for index, (path, packed) in enumerate(zip(paths, results), 1):
         result, unstored = pickle.loads(packed)
         if unstored is not None:
             store.pin(result.key, unstored)
         if progress:
-            progress(f"rendering {index}/{len(todo)}: {path.name}")
+            progress(f"rendering {index}/{len(paths)}: {path.name}")
         if isinstance(result, PostRecord):
             records[path] = result
         else:
@@ -335,6 +399,10 @@ def _render_packed(*task: object) -> bytes:
     return incremental.dumps(render_post_file(*task))
 
 
+def _render_page_packed(*task: object) -> bytes:
+    return incremental.dumps(render_page_file(*task))
+
+
 def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, store_folder: Path,
                      embed_hosts: tuple[str, ...] = EMBED_HOSTS,
                      routing: Routing = Routing(),
@@ -353,7 +421,31 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, s
     except SiteError as exc:
         return [exc], None
     links = None if post.imported else PageLinks(post_url(post), source_key(path, root), dict(targets or {}))
-    key = digest(code_key(), repr(post), repr(sorted(statuses.items())), repr(embed_hosts),
+    return rendered_record(post, statuses, sig, draft_folder, store_folder, embed_hosts, links=links)
+
+
+def render_page_file(path: Path, pages_root: Path, jekyll: bool, drafts: bool, root: Path, store_folder: Path,
+                     embed_hosts: tuple[str, ...]) -> tuple[PostRecord | list[SiteError], Any]:
+    """``render_post_file`` for a page file: a file that is not built (a draft, a Jekyll file without front
+    matter or the theme's own) gets a record without a key, and the warnings saying why when one is due."""
+    sig = signature(path)
+    try:
+        read = load_page(path, pages_root, jekyll=jekyll)
+        if read.post is None or read.post.draft and not drafts:
+            return PostRecord(sig, False, None, warnings=read.warnings), None
+        url = page_url(read.post, read.name, jekyll)
+        statuses = block_statuses(read.post, root)
+    except SiteError as exc:
+        return [exc], None
+    return rendered_record(read.post, statuses, sig, False, store_folder, embed_hosts, url)
+
+
+def rendered_record(post: Post, statuses: dict, sig: Any, draft_folder: bool, store_folder: Path,
+                    embed_hosts: tuple[str, ...], url: str | None = None,
+                    links: PageLinks | None = None) -> tuple[PostRecord, Any]:
+    """The record of ``post`` (a page's at ``url``), its view rendered unless the store holds it already; a view
+    with a link whose target is not known yet is not stored (it is rendered again once known)."""
+    key = digest(code_key(), repr(post), repr(sorted(statuses.items())), repr(embed_hosts), repr(url),
                  repr(links and (links.page_url, links.source, sorted(links.targets.items()))))
     store = ViewStore(store_folder)
     unstored = None
@@ -362,11 +454,11 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, s
         md = (not post.imported, embed_hosts)
         if md not in _MARKDOWN:
             _MARKDOWN[md] = create_markdown(*md)
-        view = post_view(_MARKDOWN[md], post, fence_decorator(post, statuses), links)
+        view = post_view(_MARKDOWN[md], post, fence_decorator(post, statuses, url), links, url)
         if all(target is not None for _, target in view.links):  # else rendered again, once they are known
             unstored = None if store.put(key, view) else view
     post_fields, view_fields = summary_of(view)
-    record = PostRecord(sig, draft_folder, key, post_fields, view_fields, companion_links(post, statuses),
+    record = PostRecord(sig, draft_folder, key, post_fields, view_fields, companion_links(post, statuses, url),
                         reading_warnings([post]) + view.warnings,
                         meta_line(post, "template") if "template" in post.meta else None,
                         incremental.summary_key(post_fields, view_fields), view.links)
@@ -382,7 +474,7 @@ def _links(records: Iterable[PostRecord]) -> list[CompanionLink]:
 
 
 def template_errors(env: jinja2.Environment, records: dict[Path, PostRecord]) -> list[PostError]:
-    """A post that names a template that does not exist is an error at its ``template:`` line."""
+    """A post (or page) that names a template that does not exist is an error at its ``template:`` line."""
     errors = []
     for path, record in records.items():
         name = record.post_fields["meta"].get("template")
@@ -421,6 +513,55 @@ def _meta_line_of(post, what: str) -> int:  # noqa: ANN001
         if key in post.meta:
             return meta_line(post, key)
     return 1
+
+
+def url_clashes(specs: list[PageSpec], pages: Iterable[Any], search: bool) -> list[SiteError]:
+    """A page (of ``pages``, the views of page files) whose output a post, another page or a page of the theme
+    (``tags/``, ``archive/``, ``feed.xml``…) has already, or would need as a folder (``/feed.xml/``), or inside
+    the search index's folder: one error naming both files, each at the line that chose the URL
+    (``permalink:``, ``slug:``)."""
+    ours = {id(view) for view in pages}
+    owners = {spec.path: spec for spec in specs if id(spec.extra.get("view")) not in ours}
+    errors: list[SiteError] = []
+    for spec in (spec for spec in specs if id(spec.extra.get("view")) in ours):
+        view = spec.extra["view"]
+        problem = _clash(spec, owners, search)
+        if problem:
+            errors.append(PostError(view.post.path, url_line(view.post), f"the page's URL /{view.url} {problem}",
+                                    hint="give the page another URL: `permalink: /about-me/` or `slug:`, or rename it"))
+        owners.setdefault(spec.path, spec)
+    return errors
+
+
+def _clash(spec: PageSpec, owners: Mapping[str, PageSpec], search: bool) -> str | None:
+    """Why the page of ``spec`` cannot be written where it asks (None when it can)."""
+    if spec.path in owners:
+        return f"({spec.path}) is already {_owner(owners[spec.path])}"
+    folder = next((f for f in _folders(spec.path) if f in owners), None)
+    if folder is not None:
+        return f"needs a folder {folder}/ where {_owner(owners[folder])} is a file"
+    if search and spec.path.startswith("pagefind/"):
+        return "is in the search index's folder (pagefind/)"
+    return None
+
+
+def _folders(path: str) -> list[str]:
+    """The folders ``path`` is in (``a/b/index.html`` -> ``a``, ``a/b``)."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
+
+
+def _owner(spec: PageSpec) -> str:
+    """Who writes ``spec``'s file, in an error: a post or page file at the line choosing its URL, or the theme."""
+    view = spec.extra.get("view")
+    if view is None:
+        return f"the theme's page ({spec.template})"
+    return f"the URL of {display_path(view.post.path)}:{url_line(view.post)}"
+
+
+def url_line(post: Any) -> int:
+    """The line that chose a post's or page's URL: its ``permalink:``, else its ``slug:`` (else 1)."""
+    return meta_line(post, "permalink" if "permalink" in post.meta else "slug")
 
 
 # ---- pages ---------------------------------------------------------------------------------------------------
@@ -543,7 +684,8 @@ def _same_bytes(path: Path, content: str) -> bool:
 
 
 def _full_views(site, store: ViewStore) -> Iterator:
-    return (store.get(view.cache_key) for view in dict.__getitem__(site, "posts"))
+    """The whole view of every post, then of every page (pages are found by search too)."""
+    return (store.get(view.cache_key) for view in (*dict.__getitem__(site, "posts"), *dict.__getitem__(site, "pages")))
 
 
 def unchanged_copies(copies: list[tuple[Path, str]], trusted: BuildState | None,

@@ -98,11 +98,13 @@ def read_inputs(sources: Sources, theme: Path, out: Path, *, drafts: bool, base_
              **signatures(sources.static),
              **signatures([sources.root / "static", sources.root / "companions", sources.root / "templates"])}
     options = (drafts, base_url, str(theme.resolve()), str(out), os.environ.get("SOURCE_DATE_EPOCH"))
-    return Inputs(options, files, status_files, posts, signatures(path for path, _ in posts))
+    return Inputs(options, files, status_files, posts, signatures(path for path, _ in posts), list(sources.pages),
+                  signatures(sources.pages))
 
 
 def up_to_date(stamp: Stamp, inputs: Inputs, out: Path, scan: OutputScan) -> bool:
     """Nothing the last build read has changed, and its site is still there as it wrote it (``scan``: what the
     output holds now; the user's files in it are not the site's)."""
     return (incremental.describes(stamp, inputs, built_id(out)) and stamp.inputs == inputs.files
-            and stamp.posts == inputs.post_signatures and scan.files == stamp.outputs)
+            and stamp.posts == inputs.post_signatures and stamp.pages == inputs.page_signatures
+            and scan.files == stamp.outputs)

@@ -147,12 +147,14 @@ _WHY = {"asks": "asks (an assistant answers right after)", "answers": "answers (
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from site_builder.pages import load_page
     from site_builder.posts import load_post
 
     for index, path in enumerate(args.posts):
         if index:
             print()
-        print("\n".join(explanation(load_post(path))))
+        pages = next((folder for folder in path.parents if folder.name == "pages"), None)  # a page: no date needed
+        print("\n".join(explanation(load_page(path, pages, jekyll=False).post if pages else load_post(path))))
     return 0
 
 

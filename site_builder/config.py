@@ -18,6 +18,7 @@ from pygments.styles import STYLE_MAP, get_all_styles
 
 from site_builder.errors import ConfigError, SiteError, shown
 from site_builder.frontmatter import load_yaml, normalise_text
+from site_builder.menu import MENU_HINT, MenuEntry, read_menu
 from site_builder.model import LANGUAGE_HINT, language_problem
 from site_builder.permalinks import pattern_problem, timezone_problem
 from site_builder.services import Analytics, Giscus, Problem, read_analytics, read_comments
@@ -53,6 +54,8 @@ class SiteConfig:
     """Comments below each post (``services.Giscus``); None: none."""
     analytics: Analytics | None = None
     """A page-view counter in every page's head (``services.Plausible``, ``GoatCounter``, ``GoogleAnalytics``)."""
+    menu: tuple[MenuEntry, ...] | None = None
+    """The nav's links after the theme's own (``menu.py``); None: every page (Jekyll: ``header_pages``)."""
     keep: tuple[str, ...] = ()
     """Paths inside the output folder that are the user's (``CNAME``, ``downloads/``): builds never touched
     what they did not write, these they keep without a warning. Jekyll's ``keep_files``."""
@@ -206,7 +209,11 @@ def _style_exists(name: str) -> bool:
 def _validate(path: Path | None, data: dict[str, Any]) -> SiteConfig:
     problems, values, hint = [], {}, None
     for key, value in data.items():
-        if key not in _TYPES:
+        if key == "menu":
+            values["menu"], menu_problems = read_menu(path, value)
+            problems += menu_problems
+            hint = MENU_HINT if menu_problems else hint
+        elif key not in _TYPES:
             problems.append(f"unknown setting {shown(key)} (known: {', '.join(_TYPES)})")
         elif key in _SERVICES:
             value, found = _SERVICES[key](value)
@@ -308,6 +315,10 @@ def _from_jekyll(path: Path | None, data: dict[str, Any]) -> SiteConfig:
         if keep_problem(keep):
             raise ConfigError(f"{path}: keep_files: {keep_problem(keep)}")
         values["keep"] = keep_names(keep)
+    if data.get("header_pages") is not None:
+        values["menu"], problems = read_menu(path, data["header_pages"], "header_pages")
+        if problems:
+            raise ConfigError(f"{path}: " + "; ".join(problems), hint="list the page files of the nav: [about.md]")
     url, baseurl = str(data.get("url") or "").rstrip("/"), str(data.get("baseurl") or "").strip("/")
     values["base_url"] = f"{url}/{baseurl}/" if baseurl else f"{url}/"
     problem = base_url_problem(values["base_url"])

@@ -17,6 +17,8 @@ from pathlib import Path
 from site_builder.errors import BuildError, ConfigError, PostError, SiteError
 
 POST_SUFFIXES = (".md", ".markdown")
+JEKYLL_PAGE_SUFFIXES = (*POST_SUFFIXES, ".html")
+"""A Jekyll folder's pages: these files at its top with front matter (``about.md`` -> ``about.html``)."""
 _COMPANION_NAME = re.compile(r"\w[\w-]*")
 """A companion's stem names its page, ``companions/<stem>/``: letters, digits, ``_`` and ``-`` only."""
 
@@ -30,6 +32,11 @@ class Sources:
     """True for a Jekyll folder (``_posts/``, ``_config.yml``)."""
     posts: tuple[Path, ...]
     drafts: tuple[Path, ...]
+    pages: tuple[Path, ...]
+    """Page files (``pages/**/*.md``); in a Jekyll folder, the files at its top that may be pages (whether one
+    is, it says with its front matter, read only when it is parsed)."""
+    pages_root: Path
+    """The folder page names (``menu:``) are relative to: ``pages/``, or a Jekyll folder itself."""
     companions: tuple[Path, ...]
     static: tuple[Path, ...]
     """Files copied as they are, with their path relative to ``static_root``."""
@@ -64,6 +71,8 @@ def discover(root: Path) -> Sources:
         tuple(p for section in HUGO_SECTIONS for p in _posts(root / "content" / section, root, problems))
         if hugo_config is not None else _posts(root / "posts", root, problems),
         drafts=_posts(root / ("_drafts" if jekyll else "drafts"), root, problems),
+        pages=_jekyll_pages(root, problems) if jekyll else _posts(root / "pages", root, problems),
+        pages_root=root if jekyll else root / "pages",
         companions=_companions(root / "companions", root, problems),
         static=_files(static_root, root, problems),
         static_root=static_root if static_root.is_dir() else None,
@@ -121,6 +130,27 @@ def _not_a_jekyll_post(path: Path) -> str:
 
 def _posts(folder: Path, root: Path, problems: list[SiteError]) -> tuple[Path, ...]:
     return tuple(p for p in _files(folder, root, problems) if p.suffix.lower() in POST_SUFFIXES)
+
+
+def _jekyll_pages(root: Path, problems: list[SiteError]) -> tuple[Path, ...]:
+    """The files at the top of a Jekyll folder that may be pages: ``*.md``, ``*.markdown``, ``*.html``, not
+    hidden (``.``) nor Jekyll's own (``_``). Only these entries are looked at: a link elsewhere in the folder
+    (``node_modules -> …``) is none of the site's business."""
+    found = []
+    try:
+        with os.scandir(root) as listing:
+            names = sorted(entry.name for entry in listing)
+    except OSError as exc:
+        problems.append(PostError(root, None, f"cannot read the folder: {exc.strerror}"))
+        return ()
+    for name in names:
+        path = root / name
+        if name.startswith((".", "_")) or not name.lower().endswith(JEKYLL_PAGE_SUFFIXES):
+            continue
+        target = _inside(path, root, problems)
+        if target is not None and target.is_file():
+            found.append(path)
+    return tuple(found)
 
 
 def _companions(folder: Path, root: Path, problems: list[SiteError]) -> tuple[Path, ...]:

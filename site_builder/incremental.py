@@ -409,6 +409,8 @@ class BuildState:
     warnings: tuple[str, ...] = ()
     search_pending: bool = False
     """The site's search index is older than its pages (a preview build left it for the next one)."""
+    pages: Mapping[str, PostRecord] = field(default_factory=dict)
+    """Every page file, as ``posts`` holds every post file (a file that is not built has no key)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +424,9 @@ class Inputs:
     posts: list[tuple[Path, bool]]
     """(post file, found in the drafts folder) for every post this build reads."""
     post_signatures: dict[str, Signature | None]
+    pages: list[Path] = field(default_factory=list)
+    """Every page file this build reads (``pages/``; a Jekyll folder's files that may be pages)."""
+    page_signatures: dict[str, Signature | None] = field(default_factory=dict)
 
 
 def describes(previous: BuildState | Stamp, inputs: Inputs, marker_id: str | None) -> bool:
@@ -444,13 +449,16 @@ class Stamp:
     page_count: int
     warnings: tuple[str, ...]
     search_pending: bool = False
+    pages: Mapping[str, Signature | None] = field(default_factory=dict)
+    """The signature of every page file read."""
 
 
 def stamp_of(state: BuildState) -> Stamp:
     return Stamp(state.code, state.options, dict(state.inputs),
                  {path: record.signature for path, record in state.posts.items()},
                  {path: record.file for path, record in state.outputs.items()},
-                 state.build_id, state.post_count, state.page_count, state.warnings, state.search_pending)
+                 state.build_id, state.post_count, state.page_count, state.warnings, state.search_pending,
+                 {path: record.signature for path, record in state.pages.items()})
 
 
 def _folder(content_root: Path) -> Path:

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
 
 import jinja2
@@ -26,10 +26,11 @@ from site_builder.feed import feed_html
 from site_builder.highlight import Budget, highlight, highlight_lines
 from site_builder.links import LinkProblem, PageLinks, Target
 from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
+from site_builder.menu import MenuItem
 from site_builder.model import Exchange, Post, Turn
 from site_builder.frontmatter import normalise_text
 from site_builder.permalinks import page_file_of
-from site_builder.posts import meta_line, slugify
+from site_builder.posts import MAX_SLUG, meta_line, slugify
 from site_builder.snippets import BlockStatus
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -231,6 +232,76 @@ def post_url(post: Post) -> str:
     return post.url or f"posts/{post.slug}/"
 
 
+def page_url(post: Post, name: str, jekyll: bool) -> str:
+    """Site-relative URL of a page (``name``: its file's path in the pages folder, ``docs/setup.md``): its
+    ``permalink:``, read as Jekyll reads one (``/about/`` -> ``about/``; ``/about.html`` and ``/about`` ->
+    ``about.html``), else its place in ``pages/`` with its slug (``docs/setup/``), or in a Jekyll folder, as
+    Jekyll names it, the file's name (``about.md`` -> ``about.html``). A permalink that is not a path of the
+    site (``..``, a scheme, a backslash…) is a ``PostError`` at its line."""
+    if post.meta.get("permalink") is not None:
+        return _permalink_url(post, post.meta["permalink"])
+    if jekyll:
+        url = PurePosixPath(name).stem + ".html"
+        problem = _segment_problem(url)
+        if problem:
+            raise PostError(post.path, 1, f"the page's file name cannot be its URL: it {problem}",
+                            hint="rename the file with letters, digits, - and _, or set `permalink: /about/`")
+        return url
+    folders = [slugify(folder) for folder in PurePosixPath(name).parts[:-1]]
+    for folder, slug in zip(PurePosixPath(name).parts, folders):
+        if not slug or len(slug) > MAX_SLUG:
+            raise PostError(post.path, 1, f"the folder {folder!r} cannot name a part of the page's URL (it needs "
+                            f"ASCII letters or digits, at most {MAX_SLUG})",
+                            hint="rename the folder, or set `permalink: /about/` in the page's front matter")
+    return "".join(slug + "/" for slug in folders) + post.slug + "/"
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_URL_SEGMENT = re.compile(r"[\w.~-]+")
+"""A part of a page's URL: letters (any script), digits, ``_``, ``-``, ``.``, ``~``; nothing a URL or a file
+system reads otherwise (``?``, ``#``, ``%``, ``:``, spaces…)."""
+PERMALINK_HINT = "write a path of the site: /about/ (a folder) or /about.html (a file)"
+
+
+def _permalink_url(post: Post, value: object) -> str:
+    """The URL a page's ``permalink:`` asks for, as Jekyll writes it: a folder for a path ending with ``/``, else
+    a file, ``.html`` added when the path does not end with it (Jekyll's ``/about`` is ``about.html``)."""
+    def refuse(problem: str) -> PostError:
+        return PostError(post.path, meta_line(post, "permalink"), f"permalink {value!r} {problem}",
+                         hint=PERMALINK_HINT)
+
+    if not isinstance(value, str) or not value.strip("/ "):
+        raise refuse("is not a path of a page (/ is the home page, the theme's)")
+    if "\\" in value or any(ch.isspace() or ord(ch) < 0x20 or ch == "\x7f" for ch in value):
+        raise refuse("holds a backslash, a space or a control character")
+    if _SCHEME.match(value) or value.startswith("//"):
+        raise refuse("is an address, not a path of this site")
+    parts = value.strip("/").split("/")
+    problem = next((_segment_problem(part) for part in parts if _segment_problem(part)), None)
+    if problem:
+        raise refuse(problem)
+    path = "/".join(parts)
+    if value.endswith("/"):
+        return path + "/"
+    suffix = PurePosixPath(path).suffix
+    if suffix not in ("", ".html") and suffix[1:].isalpha():
+        raise refuse(f"names a {suffix} file: a page is HTML, its permalink ends with / (a folder) or .html")
+    return path if path.endswith(".html") else path + ".html"
+
+
+def _segment_problem(segment: str) -> str | None:
+    """Why ``segment`` cannot be a part of a page's URL (None when it can)."""
+    if segment in ("", ".", ".."):
+        return "has an empty, . or .. part (a page stays inside the site)"
+    if segment.startswith("."):
+        return f"has a hidden part {segment!r} (starting with .)"
+    if len(segment.encode("utf-8")) > MAX_SLUG:
+        return f"has a part {len(segment.encode('utf-8'))} bytes long (the limit is {MAX_SLUG}: it names a file)"
+    if not _URL_SEGMENT.fullmatch(segment):
+        return f"has a part {segment!r} with characters other than letters, digits, _, -, . and ~"
+    return None
+
+
 page_file = page_file_of
 
 
@@ -278,9 +349,10 @@ HIGHLIGHT_SECONDS = 0.75
 """CPU time a page's code blocks may spend on highlighting (``highlight.Budget``)."""
 
 
-def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None, links: PageLinks | None = None) -> PostView:
+def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None, links: PageLinks | None = None,
+              url: str | None = None) -> PostView:
     """The post rendered; ``links`` (its URL, source and the targets of its links) writes its links, without it
-    they stay as written."""
+    they stay as written; ``url``: where it is, when it is a page (a post's is ``post_url``)."""
     ids: set[str] = set()  # heading ids already used on the page
     budget = Budget(HIGHLIGHT_SECONDS)  # in source order: intro, turns, outro
     intro = render_markdown(md, post.intro, intro_line(post), decorate, ids, budget, links) \
@@ -302,7 +374,7 @@ def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None, links
     texts = (intro, *turns.values(), outro)
     warnings = tuple(f"{post.path}:{w.line}: warning: {w.message}" for w in _bounded(w for r in texts for w in r.warnings))
     lookups = dict(lookup for r in texts for lookup in r.lookups)
-    return PostView(post, post_url(post), intro.html, exchanges, outline, warnings, describe(md, post), outro.html,
+    return PostView(post, url or post_url(post), intro.html, exchanges, outline, warnings, describe(md, post), outro.html,
                     tuple(lookups.items()))
 
 
@@ -367,29 +439,32 @@ class CompanionLink:
     """Site-relative URL of the quoting turn (the post itself for its introduction)."""
 
 
-def companion_links(post: Post, statuses: Mapping[int, BlockStatus]) -> tuple[CompanionLink, ...]:
-    """The blocks of ``post`` that quote a companion, in line order."""
+def companion_links(post: Post, statuses: Mapping[int, BlockStatus],
+                    url: str | None = None) -> tuple[CompanionLink, ...]:
+    """The blocks of ``post`` (at ``url``, when it is a page) that quote a companion, in line order."""
+    url = url or post_url(post)
     links = []
     for line, status in sorted(statuses.items()):
         if status.companion and status.first_line:
             turn = next((t for t in post.turns if t.line <= line <= t.end_line), None)
             links.append(CompanionLink(Path(status.companion).with_suffix("").as_posix(), line, status.first_line,
                                        status.last_line or status.first_line,
-                                       post_url(post) + (f"#turn-{turn.number}" if turn else "")))
+                                       url + (f"#turn-{turn.number}" if turn else "")))
     return tuple(links)
 
 
 def quotes_of(path: Path, posts: Iterable[tuple[Post, tuple[CompanionLink, ...]]]) -> list[QuoteView]:
     """The turns (or introductions) of ``posts`` (each with its ``companion_links``) that quote companion
-    ``path``, in post order then line order."""
-    ordered = sorted(posts, key=lambda item: (item[0].date, item[0].slug))
+    ``path``, in post order (oldest first; pages without a date first) then line order."""
+    ordered = sorted(posts, key=lambda item: (item[0].date or dt.date.min, item[0].slug))
     return [QuoteView(post.title, link.url, link.first_line, link.last_line)
             for post, links in ordered for link in links if link.stem == path.stem]
 
 
-def fence_decorator(post: Post, statuses: dict[int, BlockStatus]) -> FenceDecorator:
-    """Around each block of ``post``: its check status, the link to the companion, the adapted diff."""
-    root = "../" * post_url(post).count("/")
+def fence_decorator(post: Post, statuses: dict[int, BlockStatus], url: str | None = None) -> FenceDecorator:
+    """Around each block of ``post`` (at ``url``, when it is a page): its check status, the link to the
+    companion, the adapted diff."""
+    root = "../" * (url or post_url(post)).count("/")
 
     def decorate(block: FenceContext) -> dict[str, str]:
         status = statuses.get(block.line)
@@ -488,12 +563,14 @@ class SiteData(dict):
         return dict.__getitem__(self, "tag_slugs").get(tag) or tag_slug(tag)
 
 
-def site_data(config: SiteConfig, views: Iterable[Any], now: dt.datetime) -> SiteData:
-    """What templates see as ``site``: posts newest first, tags, their folders, the generator."""
+def site_data(config: SiteConfig, views: Iterable[Any], now: dt.datetime, pages: Iterable[Any] = (),
+              menu: tuple[MenuItem, ...] = ()) -> SiteData:
+    """What templates see as ``site``: posts newest first, tags, their folders, the generator, the pages (in
+    the nav's order) and the nav's links after the theme's own (``menu.py``)."""
     views = sorted(views, key=lambda v: (v.post.date, v.post.slug, v.url), reverse=True)
     tags = _tags(views)
     return SiteData(config=config, posts=views, tags=tags, tag_slugs=tag_slugs(tags),
-                    generator=f"site_builder {__version__}", built=now)
+                    generator=f"site_builder {__version__}", built=now, pages=list(pages), menu=menu)
 
 
 def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionView]) -> list[PageSpec]:
@@ -509,6 +586,8 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
                        {"view": v, "newer": views[i - 1] if i else None,
                         "older": views[i + 1] if i + 1 < len(views) else None})
               for i, v in enumerate(views)]
+    specs += [PageSpec(page_file(v.url), str(v.post.meta.get("template", "page.html")),
+                       {"view": v, "newer": None, "older": None}) for v in dict.__getitem__(site, "pages")]
     moved = {old: v for v in views for old in v.post.redirects}
     specs += [PageSpec(page_file(old), "redirect.html", {"target": v.url, "target_title": v.post.title})
               for old, v in moved.items()]
@@ -570,13 +649,14 @@ def paged(folder: str, template: str, views: list, size: int, extra: Mapping[str
 
 
 def _last_modified(spec: PageSpec, views: list[PostView]) -> str:
-    """The sitemap's ``lastmod`` of a page: its post's date (``last_modified_at`` or ``updated`` when the
-    front matter has one), the newest post's a list shows; none for a companion's page."""
+    """The sitemap's ``lastmod`` of a page: its post's (or page's) date (``last_modified_at`` or ``updated``
+    when the front matter has one), the newest post's a list shows; none for a companion's page or a page
+    without a date."""
     if "view" in spec.extra:
         post = spec.extra["view"].post
         updated = post.meta.get("last_modified_at") or post.meta.get("updated")
         return str(updated)[:10] if isinstance(updated, (str, dt.date)) and _DAY.match(str(updated)) else \
-            post.date.isoformat()
+            post.date.isoformat() if post.date else ""
     shown = spec.extra.get("listed", [])
     return max((v.post.date for v in shown), default=None).isoformat() if shown else ""
 

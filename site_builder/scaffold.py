@@ -1,7 +1,8 @@
 """``site-builder init [DIR]``: a blog folder to start from, in the form the README documents.
 
 DIR (default: the current folder) gets ``content/`` — ``site.yaml`` with every setting shown and commented,
-a sample conversation (turns, an author's note, a regenerated answer, a code block the checks run) — a
+a sample conversation (turns, an author's note, a regenerated answer, a code block the checks run), an About
+page (``pages/about.md``, in the nav) — a
 ``.gitignore``, and a GitHub Actions workflow that builds the site and deploys it to GitHub Pages under the
 project's sub-path. Nothing is ever overwritten: a DIR that holds any of these files is refused, naming them,
 before anything is written.
@@ -56,6 +57,12 @@ language: en
 # analytics: {{provider: goatcounter, code: yourcode}}
 # analytics: {{provider: google, id: G-XXXXXXXXXX}}
 
+# The nav's links after Archive, Feed and Search. Without menu:, every page of content/pages/ (but those
+# whose front matter says menu: false), by weight: then title. An item is a page's name or a link.
+# menu:
+#   - about
+#   - {{title: Source, url: "https://github.com/you/blog"}}
+
 # Files in the output folder that are yours (a CNAME, a verification file): builds never remove or overwrite
 # what they did not write, and these they keep without a warning.
 # keep: [CNAME]
@@ -106,6 +113,16 @@ print(sum(squares), sum(squares))
 ChatGPT: Because a generator can be consumed only once. If you need to go over the values twice without
 keeping them all, `itertools.tee` gives you two independent iterators. (Asked again, the same question
 makes this a second answer to it: the page shows "answer 1 of 2" and "answer 2 of 2".)
+"""
+
+ABOUT_PAGE = """\
+---
+title: About
+---
+
+A page, not a post: it is not on the home page, in the archive or in the feed, and the nav links it. Pages live
+in `content/pages/` (`pages/about.md` is `/about/`); `weight:` orders them in the nav, `menu: false` leaves one
+out. Say who writes here, and what you ask the machines about.
 """
 
 GITIGNORE = """\
@@ -171,6 +188,7 @@ def blog_files(title: str, today: dt.date) -> dict[str, str]:
         "content/site.yaml": SITE_YAML.format(title=quoted),
         f"content/posts/{today.isoformat()}-asking-an-ai-why-my-generator-ran-only-once.md":
             SAMPLE_POST.format(date=today.isoformat()),
+        "content/pages/about.md": ABOUT_PAGE,
         ".gitignore": GITIGNORE,
         ".github/workflows/publish.yml": WORKFLOW.format(),
     }

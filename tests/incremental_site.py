@@ -38,6 +38,7 @@ import pytest
 
 from site_builder.build import BuildResult, build_site
 from site_builder.caches import cache_root, content_cache
+from site_builder.pages import load_page
 from site_builder.posts import load_post
 from site_builder.snippets import parse_snippets
 from site_builder.snippets.run import Checker
@@ -123,21 +124,33 @@ def initial_posts() -> list[PostFile]:
     ]
 
 
+def initial_pages() -> dict[str, str]:
+    """Two pages (``content/pages/``): an article with a weight, and a conversation in a folder that quotes the
+    companion."""
+    return {
+        "about.md": "---\ntitle: About\nweight: 1\n---\n\nWho writes here.\n",
+        "docs/setup.md": ("# Setting up\n\nUser: Which function adds?\n\n```python companion=calc.py::add\n" + QUOTED
+                          + "```\n\nChatGPT: `add`, in the companion.\n"),
+    }
+
+
 @dataclass
 class SmallSite:
-    """The content folder of the tests, written from ``posts``, ``config``, ``companion`` and friends."""
+    """The content folder of the tests, written from ``posts``, ``pages``, ``config``, ``companion`` and friends."""
 
     content: Path
     posts: dict[str, PostFile] = field(default_factory=dict)
     """By file name."""
     config: dict[str, Any] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+    """Page files: their path in ``pages/`` -> their text."""
 
     @classmethod
     def create(cls, content: Path, *, search: bool = True) -> "SmallSite":
         """The site of ``initial_posts``; ``search=False`` builds it without the Pagefind index (faster)."""
         site = cls(content, {p.name: p for p in initial_posts()},
                    {"title": "Incremental", "base_url": "https://example.org/blog/", "feed_entries": 5,
-                    **({} if search else {"search": False})})
+                    **({} if search else {"search": False})}, initial_pages())
         for folder in ("posts", "drafts", "companions", "templates", "static/img"):
             (content / folder).mkdir(parents=True, exist_ok=True)
         (content / "companions" / "calc.py").write_text(COMPANION, encoding="utf-8")
@@ -160,6 +173,13 @@ class SmallSite:
                     stale.unlink()
         for post in self.posts.values():
             _write_if_changed(self.path(post), post.text())
+        pages = self.content / "pages"
+        for stale in pages.rglob("*.md") if pages.is_dir() else ():
+            if stale.relative_to(pages).as_posix() not in self.pages:
+                stale.unlink()
+        for name, text in self.pages.items():
+            (pages / name).parent.mkdir(parents=True, exist_ok=True)
+            _write_if_changed(pages / name, text)
         _write_if_changed(self.content / "site.yaml", "".join(f"{key}: {json.dumps(value)}\n"
                                                               for key, value in self.config.items()))
 
@@ -265,6 +285,21 @@ def write_static(site: SmallSite, name: str, text: str | None) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def write_page(site: SmallSite, name: str, text: str | None) -> None:
+    """Add or change ``content/pages/<name>``; None removes it."""
+    if text is None:
+        del site.pages[name]
+    else:
+        site.pages[name] = text
+    site.write()
+
+
+def page_text(title: str, body: str = "Some words.", **keys: Any) -> str:
+    """A page's text: its title and front-matter ``keys`` (``permalink``, ``menu``, ``weight``, ``draft``)."""
+    lines = [f"title: {json.dumps(title)}", *(f"{key}: {json.dumps(value)}" for key, value in keys.items())]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
+
+
 def break_front_matter(site: SmallSite, name: str) -> None:
     """Write the post with an unclosed front-matter list (``site.write()`` puts it back)."""
     site.path(site.posts[name]).write_text(site.posts[name].text().replace("---\n", "---\ntitle: [unclosed\n", 1),
@@ -296,11 +331,15 @@ class IncrementalBuilds:
         return build_site(self.site.content, self.out, **options)
 
     def check(self) -> None:
-        """Run the snippet checks of every post with the incremental side's cache (``site-builder check``)."""
+        """Run the snippet checks of every post and page with the incremental side's cache (as ``site-builder
+        check`` does)."""
         self.monkeypatch.setenv("SITE_BUILDER_CACHE", str(self.cache))
         checker = Checker(self.site.content)
-        for post in self.site.published():
-            snippets = parse_snippets(load_post(self.site.path(post)), self.site.content)
+        pages = self.site.content / "pages"
+        parsed = [load_post(self.site.path(post)) for post in self.site.published()]
+        parsed += [load_page(pages / name, pages, jekyll=False).post for name in sorted(self.site.pages)]
+        for post in parsed:
+            snippets = parse_snippets(post, self.site.content)
             for snippet in snippets:
                 checker.check(snippet, snippets)
 

@@ -26,8 +26,8 @@ from bs4 import BeautifulSoup
 
 from incremental_site import (LIST_OVERRIDE, SPECIAL_TEMPLATE, IncrementalBuilds, SmallSite, add_post,
                               assert_same_site, break_front_matter, delete_post, edit_body, edit_companion,
-                              link_post, move_post, patch_versions, rename_post, set_config, set_draft, set_tags, set_title,
-                              site_files, write_static, write_template)
+                              link_post, move_post, page_text, patch_versions, rename_post, set_config, set_draft,
+                              set_tags, set_title, site_files, write_page, write_static, write_template)
 from site_builder.errors import BuildError, SiteError
 
 FIRST, COMPANION_POST, ARTICLE, DOCTESTS, SHELL, MATH, SPECIAL = (
@@ -108,6 +108,67 @@ def test_post_edits(searched_builds: IncrementalBuilds) -> None:
     assert {"posts/doctests/index.html", "posts/new-things/index.html"} <= changes.modified
 
 
+def test_page_edits(searched_builds: IncrementalBuilds) -> None:
+    """Pages (``content/pages/``) are in the nav of every page, the sitemap and the search index, in no list and no
+    feed: an edit reaches exactly the pages that show what it changed."""
+    builds, site = searched_builds, searched_builds.site
+    html = {name for name in builds.last if name.endswith(".html")}
+    about, setup = "about/index.html", "docs/setup/index.html"
+    assert {about, setup} <= html
+    builds.check()
+    assert {setup, "companions/calc/index.html"} <= builds.step("checked: a page's excerpt is linked").modified
+    quotes = [a["href"] for a in page(builds, "companions/calc/index.html").select("a.quote")]
+    assert quotes == ["../../posts/adding-numbers/#turn-1", "../../docs/setup/#turn-1"], "a page quotes it too"
+    assert page(builds, setup).select_one("a.runnable")["href"].startswith("../../companions/calc/#L")
+
+    site.pages["about.md"] += "More words.\n"
+    site.write()
+    changes = builds.step("a page's body")
+    assert {path for path in changes.modified if not path.startswith("pagefind/")} == {about}
+
+    write_page(site, "about.md", page_text("About us", weight=1))
+    assert html <= builds.step("a page's title: the nav of every page").modified
+
+    write_page(site, "contact.md", page_text("Contact"))
+    changes = builds.step("a page added")
+    assert "contact/index.html" in changes.added and {"index.html", about, "sitemap.xml"} <= changes.modified
+    assert not changes.modified & {"feed.xml", "tags/python/feed.xml"}, "a page is in no feed"
+
+    write_page(site, "contact.md", page_text("Contact", menu=False))
+    assert "index.html" in builds.step("menu: false: out of the nav").modified
+    write_page(site, "contact.md", page_text("Contact", permalink="/contact.html"))
+    changes = builds.step("a permalink: a new URL")
+    assert "contact.html" in changes.added and "contact/index.html" in changes.removed
+
+    set_config(site, menu=["contact", {"title": "Source", "url": "https://example.org/src"}])
+    assert html <= builds.step("site.yaml's menu").modified
+    write_page(site, "contact.md", page_text("Write to us", permalink="/contact.html"))
+    assert html <= builds.step("a page the menu names, retitled").modified
+    set_config(site, menu=None)
+    builds.step("no menu: every page again")
+
+    write_page(site, "about.md", page_text("About us", weight=1, draft=True))
+    assert about in builds.step("a page made a draft").removed
+    builds.step("the draft built with --drafts", drafts=True)
+    assert (builds.out / about).is_file()
+    write_page(site, "about.md", page_text("About us", weight=1))
+    builds.step("the page published again")
+
+    edit_body(site, FIRST, "pages")
+    assert not {about, setup, "contact.html"} & builds.step("a post's body: no page changes").modified
+
+    write_template(site, "page.html", '{% extends "base.html" %}{% block main %}<h1>{{ view.post.title }}</h1>'
+                                      "{% endblock %}\n")
+    changed = builds.step("the page template overridden").modified
+    assert {about, setup, "contact.html"} <= changed and "posts/first-steps/index.html" not in changed
+    write_template(site, "page.html", None)
+    builds.step("the theme's page template again")
+
+    write_page(site, "contact.md", None)
+    changes = builds.step("a page deleted")
+    assert "contact.html" in changes.removed and "index.html" in changes.modified
+
+
 def test_site_settings_templates_and_static_files(builds: IncrementalBuilds) -> None:
     site = builds.site
     html = {name for name in builds.last if name.endswith(".html")}
@@ -168,7 +229,9 @@ def test_an_override_that_extends_the_theme_renders_again_the_pages_that_use_it(
     assert builds.step("the override edited").modified == posts and builds.rendered == len(posts)
 
     write_template(site, "_turn.html", '{% include "theme/_turn.html" %}<hr class="between">\n')
-    conversations = posts - {"posts/why-i-write/index.html"}  # an article: it has no turn to include
+    conversations = {name for name in html if 'class="turn' in (builds.out / name).read_text(encoding="utf-8")}
+    assert "posts/why-i-write/index.html" not in conversations  # an article: it has no turn to include
+    assert "docs/setup/index.html" in conversations  # a page with turns includes it too
     assert builds.step("a partial the conversations include").modified == conversations
     assert builds.rendered == len(conversations)
     assert page(builds, "posts/first-steps/index.html").select("hr.between")
@@ -250,7 +313,8 @@ def test_versions_are_part_of_every_cached_render(builds: IncrementalBuilds) -> 
         assert html <= builds.step("another site_builder version").modified, "the generator line"
     assert html <= builds.step("our version again").modified
 
-    keywords = {"posts/adding-numbers/index.html", "companions/calc/index.html", "assets/pygments.css"}
+    keywords = {"posts/adding-numbers/index.html", "docs/setup/index.html", "companions/calc/index.html",
+                "assets/pygments.css"}
     with pytest.MonkeyPatch.context() as versions:
         patch_versions(versions, pygments_version="99.0", keyword_class="kw")
         assert builds.step("another Pygments, which names keywords differently").modified == keywords

@@ -98,8 +98,8 @@ def test_snippet_imports_flow_one_way():
 
 LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"}, {"build"}, {"assemble"},
           {"search", "render", "feed", "markdown", "links", "sanitize", "mathml", "mathrules", "highlight", "write", "output", "incremental"}, {"snippets"},
-          {"discover", "config", "services"},
-          {"permalinks", "posts", "conversation", "speakers", "frontmatter", "blockquotes"}, {"model", "errors", "caches"}]
+          {"discover", "config", "services", "menu"},
+          {"permalinks", "posts", "pages", "conversation", "speakers", "frontmatter", "blockquotes"}, {"model", "errors", "caches"}]
 """The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version)."""
 
 

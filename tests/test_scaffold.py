@@ -36,6 +36,22 @@ def test_a_new_blog_checks_and_builds_with_turns_a_note_two_answers_and_verified
     assert badges and set(badges) == {"verified"}, f"every checked block shows it ran: {badges}"
 
 
+def test_the_new_blogs_about_page_is_in_its_nav_and_in_no_list(tmp_path, monkeypatch):
+    assert main(["init", str(tmp_path / "blog")]) == 0
+    monkeypatch.chdir(tmp_path / "blog")
+    assert main(["build"]) == 0
+    out = tmp_path / "blog" / "_site"
+
+    def nav(path: str) -> list[tuple[str, str, str | None]]:
+        page = BeautifulSoup((out / path).read_text(), "html.parser")
+        return [(a.get_text(strip=True), a["href"], a.get("aria-current")) for a in page.select("header nav a")]
+
+    assert ("About", "about/", None) in nav("index.html")
+    assert ("About", "../about/", "page") in nav("about/index.html"), "the current page's link is marked"
+    home = BeautifulSoup((out / "index.html").read_text(), "html.parser")
+    assert "About" not in home.main.get_text() and "about/" not in (out / "feed.xml").read_text()
+
+
 def test_the_workflow_publishes_under_the_projects_sub_path(tmp_path):
     init_blog(tmp_path, "Blog", dt.date(2024, 1, 2))
     workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "publish.yml").read_text())
@@ -47,7 +63,8 @@ def test_the_workflow_publishes_under_the_projects_sub_path(tmp_path):
     assert "_site/" in (tmp_path / ".gitignore").read_text()
 
 
-@pytest.mark.parametrize("existing", [".gitignore", "content/site.yaml", ".github/workflows/publish.yml"])
+@pytest.mark.parametrize("existing", [".gitignore", "content/site.yaml", ".github/workflows/publish.yml",
+                                      "content/pages/about.md"])
 def test_init_never_overwrites_a_file(tmp_path, capsys, existing):
     (tmp_path / existing).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / existing).write_text("mine\n")

@@ -85,14 +85,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def post_snippets(content_dir: Path) -> Iterable[tuple[Path, tuple[Snippet, ...]]]:
-    """Every post and draft of the content folder with its parsed snippets (bad options raise)."""
+    """Every post, draft and page of the content folder with its parsed snippets (bad options raise)."""
     from site_builder.discover import discover
+    from site_builder.pages import load_page
     from site_builder.posts import load_post  # Markdown and YAML: not at every start of the CLI
 
     sources = discover(content_dir)
     for path in (*sources.posts, *sources.drafts):
         post = load_post(path, draft=path in sources.drafts, jekyll=sources.jekyll)
         yield path, parse_snippets(post, content_dir)
+    for path in sources.pages:
+        page = load_page(path, sources.pages_root, jekyll=sources.jekyll).post
+        if page is not None:  # a Jekyll file without front matter is not a page
+            yield path, parse_snippets(page, content_dir)
 
 
 def job_count(text: str) -> int:

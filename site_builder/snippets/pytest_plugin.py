@@ -1,8 +1,8 @@
 """pytest plugin (entry point ``pytest11``): every code block of every post is a test item.
 
-``pytest`` (``testpaths = ["tests", "content"]``) collects ``content/posts/*.md`` and
-``content/drafts/*.md`` (Jekyll: ``_posts``/``_drafts``) — only markdown inside a content folder
-that has posts, never a README or a test fixture elsewhere. Items are named
+``pytest`` (``testpaths = ["tests", "content"]``) collects ``content/posts/*.md``,
+``content/drafts/*.md`` (Jekyll: ``_posts``/``_drafts``) and ``content/pages/**/*.md`` — only markdown
+inside a content folder that has posts or pages, never a README or a test fixture elsewhere. Items are named
 ``L42[python companion=sgd.py::Network.update_mini_batch]`` so ``-k`` selects by line, language,
 option or companion. A failure is reported at the post's file and line with its evidence (diff,
 lines never executed, traceback), without the plugin's own traceback; a check that cannot run
@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import SiteError
+from site_builder.pages import load_page
 from site_builder.posts import load_post
 from site_builder.snippets.model import NOT_CHECKED, SKIPPED
 from site_builder.snippets.parse import parse_snippets
@@ -30,9 +31,15 @@ _CHECKERS = pytest.StashKey[dict]()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix.lower() in (".md", ".markdown") and content_root(file_path) is not None:
+    if file_path.suffix.lower() in (".md", ".markdown") and (content_root(file_path) or pages_folder(file_path)):
         return PostFile.from_parent(parent, path=file_path)
     return None
+
+
+def pages_folder(path: Path) -> Path | None:
+    """The ``pages/`` folder of a content folder (``content/pages/``) that the page file ``path`` is in, or None."""
+    return next((folder for folder in path.parents if folder.name == "pages" and folder.parent.name == "content"),
+                None)
 
 
 def content_root(path: Path) -> Path | None:
@@ -55,8 +62,10 @@ class SnippetFailure(Exception):
 
 class PostFile(pytest.File):
     def collect(self):
-        root = content_root(self.path)
-        post = load_post(self.path, draft=self.path.parent.name in _POST_FOLDERS.values())
+        pages = pages_folder(self.path)
+        root = pages.parent if pages is not None else content_root(self.path)
+        post = load_page(self.path, pages, jekyll=False).post if pages is not None else \
+            load_post(self.path, draft=self.path.parent.name in _POST_FOLDERS.values())
         snippets = parse_snippets(post, root)
         for snippet in snippets:
             yield SnippetItem.from_parent(self, name=snippet.item_name, snippet=snippet, siblings=snippets,

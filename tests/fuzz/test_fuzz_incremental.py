@@ -2,8 +2,9 @@
 
 The edits are those of ``tests/test_incremental.py`` (``incremental_site``), drawn with their targets: a post's
 body, title, file name, tags, draft flag or folder; a post added or deleted; a template override; a setting of
-``site.yaml``; the companion (and a snippet check); a static file; a build that fails on a broken post, fixed by
-the next edit. ``make test`` runs a few sequences, ``make fuzz`` many.
+``site.yaml``; the companion (and a snippet check); a static file; a page added, edited (body, title, weight,
+``menu: false``, a permalink, a draft) or deleted, and site.yaml's ``menu:``; a build that fails on a broken post,
+fixed by the next edit. ``make test`` runs a few sequences, ``make fuzz`` many.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from hypothesis import strategies as st
 
 from fuzz_support import examples
 from incremental_site import (LIST_OVERRIDE, IncrementalBuilds, SmallSite, add_post, break_front_matter,
-                              delete_post, edit_body, edit_companion, link_post, move_post, rename_post, set_config,
-                              set_draft, set_tags, set_title, write_static, write_template)
+                              delete_post, edit_body, edit_companion, link_post, move_post, page_text, rename_post,
+                              set_config, set_draft, set_tags, set_title, write_page, write_static, write_template)
 from site_builder.errors import BuildError
 
 TAGS = ["python", "Python", "meta", "news", "中文", "C++"]
@@ -100,6 +101,30 @@ def _static(site: SmallSite, pick: int) -> None:
     write_static(site, name, None if path.exists() and pick % 2 else f"version {pick}\n")
 
 
+PAGE_NAMES = ["about.md", "docs/setup.md", "contact.md", "notes/2024-05-01-colophon.md"]
+
+
+def _page(site: SmallSite, pick: int) -> None:
+    """A page added or rewritten (its title, weight, place in the nav, URL or draft flag drawn), or deleted."""
+    name = PAGE_NAMES[pick % len(PAGE_NAMES)]
+    if name in site.pages and pick % 5 == 0:
+        if isinstance(site.config.get("menu"), list):  # a menu naming a page that is gone is an error, not an edit
+            site.config["menu"] = [item for item in site.config["menu"] if item != name.removesuffix(".md")]
+        write_page(site, name, None)
+        return
+    keys = {"weight": pick % 3} if pick % 2 else {}
+    keys.update({"menu": False} if pick % 7 == 1 else {"menu": f"Link {pick}"} if pick % 7 == 2 else {})
+    keys.update({"permalink": f"/{name.split('/')[0].removesuffix('.md')}-{pick % 2}/"} if pick % 4 == 3 else {})
+    keys.update({"draft": True} if pick % 11 == 4 else {})
+    write_page(site, name, page_text(f"Page {pick % 4}", f"Words {pick}.", **keys))
+
+
+def _menu(site: SmallSite, pick: int) -> None:
+    """site.yaml's ``menu:``: the pages there are (a draft among them is left out), a link, or none (every page)."""
+    items = [name.removesuffix(".md") for name in sorted(site.pages)][: pick % 3] + [{"title": "Out", "url": "/out/"}]
+    set_config(site, menu=None if pick % 2 else items)
+
+
 def _broken(site: SmallSite, pick: int) -> None:
     """Edit a post, break another (a published one, or nothing fails): the build fails, then the post is fixed."""
     edit_body(site, _post(site, pick + 1), f"failure {pick}")
@@ -111,7 +136,8 @@ def _broken(site: SmallSite, pick: int) -> None:
 EDITS: dict[str, Callable[[SmallSite, int], None]] = {
     "body": _body, "title": _title, "rename": _rename, "delete": _delete, "add": _add, "draft": _draft,
     "folder": _folder, "tags": _tags, "template": _template, "setting": _setting, "companion": _companion,
-    "check": lambda site, pick: None, "static": _static, "broken": _broken, "link": _link,
+    "check": lambda site, pick: None, "static": _static, "broken": _broken, "link": _link, "page": _page,
+    "menu": _menu,
 }
 
 

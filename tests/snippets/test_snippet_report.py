@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from snippet_helpers import copy_site, write_post
 
-from site_builder.snippets.pytest_plugin import content_root
+from site_builder.snippets.pytest_plugin import content_root, pages_folder
 from site_builder.snippets import add_check_parser
 
 
@@ -95,6 +95,23 @@ def test_only_posts_and_drafts_of_a_content_folder_are_collected(tmp_path):
     (jekyll / "_posts").mkdir(parents=True)
     (jekyll / "_config.yml").write_text("title: x\n")
     assert content_root(jekyll / "_posts" / "2024-01-01-x.md") == jekyll
+
+
+def test_pages_of_a_content_folder_are_collected(tmp_path):
+    root = copy_site(tmp_path / "content")
+    assert pages_folder(root / "pages" / "docs" / "setup.md") == root / "pages"
+    assert pages_folder(root / "posts" / "a.md") is None
+    assert pages_folder(tmp_path / "pages" / "a.md") is None, "a pages/ folder outside a content folder"
+
+
+def test_pytest_collects_and_runs_the_blocks_of_a_page(project):
+    page = project / "content" / "pages" / "docs" / "setup.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("# Setup\n\nNo front matter, no date: a page.\n\n```python\nassert 1 + 1 == 2\n```\n")
+    run = pytest_in(project, "content/pages", "-q")
+    assert "1 passed" in run.stdout, run.stdout
+    collected = pytest_in(project, "--collect-only", "-q", "content/pages").stdout
+    assert "content/pages/docs/setup.md::L5[python]" in collected
 
 
 @pytest.fixture
