@@ -84,6 +84,10 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     page_views = {page_name(path, sources.pages_root): lazy_view(r.key, r.summary_key, r.post_fields, r.view_fields,
                                                                  store) for path, r in built_pages.items()}
     left_out = [page_name(path, sources.pages_root) for path in page_files.keys() - built_pages.keys()]
+    theirs = theme_made(page_views) if sources.jekyll else {}
+    page_views = {name: view for name, view in page_views.items() if name not in theirs}
+    built_pages = {path: record for path, record in built_pages.items()
+                   if page_name(path, sources.pages_root) not in theirs}
     menu, menu_errors, menu_warnings = menu_items(config.menu, page_views, left_out, sources.config)
     _raise_all(errors + page_errors + duplicate_urls(views) + template_errors(env, {**included, **built_pages})
                + menu_errors)
@@ -118,7 +122,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     outputs = tally.outputs
     outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
     warnings = (tuple(w for record in (*included.values(), *page_files.values()) for w in record.warnings)
-                + menu_warnings + base_url_warning(config, sources)
+                + menu_warnings + tuple(theirs.values()) + base_url_warning(config, sources)
                 + tuple(f"{path}: warning: {reason}" for path, reason in sources.skipped))
     reported = warnings + kept_warning(out, carried)  # the user's files: said by each build, not kept in the state
     state = BuildState(code_key(), inputs.options, inputs.files,
@@ -513,6 +517,20 @@ def _meta_line_of(post, what: str) -> int:  # noqa: ANN001
         if key in post.meta:
             return meta_line(post, key)
     return 1
+
+
+THEME_PAGES = frozenset(("index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "redirects.json",
+                         "archive/index.html", "tags/index.html", "search/index.html"))
+THEME_FOLDERS = ("tags/", "archive/page/", "page/", "companions/", "assets/", "pagefind/")
+
+
+def theme_made(pages: Mapping[str, Any]) -> dict[str, str]:
+    """The pages of a Jekyll folder at a URL our theme makes itself (a ``tags.md`` of Liquid at ``/tags/``, an
+    ``archive.md``): {name: the warning saying it is not built} — Jekyll's theme made them, ours does."""
+    return {name: f"{view.post.path}: warning: not built: its URL /{view.url} is a page the theme makes "
+                  f"({page_file(view.url)}); site-builder runs no Liquid, and its own page lists the same"
+            for name, view in pages.items()
+            if page_file(view.url) in THEME_PAGES or page_file(view.url).startswith(THEME_FOLDERS)}
 
 
 def url_clashes(specs: list[PageSpec], pages: Iterable[Any], search: bool) -> list[SiteError]:

@@ -53,7 +53,7 @@ def load_page(path: Path, pages_root: Path, *, jekyll: bool) -> PageRead:
         raise PostError(path, None, f"cannot read: {exc.strerror}") from None
     if jekyll and text.split("\n", 1)[0].rstrip() != "---":
         return PageRead(None, name)
-    post = parse_post(path, text, fallback_date=_UNDATED)
+    post = parse_post(path, text, fallback_date=_UNDATED, jekyll=jekyll)
     if jekyll:
         skipped = _jekyll_skip(path, post)
         if skipped is not None:

@@ -77,6 +77,8 @@ _LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
 _HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\}[ \t]*$")
 _END_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?\s*endhighlight\s*-?%\}[ \t]*$")
 _LINK_TAGS = frozenset(("post_url", "link"))
+_BRANCHES = frozenset(("else", "elsif", "when"))
+"""Tags inside a block whose opening tag was warned of already (as are its ``end…`` tags)."""
 """Tags the renderer resolves (links to other posts)."""
 
 
@@ -101,7 +103,7 @@ def jekyll_liquid(text: str) -> tuple[str, tuple[ReadingWarning, ...]]:
             if name == "raw" and not raw or name == "endraw" and raw:
                 pieces.append(line[position:tag.start()])
                 position, raw = tag.end(), name == "raw"
-            elif not raw and name not in _LINK_TAGS:
+            elif not raw and name not in _LINK_TAGS and not name.startswith("end") and name not in _BRANCHES:
                 warnings.append(ReadingWarning(index + 1, f"Jekyll's Liquid tag {{% {name} %}} is not run here: it "
                                                "is shown as written (replace it with what it produced)"))
         lines[index] = "".join(pieces) + line[position:]

@@ -56,3 +56,20 @@ def test_a_jekyll_folder_renders_it_and_our_folders_keep_it_as_text(tmp_path: Pa
 def test_an_unclosed_raw_keeps_the_rest_as_written() -> None:
     text, warnings = jekyll_liquid("a {% raw %} {% include x %}\n{% highlight py %}\nb")
     assert text == "a  {% include x %}\n{% highlight py %}\nb" and warnings == ()
+
+
+def test_a_jekyll_page_at_a_url_the_theme_makes_is_passed_over_with_a_warning(tmp_path: Path) -> None:
+    """A real Jekyll blog's ``tags.md``: a page of Liquid at ``/tags/``, which our theme makes (it failed the build)."""
+    jekyll = tmp_path / "jekyll"
+    (jekyll / "_posts").mkdir(parents=True)
+    (jekyll / "_config.yml").write_text("title: J\n", encoding="utf-8")
+    (jekyll / "_posts" / "2024-01-01-liquid.md").write_text("---\ntitle: P\ntags: [ai]\n---\nText.\n", encoding="utf-8")
+    (jekyll / "tags.md").write_text("---\ntitle: Tags\npermalink: /tags/\n---\n{% for t in site.tags %}{{ t }}{% endfor %}\n",
+                                    encoding="utf-8")
+    (jekyll / "about.md").write_text("---\ntitle: About\npermalink: /about/\n---\n{% if x %}Me.{% endif %}\n",
+                                     encoding="utf-8")
+    result = build_site(jekyll, tmp_path / "site")
+    assert any("tags.md: warning: not built: its URL /tags/ is a page the theme makes" in w for w in result.warnings)
+    assert "Tags" in (tmp_path / "site/tags/index.html").read_text(encoding="utf-8")  # the theme's index of tags
+    about = [w for w in result.warnings if "about.md" in w]
+    assert len(about) == 1 and "about.md:5: warning: Jekyll's Liquid tag {% if %}" in about[0]  # not {% endif %}
