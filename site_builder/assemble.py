@@ -76,7 +76,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
                                    routing=routing_of(config, sources), companions=sources.companions,
                                    left_out=() if drafts else sources.drafts)
     page_files, page_errors = page_records(inputs, previous, sources, store, drafts=drafts, jobs=jobs,
-                                           embed_hosts=config.embed_hosts)
+                                           embed_hosts=config.embed_hosts,
+                                           folders=sources.jekyll and routing_of(config, sources).template().endswith("/"))
     included = {path: record for path, record in records.items() if record.key is not None}
     built_pages = {path: record for path, record in page_files.items() if record.key is not None}
     store.touch(record.key for record in (*included.values(), *built_pages.values()))
@@ -99,6 +100,10 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
         scan = scan_output(out, config.keep)
     own_robots = "robots.txt" in scan.kept or any(d == "robots.txt" for _, d in static_files)  # the user's wins
     specs = [spec for spec in page_specs(config, site, companions) if not (own_robots and spec.path == "robots.txt")]
+    if sources.jekyll:  # Jekyll's files copied as they are give way to the pages of the theme (a 404.html, a feed)
+        static_files, given_way = _giving_way(static_files, {spec.path for spec in specs})
+    else:
+        given_way = ()
     trusted = previous if previous is not None and incremental.describes(previous, inputs, built_id(out)) else None
     present = scan.files if trusted else {}
     css = Page("assets/pygments.css", stylesheet(config.highlight_light, config.highlight_dark))
@@ -122,7 +127,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     outputs = tally.outputs
     outputs.update({destination: OutputRecord(repr(signature(source))) for source, destination in theme_files + static_files})
     warnings = (tuple(w for record in (*included.values(), *page_files.values()) for w in record.warnings)
-                + menu_warnings + tuple(theirs.values()) + base_url_warning(config, sources)
+                + menu_warnings + tuple(theirs.values()) + given_way + base_url_warning(config, sources)
                 + tuple(f"{path}: warning: {reason}" for path, reason in sources.skipped))
     reported = warnings + kept_warning(out, carried)  # the user's files: said by each build, not kept in the state
     state = BuildState(code_key(), inputs.options, inputs.files,
@@ -293,13 +298,15 @@ def _leads_elsewhere(record: PostRecord, links: SiteLinks) -> bool:
 
 
 def page_records(inputs: Inputs, previous: BuildState | None, sources: Sources, store: ViewStore, *, drafts: bool,
-                 jobs: int | None, embed_hosts: tuple[str, ...]) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+                 jobs: int | None, embed_hosts: tuple[str, ...],
+                 folders: bool = False) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     """A record for every page file, as ``post_records`` makes them for posts (a file that is not built, a
-    draft or a Jekyll file without front matter, has one without a key)."""
+    draft or a Jekyll file without front matter, has one without a key). ``folders``: a Jekyll folder whose
+    ``permalink`` ends with ``/`` (``pretty``), where Jekyll makes ``about.md`` ``about/``, not ``about.html``."""
     old = previous.pages if previous is not None and _statuses_same(inputs, previous, sources.config) else {}
     files = [(path, False) for path in inputs.pages]
     reused, todo = _reusable(files, old, inputs.page_signatures, drafts)
-    tasks = [(path, sources.pages_root, sources.jekyll, drafts, sources.root, store.folder, embed_hosts)
+    tasks = [(path, sources.pages_root, sources.jekyll, drafts, sources.root, store.folder, embed_hosts, folders)
              for path, _ in todo]
     fresh, errors = _records_of([path for path, _ in todo], _map(_render_page_packed, tasks, jobs or available_cores()),
                                 store, None)
@@ -429,15 +436,15 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, s
 
 
 def render_page_file(path: Path, pages_root: Path, jekyll: bool, drafts: bool, root: Path, store_folder: Path,
-                     embed_hosts: tuple[str, ...]) -> tuple[PostRecord | list[SiteError], Any]:
+                     embed_hosts: tuple[str, ...], folders: bool = False) -> tuple[PostRecord | list[SiteError], Any]:
     """``render_post_file`` for a page file: a file that is not built (a draft, a Jekyll file without front
     matter or the theme's own) gets a record without a key, and the warnings saying why when one is due."""
     sig = signature(path)
     try:
-        read = load_page(path, pages_root, jekyll=jekyll)
+        read = load_page(path, pages_root, jekyll=jekyll, folders=folders)
         if read.post is None or read.post.draft and not drafts:
             return PostRecord(sig, False, None, warnings=read.warnings), None
-        url = page_url(read.post, read.name, jekyll)
+        url = page_url(read.post, read.name, jekyll, folders=folders)
         statuses = block_statuses(read.post, root)
     except SiteError as exc:
         return [exc], None
@@ -521,7 +528,7 @@ def _meta_line_of(post, what: str) -> int:  # noqa: ANN001
 
 THEME_PAGES = frozenset(("index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "redirects.json",
                          "archive/index.html", "tags/index.html", "search/index.html"))
-THEME_FOLDERS = ("tags/", "archive/page/", "page/", "companions/", "assets/", "pagefind/")
+THEME_FOLDERS = ("archive/page/", "page/", "companions/", "assets/", "pagefind/")
 
 
 def theme_made(pages: Mapping[str, Any]) -> dict[str, str]:
@@ -741,6 +748,13 @@ def search_index_writer(records: list[SearchRecord], language: str) -> Callable[
 def _theme_copies(folder: Path, destination: str) -> list[tuple[Path, str]]:
     return [(path, f"{destination}/{path.relative_to(folder).as_posix()}")
             for path in sorted(folder.rglob("*")) if path.is_file()]
+
+
+def _giving_way(copies: list[tuple[Path, str]], pages: set[str]) -> tuple[list[tuple[Path, str]], tuple[str, ...]]:
+    """(the copies that no page of the site is written over, a warning for each of the others)."""
+    kept = [(source, destination) for source, destination in copies if destination not in pages]
+    return kept, tuple(f"{source}: warning: not copied: the theme writes {destination} itself"
+                       for source, destination in copies if destination in pages)
 
 
 def _static_copies(sources: Sources) -> list[tuple[Path, str]]:

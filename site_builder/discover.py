@@ -62,6 +62,7 @@ def discover(root: Path) -> Sources:
     config_target = _inside(config, root, problems)
     static_root, templates = root / "static", root / "templates"
     jekyll_files = [p for folder in jekyll_post_folders(root) for p in _files(folder, root, problems)] if jekyll else []
+    jekyll_static = jekyll_copies(root) if jekyll else ((), ())
     _files(templates, root, problems)  # for the links it may hold: Jinja reads templates by name
     sources = Sources(
         root=root,
@@ -74,11 +75,11 @@ def discover(root: Path) -> Sources:
         pages=_jekyll_pages(root, problems) if jekyll else _posts(root / "pages", root, problems),
         pages_root=root if jekyll else root / "pages",
         companions=_companions(root / "companions", root, problems),
-        static=_files(static_root, root, problems),
-        static_root=static_root if static_root.is_dir() else None,
+        static=jekyll_static[0] if jekyll else _files(static_root, root, problems),
+        static_root=root if jekyll else static_root if static_root.is_dir() else None,
         templates=templates if templates.is_dir() else None,
         hugo=hugo_config is not None,
-        skipped=tuple((p, _not_a_jekyll_post(p)) for p in jekyll_files if not _dated(p)),
+        skipped=tuple((p, _not_a_jekyll_post(p)) for p in jekyll_files if not _dated(p)) + jekyll_static[1],
     )
     if problems:
         raise BuildError(problems)
@@ -150,7 +151,61 @@ def _jekyll_pages(root: Path, problems: list[SiteError]) -> tuple[Path, ...]:
         target = _inside(path, root, problems)
         if target is not None and target.is_file():
             found.append(path)
-    return tuple(found)
+    return tuple(found) + _jekyll_sub_pages(root)
+
+
+_JEKYLL_OWN = frozenset(("Gemfile", "Gemfile.lock"))
+
+
+def jekyll_copies(root: Path) -> tuple[tuple[Path, ...], tuple[tuple[Path, str], ...]]:
+    """(the files a Jekyll folder's site holds as they are, what is passed over with the reason): as Jekyll copies
+    them, every file of the folders it reads that has no front matter (images, ``CNAME``, a ``README.md``…),
+    but not ``Gemfile``s; a file with front matter is a page (``.md``, ``.markdown``, ``.html``), or else made by
+    Liquid or Sass, which site-builder does not run (a ``feed.xml``, a ``main.scss``): passed over and named.
+    Links are not followed (Jekyll's safe mode)."""
+    copies: list[Path] = []
+    passed: list[tuple[Path, str]] = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(("_", ".", "#", "~"))
+                               and d not in _NOT_JEKYLL_SOURCES and not os.path.islink(os.path.join(folder, d)))
+        for name in sorted(files):
+            path = Path(folder) / name
+            if name.startswith((".", "_", "#", "~")) or name in _JEKYLL_OWN and Path(folder) == root \
+                    or os.path.islink(path):
+                continue
+            if not _front_matter(path):
+                copies.append(path)
+            elif not name.lower().endswith(JEKYLL_PAGE_SUFFIXES):
+                passed.append((path, "not built: a file with front matter is made by Jekyll's Liquid or Sass, which "
+                                     "site-builder does not run (the theme makes its own feed, sitemap and styles)"))
+    return tuple(copies), tuple(passed)
+
+
+def _front_matter(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            head = file.read(16)
+    except OSError:
+        return False
+    head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    return re.match(rb"---[ \t]*\r?\n", head) is not None
+
+
+
+def _jekyll_sub_pages(root: Path) -> tuple[Path, ...]:
+    """The files in a Jekyll folder's sub-folders that may be pages (``LLM/index.md`` -> ``LLM/``, ``pages/about.md``),
+    in the folders Jekyll reads (not ``_…``, ``.…``, ``node_modules``, ``vendor``; but ``_pages/``, which themes
+    have Jekyll read with ``include:``); links are not followed."""
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(root):
+        top = Path(folder) == root
+        subfolders[:] = sorted(d for d in subfolders if (not d.startswith(("_", ".", "#", "~")) or top and d == "_pages")
+                               and d not in _NOT_JEKYLL_SOURCES and not os.path.islink(os.path.join(folder, d)))
+        if not top:
+            found += [Path(folder) / name for name in sorted(files)
+                      if not name.startswith((".", "_")) and name.lower().endswith(JEKYLL_PAGE_SUFFIXES)
+                      and not os.path.islink(os.path.join(folder, name))]
+    return tuple(sorted(found))
 
 
 def _companions(folder: Path, root: Path, problems: list[SiteError]) -> tuple[Path, ...]:

@@ -42,7 +42,7 @@ def page_name(path: Path, pages_root: Path) -> str:
     return PurePosixPath(*path.relative_to(pages_root).parts).as_posix()
 
 
-def load_page(path: Path, pages_root: Path, *, jekyll: bool) -> PageRead:
+def load_page(path: Path, pages_root: Path, *, jekyll: bool, folders: bool = False) -> PageRead:
     """Read the page file ``path`` (in ``pages_root``). In a Jekyll folder, only a file with front matter is a
     page (Jekyll copies the others as they are), and ``index``/``404`` are the theme's own pages: not built,
     with a warning when they hold more than front matter."""
@@ -55,7 +55,7 @@ def load_page(path: Path, pages_root: Path, *, jekyll: bool) -> PageRead:
         return PageRead(None, name)
     post = parse_post(path, text, fallback_date=_UNDATED, jekyll=jekyll)
     if jekyll:
-        skipped = _jekyll_skip(path, post)
+        skipped = _jekyll_skip(path, post, top=path.parent == pages_root, folders=folders)
         if skipped is not None:
             return PageRead(None, name, (skipped,) if skipped else ())
     _check_keys(post)
@@ -63,10 +63,12 @@ def load_page(path: Path, pages_root: Path, *, jekyll: bool) -> PageRead:
     return PageRead(replace(post, date=None if undated else post.date, tags=()), name)
 
 
-def _jekyll_skip(path: Path, post: Post) -> str | None:
-    """Why a Jekyll page is not built ("" when no warning is due), or None when it is."""
+def _jekyll_skip(path: Path, post: Post, *, top: bool = True, folders: bool = False) -> str | None:
+    """Why a Jekyll page is not built ("" when no warning is due), or None when it is (an ``index`` in a
+    sub-folder is that folder's page; with ``folders``, ``404.md`` is at ``404/``, not the theme's ``404.html``)."""
     where = f"{path}:{post.body_line}"
-    if path.stem in JEKYLL_HOME:
+    at_404 = str(post.meta.get("permalink") or "").strip("/") in ("", "404.html", "404") and not folders
+    if path.stem in JEKYLL_HOME and top and (path.stem == "index" or at_404):
         if not post.body.strip() or path.stem == "404":
             return ""
         return (f"{where}: warning: not built: the theme makes the home page (the list of posts); move what this "

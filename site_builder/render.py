@@ -232,7 +232,7 @@ def post_url(post: Post) -> str:
     return post.url or f"posts/{post.slug}/"
 
 
-def page_url(post: Post, name: str, jekyll: bool) -> str:
+def page_url(post: Post, name: str, jekyll: bool, *, folders: bool = False) -> str:
     """Site-relative URL of a page (``name``: its file's path in the pages folder, ``docs/setup.md``): its
     ``permalink:``, read as Jekyll reads one (``/about/`` -> ``about/``; ``/about.html`` and ``/about`` ->
     ``about.html``), else its place in ``pages/`` with its slug (``docs/setup/``), or in a Jekyll folder, as
@@ -240,13 +240,16 @@ def page_url(post: Post, name: str, jekyll: bool) -> str:
     site (``..``, a scheme, a backslash…) is a ``PostError`` at its line."""
     if post.meta.get("permalink") is not None:
         return _permalink_url(post, post.meta["permalink"])
-    if jekyll:
-        url = PurePosixPath(name).stem + ".html"
-        problem = _segment_problem(url)
+    if jekyll:  # Jekyll's URL: the file's path, .html for its suffix; a folder's index is the folder
+        parts = [*PurePosixPath(name).parts[:-1], PurePosixPath(name).stem + ".html"]
+        problem = next((_segment_problem(part) for part in parts if _segment_problem(part)), None)
         if problem:
             raise PostError(post.path, 1, f"the page's file name cannot be its URL: it {problem}",
                             hint="rename the file with letters, digits, - and _, or set `permalink: /about/`")
-        return url
+        folder = "".join(f"{part}/" for part in parts[:-1])
+        if parts[-1] == "index.html" and len(parts) > 1:
+            return folder
+        return folder + parts[-1].removesuffix(".html") + "/" if folders else folder + parts[-1]
     folders = [slugify(folder) for folder in PurePosixPath(name).parts[:-1]]
     for folder, slug in zip(PurePosixPath(name).parts, folders):
         if not slug or len(slug) > MAX_SLUG:
