@@ -22,7 +22,8 @@ from markdown_it.token import Token
 
 from site_builder.blockquotes import capped_blockquotes
 from site_builder.model import Annotation, Exchange, ReadingWarning, Speaker, Turn
-from site_builder.speakers import PROSE_LABELS, Reading, infer_speakers, known_name, name_role
+from site_builder.speakers import (ASSISTANT_EMOJI, PROSE_LABELS, USER_EMOJI, Reading, infer_speakers, known_name,
+                                   name_role)
 
 _WITHOUT_MARKS = ((0x3400, 0xA000), (0xAC00, 0xD7A4), (0xD800, 0xF900))
 """Blocks of the BMP whose every code point is a letter, a symbol, a surrogate or private use, by Unicode's
@@ -61,6 +62,22 @@ _NAMED = rf"{_SYMBOL}(?P<label>{_LABEL}?)(?: said)?[ \t]*[:：]?"
 HEADING_LABEL = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+{_NAMED}[ \t]*#*[ \t]*$")
 BOLD_LABEL = re.compile(rf"^\*\*{_NAMED}\*\*(?:[ \t]*[:：])?[ \t]*(?P<rest>.*)$")
 
+EMOJI_LABEL = re.compile("^(?P<label>" + "|".join(re.escape(e) for e in sorted((*USER_EMOJI, *ASSISTANT_EMOJI),
+                                                                          key=len, reverse=True))
+                         + ")\ufe0f?(?:[ \t]*[:：])?(?:[ \t]+(?P<rest>.*))?$")
+"""A message marked by an emoji instead of a name: ``👤 How do I…``, ``🤖 Use…``, or the emoji alone on its line."""
+NAME_HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})[ \t]+(?P<label>[^\W\d_][\w.'’-]{0,29})[ \t]*[:：]?[ \t]*#*[ \t]*$")
+"""A heading that is one word, a name perhaps (``## dana``): a speaker's label when a known assistant's heading
+at its level answers it."""
+SECTION_WORDS = frozenset(w.casefold() for w in (
+    "Introduction", "Intro", "Conclusion", "Conclusions", "Summary", "Background", "Setup", "Overview",
+    "Motivation", "Results", "Discussion", "References", "Prerequisites", "Installation", "Usage", "Appendix",
+    "Contents", "Context", "Thoughts", "Takeaways", "Lessons", "Update", "Updates", "Code", "Example", "Examples",
+    "Problem", "Solution", "Answer", "Question", "Prompt", "Response", "Output", "Notes", "Resources", "Links",
+    "TL;DR", "TLDR", "Epilogue", "Prologue", "Afterword", "Acknowledgements", "FAQ", "Demo", "Outro", "Abstract"))
+"""Words that title sections of articles: never read as a person's name in a heading."""
+
+HEADING_ANY = re.compile(r"^ {0,3}#{1,6}[ \t]")
 RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 # The author's explicit end of the conversation: what follows is their own closing text (the outro).
 END_MARK = re.compile(r"^ {0,3}<!--\s*end(?: of)? (?:the )?conversation\s*-->\s*$", re.IGNORECASE)
@@ -175,6 +192,12 @@ def _label_of(text: str) -> tuple[str | None, str, str]:
         match = HEADING_LABEL.match(text)
         if match and known_name(match["label"]):
             return match["label"], "", "heading"
+        named = NAME_HEADING.match(text)
+        if named and named["label"].casefold() not in SECTION_WORDS | PROSE_LABELS:
+            return named["label"], "", "name heading"
+    emoji = EMOJI_LABEL.match(text)
+    if emoji:
+        return emoji["label"], emoji["rest"] or "", "emoji"
     if text.startswith("**"):
         match = BOLD_LABEL.match(text)
         if match and known_name(match["label"]):
@@ -183,14 +206,45 @@ def _label_of(text: str) -> tuple[str | None, str, str]:
 
 
 def _exported_forms(lines: list[_Line]) -> list[_Line]:
-    """Drop the exporters' label forms (headings, bold, ``said``) unless they hold a real exchange: a
-    user's heading answered right after by an assistant's. ``## ChatGPT`` in an article is a heading."""
+    """Drop the exporters' label forms (headings, bold, ``said``, emoji) unless they hold a real exchange: a
+    user's heading answered right after by an assistant's. ``## ChatGPT`` in an article is a heading. A
+    one-word heading (``## dana``) is a label only where a known assistant's heading at its level answers
+    it; the page's title (an ``# H1`` opening the body above deeper label headings) is never one."""
+    lines = _names_answered(_title_heading(lines))
     forms = [line for line in lines if line.form]
-    answered = any(a.label and b.label and name_role(a.label) == "user" and name_role(b.label) == "assistant"
+    answered = any(a.label and b.label and name_role(a.label) in ("user", None) and name_role(b.label) == "assistant"
                    for a, b in zip(forms, forms[1:]))
     if answered or not forms:
         return lines
     return [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
+
+
+def _level(line: _Line) -> int:
+    return len(line.text.lstrip(" ")) - len(line.text.lstrip(" ").lstrip("#"))
+
+
+def _title_heading(lines: list[_Line]) -> list[_Line]:
+    """An ``# H1`` label heading that opens the body, above label headings of a deeper level: the page's title."""
+    first = next((index for index, line in enumerate(lines) if line.text.strip()), None)
+    if first is None or lines[first].form not in ("heading", "name heading") or _level(lines[first]) != 1:
+        return lines
+    others = [line for line in lines[first + 1:] if line.form in ("heading", "name heading")]
+    if not others or any(_level(line) == 1 for line in others):
+        return lines
+    return [*lines[:first], dataclasses.replace(lines[first], label=None, rest="", form=""), *lines[first + 1:]]
+
+
+def _names_answered(lines: list[_Line]) -> list[_Line]:
+    """One-word headings kept as labels only when a known assistant's heading at their level comes next among
+    the headings of that level (``## dana`` … ``## chatgpt``); the others are headings."""
+    headings = [line for line in lines if line.form in ("heading", "name heading")
+                or not line.in_code and HEADING_ANY.match(line.text)]
+    answered = {a.label for a, b in zip(headings, headings[1:])
+                if a.form == "name heading" and b.form == "heading" and _level(a) == _level(b)
+                and name_role(b.label or "") == "assistant"}
+    return [line if line.form != "name heading" else
+            dataclasses.replace(line, form="heading") if line.label in answered else
+            dataclasses.replace(line, label=None, rest="", form="") for line in lines]
 
 
 def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None) -> dict[str, Reading]:

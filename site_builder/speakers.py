@@ -34,8 +34,13 @@ PRODUCT_ASSISTANTS = _folded(
 )
 GENERIC_ASSISTANTS = _folded("Assistant", "AI", "Bot", "A", "Answer", "Réponse", "IA", "助手", "助理", "模型",
                              "机器人", "智能助手", "回答", "答")
-KNOWN_ASSISTANTS = PRODUCT_ASSISTANTS | GENERIC_ASSISTANTS
+KNOWN_ASSISTANTS = PRODUCT_ASSISTANTS | GENERIC_ASSISTANTS | _folded("🤖", "💬", "✨")
 KNOWN_USERS = _folded("User", "Human", "Me", "You", "Q", "Question", "Prompt", "Moi", "用户", "我", "提问", "问")
+USER_EMOJI = ("👤", "🧑", "🙋", "🗣", "🧑‍💻", "👨‍💻", "👩‍💻", "🙂")
+ASSISTANT_EMOJI = ("🤖", "💬", "✨")
+"""Marks chat exports and blogs put before each message instead of a name (``👤 How do I…`` / ``🤖 Use…``)."""
+KNOWN_USERS |= _folded(*USER_EMOJI)
+
 KNOWN_SYSTEM = _folded("System", "系统")
 KNOWN_TOOLS = _folded("Tool", "Function", "Observation", "Function call")
 # Prose labels that repeat in ordinary articles; they start turns only when declared as speakers.

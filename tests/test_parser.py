@@ -390,3 +390,21 @@ def test_dates_that_are_no_dates_are_still_errors(tmp_path, date):
     path.write_text(f"---\ntitle: T\ndate: '{date}'\n---\nbody\n", encoding="utf-8")
     with pytest.raises(PostError, match="is not a date"):
         load_post(path)
+
+
+def test_issue_20_shapes_read_as_a_reader_does() -> None:
+    """Emoji marks, an author's own name in a heading, the page's H1 title above label headings, and a
+    mistyped heading label (read, and said: a warning at its line)."""
+    emoji = load_post(GOLDEN / "emoji_labels.md")
+    assert [(t.speaker.name, t.role) for t in emoji.turns] == [("👤", "user"), ("🤖", "assistant")] * 2
+    assert emoji.turns[0].text == "How do I reverse a list?"
+    named = load_post(GOLDEN / "author_name_headings.md")
+    assert [(t.speaker.name, t.role) for t in named.turns] == [("dana", "user"), ("chatgpt", "assistant"),
+                                                               ("dana", "user")]
+    titled = load_post(GOLDEN / "title_heading_above_label_headings.md")
+    assert titled.intro.startswith("# Claude") and titled.turns[0].speaker.name == "Me"
+    typo = load_post(GOLDEN / "mistyped_heading_label.md")
+    assert [t.speaker.name for t in typo.turns] == ["Me", "Claude", "M3", "Claude"]
+    assert [(w.line, "`M3:`" in w.message) for w in typo.warnings] == [(13, True)]
+    for article in ("article_sections_named_after_models", "emoji_once_in_an_article", "section_word_then_model_heading"):
+        assert load_post(GOLDEN / f"{article}.md").turns == (), article
