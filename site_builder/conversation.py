@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+from collections import Counter
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -133,6 +134,9 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
     else:  # declared speakers start turns with `Label:` only (importers escape exactly those lines)
         lines = [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
     readings = _resolve_speakers(lines, declared)
+    doubts: list[ReadingWarning] = []
+    if declared is None:
+        lines, readings, doubts = _second_looks(lines, readings)
     speakers = {label: r.speaker for label, r in readings.items()}
     end = conversation_end(lines, speakers)
     intro, turns, breaks_after = _scan_turns(lines[:end], speakers)
@@ -145,7 +149,7 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
                         MappingProxyType({t.speaker.name: why[t.speaker.name] for t in turns}),
                         "\n".join(line.text for line in outro_lines).rstrip("\n"),
                         outro_lines[0].number if outro_lines else 0,
-                        _warnings(lines, readings, turns, end))
+                        tuple(sorted((*_warnings(lines, readings, turns, end), *doubts), key=lambda w: w.line)))
 
 
 @cache
@@ -245,6 +249,100 @@ def _names_answered(lines: list[_Line]) -> list[_Line]:
     return [line if line.form != "name heading" else
             dataclasses.replace(line, form="heading") if line.label in answered else
             dataclasses.replace(line, label=None, rest="", form="") for line in lines]
+
+
+def _second_looks(lines: list[_Line], readings: dict[str, Reading]
+                  ) -> tuple[list[_Line], dict[str, Reading], list[ReadingWarning]]:
+    """What a reader sees once the labels are known, each said in a warning: a lone ``Q:``/``A:`` pair in an
+    article is content; labels that only ever talk among themselves inside one speaker's answers (a dialogue
+    the assistant wrote) are that answer's content; quotes before every answer of an assistant that nobody asks
+    are the prompts."""
+    doubts: list[ReadingWarning] = []
+    lone = _lone_generic_pair(lines, readings)
+    if lone is not None:
+        doubts.append(ReadingWarning(lone, "one `Q:`/`A:` pair in an article: read as part of the text, not a "
+                                           "conversation; declare `speakers: {Q: user, A: assistant}` if it is one"))
+        return lines, {}, doubts
+    written = _written_dialogue(lines, readings)
+    if written:  # _inside_answers says so, label by label
+        readings = {label: r for label, r in readings.items() if label not in written}
+    quoted = _quoted_prompts(lines, readings)
+    if quoted is not None:
+        lines, readings, line = quoted
+        doubts.append(ReadingWarning(line, "the quotes before each answer are read as the prompts (nobody else "
+                                           "asks); write `prompts: quoted` in the front matter to settle it"))
+    return lines, readings, doubts
+
+
+_GENERIC_PAIR = (frozenset(("q", "question", "问")), frozenset(("a", "answer", "答", "回答")))
+
+
+def _lone_generic_pair(lines: list[_Line], readings: Mapping[str, Reading]) -> int | None:
+    """The line of a ``Q:`` answered once by ``A:`` when those are the only labels and prose follows (an
+    article's joke, an FAQ of one entry): None when the post is anything else."""
+    labelled = [line for line in lines if line.label in readings]
+    if len(labelled) != 2 or set(readings) != {labelled[0].label, labelled[1].label}:
+        return None
+    asks, answers = (line.label.casefold() for line in labelled)
+    if asks not in _GENERIC_PAIR[0] or answers not in _GENERIC_PAIR[1]:
+        return None
+    after = [line for line in lines if line.number > labelled[1].number and line.text.strip()]
+    return labelled[0].number if len(after) >= 3 else None
+
+
+def _written_dialogue(lines: list[_Line], readings: Mapping[str, Reading]) -> list[str]:
+    """Labels whose every line is inside the answer of the post's first assistant, after it and before its
+    user speaks again, at least twice within one such answer: characters of a dialogue the assistant wrote."""
+    order = [line for line in lines if line.label in readings]
+    user = next((line.label for line in order if readings[line.label].speaker.role == "user"), None)
+    answerer = next((line.label for line in order if user and line.label != user
+                     and readings[line.label].speaker.role == "assistant"), None)
+    if user is None or answerer is None:
+        return []
+    region, inside, outside = 0, {}, set()
+    current = None
+    for line in order:
+        if line.label == user:
+            current = None
+        elif line.label == answerer:
+            region += 1
+            current = region
+        elif current is None:
+            outside.add(line.label)
+        else:
+            inside.setdefault(line.label, []).append(current)
+    written = [label for label, regions in inside.items() if label not in outside
+               and max(Counter(regions).values()) >= 2]
+    return written if len(written) >= 2 or written and all(len(inside[w]) >= 2 for w in written) else []
+
+
+def _quoted_prompts(lines: list[_Line], readings: Mapping[str, Reading]
+                    ) -> tuple[list[_Line], dict[str, Reading], int] | None:
+    """When nobody asks and a quote precedes every assistant label, each quote is a prompt: its first line is given
+    the label ``You`` (a user) and the quote marks are dropped. None when the post is not so."""
+    if not readings or any(r.speaker.role != "assistant" for r in readings.values()):
+        return None
+    starts = [index for index, line in enumerate(lines) if line.label in readings]
+    quotes: list[list[int]] = []
+    for start in starts:
+        above = start - 1
+        while above >= 0 and not lines[above].text.strip():
+            above -= 1
+        block = []
+        while above >= 0 and not lines[above].in_code and not lines[above].alert and _QUOTE.match(lines[above].text):
+            block.insert(0, above)
+            above -= 1
+        if not block:
+            return None
+        quotes.append(block)
+    lines = list(lines)
+    for block in quotes:
+        for position, index in enumerate(block):
+            rest = _QUOTE.match(lines[index].text)["rest"]
+            lines[index] = dataclasses.replace(lines[index], text=rest, label="You" if position == 0 else None,
+                                               rest=rest if position == 0 else "", form="")
+    you = Reading(Speaker("You", "user"), "quoted prompt")
+    return lines, {"You": you, **readings}, lines[quotes[0][0]].number
 
 
 def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None) -> dict[str, Reading]:

@@ -408,3 +408,22 @@ def test_issue_20_shapes_read_as_a_reader_does() -> None:
     assert [(w.line, "`M3:`" in w.message) for w in typo.warnings] == [(13, True)]
     for article in ("article_sections_named_after_models", "emoji_once_in_an_article", "section_word_then_model_heading"):
         assert load_post(GOLDEN / f"{article}.md").turns == (), article
+
+
+def test_issue_20_second_looks_are_said() -> None:
+    """A lone Q:/A: pair in an article is text, a dialogue the assistant wrote stays in its answer, quotes before
+    every answer nobody asks are the prompts: each with a warning naming the line (no silent doubt)."""
+    joke = load_post(GOLDEN / "lone_q_a_pair_in_an_article.md")
+    assert joke.turns == () and [w.line for w in joke.warnings] == [7] and "Q:`/`A:" in joke.warnings[0].message
+    story = load_post(GOLDEN / "dialogue_the_assistant_wrote.md")
+    assert [t.speaker.name for t in story.turns] == ["Me", "ChatGPT", "Me", "ChatGPT"]
+    assert "Jane: Hello." in story.turns[1].text and any("`Jane:`" in w.message for w in story.warnings)
+    quoted = load_post(GOLDEN / "quoted_prompts_unlabelled.md")
+    assert [(t.speaker.name, t.text) for t in quoted.turns] == [
+        ("You", "Fix my loop."), ("ChatGPT", "Use enumerate."), ("You", "Now make it faster."),
+        ("ChatGPT", "Use a comprehension.")]
+    assert [w.line for w in quoted.warnings] == [5] and "prompts: quoted" in quoted.warnings[0].message
+    both = load_post(GOLDEN / "two_assistants_answer_in_turn.md")  # one answer each: not a written dialogue
+    assert [t.speaker.name for t in both.turns] == ["User", "ChatGPT", "Claude"] * 2
+    faq = load_post(GOLDEN / "faq_of_two_pairs.md")
+    assert [t.speaker.name for t in faq.turns] == ["Q", "A", "Q", "A"]

@@ -32,13 +32,15 @@ def test_there_are_regressions() -> None:
 
 
 def cpu_timed(action, bound: float, reset=lambda: None) -> tuple[str, float]:
-    """The action's outcome and CPU seconds; over the bound it runs once more (after ``reset``, so that a
-    build is cold again) and the faster run counts: a busy machine (CI with two test workers) can double CPU
+    """The action's outcome and CPU seconds; over the bound it runs again, up to twice (after ``reset``, so that
+    a build is cold again), and the fastest run counts: a busy machine (CI with two test workers) can double CPU
     time, while a quadratic input stays slow."""
     started = time.process_time()
     outcome = action()
     seconds = time.process_time() - started
-    if seconds >= bound:
+    for _ in range(2):  # at most two more runs: a busy spell passes, a quadratic input stays slow
+        if seconds < bound:
+            break
         reset()
         started = time.process_time()
         action()
