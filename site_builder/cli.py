@@ -154,7 +154,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         if index:
             print()
         pages = next((folder for folder in path.parents if folder.name == "pages"), None)  # a page: no date needed
-        print("\n".join(explanation(load_page(path, pages, jekyll=False).post if pages else load_post(path))))
+        # how the turns read does not hang on a date: an undated file is explained (dated by its modification time)
+        print("\n".join(explanation(load_page(path, pages, jekyll=False).post if pages else load_post(path, draft=True))))
     return 0
 
 

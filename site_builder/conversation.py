@@ -428,7 +428,25 @@ def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[
         found.append(ReadingWarning(turns[0].line, f"{len(names)} speakers: declare `speakers:` if some of "
                                                    "these labels are content"))
     found.extend(_after_last_rule(lines, readings, turns, end))
+    found.extend(_sections_after_a_rule(lines, readings, turns, end))
     return tuple(sorted(found, key=lambda w: w.line))
+
+
+def _sections_after_a_rule(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
+                           end: int | None) -> list[ReadingWarning]:
+    """The last turn runs to the end through a rule and then headings: often the author's own sections after the
+    conversation (``**Claude:** 4.`` / ``---`` / ``My takeaway.`` / ``## Setup``), sometimes the answer's own."""
+    if end is not None or not turns or not readings:
+        return []
+    last = turns[-1]
+    inside = [line for line in lines if last.line < line.number <= last.end_line and not line.in_code]
+    rule = next((line for line in inside if line.is_rule), None)
+    after = [line for line in inside if rule is not None and line.number > rule.number and line.text.strip()]
+    if not after or _SECTION_START.match(after[0].text) or not any(HEADING_ANY.match(line.text) for line in after):
+        return []  # an answer's own sections open with their heading right after the rule
+    return [ReadingWarning(rule.number, f"the last turn ({last.speaker.name}) runs on past this rule and through "
+                                        "headings to the end: if the conversation ends here, put "
+                                        "`<!-- end of conversation -->` on this line")]
 
 
 def _used_once(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:

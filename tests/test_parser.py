@@ -427,3 +427,29 @@ def test_issue_20_second_looks_are_said() -> None:
     assert [t.speaker.name for t in both.turns] == ["User", "ChatGPT", "Claude"] * 2
     faq = load_post(GOLDEN / "faq_of_two_pairs.md")
     assert [t.speaker.name for t in faq.turns] == ["Q", "A", "Q", "A"]
+
+
+def test_issue_20_closing_sections_after_a_rule_are_said() -> None:
+    post = load_post(GOLDEN / "closing_sections_after_a_rule.md")
+    assert [(w.line, "end of conversation" in w.message) for w in post.warnings] == [(9, True)]
+    sections = load_post(GOLDEN / "en_answer_sections_kept.md")  # an answer's own sections: no warning
+    assert not [w for w in sections.warnings if "runs on past" in w.message]
+
+
+def test_warned_but_right_stays_rare() -> None:
+    """The measure the issue asks for, over every golden case: each is read as its golden file says (so a
+    wrong reading fails ``test_golden``); of those, how many carry a warning. Printed; bounded so that warnings
+    stay news, not noise."""
+    warned = [path.stem for path in CASES if load_post(path, draft=True).warnings]
+    print(f"\n{len(warned)} of {len(CASES)} golden cases carry a warning: {warned}")
+    assert len(warned) <= len(CASES) // 3, warned
+
+
+def test_explain_reads_an_undated_file(tmp_path: Path, capsys) -> None:
+    from site_builder.cli import main
+
+    path = tmp_path / "notes.md"  # no date in the name or the front matter: how its turns read does not hang on one
+    path.write_text("---\ntitle: T\n---\nUser: hi\n\nChatGPT: hello\n", encoding="utf-8")
+    assert main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "User" in out and "ChatGPT" in out and "known assistant" in out
