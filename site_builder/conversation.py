@@ -266,12 +266,72 @@ def _second_looks(lines: list[_Line], readings: dict[str, Reading]
     written = _written_dialogue(lines, readings)
     if written:  # _inside_answers says so, label by label
         readings = {label: r for label, r in readings.items() if label not in written}
+    marked = _exporter_markup(lines) if not readings else None
+    if marked is not None:  # the page's own markup says who speaks: no doubt to say
+        lines, readings, _ = marked
     quoted = _quoted_prompts(lines, readings)
     if quoted is not None:
         lines, readings, line = quoted
         doubts.append(ReadingWarning(line, "the quotes before each answer are read as the prompts (nobody else "
                                            "asks); write `prompts: quoted` in the front matter to settle it"))
     return lines, readings, doubts
+
+
+_IAL = re.compile(r"^ {0,3}\{:\s*\.(?P<cls>prompt|response|question|answer|user|assistant)\s*\}\s*$", re.I)
+"""A kramdown class line under a block: ``{: .prompt }`` marks the block above as a prompt, ``{: .response }`` as
+an answer (Jekyll themes such as Chirpy style them)."""
+_Q_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?:Q|Question|问)[ \t]*[:：.][ \t]*(?P<rest>.+?)[ \t]*#*[ \t]*$", re.I)
+_DETAILS_ANSWER = re.compile(r"^ {0,3}<details[^>]*>\s*<summary>\s*(?P<name>[^<]{1,40}?)\s+(?:answer|response|reply)s?"
+                             r"\s*</summary>\s*$", re.I)
+_DETAILS_END = re.compile(r"^ {0,3}</details>\s*$", re.I)
+_PROMPT_CLASSES = frozenset(("prompt", "question", "user"))
+
+
+def _exporter_markup(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading], int] | None:
+    """Conversations marked by their page's markup instead of labels: kramdown ``{: .prompt }`` / ``{: .response }``
+    under each block, or ``### Q: …`` headings each answered in ``<details><summary>ChatGPT Answer</summary>``.
+    The markup lines are blanked (line numbers stay); None when the post has neither (both kinds, at least twice)."""
+    lines = list(lines)
+    found: list[int] = []
+    user, names = Speaker("You", "user"), set()
+    for index, line in enumerate(lines):
+        if line.in_code:
+            continue
+        ial = _IAL.match(line.text)
+        question = _Q_HEADING.match(line.text)
+        details = _DETAILS_ANSWER.match(line.text)
+        if ial:
+            top = index
+            while top > 0 and lines[top - 1].text.strip() and not lines[top - 1].in_code:
+                top -= 1
+            if top == index:
+                continue
+            first = lines[top]
+            quote = _QUOTE.match(first.text)
+            rest = quote["rest"] if quote else first.text
+            prompt = ial["cls"].lower() in _PROMPT_CLASSES
+            for inner in range(top, index):
+                inner_quote = _QUOTE.match(lines[inner].text)
+                if inner_quote:
+                    lines[inner] = dataclasses.replace(lines[inner], text=inner_quote["rest"])
+            lines[top] = dataclasses.replace(lines[top], text=rest, label="You" if prompt else "Assistant",
+                                             rest=rest, form="")
+            lines[index] = dataclasses.replace(line, text="")
+            found.append(top)
+        elif question:
+            lines[index] = dataclasses.replace(line, label="You", rest=question["rest"], form="")
+            found.append(index)
+        elif details:
+            names.add(details["name"])
+            lines[index] = dataclasses.replace(line, text="", label=details["name"], rest="", form="")
+            found.append(index)
+        elif _DETAILS_END.match(line.text) and names:
+            lines[index] = dataclasses.replace(line, text="")
+    labels = {lines[i].label for i in found}
+    if len(found) < 4 or "You" not in labels or len(labels) < 2:
+        return None
+    answerer = {name: Reading(Speaker(name, "assistant"), "exporter markup") for name in labels - {"You"}}
+    return lines, {"You": Reading(user, "exporter markup"), **answerer}, lines[found[0]].number
 
 
 _GENERIC_PAIR = (frozenset(("q", "question", "问")), frozenset(("a", "answer", "答", "回答")))

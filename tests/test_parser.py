@@ -453,3 +453,14 @@ def test_explain_reads_an_undated_file(tmp_path: Path, capsys) -> None:
     assert main(["explain", str(path)]) == 0
     out = capsys.readouterr().out
     assert "User" in out and "ChatGPT" in out and "known assistant" in out
+
+
+def test_issue_20_exporter_markup_reads_as_turns() -> None:
+    kramdown = load_post(GOLDEN / "kramdown_prompt_response_classes.md")
+    assert [(t.speaker.name, t.role, t.text) for t in kramdown.turns][:2] == [
+        ("You", "user", "How do I cache a function?"), ("Assistant", "assistant", "Use functools.lru_cache on it.")]
+    assert "{:" not in "".join(t.text for t in kramdown.turns) and kramdown.intro == "I asked about caching."
+    details = load_post(GOLDEN / "q_headings_answered_in_details.md")
+    assert [(t.speaker.name, t.text) for t in details.turns] == [
+        ("You", "How do I cache a function?"), ("ChatGPT", "Use functools.lru_cache."),
+        ("You", "And clear it?"), ("ChatGPT", "Call f.cache_clear().")]
