@@ -243,17 +243,10 @@ def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store:
     Where a link leads is known once every post's URL is: a post is rendered with what its links led to in
     the last build (nothing, the first time), and rendered again, once all are known, if one leads elsewhere
     now (``links.py``; ``companions`` have pages too, ``left_out`` are the drafts this build leaves out)."""
-    statuses_same = previous is not None and _statuses_same(inputs, previous, config_file)
-    reused: dict[Path, PostRecord] = {}
-    todo: list[tuple[Path, bool, dict[str, Target]]] = []
-    for path, draft_folder in inputs.posts:
-        last = previous.posts.get(str(path)) if previous is not None else None
-        record = last if statuses_same else None
-        if (record is not None and record.signature == inputs.post_signatures[str(path)]
-                and record.draft_folder == draft_folder and (record.key is not None or not drafts)):
-            reused[path] = _left_out(record) if not drafts and record.post_fields.get("draft") else record
-        else:
-            todo.append((path, draft_folder, _known_targets(last)))
+    old = previous.posts if previous is not None and _statuses_same(inputs, previous, config_file) else {}
+    reused, files = _reusable(inputs.posts, old, inputs.post_signatures, drafts)
+    last = previous.posts if previous is not None else {}
+    todo = [(path, draft_folder, _known_targets(last.get(str(path)))) for path, draft_folder in files]
     fresh, errors = render_posts(todo, root, store, drafts=drafts, progress=progress, jobs=jobs,
                                  embed_hosts=embed_hosts, routing=routing)
     records = {path: fresh.get(path) or reused[path] for path, _ in inputs.posts if path in fresh or path in reused}
