@@ -61,8 +61,8 @@ def discover(root: Path) -> Sources:
     config = root / ("_config.yml" if jekyll else "site.yaml") if hugo_config is None else hugo_config
     config_target = _inside(config, root, problems)
     static_root, templates = root / "static", root / "templates"
-    jekyll_files = [p for folder in jekyll_post_folders(root) for p in _files(folder, root, problems)] if jekyll else []
-    jekyll_static = jekyll_copies(root) if jekyll else ((), ())
+    tree = jekyll_tree(root) if jekyll else JekyllTree((), (), (), ())
+    jekyll_files = [p for folder in tree.post_folders for p in _files(folder, root, problems)]
     _files(templates, root, problems)  # for the links it may hold: Jinja reads templates by name
     sources = Sources(
         root=root,
@@ -72,14 +72,14 @@ def discover(root: Path) -> Sources:
         tuple(p for section in HUGO_SECTIONS for p in _posts(root / "content" / section, root, problems))
         if hugo_config is not None else _posts(root / "posts", root, problems),
         drafts=_posts(root / ("_drafts" if jekyll else "drafts"), root, problems),
-        pages=_jekyll_pages(root, problems) if jekyll else _posts(root / "pages", root, problems),
+        pages=_jekyll_pages(root, problems) + tree.sub_pages if jekyll else _posts(root / "pages", root, problems),
         pages_root=root if jekyll else root / "pages",
         companions=_companions(root / "companions", root, problems),
-        static=jekyll_static[0] if jekyll else _files(static_root, root, problems),
+        static=tree.copies if jekyll else _files(static_root, root, problems),
         static_root=root if jekyll else static_root if static_root.is_dir() else None,
         templates=templates if templates.is_dir() else None,
         hugo=hugo_config is not None,
-        skipped=tuple((p, _not_a_jekyll_post(p)) for p in jekyll_files if not _dated(p)) + jekyll_static[1],
+        skipped=tuple((p, _not_a_jekyll_post(p)) for p in jekyll_files if not _dated(p)) + tree.passed,
     )
     if problems:
         raise BuildError(problems)
@@ -101,16 +101,49 @@ def hugo_config_of(root: Path) -> Path | None:
 _NOT_JEKYLL_SOURCES = frozenset(("node_modules", "vendor", "gemfiles"))
 
 
-def jekyll_post_folders(root: Path) -> list[Path]:
-    """``_posts/`` and, as Jekyll reads them, the ``_posts/`` of folders (``ai/_posts/``: their posts are in category
-    ``ai``), below folders Jekyll reads (not ``_…``, ``.…``, ``node_modules``, ``vendor``); links are not followed."""
-    found = [root / "_posts"]
-    for folder, subfolders, _ in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(("_", ".", "#", "~"))
+@dataclass(frozen=True, slots=True)
+class JekyllTree:
+    """What one walk of a Jekyll folder finds, through the folders Jekyll reads (not ``_…``, ``.…``,
+    ``node_modules``, ``vendor``; but ``_pages/`` at the top, which themes have Jekyll read with ``include:``);
+    links are not followed (Jekyll's safe mode)."""
+    post_folders: tuple[Path, ...]
+    """``_posts/`` and the ``_posts/`` of folders (``ai/_posts/``: their posts are in category ``ai``)."""
+    sub_pages: tuple[Path, ...]
+    """Files in sub-folders that may be pages (``LLM/index.md`` -> ``LLM/``, ``pages/about.md``)."""
+    copies: tuple[Path, ...]
+    """Files the site holds as they are: no front matter (images, ``CNAME``, a ``README.md``), not a ``Gemfile``."""
+    passed: tuple[tuple[Path, str], ...]
+    """Files with front matter that are no page (a ``feed.xml`` of Liquid, a ``main.scss``), with the reason."""
+
+
+_BINARY = frozenset((".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".pdf", ".zip", ".gz", ".woff",
+                     ".woff2", ".ttf", ".otf", ".eot", ".mp3", ".mp4", ".webm", ".mov", ".key", ".ipynb"))
+"""Suffixes whose files never open with front matter: not read at each build to find out."""
+
+
+def jekyll_tree(root: Path) -> JekyllTree:
+    """One walk of the Jekyll folder ``root`` (``JekyllTree``)."""
+    folders, pages, copies, passed = [root / "_posts"], [], [], []
+    for folder, subfolders, files in os.walk(root):
+        here, top = Path(folder), Path(folder) == root
+        subfolders[:] = sorted(d for d in subfolders if (not d.startswith(("_", ".", "#", "~")) or top and d == "_pages")
                                and d not in _NOT_JEKYLL_SOURCES and not os.path.islink(os.path.join(folder, d)))
-        if Path(folder) != root and os.path.isdir(os.path.join(folder, "_posts")):
-            found.append(Path(folder) / "_posts")
-    return found
+        if not top and os.path.isdir(os.path.join(folder, "_posts")):
+            folders.append(here / "_posts")
+        for name in sorted(files):
+            path = here / name
+            if name.startswith((".", "_", "#", "~")) or name in _JEKYLL_OWN and top or os.path.islink(path):
+                continue
+            page_like = name.lower().endswith(JEKYLL_PAGE_SUFFIXES)
+            if page_like and not top:
+                pages.append(path)
+            if path.suffix.lower() in _BINARY or not _front_matter(path):
+                copies.append(path)
+            elif not page_like:
+                passed.append((path, "not built: a file with front matter is made by Jekyll's Liquid or Sass, which "
+                                     "site-builder does not run (the theme makes its own feed, sitemap and styles)"))
+    in_pages = [path for path in copies if path.is_relative_to(root / "_pages")]  # Jekyll reads _pages/ for pages
+    return JekyllTree(tuple(folders), tuple(sorted(pages)), tuple(p for p in copies if p not in in_pages), tuple(passed))
 
 
 _JEKYLL_POST_NAME = re.compile(r"^\d{2,4}-\d{1,2}-\d{1,2}-[^/]*\.[^.]+$")
@@ -151,34 +184,10 @@ def _jekyll_pages(root: Path, problems: list[SiteError]) -> tuple[Path, ...]:
         target = _inside(path, root, problems)
         if target is not None and target.is_file():
             found.append(path)
-    return tuple(found) + _jekyll_sub_pages(root)
+    return tuple(found)
 
 
 _JEKYLL_OWN = frozenset(("Gemfile", "Gemfile.lock"))
-
-
-def jekyll_copies(root: Path) -> tuple[tuple[Path, ...], tuple[tuple[Path, str], ...]]:
-    """(the files a Jekyll folder's site holds as they are, what is passed over with the reason): as Jekyll copies
-    them, every file of the folders it reads that has no front matter (images, ``CNAME``, a ``README.md``…),
-    but not ``Gemfile``s; a file with front matter is a page (``.md``, ``.markdown``, ``.html``), or else made by
-    Liquid or Sass, which site-builder does not run (a ``feed.xml``, a ``main.scss``): passed over and named.
-    Links are not followed (Jekyll's safe mode)."""
-    copies: list[Path] = []
-    passed: list[tuple[Path, str]] = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(("_", ".", "#", "~"))
-                               and d not in _NOT_JEKYLL_SOURCES and not os.path.islink(os.path.join(folder, d)))
-        for name in sorted(files):
-            path = Path(folder) / name
-            if name.startswith((".", "_", "#", "~")) or name in _JEKYLL_OWN and Path(folder) == root \
-                    or os.path.islink(path):
-                continue
-            if not _front_matter(path):
-                copies.append(path)
-            elif not name.lower().endswith(JEKYLL_PAGE_SUFFIXES):
-                passed.append((path, "not built: a file with front matter is made by Jekyll's Liquid or Sass, which "
-                                     "site-builder does not run (the theme makes its own feed, sitemap and styles)"))
-    return tuple(copies), tuple(passed)
 
 
 def _front_matter(path: Path) -> bool:
@@ -190,22 +199,6 @@ def _front_matter(path: Path) -> bool:
     head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     return re.match(rb"---[ \t]*\r?\n", head) is not None
 
-
-
-def _jekyll_sub_pages(root: Path) -> tuple[Path, ...]:
-    """The files in a Jekyll folder's sub-folders that may be pages (``LLM/index.md`` -> ``LLM/``, ``pages/about.md``),
-    in the folders Jekyll reads (not ``_…``, ``.…``, ``node_modules``, ``vendor``; but ``_pages/``, which themes
-    have Jekyll read with ``include:``); links are not followed."""
-    found: list[Path] = []
-    for folder, subfolders, files in os.walk(root):
-        top = Path(folder) == root
-        subfolders[:] = sorted(d for d in subfolders if (not d.startswith(("_", ".", "#", "~")) or top and d == "_pages")
-                               and d not in _NOT_JEKYLL_SOURCES and not os.path.islink(os.path.join(folder, d)))
-        if not top:
-            found += [Path(folder) / name for name in sorted(files)
-                      if not name.startswith((".", "_")) and name.lower().endswith(JEKYLL_PAGE_SUFFIXES)
-                      and not os.path.islink(os.path.join(folder, name))]
-    return tuple(sorted(found))
 
 
 def _companions(folder: Path, root: Path, problems: list[SiteError]) -> tuple[Path, ...]:
