@@ -470,7 +470,7 @@ def rendered_record(post: Post, statuses: dict, sig: Any, draft_folder: bool, st
 
 
 def reading_warnings(posts: Iterable[Post]) -> tuple[str, ...]:
-    return tuple(f"{post.path}:{w.line}: warning: {w.message}" for post in posts for w in post.warnings)
+    return tuple(w.said(post.path) for post in posts for w in post.warnings)
 
 
 def _links(records: Iterable[PostRecord]) -> list[CompanionLink]:

@@ -78,6 +78,9 @@ def make_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="show how a post was read: each turn's speaker, role and why, "
                              "and warnings for shapes that are often misread")
     explain.add_argument("posts", nargs="+", type=Path, metavar="POST", help="post files (.md)")
+    explain.add_argument("--fix", action="store_true",
+                         help="write the front matter that settles each doubt as it was decided (speakers:, "
+                              "prompts:, closing_words:), show the diff; nothing else in the file changes")
     explain.set_defaults(func=cmd_explain)
 
     # Commands owned by other modules register their own options.
@@ -150,28 +153,54 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from site_builder.pages import load_page
     from site_builder.posts import load_post
 
+    status = 0
     for index, path in enumerate(args.posts):
         if index:
             print()
         pages = next((folder for folder in path.parents if folder.name == "pages"), None)  # a page: no date needed
         # how the turns read does not hang on a date: an undated file is explained (dated by its modification time)
-        print("\n".join(explanation(load_page(path, pages, jekyll=False).post if pages else load_post(path, draft=True))))
+        post = load_page(path, pages, jekyll=False).post if pages else load_post(path, draft=True)
+        print("\n".join(explanation(post)))
+        if args.fix and pages:
+            print(f"{path}: --fix settles posts only; a page's doubts are settled by adding the keys shown above")
+        elif args.fix:
+            status = max(status, _fix(post))
+    return status
+
+
+def _fix(post: Post) -> int:
+    """``explain --fix``: settle the post's doubts in its front matter (``settle``); 1 when that cannot be done."""
+    from site_builder.settle import settle, write_settled
+
+    original = post.path.read_bytes().decode("utf-8")  # as it is, BOM and line ends included (load_post checked it)
+    result = settle(post, original)
+    if result.text is None:
+        print(f"{post.path}: {result.said}")
+        return 0 if result.said.startswith("nothing") else 1
+    print(result.diff, end="")
+    write_settled(post.path, result.text)
+    print(f"{post.path}: {result.said}")
     return 0
 
 
 def explanation(post: Post) -> list[str]:
     """The lines ``site-builder explain`` prints for one post."""
+    said = {"declared": "reading: declared (the front matter says who speaks)",
+            "certain": "reading: certain (no doubt found)",
+            "unsure": f"reading: unsure ({len([w for w in post.warnings if w.settle])} doubt(s) below: "
+                      f"`site-builder explain --fix {post.path}` writes what settles them as decided)"}
+    lines = [said.get(post.confidence, post.confidence)]
     if not post.turns:
-        lines = ["no turns: read as an article"]
+        lines.append("no turns: read as an article")
     else:
         width = max(len("speaker"), *(_columns(t.speaker.name) for t in post.turns))
-        lines = [f"line  turn  {'speaker':<{width}}  {'role':<9}  why"]
+        lines.append(f"line  turn  {'speaker':<{width}}  {'role':<9}  why")
         lines += [f"{t.line:>4}  {t.number:>4}  {_padded(t.speaker.name, width)}  {t.role:<9}  "
                   f"{_WHY.get(post.reasons.get(t.speaker.name, ''), post.reasons.get(t.speaker.name, ''))}"
                   for t in post.turns]
     if post.outro:
         lines.append(f"{post.outro_line:>4}  the author's closing words (after the conversation)")
-    return lines + [f"{post.path}:{w.line}: warning: {w.message}" for w in post.warnings]
+    return lines + [w.said(post.path) for w in post.warnings]
 
 
 def _columns(text: str) -> int:

@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from site_builder.blockquotes import capped_blockquotes
-from site_builder.model import Annotation, Exchange, ReadingWarning, Speaker, Turn
+from site_builder.model import Annotation, Exchange, ReadingWarning, Speaker, Turn, settle_value
 from site_builder.speakers import (ASSISTANT_EMOJI, PROSE_LABELS, USER_EMOJI, Reading, infer_speakers, known_name,
                                    name_role)
 
@@ -101,6 +101,9 @@ class Conversation:
     outro_line: int = 0
     """Source line where ``outro`` starts (0 when there is none)."""
     warnings: tuple[ReadingWarning, ...] = ()
+    confidence: str = "certain"
+    """``declared`` (the front matter says who speaks), ``certain`` (no doubt found) or ``unsure`` (each doubt is
+    a warning that names what settles it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,36 +123,58 @@ class _Line:
 
 
 def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker] | None,
-                       code: frozenset[int], quoted: tuple[Speaker, Speaker] | None = None) -> Conversation:
+                       code: frozenset[int], quoted: tuple[Speaker, Speaker] | None = None, *,
+                       closing: str | None = None, label_forms: bool = True) -> Conversation:
     """Split ``body`` (starting at source line ``body_line``) into introduction, turns and exchanges.
 
     ``declared`` is the front matter's ``speakers`` (None when the key is absent: labels are inferred; an
-    empty mapping declares that nobody speaks). ``code`` holds the 0-based body lines inside code (``code_lines``): labels and rules there are content.
+    empty mapping declares that nobody speaks). ``code`` holds the 0-based body lines inside code (``code_lines``):
+    labels and rules there are content. ``closing`` is the front matter's ``closing_words``: ``none`` (the last turn
+    runs to the end) or the words the author's closing text starts with. ``label_forms``: declared speakers also
+    start turns as ``## Label``, ``**Label:**`` or an emoji (False for an importer's post: it escapes ``Label:``
+    lines only).
     """
     lines = _classify(body, body_line, code)
     if quoted is not None:
         return _quoted_conversation(lines, *quoted)
     if declared is None:
         lines = _exported_forms(lines)
-    else:  # declared speakers start turns with `Label:` only (importers escape exactly those lines)
-        lines = [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
+    else:
+        names = {name.casefold() for name in declared} if label_forms else set()
+        lines = [dataclasses.replace(line, label=None, rest="", form="")
+                 if line.form and (line.label or "").casefold() not in names else line for line in _title_heading(lines)]
     readings = _resolve_speakers(lines, declared)
     doubts: list[ReadingWarning] = []
     if declared is None:
         lines, readings, doubts = _second_looks(lines, readings)
     speakers = {label: r.speaker for label, r in readings.items()}
-    end = conversation_end(lines, speakers)
-    intro, turns, breaks_after = _scan_turns(lines[:end], speakers)
-    outro_lines = lines[end + 1:] if end is not None else []
+    end = conversation_end(lines, speakers, closing)
+    intro, turns, breaks_after = _scan_turns(lines[:end[0]] if end else lines, speakers)
+    outro_lines = lines[end[1]:] if end is not None else []
     while outro_lines and not outro_lines[0].text.strip():
         outro_lines = outro_lines[1:]
     why = {r.speaker.name: r.reason for r in readings.values()}
+    found = [] if closing is not None else _end_warnings(lines, readings, turns, end)
+    who = _warnings(lines, readings, turns) if declared is None else []  # declared: the author has said who speaks
+    warnings = _settled((*who, *found, *doubts), turns)
     return Conversation(intro, turns, group_exchanges(turns, breaks_after),
                         MappingProxyType({t.speaker.name: t.speaker for t in turns}),
                         MappingProxyType({t.speaker.name: why[t.speaker.name] for t in turns}),
                         "\n".join(line.text for line in outro_lines).rstrip("\n"),
-                        outro_lines[0].number if outro_lines else 0,
-                        tuple(sorted((*_warnings(lines, readings, turns, end), *doubts), key=lambda w: w.line)))
+                        outro_lines[0].number if outro_lines else 0, warnings,
+                        "declared" if declared is not None else "unsure" if warnings else "certain")
+
+
+SPEAKERS = ("speakers", None)
+"""A warning's ``settle`` entry meaning "the speakers as read": filled in once the turns are known (``_settled``)."""
+
+
+def _settled(warnings: Iterable[ReadingWarning], turns: tuple[Turn, ...]) -> tuple[ReadingWarning, ...]:
+    """The warnings sorted by line, each ``SPEAKERS`` entry replaced by the speakers of ``turns`` and their roles."""
+    speakers = tuple(dict.fromkeys((t.speaker.name, t.role) for t in turns))
+    return tuple(sorted((dataclasses.replace(w, settle=tuple(("speakers", speakers) if item == SPEAKERS else item
+                                                             for item in w.settle)) for w in warnings),
+                        key=lambda w: w.line))
 
 
 @cache
@@ -261,7 +286,8 @@ def _second_looks(lines: list[_Line], readings: dict[str, Reading]
     lone = _lone_generic_pair(lines, readings)
     if lone is not None:
         doubts.append(ReadingWarning(lone, "one `Q:`/`A:` pair in an article: read as part of the text, not a "
-                                           "conversation; declare `speakers: {Q: user, A: assistant}` if it is one"))
+                                           "conversation; declare `speakers: {Q: user, A: assistant}` if it is one",
+                                     (("speakers", ()),)))
         return lines, {}, doubts
     written = _written_dialogue(lines, readings)
     if written:  # _inside_answers says so, label by label
@@ -273,7 +299,8 @@ def _second_looks(lines: list[_Line], readings: dict[str, Reading]
     if quoted is not None:
         lines, readings, line = quoted
         doubts.append(ReadingWarning(line, "the quotes before each answer are read as the prompts (nobody else "
-                                           "asks); write `prompts: quoted` in the front matter to settle it"))
+                                           "asks); if they are quotations in the answers, declare `speakers:` "
+                                           "without `You`", (("prompts", "quoted"), SPEAKERS)))
     return lines, readings, doubts
 
 
@@ -432,7 +459,9 @@ def _quoted_conversation(lines: list[_Line], user: Speaker, assistant: Speaker) 
             continue
         elif prompting:
             turns += _closed(turns, current)
-            current = (assistant, line.number, [line])
+            named = line.label is not None and line.label.casefold() == assistant.name.casefold()
+            first = [dataclasses.replace(line, text=line.rest)] if named and line.rest else [] if named else [line]
+            current = (assistant, line.number, first)  # `ChatGPT: …` under the prompt: the label is not the text
         elif current is None:
             intro.append(line.text)
         else:
@@ -447,21 +476,48 @@ def _closed(turns: list[Turn], current: tuple[Speaker, int, list[_Line]] | None)
     return [] if current is None else [_make_turn(len(turns) + 1, *current)]
 
 
-def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> int | None:
-    """Index of the line that ends the conversation, or None when the last turn runs to the end.
+def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closing: str | None = None
+                     ) -> tuple[int, int] | None:
+    """Where the conversation ends: (the index its lines stop at, the index the author's closing text resumes
+    at), or None when the last turn runs to the end.
 
-    An ``<!-- end of conversation -->`` line always ends it. Otherwise the last turn's rule ends it when it
-    is that turn's only rule, sits under text rather than code, and only plain paragraphs follow it: an
-    answer's own rules divide sections that open with a heading, a list, a bold title or code, and an
-    answer that uses rules mostly uses several.
+    An ``<!-- end of conversation -->`` line always ends it; so does the front matter's ``closing_words``
+    (``none``: nothing ends it; else the first line after the first turn that starts with those words, and a rule
+    right above that line goes with neither). Otherwise the last turn's rule ends it when it is that turn's only
+    rule, sits under text rather than code, and only plain paragraphs follow it: an answer's own rules divide
+    sections that open with a heading, a list, a bold title or code, and an answer that uses rules mostly uses
+    several.
     """
     marked = _end_mark(lines)
     if marked is not None:
-        return marked
+        return marked, marked + 1
+    if closing is not None:
+        return _closing_words(lines, speakers, closing)
     rules = _rules_of_last_turn(lines, speakers)
     if len(rules) == 1 and not lines[rules[0] - 1].in_code and _plain_after(lines, rules[0]):
-        return rules[0]
+        return rules[0], rules[0] + 1
     return None
+
+
+def _closing_words(lines: list[_Line], speakers: Mapping[str, Speaker], closing: str) -> tuple[int, int] | None:
+    first = next((i for i, line in enumerate(lines) if line.label in speakers), None)
+    if closing == "none" or first is None:
+        return None
+    words = " ".join(closing.split())
+    start = next((i for i in range(first + 1, len(lines)) if not lines[i].in_code
+                  and " ".join(lines[i].text.split()).startswith(words)), None)
+    if start is None:
+        return None
+    above = start - 1
+    while above > first and not lines[above].text.strip():
+        above -= 1
+    return (above, start) if lines[above].is_rule else (start, start)
+
+
+def closing_words_of(text: str) -> str:
+    """The words that name a closing paragraph in ``closing_words``: its first line, cut to about eight words."""
+    words = text.split()
+    return " ".join(words[:8])
 
 
 def _end_mark(lines: list[_Line]) -> int | None:
@@ -479,21 +535,36 @@ def _plain_after(lines: list[_Line], index: int) -> bool:
     return bool(after) and not any(line.in_code or _SECTION_START.match(line.text) for line in after)
 
 
-def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
-              end: int | None) -> tuple[ReadingWarning, ...]:
-    """Shapes that are often misread, for the author (``site-builder explain``, and the build's output)."""
-    found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns)]
+def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    """Who speaks, where a reader might doubt it (``site-builder explain``, and the build's output)."""
+    found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns), *_taking_turns(readings, turns)]
     names = list(dict.fromkeys(t.speaker.name for t in turns))
     if len(names) > 4:
-        found.append(ReadingWarning(turns[0].line, f"{len(names)} speakers: declare `speakers:` if some of "
-                                                   "these labels are content"))
-    found.extend(_after_last_rule(lines, readings, turns, end))
-    found.extend(_sections_after_a_rule(lines, readings, turns, end))
-    return tuple(sorted(found, key=lambda w: w.line))
+        found.append(ReadingWarning(turns[0].line, f"{len(names)} speakers: each label is read as a speaker; declare "
+                                                   "`speakers:` without the labels that are content", (SPEAKERS,)))
+    return found
+
+
+def _end_warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
+                  end: tuple[int, int] | None) -> list[ReadingWarning]:
+    """Where the conversation ends, where a reader might doubt it."""
+    return [*_after_last_rule(lines, readings, turns, end), *_sections_after_a_rule(lines, readings, turns, end)]
+
+
+def _taking_turns(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    """Two or more unknown labels that take turns with no assistant anyone knows: who asks is a guess."""
+    taking = [label for label, r in readings.items() if r.reason == "repeated"]
+    if not taking or not turns:
+        return []
+    roles = ", ".join(f"`{label}:` as {'a user' if readings[label].speaker.role == 'user' else 'an assistant'}"
+                      for label in taking)
+    return [ReadingWarning(turns[0].line, f"no known assistant: the labels that take turns are read by their order, "
+                                          f"{roles} (the first to speak asks); declare `speakers:` if the roles are "
+                                          "the other way", (SPEAKERS,))]
 
 
 def _sections_after_a_rule(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
-                           end: int | None) -> list[ReadingWarning]:
+                           end: tuple[int, int] | None) -> list[ReadingWarning]:
     """The last turn runs to the end through a rule and then headings: often the author's own sections after the
     conversation (``**Claude:** 4.`` / ``---`` / ``My takeaway.`` / ``## Setup``), sometimes the answer's own."""
     if end is not None or not turns or not readings:
@@ -506,7 +577,9 @@ def _sections_after_a_rule(lines: list[_Line], readings: Mapping[str, Reading], 
         return []  # an answer's own sections open with their heading right after the rule
     return [ReadingWarning(rule.number, f"the last turn ({last.speaker.name}) runs on past this rule and through "
                                         "headings to the end: if the conversation ends here, put "
-                                        "`<!-- end of conversation -->` on this line")]
+                                        "`<!-- end of conversation -->` on this line, or write "
+                                        f"`closing_words: {settle_value(closing_words_of(after[0].text))}`",
+                           (("closing_words", "none"),))]
 
 
 def _used_once(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
@@ -517,24 +590,29 @@ def _used_once(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list
         counts[turn.speaker.name] = counts.get(turn.speaker.name, 0) + 1
     result = []
     for label, reading in readings.items():
-        if reading.reason in ("asks", "answers", "repeated") and not known_name(label) and counts.get(label) == 1:
+        twin = any(other != label and counts.get(other) and r.speaker.role == reading.speaker.role
+                   for other, r in readings.items())  # another label plays its part: a typo, or a label in the text
+        if reading.reason in ("asks", "answers", "repeated") and not known_name(label) and counts.get(label) == 1 \
+                and twin:
             role = reading.speaker.role
             result.append(ReadingWarning(first[label].line, f"`{label}:` starts one turn only, read as "
                                          f"{'an' if role == 'assistant' else 'a'} {role} ({reading.reason}); "
-                                         "declare `speakers:` if that is wrong"))
+                                         "declare `speakers:` without it if it is part of the text", (SPEAKERS,)))
     return result
 
 
 def _inside_answers(lines: list[_Line], readings: Mapping[str, Reading],
                     turns: tuple[Turn, ...]) -> list[ReadingWarning]:
-    """Labels that repeat but only ever inside assistant turns: read as content, which may be wrong."""
+    """Names of speakers (``GPT:``, ``User:``) that repeat but only ever inside assistant turns: read as content
+    (a dialogue or a transcript the answer holds), which may be wrong. Other labels there (``French:``, ``Test
+    cases:``) are the answer's own words: a reader has no doubt about them."""
     seen: dict[str, list[int]] = {}
     for line in lines:
-        if line.label and line.label not in readings and line.label.casefold() not in PROSE_LABELS:
+        if line.label and line.label not in readings and known_name(line.label):
             seen.setdefault(line.label, []).append(line.number)
     starts = [t.line for t in turns]
     return [ReadingWarning(numbers[0], f"`{label}:` appears {len(numbers)} times, only inside answers: read as "
-                                       "part of the answer")
+                                       "part of the answer; declare `speakers:` with it if it speaks", (SPEAKERS,))
             for label, numbers in seen.items()
             if len(numbers) >= 2 and all(_in_answer(turns, starts, n) for n in numbers)]
 
@@ -545,17 +623,22 @@ def _in_answer(turns: tuple[Turn, ...], starts: list[int], number: int) -> bool:
 
 
 def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
-                     end: int | None) -> list[ReadingWarning]:
+                     end: tuple[int, int] | None) -> list[ReadingWarning]:
     if not turns or _end_mark(lines) is not None:
         return []
     speaker = turns[-1].speaker.name
     if end is not None:
-        return [ReadingWarning(lines[end].number, f"text after the last rule is read as your closing words, not "
-                               f"{speaker}'s; write `<!-- end of conversation -->` instead of the rule to say so")]
+        closing = next(line.text for line in lines[end[1]:] if line.text.strip())
+        return [ReadingWarning(lines[end[0]].number, f"text after the last rule is read as your closing words, not "
+                               f"{speaker}'s; if it is {speaker}'s, write `closing_words: none`",
+                               (("closing_words", closing_words_of(closing)),))]
     rules = _rules_of_last_turn(lines, {label: r.speaker for label, r in readings.items()})
     if rules and _plain_after(lines, rules[-1]):
-        return [ReadingWarning(lines[rules[-1]].number, f"text after the last rule is read as {speaker}'s turn; "
-                               "write `<!-- end of conversation -->` before your own closing words")]
+        closing = next(line.text for line in lines[rules[-1] + 1:] if line.text.strip())
+        return [ReadingWarning(lines[rules[-1]].number, f"text after the last rule is read as {speaker}'s turn; if "
+                               "it is your closing words, write `<!-- end of conversation -->` instead of the rule or "
+                               f"`closing_words: {settle_value(closing_words_of(closing))}`",
+                               (("closing_words", "none"),))]
     return []
 
 

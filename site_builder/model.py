@@ -7,6 +7,7 @@ test report can point an editor straight at them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,37 @@ class ReadingWarning:
     """A shape of the post that is often misread (a label used once…): shown, never an error."""
     line: int
     message: str
+    """What was decided and the alternative."""
+    settle: tuple[tuple[str, Any], ...] = ()
+    """The front matter that settles the doubt as decided (``speakers``, ``prompts``, ``closing_words``), as
+    key/value pairs; a ``speakers`` value is a tuple of (label, role) pairs. Empty for a warning that is not a
+    doubt about the reading (a Liquid tag)."""
+
+    def said(self, path: object) -> str:
+        """The warning as ``build`` and ``explain`` print it: file:line, the decision, and what settles it."""
+        text = f"{path}:{self.line}: warning: {self.message}"
+        if self.settle:
+            lines = "; ".join(f"`{key}: {settle_value(value)}`" for key, value in self.settle)
+            text += f" (to settle it, add {lines} to the front matter, or run `site-builder explain --fix {path}`)"
+        return text
+
+
+def settle_value(value: Any) -> str:
+    """A settling value as one line of YAML: ``quoted``, ``none``, ``{Me: user, ChatGPT: assistant}``."""
+    if isinstance(value, tuple):
+        return "{" + ", ".join(f"{_yaml_scalar(label)}: {role}" for label, role in value) + "}"
+    return _yaml_scalar(value)
+
+
+_PLAIN_YAML = re.compile(r"[^\W\d_][\w .'’-]*[\w.]|[^\W\d_]", re.UNICODE)
+_YAML_WORDS = frozenset(("y", "yes", "n", "no", "true", "false", "on", "off", "null"))
+
+
+def _yaml_scalar(text: str) -> str:
+    """``text`` as a YAML flow scalar: plain when it is a word or words, else double-quoted (JSON escapes)."""
+    if _PLAIN_YAML.fullmatch(text) and text.casefold() not in _YAML_WORDS:
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +145,8 @@ class Post:
     """Why each speaker of ``turns`` was read as one (``declared``, ``known assistant``, ``asks``…)."""
     warnings: tuple[ReadingWarning, ...] = ()
     """How the turns were read may be wrong here (``site-builder explain`` lists them)."""
+    confidence: str = "certain"
+    """How sure the reading of the turns is: ``declared``, ``certain`` or ``unsure`` (``Conversation.confidence``)."""
     exchanges: tuple[Exchange, ...] = ()
     code_blocks: tuple[CodeBlock, ...] = ()
     url: str = ""

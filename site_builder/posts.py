@@ -46,7 +46,10 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
     declared = _speakers(path, front, meta.get("speakers"), meta.get("model"))
     tokens = block_tokens(split.body)
     quoted = _quoted_speakers(path, front, meta.get("prompts"), declared, meta.get("model"))
-    conversation = parse_conversation(split.body, split.body_line, declared, code_lines(tokens), quoted)
+    imported = meta.get("imported", "source_id" in meta) is not False  # Post.imported
+    conversation = parse_conversation(split.body, split.body_line, declared, code_lines(tokens), quoted,
+                                      closing=_closing(path, front, meta.get("closing_words"), split.body),
+                                      label_forms=not imported)
     speakers = dict(conversation.speakers if declared is None or quoted else declared)
     return Post(
         path=path,
@@ -67,6 +70,7 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
         outro_line=conversation.outro_line,
         reasons=conversation.reasons,
         warnings=tuple(sorted((*conversation.warnings, *liquid), key=lambda w: w.line)),
+        confidence=conversation.confidence,
         exchanges=conversation.exchanges,
         code_blocks=code_blocks(tokens, split.body_line),
         comments=_bool(path, front, meta, "comments") if meta.get("comments") is not None else None,
@@ -154,6 +158,25 @@ def _speakers(path: Path, front: list[str], value: Any, default_model: Any) -> M
         model = spec.get("model") or (default_model if spec["role"] == "assistant" else None)
         result[str(name)] = Speaker(str(name), spec["role"], str(model) if model else None)
     return result
+
+
+def _closing(path: Path, front: list[str], value: Any, body: str) -> str | None:
+    """``closing_words``: ``none`` (the last turn runs to the end of the post), or the words the author's closing
+    text after the conversation starts with; None when the key is absent."""
+    if value is None:
+        return None
+    if value is False or value == "none":
+        return "none"
+    words = " ".join(str(value).split()) if isinstance(value, (str, int, float)) else ""
+    hint = ("write `closing_words: none` when the last turn runs to the end, or the first words of your closing "
+            "paragraph, e.g. `closing_words: \"My takeaway\"`")
+    if not words:
+        raise PostError(path, _key_line(front, "closing_words"),
+                        f"front matter: closing_words must be `none` or words, got {shown(value)}", hint=hint)
+    if not any(" ".join(line.split()).startswith(words) for line in body.split("\n")):
+        raise PostError(path, _key_line(front, "closing_words"),
+                        f"front matter: no line of the post starts with the closing_words {shown(words)}", hint=hint)
+    return words
 
 
 def _quoted_speakers(path: Path, front: list[str], value: Any, declared: Mapping[str, Speaker] | None,

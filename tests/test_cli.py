@@ -70,26 +70,34 @@ def test_module_entry_point(tmp_path: Path) -> None:
 
 def test_explain_shows_how_a_post_was_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "2024-01-01-x.md"
-    path.write_text("---\ntitle: T\n---\n\nIntro.\n\nAlice: What is 2 + 2?\n\nChatGPT: It is 4.\n",
-                    encoding="utf-8")
+    path.write_text("---\ntitle: T\n---\n\nIntro.\n\nAlice: What is 2 + 2?\n\nChatGPT: It is 4.\n\n"
+                    "Bob: And 3 + 3?\n\nChatGPT: 6.\n\nAlice: Thanks.\n", encoding="utf-8")
     assert main(["explain", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[:3] == ["line  turn  speaker  role       why",
+    assert out[:4] == [f"reading: unsure (1 doubt(s) below: `site-builder explain --fix {path}` writes what settles "
+                       "them as decided)",
+                       "line  turn  speaker  role       why",
                        "   7     1  Alice    user       asks (an assistant answers right after)",
                        "   9     2  ChatGPT  assistant  known assistant"]
-    assert f"{path}:7: warning: `Alice:` starts one turn only" in out[-1]
+    assert out[-1].startswith(f"{path}:11: warning: `Bob:` starts one turn only")
+    path.write_text("---\ntitle: T\n---\nAlice: What is 2 + 2?\n\nChatGPT: It is 4.\n", encoding="utf-8")
+    assert main(["explain", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "reading: certain (no doubt found)", \
+        "one question answered by a known assistant: nothing to doubt"
 
 
 def test_build_prints_reading_warnings_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = tmp_path / "content"
     (content / "posts").mkdir(parents=True)
     post = content / "posts" / "2024-01-01-x.md"
-    post.write_text("---\ntitle: T\n---\n\nAlice: What is 2 + 2?\n\nChatGPT: It is 4.\n", encoding="utf-8")
+    post.write_text("---\ntitle: T\n---\n\nAlice: What is 2 + 2?\n\nChatGPT: It is 4.\n\nBob: And 3 + 3?\n\n"
+                    "ChatGPT: 6.\n\nAlice: Thanks.\n", encoding="utf-8")
     (content / "site.yaml").write_text("base_url: https://example.org/\n", encoding="utf-8")
     assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert err == [f"{post}:5: warning: `Alice:` starts one turn only, read as a user (asks); "
-                   "declare `speakers:` if that is wrong"]
+    assert err == [f"{post}:9: warning: `Bob:` starts one turn only, read as a user (asks); declare `speakers:` "
+                   "without it if it is part of the text (to settle it, add `speakers: {Alice: user, ChatGPT: "
+                   f"assistant, Bob: user}}` to the front matter, or run `site-builder explain --fix {post}`)"]
 
 
 def test_help_says_what_a_command_does_without_citing_documents_users_do_not_have(

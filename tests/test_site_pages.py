@@ -384,5 +384,6 @@ def test_explain_reads_a_page_without_a_date(tmp_path: Path, capsys: pytest.Capt
     content = make_site(tmp_path)
     assert main(["explain", str(content / "pages" / "docs" / "setup.md")]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split()[:4] == ["3", "1", "User", "user"] and lines[2].split()[:4] == ["5", "2", "ChatGPT",
+    assert lines[0] == "reading: certain (no doubt found)"
+    assert lines[2].split()[:4] == ["3", "1", "User", "user"] and lines[3].split()[:4] == ["5", "2", "ChatGPT",
                                                                                           "assistant"]
