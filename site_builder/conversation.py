@@ -537,7 +537,8 @@ def _plain_after(lines: list[_Line], index: int) -> bool:
 
 def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
     """Who speaks, where a reader might doubt it (``site-builder explain``, and the build's output)."""
-    found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns), *_taking_turns(readings, turns)]
+    found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns), *_taking_turns(readings, turns),
+             *_one_side(lines, readings, turns)]
     names = list(dict.fromkeys(t.speaker.name for t in turns))
     if len(names) > 4:
         found.append(ReadingWarning(turns[0].line, f"{len(names)} speakers: each label is read as a speaker; declare "
@@ -549,6 +550,26 @@ def _end_warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tu
                   end: tuple[int, int] | None) -> list[ReadingWarning]:
     """Where the conversation ends, where a reader might doubt it."""
     return [*_after_last_rule(lines, readings, turns, end), *_sections_after_a_rule(lines, readings, turns, end)]
+
+
+def _one_side(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    """Only one side of a conversation is labelled: answers with no asker (what comes between them is read as the
+    answer above), or a user's label that recurs with no answer anyone labels (read as an article)."""
+    if turns and len(turns) >= 2 and all(t.role == "assistant" for t in turns):
+        between = next((line for line in lines if turns[0].line < line.number <= turns[1].line
+                        and line.text.strip() and not line.label), None)
+        if between is not None:
+            return [ReadingWarning(turns[1].line, "nobody asks by name: the text between the answers is read as part "
+                                                  "of the answer above it; if your prompts are there, label them "
+                                                  "(`Me: …`) or quote them and write `prompts: quoted`", (SPEAKERS,))]
+    if not readings:
+        asking = [line for line in lines if line.label and name_role(line.label) == "user" and line.form != "heading"]
+        names = {line.label.casefold() for line in asking}
+        if len(asking) >= 2 and len(names) == 1 and asking[0].label.casefold() not in _GENERIC_PAIR[0]:
+            return [ReadingWarning(asking[0].number, f"`{asking[0].label}:` starts {len(asking)} lines but no answer "
+                                                     "is labelled: read as an article; to show a conversation, label "
+                                                     "the answers (`ChatGPT: …`)", (("speakers", ()),))]
+    return []
 
 
 def _taking_turns(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:

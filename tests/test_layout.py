@@ -96,7 +96,7 @@ def test_snippet_imports_flow_one_way():
         assert not graph[prefix + script], f"{script}.py runs in a bare interpreter and imports nothing of ours"
 
 
-LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"}, {"build"}, {"assemble"},
+LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"}, {"settle"}, {"build"}, {"assemble"},
           {"search", "render", "feed", "markdown", "links", "sanitize", "mathml", "mathrules", "highlight", "write", "output", "incremental"}, {"snippets"},
           {"discover", "config", "services", "menu"},
           {"permalinks", "posts", "pages", "conversation", "speakers", "frontmatter", "blockquotes"}, {"model", "errors", "caches"}]
