@@ -124,7 +124,7 @@ class _Line:
 
 def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker] | None,
                        code: frozenset[int], quoted: tuple[Speaker, Speaker] | None = None, *,
-                       closing: str | None = None, label_forms: bool = True) -> Conversation:
+                       closing: str | None = None, label_forms: bool = True, title: str = "") -> Conversation:
     """Split ``body`` (starting at source line ``body_line``) into introduction, turns and exchanges.
 
     ``declared`` is the front matter's ``speakers`` (None when the key is absent: labels are inferred; an
@@ -146,7 +146,7 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
     readings = _resolve_speakers(lines, declared)
     doubts: list[ReadingWarning] = []
     if declared is None:
-        lines, readings, doubts = _second_looks(lines, readings)
+        lines, readings, doubts = _second_looks(lines, readings, title)
     speakers = {label: r.speaker for label, r in readings.items()}
     end = conversation_end(lines, speakers, closing)
     intro, turns, breaks_after = _scan_turns(lines[:end[0]] if end else lines, speakers)
@@ -155,7 +155,7 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
         outro_lines = outro_lines[1:]
     why = {r.speaker.name: r.reason for r in readings.values()}
     found = [] if closing is not None else _end_warnings(lines, readings, turns, end)
-    who = _warnings(lines, readings, turns) if declared is None else []  # declared: the author has said who speaks
+    who = _warnings(lines, readings, turns, title) if declared is None else []  # declared: the author said who speaks
     warnings = _settled((*who, *found, *doubts), turns)
     return Conversation(intro, turns, group_exchanges(turns, breaks_after),
                         MappingProxyType({t.speaker.name: t.speaker for t in turns}),
@@ -276,7 +276,7 @@ def _names_answered(lines: list[_Line]) -> list[_Line]:
             dataclasses.replace(line, label=None, rest="", form="") for line in lines]
 
 
-def _second_looks(lines: list[_Line], readings: dict[str, Reading]
+def _second_looks(lines: list[_Line], readings: dict[str, Reading], title: str = ""
                   ) -> tuple[list[_Line], dict[str, Reading], list[ReadingWarning]]:
     """What a reader sees once the labels are known, each said in a warning: a lone ``Q:``/``A:`` pair in an
     article is content; labels that only ever talk among themselves inside one speaker's answers (a dialogue
@@ -289,6 +289,16 @@ def _second_looks(lines: list[_Line], readings: dict[str, Reading]
                                            "conversation; declare `speakers: {Q: user, A: assistant}` if it is one",
                                      (("speakers", ()),)))
         return lines, {}, doubts
+    faq = _faq(lines, readings, title)
+    if faq is not None:
+        doubts.append(ReadingWarning(faq, "only `Q:`/`A:` labels and no AI named in the title or before them: read as "
+                                          "an FAQ in an article, not a conversation; declare `speakers: {Q: user, A: "
+                                          "assistant}` if it is one", (("speakers", ()),)))
+        return lines, {}, doubts
+    if not readings:
+        quoted_exchange = _quoted_exchange(lines)
+        if quoted_exchange is not None:
+            lines, readings = quoted_exchange
     written = _written_dialogue(lines, readings)
     if written:  # _inside_answers says so, label by label
         readings = {label: r for label, r in readings.items() if label not in written}
@@ -308,10 +318,20 @@ _IAL = re.compile(r"^ {0,3}\{:\s*\.(?P<cls>prompt|response|question|answer|user|
 """A kramdown class line under a block: ``{: .prompt }`` marks the block above as a prompt, ``{: .response }`` as
 an answer (Jekyll themes such as Chirpy style them)."""
 _Q_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?:Q|Question|问)[ \t]*[:：.][ \t]*(?P<rest>.+?)[ \t]*#*[ \t]*$", re.I)
-_DETAILS_ANSWER = re.compile(r"^ {0,3}<details[^>]*>\s*<summary>\s*(?P<name>[^<]{1,40}?)\s+(?:answer|response|reply)s?"
+_DETAILS_ANSWER = re.compile(r"^\s*(?:<details[^>]*>\s*)?<summary>\s*(?P<name>[^<]{1,40}?)\s+(?:answer|response|reply)s?"
                              r"\s*</summary>\s*$", re.I)
+_DETAILS_OPEN = re.compile(r"^\s*<details[^>]*>\s*$", re.I)
 _DETAILS_END = re.compile(r"^ {0,3}</details>\s*$", re.I)
 _PROMPT_CLASSES = frozenset(("prompt", "question", "user"))
+_PROMPT_HEADING = re.compile(r"^ {0,3}#{2,6}[ \t]+(?P<rest>.+?)[ \t]*#*[ \t]*$")
+
+
+def _previous_text(lines: list[_Line], index: int) -> int | None:
+    """The index of the last line above ``index`` that is not blank and not code, or None."""
+    above = index - 1
+    while above >= 0 and not lines[above].text.strip():
+        above -= 1
+    return above if above >= 0 and not lines[above].in_code else None
 
 
 def _exporter_markup(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading], int] | None:
@@ -352,11 +372,20 @@ def _exporter_markup(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading
             names.add(details["name"])
             lines[index] = dataclasses.replace(line, text="", label=details["name"], rest="", form="")
             found.append(index)
+            above = _previous_text(lines, index)
+            if above is not None and _DETAILS_OPEN.match(lines[above].text):
+                lines[above] = dataclasses.replace(lines[above], text="")
+                above = _previous_text(lines, above)
+            heading = None if above is None or lines[above].label else _PROMPT_HEADING.match(lines[above].text)
+            if heading:  # `## Help me plan a SaaS` above the answer: the prompt
+                lines[above] = dataclasses.replace(lines[above], label="You", rest=heading["rest"], form="")
+                found.append(above)
         elif _DETAILS_END.match(line.text) and names:
             lines[index] = dataclasses.replace(line, text="")
     labels = {lines[i].label for i in found}
-    if len(found) < 4 or "You" not in labels or len(labels) < 2:
+    if len(found) < (2 if names else 4) or "You" not in labels or len(labels) < 2:
         return None
+    found.sort()
     answerer = {name: Reading(Speaker(name, "assistant"), "exporter markup") for name in labels - {"You"}}
     return lines, {"You": Reading(user, "exporter markup"), **answerer}, lines[found[0]].number
 
@@ -375,6 +404,66 @@ def _lone_generic_pair(lines: list[_Line], readings: Mapping[str, Reading]) -> i
         return None
     after = [line for line in lines if line.number > labelled[1].number and line.text.strip()]
     return labelled[0].number if len(after) >= 3 else None
+
+
+_AI_WORDS = re.compile(r"\b(?:AI|A\.I\.|LLM|LLMs|chatbot|chat ?bot|GPT[\w.-]*|" + "|".join(
+    re.escape(name) for name in ("ChatGPT", "Claude", "Gemini", "Bard", "Copilot", "Mistral", "Llama", "Grok",
+                                 "DeepSeek", "Qwen", "Perplexity", "OpenAI", "Anthropic", "Kimi")) + r")\b", re.I)
+"""Words that say an AI takes part (in a title or an introduction)."""
+
+
+def _faq(lines: list[_Line], readings: Mapping[str, Reading], title: str) -> int | None:
+    """The line of the first label when ``Q:``/``A:`` (``Question:``/``Answer:``…) are the only labels and neither
+    the title nor the text before them names an AI: an FAQ or flashcards, not a conversation. None otherwise."""
+    generic = _GENERIC_PAIR[0] | _GENERIC_PAIR[1]
+    if not readings or any(label.casefold() not in generic for label in readings):
+        return None
+    first = next(index for index, line in enumerate(lines) if line.label in readings)
+    before = " ".join(line.text for line in lines[:first])
+    return None if _AI_WORDS.search(title) or _AI_WORDS.search(before) else lines[first].number
+
+
+def _quoted_exchange(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading]] | None:
+    """An exchange quoted whole inside an article (``> **Me:** …`` / ``> **Doxa:** …``): the labels of one
+    blockquote, read as a reader does, start turns; the quote marks go, and the article resumes after the quote
+    (an end of the conversation there). None when no quote holds an exchange, or when several do (commentary
+    between quoted exchanges would be read into the turns: that shape is left as the article it looks like)."""
+    found: list[tuple[int, int, list[_Line]]] = []
+    index = 0
+    while index < len(lines):
+        if lines[index].in_code or lines[index].alert or not _QUOTE.match(lines[index].text):
+            index += 1
+            continue
+        start = index
+        while index < len(lines) and not lines[index].in_code and _QUOTE.match(lines[index].text):
+            index += 1
+        inner = [_unquoted(line) for line in lines[start:index]]
+        if infer_speakers([line.label for line in inner if line.label]):
+            found.append((start, index, inner))
+    if len(found) != 1:
+        return None
+    start, stop, inner = found[0]
+    readings = infer_speakers([line.label for line in inner if line.label])
+    if not any(r.speaker.role == "user" for r in readings.values()) or \
+            not any(r.speaker.role == "assistant" for r in readings.values()):
+        return None
+    if not any(known_name(line.label) for line in inner if line.label):
+        return None  # someone a reader knows takes part: `> **Me:**`, `> ChatGPT:`
+    lines = [*lines[:start], *inner, *lines[stop:]]
+    if stop < len(lines) and not lines[stop].text.strip() and any(line.text.strip() for line in lines[stop:]):
+        lines[stop] = dataclasses.replace(lines[stop], text=_QUOTED_END)  # the article goes on after the quote
+    return lines, readings
+
+
+_QUOTED_END = "<!-- end of conversation -->"
+
+
+def _unquoted(line: _Line) -> _Line:
+    """A line of a blockquote without its ``>``, classified again (a label may start it now)."""
+    rest = _QUOTE.match(line.text)["rest"]
+    bold = BOLD_LABEL.match(rest) if rest.startswith("**") else None
+    label, after, form = (bold["label"], bold["rest"], "bold") if bold and bold["label"] else _label_of(rest)
+    return dataclasses.replace(line, text=rest, label=label, rest=after, form=form)
 
 
 def _written_dialogue(lines: list[_Line], readings: Mapping[str, Reading]) -> list[str]:
@@ -496,7 +585,18 @@ def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closin
     rules = _rules_of_last_turn(lines, speakers)
     if len(rules) == 1 and not lines[rules[0] - 1].in_code and _plain_after(lines, rules[0]):
         return rules[0], rules[0] + 1
+    if rules and _framed(lines, speakers) and not lines[rules[0] - 1].in_code \
+            and any(line.text.strip() for line in lines[rules[0] + 1:]):
+        return rules[0], rules[0] + 1  # opened by a rule under the article's text: the next rule closes it
     return None
+
+
+def _framed(lines: list[_Line], speakers: Mapping[str, Speaker]) -> bool:
+    """The conversation opens with a rule under the article's own text (``Here's an exchange:`` / ``---`` /
+    ``**Me:** …``): an exchange set into an article between two rules."""
+    first = next((i for i, line in enumerate(lines) if line.label in speakers), None)
+    above = None if first is None else _previous_text(lines, first)
+    return above is not None and lines[above].is_rule and _previous_text(lines, above) is not None
 
 
 def _closing_words(lines: list[_Line], speakers: Mapping[str, Speaker], closing: str) -> tuple[int, int] | None:
@@ -535,10 +635,13 @@ def _plain_after(lines: list[_Line], index: int) -> bool:
     return bool(after) and not any(line.in_code or _SECTION_START.match(line.text) for line in after)
 
 
-def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
+              title: str = "") -> list[ReadingWarning]:
     """Who speaks, where a reader might doubt it (``site-builder explain``, and the build's output)."""
     found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns), *_taking_turns(readings, turns),
-             *_one_side(lines, readings, turns)]
+             *_one_side(lines, readings, turns), *_quotes_outside_questions(lines, turns)]
+    if not turns and not found:
+        found.extend(_article_doubts(lines, title))
     names = list(dict.fromkeys(t.speaker.name for t in turns))
     if len(names) > 4:
         found.append(ReadingWarning(turns[0].line, f"{len(names)} speakers: each label is read as a speaker; declare "
@@ -570,6 +673,68 @@ def _one_side(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[
                                                      "is labelled: read as an article; to show a conversation, label "
                                                      "the answers (`ChatGPT: …`)", (("speakers", ()),))]
     return []
+
+
+_NESTED = re.compile(r"^(?:[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|>[ \t]?|\[\[[^\]\n]{1,80}\]\][ \t]*))+")
+"""What a label may sit behind in a list item or a quote: list markers, quote marks, ``[[wiki/tags]]``."""
+_QUOTE_OPEN = re.compile(r"^ {0,3}(?:>|<blockquote[\s>])", re.I)
+
+
+def _article_doubts(lines: list[_Line], title: str) -> list[ReadingWarning]:
+    """A post read as an article that a reader might take for a conversation: speakers' labels inside list items
+    or quotes (an outliner's export, a quoted chat), a question answered by a long quote, or quotes in a post about
+    an AI that labels nobody (the quotes may be its prompts)."""
+    nested = []
+    for line in lines:
+        marker = None if line.in_code or line.label else _NESTED.match(line.text)
+        if marker:
+            label, _, _ = _label_of(line.text[marker.end():])
+            if label:
+                nested.append((line, label))
+    readings = infer_speakers([label for _, label in nested])
+    if {r.speaker.role for r in readings.values()} >= {"user", "assistant"}:
+        line = next(line for line, label in nested if label in readings)
+        names = " and ".join(f"`{label}:`" for label in list(readings)[:2])
+        return [ReadingWarning(line.number, f"{names} start lines inside list items or quotes: read as an article; to "
+                                            "show a conversation, start each turn with its label at the beginning "
+                                            "of a line", (("speakers", ()),))]
+    quotes = _quote_starts(lines)
+    asked = [index for index in quotes if (above := _previous_text(lines, index)) is not None
+             and lines[above].text.rstrip().endswith(("?", "？")) and not _QUOTE_OPEN.match(lines[above].text)]
+    quoted = sum(1 for line in lines if not line.in_code and _QUOTE.match(line.text))
+    texts = sum(1 for line in lines if line.text.strip())
+    if asked and (len(asked) >= 2 or quoted * 2 >= texts):
+        return [ReadingWarning(lines[asked[0]].number, "a question answered by a quote, with no labels: read as an "
+                                                       "article; if the quote is the answer, label the turns (`Me: …` "
+                                                       "/ `ChatGPT: …`)", (("speakers", ()),))]
+    before = " ".join(line.text for line in lines if not _QUOTE.match(line.text))
+    if len(quotes) >= 2 and (_AI_WORDS.search(title) or _AI_WORDS.search(before)):
+        return [ReadingWarning(lines[quotes[0]].number, f"{len(quotes)} quotes in a post about an AI that labels "
+                                                        "nobody: read as an article; if the quotes are your prompts, "
+                                                        "write `prompts: quoted`", (("speakers", ()),))]
+    return []
+
+
+def _quote_starts(lines: list[_Line]) -> list[int]:
+    """Indices of the lines that open a quote (``>`` after a non-quote line, or ``<blockquote>``), alerts left out."""
+    return [index for index, line in enumerate(lines)
+            if not line.in_code and not line.alert and _QUOTE_OPEN.match(line.text)
+            and (index == 0 or not _QUOTE.match(lines[index - 1].text) or lines[index - 1].in_code)]
+
+
+def _quotes_outside_questions(lines: list[_Line], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    """Quotes, two or more, that open outside every question (in the introduction or inside answers) while each
+    user turn is a line or two: the quotes may be the prompts and the labels a dialogue the answers hold."""
+    if not turns or any(t.role == "user" and t.end_line - t.line > 2 for t in turns):
+        return []
+    starts = [t.line for t in turns]
+    outside = [lines[index] for index in _quote_starts(lines)
+               if (turn := bisect.bisect_right(starts, lines[index].number) - 1) < 0 or turns[turn].role != "user"]
+    if len(outside) < 2:
+        return []
+    return [ReadingWarning(outside[0].number, f"{len(outside)} quotes open outside the questions: if they are your "
+                                              "prompts, the labels are a dialogue inside the answers; declare "
+                                              "`speakers:` to say who speaks", (SPEAKERS,))]
 
 
 def _taking_turns(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:

@@ -49,7 +49,7 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
     imported = meta.get("imported", "source_id" in meta) is not False  # Post.imported
     conversation = parse_conversation(split.body, split.body_line, declared, code_lines(tokens), quoted,
                                       closing=_closing(path, front, meta.get("closing_words"), split.body),
-                                      label_forms=not imported)
+                                      label_forms=not imported, title=title)
     speakers = dict(conversation.speakers if declared is None or quoted else declared)
     return Post(
         path=path,

@@ -430,8 +430,8 @@ def test_issue_20_second_looks_are_said() -> None:
     assert quoted.warnings[0].settle == (("prompts", "quoted"), ("speakers", (("You", "user"), ("ChatGPT", "assistant"))))
     both = load_post(GOLDEN / "two_assistants_answer_in_turn.md")  # one answer each: not a written dialogue
     assert [t.speaker.name for t in both.turns] == ["User", "ChatGPT", "Claude"] * 2
-    faq = load_post(GOLDEN / "faq_of_two_pairs.md")
-    assert [t.speaker.name for t in faq.turns] == ["Q", "A", "Q", "A"]
+    faq = load_post(GOLDEN / "faq_of_two_pairs.md")  # titled FAQ, no AI named: an FAQ (said)
+    assert faq.turns == () and "FAQ" in faq.warnings[0].message and faq.warnings[0].settle == (("speakers", ()),)
 
 
 def test_issue_20_closing_sections_after_a_rule_are_said() -> None:
@@ -452,6 +452,15 @@ def reader_reading(path: Path) -> tuple[tuple[tuple[str, str, int], ...], int]:
     return tuple((t["speaker"], t["role"], t["line"]) for t in source["turns"]), source["outro"][0]
 
 
+def _same_reading(expected: tuple, actual: tuple) -> bool:
+    """Speakers, roles, label lines and the closing words' line agree; a speaker the post leaves unnamed is written
+    ``(unlabeled reply)`` or ``?`` in a ``.reading.json`` and matches any name."""
+    (turns, outro), (read, read_outro) = expected, actual
+    return outro == read_outro and len(turns) == len(read) and all(
+        (name.startswith("(") or name == "?" or name == got) and (role, line) == (got_role, got_line)
+        for (name, role, line), (got, got_role, got_line) in zip(turns, read))
+
+
 def test_no_wrong_reading_goes_unwarned() -> None:
     """The measure the issue asks for, over every parser case: how many readings are wrong and unwarned (must be
     none), wrong but warned, and right but warned (printed, and bounded so that a warning stays news)."""
@@ -459,7 +468,7 @@ def test_no_wrong_reading_goes_unwarned() -> None:
     for path in CASES:
         post = load_post(path, draft=True)
         actual = tuple((t.speaker.name, t.role, t.line) for t in post.turns), post.outro_line
-        rows.append((path.stem, actual == reader_reading(path), any(w.settle for w in post.warnings)))
+        rows.append((path.stem, _same_reading(reader_reading(path), actual), any(w.settle for w in post.warnings)))
     wrong_unwarned = [name for name, right, doubted in rows if not right and not doubted]
     wrong_warned = [name for name, right, doubted in rows if not right and doubted]
     right_warned = [name for name, right, doubted in rows if right and doubted]
