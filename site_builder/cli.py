@@ -177,8 +177,16 @@ def _fix(post: Post) -> int:
     if result.text is None:
         print(f"{post.path}: {result.said}")
         return 0 if result.said.startswith("nothing") else 1
+    target = post.path.resolve()  # a link to a post: the post it links to is settled, the link stays
+    if not target.stat().st_mode & 0o222 or not os.access(target, os.W_OK):  # read-only, even to root
+        print(f"{post.path}: not settled: the file is read-only (make it writable, or add the keys by hand)")
+        return 1
+    try:
+        write_settled(target, result.text)
+    except OSError as exc:
+        print(f"{post.path}: not settled: cannot write ({exc.strerror}); add the keys by hand")
+        return 1
     print(result.diff, end="")
-    write_settled(post.path, result.text)
     print(f"{post.path}: {result.said}")
     return 0
 

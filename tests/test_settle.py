@@ -106,3 +106,18 @@ def test_build_says_what_settles_a_doubt(tmp_path: Path, capsys) -> None:
     assert "2024-01-01-post.md:12: warning: `M3:` starts one turn only" in err
     assert "add `speakers: {Me: user, Claude: assistant, M3: user}` to the front matter, or run " \
            "`site-builder explain --fix" in err
+
+
+def test_fix_keeps_links_and_refuses_read_only_files(tmp_path: Path, capsys) -> None:
+    real = _post(tmp_path, "---\ntitle: T\n---\n" + TYPO, "2024-01-03-real.md")
+    link = real.parent / "2024-01-04-link.md"
+    link.symlink_to(real.name)
+    assert main(["explain", "--fix", str(link)]) == 0
+    assert link.is_symlink() and "speakers:" in real.read_text(encoding="utf-8")
+    locked = _post(tmp_path, "---\ntitle: T\n---\n" + TYPO, "2024-01-05-locked.md")
+    locked.chmod(0o444)
+    try:
+        assert main(["explain", "--fix", str(locked)]) == 1
+        assert "read-only" in capsys.readouterr().out and "speakers:" not in locked.read_text(encoding="utf-8")
+    finally:
+        locked.chmod(0o644)
