@@ -24,7 +24,7 @@ from markdown_it.token import Token
 from site_builder.blockquotes import capped_blockquotes
 from site_builder.model import Annotation, Exchange, ReadingWarning, Speaker, Turn, settle_value
 from site_builder.speakers import (ASSISTANT_EMOJI, PROSE_LABELS, USER_EMOJI, Reading, infer_speakers, known_name,
-                                   name_role)
+                                   name_role, unnumbered)
 
 _WITHOUT_MARKS = ((0x3400, 0xA000), (0xAC00, 0xD7A4), (0xD800, 0xF900))
 """Blocks of the BMP whose every code point is a letter, a symbol, a surrogate or private use, by Unicode's
@@ -245,6 +245,11 @@ def _exported_forms(lines: list[_Line]) -> list[_Line]:
                    for a, b in zip(forms, forms[1:]))
     if answered or not forms:
         return lines
+    labelled = [line for line in lines if line.label and line.label.casefold() not in PROSE_LABELS]
+    asking = Counter(a.label for a, b in zip(labelled, labelled[1:]) if not a.form and b.form
+                     and name_role(a.label) in ("user", None) and name_role(b.label or "") == "assistant")
+    if asking and max(asking.values()) >= 2:  # `I asked: …` / `ChatGPT said: …`, twice or more
+        return lines
     return [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
 
 
@@ -290,6 +295,8 @@ def _second_looks(lines: list[_Line], readings: dict[str, Reading], title: str =
                                      (("speakers", ()),)))
         return lines, {}, doubts
     faq = _faq(lines, readings, title)
+    if faq is not None and _FAQ_WORDS.search(title + " " + " ".join(line.text for line in lines if line.number < faq)):
+        return lines, {}, doubts  # the page says it is an FAQ: no doubt
     if faq is not None:
         doubts.append(ReadingWarning(faq, "only `Q:`/`A:` labels and no AI named in the title or before them: read as "
                                           "an FAQ in an article, not a conversation; declare `speakers: {Q: user, A: "
@@ -412,11 +419,14 @@ _AI_WORDS = re.compile(r"\b(?:AI|A\.I\.|LLM|LLMs|chatbot|chat ?bot|GPT[\w.-]*|" 
 """Words that say an AI takes part (in a title or an introduction)."""
 
 
+_FAQ_WORDS = re.compile(r"\b(?:FAQs?|frequently asked|flash ?cards?|Q ?& ?A)\b|常见问题|よくある質問", re.I)
+
+
 def _faq(lines: list[_Line], readings: Mapping[str, Reading], title: str) -> int | None:
     """The line of the first label when ``Q:``/``A:`` (``Question:``/``Answer:``…) are the only labels and neither
     the title nor the text before them names an AI: an FAQ or flashcards, not a conversation. None otherwise."""
     generic = _GENERIC_PAIR[0] | _GENERIC_PAIR[1]
-    if not readings or any(label.casefold() not in generic for label in readings):
+    if not readings or any(unnumbered(label) not in generic for label in readings):
         return None
     first = next(index for index, line in enumerate(lines) if line.label in readings)
     before = " ".join(line.text for line in lines[:first])

@@ -47,9 +47,13 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
     tokens = block_tokens(split.body)
     quoted = _quoted_speakers(path, front, meta.get("prompts"), declared, meta.get("model"))
     imported = meta.get("imported", "source_id" in meta) is not False  # Post.imported
+    closing = _closing(path, front, meta.get("closing_words"), split.body)
     conversation = parse_conversation(split.body, split.body_line, declared, code_lines(tokens), quoted,
-                                      closing=_closing(path, front, meta.get("closing_words"), split.body),
-                                      label_forms=not imported, title=title)
+                                      closing=closing, label_forms=not imported, title=title)
+    if closing not in (None, "none") and conversation.turns and not conversation.outro_line:
+        raise PostError(path, _key_line(front, "closing_words"),
+                        f"front matter: the closing_words {shown(closing)} start no line after the first turn "
+                        "(outside code)", hint="copy the first words of your closing paragraph after the conversation")
     speakers = dict(conversation.speakers if declared is None or quoted else declared)
     return Post(
         path=path,

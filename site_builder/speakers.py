@@ -17,6 +17,7 @@ speaker from what it does in the conversation, not from how often it occurs:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -32,8 +33,8 @@ PRODUCT_ASSISTANTS = _folded(
     "Copilot", "Bing", "Mistral", "Le Chat", "Mixtral", "LLaMA", "Llama", "Grok", "DeepSeek", "Qwen", "Kimi",
     "Perplexity", "Phind", "ChatGLM", "Baichuan", "Gemma", "Phi", "文心一言", "通义千问", "豆包", "智谱清言",
 )
-GENERIC_ASSISTANTS = _folded("Assistant", "AI", "Bot", "A", "Answer", "Réponse", "IA", "助手", "助理", "模型",
-                             "机器人", "智能助手", "回答", "答")
+GENERIC_ASSISTANTS = _folded("Assistant", "AI", "Bot", "A", "Answer", "Response", "Reply", "Réponse", "IA", "助手",
+                             "助理", "模型", "机器人", "智能助手", "回答", "答")
 KNOWN_ASSISTANTS = PRODUCT_ASSISTANTS | GENERIC_ASSISTANTS | _folded("🤖", "💬", "✨")
 KNOWN_USERS = _folded("User", "Human", "Me", "You", "Q", "Question", "Prompt", "Moi", "用户", "我", "提问", "问")
 USER_EMOJI = ("👤", "🧑", "🙋", "🗣", "🧑‍💻", "👨‍💻", "👩‍💻", "🙂")
@@ -67,13 +68,31 @@ class Reading:
     ``answers`` or ``repeated``."""
 
 
+_NUMBERED = re.compile(r"^(?P<base>\w+?)[ \t]?#?\d{1,3}[.)]?$")
+"""A numbered label: ``Q1``, ``A 2``, ``Prompt 3``, ``Response #4``."""
+_TIERS = _folded("pro", "flash", "ultra", "nano", "sonnet", "opus", "haiku", "turbo", "mini", "preview", "plus",
+                 "large", "medium", "small", "instruct", "chat", "coder", "max", "advanced", "thinking", "reasoner")
+_VERSIONED = re.compile(r"^(?P<base>[^\W\d_][\w]*)(?P<rest>(?:[ \t-]+[\w.]+){1,3})$")
+"""A product name with a version or a tier: ``Claude 3.5 Sonnet``, ``GPT-4 Turbo``, ``Gemini Pro``, ``DeepSeek-R1``."""
+
+
 def name_role(label: str) -> str | None:
-    """The role a known name has on its own (``ChatGPT`` assistant, ``You`` user…), else None."""
+    """The role a known name has on its own (``ChatGPT`` assistant, ``You`` user…), else None. A known name
+    numbered (``Q1``, ``Prompt 2``) keeps its role; a product with a version or a tier (``Claude 3.5 Sonnet``,
+    ``Gemini Pro``; not ``Claude Shannon``) is that product."""
     key = label.casefold()
     for names, role in ((KNOWN_ASSISTANTS, "assistant"), (KNOWN_USERS, "user"), (KNOWN_SYSTEM, "system"),
                         (KNOWN_TOOLS, "tool")):
         if key in names:
             return role
+    numbered = _NUMBERED.match(key)
+    if numbered and numbered["base"] in KNOWN_USERS | GENERIC_ASSISTANTS:
+        return "user" if numbered["base"] in KNOWN_USERS else "assistant"
+    versioned = _VERSIONED.match(key)
+    if versioned and versioned["base"] in PRODUCT_ASSISTANTS:
+        words = re.split(r"[ \t-]+", versioned["rest"].strip(" \t-"))
+        if all(any(c.isdigit() for c in word) or word in _TIERS for word in words):
+            return "assistant"
     return None
 
 
@@ -85,7 +104,7 @@ def infer_speakers(sequence: Sequence[str]) -> dict[str, Reading]:
     """The speakers among ``sequence`` (labels in source order), with their roles and reasons."""
     labels = [label for label in sequence if label.casefold() not in PROSE_LABELS]
     roles = _known_roles(labels)
-    generic = [label.casefold() in GENERIC_ASSISTANTS for label in labels]
+    generic = [_is_generic(label.casefold()) for label in labels]
     for _ in range(_PASSES):
         if not _grow(labels, generic, roles):
             break
@@ -96,13 +115,26 @@ def infer_speakers(sequence: Sequence[str]) -> dict[str, Reading]:
     return {label: Reading(Speaker(label, role), reason) for label, (role, reason) in roles.items()}
 
 
+def unnumbered(label: str) -> str:
+    """``label`` casefolded without its number (``Q1`` -> ``q``, ``Prompt 2`` -> ``prompt``)."""
+    numbered = _NUMBERED.match(label.casefold())
+    return numbered["base"] if numbered else label.casefold()
+
+
+def _is_generic(key: str) -> bool:
+    """A generic assistant word, numbered or not (``Answer``, ``A2``): it answers only right after a user."""
+    numbered = _NUMBERED.match(key)
+    return key in GENERIC_ASSISTANTS or bool(numbered and numbered["base"] in GENERIC_ASSISTANTS)
+
+
 def _known_roles(labels: list[str]) -> dict[str, tuple[str, str]]:
     roles: dict[str, tuple[str, str]] = {}
     for label in labels:
         key = label.casefold()
-        if key in PRODUCT_ASSISTANTS:
+        if key in PRODUCT_ASSISTANTS or (key not in GENERIC_ASSISTANTS and not _is_generic(key)
+                                          and name_role(label) == "assistant"):
             roles[label] = ("assistant", "known assistant")
-        elif key in KNOWN_USERS:
+        elif key in KNOWN_USERS or name_role(label) == "user":
             roles[label] = ("user", "known user")
         elif key in KNOWN_SYSTEM:
             roles[label] = ("system", "known system")
@@ -142,7 +174,7 @@ def _repeated_roles(labels: list[str], roles: dict[str, tuple[str, str]]) -> dic
     """A transcript with no assistant anyone knows: repeated labels take turns, the first one asks."""
     counts: dict[str, int] = {}
     for label in labels:
-        if label not in roles and label.casefold() not in GENERIC_ASSISTANTS:
+        if label not in roles and not _is_generic(label.casefold()):
             counts[label] = counts.get(label, 0) + 1
     repeated = [label for label, n in counts.items() if n >= 2]
     if len(repeated) < 2:

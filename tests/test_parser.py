@@ -430,8 +430,12 @@ def test_issue_20_second_looks_are_said() -> None:
     assert quoted.warnings[0].settle == (("prompts", "quoted"), ("speakers", (("You", "user"), ("ChatGPT", "assistant"))))
     both = load_post(GOLDEN / "two_assistants_answer_in_turn.md")  # one answer each: not a written dialogue
     assert [t.speaker.name for t in both.turns] == ["User", "ChatGPT", "Claude"] * 2
-    faq = load_post(GOLDEN / "faq_of_two_pairs.md")  # titled FAQ, no AI named: an FAQ (said)
-    assert faq.turns == () and "FAQ" in faq.warnings[0].message and faq.warnings[0].settle == (("speakers", ()),)
+    faq = load_post(GOLDEN / "faq_of_two_pairs.md")  # titled FAQ, no AI named: an FAQ, as the page says
+    assert faq.turns == () and faq.warnings == ()
+    cards = load_post(GOLDEN / "real_en_flashcards_qa_article.md")
+    assert cards.turns == () and cards.warnings == ()
+    quiz = load_post(GOLDEN / "en_qa_pairs_no_ai_named.md")  # no AI named, nothing says FAQ: a doubt
+    assert quiz.turns == () and "FAQ" in quiz.warnings[0].message and quiz.warnings[0].settle == (("speakers", ()),)
 
 
 def test_issue_20_closing_sections_after_a_rule_are_said() -> None:

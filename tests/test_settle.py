@@ -121,3 +121,12 @@ def test_fix_keeps_links_and_refuses_read_only_files(tmp_path: Path, capsys) -> 
         assert "read-only" in capsys.readouterr().out and "speakers:" not in locked.read_text(encoding="utf-8")
     finally:
         locked.chmod(0o644)
+
+
+def test_closing_words_must_follow_the_first_turn(tmp_path: Path) -> None:
+    body = "Intro words here.\n\nMe: hi\n\nChatGPT: hello\n\n```\nOutro inside code\n```\n"
+    for words in ("Intro words", "Outro inside"):
+        path = _post(tmp_path, f"---\ntitle: T\nclosing_words: {words}\n---\n" + body)
+        with pytest.raises(PostError, match="start no line after the first turn") as error:
+            load_post(path)
+        assert error.value.line == 3
