@@ -397,7 +397,13 @@ def _exporter_markup(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading
     return lines, {"You": Reading(user, "exporter markup"), **answerer}, lines[found[0]].number
 
 
-_GENERIC_PAIR = (frozenset(("q", "question", "问")), frozenset(("a", "answer", "答", "回答")))
+_GENERIC_PAIR = (frozenset(w.casefold() for w in ("q", "question", "问", "问题", "問", "pregunta", "pergunta", "frage",
+                                                   "domanda", "vraag", "вопрос", "質問", "질문", "soru", "pytanie",
+                                                   "câu hỏi", "pertanyaan")),
+                 frozenset(w.casefold() for w in ("a", "answer", "答", "回答", "réponse", "respuesta", "resposta",
+                                                   "antwort", "risposta", "antwoord", "ответ", "答え", "답변", "답",
+                                                   "cevap", "yanıt", "odpowiedź", "trả lời", "jawaban")))
+"""Question and answer words, in several languages: the labels of FAQs as much as of conversations."""
 
 
 def _lone_generic_pair(lines: list[_Line], readings: Mapping[str, Reading]) -> int | None:
@@ -413,9 +419,10 @@ def _lone_generic_pair(lines: list[_Line], readings: Mapping[str, Reading]) -> i
     return labelled[0].number if len(after) >= 3 else None
 
 
-_AI_WORDS = re.compile(r"\b(?:AI|A\.I\.|LLM|LLMs|chatbot|chat ?bot|GPT[\w.-]*|" + "|".join(
+_AI_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:AI|A\.I\.|LLM|LLMs|chatbot|chat ?bot|GPT[\w.-]*|人工智能|生成AI|" + "|".join(
     re.escape(name) for name in ("ChatGPT", "Claude", "Gemini", "Bard", "Copilot", "Mistral", "Llama", "Grok",
-                                 "DeepSeek", "Qwen", "Perplexity", "OpenAI", "Anthropic", "Kimi")) + r")\b", re.I)
+                                 "DeepSeek", "Qwen", "Perplexity", "OpenAI", "Anthropic", "Kimi")) + r")(?![A-Za-z])",
+                       re.I)
 """Words that say an AI takes part (in a title or an introduction)."""
 
 
@@ -428,6 +435,9 @@ def _faq(lines: list[_Line], readings: Mapping[str, Reading], title: str) -> int
     generic = _GENERIC_PAIR[0] | _GENERIC_PAIR[1]
     if not readings or any(unnumbered(label) not in generic for label in readings):
         return None
+    asked = [line for line in lines if line.label in readings and readings[line.label].speaker.role == "user"]
+    if len(asked) < 2:
+        return None  # one question and its answer, the whole post: read as the exchange it shows
     first = next(index for index, line in enumerate(lines) if line.label in readings)
     before = " ".join(line.text for line in lines[:first])
     return None if _AI_WORDS.search(title) or _AI_WORDS.search(before) else lines[first].number

@@ -34,9 +34,20 @@ PRODUCT_ASSISTANTS = _folded(
     "Perplexity", "Phind", "ChatGLM", "Baichuan", "Gemma", "Phi", "文心一言", "通义千问", "豆包", "智谱清言",
 )
 GENERIC_ASSISTANTS = _folded("Assistant", "AI", "Bot", "A", "Answer", "Response", "Reply", "Réponse", "IA", "助手",
-                             "助理", "模型", "机器人", "智能助手", "回答", "答")
+                             "助理", "模型", "机器人", "智能助手", "回答", "答",
+                             # answer / assistant in other languages: es, pt, de, it, nl, ru, ja, ko, tr, pl, vi, id
+                             "Respuesta", "Asistente", "Resposta", "Assistente", "Antwort", "Assistent", "Risposta",
+                             "Antwoord", "Ответ", "Ассистент", "ИИ", "答え", "アシスタント", "답변", "답", "어시스턴트",
+                             "Cevap", "Yanıt", "Asistan", "Odpowiedź", "Asystent", "Trả lời", "Jawaban", "Asisten",
+                             "KI", "AI助手")
 KNOWN_ASSISTANTS = PRODUCT_ASSISTANTS | GENERIC_ASSISTANTS | _folded("🤖", "💬", "✨")
-KNOWN_USERS = _folded("User", "Human", "Me", "You", "Q", "Question", "Prompt", "Moi", "用户", "我", "提问", "问")
+KNOWN_USERS = _folded("User", "Human", "Me", "You", "Q", "Question", "Prompt", "Moi", "用户", "我", "提问", "问",
+                      # question / I / user in other languages: es, pt, de, it, nl, ru, ja, ko, tr, pl, vi, id, fr
+                      "Pregunta", "Yo", "Usuario", "Pergunta", "Eu", "Usuário", "Frage", "Ich", "Benutzer", "Nutzer",
+                      "Domanda", "Io", "Utente", "Vraag", "Ik", "Gebruiker", "Вопрос", "Я", "Пользователь", "質問",
+                      "私", "ユーザー", "僕", "俺", "질문", "나", "사용자", "Soru", "Kullanıcı", "Pytanie", "Ja",
+                      "Użytkownik", "Câu hỏi", "Tôi", "Người dùng", "Pertanyaan", "Saya", "Pengguna", "Utilisateur",
+                      "Vous", "问题", "提问者", "用戶", "問")
 USER_EMOJI = ("👤", "🧑", "🙋", "🗣", "🧑‍💻", "👨‍💻", "👩‍💻", "🙂")
 ASSISTANT_EMOJI = ("🤖", "💬", "✨")
 """Marks chat exports and blogs put before each message instead of a name (``👤 How do I…`` / ``🤖 Use…``)."""
