@@ -78,6 +78,8 @@ SECTION_WORDS = frozenset(w.casefold() for w in (
     "TL;DR", "TLDR", "Epilogue", "Prologue", "Afterword", "Acknowledgements", "FAQ", "Demo", "Outro", "Abstract"))
 """Words that title sections of articles: never read as a person's name in a heading."""
 
+BRACKET_LABEL = re.compile(rf"^(?:\*\*)?[【\[［「][ \t]*(?P<label>{_LABEL})[ \t]*[】\]］」](?:\*\*)?[ \t]*[:：]?[ \t]*(?P<rest>.*)$")
+"""A label in brackets: ``【问】这两行代码…``, ``**【答】**…``, ``[Q] …``."""
 HEADING_ANY = re.compile(r"^ {0,3}#{1,6}[ \t]")
 RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 # The author's explicit end of the conversation: what follows is their own closing text (the outro).
@@ -144,6 +146,11 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
         lines = [dataclasses.replace(line, label=None, rest="", form="")
                  if line.form and (line.label or "").casefold() not in names else line for line in _title_heading(lines)]
     readings = _resolve_speakers(lines, declared)
+    if declared and not readings and label_forms:  # an author's post (an importer's quotes are its messages' own)
+        unquoted = _quoted_exchange(lines, title, declared)
+        if unquoted is not None:
+            lines = unquoted[0]
+            readings = _resolve_speakers(lines, declared)
     doubts: list[ReadingWarning] = []
     if declared is None:
         lines, readings, doubts = _second_looks(lines, readings, title)
@@ -231,6 +238,11 @@ def _label_of(text: str) -> tuple[str | None, str, str]:
         match = BOLD_LABEL.match(text)
         if match and known_name(match["label"]):
             return match["label"], match["rest"], "bold"
+    if text.startswith(("【", "[", "［", "「", "**【", "**[")):
+        match = BRACKET_LABEL.match(text)
+        if match and known_name(match["label"]):
+            rest = match["rest"]
+            return match["label"], rest[:-2] if rest.endswith("**") and text.startswith("**") else rest, "bold"
     return None, "", ""
 
 
@@ -303,7 +315,7 @@ def _second_looks(lines: list[_Line], readings: dict[str, Reading], title: str =
                                           "assistant}` if it is one", (("speakers", ()),)))
         return lines, {}, doubts
     if not readings:
-        quoted_exchange = _quoted_exchange(lines)
+        quoted_exchange = _quoted_exchange(lines, title)
         if quoted_exchange is not None:
             lines, readings = quoted_exchange
     written = _written_dialogue(lines, readings)
@@ -328,9 +340,26 @@ _Q_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?:Q|Question|问)[ \t]*[:：.][ \t
 _DETAILS_ANSWER = re.compile(r"^\s*(?:<details[^>]*>\s*)?<summary>\s*(?P<name>[^<]{1,40}?)\s+(?:answer|response|reply)s?"
                              r"\s*</summary>\s*$", re.I)
 _DETAILS_OPEN = re.compile(r"^\s*<details[^>]*>\s*$", re.I)
+_ZENN_ANSWER = re.compile(r"^ {0,3}:{3,}[ \t]*details[ \t]+(?P<name>[^\s:：]{1,40}?)[ \t]*(?:の回答|の返答|の答え|'s answer|"
+                          r"[ \t]+(?:answer|response|reply))[ \t]*$", re.I)
+"""Zenn's fold titled for an answer: ``:::details ChatGPTの回答`` … ``:::``."""
+_ZENN_END = re.compile(r"^ {0,3}:{3,}[ \t]*$")
+_PROMPT_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*(?:prompt|プロンプト|提示词)\b", re.I)
 _DETAILS_END = re.compile(r"^ {0,3}</details>\s*$", re.I)
 _PROMPT_CLASSES = frozenset(("prompt", "question", "user"))
 _PROMPT_HEADING = re.compile(r"^ {0,3}#{2,6}[ \t]+(?P<rest>.+?)[ \t]*#*[ \t]*$")
+
+
+def _prompt_fence(lines: list[_Line], index: int) -> int | None:
+    """The opening line of a fenced block marked ``prompt`` that ends right above line ``index``, or None."""
+    above = index - 1
+    while above >= 0 and not lines[above].text.strip():
+        above -= 1
+    if above < 0 or not lines[above].in_code:
+        return None
+    while above > 0 and lines[above - 1].in_code:
+        above -= 1
+    return above if _PROMPT_FENCE.match(lines[above].text) else None
 
 
 def _previous_text(lines: list[_Line], index: int) -> int | None:
@@ -353,7 +382,7 @@ def _exporter_markup(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading
             continue
         ial = _IAL.match(line.text)
         question = _Q_HEADING.match(line.text)
-        details = _DETAILS_ANSWER.match(line.text)
+        details = _DETAILS_ANSWER.match(line.text) or _ZENN_ANSWER.match(line.text)
         if ial:
             top = index
             while top > 0 and lines[top - 1].text.strip() and not lines[top - 1].in_code:
@@ -384,10 +413,14 @@ def _exporter_markup(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading
                 lines[above] = dataclasses.replace(lines[above], text="")
                 above = _previous_text(lines, above)
             heading = None if above is None or lines[above].label else _PROMPT_HEADING.match(lines[above].text)
+            fence = _prompt_fence(lines, index) if above is None else None
             if heading:  # `## Help me plan a SaaS` above the answer: the prompt
                 lines[above] = dataclasses.replace(lines[above], label="You", rest=heading["rest"], form="")
                 found.append(above)
-        elif _DETAILS_END.match(line.text) and names:
+            elif fence is not None:  # a ```prompt block above the answer: the prompt, fence and all
+                lines[fence] = dataclasses.replace(lines[fence], label="You", rest=lines[fence].text, form="")
+                found.append(fence)
+        elif (_DETAILS_END.match(line.text) or _ZENN_END.match(line.text)) and names:
             lines[index] = dataclasses.replace(line, text="")
     labels = {lines[i].label for i in found}
     if len(found) < (2 if names else 4) or "You" not in labels or len(labels) < 2:
@@ -443,12 +476,14 @@ def _faq(lines: list[_Line], readings: Mapping[str, Reading], title: str) -> int
     return None if _AI_WORDS.search(title) or _AI_WORDS.search(before) else lines[first].number
 
 
-def _quoted_exchange(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading]] | None:
-    """An exchange quoted whole inside an article (``> **Me:** …`` / ``> **Doxa:** …``): the labels of one
-    blockquote, read as a reader does, start turns; the quote marks go, and the article resumes after the quote
-    (an end of the conversation there). None when no quote holds an exchange, or when several do (commentary
-    between quoted exchanges would be read into the turns: that shape is left as the article it looks like)."""
-    found: list[tuple[int, int, list[_Line]]] = []
+def _quoted_exchange(lines: list[_Line], title: str, declared: Mapping[str, Speaker] | None = None
+                     ) -> tuple[list[_Line], dict[str, Reading]] | None:
+    """A conversation quoted inside an article (``> **Me:** …`` / ``> **Doxa:** …``), in one quote or a quote per
+    message: the labels of the quotes, read together as a reader does, start turns; their quote marks go. When a
+    single quote holds it, the article resumes after that quote (an end of the conversation there). None when the
+    quotes hold no exchange, or no AI takes part (a known assistant answers, or the title or the text before the
+    quotes names one): a quoted talk between people is an anecdote in an article."""
+    blocks: list[tuple[int, int, list[_Line]]] = []
     index = 0
     while index < len(lines):
         if lines[index].in_code or lines[index].alert or not _QUOTE.match(lines[index].text):
@@ -458,21 +493,37 @@ def _quoted_exchange(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading
         while index < len(lines) and not lines[index].in_code and _QUOTE.match(lines[index].text):
             index += 1
         inner = [_unquoted(line) for line in lines[start:index]]
-        if infer_speakers([line.label for line in inner if line.label]):
-            found.append((start, index, inner))
-    if len(found) != 1:
+        if any(line.label for line in inner):
+            blocks.append((start, index, inner))
+    labels = [line.label for _, _, inner in blocks for line in inner if line.label]
+    if declared is not None:  # the front matter says who speaks: the quotes holding its labels are the conversation
+        names = {name.casefold() for name in declared}
+        blocks = [block for block in blocks if any((line.label or "").casefold() in names for line in block[2])]
+        if not blocks:
+            return None
+        labels, readings = [], {}
+    else:
+        readings = infer_speakers(labels)
+    if declared is None and not _quoted_ai(readings, lines, blocks, title):
         return None
-    start, stop, inner = found[0]
-    readings = infer_speakers([line.label for line in inner if line.label])
-    if not any(r.speaker.role == "user" for r in readings.values()) or \
-            not any(r.speaker.role == "assistant" for r in readings.values()):
-        return None
-    if not any(known_name(line.label) for line in inner if line.label):
-        return None  # someone a reader knows takes part: `> **Me:**`, `> ChatGPT:`
-    lines = [*lines[:start], *inner, *lines[stop:]]
-    if stop < len(lines) and not lines[stop].text.strip() and any(line.text.strip() for line in lines[stop:]):
+    lines = list(lines)
+    for start, stop, inner in blocks:
+        lines[start:stop] = inner
+    stop = blocks[-1][1]
+    if len(blocks) == 1 and stop < len(lines) and not lines[stop].text.strip() \
+            and any(line.text.strip() for line in lines[stop:]):
         lines[stop] = dataclasses.replace(lines[stop], text=_QUOTED_END)  # the article goes on after the quote
     return lines, readings
+
+
+def _quoted_ai(readings: Mapping[str, Reading], lines: list[_Line], blocks: list[tuple[int, int, list[_Line]]],
+               title: str) -> bool:
+    """The quotes hold an exchange with someone a reader knows, and an AI takes part."""
+    roles = {r.speaker.role for r in readings.values()}
+    if not {"user", "assistant"} <= roles or not any(known_name(label) for label in readings):
+        return False  # someone a reader knows takes part: `> **Me:**`, `> ChatGPT:`
+    before = " ".join(line.text for line in lines[:blocks[0][0]])
+    return any(name_role(label) == "assistant" for label in readings) or bool(_AI_WORDS.search(f"{title} {before}"))
 
 
 _QUOTED_END = "<!-- end of conversation -->"
@@ -608,6 +659,27 @@ def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closin
     if rules and _framed(lines, speakers) and not lines[rules[0] - 1].in_code \
             and any(line.text.strip() for line in lines[rules[0] + 1:]):
         return rules[0], rules[0] + 1  # opened by a rule under the article's text: the next rule closes it
+    return _section_end(lines, speakers)
+
+
+def _section_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[int, int] | None:
+    """The conversation sits in a section of the article (under ``## Conversation``, ``### Step 1``): a heading
+    after the last label at that section's level or above starts the author's next section, and a rule right above
+    that heading goes with neither."""
+    labelled = [i for i, line in enumerate(lines) if line.label in speakers]
+    if not labelled:
+        return None
+    section = next((lines[i] for i in range(labelled[0] - 1, -1, -1) if not lines[i].in_code and not lines[i].label
+                    and HEADING_ANY.match(lines[i].text)), None)
+    if section is None:
+        return None
+    for index in range(labelled[-1] + 1, len(lines)):
+        line = lines[index]
+        if not line.in_code and not line.label and HEADING_ANY.match(line.text) and _level(line) <= _level(section):
+            above = _previous_text(lines, index)
+            if above is not None and above > labelled[-1] and lines[above].is_rule:
+                return above, above + 1
+            return index, index
     return None
 
 
@@ -672,7 +744,25 @@ def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[
 def _end_warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
                   end: tuple[int, int] | None) -> list[ReadingWarning]:
     """Where the conversation ends, where a reader might doubt it."""
-    return [*_after_last_rule(lines, readings, turns, end), *_sections_after_a_rule(lines, readings, turns, end)]
+    found = [*_after_last_rule(lines, readings, turns, end), *_sections_after_a_rule(lines, readings, turns, end)]
+    return found or _past_its_code(lines, turns, end)
+
+
+def _past_its_code(lines: list[_Line], turns: tuple[Turn, ...], end: tuple[int, int] | None) -> list[ReadingWarning]:
+    """In a post with an introduction of the author's, the last answer runs to the end and goes on in prose after
+    its code: often the author's own words resuming (``Here is what I added:``), sometimes the answer's."""
+    if end is not None or not turns or turns[-1].role != "assistant" or _end_mark(lines) is not None:
+        return []
+    intro = [line for line in lines if line.number < turns[0].line and line.text.strip()
+             and not HEADING_ANY.match(line.text)]
+    last = [line for line in lines if turns[-1].line < line.number <= turns[-1].end_line and line.text.strip()]
+    after = next((b for a, b in zip(last, last[1:]) if a.in_code and not b.in_code
+                  and not _SECTION_START.match(b.text)), None)
+    if len(intro) < 2 or after is None:
+        return []
+    return [ReadingWarning(after.number, f"the last turn ({turns[-1].speaker.name}) runs to the end, on past its code "
+                                         "with this paragraph: if your own words start here, write `closing_words: "
+                                         f"{settle_value(closing_words_of(after.text))}`", (("closing_words", "none"),))]
 
 
 def _one_side(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
@@ -706,18 +796,28 @@ def _article_doubts(lines: list[_Line], title: str) -> list[ReadingWarning]:
     an AI that labels nobody (the quotes may be its prompts)."""
     nested = []
     for line in lines:
-        marker = None if line.in_code or line.label else _NESTED.match(line.text)
-        if marker:
-            label, _, _ = _label_of(line.text[marker.end():])
-            if label:
-                nested.append((line, label))
+        if line.in_code:
+            continue
+        marker = _NESTED.match(line.text)
+        inner = line.text[marker.end():] if marker else line.text
+        bold = BOLD_LABEL.match(inner) if marker and inner.startswith("**") else None
+        label, _, form = (bold["label"], "", "bold") if bold and bold["label"] else _label_of(inner)
+        if label and (marker or form not in ("heading", "name heading")):  # `## ChatGPT` heads an article's section
+            nested.append((line, label))
     readings = infer_speakers([label for _, label in nested])
-    if {r.speaker.role for r in readings.values()} >= {"user", "assistant"}:
+    generic = _GENERIC_PAIR[0] | _GENERIC_PAIR[1]
+    if {r.speaker.role for r in readings.values()} >= {"user", "assistant"} \
+            and not all(unnumbered(label) in generic for label in readings):  # Q:/A: alone: an FAQ (_faq)
         line = next(line for line, label in nested if label in readings)
         names = " and ".join(f"`{label}:`" for label in list(readings)[:2])
-        return [ReadingWarning(line.number, f"{names} start lines inside list items or quotes: read as an article; to "
-                                            "show a conversation, start each turn with its label at the beginning "
-                                            "of a line", (("speakers", ()),))]
+        return [ReadingWarning(line.number, f"{names} look like speakers' labels (in list items, quotes, or a form "
+                                            "not answered in kind): read as an article; to show a conversation, "
+                                            "start each turn with `Label:` at the beginning of a line",
+                                (("speakers", ()),))]
+    bubbles = _chat_bubbles(lines)
+    if bubbles is not None:
+        return [ReadingWarning(bubbles, "chat bubbles in HTML (a user's and an assistant's): read as an article; to "
+                                        "show a conversation, write each message as `Label: …`", (("speakers", ()),))]
     quotes = _quote_starts(lines)
     asked = [index for index in quotes if (above := _previous_text(lines, index)) is not None
              and lines[above].text.rstrip().endswith(("?", "？")) and not _QUOTE_OPEN.match(lines[above].text)]
@@ -733,6 +833,21 @@ def _article_doubts(lines: list[_Line], title: str) -> list[ReadingWarning]:
                                                         "nobody: read as an article; if the quotes are your prompts, "
                                                         "write `prompts: quoted`", (("speakers", ()),))]
     return []
+
+
+_HTML_USER = re.compile(r"<[^>]*\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"']*\b(?:user|human|me|you|question)\b|"
+                        r"[/\"'](?:user|human|me|avatar-user)[\w-]*\.(?:svg|png|jpe?g|webp|gif)\b", re.I)
+_HTML_ASSISTANT = re.compile(r"<[^>]*\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"']*\b(?:assistant|bot|ai|chatgpt|gpt|"
+                             r"claude|gemini|answer|response)\b|[/\"'](?:assistant|bot|ai|chatgpt|gpt|claude|gemini|openai)"
+                             r"[\w-]*\.(?:svg|png|jpe?g|webp|gif)\b", re.I)
+
+
+def _chat_bubbles(lines: list[_Line]) -> int | None:
+    """The line of the first of two or more HTML blocks marked as a user's message and two or more marked as an
+    assistant's (``class="user"``, ``src=".../chatgpt.svg"``): a chat drawn in HTML. None otherwise."""
+    users = [line.number for line in lines if not line.in_code and "<" in line.text and _HTML_USER.search(line.text)]
+    bots = [line.number for line in lines if not line.in_code and "<" in line.text and _HTML_ASSISTANT.search(line.text)]
+    return min(users[0], bots[0]) if len(users) >= 2 and len(bots) >= 2 else None
 
 
 def _quote_starts(lines: list[_Line]) -> list[int]:
@@ -835,7 +950,8 @@ def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns:
     speaker = turns[-1].speaker.name
     if end is not None:
         closing = next(line.text for line in lines[end[1]:] if line.text.strip())
-        return [ReadingWarning(lines[end[0]].number, f"text after the last rule is read as your closing words, not "
+        where = "the last rule" if lines[end[0]].is_rule else "this heading (the next section of your text)"
+        return [ReadingWarning(lines[end[0]].number, f"text after {where} is read as your closing words, not "
                                f"{speaker}'s; if it is {speaker}'s, write `closing_words: none`",
                                (("closing_words", closing_words_of(closing)),))]
     rules = _rules_of_last_turn(lines, {label: r.speaker for label, r in readings.items()})

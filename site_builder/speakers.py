@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from site_builder.model import Speaker
@@ -32,6 +33,9 @@ PRODUCT_ASSISTANTS = _folded(
     "ChatGPT", "GPT", "GPT-3", "GPT-3.5", "GPT-4", "GPT-4o", "GPT-5", "o1", "o3", "Claude", "Gemini", "Bard",
     "Copilot", "Bing", "Mistral", "Le Chat", "Mixtral", "LLaMA", "Llama", "Grok", "DeepSeek", "Qwen", "Kimi",
     "Perplexity", "Phind", "ChatGLM", "Baichuan", "Gemma", "Phi", "文心一言", "通义千问", "豆包", "智谱清言",
+    "Codex", "Claude Code", "Codex CLI", "Gemini CLI", "Cursor", "Cline", "Aider", "Devin", "Poe", "HuggingChat",
+    "Bing Chat", "Copilot Chat", "GitHub Copilot", "NotebookLM", "ERNIE", "ERNIE Bot", "文心", "Doubao", "GLM",
+    "Hunyuan", "混元", "腾讯元宝", "元宝", "Kimi Chat", "Le Chat", "Mistral AI", "Llama 2", "Ollama", "LM Studio",
 )
 GENERIC_ASSISTANTS = _folded("Assistant", "AI", "Bot", "A", "Answer", "Response", "Reply", "Réponse", "IA", "助手",
                              "助理", "模型", "机器人", "智能助手", "回答", "答",
@@ -47,7 +51,7 @@ KNOWN_USERS = _folded("User", "Human", "Me", "You", "Q", "Question", "Prompt", "
                       "Domanda", "Io", "Utente", "Vraag", "Ik", "Gebruiker", "Вопрос", "Я", "Пользователь", "質問",
                       "私", "ユーザー", "僕", "俺", "질문", "나", "사용자", "Soru", "Kullanıcı", "Pytanie", "Ja",
                       "Użytkownik", "Câu hỏi", "Tôi", "Người dùng", "Pertanyaan", "Saya", "Pengguna", "Utilisateur",
-                      "Vous", "问题", "提问者", "用戶", "問")
+                      "Vous", "问题", "提问者", "用戶", "問", "使用者", "提問", "發問")
 USER_EMOJI = ("👤", "🧑", "🙋", "🗣", "🧑‍💻", "👨‍💻", "👩‍💻", "🙂")
 ASSISTANT_EMOJI = ("🤖", "💬", "✨")
 """Marks chat exports and blogs put before each message instead of a name (``👤 How do I…`` / ``🤖 Use…``)."""
@@ -87,6 +91,7 @@ _VERSIONED = re.compile(r"^(?P<base>[^\W\d_][\w]*)(?P<rest>(?:[ \t-]+[\w.]+){1,3
 """A product name with a version or a tier: ``Claude 3.5 Sonnet``, ``GPT-4 Turbo``, ``Gemini Pro``, ``DeepSeek-R1``."""
 
 
+@lru_cache(maxsize=4096)
 def name_role(label: str) -> str | None:
     """The role a known name has on its own (``ChatGPT`` assistant, ``You`` user…), else None. A known name
     numbered (``Q1``, ``Prompt 2``) keeps its role; a product with a version or a tier (``Claude 3.5 Sonnet``,
@@ -132,6 +137,7 @@ def unnumbered(label: str) -> str:
     return numbered["base"] if numbered else label.casefold()
 
 
+@lru_cache(maxsize=4096)
 def _is_generic(key: str) -> bool:
     """A generic assistant word, numbered or not (``Answer``, ``A2``): it answers only right after a user."""
     numbered = _NUMBERED.match(key)
