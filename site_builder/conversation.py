@@ -835,9 +835,9 @@ def _article_doubts(lines: list[_Line], title: str) -> list[ReadingWarning]:
     return []
 
 
-_HTML_USER = re.compile(r"<[^>]*\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"']*\b(?:user|human|me|you|question)\b|"
+_HTML_USER = re.compile(r"<[^>]{0,200}?\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"'>]{0,200}?\b(?:user|human|me|you|question)\b|"
                         r"[/\"'](?:user|human|me|avatar-user)[\w-]*\.(?:svg|png|jpe?g|webp|gif)\b", re.I)
-_HTML_ASSISTANT = re.compile(r"<[^>]*\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"']*\b(?:assistant|bot|ai|chatgpt|gpt|"
+_HTML_ASSISTANT = re.compile(r"<[^>]{0,200}?\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"'>]{0,200}?\b(?:assistant|bot|ai|chatgpt|gpt|"
                              r"claude|gemini|answer|response)\b|[/\"'](?:assistant|bot|ai|chatgpt|gpt|claude|gemini|openai)"
                              r"[\w-]*\.(?:svg|png|jpe?g|webp|gif)\b", re.I)
 
