@@ -55,11 +55,13 @@ _WORD = rf"[\w{_mark_ranges()}.'’\-]"
 # most four words, and the ASCII colon must be followed by a space, the end of the line or a non-ASCII
 # character (`用户:你好`) — so `http://x` and `note:foo` are not labels.
 _LABEL = rf"[^\W\d_]{_WORD}*(?: {_WORD}+){{0,3}}"
-LABEL_LINE = re.compile(rf"^(?P<label>{_LABEL}) ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$")
+_ASIDE = r"(?:[ \t]*[(（][^()（）\n]{1,60}[)）])?"
+"""A parenthetical after a label, left out of the speaker's name: ``Claude (Opus 4):``, ``Me (later):``."""
+LABEL_LINE = re.compile(rf"^(?P<label>{_LABEL}){_ASIDE} ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$")
 # How exporters and the chat window's copy write labels: `## User`, `#### You:`, `### 🤖 Assistant`,
 # `**You said:**`, `**ChatGPT**: text`; and `ChatGPT said:` (the plain copy) comes through LABEL_LINE.
 _SYMBOL = r"(?:[^\w\s#*][\ufe0f\u200d]*[ \t]*){0,2}"
-_NAMED = rf"{_SYMBOL}(?P<label>{_LABEL}?)(?: said)?[ \t]*[:：]?"
+_NAMED = rf"{_SYMBOL}(?P<label>{_LABEL}?){_ASIDE}(?: said)?[ \t]*[:：]?"
 HEADING_LABEL = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+{_NAMED}[ \t]*#*[ \t]*$")
 BOLD_LABEL = re.compile(rf"^\*\*{_NAMED}\*\*(?:[ \t]*[:：])?[ \t]*(?P<rest>.*)$")
 
