@@ -156,6 +156,9 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
     doubts: list[ReadingWarning] = []
     if declared is None:
         lines, readings, doubts = _second_looks(lines, readings, title)
+        prompted = None if readings or doubts else _prompts_by_the_page(lines, title)
+        if prompted is not None:
+            return prompted
     speakers = {label: r.speaker for label, r in readings.items()}
     end = conversation_end(lines, speakers, closing)
     intro, turns, breaks_after = _scan_turns(lines[:end[0]] if end else lines, speakers)
@@ -603,6 +606,46 @@ def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None
             if line.label and line.label.casefold() in by_key}
 
 
+def _prompts_by_the_page(lines: list[_Line], title: str) -> Conversation | None:
+    """A page about an AI that labels nobody and opens its conversation with a quote, each quote answered by the
+    text after it: the quotes are the prompts (``prompts: quoted``, said as a doubt). None otherwise."""
+    named = _AI_WORDS.search(title)
+    starts = _quote_starts(lines)
+    if named is None or len(starts) < 2 or any(line.label and known_name(line.label) for line in lines):
+        return None
+    before = [line for line in lines[:starts[0]] if line.text.strip() and not line.in_code
+              and not HEADING_ANY.match(line.text) and not line.text.lstrip().startswith(("<", "|", "[!["))]
+    answered = all(_next_text(lines, _quote_end(lines, start)) is not None for start in starts)
+    if before or not answered or lines[starts[0]].text.lstrip().startswith("<"):
+        return None
+    name = named[0] if name_role(named[0]) == "assistant" else "Assistant"
+    user, assistant = Speaker("You", "user"), Speaker(name, "assistant")
+    read = _quoted_conversation(lines, user, assistant)
+    if len(read.turns) < 4:
+        return None
+    doubt = ReadingWarning(lines[starts[0]].number, f"nobody is labelled: the quotes are read as your prompts and the "
+                                                    f"text after each as {name}'s answer; if they are quotations, "
+                                                    "declare `speakers: {}`",
+                           (("prompts", "quoted"), ("speakers", (("You", "user"), (name, "assistant")))))
+    return dataclasses.replace(read, warnings=(doubt,), confidence="unsure")
+
+
+def _quote_end(lines: list[_Line], start: int) -> int:
+    end = start
+    while end + 1 < len(lines) and not lines[end + 1].in_code and _QUOTE.match(lines[end + 1].text):
+        end += 1
+    return end
+
+
+def _next_text(lines: list[_Line], index: int) -> int | None:
+    """The index of the first line after ``index`` that is not blank and not a quote or a heading, or None."""
+    for ahead in range(index + 1, len(lines)):
+        if lines[ahead].text.strip():
+            text = lines[ahead].text
+            return None if _QUOTE.match(text) and not lines[ahead].in_code or HEADING_ANY.match(text) else ahead
+    return None
+
+
 def _quoted_conversation(lines: list[_Line], user: Speaker, assistant: Speaker) -> Conversation:
     """``prompts: quoted``: a quote (not an alert) after a blank line is the user's prompt, the text after
     it the assistant's answer, until the next such quote."""
@@ -619,6 +662,9 @@ def _quoted_conversation(lines: list[_Line], user: Speaker, assistant: Speaker) 
             current[2].append(dataclasses.replace(line, text=quote["rest"]))
         elif prompting and not line.text.strip():
             continue
+        elif prompting and line.in_code and current[2] and (current[2][-1].in_code
+                                                            or current[2][-1].text.rstrip().endswith((":", "："))):
+            current[2].append(line)  # `> Fix the spelling of this text:` and the text, in a code block: the prompt's
         elif prompting:
             turns += _closed(turns, current)
             named = line.label is not None and line.label.casefold() == assistant.name.casefold()
