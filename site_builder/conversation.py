@@ -484,8 +484,8 @@ def _faq(lines: list[_Line], readings: Mapping[str, Reading], title: str) -> int
 def _quoted_exchange(lines: list[_Line], title: str, declared: Mapping[str, Speaker] | None = None
                      ) -> tuple[list[_Line], dict[str, Reading]] | None:
     """A conversation quoted inside an article (``> **Me:** …`` / ``> **Doxa:** …``), in one quote or a quote per
-    message: the labels of the quotes, read together as a reader does, start turns; their quote marks go. When a
-    single quote holds it, the article resumes after that quote (an end of the conversation there). None when the
+    message: the labels of the quotes, read together as a reader does, start turns; their quote marks go. The
+    article resumes after the last of those quotes (an end of the conversation there). None when the
     quotes hold no exchange, or no AI takes part (a known assistant answers, or the title or the text before the
     quotes names one): a quoted talk between people is an anecdote in an article."""
     blocks: list[tuple[int, int, list[_Line]]] = []
@@ -515,8 +515,7 @@ def _quoted_exchange(lines: list[_Line], title: str, declared: Mapping[str, Spea
     for start, stop, inner in blocks:
         lines[start:stop] = inner
     stop = blocks[-1][1]
-    if len(blocks) == 1 and stop < len(lines) and not lines[stop].text.strip() \
-            and any(line.text.strip() for line in lines[stop:]):
+    if stop < len(lines) and not lines[stop].text.strip() and any(line.text.strip() for line in lines[stop:]):
         lines[stop] = dataclasses.replace(lines[stop], text=_QUOTED_END)  # the article goes on after the quote
     return lines, readings
 
