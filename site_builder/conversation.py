@@ -689,8 +689,9 @@ def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closin
     at), or None when the last turn runs to the end.
 
     An ``<!-- end of conversation -->`` line always ends it; so does the front matter's ``closing_words``
-    (``none``: nothing ends it; else the first line after the first turn that starts with those words, and a rule
-    right above that line goes with neither). Otherwise the last turn's rule ends it when it is that turn's only
+    (``none``: nothing ends it; else the first line after the last turn's label that starts with those words, or
+    failing that after the first turn's, and a rule right above that line goes with neither). A last answer that
+    is only code, in a post with an introduction, ends after its code. Otherwise the last turn's rule ends it when it is that turn's only
     rule, sits under text rather than code, and only plain paragraphs follow it: an answer's own rules divide
     sections that open with a heading, a list, a bold title or code, and an answer that uses rules mostly uses
     several.
@@ -706,7 +707,23 @@ def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closin
     if rules and _framed(lines, speakers) and not lines[rules[0] - 1].in_code \
             and any(line.text.strip() for line in lines[rules[0] + 1:]):
         return rules[0], rules[0] + 1  # opened by a rule under the article's text: the next rule closes it
-    return _section_end(lines, speakers)
+    return _after_bare_code(lines, speakers) or _section_end(lines, speakers)
+
+
+def _after_bare_code(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[int, int] | None:
+    """In a post with an introduction of the author's, a last answer that is nothing but a code block (the label,
+    then the code) is followed by the author's words: the conversation ends after the code."""
+    labelled = [i for i, line in enumerate(lines) if line.label in speakers]
+    if not labelled or speakers[lines[labelled[-1]].label].role != "assistant" or lines[labelled[-1]].rest.strip():
+        return None
+    intro = [line for line in lines[:labelled[0]] if line.text.strip() and not HEADING_ANY.match(line.text)]
+    body = [i for i in range(labelled[-1] + 1, len(lines)) if lines[i].text.strip()]
+    if len(intro) < 2 or not body or not lines[body[0]].in_code:
+        return None
+    after = next((i for i in body if not lines[i].in_code), None)
+    if after is None or not any(lines[i].in_code for i in body if i < after):
+        return None
+    return after, after
 
 
 def _section_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[int, int] | None:
@@ -739,12 +756,14 @@ def _framed(lines: list[_Line], speakers: Mapping[str, Speaker]) -> bool:
 
 
 def _closing_words(lines: list[_Line], speakers: Mapping[str, Speaker], closing: str) -> tuple[int, int] | None:
-    first = next((i for i, line in enumerate(lines) if line.label in speakers), None)
-    if closing == "none" or first is None:
+    labelled = [i for i, line in enumerate(lines) if line.label in speakers]
+    if closing == "none" or not labelled:
         return None
     words = " ".join(closing.split())
-    start = next((i for i in range(first + 1, len(lines)) if not lines[i].in_code
-                  and " ".join(lines[i].text.split()).startswith(words)), None)
+    found = [i for i in range(labelled[0] + 1, len(lines)) if not lines[i].in_code
+             and " ".join(lines[i].text.split()).startswith(words)]  # after the last turn's label first
+    start = next((i for i in found if i > labelled[-1]), found[0] if found else None)
+    first = labelled[0]
     if start is None:
         return None
     above = start - 1
@@ -997,7 +1016,8 @@ def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns:
     speaker = turns[-1].speaker.name
     if end is not None:
         closing = next(line.text for line in lines[end[1]:] if line.text.strip())
-        where = "the last rule" if lines[end[0]].is_rule else "this heading (the next section of your text)"
+        where = ("the last rule" if lines[end[0]].is_rule else "this heading (the next section of your text)"
+                 if HEADING_ANY.match(lines[end[0]].text) else "the last answer's code")
         return [ReadingWarning(lines[end[0]].number, f"text after {where} is read as your closing words, not "
                                f"{speaker}'s; if it is {speaker}'s, write `closing_words: none`",
                                (("closing_words", closing_words_of(closing)),))]
