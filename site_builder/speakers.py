@@ -87,6 +87,8 @@ _NUMBERED = re.compile(r"^(?P<base>\w+?)[ \t]?#?\d{1,3}[.)]?$")
 """A numbered label: ``Q1``, ``A 2``, ``Prompt 3``, ``Response #4``."""
 _TIERS = _folded("pro", "flash", "ultra", "nano", "sonnet", "opus", "haiku", "turbo", "mini", "preview", "plus",
                  "large", "medium", "small", "instruct", "chat", "coder", "max", "advanced", "thinking", "reasoner")
+_OWNED = re.compile(r"^(?P<base>[^\W\d_][\w.-]*?)[ \t]?(?:의|の|的)[ \t]?(?:\w{1,6})$")
+"""A product's answer, in the possessive of Korean, Japanese or Chinese: ``Claude의 설명``, ``ChatGPTの回答``."""
 _VERSIONED = re.compile(r"^(?P<base>[^\W\d_][\w]*)(?P<rest>(?:[ \t-]+[\w.]+){1,3})$")
 """A product name with a version or a tier: ``Claude 3.5 Sonnet``, ``GPT-4 Turbo``, ``Gemini Pro``, ``DeepSeek-R1``."""
 
@@ -104,6 +106,9 @@ def name_role(label: str) -> str | None:
     numbered = _NUMBERED.match(key)
     if numbered and numbered["base"] in KNOWN_USERS | GENERIC_ASSISTANTS:
         return "user" if numbered["base"] in KNOWN_USERS else "assistant"
+    owned = _OWNED.match(key)  # `Claude의 설명`, `ChatGPTの回答`, `ChatGPT的回答`: the product's answer
+    if owned and owned["base"] in PRODUCT_ASSISTANTS:
+        return "assistant"
     versioned = _VERSIONED.match(key)
     if versioned and versioned["base"] in PRODUCT_ASSISTANTS:
         words = re.split(r"[ \t-]+", versioned["rest"].strip(" \t-"))
