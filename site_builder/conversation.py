@@ -1016,9 +1016,10 @@ def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns:
     speaker = turns[-1].speaker.name
     if end is not None:
         closing = next(line.text for line in lines[end[1]:] if line.text.strip())
-        where = ("the last rule" if lines[end[0]].is_rule else "this heading (the next section of your text)"
-                 if HEADING_ANY.match(lines[end[0]].text) else "the last answer's code")
-        return [ReadingWarning(lines[end[0]].number, f"text after {where} is read as your closing words, not "
+        where = ("text after the last rule" if lines[end[0]].is_rule else
+                 "this heading and what follows (your text's next section)" if HEADING_ANY.match(lines[end[0]].text)
+                 else "text after the last answer's code")
+        return [ReadingWarning(lines[end[0]].number, f"{where} is read as your closing words, not "
                                f"{speaker}'s; if it is {speaker}'s, write `closing_words: none`",
                                (("closing_words", closing_words_of(closing)),))]
     rules = _rules_of_last_turn(lines, {label: r.speaker for label, r in readings.items()})
