@@ -516,3 +516,27 @@ def test_issue_20_exporter_markup_reads_as_turns() -> None:
     assert [(t.speaker.name, t.text) for t in details.turns] == [
         ("You", "How do I cache a function?"), ("ChatGPT", "Use functools.lru_cache."),
         ("You", "And clear it?"), ("ChatGPT", "Call f.cache_clear().")]
+
+
+DOUBTS = {  # one case per kind of doubt: the line it points at and what it says (reviewed by hand)
+    "real_de_blockquote_ich_ki_lazy": (7, "quotes open outside the questions"),
+    "real_en_gpt3_chat_in_indented_code": (7, "quotes in a post about an AI that labels nobody"),
+    "real_en_logseq_bullet_interview": (16, "`Sam:` and `AI:` look like speakers' labels"),
+    "real_en_quoted_prompts_iterations": (6, "the quotes are read as your prompts"),
+    "real_en_unlabeled_question_blockquote_answer": (7, "a question answered by a quote"),
+    "real_ja_github_h2_handle_headings": (41, "runs to the end, on past its code"),
+    "real_ko_jekyll_na_claude_desc_labels": (48, "this heading and what follows"),
+    "real_ru_ya_chatgpt_code_prompt": (54, "text after the last answer's code"),
+    "real_zh_jekyll_html_icon_divs": (14, "chat bubbles in HTML"),
+    "narrated_prompts_between_answers": (11, "nobody asks by name"),
+    "user_label_only": (5, "no answer is labelled"),
+    "en_transcript_no_known_assistant": (6, "no known assistant"),
+    "en_qa_pairs_no_ai_named": (5, "no AI named"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DOUBTS))
+def test_each_kind_of_doubt_points_at_its_line(case: str) -> None:
+    line, said = DOUBTS[case]
+    post = load_post(GOLDEN / f"{case}.md", draft=True)
+    assert any(w.line == line and said in w.message and w.settle for w in post.warnings), post.warnings
