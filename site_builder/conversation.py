@@ -80,7 +80,7 @@ SECTION_WORDS = frozenset(w.casefold() for w in (
     "TL;DR", "TLDR", "Epilogue", "Prologue", "Afterword", "Acknowledgements", "FAQ", "Demo", "Outro", "Abstract"))
 """Words that title sections of articles: never read as a person's name in a heading."""
 
-BRACKET_LABEL = re.compile(rf"^(?:\*\*)?[【\[［「][ \t]*(?P<label>{_LABEL})[ \t]*[】\]］」](?:\*\*)?[ \t]*[:：]?[ \t]*(?P<rest>.*)$")
+BRACKET_LABEL = re.compile(rf"^(?:\*\*)?[【\[［][ \t]*(?P<label>{_LABEL})[ \t]*[】\]］](?:\*\*)?[ \t]*[:：]?[ \t]*(?P<rest>.*)$")
 """A label in brackets: ``【问】这两行代码…``, ``**【答】**…``, ``[Q] …``."""
 HEADING_ANY = re.compile(r"^ {0,3}#{1,6}[ \t]")
 RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
@@ -243,7 +243,7 @@ def _label_of(text: str) -> tuple[str | None, str, str]:
         match = BOLD_LABEL.match(text)
         if match and known_name(match["label"]):
             return match["label"], match["rest"], "bold"
-    if text.startswith(("【", "[", "［", "「", "**【", "**[")):
+    if text.startswith(("【", "[", "［", "**【", "**[")):
         match = BRACKET_LABEL.match(text)
         if match and known_name(match["label"]):
             rest = match["rest"]
