@@ -62,7 +62,7 @@ LABEL_LINE = re.compile(rf"^(?P<label>{_LABEL}){_ASIDE} ?(?:：|:(?=\s|$|[^\x00-
 # `**You said:**`, `**ChatGPT**: text`; and `ChatGPT said:` (the plain copy) comes through LABEL_LINE.
 _SYMBOL = r"(?:[^\w\s#*][\ufe0f\u200d]*[ \t]*){0,2}"
 _NAMED = rf"{_SYMBOL}(?P<label>{_LABEL}?){_ASIDE}(?: said)?[ \t]*[:：]?"
-HEADING_LABEL = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+{_NAMED}[ \t]*#*[ \t]*$")
+HEADING_LABEL = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+(?:\*\*|__)?{_NAMED}(?:\*\*|__)?[ \t]*#*[ \t]*$")
 BOLD_LABEL = re.compile(rf"^\*\*{_NAMED}\*\*(?:[ \t]*[:：])?[ \t]*(?P<rest>.*)$")
 
 EMOJI_LABEL = re.compile("^(?P<label>" + "|".join(re.escape(e) for e in sorted((*USER_EMOJI, *ASSISTANT_EMOJI),
@@ -80,6 +80,8 @@ SECTION_WORDS = frozenset(w.casefold() for w in (
     "TL;DR", "TLDR", "Epilogue", "Prologue", "Afterword", "Acknowledgements", "FAQ", "Demo", "Outro", "Abstract"))
 """Words that title sections of articles: never read as a person's name in a heading."""
 
+ITALIC_LABEL = re.compile(rf"^([*_])(?![*_])(?P<label>{_LABEL})[ \t]*[:：][ \t]*(?P<rest>.*?)(?:\1)?[ \t]*$")
+"""A message in italics, its label inside: ``*CHATGPT: Certo, ecco…*``."""
 BRACKET_LABEL = re.compile(rf"^(?:\*\*)?[【\[［][ \t]*(?P<label>{_LABEL})[ \t]*[】\]］](?:\*\*)?[ \t]*[:：]?[ \t]*(?P<rest>.*)$")
 """A label in brackets: ``【问】这两行代码…``, ``**【答】**…``, ``[Q] …``."""
 HEADING_ANY = re.compile(r"^ {0,3}#{1,6}[ \t]")
@@ -241,6 +243,10 @@ def _label_of(text: str) -> tuple[str | None, str, str]:
         return emoji["label"], emoji["rest"] or "", "emoji"
     if text.startswith("**"):
         match = BOLD_LABEL.match(text)
+        if match and match["label"]:  # an unknown name is kept only where it takes turns with a known one
+            return match["label"], match["rest"], "bold" if known_name(match["label"]) else "bold name"
+    if text.startswith(("*", "_")):
+        match = ITALIC_LABEL.match(text)
         if match and known_name(match["label"]):
             return match["label"], match["rest"], "bold"
     if text.startswith(("【", "[", "［", "**【", "**[")):
@@ -256,7 +262,7 @@ def _exported_forms(lines: list[_Line]) -> list[_Line]:
     user's heading answered right after by an assistant's. ``## ChatGPT`` in an article is a heading. A
     one-word heading (``## dana``) is a label only where a known assistant's heading at its level answers
     it; the page's title (an ``# H1`` opening the body above deeper label headings) is never one."""
-    lines = _names_answered(_title_heading(lines))
+    lines = _bold_names(_names_answered(_title_heading(lines)))
     forms = [line for line in lines if line.form]
     answered = any(a.label and b.label and name_role(a.label) in ("user", None) and name_role(b.label) == "assistant"
                    for a, b in zip(forms, forms[1:]))
@@ -268,6 +274,21 @@ def _exported_forms(lines: list[_Line]) -> list[_Line]:
     if asking and max(asking.values()) >= 2:  # `I asked: …` / `ChatGPT said: …`, twice or more
         return lines
     return [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
+
+
+def _bold_names(lines: list[_Line]) -> list[_Line]:
+    """Bold labels of names nobody knows (``**kenta:**``, ``**教练：**``) kept where they take turns with known ones:
+    right before a known assistant's bold label, or right after a known user's, twice or more. The others
+    (``**结论：**``, a note's field) are the text they start."""
+    bold = [line for line in lines if line.form in ("bold", "bold name")]
+    turns = Counter()
+    for a, b in zip(bold, bold[1:]):
+        if a.form == "bold name" and b.form == "bold" and name_role(b.label or "") == "assistant":
+            turns[a.label] += 1
+        if b.form == "bold name" and a.form == "bold" and name_role(a.label or "") == "user":
+            turns[b.label] += 1
+    return [line if line.form != "bold name" else dataclasses.replace(line, form="bold") if turns[line.label] >= 2
+            else dataclasses.replace(line, label=None, rest="", form="") for line in lines]
 
 
 def _level(line: _Line) -> int:
