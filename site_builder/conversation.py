@@ -126,6 +126,8 @@ class _Line:
     """Inside a fenced or indented code block (its fences included)."""
     form: str = ""
     """How the label is written: ``""`` for ``Label:``, else ``heading``, ``bold`` or ``said``."""
+    quoted: bool = False
+    """Taken out of a quote (a conversation quoted in an article): its headings are the answer's, not the article's."""
 
 
 def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker] | None,
@@ -557,9 +559,21 @@ _QUOTED_END = "<!-- end of conversation -->"
 def _unquoted(line: _Line) -> _Line:
     """A line of a blockquote without its ``>``, classified again (a label may start it now)."""
     rest = _QUOTE.match(line.text)["rest"]
+    callout = _CALLOUT.match(rest)
+    if callout:  # Obsidian's `> [!human] You` / `> [!ai] Gemini`: the callout's title, or its type, names the speaker
+        title, kind = callout["title"].strip(), callout["kind"].casefold()
+        name = title if title and known_name(title) else _CALLOUT_KINDS.get(kind)
+        if name:
+            return dataclasses.replace(line, text="", label=name, rest="", form="bold", quoted=True)
     bold = BOLD_LABEL.match(rest) if rest.startswith("**") else None
     label, after, form = (bold["label"], bold["rest"], "bold") if bold and bold["label"] else _label_of(rest)
-    return dataclasses.replace(line, text=rest, label=label, rest=after, form=form)
+    return dataclasses.replace(line, text=rest, label=label, rest=after, form=form, quoted=True)
+
+
+_CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]{1,30})\][-+]?[ \t]*(?P<title>[^\n]{0,60})$")
+_CALLOUT_KINDS = {"human": "Human", "user": "User", "me": "Me", "question": "Question", "prompt": "Prompt",
+                  "ai": "AI", "assistant": "Assistant", "bot": "Bot", "answer": "Answer", "response": "Response",
+                  "chatgpt": "ChatGPT", "claude": "Claude", "gemini": "Gemini", "gpt": "GPT"}
 
 
 def _written_dialogue(lines: list[_Line], readings: Mapping[str, Reading]) -> list[str]:
@@ -728,7 +742,24 @@ def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closin
     if rules and _framed(lines, speakers) and not lines[rules[0] - 1].in_code \
             and any(line.text.strip() for line in lines[rules[0] + 1:]):
         return rules[0], rules[0] + 1  # opened by a rule under the article's text: the next rule closes it
-    return _after_bare_code(lines, speakers) or _section_end(lines, speakers)
+    return _after_bare_code(lines, speakers) or _section_end(lines, speakers) or _transcript_end(lines, speakers)
+
+
+def _transcript_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[int, int] | None:
+    """A transcript of one-line turns (``Marta: …`` / ``ChatGPT: …``), four or more: a paragraph after a blank
+    line under its last line is the author's, not the last speaker's."""
+    labelled = [i for i, line in enumerate(lines) if line.label in speakers]
+    if len(labelled) < 4 or any(not lines[i].rest.strip() for i in labelled):
+        return None
+    for i, j in zip(labelled, labelled[1:]):
+        if any(lines[k].text.strip() for k in range(i + 1, j)):
+            return None  # a turn goes on past its line
+    last = labelled[-1]
+    if last + 2 < len(lines) and not lines[last + 1].text.strip():
+        after = next((k for k in range(last + 1, len(lines)) if lines[k].text.strip()), None)
+        if after is not None and not lines[after].in_code and not _SECTION_START.match(lines[after].text):
+            return after, after
+    return None
 
 
 def _after_bare_code(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[int, int] | None:
@@ -760,7 +791,8 @@ def _section_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[i
         return None
     for index in range(labelled[-1] + 1, len(lines)):
         line = lines[index]
-        if not line.in_code and not line.label and HEADING_ANY.match(line.text) and _level(line) <= _level(section):
+        if not line.in_code and not line.label and not line.quoted and HEADING_ANY.match(line.text) \
+                and _level(line) <= _level(section):
             above = _previous_text(lines, index)
             if above is not None and above > labelled[-1] and lines[above].is_rule:
                 return above, above + 1
@@ -818,7 +850,7 @@ def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[
               title: str = "") -> list[ReadingWarning]:
     """Who speaks, where a reader might doubt it (``site-builder explain``, and the build's output)."""
     found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns), *_taking_turns(readings, turns),
-             *_one_side(lines, readings, turns), *_quotes_outside_questions(lines, turns)]
+             *_one_side(lines, readings, turns), *_quotes_outside_questions(lines, turns), *_answer_first(turns)]
     if not turns and not found:
         found.extend(_article_doubts(lines, title))
     names = list(dict.fromkeys(t.speaker.name for t in turns))
@@ -922,7 +954,7 @@ def _article_doubts(lines: list[_Line], title: str) -> list[ReadingWarning]:
     return []
 
 
-_HTML_USER = re.compile(r"<[^>]{0,200}?\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"'>]{0,200}?\b(?:user|human|me|you|question)\b|"
+_HTML_USER = re.compile(r"<[^>]{0,200}?\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"'>]{0,200}?\b(?:user|human|me|you|question|author|autor|auteur|autore|prompt)\b|"
                         r"[/\"'](?:user|human|me|avatar-user)[\w-]*\.(?:svg|png|jpe?g|webp|gif)\b", re.I)
 _HTML_ASSISTANT = re.compile(r"<[^>]{0,200}?\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"'>]{0,200}?\b(?:assistant|bot|ai|chatgpt|gpt|"
                              r"claude|gemini|answer|response)\b|[/\"'](?:assistant|bot|ai|chatgpt|gpt|claude|gemini|openai)"
@@ -957,6 +989,16 @@ def _quotes_outside_questions(lines: list[_Line], turns: tuple[Turn, ...]) -> li
     return [ReadingWarning(outside[0].number, f"{len(outside)} quotes open outside the questions: if they are your "
                                               "prompts, the labels are a dialogue inside the answers; declare "
                                               "`speakers:` to say who speaks", (SPEAKERS,))]
+
+
+def _answer_first(turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    """The conversation opens with an assistant's turn although someone asks later: the text above may be the first
+    question, unlabelled, or the labels may be a log's fields (``**AI:**`` did, ``**Me:**`` decided)."""
+    if len(turns) < 2 or turns[0].role != "assistant" or not any(t.role == "user" for t in turns):
+        return []
+    return [ReadingWarning(turns[0].line, f"the conversation opens with {turns[0].speaker.name}'s turn, before anyone "
+                                          "asks: if the text above is the first question, label it (`Me: …`); if "
+                                          "these labels are fields of your notes, declare `speakers: {}`", (SPEAKERS,))]
 
 
 def _taking_turns(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
@@ -1039,7 +1081,9 @@ def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns:
         closing = next(line.text for line in lines[end[1]:] if line.text.strip())
         where = ("text after the last rule" if lines[end[0]].is_rule else
                  "this heading and what follows (your text's next section)" if HEADING_ANY.match(lines[end[0]].text)
-                 else "text after the last answer's code")
+                 else "text after the last answer's code" if lines[end[0] - 1].in_code or
+                 any(lines[k].in_code for k in range(max(0, end[0] - 3), end[0]))
+                 else "this paragraph after the transcript's last line")
         return [ReadingWarning(lines[end[0]].number, f"{where} is read as your closing words, not "
                                f"{speaker}'s; if it is {speaker}'s, write `closing_words: none`",
                                (("closing_words", closing_words_of(closing)),))]
