@@ -933,6 +933,22 @@ def _article_doubts(lines: list[_Line], title: str) -> list[ReadingWarning]:
                                             "not answered in kind): read as an article; to show a conversation, "
                                             "start each turn with `Label:` at the beginning of a line",
                                 (("speakers", ()),))]
+    told = _told_in_prose(lines, title)
+    if told is not None:
+        return [ReadingWarning(told, "your text tells of asking an AI and quotes what it answered: read as an article; "
+                                     "to show the exchange as a conversation, label it (`Me: …` / `ChatGPT: …`)",
+                               (("speakers", ()),))]
+    sections = [line for line in lines if not line.in_code and HEADING_ANY.match(line.text)
+                and _assistant_heading(line.text)]
+    if len(sections) >= 2:
+        return [ReadingWarning(sections[0].number, "sections headed by assistants' names: read as an article's sections; "
+                                                   "if each holds that assistant's answer, label them "
+                                                   "(`ChatGPT: …`)", (("speakers", ()),))]
+    agent = [line for line in lines if not line.in_code and line.text.startswith("⏺")]
+    if len(agent) >= 2:
+        return [ReadingWarning(agent[0].number, "a coding agent's terminal session (⏺ lines): read as an article; "
+                                                "to show it as a conversation, import the session or label its turns",
+                               (("speakers", ()),))]
     bubbles = _chat_bubbles(lines)
     if bubbles is not None:
         return [ReadingWarning(bubbles, "chat bubbles in HTML (a user's and an assistant's): read as an article; to "
@@ -969,6 +985,32 @@ def _chat_bubbles(lines: list[_Line]) -> int | None:
     return min(users[0], bots[0]) if len(users) >= 2 and len(bots) >= 2 else None
 
 
+_TOLD = re.compile(r"(?<![A-Za-z])(?:I (?:then |also |first |next )?(?:asked|prompted|told|typed|gave)(?: it| him| her| "
+                   r"them| the (?:AI|bot|model|chatbot))?|my (?:prompt|question) (?:was|to)|(?:it|ChatGPT|Claude|Gemini|"
+                   r"the (?:AI|bot|model)) (?:said|replied|answered|wrote|responded|came back with)|came back:|"
+                   r"Wrote this when I)(?![A-Za-z])", re.I)
+"""Words that tell of asking an AI in the author's own sentences (English)."""
+
+
+def _told_in_prose(lines: list[_Line], title: str) -> int | None:
+    """The line of the first sentence that tells of asking an AI, in a page about one, twice or more (or once
+    followed by a quote or a colon): the prompts and answers are told in prose. None otherwise."""
+    named = _AI_WORDS.search(title) or any(_AI_WORDS.search(line.text) for line in lines if not line.in_code)
+    if not named:
+        return None
+    told = [index for index, line in enumerate(lines) if not line.in_code and _TOLD.search(line.text)]
+    if len(told) >= 2 or told and lines[told[0]].text.rstrip().endswith((":", "：")):
+        return lines[told[0]].number
+    return None
+
+
+def _assistant_heading(text: str) -> bool:
+    """A heading whose words are an assistant's name (``## ChatGPT``, ``## Google Bard``, ``### Claude 3 Opus``)."""
+    words = text.strip().lstrip("#").strip().strip("*_ ").rstrip("#").strip()
+    maker = re.sub(r"^(?:Google|Microsoft|OpenAI|Anthropic|Meta|Mistral AI|xAI)\s+", "", words, flags=re.I)
+    return name_role(words) == "assistant" or name_role(maker) == "assistant" or maker.casefold() in ("edge", "bing chat")
+
+
 def _quote_starts(lines: list[_Line]) -> list[int]:
     """Indices of the lines that open a quote (``>`` after a non-quote line, or ``<blockquote>``), alerts left out."""
     return [index for index, line in enumerate(lines)
@@ -977,16 +1019,17 @@ def _quote_starts(lines: list[_Line]) -> list[int]:
 
 
 def _quotes_outside_questions(lines: list[_Line], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
-    """Quotes, two or more, that open outside every question (in the introduction or inside answers) while each
-    user turn is a line or two: the quotes may be the prompts and the labels a dialogue the answers hold."""
-    if not turns or any(t.role == "user" and t.end_line - t.line > 2 for t in turns):
-        return []
+    """Quotes, two or more, that open inside answers while each user turn is a line or two: the quotes may be the
+    prompts and the labels a dialogue the answers hold."""
+    if not turns or any(t.role == "user" and t.end_line - t.line > 2 for t in turns) or any(l.quoted for l in lines):
+        return []  # (a conversation quoted in the article: its quotes were its messages)
     starts = [t.line for t in turns]
     outside = [lines[index] for index in _quote_starts(lines)
-               if (turn := bisect.bisect_right(starts, lines[index].number) - 1) < 0 or turns[turn].role != "user"]
+               if (turn := bisect.bisect_right(starts, lines[index].number) - 1) >= 0 and turns[turn].role != "user"
+               and lines[index].number <= turns[turn].end_line]
     if len(outside) < 2:
         return []
-    return [ReadingWarning(outside[0].number, f"{len(outside)} quotes open outside the questions: if they are your "
+    return [ReadingWarning(outside[0].number, f"{len(outside)} quotes open inside the answers: if they are your "
                                               "prompts, the labels are a dialogue inside the answers; declare "
                                               "`speakers:` to say who speaks", (SPEAKERS,))]
 
@@ -1079,6 +1122,9 @@ def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns:
     speaker = turns[-1].speaker.name
     if end is not None:
         closing = next(line.text for line in lines[end[1]:] if line.text.strip())
+        if lines[end[0]].is_rule and (HEADING_ANY.match(closing) or _framed(lines, {l: r.speaker for l, r in
+                                                                                    readings.items()})):
+            return []  # a rule and then the author's next section, or the rule that closes a framed exchange
         where = ("text after the last rule" if lines[end[0]].is_rule else
                  "this heading and what follows (your text's next section)" if HEADING_ANY.match(lines[end[0]].text)
                  else "text after the last answer's code" if lines[end[0] - 1].in_code or
