@@ -251,6 +251,9 @@ def _label_of(text: str) -> tuple[str | None, str, str]:
         match = ITALIC_LABEL.match(text)
         if match and known_name(match["label"]):
             return match["label"], match["rest"], "bold"
+    bare = text.strip()
+    if bare and len(bare) <= 30 and bare == text.rstrip() and known_name(bare) and not _WORDY.search(bare):
+        return bare, "", "bare"  # `Response` alone on its line: kept only where it answers (_exported_forms)
     if text.startswith(("【", "[", "［", "**【", "**[")):
         match = BRACKET_LABEL.match(text)
         if match and known_name(match["label"]):
@@ -570,6 +573,8 @@ def _unquoted(line: _Line) -> _Line:
     return dataclasses.replace(line, text=rest, label=label, rest=after, form=form, quoted=True)
 
 
+_WORDY = re.compile(r"^(?:A|I|Q|Me|You|Yo|Io|Ich|Eu|Ja|Ik)$", re.I)
+"""Known names that alone on a line are more often a word, a letter or an answer than a speaker."""
 _CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]{1,30})\][-+]?[ \t]*(?P<title>[^\n]{0,60})$")
 _CALLOUT_KINDS = {"human": "Human", "user": "User", "me": "Me", "question": "Question", "prompt": "Prompt",
                   "ai": "AI", "assistant": "Assistant", "bot": "Bot", "answer": "Answer", "response": "Response",
@@ -763,17 +768,23 @@ def _transcript_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tupl
 
 
 def _after_bare_code(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[int, int] | None:
-    """In a post with an introduction of the author's, a last answer that is nothing but a code block (the label,
-    then the code) is followed by the author's words: the conversation ends after the code."""
+    """In a post with an introduction of the author's, a last answer that is nothing but a code block or a quote
+    (the label, then the code or the quote) is followed by the author's words: the conversation ends after it."""
     labelled = [i for i, line in enumerate(lines) if line.label in speakers]
     if not labelled or speakers[lines[labelled[-1]].label].role != "assistant" or lines[labelled[-1]].rest.strip():
         return None
     intro = [line for line in lines[:labelled[0]] if line.text.strip() and not HEADING_ANY.match(line.text)]
     body = [i for i in range(labelled[-1] + 1, len(lines)) if lines[i].text.strip()]
-    if len(intro) < 2 or not body or not lines[body[0]].in_code:
+    if len(intro) < 2 or not body:
         return None
-    after = next((i for i in body if not lines[i].in_code), None)
-    if after is None or not any(lines[i].in_code for i in body if i < after):
+    held = (lambda i: lines[i].in_code) if lines[body[0]].in_code else \
+        (lambda i: bool(_QUOTE.match(lines[i].text)) and not lines[i].alert) if _QUOTE.match(lines[body[0]].text) \
+        and not lines[body[0]].alert else None  # the answer is all code, or all quoted
+    if held is None:
+        return None
+    after = next((i for i in body if not held(i)), None)
+    if after is None or lines[after].in_code or lines[after].is_rule or _SECTION_START.match(lines[after].text) and \
+            not lines[after].text.lstrip().startswith(("**", "__")):
         return None
     return after, after
 
