@@ -225,9 +225,19 @@ def _classify(body: str, body_line: int, code: frozenset[int]) -> list[_Line]:
     return result
 
 
+_FRAGMENT = re.compile(r"\s(?:is|are|was|were|be|been|the|a|an|of|to|and|or|for|with|as|like|this|that|these|those|"
+                       r"following|below|here|there|by|in|on|at|from|into|than|then|so|but|if|when|how|what|which)$",
+                       re.I)
+"""Last words that make a label a sentence (English): a speaker's name does not end so."""
+_SAID_HEADING = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+(?:\*\*)?(?P<label>{_LABEL}?) said[ \t]*[:：](?:\*\*)?[ \t]+(?P<rest>\S.*)$")
+"""GitHub's Copilot page: the message starts on its heading (``### Copilot said: Great. With…``)."""
+
+
 def _label_of(text: str) -> tuple[str | None, str, str]:
     """The label a line starts with, the text after it, and how it is written (``_Line.form``)."""
     match = LABEL_LINE.match(text)
+    if match and _FRAGMENT.search(match["label"]):
+        match = None  # `Zero-shot prompting is:`, `Here is the code:`: a sentence, not a name
     if match:
         label = match["label"]
         if label.endswith(" said") and known_name(label[:-5]):
@@ -237,6 +247,9 @@ def _label_of(text: str) -> tuple[str | None, str, str]:
         match = HEADING_LABEL.match(text)
         if match and known_name(match["label"]):
             return match["label"], "", "heading"
+        said = _SAID_HEADING.match(text)
+        if said and known_name(said["label"]):
+            return said["label"], said["rest"], "heading"
         named = NAME_HEADING.match(text)
         if named and named["label"].casefold() not in SECTION_WORDS | PROSE_LABELS:
             return named["label"], "", "name heading"

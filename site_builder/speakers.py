@@ -87,6 +87,9 @@ _NUMBERED = re.compile(r"^(?P<base>\w+?)[ \t]?#?\d{1,3}[.)]?$")
 """A numbered label: ``Q1``, ``A 2``, ``Prompt 3``, ``Response #4``."""
 _TIERS = _folded("pro", "flash", "ultra", "nano", "sonnet", "opus", "haiku", "turbo", "mini", "preview", "plus",
                  "large", "medium", "small", "instruct", "chat", "coder", "max", "advanced", "thinking", "reasoner")
+_SUFFIXED = re.compile(r"^(?P<base>[^\W\d_][\w.' -]{0,24}?)[ \t]+(?P<word>answer|response|reply|says|said|question|prompt"
+                       r"|asks|asked)$")
+"""A name and what it gives: ``AI answer``, ``ChatGPT response``, ``My question``."""
 _OWNED = re.compile(r"^(?P<base>[^\W\d_][\w.-]*?)[ \t]?(?:의|の|的)[ \t]?(?:\w{1,6})$")
 """A product's answer, in the possessive of Korean, Japanese or Chinese: ``Claude의 설명``, ``ChatGPTの回答``."""
 _VERSIONED = re.compile(r"^(?P<base>[^\W\d_][\w]*)(?P<rest>(?:[ \t-]+[\w.]+){1,3})$")
@@ -106,6 +109,13 @@ def name_role(label: str) -> str | None:
     numbered = _NUMBERED.match(key)
     if numbered and numbered["base"] in KNOWN_USERS | GENERIC_ASSISTANTS:
         return "user" if numbered["base"] in KNOWN_USERS else "assistant"
+    suffixed = _SUFFIXED.match(key)  # `AI answer`, `ChatGPT response`, `My question`, `User prompt`
+    if suffixed:
+        base, word = suffixed["base"].strip(), suffixed["word"]
+        if word in ("answer", "response", "reply", "says", "said") and (base in KNOWN_ASSISTANTS or name_role(base) == "assistant"):
+            return "assistant"
+        if word in ("question", "prompt", "asks", "asked") and (base in KNOWN_USERS or base in ("my", "the user", "user's")):
+            return "user"
     owned = _OWNED.match(key)  # `Claude의 설명`, `ChatGPTの回答`, `ChatGPT的回答`: the product's answer
     if owned and owned["base"] in PRODUCT_ASSISTANTS:
         return "assistant"
