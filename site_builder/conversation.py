@@ -280,7 +280,7 @@ def _exported_forms(lines: list[_Line]) -> list[_Line]:
     user's heading answered right after by an assistant's. ``## ChatGPT`` in an article is a heading. A
     one-word heading (``## dana``) is a label only where a known assistant's heading at its level answers
     it; the page's title (an ``# H1`` opening the body above deeper label headings) is never one."""
-    lines = _bold_names(_names_answered(_title_heading(lines)))
+    lines = _bold_names(_field_blocks(_names_answered(_title_heading(lines))))
     forms = [line for line in lines if line.form]
     answered = any(a.label and b.label and name_role(a.label) in ("user", None) and name_role(b.label) == "assistant"
                    for a, b in zip(forms, forms[1:]))
@@ -292,6 +292,28 @@ def _exported_forms(lines: list[_Line]) -> list[_Line]:
     if asking and max(asking.values()) >= 2:  # `I asked: …` / `ChatGPT said: …`, twice or more
         return lines
     return [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
+
+
+_BOLD_FIELD = re.compile(r"^\*\*[^*\n]{1,40}?[ \t]*[:：][ \t]*\*\*|^\*\*[^*\n]{1,40}?\*\*[ \t]*[:：]")
+
+
+def _field_blocks(lines: list[_Line]) -> list[_Line]:
+    """Bold labels in a block of bold fields on consecutive lines where some field is no speaker's name
+    (``**Date:** …`` / ``**Tool:** Gemini``, ``**AI:** …`` / ``**Me:** …`` / ``**Why:** …``): a note's fields."""
+    result = list(lines)
+    index = 0
+    while index < len(lines):
+        if lines[index].in_code or not _BOLD_FIELD.match(lines[index].text):
+            index += 1
+            continue
+        start = index
+        while index < len(lines) and not lines[index].in_code and _BOLD_FIELD.match(lines[index].text):
+            index += 1
+        block = lines[start:index]
+        if len(block) >= 2 and any(not (line.label and known_name(line.label)) for line in block):
+            result[start:index] = [dataclasses.replace(line, label=None, rest="", form="") if line.form else line
+                                   for line in block]
+    return result
 
 
 def _bold_names(lines: list[_Line]) -> list[_Line]:
