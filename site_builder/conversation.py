@@ -683,11 +683,12 @@ def _resolve_speakers(lines: list[_Line], declared: Mapping[str, Speaker] | None
 def _prompts_by_the_page(lines: list[_Line], title: str) -> Conversation | None:
     """A page about an AI that labels nobody and opens its conversation with a quote, each quote answered by the
     text after it: the quotes are the prompts (``prompts: quoted``, said as a doubt). None otherwise."""
-    named = _AI_WORDS.search(title)
     starts = _quote_starts(lines)
+    named = _AI_WORDS.search(title) or (len(starts) >= 3 and next(
+        (found for line in lines if not line.in_code and (found := _AI_WORDS.search(line.text))), None))
     if named is None or len(starts) < 2 or any(line.label and known_name(line.label) for line in lines):
         return None
-    before = [line for line in lines[:starts[0]] if line.text.strip() and not line.in_code
+    before = [line for line in _outside_style(lines[:starts[0]]) if line.text.strip() and not line.in_code
               and not HEADING_ANY.match(line.text) and not line.text.lstrip().startswith(("<", "|", "[!["))]
     answered = all(_next_text(lines, _quote_end(lines, start)) is not None for start in starts)
     if before or not answered or lines[starts[0]].text.lstrip().startswith("<"):
@@ -702,6 +703,21 @@ def _prompts_by_the_page(lines: list[_Line], title: str) -> Conversation | None:
                                                     "declare `speakers: {}`",
                            (("prompts", "quoted"), ("speakers", (("You", "user"), (name, "assistant")))))
     return dataclasses.replace(read, warnings=(doubt,), confidence="unsure")
+
+
+def _outside_style(lines: list[_Line]) -> list[_Line]:
+    """``lines`` without those inside ``<style>`` or ``<script>`` blocks (a page's CSS is not its prose)."""
+    kept, inside = [], False
+    for line in lines:
+        text = line.text.strip().lower()
+        if text.startswith(("<style", "<script")):
+            inside = not text.endswith(("</style>", "</script>"))
+            continue
+        if inside:
+            inside = not text.startswith(("</style", "</script"))
+            continue
+        kept.append(line)
+    return kept
 
 
 def _quote_end(lines: list[_Line], start: int) -> int:
@@ -782,7 +798,26 @@ def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closin
     if rules and _framed(lines, speakers) and not lines[rules[0] - 1].in_code \
             and any(line.text.strip() for line in lines[rules[0] + 1:]):
         return rules[0], rules[0] + 1  # opened by a rule under the article's text: the next rule closes it
-    return _after_bare_code(lines, speakers) or _section_end(lines, speakers) or _transcript_end(lines, speakers)
+    return (_after_bare_code(lines, speakers) or _section_end(lines, speakers) or _transcript_end(lines, speakers)
+            or _closing_cue(lines, speakers))
+
+
+_CUE = re.compile(r"^ {0,3}(?:\*\*|__)?(?:Takeaway|My take(?:away)?|My thoughts|My verdict|What I learned|What I took away|"
+                  r"Final thoughts|Afterthoughts?|P\.S\.|PS|Update|Edit|感想|所感|我的感想|소감|Mein Fazit|Mon avis|Mi opinión)"
+                  r"(?:\*\*|__)?[ \t]*(?:[:：–—]|-[ \t])")
+"""Words an author opens their own closing paragraph with (``Takeaway –``, ``My take:``, ``P.S.``)."""
+
+
+def _closing_cue(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[int, int] | None:
+    """A paragraph in the last turn that opens with the author's closing words (``Takeaway –``, ``My take:``)."""
+    labelled = [i for i, line in enumerate(lines) if line.label in speakers]
+    if not labelled:
+        return None
+    for index in range(labelled[-1] + 1, len(lines)):
+        line = lines[index]
+        if not line.in_code and not lines[index - 1].text.strip() and _CUE.match(line.text):
+            return index, index
+    return None
 
 
 def _transcript_end(lines: list[_Line], speakers: Mapping[str, Speaker]) -> tuple[int, int] | None:
@@ -950,7 +985,7 @@ def _one_side(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[
     return []
 
 
-_NESTED = re.compile(r"^(?:[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|>[ \t]?|\[\[[^\]\n]{1,80}\]\][ \t]*))+")
+_NESTED = re.compile(r"^(?:[ \t\u3000]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|>[ \t]?|\[\[[^\]\n]{1,80}\]\][ \t]*))+")
 """What a label may sit behind in a list item or a quote: list markers, quote marks, ``[[wiki/tags]]``."""
 _QUOTE_OPEN = re.compile(r"^ {0,3}(?:>|<blockquote[\s>])", re.I)
 
@@ -959,7 +994,7 @@ def _article_doubts(lines: list[_Line], title: str) -> list[ReadingWarning]:
     """A post read as an article that a reader might take for a conversation: speakers' labels inside list items
     or quotes (an outliner's export, a quoted chat), a question answered by a long quote, or quotes in a post about
     an AI that labels nobody (the quotes may be its prompts)."""
-    nested = []
+    nested, asked = [], []
     for line in lines:
         if line.in_code:
             continue
@@ -969,6 +1004,8 @@ def _article_doubts(lines: list[_Line], title: str) -> list[ReadingWarning]:
         label, _, form = (bold["label"], "", "bold") if bold and bold["label"] else _label_of(inner)
         if label and (marker or form not in ("heading", "name heading")):  # `## ChatGPT` heads an article's section
             nested.append((line, label))
+        elif label and name_role(label) == "user" and HEADING_ANY.match(line.text):
+            asked.append(line)  # `### 我的提問`: a section headed by the asker, perhaps a question
     readings = infer_speakers([label for _, label in nested])
     generic = _GENERIC_PAIR[0] | _GENERIC_PAIR[1]
     if {r.speaker.role for r in readings.values()} >= {"user", "assistant"} \
@@ -995,6 +1032,10 @@ def _article_doubts(lines: list[_Line], title: str) -> list[ReadingWarning]:
         return [ReadingWarning(agent[0].number, "a coding agent's terminal session (⏺ lines): read as an article; "
                                                 "to show it as a conversation, import the session or label its turns",
                                (("speakers", ()),))]
+    if len(asked) >= 2:
+        return [ReadingWarning(asked[0].number, f"sections headed `{asked[0].text.strip()}` look like questions: read as "
+                                                "an article; to show a conversation, label the answers too "
+                                                "(`## ChatGPT`)", (("speakers", ()),))]
     bubbles = _chat_bubbles(lines)
     if bubbles is not None:
         return [ReadingWarning(bubbles, "chat bubbles in HTML (a user's and an assistant's): read as an article; to "
@@ -1173,6 +1214,7 @@ def _after_last_rule(lines: list[_Line], readings: Mapping[str, Reading], turns:
             return []  # a rule and then the author's next section, or the rule that closes a framed exchange
         where = ("text after the last rule" if lines[end[0]].is_rule else
                  "this heading and what follows (your text's next section)" if HEADING_ANY.match(lines[end[0]].text)
+                 else "this paragraph, which opens like your own closing words" if _CUE.match(lines[end[0]].text)
                  else "text after the last answer's code" if lines[end[0] - 1].in_code or
                  any(lines[k].in_code for k in range(max(0, end[0] - 3), end[0]))
                  else "this paragraph after the transcript's last line")
