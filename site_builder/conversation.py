@@ -931,7 +931,8 @@ def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[
               title: str = "") -> list[ReadingWarning]:
     """Who speaks, where a reader might doubt it (``site-builder explain``, and the build's output)."""
     found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns), *_taking_turns(readings, turns),
-             *_one_side(lines, readings, turns), *_quotes_outside_questions(lines, turns), *_answer_first(turns)]
+             *_one_side(lines, readings, turns), *_quotes_outside_questions(lines, turns), *_answer_first(turns),
+             *_intro_answers(lines, turns)]
     if not turns and not found:
         found.extend(_article_doubts(lines, title))
     names = list(dict.fromkeys(t.speaker.name for t in turns))
@@ -1119,6 +1120,24 @@ def _quotes_outside_questions(lines: list[_Line], turns: tuple[Turn, ...]) -> li
     return [ReadingWarning(outside[0].number, f"{len(outside)} quotes open inside the answers: if they are your "
                                               "prompts, the labels are a dialogue inside the answers; declare "
                                               "`speakers:` to say who speaks", (SPEAKERS,))]
+
+
+_OFFER = re.compile(r"\b(?:If it helps, I can|Would you like me to|Let me know if you(?:'d| would)? like|Want me to|"
+                    r"Shall I|Do you want me to|Hope this helps|I hope this helps|Happy to help|Feel free to ask)\b", re.I)
+"""How an assistant's answer ends (English): an offer to go on."""
+
+
+def _intro_answers(lines: list[_Line], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+    """The text above the first question ends like an assistant's answer (``If it helps, I can…``): the paste may
+    start in the middle of an answer, which is then read as the introduction."""
+    if not turns or turns[0].role != "user":
+        return []
+    intro = [line for line in lines if line.number < turns[0].line and line.text.strip() and not line.in_code]
+    if not intro or not _OFFER.search(intro[-1].text):
+        return []
+    return [ReadingWarning(intro[-1].number, "the text above the first question ends like an answer (an offer to go "
+                                             "on): read as your introduction; if the paste starts in the middle of "
+                                             "an answer, label it (`Copilot: …`)", (SPEAKERS,))]
 
 
 def _answer_first(turns: tuple[Turn, ...]) -> list[ReadingWarning]:
