@@ -164,13 +164,13 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
         if prompted is not None:
             return prompted
     speakers = {label: r.speaker for label, r in readings.items()}
-    end = conversation_end(lines, speakers, closing)
+    end = conversation_end(lines, speakers, closing, shapes=label_forms)
     intro, turns, breaks_after = _scan_turns(lines[:end[0]] if end else lines, speakers)
     outro_lines = lines[end[1]:] if end is not None else []
     while outro_lines and not outro_lines[0].text.strip():
         outro_lines = outro_lines[1:]
     why = {r.speaker.name: r.reason for r in readings.values()}
-    found = [] if closing is not None else _end_warnings(lines, readings, turns, end)
+    found = [] if closing is not None else _end_warnings(lines, readings, turns, end, guesses=label_forms)
     who = _warnings(lines, readings, turns, title) if declared is None else []  # declared: the author said who speaks
     warnings = _settled((*who, *found, *doubts), turns)
     return Conversation(intro, turns, group_exchanges(turns, breaks_after),
@@ -774,8 +774,8 @@ def _closed(turns: list[Turn], current: tuple[Speaker, int, list[_Line]] | None)
     return [] if current is None else [_make_turn(len(turns) + 1, *current)]
 
 
-def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closing: str | None = None
-                     ) -> tuple[int, int] | None:
+def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closing: str | None = None,
+                     shapes: bool = True) -> tuple[int, int] | None:
     """Where the conversation ends: (the index its lines stop at, the index the author's closing text resumes
     at), or None when the last turn runs to the end.
 
@@ -795,6 +795,8 @@ def conversation_end(lines: list[_Line], speakers: Mapping[str, Speaker], closin
     rules = _rules_of_last_turn(lines, speakers)
     if len(rules) == 1 and not lines[rules[0] - 1].in_code and _plain_after(lines, rules[0]):
         return rules[0], rules[0] + 1
+    if not shapes:
+        return None  # an importer's post: its messages are whole, whatever their shape
     if rules and _framed(lines, speakers) and not lines[rules[0] - 1].in_code \
             and any(line.text.strip() for line in lines[rules[0] + 1:]):
         return rules[0], rules[0] + 1  # opened by a rule under the article's text: the next rule closes it
@@ -943,10 +945,11 @@ def _warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[
 
 
 def _end_warnings(lines: list[_Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
-                  end: tuple[int, int] | None) -> list[ReadingWarning]:
-    """Where the conversation ends, where a reader might doubt it."""
+                  end: tuple[int, int] | None, guesses: bool = True) -> list[ReadingWarning]:
+    """Where the conversation ends, where a reader might doubt it (``guesses``: the shapes an author's post may
+    take; an importer's post has whole messages)."""
     found = [*_after_last_rule(lines, readings, turns, end), *_sections_after_a_rule(lines, readings, turns, end)]
-    return found or _past_its_code(lines, turns, end)
+    return found or (_past_its_code(lines, turns, end) if guesses else [])
 
 
 def _past_its_code(lines: list[_Line], turns: tuple[Turn, ...], end: tuple[int, int] | None) -> list[ReadingWarning]:
