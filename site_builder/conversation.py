@@ -258,6 +258,8 @@ def _label_of(text: str) -> tuple[str | None, str, str]:
         return emoji["label"], emoji["rest"] or "", "emoji"
     if text.startswith("**"):
         match = BOLD_LABEL.match(text)
+        if match and match["rest"].strip() and not _BOLD_COLON.match(text):
+            match = None  # `**Gemini** reviewed the video`: a bold name in a sentence, not a label
         if match and match["label"]:  # an unknown name is kept only where it takes turns with a known one
             return match["label"], match["rest"], "bold" if known_name(match["label"]) else "bold name"
     if text.startswith(("*", "_")):
@@ -381,7 +383,7 @@ def _second_looks(lines: list[_Line], readings: dict[str, Reading], title: str =
                                           "assistant}` if it is one", (("speakers", ()),)))
         return lines, {}, doubts
     if not readings:
-        quoted_exchange = _quoted_exchange(lines, title)
+        quoted_exchange = _quoted_exchange(lines, title) or _list_exchange(lines)
         if quoted_exchange is not None:
             lines, readings = quoted_exchange
     written = _written_dialogue(lines, readings)
@@ -581,6 +583,39 @@ def _quoted_exchange(lines: list[_Line], title: str, declared: Mapping[str, Spea
     return lines, readings
 
 
+_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+")
+
+
+def _list_exchange(lines: list[_Line]) -> tuple[list[_Line], dict[str, Reading]] | None:
+    """A conversation written as a list, an item per message (``1. **Yo:** …`` / ``2. **Claude:** …``), with a known
+    assistant taking part: the items' labels start turns, their markers go (the items' own lines are dedented), and
+    the article resumes after the list. None otherwise."""
+    items = []
+    for index, line in enumerate(lines):
+        marker = None if line.in_code else _ITEM.match(line.text)
+        if marker:
+            label, rest, form = _label_of(line.text[marker.end():])
+            if label and form in ("", "bold"):
+                items.append((index, marker.end(), label, rest))
+    readings = infer_speakers([label for _, _, label, _ in items])
+    if len(items) < 2 or not {r.speaker.role for r in readings.values()} >= {"user", "assistant"} \
+            or not any(name_role(label) == "assistant" for label in readings):
+        return None
+    lines = list(lines)
+    for index, width, label, rest in items:
+        if label in readings:
+            lines[index] = dataclasses.replace(lines[index], text=rest, label=label, rest=rest, form="", quoted=True)
+            below = index + 1
+            while below < len(lines) and lines[below].text.startswith(" " * width) and not lines[below].in_code:
+                lines[below] = dataclasses.replace(lines[below], text=lines[below].text[width:], quoted=True)
+                below += 1
+    last = max(index for index, _, label, _ in items if label in readings)
+    after = next((k for k in range(last + 1, len(lines)) if not lines[k].quoted), None)
+    if after is not None and not lines[after].text.strip() and any(line.text.strip() for line in lines[after:]):
+        lines[after] = dataclasses.replace(lines[after], text=_QUOTED_END)
+    return lines, readings
+
+
 def _quoted_ai(readings: Mapping[str, Reading], lines: list[_Line], blocks: list[tuple[int, int, list[_Line]]],
                title: str) -> bool:
     """The quotes hold an exchange with someone a reader knows, and an AI takes part."""
@@ -608,6 +643,8 @@ def _unquoted(line: _Line) -> _Line:
     return dataclasses.replace(line, text=rest, label=label, rest=after, form=form, quoted=True)
 
 
+_BOLD_COLON = re.compile(r"^\*\*[^*\n]*?[:：][ \t]*\*\*|^\*\*[^*\n]*?\*\*[ \t]*[:：]")
+"""A bold label with its colon inside or right after the bold."""
 _WORDY = re.compile(r"^(?:A|I|Q|Me|You|Yo|Io|Ich|Eu|Ja|Ik)$", re.I)
 """Known names that alone on a line are more often a word, a letter or an answer than a speaker."""
 _CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]{1,30})\][-+]?[ \t]*(?P<title>[^\n]{0,60})$")
