@@ -1175,7 +1175,8 @@ def _intro_answers(lines: list[_Line], turns: tuple[Turn, ...]) -> list[ReadingW
     intro = [line for line in lines if line.number < turns[0].line and line.text.strip() and not line.in_code]
     if not intro or not _OFFER.search(intro[-1].text):
         return []
-    return [ReadingWarning(intro[-1].number, "the text above the first question ends like an answer (an offer to go "
+    start = next((line for line in intro if not HEADING_ANY.match(line.text)), intro[0])
+    return [ReadingWarning(start.number, "the text above the first question ends like an answer (an offer to go "
                                              "on): read as your introduction; if the paste starts in the middle of "
                                              "an answer, label it (`Copilot: …`)", (SPEAKERS,))]
 
