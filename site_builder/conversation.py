@@ -723,7 +723,7 @@ def _prompts_by_the_page(lines: list[_Line], title: str) -> Conversation | None:
     starts = _quote_starts(lines)
     named = _AI_WORDS.search(title) or (len(starts) >= 3 and next(
         (found for line in lines if not line.in_code and (found := _AI_WORDS.search(line.text))), None))
-    if named is None or len(starts) < 2 or any(line.label and known_name(line.label) for line in lines):
+    if not named or len(starts) < 2 or any(line.label and known_name(line.label) for line in lines):
         return None
     before = [line for line in _outside_style(lines[:starts[0]]) if line.text.strip() and not line.in_code
               and not HEADING_ANY.match(line.text) and not line.text.lstrip().startswith(("<", "|", "[!["))]

@@ -540,3 +540,11 @@ def test_each_kind_of_doubt_points_at_its_line(case: str) -> None:
     line, said = DOUBTS[case]
     post = load_post(GOLDEN / f"{case}.md", draft=True)
     assert any(w.line == line and said in w.message and w.settle for w in post.warnings), post.warnings
+
+
+def test_quotes_with_no_ai_named_are_no_prompts(tmp_path: Path) -> None:
+    """Found by the post fuzzer: two quotes, no AI named anywhere, used to crash the quoted-prompts reading."""
+    from site_builder.posts import parse_post
+
+    post = parse_post(tmp_path / "2024-01-01-post.md", '---\ntitle: "Asking "\n---\n> \n```python\n\n```\n> \n---')
+    assert post.turns == () and post.confidence == "certain"
