@@ -99,7 +99,8 @@ def test_snippet_imports_flow_one_way():
 LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"}, {"settle"}, {"build"}, {"assemble"},
           {"search", "render", "feed", "markdown", "links", "sanitize", "mathml", "mathrules", "highlight", "write", "output", "incremental"}, {"snippets"},
           {"discover", "config", "services", "menu"},
-          {"permalinks", "posts", "pages", "conversation", "speakers", "frontmatter", "blockquotes"}, {"model", "errors", "caches"}]
+          {"permalinks", "posts", "pages", "conversation", "reading", "speakers", "frontmatter", "blockquotes"},
+          {"model", "errors", "caches"}]
 """The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version)."""
 
 

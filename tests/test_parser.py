@@ -343,7 +343,7 @@ def test_the_label_pattern_knows_every_combining_mark_of_the_plane() -> None:
     import re
     import unicodedata
 
-    from site_builder.conversation import _mark_ranges
+    from site_builder.reading.lines import _mark_ranges
 
     marks = re.compile(f"[{_mark_ranges()}]")
     wrong = [hex(code) for code in range(0x10000)

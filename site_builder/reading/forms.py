@@ -1,0 +1,94 @@
+"""Exporters' label forms, kept only where they hold a real exchange: headings (``## User`` / ``## ChatGPT``), bold
+labels (``**Me:**``), the chat page's ``You said:``, emoji marks, a known name alone on its line; the page's title is
+never a label, a one-word heading (``## dana``) is one only where an assistant's heading answers it, a bold name nobody
+knows only where it takes turns with a known one, and a block of bold fields (``**Date:**`` / ``**Tool:**``) is a
+note's."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+
+from site_builder.speakers import PROSE_LABELS, known_name, name_role
+from site_builder.reading.lines import HEADING_ANY, Line, heading_level
+
+
+def exported_forms(lines: list[Line]) -> list[Line]:
+    """Drop the exporters' label forms (headings, bold, ``said``, emoji) unless they hold a real exchange: a
+    user's heading answered right after by an assistant's. ``## ChatGPT`` in an article is a heading. A
+    one-word heading (``## dana``) is a label only where a known assistant's heading at its level answers
+    it; the page's title (an ``# H1`` opening the body above deeper label headings) is never one."""
+    lines = _bold_names(_field_blocks(_names_answered(title_heading(lines))))
+    forms = [line for line in lines if line.form]
+    answered = any(a.label and b.label and name_role(a.label) in ("user", None) and name_role(b.label) == "assistant"
+                   for a, b in zip(forms, forms[1:]))
+    if answered or not forms:
+        return lines
+    labelled = [line for line in lines if line.label and line.label.casefold() not in PROSE_LABELS]
+    asking = Counter(a.label for a, b in zip(labelled, labelled[1:]) if not a.form and b.form
+                     and name_role(a.label) in ("user", None) and name_role(b.label or "") == "assistant")
+    if asking and max(asking.values()) >= 2:  # `I asked: …` / `ChatGPT said: …`, twice or more
+        return lines
+    return [dataclasses.replace(line, label=None, rest="", form="") if line.form else line for line in lines]
+
+
+_BOLD_FIELD = re.compile(r"^\*\*[^*\n]{1,40}?[ \t]*[:：][ \t]*\*\*|^\*\*[^*\n]{1,40}?\*\*[ \t]*[:：]")
+
+
+def _field_blocks(lines: list[Line]) -> list[Line]:
+    """Bold labels in a block of bold fields on consecutive lines where some field is no speaker's name
+    (``**Date:** …`` / ``**Tool:** Gemini``, ``**AI:** …`` / ``**Me:** …`` / ``**Why:** …``): a note's fields."""
+    result = list(lines)
+    index = 0
+    while index < len(lines):
+        if lines[index].in_code or not _BOLD_FIELD.match(lines[index].text):
+            index += 1
+            continue
+        start = index
+        while index < len(lines) and not lines[index].in_code and _BOLD_FIELD.match(lines[index].text):
+            index += 1
+        block = lines[start:index]
+        if len(block) >= 2 and any(not (line.label and known_name(line.label)) for line in block):
+            result[start:index] = [dataclasses.replace(line, label=None, rest="", form="") if line.form else line
+                                   for line in block]
+    return result
+
+
+def _bold_names(lines: list[Line]) -> list[Line]:
+    """Bold labels of names nobody knows (``**kenta:**``, ``**教练：**``) kept where they take turns with known ones:
+    right before a known assistant's bold label, or right after a known user's, twice or more. The others
+    (``**结论：**``, a note's field) are the text they start."""
+    bold = [line for line in lines if line.form in ("bold", "bold name")]
+    turns = Counter()
+    for a, b in zip(bold, bold[1:]):
+        if a.form == "bold name" and b.form == "bold" and name_role(b.label or "") == "assistant":
+            turns[a.label] += 1
+        if b.form == "bold name" and a.form == "bold" and name_role(a.label or "") == "user":
+            turns[b.label] += 1
+    return [line if line.form != "bold name" else dataclasses.replace(line, form="bold") if turns[line.label] >= 2
+            else dataclasses.replace(line, label=None, rest="", form="") for line in lines]
+
+
+def title_heading(lines: list[Line]) -> list[Line]:
+    """An ``# H1`` label heading that opens the body, above label headings of a deeper level: the page's title."""
+    first = next((index for index, line in enumerate(lines) if line.text.strip()), None)
+    if first is None or lines[first].form not in ("heading", "name heading") or heading_level(lines[first]) != 1:
+        return lines
+    others = [line for line in lines[first + 1:] if line.form in ("heading", "name heading")]
+    if not others or any(heading_level(line) == 1 for line in others):
+        return lines
+    return [*lines[:first], dataclasses.replace(lines[first], label=None, rest="", form=""), *lines[first + 1:]]
+
+
+def _names_answered(lines: list[Line]) -> list[Line]:
+    """One-word headings kept as labels only when a known assistant's heading at their level comes next among
+    the headings of that level (``## dana`` … ``## chatgpt``); the others are headings."""
+    headings = [line for line in lines if line.form in ("heading", "name heading")
+                or not line.in_code and HEADING_ANY.match(line.text)]
+    answered = {a.label for a, b in zip(headings, headings[1:])
+                if a.form == "name heading" and b.form == "heading" and heading_level(a) == heading_level(b)
+                and name_role(b.label or "") == "assistant"}
+    return [line if line.form != "name heading" else
+            dataclasses.replace(line, form="heading") if line.label in answered else
+            dataclasses.replace(line, label=None, rest="", form="") for line in lines]
