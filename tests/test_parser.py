@@ -519,8 +519,8 @@ def test_issue_20_exporter_markup_reads_as_turns() -> None:
 
 
 DOUBTS = {  # one case per kind of doubt: the line it points at and what it says (reviewed by hand)
-    "real_en_html_blockquote_prompts_story": (30, "quotes open inside the answers"),
-    "real_en_gpt3_chat_in_indented_code": (7, "quotes in a post about an AI that labels nobody"),
+    "real_en_html_blockquote_prompts_story": (10, "quotes open inside the answers"),
+    "real_en_gpt3_chat_in_indented_code": (5, "quotes in a post about an AI that labels nobody"),
     "real_en_logseq_bullet_interview": (16, "`Sam:` and `AI:` look like speakers' labels"),
     "real_en_quoted_prompts_iterations": (6, "the quotes are read as your prompts"),
     "real_en_unlabeled_question_blockquote_answer": (7, "a question answered by a quote"),

@@ -144,7 +144,9 @@ def _article_doubts(lines: list[Line], title: str) -> list[ReadingWarning]:
                                                        "/ `ChatGPT: …`)", (("speakers", ()),))]
     before = " ".join(line.text for line in lines if not QUOTE_LINE.match(line.text))
     if len(quotes) >= 2 and (AI_WORDS.search(title) or AI_WORDS.search(before)):
-        return [ReadingWarning(lines[quotes[0]].number, f"{len(quotes)} quotes in a post about an AI that labels "
+        above = previous_text(lines, quotes[0])  # the question a first quote may answer, right above it
+        where = lines[above] if above is not None and above >= quotes[0] - 4 else lines[quotes[0]]
+        return [ReadingWarning(where.number, f"{len(quotes)} quotes in a post about an AI that labels "
                                                         "nobody: read as an article; if the quotes are your prompts, "
                                                         "write `prompts: quoted`", (("speakers", ()),))]
     return []
@@ -204,8 +206,11 @@ def _quotes_outside_questions(lines: list[Line], turns: tuple[Turn, ...]) -> lis
                and lines[index].number <= turns[turn].end_line]
     if len(outside) < 2:
         return []
-    return [ReadingWarning(outside[0].number, f"{len(outside)} quotes open inside the answers: if they are your "
-                                              "prompts, the labels are a dialogue inside the answers; declare "
+    first = next(lines[index] for index in quote_starts(lines)
+                 if (turn := bisect.bisect_right(starts, lines[index].number) - 1) < 0 or turns[turn].role != "user")
+    return [ReadingWarning(first.number, f"{len(outside)} quotes open inside the answers (and this "
+                                              "one before them): if they are your prompts, the labels are a dialogue "
+                                              "inside the answers; declare "
                                               "`speakers:` to say who speaks", (SPEAKERS,))]
 
 
