@@ -17,7 +17,7 @@ from site_builder.reading.doubts import end_doubts, settled, who_speaks_doubts
 from site_builder.reading.ends import conversation_end
 from site_builder.reading.lines import classify
 from site_builder.reading.scan import quoted_conversation, resolve_speakers, scan_turns
-from site_builder.reading.forms import exported_forms, title_heading
+from site_builder.reading.forms import exported_forms, title_heading, tool_calls
 from site_builder.reading.shapes import prompts_by_the_page, quoted_exchange, second_looks
 __all__ = ["LABEL_LINE", "RULE_LINE", "Conversation", "block_tokens", "code_lines", "group_exchanges", "parse_conversation",
            "question_key"]
@@ -59,6 +59,7 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
         prompted = None if readings or doubts else prompts_by_the_page(lines, title)
         if prompted is not None:
             return prompted
+        readings = readings | tool_calls(lines, readings)
     speakers = {label: r.speaker for label, r in readings.items()}
     end = conversation_end(lines, speakers, closing, shapes=label_forms)
     intro, turns, breaks_after = scan_turns(lines[:end[0]] if end else lines, speakers)

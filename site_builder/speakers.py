@@ -52,7 +52,8 @@ KNOWN_USERS = _folded("User", "Human", "Me", "You", "Q", "Question", "Prompt", "
                       "私", "ユーザー", "僕", "俺", "질문", "나", "사용자", "Soru", "Kullanıcı", "Pytanie", "Ja",
                       "Użytkownik", "Câu hỏi", "Tôi", "Người dùng", "Pertanyaan", "Saya", "Pengguna", "Utilisateur",
                       "Vous", "问题", "提问者", "用戶", "問", "使用者", "提問", "發問", "我的提问", "我的提問", "我的问题",
-                      "我的問題", "プロンプト", "質問者", "私の質問")
+                      "我的問題", "プロンプト", "質問者", "私の質問", "Промпт", "Запрос", "Pergunta", "Prompt do usuário",
+                      "Instrucción", "Consigne", "Anfrage", "Richiesta", "Zapytanie", "İstem", "提示词")
 USER_EMOJI = ("👤", "🧑", "🙋", "🗣", "🧑‍💻", "👨‍💻", "👩‍💻", "🙂")
 ASSISTANT_EMOJI = ("🤖", "💬", "✨")
 """Marks chat exports and blogs put before each message instead of a name (``👤 How do I…`` / ``🤖 Use…``)."""

@@ -69,8 +69,10 @@ def _one_side(lines: list[Line], readings: Mapping[str, Reading], turns: tuple[T
     if turns and len(turns) >= 2 and all(t.role == "assistant" for t in turns):
         between = next((line for line in lines if turns[0].line < line.number <= turns[1].line
                         and line.text.strip() and not line.label), None)
-        if between is not None:
-            return [ReadingWarning(turns[1].line, "nobody asks by name: the text between the answers is read as part "
+        above = previous_text(lines, next(i for i, line in enumerate(lines) if line.number == turns[0].line))
+        if between is not None:  # pointed at the text above the first answer: where a first prompt would be
+            where = lines[above].number if above is not None else turns[1].line
+            return [ReadingWarning(where, "nobody asks by name: the text between the answers is read as part "
                                                   "of the answer above it; if your prompts are there, label them "
                                                   "(`Me: …`) or quote them and write `prompts: quoted`", (SPEAKERS,))]
     if not readings:
@@ -103,7 +105,10 @@ def _article_doubts(lines: list[Line], title: str) -> list[ReadingWarning]:
     generic = GENERIC_PAIR[0] | GENERIC_PAIR[1]
     if {r.speaker.role for r in readings.values()} >= {"user", "assistant"} \
             and not all(unnumbered(label) in generic for label in readings):  # Q:/A: alone: an FAQ (_faq)
-        line = next(line for line, label in nested if label in readings)
+        spoken = [line for line, label in nested if label in readings]
+        asker = next((line for line, label in nested if label in readings and readings[label].speaker.role == "user"),
+                     spoken[0])  # where a first question would be, or an answer right above it
+        line = next(line for line in spoken if line.number >= asker.number - 3)
         names = " and ".join(f"`{label}:`" for label in list(readings)[:2])
         return [ReadingWarning(line.number, f"{names} look like speakers' labels (in list items, quotes, or a form "
                                             "not answered in kind): read as an article; to show a conversation, "
@@ -122,7 +127,10 @@ def _article_doubts(lines: list[Line], title: str) -> list[ReadingWarning]:
                                                    "(`ChatGPT: …`)", (("speakers", ()),))]
     agent = [line for line in lines if not line.in_code and line.text.startswith("⏺")]
     if len(agent) >= 2:
-        return [ReadingWarning(agent[0].number, "a coding agent's terminal session (⏺ lines): read as an article; "
+        top = max((line.number for line in lines if line.number < agent[0].number and HEADING_ANY.match(line.text)),
+                  default=0)  # the session starts under its heading, with the prompt
+        start = next(line for line in lines if line.number > top and line.text.strip())
+        return [ReadingWarning(start.number, "a coding agent's terminal session (⏺ lines): read as an article; "
                                                 "to show it as a conversation, import the session or label its turns",
                                (("speakers", ()),))]
     if len(asked) >= 2:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
+from typing import Mapping
 
-from site_builder.speakers import PROSE_LABELS, known_name, name_role
+from site_builder.model import Speaker
+from site_builder.speakers import PROSE_LABELS, Reading, known_name, name_role
 from site_builder.reading.lines import HEADING_ANY, Line, heading_level
 
 
@@ -92,3 +94,12 @@ def _names_answered(lines: list[Line]) -> list[Line]:
     return [line if line.form != "name heading" else
             dataclasses.replace(line, form="heading") if line.label in answered else
             dataclasses.replace(line, label=None, rest="", form="") for line in lines]
+
+
+def tool_calls(lines: list[Line], readings: Mapping[str, Reading]) -> dict[str, Reading]:
+    """A coding agent's tool calls under their own headings (``### ✅ `view` ``, as Copilot's CLI writes its
+    sessions), read as tool turns where an assistant speaks."""
+    if not any(r.speaker.role == "assistant" for r in readings.values()):
+        return {}
+    return {line.label: Reading(Speaker(line.label, "tool"), "tool call") for line in lines
+            if line.form == "tool heading"}  # the heading says what it is, whatever its place

@@ -181,6 +181,10 @@ _SAID_HEADING = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+(?:\*\*)?(?P<label>{_LABEL}
 """GitHub's Copilot page: the message starts on its heading (``### Copilot said: Great. With…``)."""
 
 
+_TOOL_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?:✅|❌|⏺|🔧|🛠)\ufe0f?[ \t]+`(?P<label>[\w.:-]{1,40})`[ \t]*$")
+"""A coding agent's tool call under its own heading: ``### ✅ `view` ``."""
+
+
 def label_of(text: str) -> tuple[str | None, str, str]:
     """The label a line starts with, the text after it, and how it is written (``Line.form``)."""
     match = LABEL_LINE.match(text)
@@ -195,6 +199,9 @@ def label_of(text: str) -> tuple[str | None, str, str]:
         match = HEADING_LABEL.match(text)
         if match and known_name(match["label"]):
             return match["label"], "", "heading"
+        tool = _TOOL_HEADING.match(text)
+        if tool:
+            return tool["label"], "", "tool heading"
         said = _SAID_HEADING.match(text)
         if said and known_name(said["label"]):
             return said["label"], said["rest"], "heading"
