@@ -253,9 +253,10 @@ GENERIC_PAIR = (frozenset(w.casefold() for w in ("q", "question", "问", "问题
 """Question and answer words, in several languages: the labels of FAQs as much as of conversations."""
 
 
-AI_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:AI|A\.I\.|LLM|LLMs|chatbot|chat ?bot|GPT[\w.-]*|人工智能|生成AI|" + "|".join(
+AI_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:AI|A\.I\.|LLM|LLMs|MCP|language models?|chatbot|chat ?bot|GPT[\w.-]*|人工智能|生成AI|" + "|".join(
     re.escape(name) for name in ("ChatGPT", "Claude", "Gemini", "Bard", "Copilot", "Mistral", "Llama", "Grok",
-                                 "DeepSeek", "Qwen", "Perplexity", "OpenAI", "Anthropic", "Kimi")) + r")(?![A-Za-z])",
+                                 "DeepSeek", "Qwen", "Perplexity", "OpenAI", "Anthropic", "Kimi", "Bing", "Codex",
+                                 "Cursor", "Ollama", "NotebookLM", "文心一言", "通义千问", "豆包", "智谱清言", "Kimi")) + r")(?![A-Za-z])",
                        re.I)
 """Words that say an AI takes part (in a title or an introduction)."""
 
