@@ -85,14 +85,18 @@ def _one_side(lines: list[Line], readings: Mapping[str, Reading], turns: tuple[T
     return []
 
 
+_NOT_NESTED = frozenset("\\|`$!({=~.,;:'\"/&%@^)}]?")
+"""First characters of lines that hold no label, not even behind a list marker or a quote mark."""
+
+
 def _article_doubts(lines: list[Line], title: str) -> list[ReadingWarning]:
     """A post read as an article that a reader might take for a conversation: speakers' labels inside list items
     or quotes (an outliner's export, a quoted chat), a question answered by a long quote, or quotes in a post about
     an AI that labels nobody (the quotes may be its prompts)."""
     nested, asked = [], []
     for line in lines:
-        if line.in_code:
-            continue
+        if line.in_code or line.text[:1] in _NOT_NESTED:
+            continue  # (a line that can open neither a label nor a list item or quote holding one)
         marker = NESTED.match(line.text)
         inner = line.text[marker.end():] if marker else line.text
         bold = BOLD_LABEL.match(inner) if marker and inner.startswith("**") else None
@@ -187,10 +191,15 @@ _TOLD = re.compile(r"(?<![A-Za-z])(?:I (?:then |also |first |next )?(?:asked|pro
 def _told_in_prose(lines: list[Line], title: str) -> int | None:
     """The line of the first sentence that tells of asking an AI, in a page about one, twice or more (or once
     followed by a quote or a colon): the prompts and answers are told in prose. None otherwise."""
-    named = AI_WORDS.search(title) or any(AI_WORDS.search(line.text) for line in lines if not line.in_code)
-    if not named:
+    prose = "\n".join("" if line.in_code else line.text for line in lines)  # one search, not one per line
+    if not AI_WORDS.search(title) and not AI_WORDS.search(prose):
         return None
-    told = [index for index, line in enumerate(lines) if not line.in_code and _TOLD.search(line.text)]
+    first = _TOLD.search(prose)
+    if first is None:
+        return None
+    told = [index for index, line in enumerate(lines[prose.count("\n", 0, first.start()):],
+                                              start=prose.count("\n", 0, first.start()))
+            if not line.in_code and _TOLD.search(line.text)][:2]
     if len(told) >= 2 or told and lines[told[0]].text.rstrip().endswith((":", "：")):
         return lines[told[0]].number
     return None

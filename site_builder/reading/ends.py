@@ -152,7 +152,8 @@ def closing_words_of(text: str) -> str:
 
 
 def end_mark(lines: list[Line]) -> int | None:
-    return next((i for i, line in enumerate(lines) if not line.in_code and END_MARK.match(line.text)), None)
+    return next((i for i, line in enumerate(lines) if "<!--" in line.text and not line.in_code
+                 and END_MARK.match(line.text)), None)
 
 
 def rules_of_last_turn(lines: list[Line], speakers: Mapping[str, Speaker]) -> list[int]:

@@ -44,7 +44,7 @@ def _field_blocks(lines: list[Line]) -> list[Line]:
     result = list(lines)
     index = 0
     while index < len(lines):
-        if lines[index].in_code or not _BOLD_FIELD.match(lines[index].text):
+        if lines[index].in_code or not lines[index].text.startswith("**") or not _BOLD_FIELD.match(lines[index].text):
             index += 1
             continue
         start = index
@@ -87,7 +87,7 @@ def _names_answered(lines: list[Line]) -> list[Line]:
     """One-word headings kept as labels only when a known assistant's heading at their level comes next among
     the headings of that level (``## dana`` … ``## chatgpt``); the others are headings."""
     headings = [line for line in lines if line.form in ("heading", "name heading")
-                or not line.in_code and HEADING_ANY.match(line.text)]
+                or not line.in_code and "#" in line.text[:4] and HEADING_ANY.match(line.text)]
     answered = {a.label for a, b in zip(headings, headings[1:])
                 if a.form == "name heading" and b.form == "heading" and heading_level(a) == heading_level(b)
                 and name_role(b.label or "") == "assistant"}

@@ -164,8 +164,9 @@ def classify(body: str, body_line: int, code: frozenset[int]) -> list[Line]:
         label, rest, form, rule, alert = None, "", "", False, None
         if index not in code:
             label, rest, form = label_of(text)
-            rule = bool(RULE_LINE.match(text))
-            alert_match = _ALERT.match(text)
+            head = text.lstrip(" ")[:1]
+            rule = head in ("-", "*", "_") and bool(RULE_LINE.match(text))
+            alert_match = _ALERT.match(text) if head == ">" else None
             alert = alert_match[1].lower() if alert_match else None
         result.append(Line(body_line + index, text, label, rest, rule, alert, index in code, form))
     return result
@@ -185,8 +186,15 @@ _TOOL_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?:✅|❌|⏺|🔧|🛠)\ufe0f?
 """A coding agent's tool call under its own heading: ``### ✅ `view` ``."""
 
 
+_NEVER_FIRST = frozenset("\\>-|<`$!({=+~0123456789.,;:'\"/&%@^)}]?")
+"""Characters no label starts with (a label starts with a letter, ``#``, ``*``, ``_``, a bracket or an emoji)."""
+
+
 def label_of(text: str) -> tuple[str | None, str, str]:
     """The label a line starts with, the text after it, and how it is written (``Line.form``)."""
+    first = text[:1]
+    if not first or first in _NEVER_FIRST or first in " \t" and not text.lstrip(" ").startswith("#"):
+        return None, "", ""  # most lines of a long post: a quote, a list, code, math, a table, an indented line
     match = LABEL_LINE.match(text)
     if match and _FRAGMENT.search(match["label"]):
         match = None  # `Zero-shot prompting is:`, `Here is the code:`: a sentence, not a name
@@ -282,5 +290,6 @@ QUOTE_OPEN = re.compile(r"^ {0,3}(?:>|<blockquote[\s>])", re.I)
 def quote_starts(lines: list[Line]) -> list[int]:
     """Indices of the lines that open a quote (``>`` after a non-quote line, or ``<blockquote>``), alerts left out."""
     return [index for index, line in enumerate(lines)
-            if not line.in_code and not line.alert and QUOTE_OPEN.match(line.text)
+            if line.text.lstrip(" ")[:1] in ("<", ">") and not line.in_code and not line.alert
+            and QUOTE_OPEN.match(line.text)
             and (index == 0 or not QUOTE_LINE.match(lines[index - 1].text) or lines[index - 1].in_code)]

@@ -110,8 +110,8 @@ def _exporter_markup(lines: list[Line]) -> tuple[list[Line], dict[str, Reading],
     found: list[int] = []
     user, names = Speaker("You", "user"), set()
     for index, line in enumerate(lines):
-        if line.in_code:
-            continue
+        if line.in_code or not line.text.lstrip(" \t").startswith(("{", "#", "<", ":")):
+            continue  # the markup this reads opens with one of these
         ial = _IAL.match(line.text)
         question = _Q_HEADING.match(line.text)
         details = _DETAILS_ANSWER.match(line.text) or _ZENN_ANSWER.match(line.text)
@@ -202,7 +202,8 @@ def quoted_exchange(lines: list[Line], title: str, declared: Mapping[str, Speake
     blocks: list[tuple[int, int, list[Line]]] = []
     index = 0
     while index < len(lines):
-        if lines[index].in_code or lines[index].alert or not QUOTE_LINE.match(lines[index].text):
+        if ">" not in lines[index].text[:4] or lines[index].in_code or lines[index].alert \
+                or not QUOTE_LINE.match(lines[index].text):
             index += 1
             continue
         start = index
@@ -231,6 +232,7 @@ def quoted_exchange(lines: list[Line], title: str, declared: Mapping[str, Speake
     return lines, readings
 
 
+_ITEM_FIRST = frozenset("-*+0123456789")
 _ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+")
 
 
@@ -240,7 +242,7 @@ def _list_exchange(lines: list[Line]) -> tuple[list[Line], dict[str, Reading]] |
     the article resumes after the list. None otherwise."""
     items = []
     for index, line in enumerate(lines):
-        marker = None if line.in_code else _ITEM.match(line.text)
+        marker = None if line.in_code or line.text.lstrip(" ")[:1] not in _ITEM_FIRST else _ITEM.match(line.text)
         if marker:
             label, rest, form = label_of(line.text[marker.end():])
             if label and form in ("", "bold"):
