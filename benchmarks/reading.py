@@ -21,14 +21,17 @@ from site_builder.posts import load_post
 
 
 def first_difference(expected: list, outro: int, read: list, read_outro: int) -> int | None:
-    """The first line where the readings part (a turn's label line, or the closing words), None when they agree."""
+    """The first line where the readings part (a turn's label line, or the closing words), None when they agree.
+    A speaker the post leaves unnamed, ``(quoted prompt)`` or ``?``, matches any name."""
     for (name, role, line), (got, got_role, got_line) in zip(expected, read):
-        if not ((name.startswith("(") or name == got) and role == got_role and line == got_line):
+        if not ((name.startswith("(") or name in ("?", got)) and role == got_role and line == got_line):
             return min(line, got_line)
     if len(expected) != len(read):
         longer = expected if len(expected) > len(read) else read
         return longer[min(len(expected), len(read))][2]
-    return None if outro == read_outro else min(x for x in (outro, read_outro) if x) if (outro or read_outro) else None
+    if outro == read_outro:
+        return None
+    return min(outro, read_outro) or max(outro, read_outro)  # the closing words one reading has and not the other
 
 
 def main(folders: list[str]) -> int:
