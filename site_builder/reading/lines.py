@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from site_builder.blockquotes import capped_blockquotes
-from site_builder.speakers import ASSISTANT_EMOJI, PROSE_LABELS, USER_EMOJI, known_name
+from site_builder.speakers import ASSISTANT_EMOJI, PRODUCT_ASSISTANTS, PROSE_LABELS, USER_EMOJI, known_name
 
 
 _WITHOUT_MARKS = ((0x3400, 0xA000), (0xAC00, 0xD7A4), (0xD800, 0xF900))
@@ -261,11 +261,12 @@ GENERIC_PAIR = (frozenset(w.casefold() for w in ("q", "question", "问", "问题
 """Question and answer words, in several languages: the labels of FAQs as much as of conversations."""
 
 
-AI_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:AI|A\.I\.|LLM|LLMs|MCP|language models?|chatbot|chat ?bot|GPT[\w.-]*|人工智能|生成AI|" + "|".join(
-    re.escape(name) for name in ("ChatGPT", "Claude", "Gemini", "Bard", "Copilot", "Mistral", "Llama", "Grok",
-                                 "DeepSeek", "Qwen", "Perplexity", "OpenAI", "Anthropic", "Kimi", "Bing", "Codex",
-                                 "Cursor", "Ollama", "NotebookLM", "文心一言", "通义千问", "豆包", "智谱清言", "Kimi")) + r")(?![A-Za-z])",
-                       re.I)
+_ORDINARY_WORDS = frozenset(("o1", "o3", "phi", "poe", "devin", "cursor", "cline", "aider", "gemma", "glm", "元宝", "文心",
+                             "le chat"))
+"""Products whose names are ordinary words or names in prose (the cursor, Edgar Allan Poe): no sign of an AI there."""
+AI_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:AI|A\.I\.|LLM|LLMs|MCP|language models?|chatbot|chat ?bot|GPT[\w.-]*|人工智能|"
+                      r"生成AI|OpenAI|Anthropic|" + "|".join(re.escape(name) for name in sorted(
+                          PRODUCT_ASSISTANTS - _ORDINARY_WORDS, key=len, reverse=True)) + r")(?![A-Za-z])", re.I)
 """Words that say an AI takes part (in a title or an introduction)."""
 
 
