@@ -1,6 +1,12 @@
 """What every importer produces: a ``Conversation`` of exchanges, ready to be written as a post, and the
 helpers that check an export's shape (``expect``, ``optional``: a ``ShapeError`` names the place).
 
+Every reader (one module per format: ``chatgpt``, ``claude``, ``sharegpt``…) has ``SOURCE`` (its kind, as in
+``import KIND``), ``NAME`` (the format as people call it), ``recognises(sample: Sample) -> bool`` (whether the
+start of a file is of its format; ``detect`` asks each in turn) and ``conversations(path, options, progress,
+member=None)``, which yields ``(place, Conversation | Skipped)`` for every record: one reader per format, one
+writer (``writer.py``).
+
 An export is read into ``Node``s (one message each, with its parent); ``layout.thread`` turns that tree
 into exchanges.
 """
@@ -23,6 +29,19 @@ class ShapeError(Exception):
 
 class WrongKind(ShapeError):
     """The record is a conversation of another kind of export (a Claude file given to ``import chatgpt``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """What format detection (``detect.py``) shows each reader's ``recognises(sample)``: the start of one file."""
+
+    name: str
+    """The file's name (a zip member's name inside its zip), as given: ``conversations.json``, ``rollout-….jsonl``."""
+    record: Any = None
+    """The first JSON record: the first element of a top-level array, the one top-level object, or the first
+    line of a JSON lines file; None when the file is not JSON."""
+    text: str = ""
+    """The first 256 KiB of the file as text (for formats that are not JSON: HTML pages)."""
 
 
 @dataclass(frozen=True, slots=True)
