@@ -630,37 +630,46 @@ def _emit(state: StateInline, start: int, end: int, href: str) -> bool:
     return True
 
 
-_REASONING = re.compile(r"\[!REASONING\][ \t]*(?P<title>[^\n]*)(?:\n|$)")
+_REASONING = re.compile(r"\[!(?P<kind>REASONING|IMPORTED)\][ \t]*(?P<title>[^\n]*)(?:\n|$)")
+IMPORT_NOTE_TITLE = "Note from the import"
 
 
 def reasoning_plugin(md: MarkdownIt) -> None:
     """A quote that starts with ``[!REASONING]`` (optionally followed by a title on that line) is the model's
     reasoning: shown collapsed, as ``<details class="reasoning">`` titled "Reasoning", its Markdown intact.
-    Unlike ``[!NOTE]`` alerts it is not an annotation of the author's; elsewhere it reads as a plain quote."""
+    Unlike ``[!NOTE]`` alerts it is not an annotation of the author's; elsewhere it reads as a plain quote.
+    ``[!IMPORTED]`` is the same kind of block for what an importer says of a turn (an edited question, an
+    interrupted answer): shown open, titled "Note from the import", not "Author's note"."""
     md.core.ruler.after("block", "reasoning", _reasoning_blocks)
     md.add_render_rule("reasoning_open", lambda self, tokens, idx, options, env: (
         '<details class="reasoning"><summary>Reasoning'
         + (f" · {escapeHtml(tokens[idx].meta['title'])}" if tokens[idx].meta["title"] else "") + "</summary>\n"))
     md.add_render_rule("reasoning_close", lambda self, tokens, idx, options, env: "</details>\n")
+    md.add_render_rule("imported_open", lambda self, tokens, idx, options, env: (
+        f'<aside class="markdown-alert markdown-alert-imported" role="note"><p class="markdown-alert-title">'
+        f'{IMPORT_NOTE_TITLE}</p>\n'))
+    md.add_render_rule("imported_close", lambda self, tokens, idx, options, env: "</aside>\n")
 
 
 def _reasoning_blocks(state: Any) -> None:
     tokens, kept, skipped = state.tokens, [], set()
-    reasoning: list[bool] = []
-    """For each quote open at this point: whether it is a reasoning block."""
+    reasoning: list[str] = []
+    """For each quote open at this point: the kind of block it became (``reasoning``, ``imported``), or ""."""
     for index, token in enumerate(tokens):
         if index in skipped:
             continue
         if token.type == "blockquote_open":
             marker = _REASONING.match(tokens[index + 2].content) \
                 if index + 3 < len(tokens) and tokens[index + 1].type == "paragraph_open" else None
-            reasoning.append(marker is not None)
+            kind = marker["kind"].lower() if marker else ""
+            reasoning.append(kind)
             if marker:
-                token.type, token.tag, token.meta = "reasoning_open", "details", {"title": marker["title"].strip()}
+                token.type, token.tag = f"{kind}_open", "details" if kind == "reasoning" else "aside"
+                token.meta = {"title": marker["title"].strip()}
                 tokens[index + 2].content = tokens[index + 2].content[marker.end():]
                 if not tokens[index + 2].content.strip():
                     skipped |= {index + 1, index + 2, index + 3}  # the marker's paragraph held nothing else
-        elif token.type == "blockquote_close" and reasoning and reasoning.pop():
-            token.type, token.tag = "reasoning_close", "details"
+        elif token.type == "blockquote_close" and reasoning and (kind := reasoning.pop()):
+            token.type, token.tag = f"{kind}_close", "details" if kind == "reasoning" else "aside"
         kept.append(token)
     state.tokens = kept

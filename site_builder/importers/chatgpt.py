@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, Skipped, WrongKind, expect, optional,
+    Conversation, Message, Node, Sample, Skipped, WrongKind, expect, optional,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.layout import thread
@@ -25,9 +26,13 @@ from site_builder.importers.chatgpt_content import Shown, canvas, content_text
 from site_builder.importers.text import code_span, note
 
 SOURCE = "chatgpt"
+NAME = "ChatGPT export"
 ASSISTANT = "ChatGPT"
 _ROLES = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant", "gpt": "assistant",
           "model": "assistant", "system": "system", "tool": "tool", "function": "tool"}
+_CONVERSATION_KEYS = ("mapping", "conversation_id", "create_time", "current_node", "default_model_slug")
+"""Keys of a ChatGPT conversation: a record with one of them and no ``mapping`` is an empty conversation
+(skipped); a record with none is not a ChatGPT conversation at all (refused)."""
 _OTHER_KINDS = {"chat_messages": "claude", "conversations": "sharegpt", "messages": "sharegpt"}
 
 
@@ -48,10 +53,21 @@ class _Converted:
     """The content type of a shown message."""
 
 
+def recognises(sample: Sample) -> bool:
+    """A ChatGPT conversation: an object with ``mapping`` whose messages have ChatGPT's ``author`` and
+    ``content`` (DeepSeek's export has a ``mapping`` too, with ``fragments``)."""
+    record = sample.record
+    if not isinstance(record, dict) or not isinstance(record.get("mapping"), dict):
+        return False
+    messages = [n.get("message") for n in islice(record["mapping"].values(), 20) if isinstance(n, dict)]
+    shown = [m for m in messages if isinstance(m, dict)]
+    return not shown or any("author" in m or "content" in m for m in shown)
+
+
 def conversations(path: Path, options: Options = Options(), progress: Progress | None = None,
-                  ) -> Iterator[tuple[str, Conversation | Skipped]]:
+                  member: str | None = None) -> Iterator[tuple[str, Conversation | Skipped]]:
     """(JSON path, conversation or why it was skipped) for every conversation of the export."""
-    for index, record in enumerate(iter_json(path, "conversations.json", progress)):
+    for index, record in enumerate(iter_json(path, member or "conversations.json", progress)):
         yield record.where, read_record(lambda: convert(record.value, record.where, options), record.value,
                                         record.where, first=index == 0, repaired=record.repaired)
 
@@ -64,7 +80,7 @@ def convert(raw: Any, where: str, options: Options = Options()) -> Conversation 
                     or derived_id(title, conv.get("create_time")))
     if "mapping" not in conv or conv["mapping"] is None:
         other = next((kind for key, kind in _OTHER_KINDS.items() if key in conv), None)
-        if other or not where:
+        if other or not where or not any(key in conv for key in _CONVERSATION_KEYS):
             raise WrongKind(where or "the top level", "not a ChatGPT conversation (no `mapping`)"
                              + (f"; this looks like a {other} export" if other else ""))
         return Skipped(source_id, title, "no `mapping` in the export: nothing to import")
@@ -157,7 +173,7 @@ def _custom_instructions(content: Mapping[str, Any], where: str, options: Option
             parts.append(f"**{heading}:** {value.strip()}")
     body = "\n\n".join(parts) or "(empty)"
     return _Converted(None, "custom instructions (shown before the first turn)",
-                      note("NOTE", f"**Custom instructions**\n\n{body}"))
+                      note("IMPORTED", f"**Custom instructions**\n\n{body}"))
 
 
 def _recaps_as_titles(nodes: dict[str, Node], kinds: Mapping[str, str]) -> dict[str, Node]:

@@ -67,12 +67,14 @@ def _other_content(kind: str, content: Mapping[str, Any], where: str, metadata: 
         return f"*Error ({inline(optional(content, 'name', str, where, 'error'), 60)}):* " + \
             inline(optional(content, "text", str, where, ""))
     if kind == "thoughts":
-        return _thoughts(optional(content, "thoughts", list, where, []), f"{where}.thoughts")
+        thoughts = _thoughts(optional(content, "thoughts", list, where, []), f"{where}.thoughts")
+        written = _parts_text(content, where)
+        return thoughts or (reasoning(written) if written.strip() else "")
     if kind == "reasoning_recap":
-        recap = optional(content, "content", str, where, "")
+        recap = optional(content, "content", str, where, "") or _parts_text(content, where)
         return reasoning("", recap) if recap.strip() else ""
     if isinstance(content.get("parts"), list):
-        return "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(content["parts"]))
+        return _parts_text(content, where)
     if isinstance(content.get("text"), str):
         return content["text"]
     return None
@@ -221,6 +223,14 @@ def _quote(content: Mapping[str, Any], where: str) -> str:
     return (f"*Quote from {source}:*" if source else "*Quote:*") + "\n\n" + code_block(body, "text")
 
 
+def _parts_text(content: Mapping[str, Any], where: str) -> str:
+    """The text of a content's ``parts``, one after the other ("" when it has none)."""
+    parts = content.get("parts")
+    if not isinstance(parts, list):
+        return ""
+    return "\n".join(_part(p, f"{where}.parts[{i}]") for i, p in enumerate(parts))
+
+
 def _thoughts(thoughts: list[Any], where: str) -> str:
     """The model's thoughts (o1, o3, GPT-5 thinking): one reasoning block, each thought's summary in bold over
     its content, Markdown intact."""
@@ -228,7 +238,9 @@ def _thoughts(thoughts: list[Any], where: str) -> str:
     for index, raw in enumerate(thoughts):
         thought = expect(raw, dict, f"{where}[{index}]")
         summary = optional(thought, "summary", str, f"{where}[{index}]", "").strip()
-        body = optional(thought, "content", str, f"{where}[{index}]", "").strip("\n")
+        body = (optional(thought, "content", str, f"{where}[{index}]", "")
+                or "".join(c for c in optional(thought, "chunks", list, f"{where}[{index}]", []) if isinstance(c, str)))
+        body = body.strip("\n")
         entries.append("\n\n".join(x for x in (summary and f"**{inline(summary)}**", body) if x.strip()))
     return reasoning("\n\n".join(e for e in entries if e)) if any(entries) else ""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, Skipped, WrongKind, expect, optional,
+    Conversation, Message, Node, Sample, Skipped, WrongKind, expect, optional,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.layout import thread
@@ -21,13 +21,19 @@ from site_builder.importers.claude_content import Blocks, Run, attachments, bloc
 from site_builder.importers.records import derived_id, lenient_time, read_record
 
 SOURCE = "claude"
+NAME = "Claude export"
 ASSISTANT = "Claude"
 _ROOT_PARENT = "00000000-0000-4000-8000-000000000000"
 
 
+def recognises(sample: Sample) -> bool:
+    """A Claude conversation: an object with ``chat_messages``."""
+    return isinstance(sample.record, dict) and isinstance(sample.record.get("chat_messages"), list)
+
+
 def conversations(path: Path, options: object = None, progress: Progress | None = None,
-                  ) -> Iterator[tuple[str, Conversation | Skipped]]:
-    for index, record in enumerate(iter_json(path, "conversations.json", progress)):
+                  member: str | None = None) -> Iterator[tuple[str, Conversation | Skipped]]:
+    for index, record in enumerate(iter_json(path, member or "conversations.json", progress)):
         yield record.where, read_record(lambda: convert(record.value, record.where), record.value, record.where,
                                         first=index == 0, repaired=record.repaired)
 

@@ -44,6 +44,21 @@ class Blocks:
     """Why blocks were left out (each counted in the report)."""
 
 
+_SEARCH_RESULTS = ("knowledge", "web_search_result")
+"""Items of a search's results, shown as links (their page text is not kept by the app)."""
+
+
+SEARCH_EXCERPT = "search result page excerpt (its link is shown)"
+
+
+def _search_excerpts(content: Any) -> int:
+    """How many search results carry the text of their page (shown as links only; counted in the report)."""
+    if not isinstance(content, list):
+        return 0
+    return sum(1 for i in content if isinstance(i, dict) and i.get("type") in _SEARCH_RESULTS
+               and (str(i.get("text") or "").strip() or i.get("encrypted_content")))
+
+
 def tool_names(messages: list[Mapping[str, Any]]) -> dict[str, str]:
     """tool_use id -> tool name, over the whole conversation (a result names its call by id only)."""
     names = {}
@@ -61,12 +76,13 @@ def blocks(items: list[Any], where: str, tools: Mapping[str, str]) -> Blocks:
     for index, raw in enumerate(items):
         block = expect(raw, dict, f"{where}[{index}]")
         at = f"{where}[{index}]"
-        if block.get("type") == "tool_result":
+        if block.get("type") in ("tool_result", "web_search_tool_result"):
             name = str(block.get("name") or tools.get(str(block.get("tool_use_id")), ""))
             if name == "artifacts" and _result_text(block.get("content")).strip() == "OK":
                 dropped.append(ARTIFACT_CONFIRMATION)
                 continue
             runs.append(Run(True, tool_result(block, name, at)))
+            dropped += [SEARCH_EXCERPT] * _search_excerpts(block.get("content"))
         else:
             runs.append(Run(False, _block(block, at)))
     return Blocks(_merged(runs), tuple(dropped))
@@ -88,14 +104,33 @@ def _merged(runs: list[Run]) -> tuple[Run, ...]:
 def _block(block: Mapping[str, Any], where: str) -> str:
     kind = block.get("type")
     if kind == "text":
-        return optional(block, "text", str, where, "")
+        return _cited(optional(block, "text", str, where, ""), block.get("citations"))
     if kind == "thinking":
         return _thinking(block, where)
     if kind == "voice_note":
         return _voice_note(block, where)
-    if kind == "tool_use":
+    if kind in ("tool_use", "server_tool_use"):
         return tool_use(block, where)
     return f"*(content of type {code_span(str(kind), 40) or '(none)'} not shown)*"
+
+
+def _cited(text: str, citations: Any) -> str:
+    """``text`` with the sources its ``citations`` name listed under it (a link each, or the quoted words of a
+    source that has no address): none of them is lost."""
+    if not isinstance(citations, list) or not citations:
+        return text
+    sources: dict[str, None] = {}
+    for item in citations:
+        if not isinstance(item, dict):
+            continue
+        details = item.get("details") if isinstance(item.get("details"), dict) else {}
+        url = str(item.get("url") or details.get("url") or "")
+        title = str(item.get("title") or details.get("title") or item.get("document_title") or "")
+        quoted = str(item.get("cited_text") or "")
+        shown = link(title or url, url) if url else inline(title or quoted, 160)
+        if shown:
+            sources[f"- {shown}"] = None
+    return f"{text}\n\n*Sources:*\n\n" + "\n".join(sources) if sources else text
 
 
 def _thinking(block: Mapping[str, Any], where: str) -> str:
@@ -141,7 +176,7 @@ def tool_result(block: Mapping[str, Any], name: str, where: str) -> str:
     """What a tool gave back, as text (search results as links), headed with the tool's name."""
     content = block.get("content")
     links = [f"- {link(str(i.get('title') or ''), str(i.get('url') or ''))}" for i in content or []
-             if isinstance(i, dict) and i.get("type") == "knowledge"] if isinstance(content, list) else []
+             if isinstance(i, dict) and i.get("type") in _SEARCH_RESULTS] if isinstance(content, list) else []
     text = _result_text(content)
     error = block.get("is_error") is True
     heading = (f"*Result of {code_span(name, 60)}" if name else "*Tool result") + (" (an error)" if error else "") + ":*"

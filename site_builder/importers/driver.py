@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
 from site_builder.errors import ImportError_
-from site_builder.importers import chatgpt, claude, sharegpt
+from site_builder.importers import chatgpt
 from site_builder.importers.common import Conversation, ShapeError, Skipped
+from site_builder.importers.detect import KINDS, Found, detect, formats_read
 from site_builder.importers.writer import RenderedPost, recorded_and_actual_hash, render_post, short_id, slugify
 from site_builder.posts import slugify as post_slug
 
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-(?P<slug>.+)$")
-KINDS = {"chatgpt": chatgpt, "claude": claude, "sharegpt": sharegpt}
 WRITES = ("new", "updated", "overwritten")
 REFUSED = ("exists", "edited")
 
@@ -67,6 +67,8 @@ class ImportReport:
     """Conversations read from the export."""
     outcomes: tuple[Outcome, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    found: tuple[Found, ...] = ()
+    """The files read and the format of each (several for a zip or a folder)."""
 
     def count(self, *actions: str) -> int:
         return sum(1 for o in self.outcomes if o.action in actions)
@@ -119,13 +121,45 @@ def run_import(args: argparse.Namespace) -> int:
     return 1 if report.refused() else 0
 
 
-def read_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Options(),
+def sources_of(kind: str | None, export: Path) -> tuple[Found, ...]:
+    """What ``import`` reads in ``export``: with a kind, the file as that kind (in a folder, the files of that
+    kind); without, every source ``detect`` finds. A lone file no reader recognises is an error that says what
+    it looks like and which formats are read."""
+    if kind is not None and not export.is_dir():
+        if not export.is_file():
+            raise ImportError_(f"{export}: no such file", hint="pass the path of the export file (or its zip)")
+        return (Found(export, None, kind),)
+    found = detect(export)
+    if kind is not None:
+        found = tuple(f if f.kind == kind else replace(f, kind=None, looks_like=f.looks_like or
+                                                         f"a {KINDS[f.kind].NAME}") for f in found)
+    if not any(f.kind for f in found):
+        shown = "; ".join(f"{f.label}: {f.looks_like}" for f in found[:3]) + (" …" if len(found) > 3 else "")
+        raise ImportError_(f"{export}: not an export that import reads ({shown}); nothing was written",
+                           hint=f"the formats read are: {formats_read()}")
+    return found
+
+
+def read_export(kind: str | None, export: Path, options: chatgpt.Options = chatgpt.Options(),
                 progress: "_ProgressLine | None" = None) -> Iterator[Conversation | Skipped]:
-    """Every conversation of the export; a bad export raises ``ImportError_`` naming the place in it."""
-    if not export.is_file():
-        raise ImportError_(f"{export}: no such file", hint="pass the path of the export file (or its zip)")
-    module = KINDS[kind]
-    stream = module.conversations(export, options, progress.bytes if progress else None)
+    """Every conversation of the export, and a ``Skipped`` naming each file of it that holds none (a zip's
+    ``user.json``); a bad export raises ``ImportError_`` naming the place in it."""
+    yield from read_sources(sources_of(kind, export), kind is not None, options, progress)
+
+
+def read_sources(sources: tuple[Found, ...], insisted: bool, options: chatgpt.Options = chatgpt.Options(),
+                 progress: "_ProgressLine | None" = None) -> Iterator[Conversation | Skipped]:
+    for found in sources:
+        if found.kind is None:
+            yield Skipped(found.label, "", f"not read: {found.looks_like}, not a format of conversations import reads")
+            continue
+        yield from _read_found(found, insisted, options, progress)
+
+
+def _read_found(found: Found, insisted: bool, options: chatgpt.Options,
+                progress: "_ProgressLine | None") -> Iterator[Conversation | Skipped]:
+    module = KINDS[found.kind]
+    stream = module.conversations(found.path, options, progress.bytes if progress else None, member=found.member)
     where = ""
     try:
         for where, item in stream:
@@ -133,15 +167,30 @@ def read_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Opti
                 progress.conversation()
             yield item
     except ShapeError as exc:
-        raise ImportError_(f"{export}: {exc.path}: {exc.message}",
-                           hint=f"is this a {kind} export? see `site-builder import --help` for the kinds") from None
+        raise ImportError_(f"{found.label}: {exc.path}: {exc.message}", hint=_kind_hint(found, insisted)) from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        raise ImportError_(f"{export}: {f'the record after {where}' if where else 'the first record'}: cannot be imported "
-                           f"({type(exc).__name__}: {exc})",
+        raise ImportError_(f"{found.label}: {f'the record after {where}' if where else 'the first record'}: cannot be "
+                           f"imported ({type(exc).__name__}: {exc})",
                            hint="this export has a shape the importer does not know; nothing was written") from None
 
 
-def list_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Options(),
+def _kind_hint(found: Found, insisted: bool) -> str:
+    """What to do when a file is not of the kind it was read as: the kind it looks like, when one reader
+    recognises it."""
+    if not insisted:
+        return f"the formats read are: {formats_read()}"
+    try:
+        seen = detect(found.path) if not found.member else ()
+    except ImportError_:
+        seen = ()
+    other = next((f for f in seen if f.kind and f.kind != found.kind), None)
+    if other:
+        return (f"this looks like a {other.format_name}: run `site-builder import {found.path}` (the kind is "
+                f"found from the file) or `site-builder import {other.kind} {found.path}`")
+    return f"is this a {KINDS[found.kind].NAME}? the formats read are: {formats_read()}"
+
+
+def list_export(kind: str | None, export: Path, options: chatgpt.Options = chatgpt.Options(),
                 progress: "_ProgressLine | None" = None) -> list[ListedConversation]:
     rows = []
     for item in read_export(kind, export, options, progress):
@@ -157,7 +206,7 @@ def list_export(kind: str, export: Path, options: chatgpt.Options = chatgpt.Opti
     return rows
 
 
-def import_export(kind: str, export: Path, out: Path, selection: Selection, *, force: bool = False,
+def import_export(kind: str | None, export: Path, out: Path, selection: Selection, *, force: bool = False,
                   force_edited: bool = False, options: chatgpt.Options = chatgpt.Options(),
                   progress: "_ProgressLine | None" = None) -> ImportReport:
     """Import the selected conversations of ``export`` into ``out``; all or nothing on errors."""
@@ -176,14 +225,17 @@ def import_export(kind: str, export: Path, out: Path, selection: Selection, *, f
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _import_into(kind: str, export: Path, out: Path, staging: Path, selection: Selection, plan: _Plan,
+def _import_into(kind: str | None, export: Path, out: Path, staging: Path, selection: Selection, plan: _Plan,
                  fallback_date: dt.date, *, force: bool, force_edited: bool, options: chatgpt.Options,
                  progress: "_ProgressLine | None") -> ImportReport:
     outcomes: list[Outcome] = []
     skipped: list[Skipped] = []
     seen = 0
-    for item in read_export(kind, export, options, progress):
+    ids: Counter[tuple[str, str]] = Counter()
+    found = sources_of(kind, export)
+    for item in read_sources(found, kind is not None, options, progress):
         seen += 1
+        item = _unique_id(item, ids)
         if not selection.given() and seen > 1:
             raise ImportError_(f"{export}: the export has more than one conversation; nothing was written",
                                hint="choose with --id ID or --title-match TEXT, or import them all with --all "
@@ -198,6 +250,10 @@ def _import_into(kind: str, export: Path, out: Path, staging: Path, selection: S
             skipped.append(Skipped(item.source_id, item.title, f"refused, nothing written for it: {rendered.refusal}",
                                    refused=True))
             continue
+        if not rendered.turns:
+            left_out = f" ({len(item.dropped)} left out: {_reasons(item.dropped)})" if item.dropped else ""
+            skipped.append(Skipped(item.source_id, item.title, f"no message to show{left_out}: no post written"))
+            continue
         path = _destination(item, rendered, out, plan)
         action = _decide(path, rendered.text, force, force_edited)
         if action in WRITES:
@@ -211,7 +267,29 @@ def _import_into(kind: str, export: Path, out: Path, staging: Path, selection: S
         wanted = ", ".join(selection.ids) or f"titles containing {selection.title_match!r}"
         raise ImportError_(f"{export}: no conversation matches {wanted}; nothing was written",
                            hint="list the conversations with --list")
-    return ImportReport(seen, tuple(outcomes), tuple(skipped))
+    return ImportReport(seen, tuple(outcomes), tuple(skipped), found)
+
+
+def _unique_id(item: Conversation | Skipped, ids: Counter[tuple[str, str]]) -> Conversation | Skipped:
+    """``item``, or, when an earlier conversation of this import had its id, ``item`` under ``ID~2`` (``~3``…)
+    with a note saying so: two conversations never share a post (the second used to overwrite the first)."""
+    source = item.source if isinstance(item, Conversation) else "skipped"
+    key = (source, item.source_id)
+    ids[key] += 1
+    if ids[key] == 1 or isinstance(item, Skipped):
+        return item
+    new_id = f"{item.source_id}~{ids[key]}"
+    while ids[(source, new_id)]:
+        ids[key] += 1
+        new_id = f"{item.source_id}~{ids[key]}"
+    ids[(source, new_id)] += 1
+    return replace(item, source_id=new_id, problems=item.problems + (
+        f"the export has an earlier conversation with the id {item.source_id!r}: this one is imported as "
+        f"{new_id!r}",))
+
+
+def _reasons(dropped: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in sorted(Counter(r for _, r in dropped).items()))
 
 
 def _destination(conv: Conversation, rendered: RenderedPost, out: Path, plan: _Plan) -> Path:
@@ -315,7 +393,7 @@ _ACTION_WORDS = {"new": "new", "unchanged": "unchanged", "updated": "updated", "
 
 
 def format_report(report: ImportReport) -> str:
-    lines = []
+    lines = [f"read {f.label} as {_a(f.format_name)}" for f in report.found if f.kind]
     for o in report.outcomes:
         conv = o.conversation
         dropped = Counter(reason for _, reason in conv.dropped)
@@ -337,6 +415,10 @@ def format_report(report: ImportReport) -> str:
     if dropped:
         summary += "; dropped messages: " + ", ".join(f"{n} {r}" for r, n in sorted(dropped.items()))
     return "\n".join([*lines, summary])
+
+
+def _a(name: str) -> str:
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def format_listing(rows: list[ListedConversation]) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from site_builder.importers.common import (
-    Conversation, Message, Node, Skipped, WrongKind, expect, optional,
+    Conversation, Message, Node, Sample, Skipped, WrongKind, expect, optional,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
 from site_builder.importers.layout import thread
@@ -31,6 +31,7 @@ from site_builder.importers.records import read_record
 from site_builder.importers.text import code_block, note
 
 SOURCE = "sharegpt"
+NAME = "ShareGPT / OpenAI-messages dataset"
 _CONVERSATION = ("conversations", "messages")
 _PAIRS = (("chosen", "rejected"), ("chosen_messages", "rejected_messages"))
 _KNOWN = (*_CONVERSATION, "prompt", "completion", "instruction", *(key for pair in _PAIRS for key in pair))
@@ -40,9 +41,18 @@ _LABELS = {"chosen": "Chosen answer", "rejected": "Rejected answer", "chosen_mes
            "rejected_messages": "Rejected answer"}
 
 
+def recognises(sample: Sample) -> bool:
+    """A dataset record: an object with one of the keys of a conversation or a training record."""
+    record = sample.record
+    if not isinstance(record, dict) or not any(key in record for key in _KNOWN):
+        return False
+    turns = next((record[key] for key in _CONVERSATION if key in record), None)
+    return turns is None or (isinstance(turns, list) and all(isinstance(t, dict) for t in turns[:20]))
+
+
 def conversations(path: Path, options: object = None, progress: Progress | None = None,
-                  ) -> Iterator[tuple[str, Conversation | Skipped]]:
-    for index, record in enumerate(iter_json(path, None, progress)):
+                  member: str | None = None) -> Iterator[tuple[str, Conversation | Skipped]]:
+    for index, record in enumerate(iter_json(path, member, progress)):
         yield record.where, read_record(lambda: convert(record.value, record.where, path.stem), record.value,
                                         record.where, first=index == 0, repaired=record.repaired)
 
@@ -171,7 +181,7 @@ def _kto(record: Mapping[str, Any], base: list[Message], variants: list[list[Mes
 
 
 def _noted(message_: Message, text: str) -> Message:
-    return Message(message_.role, message_.speaker, f"{note('NOTE', text)}\n\n{message_.text.strip(chr(10))}", message_.model,
+    return Message(message_.role, message_.speaker, f"{note('IMPORTED', text)}\n\n{message_.text.strip(chr(10))}", message_.model,
                    message_.interrupted)
 
 

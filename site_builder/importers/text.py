@@ -192,7 +192,8 @@ def code_span(text: str, limit: int | None = None) -> str:
 
 
 def note(kind: str, text: str) -> str:
-    """A GitHub alert (``> [!NOTE]``): the importer's annotation pinned to a turn."""
+    """A quote marked ``> [!KIND]``: ``IMPORTED`` for what the importer says of a turn (shown as "Note from the
+    import"), ``NOTE`` for what the user asked to show as a note (custom instructions)."""
     body = "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
     return f"> [!{kind.upper()}]\n{body}"
 

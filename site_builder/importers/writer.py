@@ -75,7 +75,7 @@ def render_post(conv: Conversation, fallback_date: dt.date) -> RenderedPost:
             written = [WrittenTurn(exchange.question.speaker, question)] if exchange.question is not None else []
             for position, (speaker, text) in enumerate(_answer_turns(answer, labels)):
                 if exchange.question is None and position == 0 and exchange.note:
-                    text = f"{note('NOTE', exchange.note)}\n\n{text}"
+                    text = f"{note('IMPORTED', exchange.note)}\n\n{text}"
                 written.append(WrittenTurn(speaker, text))
             turns.extend(written)
             blocks.extend(_turn_block(t) for t in written)
@@ -99,9 +99,9 @@ def _question_text(exchange: DraftExchange, labels: list[str], previous: str | N
         return None
     text = neutralise(exchange.question.text, labels) or "*(empty)*"
     if exchange.note:
-        text = f"{note('NOTE', exchange.note)}\n\n{text}"
+        text = f"{note('IMPORTED', exchange.note)}\n\n{text}"
     elif previous is not None and question_key(previous) == question_key(text):
-        text = f"{note('NOTE', ASKED_AGAIN)}\n\n{text}"
+        text = f"{note('IMPORTED', ASKED_AGAIN)}\n\n{text}"
     return text
 
 
@@ -111,7 +111,7 @@ def _answer_turns(answer: tuple[Message, ...], labels: list[str]) -> list[tuple[
     for message in answer:
         text = neutralise(message.text, labels) or "*(empty)*"
         if message.interrupted:
-            text = f"{text}\n\n{note('WARNING', INTERRUPTED)}"
+            text = f"{text}\n\n{note('IMPORTED', INTERRUPTED)}"
         if turns and turns[-1][0] == message.speaker:
             turns[-1][1].append(text)
         else:

@@ -244,7 +244,9 @@ def test_claude_tools_artifacts_results_and_client_side_results(tmp_path):
     assert [e.question.text for e in post.exchanges if e.question] == [
         "Make me a React counter button.", "Make the button blue.", "Which React version has useActionState?",
         "What time is it on my machine?", "Thanks. Is that before noon?"]
-    assert dict(report.dropped()) == {"the artifacts tool's confirmation (OK)": 2}
+    # the search results' page excerpts are not shown (their links are): counted, never silently gone
+    assert dict(report.dropped()) == {"the artifacts tool's confirmation (OK)": 2,
+                                      "search result page excerpt (its link is shown)": 2}
 
 
 # --- 7. training formats people have on disk ---------------------------------------------------------------

@@ -18,6 +18,7 @@ from site_builder.importers.common import Message, Node
 from site_builder.importers.layout import thread
 from site_builder.importers.text import neutralise
 from site_builder.importers.writer import render_post, slugify
+from site_builder.markdown import create_markdown, render
 from site_builder.posts import parse_post
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -102,7 +103,10 @@ def test_tree_keeps_regenerated_answer_and_edited_branch(tmp_path):
     assert len(post.exchanges[2].answers) == 2  # the regenerated joke
     assert "Edited question" in post.exchanges[3].question.text and "question 2" in post.exchanges[3].question.text
     story = post.exchanges[4].answers[0][0]
-    assert [a.kind for a in story.annotations] == ["warning"] and "Interrupted" in story.text
+    # the importer's notes are its own, not the author's: no annotation, a "Note from the import"
+    assert story.annotations == () and "> [!IMPORTED]\n> Interrupted" in story.text
+    assert post.exchanges[3].question.annotations == ()
+    assert "Note from the import" in render(create_markdown(), story.text) and "Author" not in render(create_markdown(), story.text)
     assert "\n---\n" in story.text  # the rule inside the answer stays a rule, inside the turn
 
 
@@ -123,7 +127,7 @@ def test_custom_instructions_are_opt_in(tmp_path):
                            Selection(title_match="staging"), options=Options(custom_instructions=True))
     text = report.outcomes[0].path.read_text(encoding="utf-8")
     assert "Custom instructions" in text and "The user is an SRE." in text
-    assert parse_post(tmp_path / "p.md", text).intro.startswith("> [!NOTE]")
+    assert parse_post(tmp_path / "p.md", text).intro.startswith("> [!IMPORTED]")
 
 
 def test_build_of_imported_posts_shows_variants(tmp_path):
