@@ -33,7 +33,10 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:
                                                             "branches) and write nothing")
     parser.add_argument("--force", action="store_true", help="overwrite imported posts that differ from the export")
     parser.add_argument("--force-edited", action="store_true",
-                        help="also overwrite imported posts that were edited since they were imported")
+                        help="also overwrite imported posts that were edited since they were imported (by default "
+                             "the export's new and changed turns are merged into them)")
+    parser.add_argument("--keep-edits", action="store_true",
+                        help="where a turn was changed both in the post and in the export, keep the post's")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress line (default: when stderr is a terminal)")
     parser.add_argument("--custom-instructions", action="store_true",

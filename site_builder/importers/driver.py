@@ -24,12 +24,13 @@ from site_builder.errors import ImportError_
 from site_builder.importers import chatgpt
 from site_builder.importers.common import Conversation, ShapeError, Skipped
 from site_builder.importers.detect import KINDS, Found, detect, formats_read
+from site_builder.importers.merge import Conflict, merge, recorded_turns
 from site_builder.importers.writer import RenderedPost, recorded_and_actual_hash, render_post, short_id, slugify
 from site_builder.posts import slugify as post_slug
 
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-(?P<slug>.+)$")
-WRITES = ("new", "updated", "overwritten")
-REFUSED = ("exists", "edited")
+WRITES = ("new", "updated", "overwritten", "merged")
+REFUSED = ("exists", "edited", "conflict")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,10 @@ class Outcome:
     """The conversation's id, title, dropped messages and problems (its exchanges are not kept)."""
     turns: int
     variants: int
+    detail: str = ""
+    """What was merged, or why an edited post could not be."""
+    conflicts: tuple[Conflict, ...] = ()
+    """Turns changed both in the post and in the export (nothing written)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +118,8 @@ def run_import(args: argparse.Namespace) -> int:
             return 0
         report = import_export(args.import_kind, args.export, args.out,
                                Selection(tuple(args.ids), args.title_match, args.all),
-                               force=args.force, force_edited=args.force_edited, options=options, progress=progress)
+                               force=args.force, force_edited=args.force_edited, keep_edits=args.keep_edits,
+                               options=options, progress=progress)
     finally:
         if progress:
             progress.finish()
@@ -207,7 +213,7 @@ def list_export(kind: str | None, export: Path, options: chatgpt.Options = chatg
 
 
 def import_export(kind: str | None, export: Path, out: Path, selection: Selection, *, force: bool = False,
-                  force_edited: bool = False, options: chatgpt.Options = chatgpt.Options(),
+                  force_edited: bool = False, keep_edits: bool = False, options: chatgpt.Options = chatgpt.Options(),
                   progress: "_ProgressLine | None" = None) -> ImportReport:
     """Import the selected conversations of ``export`` into ``out``; all or nothing on errors."""
     if out.exists() and not out.is_dir():
@@ -218,7 +224,8 @@ def import_export(kind: str | None, export: Path, out: Path, selection: Selectio
     staging = Path(tempfile.mkdtemp(prefix=".site-builder-import-", dir=_existing_ancestor(out)))
     try:
         report = _import_into(kind, export, out, staging, selection, plan, fallback_date,
-                              force=force, force_edited=force_edited, options=options, progress=progress)
+                              force=force, force_edited=force_edited, keep_edits=keep_edits, options=options,
+                              progress=progress)
         _move_into_place(staging, out, report)
         return report
     finally:
@@ -226,7 +233,7 @@ def import_export(kind: str | None, export: Path, out: Path, selection: Selectio
 
 
 def _import_into(kind: str | None, export: Path, out: Path, staging: Path, selection: Selection, plan: _Plan,
-                 fallback_date: dt.date, *, force: bool, force_edited: bool, options: chatgpt.Options,
+                 fallback_date: dt.date, *, force: bool, force_edited: bool, keep_edits: bool, options: chatgpt.Options,
                  progress: "_ProgressLine | None") -> ImportReport:
     outcomes: list[Outcome] = []
     skipped: list[Skipped] = []
@@ -255,12 +262,13 @@ def _import_into(kind: str | None, export: Path, out: Path, staging: Path, selec
             skipped.append(Skipped(item.source_id, item.title, f"no message to show{left_out}: no post written"))
             continue
         path = _destination(item, rendered, out, plan)
-        action = _decide(path, rendered.text, force, force_edited)
-        if action in WRITES:
-            (staging / path.name).write_text(rendered.text, encoding="utf-8", newline="\n")
+        decision = _decide(path, rendered.text, force, force_edited, keep_edits)
+        if decision.action in WRITES:
+            (staging / path.name).write_text(decision.text or rendered.text, encoding="utf-8", newline="\n")
         # a report of 10,000 posts must not hold their text
         summary = replace(item, exchanges=(), intro="", problems=item.problems + rendered.problems)
-        outcomes.append(Outcome(action, path, summary, len(rendered.turns), rendered.variants))
+        outcomes.append(Outcome(decision.action, path, summary, len(rendered.turns), rendered.variants,
+                                decision.detail, decision.conflicts))
     if selection.everything and not seen:
         raise ImportError_(f"{export}: the export has no conversations; nothing was written")
     if selection.given() and not outcomes and not skipped:
@@ -314,19 +322,45 @@ def _slug_of(name: str) -> str:
     return post_slug(match["slug"] if match else stem)
 
 
-def _decide(path: Path, text: str, force: bool, force_edited: bool) -> str:
+@dataclass(frozen=True, slots=True)
+class _Decision:
+    action: str
+    text: str | None = None
+    """What to write when it is not the export's rendering (a merged post)."""
+    detail: str = ""
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def _decide(path: Path, text: str, force: bool, force_edited: bool, keep_edits: bool = False) -> _Decision:
+    """What to do with the post at ``path`` given the export's rendering ``text``: write it (new, updated,
+    overwritten), merge it into the author's edits (merged), or leave the post (unchanged, exists, edited,
+    conflict)."""
     try:
-        current = path.read_text(encoding="utf-8")
+        current = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     except FileNotFoundError:
-        return "new"
+        return _Decision("new")
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportError_(f"{path}: cannot read the existing post ({exc}); nothing was written") from None
-    if current.replace("\r\n", "\n") == text:
-        return "unchanged"
-    recorded, actual = recorded_and_actual_hash(current.replace("\r\n", "\n"))
-    if recorded is None or recorded != actual:
-        return "overwritten" if force_edited else "edited"
-    return "updated" if force or force_edited else "exists"
+    if current == text:
+        return _Decision("unchanged")
+    recorded, actual = recorded_and_actual_hash(current)
+    edited = recorded is None or recorded != actual
+    if force_edited or (force and not edited):
+        return _Decision("overwritten" if edited else "updated")
+    if not edited:
+        before, after = recorded_turns(current), recorded_turns(text)
+        continued = before is not None and after is not None and len(after) > len(before) \
+            and after[:len(before)] == before
+        return _Decision("updated", detail="the conversation went on") if continued else _Decision("exists")
+    merged = merge(path, current, text, keep_edits=keep_edits)
+    if merged.conflicts:
+        return _Decision("conflict", conflicts=merged.conflicts)
+    if merged.text is None:
+        return _Decision("edited", detail=merged.refusal or "")
+    if merged.text == current:
+        return _Decision("unchanged", detail="your edits kept")
+    return _Decision("merged", merged.text, f"{merged.appended} turns added, {merged.updated} updated from the "
+                                             f"export, {merged.kept} edited turns kept")
 
 
 def _existing_posts(out: Path) -> dict[tuple[str, str], Path]:
@@ -389,7 +423,7 @@ def _file_date(export: Path) -> dt.date:
 
 
 _ACTION_WORDS = {"new": "new", "unchanged": "unchanged", "updated": "updated", "overwritten": "overwrote",
-                 "exists": "refused", "edited": "refused"}
+                 "merged": "merged", "exists": "refused", "edited": "refused", "conflict": "conflict"}
 
 
 def format_report(report: ImportReport) -> str:
@@ -404,17 +438,37 @@ def format_report(report: ImportReport) -> str:
         if o.action == "exists":
             lines.append("           the post differs from the export: --force replaces it")
         elif o.action == "edited":
-            lines.append("           the post was edited after the import: --force-edited replaces it (edits are lost)")
+            why = f" and cannot be merged turn by turn: {o.detail}" if o.detail else ""
+            lines.append(f"           the post was edited after the import{why}; --force-edited replaces it (edits "
+                         "are lost)")
+        elif o.action == "conflict":
+            lines += _conflict_lines(o)
+        elif o.detail:
+            lines.append(f"           {o.detail}")
         lines += [f"           note: {problem}" for problem in conv.problems]
     lines += [f"{'refused' if s.refused else 'skipped':<10} {s.source_id} {s.title!r}: {s.reason}"
               for s in report.skipped]
     summary = (f"{report.conversations} conversations read; {report.count('new')} new, "
-               f"{report.count('updated', 'overwritten')} updated, {report.count('unchanged')} unchanged, "
+               f"{report.count('updated', 'overwritten')} updated, "
+               + (f"{report.count('merged')} merged into edited posts, " if report.count('merged') else "")
+               + f"{report.count('unchanged')} unchanged, "
                f"{report.refused()} refused, {sum(1 for s in report.skipped if not s.refused)} skipped")
     dropped = report.dropped()
     if dropped:
         summary += "; dropped messages: " + ", ".join(f"{n} {r}" for r, n in sorted(dropped.items()))
     return "\n".join([*lines, summary])
+
+
+def _conflict_lines(outcome: Outcome) -> list[str]:
+    """Each turn changed both in the post and in the export, as a diff, and how to decide."""
+    lines = [f"           {len(outcome.conflicts)} turn(s) changed both in your post and in the export; nothing "
+             "was written:"]
+    for conflict in outcome.conflicts:
+        lines.append(f"           turn {conflict.turn} (line {conflict.line}):")
+        lines += [f"             {line}" for line in conflict.diff.split("\n")]
+    lines.append("           to decide: --keep-edits keeps your side of these turns and merges the rest; "
+                 "--force-edited takes the export whole (your edits are lost); or edit the turn and import again")
+    return lines
 
 
 def _a(name: str) -> str:

@@ -12,15 +12,18 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 import yaml
 
 from site_builder.conversation import question_key
 from site_builder.importers.common import Conversation, DraftExchange, Message
+from site_builder.importers.merge import hashes_line
 from site_builder.importers.text import neutralise, note
 from site_builder.importers.trust import SecuredPost, secure_post
-from site_builder.posts import slugify as slug_words
+from site_builder.errors import SiteError
+from site_builder.posts import parse_post, slugify as slug_words
 
 HASH_KEY = "content_hash"
 _HASH_LINE = re.compile(rf"^{HASH_KEY}: *(?P<hash>[0-9a-f]*) *\n", re.MULTILINE)
@@ -82,8 +85,19 @@ def render_post(conv: Conversation, fallback_date: dt.date) -> RenderedPost:
     body = "\n\n".join(blocks) + "\n"
     date = conv.created.date() if conv.created else fallback_date
     secured = secure_post(_front_matter(conv, speakers, date) + body)
-    return RenderedPost(_with_hash(secured.text), date, tuple(turns), tuple(shape), speakers,
+    recorded = _turns_as_read(secured.text) if secured.fixed else [(t.speaker, t.text) for t in turns]
+    head, sep, rest = secured.text.partition("\n---\n")
+    text = f"{head}\n{hashes_line(recorded)}{sep}{rest}"
+    return RenderedPost(_with_hash(text), date, tuple(turns), tuple(shape), speakers,
                         _repairs(secured), secured.refusal)
+
+
+def _turns_as_read(text: str) -> list[tuple[str, str]]:
+    """The turns of the post as the parser reads them (after ``secure_post`` changed a block of them)."""
+    try:
+        return [(t.speaker.name, t.text) for t in parse_post(Path("imported.md"), text).turns]
+    except SiteError:
+        return []
 
 
 def _repairs(secured: SecuredPost) -> tuple[str, ...]:

@@ -156,8 +156,9 @@ def test_reimport_is_unchanged_and_edits_are_protected(tmp_path):
     assert path.read_bytes() == before and len(list(tmp_path.iterdir())) == 1
     path.write_text(path.read_text(encoding="utf-8").replace("hi there", "hello there"), encoding="utf-8")
     edited = path.read_bytes()
-    for force in (False, True):
-        assert _import_all("chatgpt", export, tmp_path, force=force).outcomes[0].action == "edited"
+    for force in (False, True):  # the export did not change: the edited post is kept as it is
+        outcome = _import_all("chatgpt", export, tmp_path, force=force).outcomes[0]
+        assert (outcome.action, outcome.detail) == ("unchanged", "your edits kept")
         assert path.read_bytes() == edited
     assert _import_all("chatgpt", export, tmp_path, force_edited=True).outcomes[0].action == "overwritten"
     assert path.read_bytes() == before
@@ -195,7 +196,12 @@ def test_cli_list_and_refusal_exit_code(tmp_path, capsys):
     assert _cli(["import", "chatgpt", export, "--out", str(tmp_path / "p"), "--title-match", "PASTA"]) == 0
     post = next((tmp_path / "p").glob("*.md"))
     post.write_text(post.read_text(encoding="utf-8") + "\nMy own note.\n", encoding="utf-8")
-    assert _cli(["import", "chatgpt", export, "--out", str(tmp_path / "p"), "--title-match", "pasta"]) == 1
+    # the author's note is kept: the export has nothing new, so the edited post stays as it is
+    assert _cli(["import", "chatgpt", export, "--out", str(tmp_path / "p"), "--title-match", "pasta"]) == 0
+    assert "unchanged" in capsys.readouterr().out and post.read_text(encoding="utf-8").endswith("My own note.\n")
+    post.write_text(post.read_text(encoding="utf-8").replace("\nChatGPT:", "\nChatGPT:\n\nUser: extra\n\nChatGPT:", 1),
+                    encoding="utf-8")  # a turn added by hand: no turn-by-turn merge
+    assert _cli(["import", "chatgpt", export, "--out", str(tmp_path / "p"), "--title-match", "pasta", "--force"]) == 1
     assert "--force-edited replaces it" in capsys.readouterr().out
 
 
