@@ -146,8 +146,7 @@ def _body_start(text: str) -> int:
 
 
 def _tidy(text: str) -> str:
-    """No run of more than one blank line where the merge joined pieces (code keeps its own blank lines: the
-    pieces joined are whole turns)."""
+    """The text ending with exactly one newline, as the writer leaves a post."""
     return text.rstrip("\n") + "\n"
 
 
