@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.importers import driver, gemini
+from site_builder.importers import deepseek, driver, gemini
 from site_builder.importers.common import Sample
 from site_builder.importers.driver import Selection, format_report, import_export
 from site_builder.posts import parse_post
@@ -165,3 +165,62 @@ def test_gemini_recognises_its_items_and_pages_only():
                                                                  '--title">YouTube<br></p></div>'))
     claimed = [p.name for p in OTHERS if gemini.recognises(sample(p))]
     assert OTHERS and claimed == []
+
+
+# --- 2. DeepSeek (data export conversations.json) ------------------------------------------------------------
+
+
+def test_deepseek_every_message_fragment_and_branch_arrives(tmp_path, monkeypatch):
+    report = _import(monkeypatch, deepseek, EXPORTS / "deepseek-conversations.json", tmp_path)
+    posts = _posts(tmp_path)
+    assert set(posts) == {"Parse a log file in Python", "Rust 2024 edition changes"}
+    log = posts["Parse a log file in Python"]
+    assert log.meta["source"] == "deepseek" and log.meta["source_id"] == "7d1f0c52-93ab-4e0e-8b1c-3f2a9d6e0a11"
+    assert log.speakers["DeepSeek"].model == "deepseek-reasoner"
+    # main line: the latest leaf (node 5); node 4 regenerated the first answer and is its second variant
+    texts = [t.text for t in log.turns]
+    assert [t.role for t in log.turns] == ["user", "assistant", "user", "assistant", "user", "assistant"]
+    assert texts[0].startswith("Count the ERROR lines in this log with Python.\n\n*Attached: `server.log`*")
+    assert "2026-02-10 21:00:01 ERROR db timeout" in texts[0]
+    assert texts[1].startswith("> [!REASONING] Thought for 6 seconds\n>\n> The user wants a count.")
+    assert texts[1].endswith("For your file this prints `1`.")
+    # the variant is written under its question again, right after the first answer
+    assert texts[2] == texts[0] and texts[3].endswith("Use `grep -c ERROR server.log` in a shell.")
+    assert texts[3].startswith("> [!REASONING] Thought for 2 seconds")
+    assert texts[4] == "And only for the last hour?"
+    assert texts[5] == "Parse the timestamp of each line and keep those after `now - timedelta(hours=1)`."
+    assert [(b.lang, b.code) for b in log.code_blocks][1] == (
+        "python", "with open('server.log') as f:\n    print(sum('ERROR' in line for line in f))\n")
+    rust = posts["Rust 2024 edition changes"].turns[1].text
+    assert rust.startswith("**Searched the web:**\n\n- [Announcing Rust 1.85.0 and Rust 2024]"
+                           "(https://blog.rust-lang.org/2025/02/20/Rust-1.85.0.html) (Rust Blog): The Rust team")
+    assert "- [Rust 2024 - The Rust Edition Guide](https://doc.rust-lang.org/edition-guide/rust-2024/index.html)" in rust
+    assert rust.endswith("`unsafe extern` blocks and `gen` reserved as a keyword.")
+    assert dict(report.dropped()) == {"empty `THINK` fragment": 1, "empty message (no fragments with content)": 1}
+    assert not any(o.conversation.problems for o in report.outcomes)
+
+
+def test_deepseek_a_bad_record_is_refused_and_named_the_others_are_imported(tmp_path, monkeypatch):
+    report = _import(monkeypatch, deepseek, EXPORTS / "deepseek-bad-records.json", tmp_path)
+    assert set(_posts(tmp_path)) == {"Fine before", "Fine after"}
+    assert ("refused    11111111-aaaa-4bbb-8ccc-000000000002 'Fragments that are not a list': "
+            "[1].mapping.1.message.fragments: expected a list, found a string") in format_report(report)
+    assert report.refused() == 1
+
+
+def test_deepseek_and_chatgpt_records_are_told_apart():
+    assert deepseek.recognises(sample(EXPORTS / "deepseek-conversations.json"))
+    chatgpt_like = [p for p in OTHERS if p.name.startswith("chatgpt") or p.parent.name == "chatgpt-split"]
+    assert chatgpt_like and not any(deepseek.recognises(sample(p)) for p in chatgpt_like)
+    assert [p.name for p in OTHERS if deepseek.recognises(sample(p))] == []
+    assert not deepseek.recognises(sample(EXPORTS / "gemini-myactivity.json"))
+    # a DeepSeek record without inserted_at is still told by its fragments
+    assert deepseek.recognises(Sample("conversations.json", {"id": "x", "mapping": {"1": {"message": {
+        "fragments": [{"type": "REQUEST", "content": "hi"}]}}}}))
+
+
+def test_deepseek_refuses_a_chatgpt_export_by_name(tmp_path, monkeypatch):
+    from site_builder.errors import ImportError_
+
+    with pytest.raises(ImportError_, match="looks like a ChatGPT export"):
+        _import(monkeypatch, deepseek, FIXTURES / "exports-2025" / "chatgpt-reasoning.json", tmp_path)
