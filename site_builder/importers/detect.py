@@ -10,13 +10,14 @@ so the report can say what was left out and why.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from site_builder.errors import ImportError_
 from site_builder.importers import chatgpt, claude, deepseek, gemini, sharegpt
@@ -78,12 +79,22 @@ def formats_read() -> str:
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    files = sorted(p for p in islice(folder.rglob("*"), _MAX_FILES)
-                   if p.suffix.lower() in DATA_SUFFIXES and p.is_file() and not p.name.startswith("."))
+    """The export files in ``folder`` and its subfolders, in name order (hidden ones and links to folders left
+    out: a link may lead back up and never end)."""
+    files = sorted(islice(_walk(folder), _MAX_FILES))
     if not files:
         raise ImportError_(f"{folder}: a folder without export files in it (.json, .jsonl, .html)",
                            hint="pass the export file, its zip, or the folder that holds the session files")
     return files
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(root, name)
+            if not name.startswith(".") and path.suffix.lower() in DATA_SUFFIXES and path.is_file():
+                yield path
 
 
 def _detect_file(path: Path) -> Found:
