@@ -73,7 +73,7 @@ class Rendered:
 
 def create_markdown(author_html: bool = False, embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> MarkdownIt:
     """The site's Markdown dialect: CommonMark + GFM (tables, strikethrough, autolinks, task lists, alerts,
-    footnotes), math, and ``> [!REASONING]`` blocks (``reasoning_plugin``). What mdit-py-plugins' ``gfm_plugin``
+    footnotes), math, and ``> [!REASONING]`` / ``> [!TOOL]`` folds (``reasoning_plugin``). What mdit-py-plugins' ``gfm_plugin``
     sets up, with our autolinks. Raw HTML is shown as text, unless ``author_html`` (a post of the author's own,
     not an imported one): then a tag on ``sanitize.ALLOWED_TAGS`` is HTML, cleaned by ``sanitize``, with
     ``<iframe>`` pages from ``embed_hosts`` only; any other tag is still text."""
@@ -630,20 +630,22 @@ def _emit(state: StateInline, start: int, end: int, href: str) -> bool:
     return True
 
 
-_REASONING = re.compile(r"\[!(?P<kind>REASONING|IMPORTED)\][ \t]*(?P<title>[^\n]*)(?:\n|$)")
+_FOLD = re.compile(r"\[!(?P<kind>REASONING|TOOL|IMPORTED)\][ \t]*(?P<title>[^\n]*)(?:\n|$)")
+"""The first line of a quote that becomes a block of its own: the model's reasoning or a tool call (an agent's
+session), folded; or what an importer says of a turn."""
 IMPORT_NOTE_TITLE = "Note from the import"
 
 
 def reasoning_plugin(md: MarkdownIt) -> None:
     """A quote that starts with ``[!REASONING]`` (optionally followed by a title on that line) is the model's
     reasoning: shown collapsed, as ``<details class="reasoning">`` titled "Reasoning", its Markdown intact.
-    Unlike ``[!NOTE]`` alerts it is not an annotation of the author's; elsewhere it reads as a plain quote.
-    ``[!IMPORTED]`` is the same kind of block for what an importer says of a turn (an edited question, an
-    interrupted answer): shown open, titled "Note from the import", not "Author's note"."""
+    ``[!TOOL] one-line summary`` is a tool call of a coding agent (the command, the diff, the output), shown
+    collapsed the same way as ``<details class="tool">`` titled with its summary line. ``[!IMPORTED]`` is what an
+    importer says of a turn (an edited question, an interrupted answer): shown open, titled "Note from the
+    import". Unlike ``[!NOTE]`` alerts none is an annotation of the author's; elsewhere they read as plain
+    quotes. The title is plain text."""
     md.core.ruler.after("block", "reasoning", _reasoning_blocks)
-    md.add_render_rule("reasoning_open", lambda self, tokens, idx, options, env: (
-        '<details class="reasoning"><summary>Reasoning'
-        + (f" · {escapeHtml(tokens[idx].meta['title'])}" if tokens[idx].meta["title"] else "") + "</summary>\n"))
+    md.add_render_rule("reasoning_open", _fold_open)
     md.add_render_rule("reasoning_close", lambda self, tokens, idx, options, env: "</details>\n")
     md.add_render_rule("imported_open", lambda self, tokens, idx, options, env: (
         f'<aside class="markdown-alert markdown-alert-imported" role="note"><p class="markdown-alert-title">'
@@ -651,25 +653,33 @@ def reasoning_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("imported_close", lambda self, tokens, idx, options, env: "</aside>\n")
 
 
+def _fold_open(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    title, kind = tokens[idx].meta["title"], tokens[idx].meta["kind"]
+    if kind == "TOOL":
+        return f'<details class="tool"><summary>{escapeHtml(title or "Tool call")}</summary>\n'
+    return ('<details class="reasoning"><summary>Reasoning'
+            + (f" · {escapeHtml(title)}" if title else "") + "</summary>\n")
+
+
 def _reasoning_blocks(state: Any) -> None:
     tokens, kept, skipped = state.tokens, [], set()
-    reasoning: list[str] = []
+    blocks: list[str] = []
     """For each quote open at this point: the kind of block it became (``reasoning``, ``imported``), or ""."""
     for index, token in enumerate(tokens):
         if index in skipped:
             continue
         if token.type == "blockquote_open":
-            marker = _REASONING.match(tokens[index + 2].content) \
+            marker = _FOLD.match(tokens[index + 2].content) \
                 if index + 3 < len(tokens) and tokens[index + 1].type == "paragraph_open" else None
-            kind = marker["kind"].lower() if marker else ""
-            reasoning.append(kind)
+            kind = ("imported" if marker["kind"] == "IMPORTED" else "reasoning") if marker else ""
+            blocks.append(kind)
             if marker:
-                token.type, token.tag = f"{kind}_open", "details" if kind == "reasoning" else "aside"
-                token.meta = {"title": marker["title"].strip()}
+                token.type, token.tag = f"{kind}_open", "aside" if kind == "imported" else "details"
+                token.meta = {"title": marker["title"].strip(), "kind": marker["kind"]}
                 tokens[index + 2].content = tokens[index + 2].content[marker.end():]
                 if not tokens[index + 2].content.strip():
                     skipped |= {index + 1, index + 2, index + 3}  # the marker's paragraph held nothing else
-        elif token.type == "blockquote_close" and reasoning and (kind := reasoning.pop()):
-            token.type, token.tag = f"{kind}_close", "details" if kind == "reasoning" else "aside"
+        elif token.type == "blockquote_close" and blocks and (kind := blocks.pop()):
+            token.type, token.tag = f"{kind}_close", "aside" if kind == "imported" else "details"
         kept.append(token)
     state.tokens = kept

@@ -13,19 +13,19 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable, Iterator
 
 from site_builder.errors import ImportError_
-from site_builder.importers import chatgpt, claude, deepseek, gemini, sharegpt
+from site_builder.importers import chatgpt, claude, claude_code, codex, deepseek, gemini, sharegpt
 from site_builder.importers.archive import sources
 from site_builder.importers.common import Sample
 from site_builder.importers.jsonstream import iter_json
 
-READERS: tuple[ModuleType, ...] = (chatgpt, deepseek, claude, gemini, sharegpt)
+READERS: tuple[ModuleType, ...] = (chatgpt, deepseek, claude, claude_code, codex, gemini, sharegpt)
 """Every reader, the most specific first: the first that recognises a file reads it (sharegpt, whose keys
 are the most common, comes last)."""
 KINDS: dict[str, ModuleType] = {reader.SOURCE: reader for reader in READERS}
@@ -47,6 +47,8 @@ class Found:
     """The reader's ``SOURCE``; None when no reader recognises it."""
     looks_like: str = ""
     """For a file no reader recognises: what it looks like (``a JSON object with keys a, b``)."""
+    read_with: str = ""
+    """Why the file is not read on its own, when another file's reader shows it (a sub-agent's run)."""
 
     @property
     def label(self) -> str:
@@ -61,7 +63,7 @@ def detect(path: Path) -> tuple[Found, ...]:
     """Every source of conversations in ``path`` (a file, a zip or a folder), each with its kind or, when no
     reader recognises it, what it looks like."""
     if path.is_dir():
-        return tuple(_detect_file(file) for file in _folder_files(path))
+        return tuple(_in_folder(_detect_file(file)) for file in _folder_files(path))
     if not path.is_file():
         raise ImportError_(f"{path}: no such file", hint="pass the path of the export file (or its zip, or a folder)")
     if zipfile.is_zipfile(path):
@@ -95,6 +97,14 @@ def _walk(folder: Path) -> Iterator[Path]:
             path = Path(root, name)
             if not name.startswith(".") and path.suffix.lower() in DATA_SUFFIXES and path.is_file():
                 yield path
+
+
+def _in_folder(found: Found) -> Found:
+    """A file of a folder that the reader of another file of it shows (a Claude Code sub-agent's run) is not
+    read on its own."""
+    if found.kind == claude_code.SOURCE and claude_code.read_with_another(found.path):
+        return replace(found, kind=None, read_with="a sub-agent's run: shown inside the session that started it")
+    return found
 
 
 def _detect_file(path: Path) -> Found:

@@ -156,7 +156,9 @@ def read_export(kind: str | None, export: Path, options: chatgpt.Options = chatg
 def read_sources(sources: tuple[Found, ...], insisted: bool, options: chatgpt.Options = chatgpt.Options(),
                  progress: "_ProgressLine | None" = None) -> Iterator[Conversation | Skipped]:
     for found in sources:
-        if found.kind is None:
+        if found.read_with:
+            yield Skipped(found.label, "", found.read_with)
+        elif found.kind is None:
             yield Skipped(found.label, "", f"not read: {found.looks_like}, not a format of conversations import reads")
             continue
         yield from _read_found(found, insisted, options, progress)
