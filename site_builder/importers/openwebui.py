@@ -143,9 +143,11 @@ def _block(match: "re.Match[str]") -> str:
         return reasoning(_unquoted(body), summary)
     if kind == "tool_calls":
         call = f"*Tool call {code_span(attrs.get('name', ''), 60)}:*" if attrs.get("name") else "*Tool call:*"
-        shown = [call, code_block(pretty_json(_json_text(attrs.get("arguments", ""))), "json")]
-        if "result" in attrs:
-            shown += ["*Result:*", code_block(pretty_json(_json_text(attrs["result"])))]
+        arguments = _json_text(attrs.get("arguments", ""))
+        shown = [call] + ([code_block(pretty_json(arguments), "json")] if arguments.strip() else [])
+        result = _json_text(attrs["result"]) if "result" in attrs else body.strip()
+        if result:
+            shown += ["*Result:*", code_block(pretty_json(result))]
         if attrs.get("files"):
             shown += ["*Files of the result:*", code_block(pretty_json(attrs["files"]), "json")]
         return "\n\n".join(shown)

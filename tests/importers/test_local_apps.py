@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.importers import driver, openwebui
+from site_builder.importers import driver, librechat, openwebui
 from site_builder.importers.common import Sample
 from site_builder.importers.driver import Selection, format_report, import_export
 from site_builder.posts import parse_post
@@ -124,8 +124,91 @@ def test_openwebui_single_chat_export_with_an_edited_question(tmp_path, monkeypa
     assert str(post.meta["date"]).startswith("2025-01-06")
 
 
+def test_openwebui_details_written_on_one_line_and_a_tool_result_in_the_body():
+    """The compact form of ``<details>`` (as in LibreChat's Open WebUI import fixture): no newlines, the
+    reasoning escaped, a tool's result as the block's body."""
+    text = openwebui.details('<details type="reasoning" done="true" duration="3"><summary>Thought for 3 seconds'
+                             '</summary>&gt; Let me break this down...</details>255')
+    assert text == "> [!REASONING] Thought for 3 seconds\n>\n> Let me break this down...\n\n255"
+    tool = openwebui.details('<details type="tool_calls"><summary>Tool Executed</summary>"Paris: 18C, rain"</details>'
+                             'The weather in Paris is 18C with rain.')
+    assert tool.startswith("*Tool call:*\n\n*Result:*") and '"Paris: 18C, rain"' in tool
+    assert tool.endswith("The weather in Paris is 18C with rain.")
+
+
 def test_openwebui_recognises_its_chats_only():
     assert openwebui.recognises(_sample(EXPORTS / "openwebui-all-chats.json"))
     assert openwebui.recognises(_sample(EXPORTS / "openwebui-chat-export-1736165100123.json"))
     for path in _others("openwebui"):
         assert not openwebui.recognises(_sample(path)), path.name
+
+
+# --- 2. LibreChat ---------------------------------------------------------------------------------------
+
+
+def test_librechat_tree_export_every_message_arrives_newest_siblings_first(tmp_path, monkeypatch):
+    report = _import(monkeypatch, librechat, EXPORTS / "librechat-tree.json", tmp_path)
+    post = _posts(tmp_path)["Fast lookups by id"]
+    assert post.meta["source"] == "librechat" and post.meta["source_id"] == "7d3c0b1e-91a4-4f6e-b2d8-5e0a9c4f1a20"
+    assert str(post.meta["date"]).startswith("2025-03-02")
+    # LibreChat shows the newest sibling: the edited question is the main line, the first question a branch
+    questions = [e.question.text.split("\n\n") for e in post.exchanges]
+    assert questions[0] == ["How do I look up items by id quickly in old JavaScript without Map?"]
+    assert _answers(post.exchanges[0]) == [["Index them in an object: `byId[item.id] = item`."]]
+    assert "Edited question" in questions[1][0] and questions[1][-2:] == [
+        "How do I look up items by id quickly in JavaScript?", "*Attached: `items.json`*"]
+    newest, first = _answers(post.exchanges[1])
+    assert "[!REASONING]" in newest[0] and "Map keeps insertion order." in newest[0]
+    assert newest[0].endswith("Build a `Map` from the array once, then call `map.get(id)`.")
+    assert first == ["Use a `Map` keyed by id; lookups are O(1)."]
+    assert post.exchanges[2].question.text.endswith("Is it faster than a plain object?")
+    tool = _answers(post.exchanges[2])[0][0]
+    assert "*Tool call `web_search`:*" in tool and '"query": "Map vs object performance V8"' in tool
+    assert "V8 blog: Maps are faster" in tool and tool.endswith("A `Map` is faster when keys are added and removed often.")
+    outcome = report.outcomes[0]
+    assert outcome.conversation.dropped == (("c1a0e5d2-0003-4b7a-9c3e-000000000003",
+                                             "`agent\\_update` part (not shown in the chat)"),)
+    written = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
+    assert "You answer JavaScript questions with short code." in written and "Code helper" in written
+
+
+def test_librechat_the_older_messagesTree_key_reads_the_same(tmp_path, monkeypatch):
+    data = json.loads((EXPORTS / "librechat-tree.json").read_text(encoding="utf-8"))
+    data["messagesTree"] = data.pop("messages")
+    export = tmp_path / "older.json"
+    export.write_text(json.dumps(data), encoding="utf-8")
+    _import(monkeypatch, librechat, export, tmp_path / "posts")
+    post = _posts(tmp_path / "posts")["Fast lookups by id"]
+    assert len(post.exchanges) == 3 and sum(len(e.answers) for e in post.exchanges) == 4
+
+
+def test_librechat_linear_export_unfinished_error_and_empty_messages(tmp_path, monkeypatch):
+    report = _import(monkeypatch, librechat, EXPORTS / "librechat-linear.json", tmp_path)
+    post = _posts(tmp_path)["Cron every weekday"]
+    turns = [t.text for t in post.turns]
+    assert turns[:3] == ["Write a cron line for 7am on weekdays.", "`0 7 * * 1-5` runs at 07:00 from Monday to Friday.",
+                         "And in UTC if I am in New York?"]
+    assert turns[3].startswith("In summer (EDT) 07:00 is 11:00 UTC") and "Interrupted" in turns[3]
+    assert "error LibreChat showed in place of an answer" in turns[3]
+    assert turns[3].endswith("429 Rate limit reached for gpt-4o-mini")
+    assert report.outcomes[0].conversation.dropped == (("5e7d1a0c-0005-4c2b-8a9d-000000000005", "empty message"),)
+    assert post.meta["speakers"]["Assistant"]["model"] == "gpt-4o-mini"
+
+
+def test_librechat_a_malformed_export_is_refused_and_named(tmp_path, monkeypatch):
+    data = json.loads((EXPORTS / "librechat-linear.json").read_text(encoding="utf-8"))
+    data["messages"][2]["messageId"] = 42
+    export = tmp_path / "bad.json"
+    export.write_text(json.dumps(data), encoding="utf-8")
+    report = _import(monkeypatch, librechat, export, tmp_path / "posts")
+    assert report.refused() == 1 and not report.outcomes
+    assert "refused    0b9e2f4d-3c71-4a58-8e16-7f2d5c9a3b40 'Cron every weekday': messages[2].messageId: " \
+           "expected a string, found a number" in format_report(report)
+
+
+def test_librechat_recognises_its_exports_only_not_chatgpt_exports_made_for_its_importer():
+    assert librechat.recognises(_sample(EXPORTS / "librechat-tree.json"))
+    assert librechat.recognises(_sample(EXPORTS / "librechat-linear.json"))
+    corpus = FIXTURES.parents[1] / ".." / "shared" / "corpus" / "chatgpt-export"
+    for path in _others("librechat") + sorted(corpus.glob("librechat_*.json")):
+        assert not librechat.recognises(_sample(path)), path.name
