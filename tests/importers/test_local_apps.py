@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.importers import driver, librechat, openwebui
+from site_builder.importers import driver, librechat, lmstudio, openwebui
 from site_builder.importers.common import Sample
 from site_builder.importers.driver import Selection, format_report, import_export
 from site_builder.posts import parse_post
@@ -212,3 +212,56 @@ def test_librechat_recognises_its_exports_only_not_chatgpt_exports_made_for_its_
     corpus = FIXTURES.parents[1] / ".." / "shared" / "corpus" / "chatgpt-export"
     for path in _others("librechat") + sorted(corpus.glob("librechat_*.json")):
         assert not librechat.recognises(_sample(path)), path.name
+
+
+# --- 3. LM Studio ---------------------------------------------------------------------------------------
+
+LMSTUDIO = EXPORTS / "lmstudio-1746526932473.conversation.json"
+
+
+def test_lmstudio_versions_are_answer_variants_and_every_message_arrives(tmp_path, monkeypatch):
+    report = _import(monkeypatch, lmstudio, LMSTUDIO, tmp_path)
+    post = _posts(tmp_path)["Split a CSV by column"]
+    assert post.meta["source"] == "lmstudio" and post.meta["source_id"] == "lmstudio-1746526932473"
+    assert str(post.meta["date"]).startswith("2025-05-06")
+    first, rate, edited_away, edited = post.exchanges
+    assert first.question.text.split("\n\n") == ["How do I split sales.csv into one file per region (column 3)?",
+                                                  "*Attached: `sales.csv`*"]
+    selected, other = _answers(first)
+    assert "[!REASONING] Thought for 2.41 seconds" in selected[0] and "awk can write to a file" in selected[0]
+    assert "awk -F, 'NR>1 {print > ($3 \".csv\")}' sales.csv" in selected[0]
+    assert other == ["Use `split -l 100 sales.csv`."]
+    tool = _answers(rate)[0][0]
+    assert "*Tool call `get_exchange_rate`:*" in tool and '"from": "EUR"' in tool and "1 EUR = 1.0842 USD" in tool
+    assert "1 EUR is 1.0842 USD today, so multiply the totals by" in tool and "Interrupted" in tool
+    # the selected version of the edited question is the main line; the other is an edited-question branch
+    assert edited_away.question.text.endswith("What does NR>1 do in that awk line?")
+    assert _answers(edited_away) == [["`NR>1` skips the first line, the header."]]
+    assert "Edited question" in edited.question.text and edited.question.text.endswith("What does NR>1 do?")
+    assert edited.answers == () or _answers(edited) == []
+    dropped = dict(report.outcomes[0].conversation.dropped)
+    assert dropped == {"messages[1].versions[0]": "debug information (hidden in the chat)",
+                       "messages[1].versions[1]": "debug information (hidden in the chat)",
+                       "messages[3].versions[0]": "tool status line"}
+    written = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
+    assert "You are a concise shell expert." in written
+    assert post.meta["speakers"]["Assistant"]["model"] in {"qwen3-8b", "gemma-3-4b-it"}
+
+
+def test_lmstudio_a_malformed_conversation_is_refused_and_named(tmp_path, monkeypatch):
+    data = json.loads(LMSTUDIO.read_text(encoding="utf-8"))
+    data["messages"][3]["versions"][0]["steps"] = "broken"
+    export = tmp_path / "1746526932473.conversation.json"
+    export.write_text(json.dumps(data), encoding="utf-8")
+    report = _import(monkeypatch, lmstudio, export, tmp_path / "posts")
+    assert report.refused() == 1
+    assert "refused    1746526932473 'Split a CSV by column': messages[3].versions[0].steps: expected a list, " \
+           "found a string" in format_report(report)
+
+
+def test_lmstudio_recognises_its_conversations_only():
+    assert lmstudio.recognises(_sample(LMSTUDIO))
+    assert lmstudio.recognises(Sample("1.conversation.json", {"name": "New Chat", "createdAt": 1, "messages": [],
+                                                              "systemPrompt": ""}))
+    for path in _others("lmstudio"):
+        assert not lmstudio.recognises(_sample(path)), path.name
