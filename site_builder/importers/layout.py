@@ -212,6 +212,8 @@ class _Layout:
             note = "Another thread of this conversation: its first message has no parent in the export."
             if self.role(root) == "user":
                 self._question_branch(root, line, None, note)
+            elif self.records and self.records[0].question is None:
+                self.add_line(line, "Another version of the first messages of this conversation.")
             else:
                 self.add_line(line, note)
             branches += 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.importers import driver, librechat, lmstudio, openwebui
+from site_builder.importers import driver, librechat, lmstudio, openwebui, sillytavern
 from site_builder.importers.common import Sample
 from site_builder.importers.driver import Selection, format_report, import_export
 from site_builder.posts import parse_post
@@ -265,3 +265,54 @@ def test_lmstudio_recognises_its_conversations_only():
                                                               "systemPrompt": ""}))
     for path in _others("lmstudio"):
         assert not lmstudio.recognises(_sample(path)), path.name
+
+
+# --- 4. SillyTavern -------------------------------------------------------------------------------------
+
+TAVERN = EXPORTS / "sillytavern-Mara Quill - 2025-05-03@20h14m09s.jsonl"
+
+
+def test_sillytavern_swipes_are_answer_variants_and_every_message_arrives(tmp_path, monkeypatch):
+    report = _import(monkeypatch, sillytavern, TAVERN, tmp_path)
+    (post,) = _posts(tmp_path).values()
+    assert post.meta["source"] == "sillytavern" and post.meta["source_id"] == "5b0f6c2e-8d4a-4e71-9a3c-2f1e7d6b9c01"
+    assert str(post.meta["date"]).startswith("2025-05-03")
+    assert set(post.meta["speakers"]) == {"Alex", "Mara Quill", "System"}
+    greeting, passage, ferry, alternate = post.exchanges
+    assert greeting.question is None
+    assert _answers(greeting) == [["*Mara is coiling rope when you reach the dock.* Need passage, stranger?"]]
+    # an alternate greeting (a swipe of the first message) comes after the main line
+    assert "Another version of the first messages" in alternate.answers[0][0].text
+    assert alternate.answers[0][0].text.endswith("*The boiler coughs twice as Mara looks up.* You're late for the ferry.")
+    assert passage.question.text == "Can you get me to Harrow Bend before nightfall?"
+    kept, refused = _answers(passage)
+    assert "[!REASONING] Thought for 4 seconds" in kept[0] and "proud of her boat" in kept[0]
+    assert kept[0].endswith("If the wind holds, we'll make it by dusk.")
+    assert "Mara should refuse at first." in refused[0] and refused[0].endswith("Not tonight. The river's too high.")
+    assert ferry.question.text.startswith("Here's the map I was given.")
+    assert "Mara Quill_2025-05-03@20h17m02s.png" in ferry.question.text
+    narrator, answer = [t.text for t in ferry.answers[0]]
+    assert narrator == "The ferry leaves the dock. The fog thickens."
+    assert answer == "*She taps the map.* That road washed out last spring. We go by water."
+    assert report.outcomes[0].conversation.dropped == (("line 4 swipe 2", "empty swipe"),)
+    assert post.meta["speakers"]["Mara Quill"]["model"] == "deepseek-reasoner"
+
+
+def test_sillytavern_a_malformed_message_refuses_the_chat_and_names_the_line(tmp_path, monkeypatch):
+    lines = TAVERN.read_text(encoding="utf-8").splitlines()
+    broken = json.loads(lines[3])
+    broken["swipes"][0] = {"text": "not a string"}
+    lines[3] = json.dumps(broken)
+    export = tmp_path / "Mara Quill - broken.jsonl"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = _import(monkeypatch, sillytavern, export, tmp_path / "posts")
+    assert report.refused() == 1 and not report.outcomes
+    assert "line 4.swipes[0]: expected a string, found an object" in format_report(report)
+
+
+def test_sillytavern_recognises_its_chats_only():
+    assert sillytavern.recognises(_sample(TAVERN))
+    old = {"user_name": "You", "character_name": "Aqua", "create_date": 1689012345678}
+    assert sillytavern.recognises(Sample("Aqua - 2023-7-10 @20h 05m 45s 678ms.jsonl", old))
+    for path in _others("sillytavern"):
+        assert not sillytavern.recognises(_sample(path)), path.name
