@@ -4,11 +4,13 @@ own ``chat.html``. Fixtures: ``tests/fixtures/exports-2026`` (see its SOURCES.md
 from __future__ import annotations
 
 import json
+import os
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from site_builder.importers import driver, librechat, lmstudio, openwebui, sillytavern
+from site_builder.importers import chatgpt_html, driver, librechat, lmstudio, openwebui, sillytavern
 from site_builder.importers.common import Sample
 from site_builder.importers.driver import Selection, format_report, import_export
 from site_builder.posts import parse_post
@@ -316,3 +318,76 @@ def test_sillytavern_recognises_its_chats_only():
     assert sillytavern.recognises(Sample("Aqua - 2023-7-10 @20h 05m 45s 678ms.jsonl", old))
     for path in _others("sillytavern"):
         assert not sillytavern.recognises(_sample(path)), path.name
+
+
+# --- 5. ChatGPT's chat.html -----------------------------------------------------------------------------
+
+PAGE = EXPORTS / "chatgpt-chat.html"
+SAME_RECORDS = OLDER / "chatgpt-bad-records.json"
+
+
+def _import_page(monkeypatch, export: Path, out: Path):
+    monkeypatch.setitem(driver.KINDS, "chatgpt-html", chatgpt_html)
+    return import_export("chatgpt-html", export, out, Selection(everything=True))
+
+
+def _same_day(tmp_path: Path, *paths: Path) -> list[Path]:
+    """Copies of ``paths`` with one modification time (a post without a date takes its export file's)."""
+    copies = []
+    for path in paths:
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes())
+        os.utime(copy, (1_700_000_000, 1_700_000_000))
+        copies.append(copy)
+    return copies
+
+
+def test_chat_html_gives_the_posts_conversations_json_gives(tmp_path, monkeypatch):
+    page, records = _same_day(tmp_path, PAGE, SAME_RECORDS)
+    from_page = _import_page(monkeypatch, page, tmp_path / "page")
+    import_export("chatgpt", records, tmp_path / "json", Selection(everything=True))
+    written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "page").glob("*.md")}
+    assert written == {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "json").glob("*.md")}
+    assert len(written) == 4 and all("source: chatgpt" in text for text in written.values())
+    assert "refused    6f0c0004-aaaa-4000-8000-000000000004 'A broken message': " \
+           "[3].mapping.a1.message.content: expected an object, found a string" in format_report(from_page)
+    assert _posts(tmp_path / "page")["A message without content"].turns[-1].text == "The PDF argues for shorter meetings."
+
+
+def test_chat_html_after_conversations_json_finds_its_posts_unchanged(tmp_path, monkeypatch):
+    page, records = _same_day(tmp_path, PAGE, SAME_RECORDS)
+    import_export("chatgpt", records, tmp_path / "posts", Selection(everything=True))
+    again = _import_page(monkeypatch, page, tmp_path / "posts")
+    assert again.count("unchanged") == 4 and again.count("new") == 0
+
+
+def test_chat_html_is_read_from_its_zip(tmp_path, monkeypatch):
+    export = tmp_path / "export.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.write(PAGE, "export/chat.html")
+        archive.writestr("export/user.json", "{}")
+    report = _import_page(monkeypatch, export, tmp_path / "posts")
+    assert report.count("new") == 4 and report.refused() == 1
+
+
+def test_a_page_without_conversations_is_an_error_naming_the_file(tmp_path, monkeypatch):
+    from site_builder.errors import ImportError_
+
+    page = tmp_path / "chat.html"
+    page.write_text("<html><body>nothing here</body></html>", encoding="utf-8")
+    with pytest.raises(ImportError_, match="no conversations in this page"):
+        _import_page(monkeypatch, page, tmp_path / "posts")
+
+
+def test_chat_html_is_read_without_running_its_script():
+    text = PAGE.read_text(encoding="utf-8")
+    records = list(chatgpt_html.embedded(text.replace("var assetsJson = {};", "throw new Error('ran');"), "p"))
+    assert [r.where for r in records] == ["[0]", "[1]", "[2]", "[3]", "[4]"]
+    assert records[0].value["title"] == "Good one before"
+
+
+def test_chat_html_recognised_by_its_page_only():
+    assert chatgpt_html.recognises(_sample(PAGE))
+    assert not chatgpt_html.recognises(Sample("jobs.html", None, '<html><script>var jsonData = [{"title": "x"}]'))
+    for path in _others("chatgpt-chat"):
+        assert not chatgpt_html.recognises(_sample(path)), path.name
