@@ -209,7 +209,9 @@ def _sources(item: Mapping[str, Any], where: str) -> str:
         name = str(source.get("name") or source.get("id") or (metas[0].get("name") if metas else "") or "source")
         if not urls and str(source.get("url") or "").startswith("http"):
             urls = [str(source["url"])]
-        lines += [f"- {link(name if len(urls) == 1 else url, url)}" for url in urls] or [f"- {inline(name, 200)}"]
+        titles = {str(m.get("source") or m.get("url")): str(m["title"]) for m in metas if m.get("title")}
+        lines += [f"- {link(titles.get(url) or (name if len(urls) == 1 else url), url)}" for url in urls] \
+            or [f"- {inline(name, 200)}"]
     return "*Sources:*\n\n" + "\n".join(lines) if lines else ""
 
 

@@ -93,8 +93,7 @@ def test_openwebui_several_models_files_sources_and_errors_are_shown(tmp_path, m
     assert "*Attached image: `image embedded in the export (image/png)`*" in exchange.question.text
     gpt, llama = _answers(exchange)
     assert gpt[0].startswith("Revenue grew 12% in the third quarter.")
-    assert "- q3-report.pdf" in gpt[0] and "[Markets today](https://example.org/markets)" not in gpt[0]
-    assert "(https://example.org/markets)" in gpt[0]
+    assert "- q3-report.pdf" in gpt[0] and "- [Markets today](https://example.org/markets)" in gpt[0]
     assert "The model's answer failed: Ollama: 500" in llama[0]
 
 
