@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-KIND_NAMES = ("chatgpt", "claude", "claude-code", "codex", "deepseek", "gemini", "sharegpt")
+KIND_NAMES = ("chatgpt", "chatgpt-html", "claude", "claude-code", "codex", "deepseek", "gemini", "librechat", "lmstudio",
+              "openwebui", "sharegpt", "sillytavern")
 """The kinds ``import`` accepts by name (``detect.KINDS``, kept here so the CLI starts without loading them)."""
 
 

@@ -20,15 +20,27 @@ from types import ModuleType
 from typing import Any, Iterable, Iterator
 
 from site_builder.errors import ImportError_
-from site_builder.importers import chatgpt, claude, claude_code, codex, deepseek, gemini, sharegpt
+from site_builder.importers import (
+    chatgpt, chatgpt_html, claude, claude_code, codex, deepseek, gemini, librechat, lmstudio, openwebui, sharegpt,
+    sillytavern,
+)
 from site_builder.importers.archive import sources
 from site_builder.importers.common import Sample
 from site_builder.importers.jsonstream import iter_json
 
-READERS: tuple[ModuleType, ...] = (chatgpt, deepseek, claude, claude_code, codex, gemini, sharegpt)
+READERS: tuple[ModuleType, ...] = (chatgpt, chatgpt_html, deepseek, claude, claude_code, codex, gemini, openwebui,
+                                   librechat, lmstudio, sillytavern, sharegpt)
 """Every reader, the most specific first: the first that recognises a file reads it (sharegpt, whose keys
 are the most common, comes last)."""
-KINDS: dict[str, ModuleType] = {reader.SOURCE: reader for reader in READERS}
+
+
+def kind_of(reader_: ModuleType) -> str:
+    """The reader's name in ``import KIND``: its ``KIND``, else its ``SOURCE`` (two readers may write posts of
+    one source: ChatGPT's ``conversations.json`` and ``chat.html``)."""
+    return getattr(reader_, "KIND", reader_.SOURCE)
+
+
+KINDS: dict[str, ModuleType] = {kind_of(reader): reader for reader in READERS}
 SAMPLE_BYTES = 256 << 10
 DATA_SUFFIXES = (".json", ".jsonl", ".ndjson", ".html", ".htm", ".csv")
 """The files of a zip or a folder that may hold conversations (others, images and the like, are not looked at)."""
@@ -77,7 +89,7 @@ def reader(kind: str) -> ModuleType:
 
 def formats_read() -> str:
     """The formats ``import`` reads, for error messages: ``ChatGPT export (chatgpt), …``."""
-    return ", ".join(f"{r.NAME} ({r.SOURCE})" for r in READERS)
+    return ", ".join(f"{r.NAME} ({kind_of(r)})" for r in READERS)
 
 
 def _folder_files(folder: Path) -> list[Path]:
@@ -130,7 +142,16 @@ def _detect_zip(path: Path) -> tuple[Found, ...]:
             continue
         parts_seen.add(whole)
         found.append(_found(path, whole, _sample(path, name, name)))
-    return tuple(found)
+    return _one_copy(found)
+
+
+def _one_copy(found: list[Found]) -> tuple[Found, ...]:
+    """The export zip's ``chat.html`` holds the conversations of its ``conversations.json`` again: read once."""
+    if not any(f.kind == chatgpt.SOURCE for f in found):
+        return tuple(found)
+    return tuple(replace(f, kind=None, read_with="the same conversations as the export's conversations.json, "
+                                                 "read from there") if f.kind == chatgpt_html.KIND else f
+                 for f in found)
 
 
 def _part_order(name: str) -> tuple[str, int]:
@@ -149,7 +170,7 @@ def _whole_name(name: str, names: Iterable[str]) -> str:
 
 
 def _found(path: Path, member: str | None, sample: Sample) -> Found:
-    kind = next((r.SOURCE for r in READERS if _recognised(r, sample)), None)
+    kind = next((kind_of(r) for r in READERS if _recognised(r, sample)), None)
     return Found(path, member, kind, "" if kind else looks_like(sample))
 
 

@@ -155,13 +155,30 @@ def read_export(kind: str | None, export: Path, options: chatgpt.Options = chatg
 
 def read_sources(sources: tuple[Found, ...], insisted: bool, options: chatgpt.Options = chatgpt.Options(),
                  progress: "_ProgressLine | None" = None) -> Iterator[Conversation | Skipped]:
+    """The conversations of each source in turn. When there are several (a zip's members, a folder's files), one
+    that cannot be read is refused and named, and the others are read; a lone file that cannot be read stops
+    the import (``ImportError_``): nothing is written."""
     for found in sources:
-        if found.read_with:
+        if len(sources) > 1:
+            yield from _refused_if_unreadable(found, read_sources((found,), insisted, options, progress))
+        elif found.read_with:
             yield Skipped(found.label, "", found.read_with)
         elif found.kind is None:
             yield Skipped(found.label, "", f"not read: {found.looks_like}, not a format of conversations import reads")
-            continue
-        yield from _read_found(found, insisted, options, progress)
+        else:
+            yield from _read_found(found, insisted, options, progress)
+
+
+def _refused_if_unreadable(found: Found, items: Iterator[Conversation | Skipped]) -> Iterator[Conversation | Skipped]:
+    read = 0
+    try:
+        for item in items:
+            read += 1
+            yield item
+    except ImportError_ as exc:
+        after = f" after its first {read} conversation(s)" if read else ""
+        yield Skipped(found.label, "", f"cannot be read{after}: {exc.message.removeprefix(found.label + ': ')}",
+                      refused=True)
 
 
 def _read_found(found: Found, insisted: bool, options: chatgpt.Options,

@@ -21,7 +21,7 @@ import codecs
 import datetime as dt
 import re
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 

@@ -30,7 +30,7 @@ MAX_RECORD_CHARS = 64 << 20
 """The longest record read, in characters of JSON (bytes for a JSON line): 64 MiB. Real conversations are
 at most a few MB; memory holds one record at a time, a few times its size while it is decoded."""
 _WHITESPACE = " \t\n\r"
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Progress = Callable[[int, int], None]
 """Called with (bytes read, total bytes) as the export is read."""
@@ -81,10 +81,10 @@ def _lines(source: Source, progress: Progress | None) -> Iterator[Record]:
                                hint="each line of a .jsonl file must be one JSON value") from None
         except RecursionError:
             raise _too_deep(name, f"line {number}") from None
-        yield _record(f"line {number}", value, _SURROGATE_ESCAPE.search(line) is not None)
+        yield repaired_record(f"line {number}", value, SURROGATE_ESCAPE.search(line) is not None)
 
 
-def _record(where: str, value: Any, may_have_surrogates: bool) -> Record:
+def repaired_record(where: str, value: Any, may_have_surrogates: bool) -> Record:
     if not may_have_surrogates:
         return Record(where, value)
     value, repaired = _without_lone_surrogates(value)
@@ -247,7 +247,7 @@ class _ArrayReader:
                 self._read()
                 continue
             start, self.pos = self.pos, end
-            return _record(where, value, _SURROGATE_ESCAPE.search(self.buffer, start, end) is not None)
+            return repaired_record(where, value, SURROGATE_ESCAPE.search(self.buffer, start, end) is not None)
 
     def _expect_end(self) -> None:
         if self._peek():

@@ -188,26 +188,35 @@ class _Layout:
         self.where.setdefault(nid, (record, variant, position))
 
     def place_alternatives(self) -> int:
-        """Walk the records in order (the list grows as branches are appended) and place every other child."""
+        """Walk the records in order (the list grows as branches are appended) and place every other child; then
+        each other thread start, whose own branches are walked in turn."""
         branches = 0
         index = 0
-        while index < len(self.records):
-            members = self.records[index].members
-            position = 0
-            while position < len(members):  # grows when a variant joins this record
-                nid = members[position]
-                for child in self.children.get(nid, []):
-                    if child not in self.placed:
-                        self._alternative(child, nid)
-                        branches += 1
-                position += 1
-            index += 1
-        for root in self.children.get(None, []):
-            if root not in self.placed:
-                self.add_line(self.descend(root), "Another thread of this conversation: its first message has no "
-                                                  "parent in the export.")
-                branches += 1
-        return branches
+        roots = iter(self.children.get(None, []))
+        while True:
+            while index < len(self.records):
+                members = self.records[index].members
+                position = 0
+                while position < len(members):  # grows when a variant joins this record
+                    nid = members[position]
+                    for child in self.children.get(nid, []):
+                        if child not in self.placed:
+                            self._alternative(child, nid)
+                            branches += 1
+                    position += 1
+                index += 1
+            root = next((r for r in roots if r not in self.placed), None)
+            if root is None:
+                return branches
+            line = self.descend(root)
+            note = "Another thread of this conversation: its first message has no parent in the export."
+            if self.role(root) == "user":
+                self._question_branch(root, line, None, note)
+            elif self.records and self.records[0].question is None:
+                self.add_line(line, "Another version of the first messages of this conversation.")
+            else:
+                self.add_line(line, note)
+            branches += 1
 
     def _alternative(self, child: str, parent: str) -> None:
         line = self.descend(child)
@@ -224,21 +233,29 @@ class _Layout:
                 return
             self._add_variant(record_index, prefix, line)
             return
+        self._question_branch(child, line, parent,
+                              f"Branch: another question asked after question {self._question_number(record_index)}.")
+
+    def _question_branch(self, child: str, line: list[str], parent: str | None, otherwise: str) -> None:
+        """A question asked in place of a question already placed under ``parent``: the same words make one more
+        answer of it, others an edited question; with no such question, ``otherwise`` is the note of its line.
+        At the start (``parent`` None) only other words are an edited question: the same words may start
+        threads of their own."""
         original = next((k for k in self.children.get(parent, []) if k in self.placed and self.role(k) == "user"
                          and self.where[k][1] == -1), None)
+        if original is not None and parent is None and self._same_text(original, child):
+            original = None
         if original is not None and self._same_text(original, child):
             target = self.where[original][0]
             self._place(child, target, -1, 0)
             self._add_variant(target, [], line[1:])
             return
-        number = self._question_number(self.where[original][0]) if original else None
         if original is not None:
+            number = self._question_number(self.where[original][0])
             quoted = self.nodes[original].message.text  # type: ignore[union-attr]
-            note = (f"Edited question: this branch asks another version of question {number} "
-                    f"(“{_quote(quoted)}”) and continues from there.")
-        else:
-            note = f"Branch: another question asked after question {self._question_number(record_index)}."
-        self.add_line(line, note)
+            otherwise = (f"Edited question: this branch asks another version of question {number} "
+                         f"(“{_quote(quoted)}”) and continues from there.")
+        self.add_line(line, otherwise)
 
     def _leave_out(self, start: str) -> None:
         """``start`` and everything below it are not shown (counted in ``left_out``)."""

@@ -35,6 +35,8 @@ NAME = "ShareGPT / OpenAI-messages dataset"
 _CONVERSATION = ("conversations", "messages")
 _PAIRS = (("chosen", "rejected"), ("chosen_messages", "rejected_messages"))
 _KNOWN = (*_CONVERSATION, "prompt", "completion", "instruction", *(key for pair in _PAIRS for key in pair))
+_APP_KEYS = ("conversationId", "messagesTree", "messageId", "versions")
+"""Keys of an app's own export that also has ``messages`` (LibreChat, LM Studio): not a dataset record."""
 _SHAPES = ("`conversations`, `messages`, `prompt`, `instruction`, `chosen`/`rejected` or "
            "`chosen_messages`/`rejected_messages`")
 _LABELS = {"chosen": "Chosen answer", "rejected": "Rejected answer", "chosen_messages": "Chosen answer",
@@ -46,8 +48,12 @@ def recognises(sample: Sample) -> bool:
     record = sample.record
     if not isinstance(record, dict) or not any(key in record for key in _KNOWN):
         return False
+    if any(key in record for key in _APP_KEYS):
+        return False
     turns = next((record[key] for key in _CONVERSATION if key in record), None)
-    return turns is None or (isinstance(turns, list) and all(isinstance(t, dict) for t in turns[:20]))
+    if turns is None:
+        return True
+    return isinstance(turns, list) and all(isinstance(t, dict) and not any(k in t for k in _APP_KEYS) for t in turns[:20])
 
 
 def conversations(path: Path, options: object = None, progress: Progress | None = None,

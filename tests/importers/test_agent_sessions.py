@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from site_builder.importers import agent_session, claude_code, codex, driver
 from site_builder.importers.common import Sample, Skipped
-from site_builder.importers.driver import Selection, format_report, import_export
+from site_builder.importers.driver import Selection, import_export
 from site_builder.importers.jsonstream import iter_json
 from site_builder.markdown import create_markdown
 from site_builder.posts import parse_post

@@ -3,16 +3,16 @@ Fixtures: ``tests/fixtures/exports-2026`` (see its SOURCES.md: the real shape ea
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from site_builder.importers import deepseek, driver, gemini
+from site_builder.importers import deepseek, gemini
 from site_builder.importers.common import Sample
-from site_builder.importers.driver import Selection, format_report, import_export
-from site_builder.posts import parse_post
+from site_builder.importers.driver import format_report
+
+from export_support import import_with, posts_by_title, sample
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXPORTS = FIXTURES / "exports-2026"
@@ -20,39 +20,18 @@ OTHERS = sorted(p for p in (FIXTURES / "exports-2025").rglob("*") if p.suffix in
 """Exports of the formats read before (ChatGPT, Claude, training data): no new reader may claim them."""
 
 
-def _import(monkeypatch, module, export: Path, out: Path):
-    monkeypatch.setitem(driver.KINDS, module.SOURCE, module)
-    return import_export(module.SOURCE, export, out, Selection(everything=True))
 
 
-def _posts(out: Path) -> dict[str, object]:
-    """title -> parsed post, for every post in ``out``."""
-    posts = [parse_post(p, p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.md"))]
-    return {post.title: post for post in posts}
 
 
-def sample(path: Path) -> Sample:
-    """What format detection shows a reader: the name, the first JSON record, the first 256 KiB as text."""
-    text = path.read_bytes()[: 256 << 10].decode("utf-8", errors="replace")
-    record = None
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-        record = value[0] if isinstance(value, list) and value else value
-    except ValueError:
-        line = next((line for line in text.splitlines() if line.strip()), "")
-        try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-    return Sample(path.name, record, text)
 
 
 # --- 1. Gemini (Google Takeout "My Activity" for Gemini Apps) --------------------------------------------------
 
 
-def test_gemini_json_one_post_per_named_chat_then_per_day_every_item_shown_or_counted(tmp_path, monkeypatch):
-    report = _import(monkeypatch, gemini, EXPORTS / "gemini-myactivity.json", tmp_path)
-    posts = _posts(tmp_path)
+def test_gemini_json_one_post_per_named_chat_then_per_day_every_item_shown_or_counted(tmp_path):
+    report = import_with(gemini, EXPORTS / "gemini-myactivity.json", tmp_path)
+    posts = posts_by_title(tmp_path)
     assert set(posts) == {"Give me a lemon tart recipe, this is my oven",
                           "How do I undo the last git commit but keep the changes?",
                           "What is the tallest mountain in Africa?"}
@@ -90,9 +69,9 @@ def test_gemini_json_one_post_per_named_chat_then_per_day_every_item_shown_or_co
     assert not skipped.refused and "Selected preferred draft" in skipped.reason
 
 
-def test_gemini_html_page_reads_like_the_json(tmp_path, monkeypatch):
-    report = _import(monkeypatch, gemini, EXPORTS / "gemini-myactivity.html", tmp_path)
-    posts = _posts(tmp_path)
+def test_gemini_html_page_reads_like_the_json(tmp_path):
+    report = import_with(gemini, EXPORTS / "gemini-myactivity.html", tmp_path)
+    posts = posts_by_title(tmp_path)
     assert set(posts) == {"How do I write a type alias in Python?", "Draw a cat in a space suit"}
     alias = posts["How do I write a type alias in Python?"]
     assert alias.meta["source_id"] == "9d3e0c7a1b2f4e68"
@@ -108,21 +87,21 @@ def test_gemini_html_page_reads_like_the_json(tmp_path, monkeypatch):
     assert report.skipped and "Gave feedback" in report.skipped[0].reason
 
 
-def test_gemini_in_a_takeout_zip_is_found_beside_other_products(tmp_path, monkeypatch):
+def test_gemini_in_a_takeout_zip_is_found_beside_other_products(tmp_path):
     export = tmp_path / "takeout-20260315T000000Z-001.zip"
     with zipfile.ZipFile(export, "w") as archive:
         archive.writestr("Takeout/My Activity/Search/MyActivity.json",
                          '[{"header": "Search", "title": "Searched for gemini", "time": "2026-03-01T10:00:00Z"}]')
         archive.write(EXPORTS / "gemini-myactivity.json", "Takeout/My Activity/Gemini Apps/MyActivity.json")
         archive.writestr("Takeout/archive_browser.html", "<html></html>")
-    _import(monkeypatch, gemini, export, tmp_path / "posts")
-    assert len(_posts(tmp_path / "posts")) == 3
+    import_with(gemini, export, tmp_path / "posts")
+    assert len(posts_by_title(tmp_path / "posts")) == 3
 
 
-def test_gemini_a_bad_item_is_refused_and_named_the_others_are_imported(tmp_path, monkeypatch):
-    report = _import(monkeypatch, gemini, EXPORTS / "gemini-bad-records.json", tmp_path)
+def test_gemini_a_bad_item_is_refused_and_named_the_others_are_imported(tmp_path):
+    report = import_with(gemini, EXPORTS / "gemini-bad-records.json", tmp_path)
     text = format_report(report)
-    posts = _posts(tmp_path)
+    posts = posts_by_title(tmp_path)
     assert set(posts) == {"Name three primary colours", "A date that is not a date"}
     assert posts["A date that is not a date"].turns[1].text == "Still shown."
     assert "[1].title: expected a string, found a number" in text
@@ -131,13 +110,13 @@ def test_gemini_a_bad_item_is_refused_and_named_the_others_are_imported(tmp_path
     assert report.refused() == 2
 
 
-def test_gemini_first_item_of_another_product_stops_the_import(tmp_path, monkeypatch):
+def test_gemini_first_item_of_another_product_stops_the_import(tmp_path):
     from site_builder.errors import ImportError_
 
     export = tmp_path / "MyActivity.json"
     export.write_text('[{"header": "YouTube", "title": "Watched a video", "time": "2026-03-01T10:00:00Z"}]')
     with pytest.raises(ImportError_, match="not Gemini Apps activity"):
-        _import(monkeypatch, gemini, export, tmp_path / "posts")
+        import_with(gemini, export, tmp_path / "posts")
 
 
 def test_gemini_html_answers_become_markdown_without_markup():
@@ -170,9 +149,9 @@ def test_gemini_recognises_its_items_and_pages_only():
 # --- 2. DeepSeek (data export conversations.json) ------------------------------------------------------------
 
 
-def test_deepseek_every_message_fragment_and_branch_arrives(tmp_path, monkeypatch):
-    report = _import(monkeypatch, deepseek, EXPORTS / "deepseek-conversations.json", tmp_path)
-    posts = _posts(tmp_path)
+def test_deepseek_every_message_fragment_and_branch_arrives(tmp_path):
+    report = import_with(deepseek, EXPORTS / "deepseek-conversations.json", tmp_path)
+    posts = posts_by_title(tmp_path)
     assert set(posts) == {"Parse a log file in Python", "Rust 2024 edition changes"}
     log = posts["Parse a log file in Python"]
     assert log.meta["source"] == "deepseek" and log.meta["source_id"] == "7d1f0c52-93ab-4e0e-8b1c-3f2a9d6e0a11"
@@ -200,9 +179,9 @@ def test_deepseek_every_message_fragment_and_branch_arrives(tmp_path, monkeypatc
     assert not any(o.conversation.problems for o in report.outcomes)
 
 
-def test_deepseek_a_bad_record_is_refused_and_named_the_others_are_imported(tmp_path, monkeypatch):
-    report = _import(monkeypatch, deepseek, EXPORTS / "deepseek-bad-records.json", tmp_path)
-    assert set(_posts(tmp_path)) == {"Fine before", "Fine after"}
+def test_deepseek_a_bad_record_is_refused_and_named_the_others_are_imported(tmp_path):
+    report = import_with(deepseek, EXPORTS / "deepseek-bad-records.json", tmp_path)
+    assert set(posts_by_title(tmp_path)) == {"Fine before", "Fine after"}
     assert ("refused    11111111-aaaa-4bbb-8ccc-000000000002 'Fragments that are not a list': "
             "[1].mapping.1.message.fragments: expected a list, found a string") in format_report(report)
     assert report.refused() == 1
@@ -219,8 +198,8 @@ def test_deepseek_and_chatgpt_records_are_told_apart():
         "fragments": [{"type": "REQUEST", "content": "hi"}]}}}}))
 
 
-def test_deepseek_refuses_a_chatgpt_export_by_name(tmp_path, monkeypatch):
+def test_deepseek_refuses_a_chatgpt_export_by_name(tmp_path):
     from site_builder.errors import ImportError_
 
     with pytest.raises(ImportError_, match="looks like a ChatGPT export"):
-        _import(monkeypatch, deepseek, FIXTURES / "exports-2025" / "chatgpt-reasoning.json", tmp_path)
+        import_with(deepseek, FIXTURES / "exports-2025" / "chatgpt-reasoning.json", tmp_path)

@@ -246,3 +246,43 @@ def test_an_unreadable_file_inside_a_folder_is_an_error_naming_it(tmp_path):
     with pytest.raises(ImportError_) as caught:
         import_export(None, folder, tmp_path / "posts", Selection(everything=True))
     assert "broken.json" in str(caught.value)
+
+
+def test_every_export_fixture_is_claimed_by_exactly_one_reader():
+    """Detection asks every reader; two readers claiming one file would make the format a matter of order."""
+    from site_builder.importers.detect import _sample, kind_of
+
+    not_conversations = {"export_manifest.json", "llamafactory_dataset_info.json"}
+    files = [p for base in (FIXTURES / "exports-2025", FIXTURES / "exports-2026", CORPUS) for p in sorted(base.rglob("*"))
+             if p.is_file() and p.suffix in (".json", ".jsonl", ".html")]
+    assert len(files) > 40
+    for path in files:
+        claims = [kind_of(r) for r in READERS if r.recognises(_sample(path, None, path.name))]
+        assert len(claims) == (0 if path.name in not_conversations else 1), (path.name, claims)
+
+
+def test_the_export_zips_chat_html_is_not_read_again_beside_conversations_json(tmp_path, capsys):
+    export = tmp_path / "chatgpt-export.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.write(FIXTURES / "exports-2026" / "chatgpt-chat.html", "chat.html")
+        archive.write(FIXTURES / "exports-2025" / "chatgpt-bad-records.json", "conversations.json")
+    assert _cli(["import", str(export), "--all", "--out", str(tmp_path / "posts")]) == 1  # one record is refused
+    out = capsys.readouterr().out
+    assert f"skipped    {export}: chat.html '': the same conversations as the export's conversations.json" in out
+    assert len(_posts(tmp_path / "posts")) == 4  # each conversation once
+
+
+def test_a_claude_code_project_folder_reads_every_session_and_names_what_it_does_not(tmp_path, capsys):
+    session = FIXTURES / "exports-2026" / "claude-code-session.jsonl"
+    lines = session.read_text(encoding="utf-8").splitlines()
+    folder = tmp_path / "project"
+    (folder / "subagents").mkdir(parents=True)
+    (folder / "one.jsonl").write_text(session.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "two.jsonl").write_text("\n".join([lines[0], "{oops", *lines[1:]]) + "\n", encoding="utf-8")
+    (folder / "agent-a1.jsonl").write_text(lines[0] + "\n", encoding="utf-8")
+    assert _cli(["import", str(folder), "--all", "--out", str(tmp_path / "posts")]) == 1  # two.jsonl is refused
+    out = capsys.readouterr().out
+    assert f"read {folder / 'one.jsonl'} as a Claude Code session" in out
+    assert f"skipped    {folder / 'agent-a1.jsonl'} '': a sub-agent's run: shown inside the session" in out
+    assert f"refused    {folder / 'two.jsonl'} '': cannot be read: line 2: not valid JSON" in out
+    assert len(_posts(tmp_path / "posts")) == 1
