@@ -97,7 +97,8 @@ def test_snippet_imports_flow_one_way():
 
 
 LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"}, {"settle"}, {"build"}, {"assemble"},
-          {"search", "render", "feed", "markdown", "links", "sanitize", "mathml", "mathrules", "highlight", "write", "output", "incremental"}, {"snippets"},
+          {"search", "render", "feed", "markdown", "links", "sanitize", "mathml", "mathrules", "highlight", "write", "output", "incremental",
+           "secrets"}, {"snippets"},
           {"discover", "config", "services", "menu"},
           {"permalinks", "posts", "pages", "conversation", "reading", "speakers", "frontmatter", "blockquotes"},
           {"model", "errors", "caches"}]
