@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import jinja2
 
-from site_builder import incremental
+from site_builder import incremental, secrets
 from site_builder.config import EMBED_HOSTS, SiteConfig, load_config
 from site_builder.discover import Sources
 from site_builder.errors import BuildError, PostError, SiteError, display_path
@@ -463,7 +463,7 @@ def rendered_record(post: Post, statuses: dict, sig: Any, draft_folder: bool, st
             unstored = None if store.put(key, view) else view
     post_fields, view_fields = summary_of(view)
     record = PostRecord(sig, draft_folder, key, post_fields, view_fields, companion_links(post, statuses, url),
-                        reading_warnings([post]) + view.warnings,
+                        reading_warnings([post]) + secret_warnings(post.path) + view.warnings,
                         meta_line(post, "template") if "template" in post.meta else None,
                         incremental.summary_key(post_fields, view_fields), view.links)
     return record, unstored
@@ -471,6 +471,16 @@ def rendered_record(post: Post, statuses: dict, sig: Any, draft_folder: bool, st
 
 def reading_warnings(posts: Iterable[Post]) -> tuple[str, ...]:
     return tuple(w.said(post.path) for post in posts for w in post.warnings)
+
+
+def secret_warnings(path: Path) -> tuple[str, ...]:
+    """A warning with file:line for each secret (API key, token, private key, password in a URL) in the
+    source of a post or page: it is about to be published."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ()
+    return tuple(secrets.warning(str(path), finding) for finding in secrets.find_secrets(text))
 
 
 def _links(records: Iterable[PostRecord]) -> list[CompanionLink]:

@@ -269,3 +269,48 @@ def test_the_build_warning_names_the_place_and_what_to_do():
     assert warning("posts/2024-01-01-hello.md", finding) == (
         "posts/2024-01-01-hello.md:3: warning: looks like an OpenAI API key (column 6); if it is real, "
         "revoke it now (publishing it leaks it), then replace it with [redacted: OpenAI API key] or a placeholder")
+
+
+# --- wired in: the build warns with file:line, an import redacts by default (issue 21, point 6) -----------------
+
+def _fake_openai_key() -> str:
+    rng = random.Random(7)
+    body = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(40))
+    return f"sk-proj-{body}T3BlbkFJ{body[:20]}"
+
+
+def test_the_build_warns_with_file_and_line_for_a_secret_in_a_post(tmp_path):
+    from site_builder.build import build_site
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    post = content / "posts" / "2024-01-02-a.md"
+    post.write_text(f"---\ntitle: A\n---\n\nUser: why does this fail?\n\n```python\nclient = OpenAI(api_key=\"{_fake_openai_key()}\")\n```\n\n"
+                    "ChatGPT: Never paste keys.\n", encoding="utf-8")
+    (content / "posts" / "2024-01-03-b.md").write_text("---\ntitle: B\n---\n\nUser: b?\n\nChatGPT: b.\n", encoding="utf-8")
+    (content / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n", encoding="utf-8")
+    result = build_site(content, tmp_path / "site")
+    found = [w for w in result.warnings if "OpenAI API key" in w]
+    assert found == [f"{post}:8: warning: looks like an OpenAI API key (column 26); if it is real, revoke it now "
+                     "(publishing it leaks it), then replace it with [redacted: OpenAI API key] or a placeholder"]
+    again = build_site(content, tmp_path / "site")  # said again by a build that renders nothing new
+    assert [w for w in again.warnings if "OpenAI API key" in w] == found
+
+
+def test_an_import_redacts_secrets_by_default_and_names_each_and_keeps_them_when_asked(tmp_path, capsys):
+    from site_builder.cli import main
+
+    key = _fake_openai_key()
+    export = tmp_path / "data.json"
+    export.write_text(json.dumps([{"id": "s1", "conversations": [
+        {"from": "human", "value": f"Here is my config:\n\nOPENAI_API_KEY={key}\n\nWhy 401?"},
+        {"from": "gpt", "value": "Rotate that key."}]}]), encoding="utf-8")
+    assert main(["import", str(export), "--all", "--out", str(tmp_path / "posts"), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    [post] = (tmp_path / "posts").glob("*.md")
+    text = post.read_text(encoding="utf-8")
+    assert key not in text and "OPENAI_API_KEY=[redacted: OpenAI API key]" in text
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if "[redacted" in row)
+    assert f"note: line {line}: redacted an OpenAI API key (it was in the export; if it is real, revoke it)" in out
+    assert main(["import", str(export), "--all", "--out", str(tmp_path / "kept"), "--keep-secrets", "--no-progress"]) == 0
+    assert key in next((tmp_path / "kept").glob("*.md")).read_text(encoding="utf-8")

@@ -38,6 +38,9 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:
                              "the export's new and changed turns are merged into them)")
     parser.add_argument("--keep-edits", action="store_true",
                         help="where a turn was changed both in the post and in the export, keep the post's")
+    parser.add_argument("--keep-secrets", action="store_true",
+                        help="keep API keys, tokens, private keys and passwords found in the export (by default "
+                             "each is replaced with [redacted: KIND] and named in the report)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress line (default: when stderr is a terminal)")
     parser.add_argument("--custom-instructions", action="store_true",

@@ -25,7 +25,9 @@ from site_builder.importers import chatgpt
 from site_builder.importers.common import Conversation, ShapeError, Skipped
 from site_builder.importers.detect import KINDS, Found, detect, formats_read
 from site_builder.importers.merge import Conflict, merge, recorded_turns
-from site_builder.importers.writer import RenderedPost, recorded_and_actual_hash, render_post, short_id, slugify
+from site_builder.importers.writer import (
+    RenderedPost, recorded_and_actual_hash, redacted_title, render_post, short_id, slugify,
+)
 from site_builder.posts import slugify as post_slug
 
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-(?P<slug>.+)$")
@@ -119,6 +121,7 @@ def run_import(args: argparse.Namespace) -> int:
         report = import_export(args.import_kind, args.export, args.out,
                                Selection(tuple(args.ids), args.title_match, args.all),
                                force=args.force, force_edited=args.force_edited, keep_edits=args.keep_edits,
+                               keep_secrets=args.keep_secrets,
                                options=options, progress=progress)
     finally:
         if progress:
@@ -232,7 +235,8 @@ def list_export(kind: str | None, export: Path, options: chatgpt.Options = chatg
 
 
 def import_export(kind: str | None, export: Path, out: Path, selection: Selection, *, force: bool = False,
-                  force_edited: bool = False, keep_edits: bool = False, options: chatgpt.Options = chatgpt.Options(),
+                  force_edited: bool = False, keep_edits: bool = False, keep_secrets: bool = False,
+                  options: chatgpt.Options = chatgpt.Options(),
                   progress: "_ProgressLine | None" = None) -> ImportReport:
     """Import the selected conversations of ``export`` into ``out``; all or nothing on errors."""
     if out.exists() and not out.is_dir():
@@ -243,7 +247,8 @@ def import_export(kind: str | None, export: Path, out: Path, selection: Selectio
     staging = Path(tempfile.mkdtemp(prefix=".site-builder-import-", dir=_existing_ancestor(out)))
     try:
         report = _import_into(kind, export, out, staging, selection, plan, fallback_date,
-                              force=force, force_edited=force_edited, keep_edits=keep_edits, options=options,
+                              force=force, force_edited=force_edited, keep_edits=keep_edits,
+                              keep_secrets=keep_secrets, options=options,
                               progress=progress)
         _move_into_place(staging, out, report)
         return report
@@ -252,7 +257,8 @@ def import_export(kind: str | None, export: Path, out: Path, selection: Selectio
 
 
 def _import_into(kind: str | None, export: Path, out: Path, staging: Path, selection: Selection, plan: _Plan,
-                 fallback_date: dt.date, *, force: bool, force_edited: bool, keep_edits: bool, options: chatgpt.Options,
+                 fallback_date: dt.date, *, force: bool, force_edited: bool, keep_edits: bool, keep_secrets: bool,
+                 options: chatgpt.Options,
                  progress: "_ProgressLine | None") -> ImportReport:
     outcomes: list[Outcome] = []
     skipped: list[Skipped] = []
@@ -271,7 +277,8 @@ def _import_into(kind: str | None, export: Path, out: Path, staging: Path, selec
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
-        rendered = render_post(item, fallback_date)
+        item = item if keep_secrets else redacted_title(item)  # before the file is named after it
+        rendered = render_post(item, fallback_date, keep_secrets=keep_secrets)
         if rendered.refusal:
             skipped.append(Skipped(item.source_id, item.title, f"refused, nothing written for it: {rendered.refusal}",
                                    refused=True))

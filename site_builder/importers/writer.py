@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -22,6 +22,7 @@ from site_builder.importers.common import Conversation, DraftExchange, Message
 from site_builder.importers.merge import hashes_line
 from site_builder.importers.text import neutralise, note
 from site_builder.importers.trust import SecuredPost, secure_post
+from site_builder import secrets
 from site_builder.errors import SiteError
 from site_builder.posts import parse_post, slugify as slug_words
 
@@ -59,7 +60,11 @@ class RenderedPost:
         return sum(max(n - 1, 0) for n in self.shape)
 
 
-def render_post(conv: Conversation, fallback_date: dt.date) -> RenderedPost:
+def render_post(conv: Conversation, fallback_date: dt.date, *, keep_secrets: bool = False) -> RenderedPost:
+    """The post of ``conv``; the secrets in its text (API keys, tokens, private keys, passwords in URLs) are
+    replaced with ``[redacted: KIND]`` unless ``keep_secrets``, and listed in ``RenderedPost.secrets``."""
+    if not keep_secrets:
+        conv = redacted_title(conv)
     speakers = _speakers(conv)
     labels = [label for label, _, _ in speakers]
     turns: list[WrittenTurn] = []
@@ -83,13 +88,20 @@ def render_post(conv: Conversation, fallback_date: dt.date) -> RenderedPost:
             turns.extend(written)
             blocks.extend(_turn_block(t) for t in written)
     body = "\n\n".join(blocks) + "\n"
+    found: tuple[secrets.Finding, ...] = ()
+    if not keep_secrets:
+        body, found = secrets.redact(body)
     date = conv.created.date() if conv.created else fallback_date
-    secured = secure_post(_front_matter(conv, speakers, date) + body)
-    recorded = _turns_as_read(secured.text) if secured.fixed else [(t.speaker, t.text) for t in turns]
+    front = _front_matter(conv, speakers, date)
+    secured = secure_post(front + body)
+    recorded = _turns_as_read(secured.text) if secured.fixed or found else [(t.speaker, t.text) for t in turns]
     head, sep, rest = secured.text.partition("\n---\n")
     text = f"{head}\n{hashes_line(recorded)}{sep}{rest}"
+    lines_before = front.count("\n") + 2  # the front matter, and the hash lines added to it
+    redacted = tuple(f"line {f.line + lines_before}: redacted a{'n' if f.kind[0] in 'AEIOU' else ''} {f.kind} "
+                     "(it was in the export; if it is real, revoke it)" for f in found)
     return RenderedPost(_with_hash(text), date, tuple(turns), tuple(shape), speakers,
-                        _repairs(secured), secured.refusal)
+                        _repairs(secured) + redacted, secured.refusal)
 
 
 def _turns_as_read(text: str) -> list[tuple[str, str]]:
@@ -98,6 +110,16 @@ def _turns_as_read(text: str) -> list[tuple[str, str]]:
         return [(t.speaker.name, t.text) for t in parse_post(Path("imported.md"), text).turns]
     except SiteError:
         return []
+
+
+def redacted_title(conv: Conversation) -> Conversation:
+    """``conv`` with the secrets of its title redacted (the title names the post's file too), and a problem line
+    saying so."""
+    title, found = secrets.redact(conv.title)
+    if not found:
+        return conv
+    return replace(conv, title=title, problems=conv.problems + (
+        f"the title: redacted {', '.join(f.kind for f in found)} (if it is real, revoke it)",))
 
 
 def _repairs(secured: SecuredPost) -> tuple[str, ...]:
