@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-KIND_NAMES = ("chatgpt", "claude", "deepseek", "gemini", "sharegpt")
+KIND_NAMES = ("chatgpt", "claude", "copilot", "deepseek", "gemini", "grok", "sharegpt")
 """The kinds ``import`` accepts by name (``detect.KINDS``, kept here so the CLI starts without loading them)."""
 
 

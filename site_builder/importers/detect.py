@@ -19,12 +19,12 @@ from types import ModuleType
 from typing import Any, Iterable
 
 from site_builder.errors import ImportError_
-from site_builder.importers import chatgpt, claude, deepseek, gemini, sharegpt
+from site_builder.importers import chatgpt, claude, copilot, deepseek, gemini, grok, sharegpt
 from site_builder.importers.archive import sources
 from site_builder.importers.common import Sample
 from site_builder.importers.jsonstream import iter_json
 
-READERS: tuple[ModuleType, ...] = (chatgpt, deepseek, claude, gemini, sharegpt)
+READERS: tuple[ModuleType, ...] = (chatgpt, deepseek, claude, gemini, copilot, grok, sharegpt)
 """Every reader, the most specific first: the first that recognises a file reads it (sharegpt, whose keys
 are the most common, comes last)."""
 KINDS: dict[str, ModuleType] = {reader.SOURCE: reader for reader in READERS}
