@@ -198,8 +198,9 @@ def _conversation(group: _Group) -> Conversation | Skipped:
         nodes[nid] = Node(nid, parent, message, time.timestamp() if time else None, order)
         parent = nid
     if group.runs > 1:
-        problems.append(f"the export names conversations only by their title, and the rows titled “{inline(title, 60)}” "
-                        f"are in {group.runs} separate places in it: shown as one conversation, in the file's order")
+        problems.append(f"the export names conversations only by their title, and the rows titled "
+                        f"“{inline(title, 60)}” are in {group.runs} separate places in it: shown as one conversation, "
+                        "in the file's order")
     if not nodes:
         return Skipped(source_id, title, "no messages")
     laid_out = thread(nodes, parent)
