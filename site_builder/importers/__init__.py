@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-KIND_NAMES = ("chatgpt", "chatgpt-html", "claude", "claude-code", "codex", "deepseek", "gemini", "librechat", "lmstudio",
-              "openwebui", "sharegpt", "sillytavern")
+KIND_NAMES = ("chatgpt", "chatgpt-html", "claude", "claude-code", "codex", "copilot", "deepseek", "gemini", "grok",
+              "librechat", "lmstudio", "openwebui", "sharegpt", "sillytavern")
 """The kinds ``import`` accepts by name (``detect.KINDS``, kept here so the CLI starts without loading them)."""
 
 

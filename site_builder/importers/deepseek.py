@@ -22,7 +22,7 @@ from site_builder.importers.common import (
     Conversation, Message, Node, Sample, Skipped, WrongKind, expect, optional,
 )
 from site_builder.importers.jsonstream import Progress, iter_json
-from site_builder.importers.layout import thread
+from site_builder.importers.layout import latest_leaf, thread
 from site_builder.importers.records import derived_id, lenient_time, read_record
 from site_builder.importers.text import code_block, code_span, inline, link, reasoning
 
@@ -85,19 +85,9 @@ def convert(raw: Any, where: str) -> Conversation | Skipped:
                           order)
     if not any(node.message for node in nodes.values()):
         return Skipped(source_id, title, "no messages")
-    laid_out = thread(nodes, _latest_leaf(nodes))
+    laid_out = thread(nodes, latest_leaf(nodes))
     return Conversation(SOURCE, source_id, title, created, laid_out.exchanges, "", tuple(dropped),
                         tuple(problems) + laid_out.problems, laid_out.branches)
-
-
-def _latest_leaf(nodes: Mapping[str, Node]) -> str | None:
-    """The shown message that no other shown message names as its parent, latest in time (then in the file):
-    the main line's end, since the export does not name it."""
-    parents = {node.parent for node in nodes.values() if node.message is not None}
-    leaves = [n for n in nodes.values() if n.message is not None and n.id not in parents]
-    if not leaves:
-        return None
-    return max(leaves, key=lambda n: (n.time if n.time is not None else float("-inf"), n.order)).id
 
 
 def _join(where: str, key: str) -> str:

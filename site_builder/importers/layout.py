@@ -27,6 +27,16 @@ class _Record:
     """Every message id shown in this exchange (a repeated question counts), in the order placed."""
 
 
+def latest_leaf(nodes: Mapping[str, Node]) -> str | None:
+    """The shown message that no other shown message answers, latest in time (then in the file): the main
+    line's end for an export that does not name it (DeepSeek, Grok without ``leaf_response_id``)."""
+    parents = {node.parent for node in nodes.values() if node.message is not None}
+    leaves = [n for n in nodes.values() if n.message is not None and n.id not in parents]
+    if not leaves:
+        return None
+    return max(leaves, key=lambda n: (n.time if n.time is not None else float("-inf"), n.order)).id
+
+
 def thread(nodes: Mapping[str, Node], current: str | None) -> Thread:
     """Lay the message tree out as exchanges: the main line first, then every other branch."""
     layout = _Layout(nodes)

@@ -44,7 +44,8 @@ _LABELS = {"chosen": "Chosen answer", "rejected": "Rejected answer", "chosen_mes
 
 
 def recognises(sample: Sample) -> bool:
-    """A dataset record: an object with one of the keys of a conversation or a training record."""
+    """A dataset record: an object with one of the keys of a conversation or a training record (and not a Grok
+    export, whose ``conversations`` are ``{conversation, responses}`` wrappers, not turns)."""
     record = sample.record
     if not isinstance(record, dict) or not any(key in record for key in _KNOWN):
         return False
@@ -53,6 +54,9 @@ def recognises(sample: Sample) -> bool:
     turns = next((record[key] for key in _CONVERSATION if key in record), None)
     if turns is None:
         return True
+    if isinstance(turns, list) and turns and isinstance(turns[0], dict) and "responses" in turns[0] \
+            and "conversation" in turns[0]:
+        return False  # Grok's export: conversations of responses
     return isinstance(turns, list) and all(isinstance(t, dict) and not any(k in t for k in _APP_KEYS) for t in turns[:20])
 
 

@@ -254,7 +254,7 @@ def test_every_export_fixture_is_claimed_by_exactly_one_reader():
 
     not_conversations = {"export_manifest.json", "llamafactory_dataset_info.json"}
     files = [p for base in (FIXTURES / "exports-2025", FIXTURES / "exports-2026", CORPUS) for p in sorted(base.rglob("*"))
-             if p.is_file() and p.suffix in (".json", ".jsonl", ".html")]
+             if p.is_file() and p.suffix in (".json", ".jsonl", ".html", ".csv")]
     assert len(files) > 40
     for path in files:
         claims = [kind_of(r) for r in READERS if r.recognises(_sample(path, None, path.name))]
