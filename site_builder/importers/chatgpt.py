@@ -84,6 +84,9 @@ def convert(raw: Any, where: str, options: Options = Options()) -> Conversation 
             raise WrongKind(where or "the top level", "not a ChatGPT conversation (no `mapping`)"
                              + (f"; this looks like a {other} export" if other else ""))
         return Skipped(source_id, title, "no `mapping` in the export: nothing to import")
+    if not recognises(Sample("", conv)):
+        raise WrongKind(where or "the top level", "not a ChatGPT conversation: the messages of its `mapping` have no "
+                        "`author` or `content`" + ("; this looks like a DeepSeek export" if "inserted_at" in conv else ""))
     mapping = expect(conv["mapping"], dict, _join(where, "mapping"))
     default_model = optional(conv, "default_model_slug", str, where)
     nodes: dict[str, Node] = {}

@@ -286,3 +286,12 @@ def test_a_claude_code_project_folder_reads_every_session_and_names_what_it_does
     assert f"skipped    {folder / 'agent-a1.jsonl'} '': a sub-agent's run: shown inside the session" in out
     assert f"refused    {folder / 'two.jsonl'} '': cannot be read: line 2: not valid JSON" in out
     assert len(_posts(tmp_path / "posts")) == 1
+
+
+def test_a_deepseek_export_given_as_chatgpt_fails_naming_deepseek_instead_of_exit_0(tmp_path, capsys):
+    export = FIXTURES / "exports-2026" / "deepseek-conversations.json"
+    assert _cli(["import", "chatgpt", str(export), "--all", "--out", str(tmp_path / "posts")]) == 1
+    err = capsys.readouterr().err
+    assert "not a ChatGPT conversation" in err and "this looks like a DeepSeek data export" in err
+    assert f"site-builder import deepseek {export}" in err
+    assert not (tmp_path / "posts").exists()
