@@ -87,6 +87,7 @@ bench-companions: $(VENV)/.stamp-companions
 
 bench-import: $(VENV)/.stamp-build
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_import.py --claude-code 50
 
 # Build speed against Hugo, Jekyll and Pelican (issue 11); BENCH_ARGS='--runs 3 --large 0' for a shorter run.
 bench: $(VENV)/.stamp-build
