@@ -28,7 +28,7 @@ from site_builder.importers.agent_session import Call, CallRef, Finished, Line, 
 from site_builder.importers.common import (
     Conversation, Sample, ShapeError, Skipped, WrongKind, expect, optional,
 )
-from site_builder.importers.jsonstream import Progress, iter_json
+from site_builder.importers.jsonstream import CutOff, Progress, iter_json
 from site_builder.importers.records import lenient_time, read_record
 from site_builder.importers.text import code_block, code_span, inline, reasoning
 
@@ -135,6 +135,16 @@ class _Reader:
         self.last: str | None = None
 
     def read(self, member: str | None, progress: Progress | None) -> Conversation | Skipped:
+        try:
+            self._read_lines(member, progress)
+        except CutOff as exc:  # a session still being written: what came before its last line is whole
+            self.dropped.append((exc.where, "a last line cut off (the session was still being written)"))
+            self.problems.append(f"{exc.where}: cut off at the end of the file (was Claude Code still writing "
+                                 "it?); the line is left out")
+        self._read_agent_files()
+        return self.conversation()
+
+    def _read_lines(self, member: str | None, progress: Progress | None) -> None:
         for number, record in enumerate(iter_json(self.file, member, progress)):
             if number == 0 and not (isinstance(record.value, dict) and (_is_line(record.value)
                                                                          or "loglines" in record.value)):
@@ -146,8 +156,6 @@ class _Reader:
                     self.line(line, f"loglines[{index}]", sidechain=None)
             else:
                 self.line(record.value, record.where, sidechain=None)
-        self._read_agent_files()
-        return self.conversation()
 
     def line(self, raw: Any, where: str, sidechain: bool | None) -> None:
         """Take in one line; a line of the wrong shape is counted in ``dropped``, naming its place."""

@@ -36,6 +36,15 @@ Progress = Callable[[int, int], None]
 """Called with (bytes read, total bytes) as the export is read."""
 
 
+class CutOff(ImportError_):
+    """The last line of a JSON lines file stops before its end (a session log still being written): a reader
+    whose file grows line by line may keep what came before and say so; for the others it is an error."""
+
+    def __init__(self, message: str, where: str) -> None:
+        super().__init__(message, hint="if the app was still writing the file, import it again once it is done")
+        self.where = where
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     where: str
@@ -77,6 +86,9 @@ def _lines(source: Source, progress: Progress | None) -> Iterator[Record]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
+            if not raw.endswith(b"\n"):  # the last line, and no line end: the file stops inside it
+                raise CutOff(f"{name}: line {number}: cut off at the end of the file (not valid JSON: {exc.msg})",
+                             f"line {number}") from None
             raise ImportError_(f"{name}: line {number}: not valid JSON ({exc.msg} at column {exc.colno})",
                                hint="each line of a .jsonl file must be one JSON value") from None
         except RecursionError:

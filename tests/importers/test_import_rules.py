@@ -295,3 +295,20 @@ def test_a_deepseek_export_given_as_chatgpt_fails_naming_deepseek_instead_of_exi
     assert "not a ChatGPT conversation" in err and "this looks like a DeepSeek data export" in err
     assert f"site-builder import deepseek {export}" in err
     assert not (tmp_path / "posts").exists()
+
+
+def test_a_claude_code_session_still_being_written_keeps_what_came_before_its_cut_last_line(tmp_path, capsys):
+    session = (FIXTURES / "exports-2026" / "claude-code-session.jsonl").read_text(encoding="utf-8")
+    cut = tmp_path / "live.jsonl"
+    cut.write_text(session.rstrip("\n") + '\n{"parentUuid": "x", "type": "assistant", "mess', encoding="utf-8")
+    assert _cli(["import", str(cut), "--all", "--out", str(tmp_path / "posts")]) == 0
+    out = capsys.readouterr().out
+    lines = session.rstrip("\n").count("\n") + 2
+    assert f"note: line {lines}: cut off at the end of the file (was Claude Code still writing it?)" in out
+    [text] = _posts(tmp_path / "posts").values()
+    assert "Fix ISO week parsing" in text
+    # a JSON lines dataset cut off the same way is still an error: nothing is written
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"conversations": [{"from": "human", "value": "hi"}]}\n{"conversations": [', encoding="utf-8")
+    assert _cli(["import", str(data), "--all", "--out", str(tmp_path / "other")]) == 1
+    assert "line 2: cut off at the end of the file" in capsys.readouterr().err
