@@ -32,7 +32,10 @@ _LANG_SAFE = re.compile(r"[^\w+#.\-]+")
 _INLINE_SPECIAL = re.compile(r"([\\`*_<>#!|~&$])")
 _BRACKETS = re.compile(r"[\[\]()]")
 """Written as character references: a backslash before them would open math (``\\(…\\)``, ``\\[…\\]``)."""
-_MAYBE_SPECIAL = re.compile(r"```|~~~|^ {0,3}(?:[-*_][ \t]*){3,}$|^[ \t>*+\-0-9.)]*<", re.MULTILINE)
+_MAYBE_SPECIAL = re.compile(r"```|~~~|^ {0,3}(?:[-*_][ \t]*){3,}$|^[ \t>*+\-0-9.)]*<|\[!", re.MULTILINE)
+_AUTHOR_ALERT = re.compile(r"^(?P<quote>(?: {0,3}>[ \t]?)+)\[!(?=(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\])", re.IGNORECASE)
+"""A GitHub alert (``> [!NOTE]``) in a message: the site shows those as the author's notes, so the ``[`` is
+written as a character reference (the message shows ``[!NOTE]`` as it wrote it, in a plain quote)."""
 _ROUNDS = 4
 """Parses spent on the escapes that change the block structure (see ``_settled``)."""
 
@@ -107,6 +110,8 @@ def _marked(lines: list[str], tokens: list, keys: frozenset[str]) -> list[str]:
             out.append(safe_fence_line(line, openers[index].first_code_line))
         elif index not in in_code and _starts_turn(line, keys):
             out.append(f"&#{ord(line[0])};{line[1:]}")
+        elif index not in in_code and (alert := _AUTHOR_ALERT.match(line)):
+            out.append(f"{alert['quote']}&#91;{line[alert.end() - 1:]}")
         else:
             out.append(line)
     for fence in fences:

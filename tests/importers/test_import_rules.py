@@ -312,3 +312,22 @@ def test_a_claude_code_session_still_being_written_keeps_what_came_before_its_cu
     data.write_text('{"conversations": [{"from": "human", "value": "hi"}]}\n{"conversations": [', encoding="utf-8")
     assert _cli(["import", str(data), "--all", "--out", str(tmp_path / "other")]) == 1
     assert "line 2: cut off at the end of the file" in capsys.readouterr().err
+
+
+def test_an_alert_written_by_the_ai_is_not_shown_as_the_authors_note(tmp_path):
+    """An answer that writes GitHub alert syntax (a README it drafted) must not become an "Author's note"."""
+    from site_builder.markdown import create_markdown, render
+    from site_builder.posts import parse_post
+
+    export = tmp_path / "data.json"
+    export.write_text(json.dumps([{"id": "n1", "conversations": [
+        {"from": "human", "value": "Write a README tip."},
+        {"from": "gpt", "value": "Here:\n\n> [!NOTE]\n> Use a virtual environment.\n\n> [!warning]\n> Never commit keys."}]}]),
+        encoding="utf-8")
+    import_export(None, export, tmp_path / "posts", Selection(everything=True))
+    [path] = (tmp_path / "posts").glob("*.md")
+    post = parse_post(path, path.read_text(encoding="utf-8"))
+    answer = post.turns[-1]
+    assert answer.annotations == ()
+    html = render(create_markdown(), answer.text)
+    assert "Author" not in html and "[!NOTE]" in html and "[!warning]" in html and "Use a virtual environment." in html
