@@ -40,6 +40,8 @@ _COMMAND = re.compile(r"<command-name>(?P<name>.*?)</command-name>.*?(?:<command
                       re.DOTALL)
 _CLI_OUTPUT = re.compile(r"<(?P<tag>local-command-stdout|local-command-stderr|bash-stdout|bash-stderr)>(?P<body>.*?)"
                          r"</(?P=tag)>", re.DOTALL)
+_CONTENTS = re.compile(r"<command-contents>(?P<body>.*?)</command-contents>", re.DOTALL)
+"""What an older CLI logged a custom command to expand to (its ``<command-message>`` is only its status line)."""
 _BASH_INPUT = re.compile(r"<bash-input>(?P<body>.*?)</bash-input>", re.DOTALL)
 _INTERRUPTED = "[Request interrupted by user"
 _FILE_TOOLS = {"Read": "file_path", "Write": "file_path", "Edit": "file_path", "MultiEdit": "file_path",
@@ -133,6 +135,13 @@ class _Reader:
         self.dropped: list[tuple[str, str]] = []
         self.problems: list[str] = []
         self.last: str | None = None
+        """The last line of the main thread read: the parent of a line that names none (the lines of a web
+        session and of some older files have no ``parentUuid``; a ``null`` one after the first line is the
+        same), so the session reads in file order."""
+        self.seen: dict[str, str] = {}
+        """uuid -> its line's message as JSON, to tell a repeated line from a new one with the same uuid."""
+        self.unread: dict[str, str | None] = {}
+        """uuid -> parent of the lines whose message could not be read (kept as places in the thread)."""
 
     def read(self, member: str | None, progress: Progress | None) -> Conversation | Skipped:
         try:
@@ -180,21 +189,51 @@ class _Reader:
         if item.get("isSidechain") is True or sidechain:
             self._sidechain(item, uuid, where)
             return
-        parent = optional(item, "parentUuid", str, where) or optional(item, "logicalParentUuid", str, where)
+        if uuid in self.seen:
+            uuid = self._repeated(item, uuid, where)
+            if uuid is None:
+                return
+        parent = optional(item, "parentUuid", str, where) or optional(item, "logicalParentUuid", str, where) \
+            or (self.unread[uuid] if uuid in self.unread else self.last)
         time, _ = lenient_time(item.get("timestamp"), f"{where}.timestamp")
         line = Line(uuid, parent, None, time=time.timestamp() if time else None)
-        self.lines.append(line)
-        self.last = uuid
         if kind not in _SHOWN:
-            self.dropped.append((uuid, f"{str(kind)[:40]} lines (not shown)"))
+            self._keep(line, item)
+            self.dropped.append((uuid, f"{str(kind)[:40]} lines (not shown)" if isinstance(kind, str)
+                                 else "lines without a `type` (not shown)"))
             return
-        if kind == "system":
-            self._system(item, line, where)
-            return
-        if item.get("isMeta") is True:
-            self.dropped.append((uuid, "meta messages (Claude Code's own, not typed by the person)"))
-            return
-        self._message(item, line, where)
+        try:
+            if kind == "system":
+                self._system(item, line, where)
+            elif item.get("isMeta") is True:
+                self.dropped.append((uuid, "meta messages (Claude Code's own, not typed by the person)"))
+            else:
+                self._message(item, line, where)
+        except ShapeError:
+            self._keep(Line(uuid, parent, None, time=line.time), None)  # its replies still hang on it
+            raise
+        self._keep(line, item)
+
+    def _keep(self, line: Line, item: Mapping[str, Any] | None) -> None:
+        """Add a line (``item`` None: one that could not be read, shown as nothing; a later line with its uuid
+        takes its place)."""
+        if line.id in self.unread:
+            self.lines = [kept for kept in self.lines if kept.id != line.id]
+            del self.unread[line.id]
+        self.lines.append(line)
+        if item is None:
+            self.unread[line.id] = line.parent
+        else:
+            self.seen[line.id] = json.dumps(item.get("message"), sort_keys=True, default=str)
+        self.last = line.id
+
+    def _repeated(self, item: Mapping[str, Any], uuid: str, where: str) -> str | None:
+        """A line whose uuid an earlier line has: None (counted) when it repeats that line's message (Claude
+        Code writes a line again when a session is resumed), else an id of its own, so it is shown too."""
+        if self.seen[uuid] == json.dumps(item.get("message"), sort_keys=True, default=str):
+            self.dropped.append((where, "lines repeated (the uuid and message of an earlier line)"))
+            return None
+        return f"{uuid}@{where}"
 
     def _summary(self, item: Mapping[str, Any], where: str) -> None:
         text = " ".join(str(optional(item, "summary", str, where, "")).split())
@@ -413,7 +452,9 @@ def _person_or_cli(text: str) -> tuple[str, list]:
     command = _COMMAND.search(text)
     if command:
         typed = f"{command['name'].strip()} {(command['args'] or '').strip()}".strip()
-        return "user", [code_span(typed, 300) or "*(a command)*"]
+        contents = _CONTENTS.search(text)
+        shown = [code_block(contents["body"].strip("\n"), "text")] if contents and contents["body"].strip() else []
+        return "user", [code_span(typed, 300) or "*(a command)*", *shown]
     shell = _BASH_INPUT.search(text)
     if shell:
         return "user", [code_span(f"! {shell['body'].strip()}", 300)]

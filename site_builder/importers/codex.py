@@ -6,8 +6,9 @@ A rollout is a JSON lines file, ``~/.codex/sessions/YYYY/MM/DD/rollout-<time>-<i
 ``input_text`` / ``output_text`` parts, ``reasoning`` with its ``summary``, ``function_call`` {name, arguments,
 call_id}, ``custom_tool_call`` {name, input}, ``local_shell_call`` {action}, their ``…_output`` {call_id,
 output}, ``web_search_call``), ``compacted`` (a summary replacing the history) and ``event_msg`` (the app's
-copy of the same events, counted, not shown twice). Older rollouts start with ``{"id", "timestamp",
-"instructions"}`` and hold the response items themselves, one a line, between ``{"record_type": "state"}`` lines.
+copy of the same events, counted, not shown twice; a prompt logged only as an ``event_msg`` is shown). Older
+rollouts start with ``{"id", "timestamp"}`` (with ``instructions``, ``git``) and hold the response items
+themselves, one a line, between ``{"record_type": "state"}`` lines.
 
 A session reads in file order. The context Codex adds to the first prompt (``<environment_context>``, the
 AGENTS.md instructions) and its developer messages are counted, not shown. Tool calls are folded with their
@@ -19,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Iterator, Mapping
 
 from site_builder.errors import ImportError_
@@ -45,14 +46,14 @@ _EXIT = re.compile(r"^Exit code: (?P<code>-?\d+)", re.MULTILINE)
 
 def recognises(sample: Sample) -> bool:
     """The first line of a rollout: ``session_meta`` (or another envelope) with its ``payload``, or an older
-    rollout's ``{"id", "timestamp", "instructions"}``."""
+    rollout's ``{"id", "timestamp"}`` with its ``instructions`` or ``git``, or in a file named ``rollout-…``."""
     record = sample.record
     if not isinstance(record, dict):
         return False
     if record.get("type") in _ENVELOPES and isinstance(record.get("payload"), dict) and "timestamp" in record:
         return True
     return "type" not in record and isinstance(record.get("id"), str) and "timestamp" in record \
-        and "instructions" in record
+        and ("instructions" in record or "git" in record or PurePath(sample.name).name.startswith("rollout-"))
 
 
 def conversations(path: Path, options: object = None, progress: Progress | None = None, member: str | None = None,
@@ -84,13 +85,15 @@ class _Reader:
         self.results: dict[str, Result] = {}
         self.dropped: list[tuple[str, str]] = []
         self.problems: list[str] = []
+        self.prompts: dict[str, list[str]] = {"item": [], "event": []}
+        """Prompts shown from a response item, and from an ``event_msg`` only, not yet matched by their copy."""
 
     def read(self, member: str | None, progress: Progress | None) -> Conversation | Skipped:
         for number, record in enumerate(iter_json(self.file, member, progress)):
             value = record.value
             if number == 0 and not recognises(Sample(self.file.name, value)):
                 raise WrongKind(record.where or "the top level", "not a line of a Codex rollout (no `session_meta`, "
-                                "nor an older rollout's `id`, `timestamp` and `instructions`)")
+                                "nor an older rollout's `id` and `timestamp`)")
             try:
                 self.line(expect(value, dict, record.where), record.where, first=number == 0)
             except ShapeError as exc:
@@ -110,7 +113,7 @@ class _Reader:
             self.created = time
         if "payload" in item and kind in _ENVELOPES:
             self._envelope(str(kind), expect(item["payload"], dict, f"{where}.payload"), f"{where}.payload", time)
-        elif first and "type" not in item and "instructions" in item:
+        elif first and "type" not in item and "id" in item:
             self._meta(item, where)
         elif "record_type" in item:
             self.dropped.append((where, f"{str(item['record_type'])[:40]} lines of older rollouts (not shown)"))
@@ -131,9 +134,22 @@ class _Reader:
             summary = optional(payload, "message", str, where, "")
             self._add(where, time, "assistant",
                       agent.fold("Summary of the session so far (the context was compacted)", summary))
+        elif payload.get("type") == "user_message" and isinstance(payload.get("message"), str):
+            self._prompt_event(payload["message"], where, time)
         else:
             event = str(payload.get("type") or "")[:40]
             self.dropped.append((where, f"event_msg {event} lines (the app's copy of the session, not shown)"))
+
+    def _prompt_event(self, text: str, where: str, time: Any) -> None:
+        """The app's copy of a prompt: counted when the prompt is in a response item too (before or after it),
+        shown when it is the only copy (some rollouts log the prompt only as an event)."""
+        key = text.strip()
+        if key in self.prompts["item"]:
+            self.prompts["item"].remove(key)
+            self.dropped.append((where, "event_msg user_message lines (the app's copy of the session, not shown)"))
+        elif key:
+            self.prompts["event"].append(key)
+            self._add(where, time, "user", text)
 
     def _meta(self, meta: Mapping[str, Any], where: str) -> None:
         self.session_id = self.session_id or str(meta.get("id") or "")
@@ -184,7 +200,11 @@ class _Reader:
             self._add(where, time, "assistant", text)
         elif role == "user" and text.lstrip().startswith(_CONTEXT):
             self.dropped.append((where, "context Codex adds to the prompt (environment, AGENTS.md; not shown)"))
+        elif role == "user" and text.strip() in self.prompts["event"]:
+            self.prompts["event"].remove(text.strip())
+            self.dropped.append((where, "user messages shown from their event_msg copy (the same prompt)"))
         elif role == "user":
+            self.prompts["item"].append(text.strip())
             self._add(where, time, "user", text)
         else:
             self.dropped.append((where, f"{role[:40] or 'unnamed'} messages (Codex's instructions, not shown)"))
@@ -197,7 +217,9 @@ def _content_text(content: Any, where: str, dropped: list, owner: str) -> str:
     pieces = []
     for index, part in enumerate(expect(content, list, where) if content is not None else []):
         block = expect(part, dict, f"{where}[{index}]")
-        if isinstance(block.get("text"), str):
+        if block.get("type") == "reasoning" and isinstance(block.get("text"), str):
+            pieces.append(reasoning(block["text"]) if block["text"].strip() else "")
+        elif isinstance(block.get("text"), str):
             pieces.append(block["text"])
         elif block.get("type") in ("input_image", "image"):
             pieces.append("*(an image, not kept)*")

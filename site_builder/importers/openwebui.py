@@ -10,7 +10,9 @@ is read from its ``messages`` list.
 Open WebUI writes what the model did into the answer's text as ``<details type="...">`` blocks: the model's
 reasoning (``reasoning``: a reasoning block), tool calls with their results (``tool_calls``) and code it ran
 (``code_interpreter``), each shown for what it is. A message's ``files``, ``sources`` (citations) and
-``error`` are shown below its text; an answer whose ``done`` is false was stopped before it ended.
+``error`` are shown below its text; an answer whose ``done`` is false was stopped before it ended. Newer
+versions also keep an answer's ``output`` items (``reasoning``, ``message``, ``function_call`` with its
+``function_call_output``), fuller than the text: an answer that has them is shown from them.
 """
 
 from __future__ import annotations
@@ -112,14 +114,61 @@ def _message(item: Mapping[str, Any], where: str) -> Message | None:
     content = item.get("content")
     text = content if isinstance(content, str) else "" if content is None else \
         code_block(json.dumps(content, ensure_ascii=False, indent=2), "json")
-    pieces = [details(text) if role == "assistant" else text, _files(item, where), _sources(item, where),
-              _error(item.get("error"))]
+    output = item.get("output") if isinstance(item.get("output"), list) else []
+    body = _output(output, f"{where}.output") if output else details(text) if role == "assistant" else text
+    pieces = [body, _files(item, where), _sources(item, where), _error(item.get("error"))]
     shown = "\n\n".join(p.strip("\n") for p in pieces if p.strip())
     if not shown.strip():
         return None
     model = optional(item, "modelName", str, where) or optional(item, "model", str, where)
     interrupted = role == "assistant" and item.get("done") is False
     return Message(role, speaker, shown, model if role == "assistant" else None, interrupted)
+
+
+def _output(items: list, where: str) -> str:
+    """An answer from its ``output`` items (newer Open WebUI keeps what the model did there, and writes into the
+    ``content`` text only a short form of it: a tool call without its name and arguments, reasoning cut):
+    reasoning, messages, each function call with its output; an item of another type as its JSON."""
+    results = {str(i.get("call_id")): i.get("output") for i in items
+               if isinstance(i, dict) and i.get("type") == "function_call_output"}
+    pieces = []
+    for index, raw in enumerate(items):
+        item = expect(raw, dict, f"{where}[{index}]")
+        kind = item.get("type")
+        if kind == "reasoning":
+            duration = item.get("duration")
+            summary = f"Thought for {duration} seconds" if isinstance(duration, (int, float)) else ""
+            thought = _parts_text(item.get("content")) or _parts_text(item.get("summary"))
+            pieces.append(reasoning(thought, summary) if thought.strip() else "")
+        elif kind == "message":
+            pieces.append(_parts_text(item.get("content")))
+        elif kind == "function_call":
+            name = str(item.get("name") or "")
+            shown = [f"*Tool call {code_span(name, 60)}:*" if name else "*Tool call:*"]
+            arguments = item.get("arguments") if isinstance(item.get("arguments"), str) else \
+                json.dumps(item.get("arguments"), ensure_ascii=False)
+            if arguments.strip() and arguments != "null":
+                shown.append(code_block(pretty_json(arguments), "json"))
+            result = results.get(str(item.get("call_id")))
+            if result is not None:
+                text = result if isinstance(result, str) else _parts_text(result) if isinstance(result, list) \
+                    else json.dumps(result, ensure_ascii=False)
+                shown += ["*Result:*", code_block(pretty_json(text))]
+            pieces.append("\n\n".join(shown))
+        elif kind != "function_call_output" or str(item.get("call_id")) not in \
+                {str(i.get("call_id")) for i in items if isinstance(i, dict) and i.get("type") == "function_call"}:
+            pieces.append(f"*(output of type {code_span(str(kind), 40)}:)*\n\n"
+                          + code_block(json.dumps(item, ensure_ascii=False, indent=2)[:4000], "json"))
+    return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
+
+
+def _parts_text(parts: Any) -> str:
+    """The text of ``output_text`` / ``input_text`` parts (a string as it is)."""
+    if isinstance(parts, str):
+        return parts
+    texts = [str(p["text"]) for p in parts or [] if isinstance(p, dict) and isinstance(p.get("text"), str)] \
+        if isinstance(parts, list) else []
+    return "\n\n".join(t for t in texts if t.strip())
 
 
 def details(text: str) -> str:
