@@ -213,7 +213,7 @@ def _kind_hint(found: Found, insisted: bool) -> str:
         seen = ()
     other = next((f for f in seen if f.kind and f.kind != found.kind), None)
     if other:
-        return (f"this looks like a {other.format_name}: run `site-builder import {found.path}` (the kind is "
+        return (f"this looks like {_a(other.format_name)}: run `site-builder import {found.path}` (the kind is "
                 f"found from the file) or `site-builder import {other.kind} {found.path}`")
     return f"is this a {KINDS[found.kind].NAME}? the formats read are: {formats_read()}"
 
