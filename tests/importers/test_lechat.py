@@ -232,3 +232,13 @@ def test_recognises_its_own_files_and_only_them():
 ])
 def test_recognises_refuses_what_is_not_a_le_chat_message(record):
     assert not lechat.recognises(Sample("chat-c.json", record))
+
+
+def test_a_chat_id_ending_in_digits_is_not_taken_for_a_part_of_a_split_export(tmp_path):
+    """``chat-…-123456789012.json`` looks like the part ``-NNN`` of a split export: it is still read as itself."""
+    messages = json.loads(CHAT.read_text(encoding="utf-8"))
+    digits = "5d0c3a1e-7b2f-4c9d-8e6a-123456789012"
+    export = _zip(tmp_path, (f"chat-{digits}.json", json.dumps([m | {"chatId": digits} for m in messages])))
+    report = _import(export, tmp_path / "posts")
+    [outcome] = report.outcomes
+    assert outcome.conversation.source_id == digits and outcome.turns == 8
