@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 KIND_NAMES = ("chatgpt", "chatgpt-html", "claude", "claude-code", "codex", "copilot", "deepseek", "gemini", "grok",
-              "librechat", "lmstudio", "openwebui", "sharegpt", "sillytavern")
+              "lechat", "librechat", "lmstudio", "openwebui", "sharegpt", "sillytavern")
 """The kinds ``import`` accepts by name (``detect.KINDS``, kept here so the CLI starts without loading them)."""
 
 

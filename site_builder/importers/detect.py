@@ -21,15 +21,15 @@ from typing import Any, Iterable, Iterator
 
 from site_builder.errors import ImportError_
 from site_builder.importers import (
-    chatgpt, chatgpt_html, claude, claude_code, codex, copilot, deepseek, gemini, grok, librechat, lmstudio,
-    openwebui, sharegpt, sillytavern,
+    chatgpt, chatgpt_html, claude, claude_code, codex, copilot, deepseek, gemini, grok, lechat, librechat,
+    lmstudio, openwebui, sharegpt, sillytavern,
 )
 from site_builder.importers.archive import sources
 from site_builder.importers.common import Sample
 from site_builder.importers.jsonstream import iter_json
 
 READERS: tuple[ModuleType, ...] = (chatgpt, chatgpt_html, deepseek, claude, claude_code, codex, gemini, copilot, grok,
-                                   openwebui, librechat, lmstudio, sillytavern, sharegpt)
+                                   lechat, openwebui, librechat, lmstudio, sillytavern, sharegpt)
 """Every reader, the most specific first: the first that recognises a file reads it (sharegpt, whose keys
 are the most common, comes last)."""
 
