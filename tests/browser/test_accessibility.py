@@ -25,3 +25,27 @@ def test_axe_finds_no_serious_violation(browser, server, axe_source, path: str, 
         for details in v.page.locator("details").all():
             details.evaluate("e => e.open = true")  # the reasons and diffs are checked too
         assert axe_violations(v.page, axe_source) == {}
+
+
+def test_a_search_keeps_focus_where_it_is_and_says_how_many_turns_it_found(browser, server) -> None:
+    with visit(browser, server.base + "fixture/search/") as v:
+        page = v.page
+        page.evaluate("window.stayed = true")
+        page.focus("#search-q")
+        page.keyboard.type("spread")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.getElementById('search-status').textContent.endsWith('found.')")
+        assert page.evaluate("window.stayed") is True, "the page was not loaded again"
+        assert page.evaluate("document.activeElement.id") == "search-q"
+        assert page.locator("#search-status").inner_text() == "2 turns found."
+        assert page.locator("#search-status").get_attribute("role") == "status"
+        assert "q=spread" in page.evaluate("location.search"), "the address says what was searched"
+        page.select_option("#search-role", "user")
+        page.focus(".search-form button[type=submit]")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.getElementById('search-status').textContent === '1 turn found.'")
+        assert page.evaluate("[window.stayed, document.activeElement.type]") == [True, "submit"]
+        page.go_back()
+        page.wait_for_function("document.getElementById('search-status').textContent === '2 turns found.'")
+        assert page.locator("#search-role").input_value() == ""
+        assert v.problems == []

@@ -38,3 +38,17 @@ def test_no_horizontal_scroll_at_375_px(browser, server, path: str) -> None:
             .filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('pre, .highlight, table, math'))
             .slice(0, 5).map(e => e.tagName + '.' + e.className)""")
         assert width <= PHONE["width"] and wide == [], f"{width} px wide: {wide}"
+
+
+@pytest.mark.parametrize("width", [375, 768, 1280])
+def test_each_search_filter_label_stays_beside_its_select(browser, server, width: int) -> None:
+    with visit(browser, server.base + "fixture/search/", viewport={"width": width, "height": 800}) as v:
+        for select in ("#search-role", "#search-tag"):
+            label = v.page.locator(f"label[for='{select[1:]}']").bounding_box()
+            box = v.page.locator(select).bounding_box()
+            middle = label["y"] + label["height"] / 2
+            assert box["y"] <= middle <= box["y"] + box["height"], f"{select}: on the same line at {width} px"
+            assert label["x"] + label["width"] <= box["x"] + 1, f"{select}: the label before its select"
+            assert box["x"] - (label["x"] + label["width"]) < 24, f"{select}: next to each other"
+            assert box["x"] + box["width"] <= width, f"{select}: inside the page"
+
