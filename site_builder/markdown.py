@@ -343,7 +343,7 @@ def _render_fence(self: Any, tokens: list, idx: int, options: dict, env: dict) -
         f'<figure class="code" dir="ltr" data-lang="{label}" data-line="{line}"{extra.get("attrs", "")}>'
         f'<figcaption><span class="code-lang">{label}</span>{extra.get("caption", "")}'
         f'<button type="button" class="copy" data-copy="{escapeHtml(copy_text(token.content, lang))}"'
-        f' aria-label="Copy code">Copy</button></figcaption>'
+        f' aria-label="Copy code" hidden>Copy</button></figcaption>'
         f'<div class="highlight"><pre tabindex="0"><code>{_highlighted(token.content, lang, env, hl_lines)}'
         f'</code></pre></div>'
         f'{extra.get("after", "")}</figure>\n'

@@ -17,7 +17,7 @@ from site_builder.cli import main
 from site_builder.errors import TemplateError
 
 POST = "---\ntitle: Fine\ndate: 2024-01-01\ntags: [a]\n---\n\nIntro.\n\nUser: hi?\n\nChatGPT: hello.\n"
-BLOCKS = ("title", "description", "social_title", "og_type", "head", "header", "nav", "content", "main",
+BLOCKS = ("title", "description", "social_title", "og_type", "canonical", "social_image", "head", "header", "nav", "content", "main",
           "footer", "scripts", "post_header", "after_post")
 """Every block of the theme's pages (base.html and post.html), as docs/templates.md lists them."""
 

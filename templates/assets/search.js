@@ -29,23 +29,48 @@ function resultItem(data) {
   return item;
 }
 
+let pagefindModule = null;  /* imported once, on the first search */
+let searches = 0;  /* a newer search makes the results of an older one stale */
+
+/* Searches what the address asks for (?q=…&role=…&tag=…), showing it in the form too. Focus stays where it
+   is; the status line (role="status") says how many turns were found. */
 async function run() {
+  const asked = ++searches;
   const params = new URLSearchParams(location.search);
   const query = (params.get("q") || "").trim();
   for (const name of ["q", "role", "tag"]) form.elements[name].value = params.get(name) || "";
-  if (!query) return;
+  if (!query) {
+    list.replaceChildren();
+    status.textContent = "Search runs in your browser.";
+    return;
+  }
   status.textContent = "Searching…";
-  const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+  pagefindModule = pagefindModule || import(new URL("pagefind/pagefind.js", root).href);
+  const pagefind = await pagefindModule;
   const filters = {};
   if (params.get("role")) filters.role = params.get("role");
   if (params.get("tag")) filters.tag = params.get("tag");
   const search = await pagefind.search(query, { filters });
   const results = await Promise.all(search.results.slice(0, 50).map((r) => r.data()));
+  if (asked !== searches) return;
   list.replaceChildren(...results.map(resultItem));
   status.textContent = results.length === 1 ? "1 turn found." : `${results.length} turns found.`;
 }
 
-run().catch((error) => {
-  status.textContent = "Search could not run: " + error.message;
-  throw error;
+function searchNow() {
+  run().catch((error) => {
+    status.textContent = "Search could not run: " + error.message;
+    throw error;
+  });
+}
+
+/* A search from the form does not load the page again (which would send focus to its top): the address
+   changes (Back goes to the search before) and the results are replaced in place. */
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const params = new URLSearchParams(new FormData(form));
+  history.pushState(null, "", "?" + params.toString());
+  searchNow();
 });
+window.addEventListener("popstate", searchNow);
+searchNow();

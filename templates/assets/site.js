@@ -20,7 +20,7 @@
       showTheme();
     });
   });
-  document.querySelectorAll(".theme-switch, .copy-turn").forEach(function (e) { e.hidden = false; });
+  document.querySelectorAll(".theme-switch, button[data-copy]").forEach(function (e) { e.hidden = false; });
   showTheme();
 
   /* ---- Answer variants: the WAI-ARIA tabs pattern (automatic activation). ---- */
@@ -54,6 +54,11 @@
     list.addEventListener("keydown", function (ev) {
       var current = tabs.indexOf(document.activeElement);
       if (current < 0) return;
+      if (ev.key === " " || ev.key === "Enter") {  /* a tab is a link: Space would scroll the page */
+        ev.preventDefault();
+        choose(current);
+        return;
+      }
       var next = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: tabs.length - 1 }[ev.key];
       if (next === undefined) return;
       ev.preventDefault();

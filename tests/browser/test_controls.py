@@ -143,3 +143,24 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(browser,
         assert focused[0] == "skip-link" and focused[1] >= 0, "visible when focused"
         v.page.keyboard.press("Enter")
         assert v.page.evaluate("document.activeElement.id") == "main"
+
+
+def test_without_javascript_no_button_shows(browser, server) -> None:
+    """Copy buttons (code and whole turns) and the theme switch need the page's script: without it they are not
+    shown at all, rather than shown doing nothing. With it they are."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(server.base + POST)
+        buttons = page.locator("button")
+        assert page.locator("figure.code button.copy").count() >= 3, "the post has code blocks with copy buttons"
+        visible = [buttons.nth(i).evaluate("e => e.className + ': ' + e.textContent")
+                   for i in range(buttons.count()) if buttons.nth(i).is_visible()]
+        assert visible == []
+    finally:
+        context.close()
+    with visit(browser, server.base + POST) as v:
+        shown = v.page.locator("figure.code").evaluate_all(
+            "fs => fs.filter(f => f.offsetParent).map(f => !!f.querySelector('button.copy').offsetParent)")
+        assert len(shown) >= 3 and all(shown), "every code block on screen has its copy button"
+        assert v.page.locator("#turn-1 button.copy-turn").is_visible()

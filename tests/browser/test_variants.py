@@ -79,3 +79,21 @@ def test_without_javascript_every_answer_is_on_the_page(browser, server) -> None
         assert shown(page) == [True, True]
     finally:
         context.close()
+
+
+def test_space_and_enter_on_a_focused_tab_open_its_answer_without_scrolling(browser, server) -> None:
+    with visit(browser, server.base + POST) as v:
+        tabs = v.page.locator(f"{GROUP} [role=tab]")
+        tabs.nth(1).evaluate("e => { e.scrollIntoView({block: 'center'}); }")
+        scrolled = v.page.evaluate("scrollY")
+        tabs.nth(1).focus()
+        v.page.keyboard.press("Space")
+        assert shown(v.page) == [False, True] and selected(v.page) == ["false", "true"]
+        assert v.page.evaluate("scrollY") == scrolled, "Space selects the tab; it does not scroll the page"
+        assert v.page.evaluate("document.activeElement.dataset.for") == "2"
+        tabs.nth(0).focus()
+        v.page.keyboard.press("Enter")
+        assert shown(v.page) == [True, False] and selected(v.page) == ["true", "false"]
+        assert v.page.evaluate("scrollY") == scrolled
+        assert v.page.evaluate("location.hash") == "#variant-2-1"
+        assert v.problems == []
