@@ -1,7 +1,7 @@
 """Full-text search, turn by turn: one Pagefind record per turn (its URL is ``posts/slug/#turn-N``, so a hit
 lands on the turn), filtered by the speaker's role and the post's tags.
 
-The index is made by Pagefind (PyPI ``pagefind[bin]`` ships the binary) and written into the build's staging
+The index is made by Pagefind (PyPI ``pagefind-bin-extended`` ships the binary) and written into the build's staging
 folder, after the pages, so it is swapped in with the site it describes, atomically (README "Safety"). The
 same records make the same bytes: Pagefind is given them in order and its filter files are put in order
 (``sorted_filters``), so a build and a rebuild, cold or not, on any disk, write the same index. The search
@@ -46,6 +46,9 @@ class SearchRecord:
     role: str
     """``user``, ``assistant``, ``system``, ``tool``; ``article`` for an introduction or an article."""
     tags: tuple[str, ...]
+    language: str = ""
+    """The post's ``lang:`` (its index: Pagefind cuts Chinese, Japanese and Thai into words by it); empty for
+    the site's language."""
 
 
 _WORD = re.compile(r"\w")
@@ -67,11 +70,12 @@ def _records(views: Iterable[PostView]) -> list[SearchRecord]:
     for view in views:
         post = view.post
         if view.intro_html:
-            records.append(SearchRecord(view.url, plain_text(view.intro_html), post.title, "", "article", post.tags))
+            records.append(SearchRecord(view.url, plain_text(view.intro_html), post.title, "", "article", post.tags,
+                                        post.lang or ""))
         for turn_view in _turn_views(view):
             turn = turn_view.turn
             records.append(SearchRecord(f"{view.url}#turn-{turn.number}", plain_text(turn_view.html), post.title,
-                                        turn.speaker.name, turn.role, post.tags))
+                                        turn.speaker.name, turn.role, post.tags, post.lang or ""))
     return records
 
 
@@ -89,8 +93,8 @@ def write_search_index(records: list[SearchRecord], folder: Path, language: str)
 
     One ``pagefind --service`` process indexes them as custom records, in order, and hands the files of the
     index back, which are written here with their filters in order (``sorted_filters``): the same records
-    make the same bytes (README "Speed"). One index, in the site's language, so every post is found from the
-    one search page.
+    make the same bytes (README "Speed"). A record is indexed in its post's language, else in ``language`` (the
+    site's): Pagefind writes an index per language, and the search page searches them all.
     """
     files = sorted_filters(_run_pagefind(records, language))
     if "pagefind.js" not in files:
@@ -123,7 +127,7 @@ def _run_pagefind(records: list[SearchRecord], language: str) -> dict[str, bytes
     on ext4, newest first on tmpfs, so the same records made another index on another disk.) The files are
     asked for (``GetFiles``), not written by Pagefind: 1.5 answers ``WriteFiles`` before its writes end.
     """
-    binary = _pagefind_binary()
+    binary = pagefind_binary()
     with tempfile.TemporaryFile() as errors:
         service = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=errors, preexec_fn=die_with_parent)
@@ -140,27 +144,38 @@ def _run_pagefind(records: list[SearchRecord], language: str) -> dict[str, bytes
     return {file["path"]: base64.b64decode(file["content"]) for file in files["files"]}
 
 
-def _pagefind_binary() -> str:
+def pagefind_binary() -> str:
+    """The Pagefind binary: the extended one (``pagefind-bin-extended``, which cuts Chinese and Japanese text
+    into words; without it a word inside a sentence of theirs is not found), else ``pagefind-bin``'s."""
     try:
-        from pagefind_bin import get_executable
+        from pagefind_bin_extended import get_executable
+    except ImportError:
+        try:
+            from pagefind_bin import get_executable
+        except ImportError as exc:
+            raise SiteError(f"search index: no Pagefind binary ({exc})", hint=_REINSTALL) from None
+    try:
         return str(get_executable())
-    except (ImportError, FileNotFoundError) as exc:
-        raise SiteError(f"search index: no Pagefind binary ({exc})",
-                        hint="reinstall site_builder (pip install -e .), or set `search: false` in site.yaml") from None
+    except FileNotFoundError as exc:
+        raise SiteError(f"search index: no Pagefind binary ({exc})", hint=_REINSTALL) from None
+
+
+_REINSTALL = "reinstall site_builder (pip install -e .), or set `search: false` in site.yaml"
 
 
 def _requests(records: list[SearchRecord], language: str) -> Iterator[dict]:
-    """A new index (the service's first: number 0), a custom record per record (the text; title, speaker and
-    target URL as metadata, those not empty; role and tags as filters), then the index's files."""
-    yield {"type": "NewIndex", "config": {"force_language": language}}
+    """A new index (the service's first: number 0), a custom record per record (the text, in its language,
+    else ``language``, written in lower case as the browser reads ``<html lang>``; title, speaker and target
+    URL as metadata, those not empty; role and tags as filters), then the index's files."""
+    yield {"type": "NewIndex", "config": {}}
     for number, record in enumerate(records):
         meta = {"title": record.title, "speaker": record.speaker, "target": record.url}
         filters = {"tag": list(record.tags)} if record.tags else {}
         if record.role:
             filters["role"] = [record.role]
         yield {"type": "AddRecord", "index_id": 0, "url": f"/{number}/", "content": record.text or record.title,
-               "language": language, "meta": {key: value for key, value in meta.items() if value},
-               "filters": filters}
+               "language": (record.language or language).lower(),
+               "meta": {key: value for key, value in meta.items() if value}, "filters": filters}
     yield {"type": "GetFiles", "index_id": 0}
 
 
@@ -329,9 +344,15 @@ def _cbor_head(major: int, argument: int) -> bytes:
 
 
 class _Text(HTMLParser):
-    """The text of rendered HTML, without the controls around code (captions, buttons)."""
+    """The text of rendered HTML, without the controls around code (captions, buttons): inline elements run on
+    as the reader sees them (``an <em>iterator</em>.`` is ``an iterator.``), blocks stand apart."""
 
     SKIPPED = frozenset({"figcaption", "button", "summary", "script", "style"})
+    APART = frozenset({"address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
+                       "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+                       "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+                       "math", "mi", "mn", "mo", "ms", "mtext"})  # MathML: each symbol a word, as it was
+    """Elements whose text is not run on with the text before and after them."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -341,10 +362,14 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in self.SKIPPED:
             self.skipping += 1
+        if tag in self.APART:
+            self.parts.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIPPED and self.skipping:
             self.skipping -= 1
+        if tag in self.APART:
+            self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
@@ -355,4 +380,4 @@ def plain_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    return " ".join(" ".join(parser.parts).split())
+    return " ".join("".join(parser.parts).split())

@@ -2,19 +2,44 @@
    Results link to the turn (posts/slug/#turn-N). Relative to this page, so it works from a sub-path. */
 const list = document.getElementById("search-results");
 const status = document.getElementById("search-status");
+const more = document.getElementById("search-more");
 const form = document.querySelector(".search-form");
 const root = new URL(list.dataset.root || "./", location.href);
+const PAGE = 50;  /* hits shown at a time; "Show more results" shows the next */
 
-/* Pagefind's excerpt marks hits with <mark> and escapes < and >; build it as text nodes all the same. */
-function excerptNodes(excerpt) {
-  const parts = excerpt.split(/<\/?mark>/);
-  const decode = (s) => new DOMParser().parseFromString(s, "text/html").documentElement.textContent;
-  return parts.map((part, i) => {
-    if (i % 2 === 0) return document.createTextNode(decode(part));
+/* Pagefind's excerpt marks hits with <mark> and escapes < and > only, so "&lt;" in it is a "<" or the text
+   "&lt;" itself. Its pieces are therefore found in the turn's text, escaped the same way, and cut from that
+   text: the excerpt reads exactly as the turn, as text nodes (nothing from the index is parsed as HTML). */
+function excerptNodes(excerpt, content) {
+  const pieces = excerpt.split(/<\/?mark>/);
+  const texts = [content, content.split(/\s+/).join(" ").trim()].map((text) => cut(pieces, text))
+    .find((found) => found) || pieces.map((piece) => piece.replace(/&lt;/g, "<").replace(/&gt;/g, ">"));
+  return texts.map((text, i) => {
+    if (i % 2 === 0) return document.createTextNode(text);
     const mark = document.createElement("mark");
-    mark.textContent = decode(part);
+    mark.textContent = text;
     return mark;
   });
+}
+
+/* The pieces of text that, escaped as Pagefind escapes, are ``pieces`` one after the other; null if none. */
+function cut(pieces, text) {
+  let escaped = "";
+  const starts = new Map();  /* an offset in escaped -> the offset in text of the character written there */
+  for (let i = 0; i < text.length; i++) {
+    starts.set(escaped.length, i);
+    escaped += text[i] === "<" ? "&lt;" : text[i] === ">" ? "&gt;" : text[i];
+  }
+  starts.set(escaped.length, text.length);
+  const whole = pieces.join("");
+  for (let at = escaped.indexOf(whole); at !== -1; at = escaped.indexOf(whole, at + 1)) {
+    const bounds = [at];
+    for (const piece of pieces) bounds.push(bounds[bounds.length - 1] + piece.length);
+    if (bounds.every((bound) => starts.has(bound))) {
+      return pieces.map((_, i) => text.slice(starts.get(bounds[i]), starts.get(bounds[i + 1])));
+    }
+  }
+  return null;
 }
 
 function resultItem(data) {
@@ -24,13 +49,63 @@ function resultItem(data) {
   link.href = target.pathname + target.hash;
   link.textContent = data.meta.title + (data.meta.speaker ? " · " + data.meta.speaker : "");
   const excerpt = document.createElement("p");
-  excerpt.append(...excerptNodes(data.excerpt || ""));
+  excerpt.append(...excerptNodes(data.excerpt || "", data.content || ""));
   item.append(link, excerpt);
   return item;
 }
 
-let pagefindModule = null;  /* imported once, on the first search */
+/* Pagefind writes an index per language (a post's lang:, else the site's) and searches the one of the page's
+   <html lang> (else its primary subtag, else the largest): every other is merged in, so one search finds
+   every post. Merged by its full URL, which Pagefind does not take for the page's own index. */
+async function loadPagefind() {
+  const base = new URL("pagefind/", root);
+  const pagefind = await import(new URL("pagefind.js", base).href);
+  const entry = await (await fetch(new URL("pagefind-entry.json", base), { cache: "no-cache" })).json();
+  const own = pagesLanguage(Object.entries(entry.languages || {}),
+                            (document.documentElement.getAttribute("lang") || "unknown").toLowerCase());
+  for (const language of Object.keys(entry.languages || {})) {
+    if (language !== own) await pagefind.mergeIndex(base.href, { language });
+  }
+  return pagefind;
+}
+
+/* The index Pagefind loads for a page in ``language``, as it chooses it. */
+function pagesLanguage(languages, language) {
+  const names = languages.map(([name]) => name);
+  if (names.includes(language)) return language;
+  if (names.includes(language.split("-")[0])) return language.split("-")[0];
+  const largest = [...languages].sort((a, b) => b[1].page_count - a[1].page_count)[0];
+  return largest ? largest[0] : null;
+}
+
+function countText(found, shown) {
+  const count = found === 1 ? "1 turn found." : `${found} turns found.`;
+  return shown < found ? `${count} Showing the first ${shown}.` : count;
+}
+
+/* Show the next PAGE hits of ``results``; with ``focus``, move the focus to the first of them. A press while
+   they load shows nothing more (each hit is listed once). */
+let loading = false;
+async function showMore(results, focus) {
+  if (loading) return;
+  loading = true;
+  let next;
+  try {
+    next = await Promise.all(results.slice(list.children.length, list.children.length + PAGE).map((r) => r.data()));
+  } finally {
+    loading = false;
+  }
+  if (results !== shown) return;  /* a newer search replaced these results meanwhile */
+  const items = next.map(resultItem);
+  list.append(...items);
+  status.textContent = countText(results.length, list.children.length);
+  more.hidden = list.children.length >= results.length;
+  if (focus && items.length) items[0].querySelector("a").focus();
+}
+
+let pagefindModule = null;  /* loaded once, on the first search */
 let searches = 0;  /* a newer search makes the results of an older one stale */
+let shown = null;  /* the results listed: "Show more results" goes on with them */
 
 /* Searches what the address asks for (?q=…&role=…&tag=…), showing it in the form too. Focus stays where it
    is; the status line (role="status") says how many turns were found. */
@@ -40,29 +115,35 @@ async function run() {
   const query = (params.get("q") || "").trim();
   for (const name of ["q", "role", "tag"]) form.elements[name].value = params.get(name) || "";
   if (!query) {
+    shown = null;
     list.replaceChildren();
+    more.hidden = true;
     status.textContent = "Search runs in your browser.";
     return;
   }
   status.textContent = "Searching…";
-  pagefindModule = pagefindModule || import(new URL("pagefind/pagefind.js", root).href);
+  pagefindModule = pagefindModule || loadPagefind();
   const pagefind = await pagefindModule;
   const filters = {};
   if (params.get("role")) filters.role = params.get("role");
   if (params.get("tag")) filters.tag = params.get("tag");
   const search = await pagefind.search(query, { filters });
-  const results = await Promise.all(search.results.slice(0, 50).map((r) => r.data()));
   if (asked !== searches) return;
-  list.replaceChildren(...results.map(resultItem));
-  status.textContent = results.length === 1 ? "1 turn found." : `${results.length} turns found.`;
+  shown = search.results;
+  list.replaceChildren();
+  await showMore(shown, false);
+}
+
+function failed(error) {
+  status.textContent = "Search could not run: " + error.message;
+  throw error;
 }
 
 function searchNow() {
-  run().catch((error) => {
-    status.textContent = "Search could not run: " + error.message;
-    throw error;
-  });
+  run().catch(failed);
 }
+
+more.addEventListener("click", () => shown && showMore(shown, true).catch(failed));
 
 /* A search from the form does not load the page again (which would send focus to its top): the address
    changes (Back goes to the search before) and the results are replaced in place. */

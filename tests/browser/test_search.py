@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from browser_helpers import visit
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from browser_helpers import axe_violations, serve_folder, visit
+from site_builder.build import build_site
 
 SEARCH = "fixture/search/"
 
@@ -49,3 +55,100 @@ def test_text_from_posts_is_shown_as_text(browser, server) -> None:
         assert v.page.locator("#search-results img, #search-results script").count() == 0
         assert "<img" in v.page.locator("#search-results p").first.inner_text()
         assert v.page.evaluate("window.pwned") is None
+
+
+# A site of its own, built once for the tests below: more posts than a page of results (the count, "Show more
+# results"), a post in Chinese (found inside its sentences), text that looks like markup or an entity.
+
+MANY = 130
+"""Posts that each say "widget" once, in their question: more than one page of results (50)."""
+
+
+@pytest.fixture(scope="module")
+def own_site(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Iterator[str]:
+    """The base URL of the site built from ``own_content``, served under a sub-path (``own/``)."""
+    content = own_content(tmp_path_factory.mktemp("own-content"))
+    www = tmp_path_factory.mktemp("own-www")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SITE_BUILDER_CACHE", str(session_cache))
+        build_site(content, www / "own")
+    with serve_folder(www) as served:
+        yield served.base + "own/"
+
+
+def own_content(folder: Path) -> Path:
+    (folder / "site.yaml").write_text("title: Own\nlanguage: en\n", encoding="utf-8")
+    posts = folder / "posts"
+    posts.mkdir()
+    speakers = "speakers:\n  Reader: {role: user}\n  Assistant: {role: assistant}\n"
+    for number in range(MANY):
+        (posts / f"2024-01-01-item-{number:03}.md").write_text(
+            f"---\ntitle: Post {number}\n{speakers}---\n\nReader: Where is widget number {number}?\n\n"
+            f"Assistant: On shelf {number}.\n", encoding="utf-8")
+    (posts / "2024-02-01-zh.md").write_text(
+        "---\ntitle: 中文对话\nlang: zh\nspeakers:\n  读者: {role: user}\n  助手: {role: assistant}\n---\n\n"
+        "读者: 它返回什么？\n\n助手: 这个函数返回一个列表，不是元组。\n", encoding="utf-8")
+    (posts / "2024-03-01-entities.md").write_text(
+        f"---\ntitle: Entities\n{speakers}---\n\nReader: What does the parser do with markup?\n\n"
+        "Assistant: The tokenizer reads `<b>` as a tag, and the text &amp;lt; as an escaped less-than sign "
+        "&amp; so on.\n", encoding="utf-8")
+    return folder
+
+
+def excerpts(page) -> list[str]:
+    return page.locator("#search-results li > p").all_inner_texts()
+
+
+def test_an_excerpt_reads_as_the_text_with_the_match_marked(browser, server) -> None:
+    with visit(browser, server.base + "site/search/?q=consumes") as v:
+        assert results(v.page)
+        excerpt = v.page.locator("#search-results li > p").first
+        assert "creates an iterator. The first sum consumes it completely, so the" in excerpt.inner_text()
+        assert excerpt.locator("mark").all_inner_texts() == ["consumes"]
+        assert v.problems == []
+
+
+def test_an_excerpt_shows_markup_and_entities_in_the_text_as_they_are(browser, own_site) -> None:
+    with visit(browser, own_site + "search/?q=tokenizer") as v:
+        assert len(results(v.page)) == 1
+        assert "The tokenizer reads <b> as a tag, and the text &lt; as an escaped less-than sign & so on." \
+            in excerpts(v.page)[0]
+        assert v.page.locator("#search-results mark").all_inner_texts() == ["tokenizer"]
+        assert v.page.locator("#search-results b").count() == 0, "no markup from the index"
+        assert v.problems == []
+
+
+def test_the_count_is_every_hit_and_more_results_are_shown_on_request(browser, own_site, axe_source) -> None:
+    with visit(browser, own_site + "search/?q=widget") as v:
+        first = results(v.page)
+        status = v.page.locator("#search-status")
+        assert status.inner_text() == f"{MANY} turns found. Showing the first 50."
+        assert len(first) == 50
+        assert axe_violations(v.page, axe_source) == {}
+        more = v.page.get_by_role("button", name="Show more results")
+        more.focus()
+        v.page.keyboard.press("Enter")
+        v.page.wait_for_function("document.querySelectorAll('#search-results li').length === 100")
+        assert status.inner_text() == f"{MANY} turns found. Showing the first 100."
+        assert v.page.evaluate("document.activeElement.href") == \
+            v.page.locator("#search-results li > a").nth(50).evaluate("a => a.href"), "focus on the first new hit"
+        more.focus()
+        v.page.keyboard.press("Space")
+        v.page.wait_for_function(f"document.querySelectorAll('#search-results li').length === {MANY}")
+        assert status.inner_text() == f"{MANY} turns found."
+        assert more.count() == 0 or not more.is_visible(), "nothing more to show"
+        shown = {href for _, href in results(v.page)}
+        assert len(shown) == MANY, "each hit once"
+        assert v.problems == []
+
+
+def test_chinese_is_found_inside_its_sentences(browser, own_site) -> None:
+    with visit(browser, own_site + "search/?q=函数") as v:
+        assert results(v.page) == [("中文对话 · 助手", "/own/posts/zh/#turn-2")]
+        assert v.page.locator("#search-results mark").all_inner_texts() == ["函数"]
+        assert "这个函数返回一个列表" in excerpts(v.page)[0]
+        assert v.problems == []
+    with visit(browser, own_site + "search/?q=shelf&role=assistant") as v:
+        assert len(results(v.page)) == 50, "the site's own language is searched beside Chinese"
+        assert v.page.locator("#search-status").inner_text() == f"{MANY} turns found. Showing the first 50."
+        assert v.problems == []
