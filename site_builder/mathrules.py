@@ -2,7 +2,9 @@
 
 These rules parse what mdit-py-plugins' rules parsed here until now — dollarmath (``allow_space=False,
 allow_digits=False, double_inline=True, allow_labels=False``) and texmath (``delimiters="brackets"``) —
-into the same tokens, quirks included (see ``_escaped``), but that ``\\[…\\]`` blocks carry their lines.
+into the same tokens, quirks included (see ``_escaped``), but that ``\\[…\\]`` blocks carry their lines, and
+that ``\\[…\\]`` inside a paragraph's text is display math (``math_inline_double``), where texmath left two
+escaped brackets ("[ x ]").
 Those rules searched the rest of the text for a closing delimiter at every opening one, and texmath copied
 the rest of the text first: 100 kB of ``\\(`` took 22 s to render, of ``\\[`` lines over 90 s. Here each kind
 of closing delimiter is listed once per text (``Offsets``, kept in ``env["math_offsets"]``) and every
@@ -97,13 +99,13 @@ def offsets(env: dict[str, Any], kind: str, text: str) -> Offsets:
     return found
 
 
-# --- inline: $…$, $$…$$, \(…\) ------------------------------------------------------------------------------
+# --- inline: $…$, $$…$$, \(…\), \[…\] ------------------------------------------------------------------------
 
 def math_inline(state: StateInline, silent: bool) -> bool:
-    """``$…$``, ``$$…$$`` or ``\\(…\\)`` at ``state.pos``."""
+    """``$…$``, ``$$…$$``, ``\\(…\\)`` or ``\\[…\\]`` at ``state.pos``."""
     if state.src[state.pos] == "$":
         return _dollar_inline(state, silent)
-    if state.src.startswith("\\(", state.pos):
+    if state.src[state.pos:state.pos + 2] in _BRACKETS_INLINE:
         return _bracket_inline(state, silent)
     return False
 
@@ -137,17 +139,25 @@ def _dollar_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_BRACKETS_INLINE = {"\\(": ("\\)", "math_inline"), "\\[": ("\\]", "math_inline_double")}
+"""An opening bracket in a paragraph's text: its closing one, and the token it makes."""
+
+
 def _bracket_inline(state: StateInline, silent: bool) -> bool:
-    """``\\(…\\)``: closed by the first ``\\)`` after at least one character, anywhere in the text (as texmath
-    had it, even past the end of a link's text)."""
+    """``\\(…\\)``, or ``\\[…\\]`` (display math, as ``$$…$$`` is: ``The circle is \\[ x^2+y^2=r^2 \\] in the
+    plane.``): closed by the first closing bracket after at least one character, anywhere in the text (as
+    texmath had ``\\(`` and a ``\\[`` line, even past the end of a link's text). texmath read ``\\[`` only
+    opening a line; elsewhere its backslash escaped the bracket: "[ x^2+y^2=r^2 ]"."""
     src, start = state.src, state.pos
-    closing = offsets(state.env, "\\)", src).after(start + 3)
+    opening = src[start:start + 2]
+    closer, kind = _BRACKETS_INLINE[opening]
+    closing = offsets(state.env, closer, src).after(start + 3)
     if closing < 0:
         return False
     if not silent:
-        token = state.push("math_inline", "math", 0)
+        token = state.push(kind, "math", 0)
         token.content = src[start + 2:closing]
-        token.markup = "\\("
+        token.markup = opening
     state.pos = closing + 2
     return True
 

@@ -92,6 +92,7 @@ HOSTILE_MATH = {
     "openings_in_emphasis": "*\\(*" * 25_000,  # over 12 s
     "openings_in_links": "[\\(](u) " * 12_500,  # 12 s
     "bracket_lines": "\\[\n\n" * 25_000,  # over 90 s: each \[ line searched the rest of the post for \]
+    "display_openings_in_a_paragraph": "a \\[" * 25_000,  # (read as display math since issue 22)
     "dollar_lines": "$$a\n\n" * 20_000,  # over 90 s: each $$ line walked every later line for a closing $$
     "dollar_lines_in_a_quote": "> $$a\n>\n" * 12_500,  # 37 s
     "bracket_lines_in_a_list": "- \\[a\n" * 16_600,  # 11 s
@@ -153,3 +154,60 @@ def test_a_paragraph_that_starts_with_a_formula_and_ends_with_a_digit_shows_the_
     backslash there hid the formula (``$n$ must be at least 5`` showed ``$n$``)."""
     tokens = create_markdown().parseInline(text)[0].children
     assert [token.content for token in tokens if token.type.startswith("math_inline")] == formulas
+
+
+def test_display_brackets_inside_a_paragraph_are_display_math() -> None:
+    """``\\[…\\]`` written inside a paragraph's text was read as two escaped brackets: "[ x^2+y^2=r^2 ]"."""
+    page = html("The circle is \\[ x^2+y^2=r^2 \\] in the plane.")
+    maths = page.find_all("math")
+    assert [m.get("display") for m in maths] == ["block"]
+    assert maths[0].find("msup") is not None
+    assert "[" not in page.get_text() and page.p.get_text().startswith("The circle is ")
+    assert page.p.get_text().endswith(" in the plane.")
+
+
+def test_bad_latex_between_display_brackets_in_a_paragraph_is_warned_about_at_its_line() -> None:
+    rendered = render_markdown(create_markdown(), "A first line\nthen \\[ \\frac{1}{ \\] here.\n", line_offset=20)
+    page = BeautifulSoup(rendered.html, "html.parser")
+    assert [e.get_text() for e in page.select(".math-error")] == ["⚠ \\[ \\frac{1}{ \\]"]
+    assert [w.line for w in rendered.warnings] == [21] and "math not rendered" in rendered.warnings[0].message
+
+
+ENVIRONMENTS = {
+    # environment: (LaTeX, rows, cells in the first row)
+    "aligned": ("\\begin{aligned} a &= b + c \\\\ d &= e \\end{aligned}", 2, 2),
+    "cases": ("f(x) = \\begin{cases} 1 & x > 0 \\\\ 0 & \\text{otherwise} \\end{cases}", 2, 2),
+    "pmatrix": ("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", 2, 2),
+    "bmatrix": ("\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}", 2, 2),
+    "matrix": ("\\begin{matrix} 1 & 2 & 3 \\\\ 4 & 5 & 6 \\end{matrix}", 2, 3),
+    "align*": ("\\begin{align*} a &= b \\\\ c &= d \\\\ e &= f \\end{align*}", 3, 2),
+    "align": ("\\begin{align} a &= b \\\\ c &= d \\end{align}", 2, 2),
+    "gathered": ("\\begin{gathered} a = b \\\\ c = d \\end{gathered}", 2, 1),
+    "array": ("\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}", 2, 2),
+    "aligned[t] in a brace": ("\\left\\{ \\begin{aligned}[t] x &= 1 \\\\ y &= 2 \\end{aligned} \\right.", 2, 2),
+    "alignedat": ("\\begin{alignedat}{2} x &= 1 & y &= 2 \\\\ z &= 3 \\end{alignedat}", 2, 4),
+    "gather*": ("\\begin{gather*} a = b \\\\ c = d \\end{gather*}", 2, 1),
+}
+
+
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_an_environment_becomes_a_mathml_table(name: str) -> None:
+    """latex2mathml knows no ``aligned`` nor ``gathered``: their ``&`` came out as bare ``<mi>&</mi>``, not
+    well-formed, and every ``aligned`` was shown as its source with a warning."""
+    latex, rows, cells = ENVIRONMENTS[name]
+    for text in (f"$${latex}$$", f"Inline ${latex}$ too.", f"\\[\n{latex}\n\\]\n"):
+        rendered = render_markdown(create_markdown(), text)
+        assert list(rendered.warnings) == [], (name, text)
+        page = BeautifulSoup(rendered.html, "html.parser")
+        assert page.select(".math-error") == [] and len(page.find_all("math")) == 1, rendered.html
+        table = page.find("math").find("mtable")
+        assert table is not None, rendered.html
+        assert len(table.find_all("mtr", recursive=False)) == rows, rendered.html
+        first = table.find("mtr")
+        assert len(first.find_all("mtd", recursive=False)) >= cells, rendered.html
+        assert "&" not in page.get_text()
+
+
+def test_aligned_keeps_its_columns_aligned_right_then_left() -> None:
+    table = html("$$\\begin{aligned} a &= b \\\\ cc &= d \\end{aligned}$$").find("mtable")
+    assert [cell.get("columnalign") for cell in table.find("mtr").find_all("mtd")] == ["right", "left"]

@@ -11,6 +11,7 @@ exports we hold must come out the same too.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
+from mdit_py_plugins.texmath.index import make_inline_func
 
 from fuzz_support import examples
 from site_builder.markdown import create_markdown, render_markdown
@@ -65,13 +67,20 @@ def without_wrap_around(rule: Any) -> Any:
     return fixed
 
 
+DISPLAY_BRACKETS_INLINE = make_inline_func({
+    "name": "math_inline_double", "rex": re.compile(r"^\\\[(.+?)\\\]", re.DOTALL), "tmpl": "", "tag": "\\["})
+"""``\\[…\\]`` inside a paragraph's text, as texmath reads ``\\(…\\)`` there: display math (ours read it there since
+issue 22; the plugins read only lines opening with ``\\[``, and escaped both brackets elsewhere)."""
+
+
 def plugin_math(md: MarkdownIt) -> MarkdownIt:
     """``md`` with the plugins' math rules in place of ours, in the same places of the chains (dollarmath's
-    without its wrap-around: ``without_wrap_around``)."""
+    without its wrap-around: ``without_wrap_around``), and texmath's inline rule made for ``\\[…\\]``."""
     dollars, brackets = [rule.fn for rule in PLUGINS.inline.ruler.__rules__ if rule.name == "math_inline"]
     dollars = without_wrap_around(dollars)
     md.inline.ruler.at("math_inline", dollars)
     md.inline.ruler.after("math_inline", "math_inline_brackets", brackets)
+    md.inline.ruler.after("math_inline_brackets", "math_inline_display_brackets", DISPLAY_BRACKETS_INLINE)
     dollar_block, labelled, bracket_block = [cut_at_container(rule.fn) for rule in PLUGINS.block.ruler.__rules__
                                              if rule.name.startswith("math_block")]
     md.block.ruler.at("math_block", dollar_block)
