@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
@@ -211,3 +212,35 @@ def test_an_environment_becomes_a_mathml_table(name: str) -> None:
 def test_aligned_keeps_its_columns_aligned_right_then_left() -> None:
     table = html("$$\\begin{aligned} a &= b \\\\ cc &= d \\end{aligned}$$").find("mtable")
     assert [cell.get("columnalign") for cell in table.find("mtr").find_all("mtd")] == ["right", "left"]
+
+
+FORMULA_QUESTION = """---
+title: Mass and energy
+date: 2024-03-01
+speakers:
+  Reader: {role: user}
+  Assistant: {role: assistant}
+---
+
+Reader: What does $E=mc^2$ mean, and is \\(m\\) the mass in \\[ E^2 = (pc)^2 + (mc^2)^2 \\] too?
+
+Assistant: Yes: $m$ is the rest mass.
+"""
+
+
+def test_a_formula_stays_in_the_outline_the_description_and_the_feed_summary(tmp_path: Path) -> None:
+    """The text versions of a question kept only its text tokens: "What does mean, and is the mass in too?"."""
+    from site_builder.build import build_site
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "2024-03-01-mass.md").write_text(FORMULA_QUESTION, encoding="utf-8")
+    (content / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n", encoding="utf-8")
+    build_site(content, tmp_path / "_site")
+    expected = "What does E=mc^2 mean, and is m the mass in E^2 = (pc)^2 + (mc^2)^2 too?"
+    page = BeautifulSoup((tmp_path / "_site" / "posts" / "mass" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    assert [a.get_text() for a in page.select("nav.outline a")] == [expected]
+    assert page.find("meta", attrs={"name": "description"})["content"] == expected
+    feed = ElementTree.parse(tmp_path / "_site" / "feed.xml")
+    assert [summary.text for summary in feed.iter("{http://www.w3.org/2005/Atom}summary")] == [expected]
