@@ -3,10 +3,11 @@
 The delimiters AI answers use: ``$…$`` and ``$$…$$``, ``\\(…\\)`` and ``\\[…\\]``, found by our rules in
 linear time (site_builder/mathrules.py) where mdit-py-plugins' dollarmath and texmath found them. Prices are
 not math: a ``$`` followed by a space, or a closing ``$`` next to a digit (``$1 billion to $2 billion``),
-does not delimit anything. ``\\[…\\]`` inside a paragraph's text is display math, as ``$$…$$`` there is. The
-amsmath environments latex2mathml lacks (``aligned``, ``gathered``…) are given to it as the ones it has that
-look the same (``known_environments``). LaTeX that latex2mathml cannot convert, or a command it does not know, is shown
-as its source with a visible mark, and reported as a warning at its line (``math_warnings``).
+does not delimit anything. ``\\[…\\]`` inside a paragraph's text is display math, as ``$$…$$`` there is, when
+it holds TeX (``\\[1\\]`` is Markdown's escaped brackets). The amsmath environments latex2mathml lacks
+(``aligned``, ``gathered``…) are given to it as the ones it has that look the same (``known_environments``).
+LaTeX that latex2mathml cannot convert, or a command it does not know, is shown as its source with a visible
+mark, and reported as a warning at its line (``math_warnings``).
 """
 
 from __future__ import annotations

@@ -94,6 +94,7 @@ HOSTILE_MATH = {
     "openings_in_links": "[\\(](u) " * 12_500,  # 12 s
     "bracket_lines": "\\[\n\n" * 25_000,  # over 90 s: each \[ line searched the rest of the post for \]
     "display_openings_in_a_paragraph": "a \\[" * 25_000,  # (read as display math since issue 22)
+    "display_openings_before_one_closing": "a \\[" * 25_000 + "\\]",  # each looked for TeX up to the \]
     "dollar_lines": "$$a\n\n" * 20_000,  # over 90 s: each $$ line walked every later line for a closing $$
     "dollar_lines_in_a_quote": "> $$a\n>\n" * 12_500,  # 37 s
     "bracket_lines_in_a_list": "- \\[a\n" * 16_600,  # 11 s
@@ -244,3 +245,15 @@ def test_a_formula_stays_in_the_outline_the_description_and_the_feed_summary(tmp
     assert page.find("meta", attrs={"name": "description"})["content"] == expected
     feed = ElementTree.parse(tmp_path / "_site" / "feed.xml")
     assert [summary.text for summary in feed.iter("{http://www.w3.org/2005/Atom}summary")] == [expected]
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("See \\[1\\] and \\[2\\].", "See [1] and [2]."),
+    ("Go on: \\[ [Next question](q32.md) \\] \\[ [Previous](q30.md) \\]", "Go on: [ Next question ] [ Previous ]"),
+    ("1 \\[可信度: 高] \\[推理強度: 事實]", "1 [可信度: 高] [推理強度: 事實]"),
+])
+def test_escaped_brackets_without_tex_stay_brackets(text: str, shown: str) -> None:
+    """Markdown writes a literal bracket as ``\\[``: a citation ``\\[1\\]`` or a link in brackets (as the real posts
+    in tests/fixtures/parser have them) is no formula; ``\\[…\\]`` in a paragraph is math when it holds TeX."""
+    page = html(text)
+    assert page.find("math") is None and page.get_text().strip() == shown
