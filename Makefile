@@ -50,8 +50,9 @@ serve: $(VENV)/.stamp-build
 	$(BIN)/site-builder serve --content $(CONTENT) --out $(OUT) --port $(PORT)
 
 # The browser tests (tests/browser): Debian's Chromium, driven by Playwright, and axe-core injected into pages.
-# Chromium is installed with apt-get when it is missing and we are root; otherwise those tests are skipped
-# and say why. axe-core comes from npm, pinned, into .venv/node_modules (git ignores .venv).
+# Chromium is installed with apt-get when it is missing and we are root, and so is a math font (Debian's
+# fonts-dejavu-extra: DejaVu Math TeX Gyre, which the site's style names for formulas); otherwise those tests
+# are skipped and say why. axe-core comes from npm, pinned, into .venv/node_modules (git ignores .venv).
 CHROMIUM ?= /usr/bin/chromium
 AXE_CORE := axe-core@4.14.1
 
@@ -65,6 +66,12 @@ browser-deps: $(VENV)/.stamp-axe
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "could not install chromium: the browser tests will be skipped"; \
 	  else echo "no $(CHROMIUM) and not root: the browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+	@if command -v fc-list >/dev/null && ! fc-list : family | grep -qi math; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-extra >/dev/null) \
+	      || echo "could not install a math font: the test of stretched brackets will be skipped"; \
+	  else echo "no math font: the test of stretched brackets will be skipped (apt-get install fonts-dejavu-extra)"; fi; \
 	fi
 
 # pytest-xdist workers; pyproject.toml's addopts add --dist loadgroup (a session's blocks on one worker).

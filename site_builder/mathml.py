@@ -3,8 +3,11 @@
 The delimiters AI answers use: ``$…$`` and ``$$…$$``, ``\\(…\\)`` and ``\\[…\\]``, found by our rules in
 linear time (site_builder/mathrules.py) where mdit-py-plugins' dollarmath and texmath found them. Prices are
 not math: a ``$`` followed by a space, or a closing ``$`` next to a digit (``$1 billion to $2 billion``),
-does not delimit anything. LaTeX that latex2mathml cannot convert, or a command it does not know, is shown
-as its source with a visible mark, and reported as a warning at its line (``math_warnings``).
+does not delimit anything. ``\\[…\\]`` inside a paragraph's text is display math, as ``$$…$$`` there is, when
+it holds TeX (``\\[1\\]`` is Markdown's escaped brackets). The amsmath environments latex2mathml lacks
+(``aligned``, ``gathered``…) are given to it as the ones it has that look the same (``known_environments``).
+LaTeX that latex2mathml cannot convert, or a command it does not know, is shown as its source with a visible
+mark, and reported as a warning at its line (``math_warnings``).
 """
 
 from __future__ import annotations
@@ -63,13 +66,28 @@ def to_mathml(latex: str, display: bool) -> tuple[str | None, str]:
     import latex2mathml.converter  # loaded by the first formula: most builds have none (60 ms saved)
 
     try:
-        mathml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
+        mathml = latex2mathml.converter.convert(known_environments(latex), display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many kinds (NoAvailableTokensError, …): all mean "bad LaTeX"
         return None, f"{type(exc).__name__}{': ' + str(exc) if str(exc) else ''}"
     unknown = _UNKNOWN_COMMAND.search(mathml)
     if unknown:
         return None, f"unknown command {unknown.group(1)}"
     return safe_mathml(mathml)
+
+
+_ENVIRONMENT = re.compile(r"\\(?:(begin)|end)\{(aligned|alignedat|alignat\*?|gathered|gather\*?)\}"
+                          r"(?(1)(?:\s*\[[tbc]\])?(?:\s*\{\d+\})?)")
+_SAME_AS = {"aligned": "align*", "alignedat": "align*", "alignat": "align*", "alignat*": "align*",
+            "gathered": "displaylines", "gather": "displaylines", "gather*": "displaylines"}
+"""amsmath environments latex2mathml does not know (their ``&`` came out as a bare ``<mi>&</mi>``: no MathML),
+and the one it knows that lays them out the same: ``aligned`` is ``align*``'s right-left column pairs in a
+formula, ``gathered`` a column of centred lines. Numbers are left out, as ``align*`` leaves them."""
+
+
+def known_environments(latex: str) -> str:
+    """``latex`` with each amsmath environment latex2mathml lacks written as the one it knows that looks the
+    same (``_SAME_AS``); an ``aligned``'s placement (``[t]``) and an ``alignat``'s column count go."""
+    return _ENVIRONMENT.sub(lambda match: f"\\{match[1] or 'end'}{{{_SAME_AS[match[2]]}}}", latex)
 
 
 # MathML Core's presentation elements; latex2mathml makes no others from LaTeX, but it copies some input

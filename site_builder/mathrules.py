@@ -2,7 +2,9 @@
 
 These rules parse what mdit-py-plugins' rules parsed here until now — dollarmath (``allow_space=False,
 allow_digits=False, double_inline=True, allow_labels=False``) and texmath (``delimiters="brackets"``) —
-into the same tokens, quirks included (see ``_escaped``), but that ``\\[…\\]`` blocks carry their lines.
+into the same tokens, quirks included (see ``_escaped``), but that ``\\[…\\]`` blocks carry their lines, and
+that ``\\[…\\]`` holding TeX inside a paragraph's text is display math (``math_inline_double``), where
+texmath left two escaped brackets ("[ x^2 ]").
 Those rules searched the rest of the text for a closing delimiter at every opening one, and texmath copied
 the rest of the text first: 100 kB of ``\\(`` took 22 s to render, of ``\\[`` lines over 90 s. Here each kind
 of closing delimiter is listed once per text (``Offsets``, kept in ``env["math_offsets"]``) and every
@@ -26,6 +28,8 @@ from markdown_it.common.utils import isWhiteSpace
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
+_TEX_SIGN = re.compile(r"[\\^_={}+]")
+"""What makes ``\\[…\\]`` in a paragraph's text a formula (``holds_tex``)."""
 _EQUATION_LABEL = re.compile(r"\s*\(([^)$\r\n]+)\)")
 """What may follow ``\\[…\\]`` as its label: ``\\[ x \\] (1)``, the label on one line."""
 
@@ -85,6 +89,8 @@ _FINDERS: dict[str, Callable[[str], tuple[int, ...]]] = {
     "\\[ or \\]": _matches(r"\\[\[\]]"),
     "$$ ending a line": _matches(r"\$\$[^\S\n]*$", re.MULTILINE),
     "$$ or \\]": _matches(r"\$\$|\\\]"),
+    "TeX sign": _matches(_TEX_SIGN.pattern),
+    "](": _matches(r"\]\("),
 }
 
 
@@ -97,13 +103,13 @@ def offsets(env: dict[str, Any], kind: str, text: str) -> Offsets:
     return found
 
 
-# --- inline: $…$, $$…$$, \(…\) ------------------------------------------------------------------------------
+# --- inline: $…$, $$…$$, \(…\), \[…\] ------------------------------------------------------------------------
 
 def math_inline(state: StateInline, silent: bool) -> bool:
-    """``$…$``, ``$$…$$`` or ``\\(…\\)`` at ``state.pos``."""
+    """``$…$``, ``$$…$$``, ``\\(…\\)`` or ``\\[…\\]`` at ``state.pos``."""
     if state.src[state.pos] == "$":
         return _dollar_inline(state, silent)
-    if state.src.startswith("\\(", state.pos):
+    if state.src[state.pos:state.pos + 2] in _BRACKETS_INLINE:
         return _bracket_inline(state, silent)
     return False
 
@@ -137,17 +143,39 @@ def _dollar_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_BRACKETS_INLINE = {"\\(": ("\\)", "math_inline"), "\\[": ("\\]", "math_inline_double")}
+"""An opening bracket in a paragraph's text: its closing one, and the token it makes."""
+
+
+def holds_tex(content: str) -> bool:
+    """Whether ``\\[content\\]`` in a paragraph's text is a formula: it holds a backslash, ``^``, ``_``, ``=``,
+    ``+`` or a brace, and no Markdown link. Markdown writes a literal bracket as ``\\[``: a citation ``\\[1\\]``
+    or a link in brackets (``\\[ [Next](q32.md) \\]``, in real posts) stays brackets."""
+    return _TEX_SIGN.search(content) is not None and "](" not in content
+
+
+def _holds_tex(env: dict[str, Any], text: str, start: int, end: int) -> bool:
+    """``holds_tex(text[start:end])``, from the signs and links listed once per text: the ``\\[`` of a paragraph
+    that all close at one ``\\]`` would each search the text up to it."""
+    sign, link = offsets(env, "TeX sign", text).after(start), offsets(env, "](", text).after(start)
+    return 0 <= sign < end and not 0 <= link < end - 1
+
+
 def _bracket_inline(state: StateInline, silent: bool) -> bool:
-    """``\\(…\\)``: closed by the first ``\\)`` after at least one character, anywhere in the text (as texmath
-    had it, even past the end of a link's text)."""
+    """``\\(…\\)``, or ``\\[…\\]`` (display math, as ``$$…$$`` is: ``The circle is \\[ x^2+y^2=r^2 \\] in the
+    plane.``): closed by the first closing bracket after at least one character, anywhere in the text (as
+    texmath had ``\\(`` and a ``\\[`` line, even past the end of a link's text). texmath read ``\\[`` only
+    opening a line; elsewhere its backslash escaped the bracket: "[ x^2+y^2=r^2 ]"."""
     src, start = state.src, state.pos
-    closing = offsets(state.env, "\\)", src).after(start + 3)
-    if closing < 0:
+    opening = src[start:start + 2]
+    closer, kind = _BRACKETS_INLINE[opening]
+    closing = offsets(state.env, closer, src).after(start + 3)
+    if closing < 0 or (opening == "\\[" and not _holds_tex(state.env, src, start + 2, closing)):
         return False
     if not silent:
-        token = state.push("math_inline", "math", 0)
+        token = state.push(kind, "math", 0)
         token.content = src[start + 2:closing]
-        token.markup = "\\("
+        token.markup = opening
     state.pos = closing + 2
     return True
 

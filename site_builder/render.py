@@ -26,6 +26,7 @@ from site_builder.feed import feed_html
 from site_builder.highlight import Budget, highlight, highlight_lines
 from site_builder.links import LinkProblem, PageLinks, Target
 from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
+from site_builder.mathml import INLINE as INLINE_MATH
 from site_builder.menu import MenuItem
 from site_builder.model import Exchange, Post, Turn
 from site_builder.frontmatter import normalise_text
@@ -780,14 +781,19 @@ def _tags(views: list[PostView]) -> dict[str, list[PostView]]:
     return dict(sorted(tags.items(), key=lambda item: item[0].casefold()))
 
 
+_TEXT_TOKENS = frozenset({"text", "code_inline", "image", *INLINE_MATH})
+"""Tokens of a paragraph whose ``content`` is its text: a formula's is its LaTeX (``E=mc^2``)."""
+
+
 def _short(md: MarkdownIt, markdown: str, limit: int = 90) -> str:
     """The text of a question's first paragraph as the page shows it (``3 > 2``, ``check_prime``, ``<video>``;
-    no Markdown punctuation), for the outline; a note before the question is skipped."""
+    no Markdown punctuation; a formula as its LaTeX, without its delimiters), for the outline, the description
+    and the feed's summary; a note before the question is skipped."""
     tokens = md.parse(markdown[:2000], {})
     inline = next((t for t in tokens if t.type == "inline" and t.level == 1), None) or \
         next((t for t in tokens if t.type == "inline"), None)
     pieces = [" " if c.type in ("softbreak", "hardbreak") else c.content
-              for c in (inline.children or []) if c.type in ("text", "code_inline", "image", "softbreak", "hardbreak")] \
+              for c in (inline.children or []) if c.type in _TEXT_TOKENS or c.type in ("softbreak", "hardbreak")] \
         if inline is not None else []
     text = " ".join("".join(pieces).split())
     if not text:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
@@ -92,6 +93,8 @@ HOSTILE_MATH = {
     "openings_in_emphasis": "*\\(*" * 25_000,  # over 12 s
     "openings_in_links": "[\\(](u) " * 12_500,  # 12 s
     "bracket_lines": "\\[\n\n" * 25_000,  # over 90 s: each \[ line searched the rest of the post for \]
+    "display_openings_in_a_paragraph": "a \\[" * 25_000,  # (read as display math since issue 22)
+    "display_openings_before_one_closing": "a \\[" * 25_000 + "\\]",  # each looked for TeX up to the \]
     "dollar_lines": "$$a\n\n" * 20_000,  # over 90 s: each $$ line walked every later line for a closing $$
     "dollar_lines_in_a_quote": "> $$a\n>\n" * 12_500,  # 37 s
     "bracket_lines_in_a_list": "- \\[a\n" * 16_600,  # 11 s
@@ -153,3 +156,104 @@ def test_a_paragraph_that_starts_with_a_formula_and_ends_with_a_digit_shows_the_
     backslash there hid the formula (``$n$ must be at least 5`` showed ``$n$``)."""
     tokens = create_markdown().parseInline(text)[0].children
     assert [token.content for token in tokens if token.type.startswith("math_inline")] == formulas
+
+
+def test_display_brackets_inside_a_paragraph_are_display_math() -> None:
+    """``\\[…\\]`` written inside a paragraph's text was read as two escaped brackets: "[ x^2+y^2=r^2 ]"."""
+    page = html("The circle is \\[ x^2+y^2=r^2 \\] in the plane.")
+    maths = page.find_all("math")
+    assert [m.get("display") for m in maths] == ["block"]
+    assert maths[0].find("msup") is not None
+    assert "[" not in page.get_text() and page.p.get_text().startswith("The circle is ")
+    assert page.p.get_text().endswith(" in the plane.")
+
+
+def test_bad_latex_between_display_brackets_in_a_paragraph_is_warned_about_at_its_line() -> None:
+    rendered = render_markdown(create_markdown(), "A first line\nthen \\[ \\frac{1}{ \\] here.\n", line_offset=20)
+    page = BeautifulSoup(rendered.html, "html.parser")
+    assert [e.get_text() for e in page.select(".math-error")] == ["⚠ \\[ \\frac{1}{ \\]"]
+    assert [w.line for w in rendered.warnings] == [21] and "math not rendered" in rendered.warnings[0].message
+
+
+ENVIRONMENTS = {
+    # environment: (LaTeX, rows, cells in the first row)
+    "aligned": ("\\begin{aligned} a &= b + c \\\\ d &= e \\end{aligned}", 2, 2),
+    "cases": ("f(x) = \\begin{cases} 1 & x > 0 \\\\ 0 & \\text{otherwise} \\end{cases}", 2, 2),
+    "pmatrix": ("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", 2, 2),
+    "bmatrix": ("\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}", 2, 2),
+    "matrix": ("\\begin{matrix} 1 & 2 & 3 \\\\ 4 & 5 & 6 \\end{matrix}", 2, 3),
+    "align*": ("\\begin{align*} a &= b \\\\ c &= d \\\\ e &= f \\end{align*}", 3, 2),
+    "align": ("\\begin{align} a &= b \\\\ c &= d \\end{align}", 2, 2),
+    "gathered": ("\\begin{gathered} a = b \\\\ c = d \\end{gathered}", 2, 1),
+    "array": ("\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}", 2, 2),
+    "aligned[t] in a brace": ("\\left\\{ \\begin{aligned}[t] x &= 1 \\\\ y &= 2 \\end{aligned} \\right.", 2, 2),
+    "alignedat": ("\\begin{alignedat}{2} x &= 1 & y &= 2 \\\\ z &= 3 \\end{alignedat}", 2, 4),
+    "gather*": ("\\begin{gather*} a = b \\\\ c = d \\end{gather*}", 2, 1),
+}
+
+
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_an_environment_becomes_a_mathml_table(name: str) -> None:
+    """latex2mathml knows no ``aligned`` nor ``gathered``: their ``&`` came out as bare ``<mi>&</mi>``, not
+    well-formed, and every ``aligned`` was shown as its source with a warning."""
+    latex, rows, cells = ENVIRONMENTS[name]
+    for text in (f"$${latex}$$", f"Inline ${latex}$ too.", f"\\[\n{latex}\n\\]\n"):
+        rendered = render_markdown(create_markdown(), text)
+        assert list(rendered.warnings) == [], (name, text)
+        page = BeautifulSoup(rendered.html, "html.parser")
+        assert page.select(".math-error") == [] and len(page.find_all("math")) == 1, rendered.html
+        table = page.find("math").find("mtable")
+        assert table is not None, rendered.html
+        assert len(table.find_all("mtr", recursive=False)) == rows, rendered.html
+        first = table.find("mtr")
+        assert len(first.find_all("mtd", recursive=False)) >= cells, rendered.html
+        assert "&" not in page.get_text()
+
+
+def test_aligned_keeps_its_columns_aligned_right_then_left() -> None:
+    table = html("$$\\begin{aligned} a &= b \\\\ cc &= d \\end{aligned}$$").find("mtable")
+    assert [cell.get("columnalign") for cell in table.find("mtr").find_all("mtd")] == ["right", "left"]
+
+
+FORMULA_QUESTION = """---
+title: Mass and energy
+date: 2024-03-01
+speakers:
+  Reader: {role: user}
+  Assistant: {role: assistant}
+---
+
+Reader: What does $E=mc^2$ mean, and is \\(m\\) the mass in \\[ E^2 = (pc)^2 + (mc^2)^2 \\] too?
+
+Assistant: Yes: $m$ is the rest mass.
+"""
+
+
+def test_a_formula_stays_in_the_outline_the_description_and_the_feed_summary(tmp_path: Path) -> None:
+    """The text versions of a question kept only its text tokens: "What does mean, and is the mass in too?"."""
+    from site_builder.build import build_site
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "2024-03-01-mass.md").write_text(FORMULA_QUESTION, encoding="utf-8")
+    (content / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n", encoding="utf-8")
+    build_site(content, tmp_path / "_site")
+    expected = "What does E=mc^2 mean, and is m the mass in E^2 = (pc)^2 + (mc^2)^2 too?"
+    page = BeautifulSoup((tmp_path / "_site" / "posts" / "mass" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    assert [a.get_text() for a in page.select("nav.outline a")] == [expected]
+    assert page.find("meta", attrs={"name": "description"})["content"] == expected
+    feed = ElementTree.parse(tmp_path / "_site" / "feed.xml")
+    assert [summary.text for summary in feed.iter("{http://www.w3.org/2005/Atom}summary")] == [expected]
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("See \\[1\\] and \\[2\\].", "See [1] and [2]."),
+    ("Go on: \\[ [Next question](q32.md) \\] \\[ [Previous](q30.md) \\]", "Go on: [ Next question ] [ Previous ]"),
+    ("1 \\[可信度: 高] \\[推理強度: 事實]", "1 [可信度: 高] [推理強度: 事實]"),
+])
+def test_escaped_brackets_without_tex_stay_brackets(text: str, shown: str) -> None:
+    """Markdown writes a literal bracket as ``\\[``: a citation ``\\[1\\]`` or a link in brackets (as the real posts
+    in tests/fixtures/parser have them) is no formula; ``\\[…\\]`` in a paragraph is math when it holds TeX."""
+    page = html(text)
+    assert page.find("math") is None and page.get_text().strip() == shown

@@ -11,6 +11,7 @@ exports we hold must come out the same too.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -20,9 +21,11 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
+from mdit_py_plugins.texmath.index import make_inline_func
 
 from fuzz_support import examples
 from site_builder.markdown import create_markdown, render_markdown
+from site_builder.mathrules import holds_tex
 from test_fuzz_blockquotes import shape
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,13 +68,27 @@ def without_wrap_around(rule: Any) -> Any:
     return fixed
 
 
+DISPLAY_BRACKETS = {"name": "math_inline_double", "rex": re.compile(r"^\\\[(.+?)\\\]", re.DOTALL), "tmpl": "",
+                    "tag": "\\["}
+TEXMATH_DISPLAY_BRACKETS = make_inline_func(DISPLAY_BRACKETS)
+
+
+def display_brackets_inline(state: Any, silent: bool) -> bool:
+    """``\\[…\\]`` inside a paragraph's text, as texmath reads ``\\(…\\)`` there, when it holds TeX
+    (``holds_tex``): display math (ours read it there since issue 22; the plugins read only lines opening with
+    ``\\[``, and escaped both brackets elsewhere)."""
+    match = DISPLAY_BRACKETS["rex"].match(state.src[state.pos:])
+    return match is not None and holds_tex(match[1]) and TEXMATH_DISPLAY_BRACKETS(state, silent)
+
+
 def plugin_math(md: MarkdownIt) -> MarkdownIt:
     """``md`` with the plugins' math rules in place of ours, in the same places of the chains (dollarmath's
-    without its wrap-around: ``without_wrap_around``)."""
+    without its wrap-around: ``without_wrap_around``), and texmath's inline rule made for ``\\[…\\]``."""
     dollars, brackets = [rule.fn for rule in PLUGINS.inline.ruler.__rules__ if rule.name == "math_inline"]
     dollars = without_wrap_around(dollars)
     md.inline.ruler.at("math_inline", dollars)
     md.inline.ruler.after("math_inline", "math_inline_brackets", brackets)
+    md.inline.ruler.after("math_inline_brackets", "math_inline_display_brackets", display_brackets_inline)
     dollar_block, labelled, bracket_block = [cut_at_container(rule.fn) for rule in PLUGINS.block.ruler.__rules__
                                              if rule.name.startswith("math_block")]
     md.block.ruler.at("math_block", dollar_block)
@@ -87,8 +104,8 @@ PIECES = ["$", "$", "$$", "$$", "\\(", "\\)", "\\[", "\\]", "\\", "\\\\", "\\$",
           "\t", "\n", "\n", "\n\n", "\n> ", "\n>> ", ">", "\n- ", "\n  ", "\n    ", "\n1. ", "(1)", "(eq 2)", "(",
           ")", "*", "_", "**", "[", "](u)", "]", "![", "`", "|", "\n| a | b |\n|---|---|\n", "\xa0", "\x1c",
           "\u2003", "\u2028", "\x85", "\r\n", "\r", "\0", "{", "}", "^", "<", "&amp;", "#", "\n# ", "\n```\n",
-          "\n---\n", "[^1]", "\n[^1]: ", "\n> [!NOTE]\n> ", "$x$", "$$x$$", "\\(x\\)", "\\[x\\]", "\\frac{1}{2}",
-          "$5", "5$"]
+          "\n---\n", "[^1]", "\n[^1]: ", "\n> [!NOTE]\n> ", "$x$", "$$x$$", "\\(x\\)", "\\[x\\]", "\\[x^2\\]",
+          "\\[ [a](u) \\]", "\\frac{1}{2}", "$5", "5$"]
 PREFIXES = ["", "", "> ", ">", ">> ", "> > ", "- ", "  ", "    ", "   ", "1. ", "> - ", "- > ", "  - ", "\t"]
 CONTENTS = ["", "$$", "$$", "$$ x $$", "$$x", "x$$", "x $$ ", "a $$ b", "\\[", "\\]", "\\[ x \\]", "\\[ x \\] (1)",
             "\\[x", "x\\]", "(1)", "x", "y z", "$x$", "\\(x", "x\\)", "[^1]: $$", "[^1]", "```", "# h", "---",
