@@ -24,10 +24,10 @@ import sys
 import tempfile
 import threading
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from site_builder.errors import SiteError
 from site_builder.render import PostView, TurnView
@@ -46,19 +46,24 @@ class SearchRecord:
     role: str
     """``user``, ``assistant``, ``system``, ``tool``; ``article`` for an introduction or an article."""
     tags: tuple[str, ...]
+    lang: str = ""
+    """The post's language on a multilingual site: Pagefind keeps an index per language (empty: the site's)."""
 
 
 _WORD = re.compile(r"\w")
 """Pagefind indexes words: a record of punctuation alone (a ``>>>>`` block) leaves it nothing to index."""
 
 
-def search_records(views: Iterable[PostView], site_title: str) -> list[SearchRecord]:
+def search_records(views: Iterable[PostView], site_title: str,
+                   lang_of: Callable[[str], str] | None = None) -> list[SearchRecord]:
     """One record per turn of every post view (and one per introduction or article) that has text to find.
 
     A site with nothing to find (no posts yet, or only code) gets one record for its home page, since
     Pagefind builds no index from nothing and the search page needs one.
     """
     records = [record for record in _records(views) if _WORD.search(record.text)]
+    if lang_of is not None:  # a multilingual site: each record in its post's language
+        records = [replace(record, lang=lang_of(record.url.split("#", 1)[0])) for record in records]
     return records or [SearchRecord("", f"{site_title} home", site_title, "", "article", ())]
 
 
@@ -152,14 +157,15 @@ def _pagefind_binary() -> str:
 def _requests(records: list[SearchRecord], language: str) -> Iterator[dict]:
     """A new index (the service's first: number 0), a custom record per record (the text; title, speaker and
     target URL as metadata, those not empty; role and tags as filters), then the index's files."""
-    yield {"type": "NewIndex", "config": {"force_language": language}}
+    own = any(record.lang for record in records)
+    yield {"type": "NewIndex", "config": {} if own else {"force_language": language}}
     for number, record in enumerate(records):
         meta = {"title": record.title, "speaker": record.speaker, "target": record.url}
         filters = {"tag": list(record.tags)} if record.tags else {}
         if record.role:
             filters["role"] = [record.role]
         yield {"type": "AddRecord", "index_id": 0, "url": f"/{number}/", "content": record.text or record.title,
-               "language": language, "meta": {key: value for key, value in meta.items() if value},
+               "language": record.lang or language, "meta": {key: value for key, value in meta.items() if value},
                "filters": filters}
     yield {"type": "GetFiles", "index_id": 0}
 

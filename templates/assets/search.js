@@ -29,13 +29,27 @@ function resultItem(data) {
   return item;
 }
 
+/* A multilingual site's index has a language each; the page's is searched (Pagefind picks it by <html lang>).
+   "All languages" merges the others. Pagefind skips merging its own folder, so it is named as ".../pagefind/./". */
+async function mergeLanguages(pagefind) {
+  const folder = new URL("pagefind/", root).href;
+  const entry = await (await fetch(folder + "pagefind-entry.json")).json();
+  const mine = document.documentElement.lang.toLowerCase();
+  const codes = Object.keys(entry.languages);
+  const primary = codes.includes(mine) ? mine : codes.find((c) => c === mine.split("-")[0]);
+  for (const code of codes) {
+    if (code !== primary) await pagefind.mergeIndex(folder + "./", { language: code });
+  }
+}
+
 async function run() {
   const params = new URLSearchParams(location.search);
   const query = (params.get("q") || "").trim();
-  for (const name of ["q", "role", "tag"]) form.elements[name].value = params.get(name) || "";
+  for (const name of ["q", "role", "tag", "lang"]) if (form.elements[name]) form.elements[name].value = params.get(name) || "";
   if (!query) return;
   status.textContent = "Searching…";
   const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+  if (params.get("lang") === "all") await mergeLanguages(pagefind);
   const filters = {};
   if (params.get("role")) filters.role = params.get("role");
   if (params.get("tag")) filters.tag = params.get("tag");
