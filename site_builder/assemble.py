@@ -188,7 +188,8 @@ def search_index(config, site, store: ViewStore, search_key: str, trusted: Build
         return [], kept, False
     if preview:  # the pages now, with the index they had
         return [], _kept_index(None, trusted, present), True
-    return [search_index_writer(search_records(_full_views(site, store), config.title, lang_of), config.language)], [], False
+    records = search_records(_full_views(site, store), config.title, *([lang_of] if lang_of else []))
+    return [search_index_writer(records, config.language)], [], False
 
 
 def build_time() -> dt.datetime:
