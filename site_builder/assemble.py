@@ -33,10 +33,11 @@ from site_builder.permalinks import Routing, route
 from site_builder.posts import load_post, meta_line
 from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_url, companion_view,
                                  fence_decorator, linked_ranges, make_environment, page_file, page_specs, page_url,
-                                 post_url, post_view, quotes_of, render_page, site_data, template_key)
+                                 every_post, post_url, post_view, quotes_of, render_page, site_data, template_key)
 from site_builder.search import SearchRecord, die_with_parent, search_records, write_search_index
 from site_builder.snippets import block_statuses
 from site_builder.output import OutputScan, built_id, kept_warning, output_files, scan_output
+from site_builder.translations import Languages, site_languages
 from site_builder.write import Kept, drop_inherited_locks, write_site
 
 if TYPE_CHECKING:
@@ -90,16 +91,17 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     built_pages = {path: record for path, record in built_pages.items()
                    if page_name(path, sources.pages_root) not in theirs}
     menu, menu_errors, menu_warnings = menu_items(config.menu, page_views, left_out, sources.config)
+    languages, language_errors = site_languages(views, config.language) if not errors else (Languages(config.language), [])
     _raise_all(errors + page_errors + duplicate_urls(views) + template_errors(env, {**included, **built_pages})
-               + menu_errors)
+               + menu_errors + language_errors)
     companions = companion_views(sources.companions, [*zip(views, included.values())],
                                  [*zip(page_views.values(), built_pages.values())])
-    site = site_data(config, views, build_time(), sorted(page_views.values(), key=nav_order), menu)
+    site = site_data(config, views, build_time(), sorted(page_views.values(), key=nav_order), menu, languages)
     theme_files, static_files = _theme_copies(theme / "assets", "assets"), _static_copies(sources)
     if scan is None or scan.keep != config.keep:
         scan = scan_output(out, config.keep)
     own_robots = "robots.txt" in scan.kept or any(d == "robots.txt" for _, d in static_files)  # the user's wins
-    specs = [spec for spec in page_specs(config, site, companions) if not (own_robots and spec.path == "robots.txt")]
+    specs = [spec for spec in page_specs(config, site, companions, languages) if not (own_robots and spec.path == "robots.txt")]
     if sources.jekyll:  # Jekyll's files copied as they are give way to the pages of the theme (a 404.html, a feed)
         static_files, given_way = _giving_way(static_files, {spec.path for spec in specs})
     else:
@@ -117,8 +119,9 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
         and _same_bytes(out / css.path, css.content) else css
     copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
     search_key = digest(code_key(), config.title, config.language,
-                        *(v.cache_key for v in (*dict.__getitem__(site, "posts"), *dict.__getitem__(site, "pages"))))
-    index, kept_index, pending = search_index(config, site, store, search_key, trusted, present, preview)
+                        *(v.cache_key for v in (*every_post(site), *dict.__getitem__(site, "pages"))))
+    index, kept_index, pending = search_index(config, site, store, search_key, trusted, present, preview,
+                                              languages.of if languages.multilingual else None)
     build_id = uuid.uuid4().hex
     carried = write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
                build_id=build_id, remove_previous="background" if preview else "now",
@@ -173,9 +176,11 @@ def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
 
 
 def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,  # noqa: ANN001
-                 present: dict[str, tuple[int, int, int]], preview: bool) -> tuple[list, list[str], bool]:
+                 present: dict[str, tuple[int, int, int]], preview: bool,
+                 lang_of: Callable[[str], str] | None = None) -> tuple[list, list[str], bool]:
     """(the index to write, the current site's index files to keep, whether the kept index is behind): the
-    index is kept when it indexes what the site shows now; a preview keeps it anyway, and says so."""
+    index is kept when it indexes what the site shows now; a preview keeps it anyway, and says so. ``lang_of``
+    (a multilingual site) gives each post's language: Pagefind indexes each language apart."""
     if not config.search:
         return [], [], False
     kept = _kept_index(search_key, trusted, present)
@@ -183,7 +188,8 @@ def search_index(config, site, store: ViewStore, search_key: str, trusted: Build
         return [], kept, False
     if preview:  # the pages now, with the index they had
         return [], _kept_index(None, trusted, present), True
-    return [search_index_writer(search_records(_full_views(site, store), config.title), config.language)], [], False
+    records = search_records(_full_views(site, store), config.title, *([lang_of] if lang_of else []))
+    return [search_index_writer(records, config.language)], [], False
 
 
 def build_time() -> dt.datetime:
@@ -228,7 +234,7 @@ def _unchanged(path: str, trusted: BuildState, present: dict[str, tuple[int, int
 def routing_of(config: SiteConfig, sources: Sources) -> Routing:
     """What routes the posts of this site (its ``permalink:`` and layout)."""
     return Routing(pattern=config.permalink, jekyll=sources.jekyll, timezone=config.timezone, root=sources.root,
-                   sections=config.section_permalinks, hugo=sources.hugo)
+                   sections=config.section_permalinks, hugo=sources.hugo, language=config.language)
 
 
 def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store: ViewStore, *, drafts: bool,
@@ -713,7 +719,7 @@ def _same_bytes(path: Path, content: str) -> bool:
 
 def _full_views(site, store: ViewStore) -> Iterator:
     """The whole view of every post, then of every page (pages are found by search too)."""
-    return (store.get(view.cache_key) for view in (*dict.__getitem__(site, "posts"), *dict.__getitem__(site, "pages")))
+    return (store.get(view.cache_key) for view in (*every_post(site), *dict.__getitem__(site, "pages")))
 
 
 def unchanged_copies(copies: list[tuple[Path, str]], trusted: BuildState | None,

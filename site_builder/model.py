@@ -18,6 +18,33 @@ ROLES = ("user", "assistant", "system", "tool")
 RTL_LANGUAGES = frozenset(("ar", "he", "iw", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "syr"))
 """Primary language subtags written right to left."""
 
+LANGUAGE_NAMES = {
+    "en": "English", "zh": "中文", "zh-hans": "简体中文", "zh-hant": "繁體中文", "zh-cn": "简体中文",
+    "zh-tw": "繁體中文", "ja": "日本語", "ko": "한국어", "fr": "Français", "de": "Deutsch", "es": "Español",
+    "pt": "Português", "pt-br": "Português (Brasil)", "it": "Italiano", "nl": "Nederlands", "ru": "Русский",
+    "uk": "Українська", "pl": "Polski", "tr": "Türkçe", "ar": "العربية", "he": "עברית", "fa": "فارسی",
+    "ur": "اردو", "hi": "हिन्दी", "bn": "বাংলা", "id": "Bahasa Indonesia", "vi": "Tiếng Việt", "th": "ไทย",
+    "sv": "Svenska", "da": "Dansk", "fi": "Suomi", "nb": "Norsk bokmål", "cs": "Čeština", "el": "Ελληνικά",
+    "hu": "Magyar", "ro": "Română",
+}
+"""Each language's name in itself (what a language switcher shows), by lower-case tag."""
+
+
+def language_name(lang: str) -> str:
+    """``lang``'s name in itself (``Français``), its primary subtag's, or the tag as written."""
+    code = lang.lower().replace("_", "-")
+    return LANGUAGE_NAMES.get(code) or LANGUAGE_NAMES.get(code.split("-")[0]) or lang
+
+
+def folder_language(path: Path) -> str | None:
+    """The language folder a post file sits in (``_posts/zh/x.md``, ``zh/_posts/x.md``, ``posts/fr/x.md``), or
+    None: the folder's name must be a language of ``LANGUAGE_NAMES``."""
+    parent = path.parent
+    if parent.name == "_posts":
+        parent = parent.parent
+    name = parent.name.lower().replace("_", "-")
+    return name if name in LANGUAGE_NAMES else None
+
 
 @dataclass(frozen=True, slots=True)
 class Speaker:

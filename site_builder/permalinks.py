@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from site_builder.errors import PostError, shown
-from site_builder.model import Post
+from site_builder.model import Post, folder_language
 from site_builder.posts import jekyll_slug, meta_line
 
 STYLES = {
@@ -67,6 +67,8 @@ class Routing:
     """The content folder (folders above ``_posts/`` are categories)."""
     sections: tuple[tuple[str, str], ...] = ()
     """Hugo's ``permalinks``: a pattern per section (``posts``, ``post``), over ``pattern``."""
+    language: str = ""
+    """The site's language: a post in a folder named for another language (``posts/zh/``) goes under ``zh/``."""
     hugo: bool = False
     """A Hugo site folder: its default is ``/:section/:slugorfilename/``, ``:title`` and ``:slug`` are Hugo's
     (the title made a path), a post's ``url:`` is its permalink, and URLs are lower-cased, as Hugo makes them."""
@@ -116,8 +118,20 @@ def route(post: Post, routing: Routing) -> tuple[str, tuple[str, ...]]:
         raise PostError(post.path, line, f"permalink {shown(template)} {problem}",
                         hint="use Jekyll's placeholders (/:year/:month/:day/:title:output_ext) or a style: "
                              + ", ".join(STYLES))
-    url = _sanitize(_expand(STYLES.get(template, template), _values(post, routing)))
+    url = _language_folder(post, routing, own) + _sanitize(_expand(STYLES.get(template, template), _values(post, routing)))
     return _checked(post, line, "permalink", hugo_path(url) if routing.hugo else url), redirects(post)
+
+
+def _language_folder(post: Post, routing: Routing, own: object) -> str:
+    """``/zh`` for a post of our own folders in ``posts/zh/`` (a language other than the site's, which the post's
+    ``lang:`` does not contradict) and routed by the default pattern, as Hugo puts a language's pages: translations
+    with one slug (``posts/en/llama.md``, ``posts/zh/llama.md``) get one URL each. Else empty."""
+    if routing.jekyll or routing.hugo or routing.pattern or own:
+        return ""
+    folder = folder_language(post.path)
+    if folder is None or folder == routing.language.lower() or (post.lang or folder).lower().replace("_", "-") != folder:
+        return ""
+    return "/" + folder
 
 
 def hugo_path(url: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
 
 import jinja2
+import yaml
+from markupsafe import Markup
 from markdown_it import MarkdownIt
 
 from site_builder import __version__
@@ -28,11 +31,12 @@ from site_builder.links import LinkProblem, PageLinks, Target
 from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
 from site_builder.mathml import INLINE as INLINE_MATH
 from site_builder.menu import MenuItem
-from site_builder.model import Exchange, Post, Turn
+from site_builder.model import Exchange, Post, Turn, language_name
 from site_builder.frontmatter import normalise_text
 from site_builder.permalinks import page_file_of
 from site_builder.posts import MAX_SLUG, meta_line, slugify
 from site_builder.snippets import BlockStatus
+from site_builder.translations import Languages, Translation
 
 _PACKAGE = Path(__file__).resolve().parent
 THEME_DIR = _PACKAGE / "theme" if (_PACKAGE / "theme").is_dir() else _PACKAGE.parent / "templates"
@@ -169,6 +173,7 @@ def make_environment(theme: Path, overrides: Path | None, compiled: Path | None 
     env.filters["tag_slug"] = _tag_slug_filter
     env.filters["text_direction"] = text_direction
     env.filters["feed_html"] = feed_html
+    env.filters["language_name"] = language_name
     return env
 
 
@@ -200,6 +205,85 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except OSError as exc:
             warn_unwritable(Path(self.directory), exc.strerror or str(exc))
+
+
+I18N_FOLDER = "i18n"
+"""The theme's folder of interface words: ``i18n/<lang>.yaml`` (a site's ``content/templates/i18n/`` overrides)."""
+FALLBACK_LANGUAGE = "en"
+
+
+def words(env: jinja2.Environment, lang: str) -> Mapping[str, Any]:
+    """The interface words for ``lang``: its file (``i18n/zh-hans.yaml``, else ``i18n/zh.yaml``), read once per
+    environment; the names looked for are noted as templates used, so a page is rendered again when one changes."""
+    found: dict[str, Any] = {}
+    code = lang.lower().replace("_", "-")
+    for name in dict.fromkeys((f"{I18N_FOLDER}/{code}.yaml", f"{I18N_FOLDER}/{code.split('-')[0]}.yaml")):
+        loaded = _words_file(env, name)
+        found = {**loaded, **found}
+    return found
+
+
+def _words_file(env: jinja2.Environment, name: str) -> Mapping[str, Any]:
+    if isinstance(env, PageEnvironment):
+        env.loaded.add(name)
+    cache = env.__dict__.setdefault("i18n_cache", {})
+    if name not in cache:
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+        except jinja2.TemplateNotFound:
+            cache[name] = {}
+        else:
+            try:
+                value = yaml.safe_load(source) or {}
+            except yaml.YAMLError as exc:
+                raise TemplateError(f"{filename}: not YAML: {exc}", hint="fix the file of interface words") from None
+            if not isinstance(value, dict):
+                raise TemplateError(f"{filename}: interface words must be a mapping (key: words)",
+                                    hint="write one `key: words` a line") from None
+            cache[name] = value
+    return cache[name]
+
+
+def translate(env: jinja2.Environment, lang: str, key: str, **values: Any) -> Markup:
+    """The interface words ``key`` in ``lang`` (English when ``lang`` has none), as HTML (the words escaped), with
+    ``{name}`` filled from ``values`` (escaped, unless HTML already: a link made with ``Markup``); a key with plural forms (``one``, ``other``…) picks the form of ``count``."""
+    found = words(env, lang).get(key)
+    if found is None:
+        found = words(env, FALLBACK_LANGUAGE).get(key)
+        if found is None:
+            raise KeyError(f"no interface words {key!r} in {I18N_FOLDER}/{FALLBACK_LANGUAGE}.yaml")
+    if isinstance(found, dict):
+        count = values.get("count", 0)
+        found = found.get(plural_form(lang, count)) or found.get("other") or next(iter(found.values()))
+    text = Markup.escape(str(found))
+    return text.format(**values) if values else text
+
+
+def plural_form(lang: str, count: int) -> str:
+    """CLDR's plural category of ``count`` in ``lang`` (integers): ``one``/``other`` for most languages, none for
+    Chinese, Japanese, Korean…, Arabic's six."""
+    code = lang.lower().replace("_", "-").split("-")[0]
+    if code in ("zh", "ja", "ko", "th", "vi", "id"):
+        return "other"
+    if code == "ar":
+        tail = count % 100
+        return ("zero" if count == 0 else "one" if count == 1 else "two" if count == 2
+                else "few" if 3 <= tail <= 10 else "many" if 11 <= tail <= 99 else "other")
+    if code in ("fr", "hi", "pt"):
+        return "one" if count in (0, 1) else "other"
+    return "one" if count == 1 else "other"
+
+
+def js_words(env: jinja2.Environment, lang: str) -> str:
+    """The words the theme's scripts show (``js.*`` keys), as JSON, for a page not in English; empty for English
+    (the scripts hold the English words)."""
+    if lang.lower().split("-")[0] == FALLBACK_LANGUAGE:
+        return ""
+    english = words(env, FALLBACK_LANGUAGE)
+    mine = words(env, lang)
+    keys = sorted(key for key in english if key.startswith("js."))
+    return json.dumps({key[3:]: str(mine.get(key, english[key])) for key in keys}, ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku-arab", "ps", "sd", "syr", "ug", "ur",
@@ -568,48 +652,180 @@ class SiteData(dict):
 
 
 def site_data(config: SiteConfig, views: Iterable[Any], now: dt.datetime, pages: Iterable[Any] = (),
-              menu: tuple[MenuItem, ...] = ()) -> SiteData:
+              menu: tuple[MenuItem, ...] = (), languages: Languages | None = None) -> SiteData:
     """What templates see as ``site``: posts newest first, tags, their folders, the generator, the pages (in
-    the nav's order) and the nav's links after the theme's own (``menu.py``)."""
+    the nav's order) and the nav's links after the theme's own (``menu.py``). A multilingual site (``languages``)
+    keeps each language's posts and tags apart: ``posts`` and ``tags`` are the site language's, ``posts:zh`` and
+    ``tags:zh`` another's (a page in that language sees them as ``site.posts``, ``site.tags``: ``LocalSite``)."""
     views = sorted(views, key=lambda v: (v.post.date, v.post.slug, v.url), reverse=True)
-    tags = _tags(views)
-    return SiteData(config=config, posts=views, tags=tags, tag_slugs=tag_slugs(tags),
-                    generator=f"site_builder {__version__}", built=now, pages=list(pages), menu=menu)
+    every = _tags(views)
+    if languages is None or not languages.multilingual:
+        return SiteData(config=config, posts=views, tags=every, tag_slugs=tag_slugs(every),
+                        generator=f"site_builder {__version__}", built=now, pages=list(pages), menu=menu)
+    mine = {lang: [v for v in views if languages.of(v.url) == lang] for lang in languages.all}
+    local = {f"{name}:{lang}": value for lang in languages.others
+             for name, value in (("posts", mine[lang]), ("tags", _tags(mine[lang])))}
+    return SiteData(config=config, posts=mine[languages.default], tags=_tags(mine[languages.default]),
+                    tag_slugs=tag_slugs(every), generator=f"site_builder {__version__}", built=now, pages=list(pages),
+                    menu=menu, **local)
 
 
-def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionView]) -> list[PageSpec]:
-    """Every page of the site, in the order they are rendered: feed and sitemap last."""
+def every_post(site: SiteData) -> list:
+    """Every post's view of the site, whatever its language (``site.posts`` holds one language's)."""
+    return [view for key in dict.keys(site) if key == "posts" or key.startswith("posts:")
+            for view in dict.__getitem__(site, key)]
+
+
+class LocalSite(SiteData):
+    """``site`` as a page in one of a multilingual site's other languages sees it: ``posts`` and ``tags`` are that
+    language's (``posts:zh``); every read is noted in the whole site's ``read``, under the entry it reads."""
+
+    LOCAL = ("posts", "tags")
+
+    def __init__(self, whole: SiteData, lang: str) -> None:
+        super().__init__()
+        self.whole, self.lang = whole, lang
+
+    def _entry(self, key: Any) -> Any:
+        return f"{key}:{self.lang}" if key in self.LOCAL else key
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.whole[self._entry(key)]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self.whole.get(self._entry(key), default)
+
+    def __contains__(self, key: object) -> bool:
+        return self._entry(key) in self.whole
+
+    def __iter__(self):
+        return iter(self.whole)
+
+    def keys(self):
+        return self.whole.keys()
+
+    def values(self):
+        return self.whole.values()
+
+    def items(self):
+        return self.whole.items()
+
+    def tag_slug(self, tag: str) -> str:
+        return self.whole.tag_slug(tag)
+
+
+def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionView],
+               languages: Languages | None = None) -> list[PageSpec]:
+    """Every page of the site, in the order they are rendered: feed and sitemap last. A multilingual site gets
+    its lists (home, archive, tags, feeds, search) once per language, the others' under ``<lang>/``, and every
+    page what it needs to link its translations (``page_lang``, ``lang_prefix``, ``alternates``,
+    ``translations``)."""
+    languages = languages or Languages(config.language)
     views, tags, slugs = dict.__getitem__(site, "posts"), dict.__getitem__(site, "tags"), \
         dict.__getitem__(site, "tag_slugs")
-    specs = [*paged("", "index.html", list(views), config.paginate),
-             *paged("archive/", "archive.html", list(views), config.paginate * ARCHIVE_FACTOR),
+    local = _language_extra(languages, languages.default)
+    specs = [*paged("", "index.html", list(views), config.paginate, local),
+             *paged("archive/", "archive.html", list(views), config.paginate * ARCHIVE_FACTOR, local),
              PageSpec("404.html", "404.html", {"absolute_links": True})]
     if config.search:
-        specs.append(PageSpec("search/index.html", "search.html", {}))
-    specs += [PageSpec(page_file(v.url), str(v.post.meta.get("template", "post.html")),
-                       {"view": v, "newer": views[i - 1] if i else None,
-                        "older": views[i + 1] if i + 1 < len(views) else None})
-              for i, v in enumerate(views)]
+        specs.append(PageSpec("search/index.html", "search.html", dict(local)))
+    specs += _post_specs(views, languages)
     specs += [PageSpec(page_file(v.url), str(v.post.meta.get("template", "page.html")),
                        {"view": v, "newer": None, "older": None}) for v in dict.__getitem__(site, "pages")]
-    moved = {old: v for v in views for old in v.post.redirects}
+    moved = {old: v for v in every_post(site) for old in v.post.redirects}
     specs += [PageSpec(page_file(old), "redirect.html", {"target": v.url, "target_title": v.post.title})
               for old, v in moved.items()]
     if moved:  # what jekyll-redirect-from writes beside them: each old path and the address it moved to
         specs.append(PageSpec("redirects.json", "redirects.json",
                               {"redirects": {"/" + old: config.absolute_root + v.url for old, v in moved.items()}}))
-    specs += [spec for t, tv in tags.items()
-              for spec in paged(f"tags/{slugs[t]}/", "tag.html", tv, config.paginate, {"tag": t})]
-    specs += [PageSpec(f"tags/{slugs[t]}/feed.xml", "feed.xml", _feed(config, tv, f"tags/{slugs[t]}/", t))
-              for t, tv in tags.items()]
-    specs.append(PageSpec("tags/index.html", "tags.html", {}))
+    specs += _tag_specs(config, "", tags, slugs, local)
+    specs.append(PageSpec("tags/index.html", "tags.html", dict(local)))
     specs += [PageSpec(f"{c.url}index.html", "companion.html", {"companion": c}) for c in companions]
-    listed = [(spec.path, _last_modified(spec, views)) for spec in specs
-              if spec.path.endswith(".html") and spec.path not in ("404.html", "search/index.html")
+    feeds = [PageSpec("feed.xml", "feed.xml", {**_feed(config, views, "", None), **local})]
+    for lang in languages.others:
+        prefix, extra = languages.prefix(lang), _language_extra(languages, lang)
+        mine, my_tags = dict.__getitem__(site, f"posts:{lang}"), dict.__getitem__(site, f"tags:{lang}")
+        specs += [*paged(prefix, "index.html", list(mine), config.paginate, extra),
+                  *paged(f"{prefix}archive/", "archive.html", list(mine), config.paginate * ARCHIVE_FACTOR, extra)]
+        if config.search:
+            specs.append(PageSpec(f"{prefix}search/index.html", "search.html", dict(extra)))
+        specs += _post_specs(mine, languages)
+        specs += _tag_specs(config, prefix, my_tags, slugs, extra)
+        specs.append(PageSpec(f"{prefix}tags/index.html", "tags.html", dict(extra)))
+        feeds.append(PageSpec(f"{prefix}feed.xml", "feed.xml", {**_feed(config, mine, prefix, None), **extra}))
+    searches = {f"{languages.prefix(lang)}search/index.html" for lang in languages.all}
+    listed = [(spec.path, _last_modified(spec, every_post(site))) for spec in specs
+              if spec.path.endswith(".html") and spec.path != "404.html" and spec.path not in searches
               and spec.template != "redirect.html"]
-    return specs + [PageSpec("feed.xml", "feed.xml", _feed(config, views, "", None)),
-                    PageSpec("sitemap.xml", "sitemap.xml", {"paths": listed}),
+    specs += feeds
+    if languages.multilingual:
+        specs = _with_alternates(specs, languages)
+    return specs + [PageSpec("sitemap.xml", "sitemap.xml", {"paths": listed}),
                     PageSpec("robots.txt", "robots.txt", {})]
+
+
+def _language_extra(languages: Languages, lang: str) -> dict[str, Any]:
+    """What a page in ``lang`` of a multilingual site gets besides its own (nothing on a site in one language)."""
+    if not languages.multilingual:
+        return {}
+    return {"page_lang": lang, "lang_prefix": languages.prefix(lang)}
+
+
+def _post_specs(views: list, languages: Languages) -> list[PageSpec]:
+    """The page of each post of ``views`` (one language's, newest first): the next newer and older ones of that
+    language beside it; on a multilingual site, its language and its translations."""
+    specs = []
+    for i, v in enumerate(views):
+        extra = {"view": v, "newer": views[i - 1] if i else None, "older": views[i + 1] if i + 1 < len(views) else None}
+        if languages.multilingual:
+            extra.update(_language_extra(languages, languages.of(v.url)),
+                         translations=(languages.translations or {}).get(v.url, ()))
+        specs.append(PageSpec(page_file(v.url), str(v.post.meta.get("template", "post.html")), extra))
+    return specs
+
+
+def _tag_specs(config: SiteConfig, prefix: str, tags: Mapping[str, list], slugs: Mapping[str, str],
+               extra: Mapping[str, Any]) -> list[PageSpec]:
+    """The pages of each tag and its feed, under ``prefix`` (a language's folder)."""
+    specs = [spec for t, tv in tags.items()
+             for spec in paged(f"{prefix}tags/{slugs[t]}/", "tag.html", tv, config.paginate, {"tag": t, **extra})]
+    return specs + [PageSpec(f"{prefix}tags/{slugs[t]}/feed.xml", "feed.xml",
+                             {**_feed(config, tv, f"{prefix}tags/{slugs[t]}/", t), **extra}) for t, tv in tags.items()]
+
+
+def _with_alternates(specs: list[PageSpec], languages: Languages) -> list[PageSpec]:
+    """``specs`` with ``alternates`` given to each page that exists in more than one language: (hreflang, site
+    path) for each version, then ``x-default`` (the site language's version, else the first); a list gets its
+    versions as ``translations`` too (the header's language switcher)."""
+    versions: dict[str, list[tuple[str, str]]] = {}
+    for spec in specs:
+        lang = spec.extra.get("page_lang")
+        if lang is None or "view" in spec.extra or not spec.path.endswith(".html"):
+            continue
+        versions.setdefault(spec.path[len(spec.extra["lang_prefix"]):], []).append((lang, _folder_url(spec.path)))
+    done = []
+    for spec in specs:
+        lang = spec.extra.get("page_lang")
+        if lang is None:
+            done.append(spec)
+            continue
+        if "view" in spec.extra:
+            found = [(t.lang, t.url) for t in spec.extra.get("translations", ())]
+        else:
+            found = versions.get(spec.path[len(spec.extra["lang_prefix"]):], [])
+        alternates, extra = (), dict(spec.extra)
+        if len(found) > 1:
+            default = next((url for code, url in found if code == languages.default), found[0][1])
+            alternates = (*found, ("x-default", default))
+            if "view" not in spec.extra:  # a list's switcher: the same list in each language
+                extra["translations"] = tuple(Translation(code, language_name(code), url) for code, url in found)
+        done.append(PageSpec(spec.path, spec.template, {**extra, "alternates": alternates}))
+    return done
+
+
+def _folder_url(path: str) -> str:
+    """The site path a page's file is served at (``zh/archive/index.html`` -> ``zh/archive/``)."""
+    return path[:-10] if path.endswith("index.html") else path
 
 
 def _feed(config: SiteConfig, views: list, folder: str, tag: str | None) -> dict[str, Any]:
@@ -700,9 +916,25 @@ def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfi
     def absolute(target: str = "") -> str:
         return config.absolute_root + target
 
+    lang, prefix = extra.get("page_lang") or config.language, extra.get("lang_prefix", "")
+
+    def lang_url(target: str = "") -> str:
+        return url(prefix + target)
+
+    def t(key: str, **values: Any) -> str:
+        return translate(env, lang, key, **values)
+
+    def script_words() -> str:
+        return js_words(env, lang)
+
+    if prefix and isinstance(site, SiteData):
+        site = LocalSite(site, lang)
+    extra = {"page_lang": lang, "lang_prefix": prefix, "alternates": (), "translations": (), **extra}
     try:
         return printable(env.get_template(template).render(site=site, config=config, page_path=path, url=url,
-                                                           absolute=absolute, root=root, **extra))
+                                                           absolute=absolute, root=root, lang_url=lang_url, t=t,
+                                                           script_words=script_words,
+                                                           **extra))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:

@@ -24,10 +24,10 @@ import sys
 import tempfile
 import threading
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from site_builder.errors import SiteError
 from site_builder.render import PostView, TurnView
@@ -55,13 +55,16 @@ _WORD = re.compile(r"\w")
 """Pagefind indexes words: a record of punctuation alone (a ``>>>>`` block) leaves it nothing to index."""
 
 
-def search_records(views: Iterable[PostView], site_title: str) -> list[SearchRecord]:
+def search_records(views: Iterable[PostView], site_title: str,
+                   lang_of: Callable[[str], str] | None = None) -> list[SearchRecord]:
     """One record per turn of every post view (and one per introduction or article) that has text to find.
 
     A site with nothing to find (no posts yet, or only code) gets one record for its home page, since
     Pagefind builds no index from nothing and the search page needs one.
     """
     records = [record for record in _records(views) if _WORD.search(record.text)]
+    if lang_of is not None:  # a multilingual site: each record in its post's language
+        records = [replace(record, language=lang_of(record.url.split("#", 1)[0])) for record in records]
     return records or [SearchRecord("", f"{site_title} home", site_title, "", "article", ())]
 
 

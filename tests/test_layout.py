@@ -99,7 +99,7 @@ def test_snippet_imports_flow_one_way():
 LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"}, {"settle"}, {"build"}, {"assemble"},
           {"search", "render", "feed", "markdown", "links", "sanitize", "mathml", "mathrules", "highlight", "write", "output", "incremental",
            "secrets"}, {"snippets"},
-          {"discover", "config", "services", "menu"},
+          {"discover", "config", "services", "menu", "translations"},
           {"permalinks", "posts", "pages", "conversation", "reading", "speakers", "frontmatter", "blockquotes"},
           {"model", "errors", "caches"}]
 """The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version)."""

@@ -55,14 +55,17 @@ function resultItem(data) {
 }
 
 /* Pagefind writes an index per language (a post's lang:, else the site's) and searches the one of the page's
-   <html lang> (else its primary subtag, else the largest): every other is merged in, so one search finds
-   every post. Merged by its full URL, which Pagefind does not take for the page's own index. */
-async function loadPagefind() {
+   <html lang> (else its primary subtag, else the largest). On a one-language site every other is merged in,
+   so one search finds every post; on a multilingual site (the form has a language choice) only when the
+   reader chooses "all languages". Merged by its full URL, which Pagefind does not take for the page's own
+   index. */
+async function loadPagefind(everyLanguage) {
   const base = new URL("pagefind/", root);
   const pagefind = await import(new URL("pagefind.js", base).href);
   const entry = await (await fetch(new URL("pagefind-entry.json", base), { cache: "no-cache" })).json();
   const own = pagesLanguage(Object.entries(entry.languages || {}),
                             (document.documentElement.getAttribute("lang") || "unknown").toLowerCase());
+  if (!everyLanguage) return pagefind;
   for (const language of Object.keys(entry.languages || {})) {
     if (language !== own) await pagefind.mergeIndex(base.href, { language });
   }
@@ -104,6 +107,7 @@ async function showMore(results, focus) {
 }
 
 let pagefindModule = null;  /* loaded once, on the first search */
+let loadedFor = null;  /* whether that load merged every language's index */
 let searches = 0;  /* a newer search makes the results of an older one stale */
 let shown = null;  /* the results listed: "Show more results" goes on with them */
 
@@ -113,7 +117,7 @@ async function run() {
   const asked = ++searches;
   const params = new URLSearchParams(location.search);
   const query = (params.get("q") || "").trim();
-  for (const name of ["q", "role", "tag"]) form.elements[name].value = params.get(name) || "";
+  for (const name of ["q", "role", "tag", "lang"]) if (form.elements[name]) form.elements[name].value = params.get(name) || "";
   if (!query) {
     shown = null;
     list.replaceChildren();
@@ -122,7 +126,14 @@ async function run() {
     return;
   }
   status.textContent = "Searching…";
-  pagefindModule = pagefindModule || loadPagefind();
+  /* every language: on a one-language site always, on a multilingual one when "all languages" is chosen */
+  const everyLanguage = !form.elements.lang || params.get("lang") === "all";
+  if (pagefindModule && loadedFor !== everyLanguage) {  /* an index once merged stays: load the page again */
+    location.reload();
+    return;
+  }
+  loadedFor = everyLanguage;
+  pagefindModule = pagefindModule || loadPagefind(everyLanguage);
   const pagefind = await pagefindModule;
   const filters = {};
   if (params.get("role")) filters.role = params.get("role");

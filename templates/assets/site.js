@@ -4,6 +4,20 @@
   var root = document.documentElement;
   root.classList.add("js");
 
+  /* ---- Words: the page's language's (body data-words, from i18n/<lang>.yaml), else English. ---- */
+  var words = {};
+  try { words = JSON.parse(document.body.dataset.words || "{}"); } catch (e) { words = {}; }
+  function word(key, english) { return words[key] || english; }
+  if (document.body.dataset.words) {  /* the controls the post's HTML carries in English */
+    document.querySelectorAll("button.copy").forEach(function (b) {
+      b.textContent = word("copy", "Copy");
+      b.setAttribute("aria-label", word("copy_code", "Copy code"));
+    });
+    document.querySelectorAll('a[aria-label="Link to this section"]').forEach(function (a) {
+      a.setAttribute("aria-label", word("link_to_section", "Link to this section"));
+    });
+  }
+
   /* ---- Theme: follow the system, or light, or dark (remembered). ---- */
   var themeButtons = document.querySelectorAll(".theme-switch button[data-theme-choice]");
   function showTheme() {
@@ -30,7 +44,7 @@
     var tabs = Array.prototype.slice.call(list.querySelectorAll("a[data-for]"));
     var panels = Array.prototype.slice.call(group.querySelectorAll(".variant"));
     list.setAttribute("role", "tablist");
-    list.setAttribute("aria-label", "Answers");
+    list.setAttribute("aria-label", word("answers", "Answers"));
     tabs.forEach(function (tab, i) {
       tab.setAttribute("role", "tab");
       panels[i].setAttribute("role", "tabpanel");
@@ -130,8 +144,8 @@
     var label = button.dataset.label || button.textContent;
     button.dataset.label = label;
     copyText(button.dataset.copy || "").then(function (ok) {
-      button.textContent = ok ? "Copied" : "Copy failed";
-      announce(ok ? "Copied" : "Copy failed: select the text and copy it by hand");
+      button.textContent = ok ? word("copied", "Copied") : word("copy_failed", "Copy failed");
+      announce(ok ? word("copied", "Copied") : word("copy_failed_long", "Copy failed: select the text and copy it by hand"));
       setTimeout(function () { button.textContent = label; }, 2000);
     });
   });
