@@ -242,13 +242,15 @@ def _shell_commands(lines: list[str]) -> str:
 
 def stylesheet(light: str, dark: str) -> str:
     """CSS for both styles: light by default, dark under the OS preference unless the toggle says light,
-    and dark whenever the toggle says dark. Token colours are made readable first (``readable_style``)."""
+    and dark whenever the toggle says dark — on screens only: printed code is light whatever the theme. Token
+    colours are made readable first (``readable_style``)."""
     light_css = HtmlFormatter(style=readable_style(light)).get_style_defs(".highlight")
     dark_rules = HtmlFormatter(style=readable_style(dark)).get_style_defs(".highlight")
     scoped_dark = _scope(dark_rules, ':root[data-theme="dark"]')
     auto_dark = _scope(dark_rules, ':root:not([data-theme="light"])')
-    return (f"/* Pygments {pygments.__version__}: {light} (light) / {dark} (dark) */\n{light_css}\n"
-            f"{scoped_dark}\n@media (prefers-color-scheme: dark) {{\n{auto_dark}\n}}\n")
+    return (f"/* Pygments {pygments.__version__}: {light} (light) / {dark} (dark); print is always light */\n"
+            f"{light_css}\n@media screen {{\n{scoped_dark}\n"
+            f"@media (prefers-color-scheme: dark) {{\n{auto_dark}\n}}\n}}\n")
 
 
 def _scope(css: str, prefix: str) -> str:

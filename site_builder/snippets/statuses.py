@@ -17,9 +17,9 @@ from typing import Callable
 
 from site_builder.model import Post
 from site_builder.snippets.cache import cache_dir, cached_result, holds_results
-from site_builder.snippets.excerpts import locate
-from site_builder.snippets.model import (ADAPTED, DOCTEST, DRIFTED, EXCERPT, FAILED, NOT_CHECKED, OUTPUT, PROGRAM, SHELL,
-                                         VERIFIED, BlockStatus, Snippet)
+from site_builder.snippets.excerpts import adapted_diff, locate
+from site_builder.snippets.model import (ADAPTED, DOCTEST, DRIFTED, EXCERPT, FAILED, NOT_CHECKED, OUTPUT, PROGRAM,
+                                         SHELL, VERIFIED, BlockStatus, Snippet)
 from site_builder.snippets.parse import definition_span, find_definition, parse_snippets, read_module
 
 
@@ -38,7 +38,8 @@ def block_statuses(post: Post, content_dir: Path) -> dict[int, BlockStatus]:
 def located(snippet: Snippet, status: BlockStatus) -> BlockStatus:
     """``status`` with the block's ``kind`` and, for a block that quotes a companion, where it sits there even
     when no check result says so (never checked, or stale): the page links the companion's lines either way.
-    An excerpt found verbatim gets its own lines; otherwise the whole definition's."""
+    An excerpt found verbatim gets its own lines, an adapted block the lines it covers and its diff (which
+    needs no run); otherwise the whole definition's."""
     status = dataclasses.replace(status, kind=snippet.kind)
     ref = snippet.companion
     if ref is None or status.first_line:
@@ -47,10 +48,15 @@ def located(snippet: Snippet, status: BlockStatus) -> BlockStatus:
     if node is None:
         return status
     first, last = definition_span(node)
+    definition = ref.path.read_text(encoding="utf-8").splitlines()[first - 1:last]
+    diff = status.diff
     if snippet.kind == EXCERPT:
-        span = locate(snippet.code, ref.path.read_text(encoding="utf-8").splitlines()[first - 1:last])
+        span = locate(snippet.code, definition)
         first, last = (first + span[0], first + span[1]) if span else (first, last)
-    return dataclasses.replace(status, companion=status.companion or ref.file, first_line=first, last_line=last)
+    elif snippet.kind == ADAPTED:
+        last, diff = adapted_diff(snippet.code, definition, ref, first)
+    return dataclasses.replace(status, companion=status.companion or ref.file, first_line=first, last_line=last,
+                               diff=diff)
 
 
 def published(status: BlockStatus, content_dir: Path) -> BlockStatus:
@@ -117,7 +123,8 @@ def provenance(status: BlockStatus) -> str:
     if status.kind == ADAPTED:
         if status.status == VERIFIED:
             return f"Adapted from {where}: {changed_lines(status.diff)} to run — see the diff. That version ran."
-        return f"Adapted from {where}; " + ("the check failed: see how." if status.failed else "not checked yet.")
+        return (f"Adapted from {where}: {changed_lines(status.diff)} to run — see the diff; "
+                + ("the check failed: see how." if status.failed else "not checked yet."))
     if status.kind == OUTPUT:
         return {VERIFIED: f"Output of {where}, produced again by the check.",
                 FAILED: f"Output of {where}; the check did not produce it: see how."}.get(
