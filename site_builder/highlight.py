@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import signal
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Iterator
 
 import pygments
 from pygments.formatters import HtmlFormatter
@@ -32,11 +36,15 @@ class Budget:
 
 
 def highlight(code: str, lang: str, hl_lines: tuple[int, ...] = ()) -> str:
-    """Highlighted HTML (spans only, no wrapper), cached by (code, lang, hl_lines) — styles live in CSS classes.
+    """Highlighted HTML (spans only, no wrapper), cached by (code, lang, hl_lines) — styles live in CSS classes;
+    the whole text plain when lexing it takes more than ``WHOLE_FILE_SECONDS`` of CPU time.
     ``hl_lines``: 1-based lines of ``code`` to mark (``<span class="hll">``, Pygments' ``hl_lines``)."""
     key = (code, lang, hl_lines)
     cached = _CACHE.get(key)
-    return cached if cached is not None else _remember(key, _tokens_html(code, _lexer(lang, code), None, hl_lines))
+    if cached is not None:
+        return cached
+    html = _tokens_html(code, _lexer(lang, code), None, hl_lines)
+    return _remember(key, plain(code) if html is None else html)
 
 
 def highlight_within(code: str, lang: str, budget: Budget, hl_lines: tuple[int, ...] = ()) -> str:
@@ -80,9 +88,9 @@ def _remember(key: tuple[str, str, tuple[int, ...]], html: str) -> str:
     return html
 
 
-PIECE = 4096
-"""Most characters a lexer sees at once. A Pygments regex is tried against all the text after its position,
-and some are quadratic in it (systemd's ``[^=]+[ \t]*=``): 100 kB of spaces took minutes for a single try."""
+WHOLE_FILE_SECONDS = 5.0
+"""CPU seconds ``highlight`` (no page budget: companion pages, diffs) may spend on one text before showing
+it plain."""
 
 
 class _Deadline:
@@ -106,16 +114,53 @@ class _Deadline:
         return False
 
 
+class _Overtime(Exception):
+    """Raised inside a regex try by ``_cpu_alarm`` when the deadline passes."""
+
+
+@contextlib.contextmanager
+def _cpu_alarm(seconds: float) -> Iterator[None]:
+    """Raise ``_Overtime`` once this process has spent ``seconds`` more CPU time, even inside one regex try
+    (Python's regex engine checks for signals as it runs). Some Pygments regexes are cubic in the text after
+    their position (systemd's ``[^=]+[ \t]*=``: 5 kB of spaces took six minutes in one try), which no check
+    between tokens can stop. Signals reach only the main thread: elsewhere (the preview server's rebuilds)
+    only the checks between tokens bound the time. The previous handler and timer are put back."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    armed = [True]
+
+    def overtime(signum: int, frame: object) -> None:
+        if armed[0]:
+            raise _Overtime()
+
+    previous = signal.signal(signal.SIGPROF, overtime)
+    old_delay, old_interval = signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3))
+    try:
+        yield
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+        if old_delay:
+            signal.setitimer(signal.ITIMER_PROF, old_delay, old_interval)
+
+
 def _tokens_html(code: str, lexer: Lexer, deadline: _Deadline | None, hl_lines: tuple[int, ...] = ()) -> str | None:
-    """Lex ``code`` piece by piece and format it; None when the CPU clock passes ``deadline`` first (checked
-    between tokens). A construct that spans two pieces (a docstring across a blank line 4 kB in) may be
-    coloured differently after the cut; a lexer that loses or changes text gets the code shown plain."""
+    """The whole of ``code`` lexed at once and formatted; None when the CPU clock passes ``deadline`` first
+    (checked between tokens, and inside a regex try on the main thread). The lexer always sees the whole text:
+    cutting it into pieces put a cut inside a docstring and coloured the rest of the file wrong. A lexer that
+    loses or changes text gets the code shown plain."""
+    deadline = deadline or _Deadline(time.process_time() + WHOLE_FILE_SECONDS, WHOLE_FILE_SECONDS)
     tokens = []
-    for piece in _pieces(code):
-        for token in lexer.get_tokens(piece):
-            tokens.append(token)
-            if deadline is not None and deadline.passed():
-                return None
+    try:
+        with _cpu_alarm(deadline.cpu - time.process_time()):
+            for token in lexer.get_tokens(code):
+                tokens.append(token)
+                if deadline.passed():
+                    return None
+    except _Overtime:
+        return None
     if "".join(value for _, value in tokens) != code:  # console lexers drop a last line without its line end
         return plain(code)
     return pygments.format(tokens, _formatter(hl_lines))
@@ -130,21 +175,6 @@ def _formatter(hl_lines: tuple[int, ...] = ()) -> HtmlFormatter:
 @functools.lru_cache(maxsize=32)
 def _formatter_of(version: str, hl_lines: tuple[int, ...]) -> HtmlFormatter:
     return HtmlFormatter(nowrap=True, hl_lines=list(hl_lines))
-
-
-def _pieces(code: str) -> list[str]:
-    """``code`` cut into pieces of at most ``PIECE`` characters: after a blank line if there is one in the
-    second half of the piece, else after a line end, else anywhere."""
-    pieces, start = [], 0
-    while len(code) - start > PIECE:
-        limit = start + PIECE
-        cut = code.rfind("\n\n", start + PIECE // 2, limit)
-        cut = cut + 2 if cut >= 0 else code.rfind("\n", start, limit) + 1 or limit
-        cut = cut if cut > start else limit
-        pieces.append(code[start:cut])
-        start = cut
-    pieces.append(code[start:])
-    return pieces
 
 
 def _lexer(lang: str, code: str) -> Lexer:
@@ -212,13 +242,15 @@ def _shell_commands(lines: list[str]) -> str:
 
 def stylesheet(light: str, dark: str) -> str:
     """CSS for both styles: light by default, dark under the OS preference unless the toggle says light,
-    and dark whenever the toggle says dark. Token colours are made readable first (``readable_style``)."""
+    and dark whenever the toggle says dark — on screens only: printed code is light whatever the theme. Token
+    colours are made readable first (``readable_style``)."""
     light_css = HtmlFormatter(style=readable_style(light)).get_style_defs(".highlight")
     dark_rules = HtmlFormatter(style=readable_style(dark)).get_style_defs(".highlight")
     scoped_dark = _scope(dark_rules, ':root[data-theme="dark"]')
     auto_dark = _scope(dark_rules, ':root:not([data-theme="light"])')
-    return (f"/* Pygments {pygments.__version__}: {light} (light) / {dark} (dark) */\n{light_css}\n"
-            f"{scoped_dark}\n@media (prefers-color-scheme: dark) {{\n{auto_dark}\n}}\n")
+    return (f"/* Pygments {pygments.__version__}: {light} (light) / {dark} (dark); print is always light */\n"
+            f"{light_css}\n@media screen {{\n{scoped_dark}\n"
+            f"@media (prefers-color-scheme: dark) {{\n{auto_dark}\n}}\n}}\n")
 
 
 def _scope(css: str, prefix: str) -> str:

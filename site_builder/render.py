@@ -35,7 +35,7 @@ from site_builder.model import Exchange, Post, Turn, language_name
 from site_builder.frontmatter import normalise_text
 from site_builder.permalinks import page_file_of
 from site_builder.posts import MAX_SLUG, meta_line, slugify
-from site_builder.snippets import BlockStatus
+from site_builder.snippets import BlockStatus, badge_words, provenance
 from site_builder.translations import Languages, Translation
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -558,14 +558,15 @@ def fence_decorator(post: Post, statuses: dict[int, BlockStatus], url: str | Non
         status = statuses.get(block.line)
         if status is None:
             return {}
-        caption = (f'<span class="status status-{escape(status.status)}" title="{escape(status.reason)}">'
-                   f'{escape(status.status.replace("-", " "))}</span>')
+        words = badge_words(status)
+        caption = f'<span class="status status-{escape(words.replace(" ", "-"))}">{escape(words)}</span>'
         if status.companion and status.first_line:
             stem = Path(status.companion).with_suffix("").as_posix()
             anchor = f"L{status.first_line}-L{status.last_line or status.first_line}"
             caption += (f'<a class="runnable" href="{escape(root)}companions/{escape(stem)}/#{anchor}">'
                         f'runnable: {escape(status.companion)}</a>')
-        after = _reason_html(status)
+        said = provenance(status)
+        after = (f'<p class="provenance">{escape(said)}</p>' if said else "") + _reason_html(status)
         if status.diff:
             diff = highlight(_ending_line(status.diff), "diff")
             after += (f'<details class="diff"><summary>What the companion changed to run</summary>'

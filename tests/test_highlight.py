@@ -65,3 +65,36 @@ def test_a_lexer_made_once_carries_nothing_from_one_block_to_the_next() -> None:
         assert module._lexer(lang, blocks[lang]) is module._lexer(lang, blocks[lang]), "made once"
         fresh = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
         assert module.highlight(blocks[lang], lang) == pygments.highlight(blocks[lang], fresh, HtmlFormatter(nowrap=True))
+
+
+def _whole_file(code: str, lang: str) -> str:
+    """Pygments over the whole text at once, no bound: what a highlight must equal whenever it is coloured."""
+    import pygments
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+
+    return pygments.highlight(code, get_lexer_by_name(lang, stripnl=False, ensurenl=False),
+                              HtmlFormatter(nowrap=True))
+
+
+def test_every_companion_is_highlighted_as_one_whole_file() -> None:
+    """sgd.py was lexed in 4 kB pieces and a cut fell inside a docstring: from line 74 on code showed as a
+    docstring and docstrings as code, with error boxes. A bound may make a file plain, never change its colours."""
+    from site_paths import ROOT
+
+    companions = sorted((ROOT / "content" / "companions").glob("*.py"))
+    assert len(companions) >= 3
+    for path in companions:
+        code = path.read_text(encoding="utf-8")
+        assert highlight(code, "python") == _whole_file(code, "python"), path.name
+        assert 'class="err"' not in "".join(highlight_lines(code, "python")), path.name
+
+
+def test_a_long_docstring_across_the_old_4_kb_cut_stays_a_docstring() -> None:
+    code = "x = 1\n" * 600 + 'def f():\n    """Doc.\n\n' + "    more words\n" * 400 + '    """\n    return 1\n'
+    assert len(code) > 8_192
+    html = highlight(code, "python")
+    assert html == _whole_file(code, "python")
+    lines = highlight_lines(code, "python")
+    assert '<span class="k">return</span>' in lines[-1], "the code after the docstring is code"
+    assert all('class="sd"' in line for line in lines[601:1003] if line), "every line of the docstring is a docstring"

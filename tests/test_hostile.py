@@ -433,7 +433,7 @@ def test_a_long_tag_gets_a_short_distinct_folder(tmp_path: Path, capsys: pytest.
 
 def test_one_regex_of_a_lexer_cannot_run_away() -> None:
     """systemd's lexer tries `[^=]+[ \\t]*=` at every position: on a block of spaces each try costs the square
-    of what follows. Lexers see the code in pieces of at most 4 kB (cut at line ends): one try stays short."""
+    of what follows. A CPU timer stops the try itself once the budget is spent (the code is shown plain)."""
     from site_builder.highlight import Budget, highlight_within
 
     budget = Budget(0.5)

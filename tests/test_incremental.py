@@ -116,7 +116,8 @@ def test_page_edits(searched_builds: IncrementalBuilds) -> None:
     about, setup = "about/index.html", "docs/setup/index.html"
     assert {about, setup} <= html
     builds.check()
-    assert {setup, "companions/calc/index.html"} <= builds.step("checked: a page's excerpt is linked").modified
+    checked = builds.step("checked: a page's excerpt is verified").modified
+    assert setup in checked and "companions/calc/index.html" not in checked, "linked before the check: same lines"
     quotes = [a["href"] for a in page(builds, "companions/calc/index.html").select("a.quote")]
     assert quotes == ["../../posts/adding-numbers/#turn-1", "../../docs/setup/#turn-1"], "a page quotes it too"
     assert page(builds, setup).select_one("a.runnable")["href"].startswith("../../companions/calc/#L")
@@ -278,9 +279,10 @@ def test_companion_edits_and_checks(builds: IncrementalBuilds) -> None:
     def status() -> str:
         return page(builds, post).select_one("figure.code[data-status]")["data-status"]
 
-    assert status() == "not-checked"
+    assert status() == "not-checked" and page(builds, post).select_one("a.runnable"), "linked before any check"
     builds.check()
-    assert {post, companion} <= builds.step("site-builder check, then build").modified
+    checked = builds.step("site-builder check, then build").modified
+    assert post in checked and companion not in checked, "the check changes the badge, not the quoted lines"
     assert status() == "verified" and page(builds, post).select_one("a.runnable")
 
     edit_companion(site, "def scale", "# a comment\n\n\ndef scale")

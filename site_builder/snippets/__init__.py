@@ -23,6 +23,7 @@ This file is the package's seam: the build and the CLI use what it exports. It s
 from site_builder.snippets.command import add_parser as add_check_parser
 from site_builder.snippets.model import STATUSES, BlockStatus, CheckResult, Snippet
 from site_builder.snippets.parse import parse_snippets
-from site_builder.snippets.statuses import block_statuses
+from site_builder.snippets.statuses import badge_words, block_statuses, provenance
 
-__all__ = ["STATUSES", "BlockStatus", "CheckResult", "Snippet", "add_check_parser", "block_statuses", "parse_snippets"]
+__all__ = ["STATUSES", "BlockStatus", "CheckResult", "Snippet", "add_check_parser", "badge_words", "block_statuses",
+           "parse_snippets", "provenance"]

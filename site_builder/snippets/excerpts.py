@@ -56,6 +56,15 @@ def align_adapted(quote: list[str], definition: list[str]) -> tuple[list[str], l
     return quoted, _lines("\n".join(definition[:ends[-1] + 1] if ends else definition))
 
 
+def adapted_diff(code: str, definition: list[str], ref, first: int) -> tuple[int, str]:
+    """For an ``adapted`` quote of the definition whose lines (from companion line ``first``) are
+    ``definition``: the last companion line the quote covers, and the unified diff from the quote to it."""
+    quoted, covered = align_adapted(code.splitlines(), definition)
+    last = first + len(covered) - 1
+    return last, "\n".join(difflib.unified_diff(quoted, covered, "quoted in the post",
+                                                 f"{ref.file}::{ref.qualname} (lines {first}-{last})", lineterm=""))
+
+
 def statement_lines(tree: ast.Module) -> dict[int, frozenset[int]]:
     """For each source line that belongs to a statement, the lines of its innermost statement.
 

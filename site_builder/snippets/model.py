@@ -51,6 +51,9 @@ class CheckResult:
     """For ``adapted``: the unified diff from the quote to the companion's definition."""
     transient: bool = False
     """A timeout: not stored, so the next run tries again."""
+    kind: str = ""
+    """What the block is to the checks (``Snippet.kind``), set by ``block_statuses`` for the page's words
+    (an adapted block is never called verified); not stored."""
 
     @property
     def failed(self) -> bool:
@@ -58,12 +61,12 @@ class CheckResult:
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        del data["cached"], data["transient"]
+        del data["cached"], data["transient"], data["kind"]
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "CheckResult":
-        names = {f.name for f in dataclasses.fields(cls)} - {"cached", "transient"}
+        names = {f.name for f in dataclasses.fields(cls)} - {"cached", "transient", "kind"}
         return cls(**{name: data[name] for name in names if name in data}, cached=True)
 
 

@@ -12,7 +12,6 @@ companion, one subprocess per session.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import os
 import re
@@ -25,7 +24,7 @@ from typing import Any, Sequence
 from site_builder.snippets import cache as snippet_cache
 from site_builder.snippets.contain import Limits, Process, cut_note, exit_description, run_contained
 from site_builder.snippets.cache import result_key
-from site_builder.snippets.excerpts import align_adapted, closest_diff, definition_ran, locate, never_executed
+from site_builder.snippets.excerpts import adapted_diff, closest_diff, definition_ran, locate, never_executed
 from site_builder.snippets.hints import with_hint
 from site_builder.snippets.model import (ADAPTED, DEFAULT_TIMEOUT, DOCTEST, DRIFTED, EXCERPT, FAILED, OUTPUT, PROGRAM,
                                          SHELL, SKIPPED, VERIFIED, CheckResult, Snippet, session_members,
@@ -224,11 +223,8 @@ def check_excerpt(snippet: Snippet, smoke) -> CheckResult:
     where = dict(companion=ref.file)
     definition = source.splitlines()[first - 1:last]
     if snippet.kind == ADAPTED:
-        quoted, covered = align_adapted(snippet.code.splitlines(), definition)
-        where.update(first_line=first, last_line=first + len(covered) - 1)
-        diff = "\n".join(difflib.unified_diff(quoted, covered, "quoted in the post",
-                                              f"{ref.file}::{ref.qualname} (lines {first}-{where['last_line']})",
-                                              lineterm=""))
+        last_covered, diff = adapted_diff(snippet.code, definition, ref, first)
+        where.update(first_line=first, last_line=last_covered)
         failure = job_failure(smoke(), f"{ref.file}::smoke()")
         if failure is not None:
             return dataclasses.replace(failure, **where, diff=diff)

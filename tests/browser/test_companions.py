@@ -45,3 +45,32 @@ def test_companion_lists_and_links_the_turns_that_quote_it(browser, server) -> N
         quoting = v.page.locator(f"{target} a.runnable[href*='companions/toy/']")
         assert quoting.count() >= 1, f"{target} quotes the companion"
         assert v.problems == []
+
+
+TABBABLE = """() => [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]
+    .filter(e => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length).length"""
+
+
+@pytest.mark.parametrize("name", ["sgd", "llama_loading"])
+def test_line_numbers_are_not_tab_stops_and_line_anchors_still_work(browser, server, name: str) -> None:
+    """Each line number was a link in the tab order: 334 tab stops on sgd, 695 on llama_loading before the
+    footer. The code box is one stop; the numbers stay clickable, and #L98 and #L98-L101 still lead to lines."""
+    with visit(browser, server.base + f"site/companions/{name}/") as v:
+        lines = v.page.locator(".source .line").count()
+        assert lines > 200
+        stops = v.page.evaluate(TABBABLE)
+        assert stops < 30, f"{stops} tab stops on a page of {lines} lines"
+        numbers = v.page.locator(".source .lineno")
+        assert numbers.count() == lines and numbers.nth(97).inner_text() == "98"
+        v.page.locator(".source pre").focus()
+        v.page.keyboard.press("Tab")
+        assert v.page.evaluate("!document.activeElement.closest('.source')"), "Tab leaves the code in one step"
+    with visit(browser, server.base + f"site/companions/{name}/#L98-L101") as v:
+        marked = v.page.locator(".source .line.in-range")
+        assert marked.count() == 4 and marked.first.get_attribute("id") == "L98"
+        assert v.page.locator("#L98").is_visible()
+        v.page.locator("#L120 .lineno").click()
+        assert v.page.evaluate("location.hash") == "#L120", "a line number still links to its line"
+        assert v.page.evaluate("getComputedStyle(document.getElementById('L120')).backgroundColor") \
+            != v.page.evaluate("getComputedStyle(document.getElementById('L119')).backgroundColor")
+        assert v.problems == []

@@ -2,9 +2,9 @@
 
 Found by scanning all 600 lexers: about 180 take more than linear time on some of these inputs (C#, Java,
 JavaScript, Make, R, Terraform…), and systemd's takes cubic time in a single regex try (5 kB: six minutes).
-``highlight_within`` lexes pieces of at most 4 kB and stops at the page's budget; this checks that the bound
-holds for every lexer, and that the code comes out whole (18 console lexers dropped a line without its line
-end). ``make fuzz`` runs all of them; ``make test`` the three worst found.
+``highlight_within`` lexes the whole block and stops at the page's budget, inside a regex try too; this checks
+that the bound holds for every lexer, and that the code comes out whole (18 console lexers dropped a line without
+its line end). ``make fuzz`` runs all of them; ``make test`` the three worst found.
 """
 
 from __future__ import annotations
