@@ -7,6 +7,14 @@ const form = document.querySelector(".search-form");
 const root = new URL(list.dataset.root || "./", location.href);
 const PAGE = 50;  /* hits shown at a time; "Show more results" shows the next */
 
+/* The page's language's words (body data-words, from i18n/<lang>.yaml, as site.js reads them), else English;
+   {count} is filled in. */
+let words = {};
+try { words = JSON.parse(document.body.dataset.words || "{}"); } catch (e) { words = {}; }
+function word(key, english, count) {
+  return (words[key] || english).replace("{count}", String(count));
+}
+
 /* Pagefind's excerpt marks hits with <mark> and escapes < and > only, so "&lt;" in it is a "<" or the text
    "&lt;" itself. Its pieces are therefore found in the turn's text, escaped the same way, and cut from that
    text: the excerpt reads exactly as the turn, as text nodes (nothing from the index is parsed as HTML). */
@@ -82,8 +90,9 @@ function pagesLanguage(languages, language) {
 }
 
 function countText(found, shown) {
-  const count = found === 1 ? "1 turn found." : `${found} turns found.`;
-  return shown < found ? `${count} Showing the first ${shown}.` : count;
+  const count = found === 1 ? word("search_found_one", "1 turn found.", 1)
+    : word("search_found", "{count} turns found.", found);
+  return shown < found ? `${count} ${word("search_showing", "Showing the first {count}.", shown)}` : count;
 }
 
 /* Show the next PAGE hits of ``results``; with ``focus``, move the focus to the first of them. A press while
@@ -122,10 +131,10 @@ async function run() {
     shown = null;
     list.replaceChildren();
     more.hidden = true;
-    status.textContent = "Search runs in your browser.";
+    status.textContent = word("search_runs", "Search runs in your browser.");
     return;
   }
-  status.textContent = "Searching…";
+  status.textContent = word("searching", "Searching…");
   /* every language: on a one-language site always, on a multilingual one when "all languages" is chosen */
   const everyLanguage = !form.elements.lang || params.get("lang") === "all";
   if (pagefindModule && loadedFor !== everyLanguage) {  /* an index once merged stays: load the page again */
@@ -146,7 +155,7 @@ async function run() {
 }
 
 function failed(error) {
-  status.textContent = "Search could not run: " + error.message;
+  status.textContent = word("search_failed", "Search could not run:") + " " + error.message;
   throw error;
 }
 
