@@ -20,14 +20,10 @@ from typing import Callable
 
 from site_builder import incremental
 from site_builder.caches import content_cache
-from site_builder.discover import Sources, discover
+from site_builder.discover import THEME_DIR, Sources, discover
 from site_builder.incremental import Inputs, Stamp, signatures, tree_files
 from site_builder.output import OutputScan, built_id, check_output, kept_warning, scan_output
 from site_builder.write import tidy
-
-_PACKAGE = Path(__file__).resolve().parent
-THEME_DIR = _PACKAGE / "theme" if (_PACKAGE / "theme").is_dir() else _PACKAGE.parent / "templates"
-"""The theme: templates and assets (``render.THEME_DIR``, the same folder: the wheel's or the repository's)."""
 
 Progress = Callable[[str], None]
 

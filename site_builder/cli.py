@@ -222,6 +222,7 @@ def _padded(text: str, width: int) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from site_builder.build import build_site
+    from site_builder.discover import THEME_DIR
     from site_builder.serve import serve
 
     def build(preview: bool):  # noqa: ANN202 - a build.BuildResult
@@ -243,14 +244,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 print(f"Search index rebuilt in {indexed.seconds:.2f} s", flush=True)
         return after_the_reload
 
-    serve(args.out, rebuild, [args.content, _theme_dir()], host=args.host, port=args.port)
+    serve(args.out, rebuild, [args.content, THEME_DIR], host=args.host, port=args.port)
     return 0
-
-
-def _theme_dir() -> Path:
-    from site_builder.render import THEME_DIR
-
-    return THEME_DIR
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -16,6 +16,11 @@ from pathlib import Path
 
 from site_builder.errors import BuildError, ConfigError, PostError, SiteError
 
+_PACKAGE = Path(__file__).resolve().parent
+THEME_DIR = _PACKAGE / "theme" if (_PACKAGE / "theme").is_dir() else _PACKAGE.parent / "templates"
+"""The theme, the templates and assets every site starts from: the package data ``site_builder/theme`` in an
+installed wheel, the repository's top-level ``templates/`` otherwise (an editable install; pyproject.toml maps
+one onto the other)."""
 POST_SUFFIXES = (".md", ".markdown")
 JEKYLL_PAGE_SUFFIXES = (*POST_SUFFIXES, ".html")
 """A Jekyll folder's pages: these files at its top with front matter (``about.md`` -> ``about.html``)."""

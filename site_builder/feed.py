@@ -14,12 +14,12 @@ from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+from site_builder.sanitize import VOID_ELEMENTS
+
 URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite", "action", "formaction", "longdesc", "data"})
 """Attributes whose value is a URL (``srcset`` holds several: see ``_srcset``)."""
 DROPPED = frozenset({"script", "style", "button", "template", "noscript", "form", "input", "select", "textarea"})
 """Elements left out with everything in them: scripts and the page's controls."""
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-                  "track", "wbr"})
 PAGE_CLASSES = frozenset({"heading-anchor", "turn-anchor", "copy", "copy-turn"})
 """Elements of the page's own chrome, known by their class, left out too."""
 
@@ -63,7 +63,7 @@ class _FeedWriter(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._start(tag, attrs, " /")
-        if self.skipping == tag and tag not in VOID:
+        if self.skipping == tag and tag not in VOID_ELEMENTS:
             self._end(tag)
 
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
@@ -71,7 +71,7 @@ class _FeedWriter(HTMLParser):
             self.depth += tag == self.skipping
             return
         if tag in DROPPED or PAGE_CLASSES.intersection((dict(attrs).get("class") or "").split()):
-            if tag not in VOID:
+            if tag not in VOID_ELEMENTS:
                 self.skipping, self.depth = tag, 1
             return
         self.out.append(f"<{tag}{''.join(self._attribute(name, value) for name, value in attrs)}{close}>")
@@ -98,7 +98,7 @@ class _FeedWriter(HTMLParser):
                 if self.depth == 0:
                     self.skipping = None
             return
-        if tag not in VOID:
+        if tag not in VOID_ELEMENTS:
             self.out.append(f"</{tag}>")
         if tag == "figcaption":
             self.captions = max(self.captions - 1, 0)

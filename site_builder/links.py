@@ -36,7 +36,8 @@ LINKED_SUFFIXES = (".md", ".markdown", ".py")
 the file."""
 POST_FOLDERS = ("posts/", "_posts/", "drafts/", "_drafts/")
 """Where ``{% post_url NAME %}`` looks for ``NAME.md`` (``NAME`` may hold sub-folders)."""
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+"""A URL's scheme (``https:``, ``mailto:``, ``javascript:``), matched at its start: not a path of the site."""
 _KEPT_SCHEMES = ("http", "https", "mailto")
 """What a Liquid expression may evaluate to besides a path (``{{ 'https://doi.org/…' | absolute_url }}``)."""
 _DATED_NAME = re.compile(r"^((?:.*/)?)(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
@@ -95,7 +96,7 @@ class PageLinks:
     def _plain(self, href: str, written: str | None = None) -> Resolved:
         """A destination without Liquid (``written``: how the author wrote it, when it had some)."""
         url = href.strip(" \t\n\r\f")
-        if not url or url[0] in "#?" or _SCHEME.match(url):
+        if not url or url[0] in "#?" or SCHEME.match(url):
             return Resolved(href)
         lead = url[:2].replace("\\", "/")
         if lead == "//":
@@ -154,7 +155,7 @@ class PageLinks:
         if problems:  # a source of which no page is made, or not known yet
             problem = next((p for p in problems if p), "")
             return Resolved(written, tuple(lookups), f"link to {shown(written)}: {problem}" if problem else "")
-        scheme = _SCHEME.match(expanded.strip())
+        scheme = SCHEME.match(expanded.strip())
         if scheme and scheme[0][:-1].lower() not in _KEPT_SCHEMES:
             return Resolved(written, tuple(lookups))  # ``{{ 'javascript:…' | relative_url }}`` is not a link
         resolved = self._plain(expanded or "/", written)
@@ -248,7 +249,7 @@ def evaluate(expression: str) -> tuple[str | None, str]:
             return path, ""
         return None, "/" + path
     path = match["path"].strip()
-    return None, path if _SCHEME.match(path) else "/" + path.lstrip("/")
+    return None, path if SCHEME.match(path) else "/" + path.lstrip("/")
 
 
 def post_name(name: str) -> str:

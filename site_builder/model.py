@@ -15,8 +15,14 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 ROLES = ("user", "assistant", "system", "tool")
-RTL_LANGUAGES = frozenset(("ar", "he", "iw", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "syr"))
-"""Primary language subtags written right to left."""
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug", "ur", "yi"})
+"""Primary language subtags whose default script (CLDR's likely subtags) is written right to left: ``ks``
+Kashmiri is ``ks-Arab`` (Perso-Arabic), ``arc`` Aramaic ``arc-Armi``; ``iw`` is the old code of ``he``."""
+RTL_SCRIPTS = frozenset({"adlm", "arab", "armi", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
+"""ISO 15924 script subtags written right to left: a tag's script decides over its language's default
+(``ku-Arab`` Kurdish in Arabic script is ``rtl``, ``ks-Deva`` Kashmiri in Devanagari ``ltr``)."""
+_SCRIPT_SUBTAG = re.compile(r"[a-z]{2,8}(?:-[a-z]{3}){0,3}-([a-z]{4})(?:-|$)")
+"""A BCP 47 tag's script: the four letters after the language and its extended subtags (``zh-yue-hant``)."""
 
 LANGUAGE_NAMES = {
     "en": "English", "zh": "中文", "zh-hans": "简体中文", "zh-hant": "繁體中文", "zh-cn": "简体中文",
@@ -34,6 +40,15 @@ def language_name(lang: str) -> str:
     """``lang``'s name in itself (``Français``), its primary subtag's, or the tag as written."""
     code = lang.lower().replace("_", "-")
     return LANGUAGE_NAMES.get(code) or LANGUAGE_NAMES.get(code.split("-")[0]) or lang
+
+
+def text_direction(lang: str) -> str:
+    """``rtl`` for a BCP 47 tag written right to left (``ar``, ``he-IL``, ``fa``, ``ku-Arab``…), else ``ltr``:
+    the tag's script subtag when it has one (``RTL_SCRIPTS``), else its language's (``RTL_LANGUAGES``)."""
+    tag = lang.replace("_", "-").casefold()
+    script = _SCRIPT_SUBTAG.match(tag)
+    rtl = script[1] in RTL_SCRIPTS if script else tag.split("-")[0] in RTL_LANGUAGES
+    return "rtl" if rtl else "ltr"
 
 
 def folder_language(path: Path) -> str | None:
@@ -187,8 +202,7 @@ class Post:
     @property
     def direction(self) -> str:
         """``rtl`` for a post in a right-to-left language (``lang: ar``, ``he``, ``fa``, ``ur``…), else ``ltr``."""
-        primary = (self.lang or "").replace("_", "-").split("-")[0].casefold()
-        return "rtl" if primary in RTL_LANGUAGES else "ltr"
+        return text_direction(self.lang or "")
 
     @property
     def is_conversation(self) -> bool:

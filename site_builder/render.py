@@ -27,21 +27,17 @@ from site_builder.config import SiteConfig
 from site_builder.errors import PostError, TemplateError
 from site_builder.feed import feed_html
 from site_builder.highlight import Budget, highlight, highlight_lines
-from site_builder.links import LinkProblem, PageLinks, Target
+from site_builder.links import SCHEME, LinkProblem, PageLinks, Target
 from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
 from site_builder.mathml import INLINE as INLINE_MATH
 from site_builder.menu import MenuItem
-from site_builder.model import Exchange, Post, Turn, language_name
+from site_builder.model import Exchange, Post, Turn, language_name, text_direction
 from site_builder.frontmatter import normalise_text
 from site_builder.permalinks import page_file_of
 from site_builder.posts import MAX_SLUG, meta_line, slugify
 from site_builder.snippets import BlockStatus, badge_words, provenance
 from site_builder.translations import Languages, Translation
 
-_PACKAGE = Path(__file__).resolve().parent
-THEME_DIR = _PACKAGE / "theme" if (_PACKAGE / "theme").is_dir() else _PACKAGE.parent / "templates"
-"""The theme: the package data ``site_builder/theme`` in an installed wheel, the repository's top-level
-``templates/`` otherwise (an editable install; pyproject.toml maps one onto the other)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,16 +282,6 @@ def js_words(env: jinja2.Environment, lang: str) -> str:
                       separators=(",", ":"))
 
 
-RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku-arab", "ps", "sd", "syr", "ug", "ur",
-                           "yi"})
-
-
-def text_direction(lang: str) -> str:
-    """``rtl`` for a language written right to left (``ar``, ``he-IL``, ``fa``…), else ``ltr``."""
-    code = lang.lower().replace("_", "-")
-    return "rtl" if code in RTL_LANGUAGES or code.split("-")[0] in RTL_LANGUAGES else "ltr"
-
-
 def check_templates(env: jinja2.Environment, posts: Iterable[Post]) -> list[PostError]:
     """A post that names a template that does not exist is an error at its ``template:`` line."""
     errors = []
@@ -344,7 +330,6 @@ def page_url(post: Post, name: str, jekyll: bool, *, folders: bool = False) -> s
     return "".join(slug + "/" for slug in folders) + post.slug + "/"
 
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_SEGMENT = re.compile(r"[\w.~-]+")
 """A part of a page's URL: letters (any script), digits, ``_``, ``-``, ``.``, ``~``; nothing a URL or a file
 system reads otherwise (``?``, ``#``, ``%``, ``:``, spaces…)."""
@@ -362,7 +347,7 @@ def _permalink_url(post: Post, value: object) -> str:
         raise refuse("is not a path of a page (/ is the home page, the theme's)")
     if "\\" in value or any(ch.isspace() or ord(ch) < 0x20 or ch == "\x7f" for ch in value):
         raise refuse("holds a backslash, a space or a control character")
-    if _SCHEME.match(value) or value.startswith("//"):
+    if SCHEME.match(value) or value.startswith("//"):
         raise refuse("is an address, not a path of this site")
     parts = value.strip("/").split("/")
     problem = next((_segment_problem(part) for part in parts if _segment_problem(part)), None)

@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 
 import nh3
 
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                           "source", "track", "wbr"})
+"""HTML's void elements: a start tag and no end tag (``param`` is obsolete, and still parsed as one)."""
 TABLE_TAGS = frozenset({"table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td"})
 ALLOWED_TAGS = frozenset({"details", "summary", "kbd", "sub", "sup", "mark", "abbr", "br", "ins", "del", "figure",
                           "figcaption", "img", "a", "iframe", "p", "em", "strong", "code"}) | TABLE_TAGS
@@ -38,8 +41,6 @@ _ATTRIBUTES = {
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
 _SCHEME = re.compile(r"[\x00-\x20]*([A-Za-z][A-Za-z0-9+.-]*):")
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                   "wbr"})
 _IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
 """An iframe as the cleaner writes it: attribute values are quoted with ``"`` and have ``>`` escaped, and its
 content is raw text that cannot hold ``</iframe``."""
@@ -114,11 +115,11 @@ class _Nesting(HTMLParser):
         self.crossed = False
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag not in _VOID:
+        if tag not in VOID_ELEMENTS:
             self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID:
+        if tag in VOID_ELEMENTS:
             return
         if self.open and self.open[-1] == tag:
             self.open.pop()

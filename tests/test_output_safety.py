@@ -18,7 +18,7 @@ import pytest
 from site_builder.build import build_site
 from site_builder.cli import main
 from site_builder.errors import OutputError, SiteError
-from site_builder.render import THEME_DIR
+from site_builder.discover import THEME_DIR
 from site_builder import output, write
 from site_builder.output import MARKER
 

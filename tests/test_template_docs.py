@@ -16,7 +16,8 @@ import pytest
 
 from site_paths import ROOT
 from site_builder.build import build_site
-from site_builder.render import THEME_DIR, make_environment
+from site_builder.discover import THEME_DIR
+from site_builder.render import make_environment
 
 DOC = ROOT / "docs" / "templates.md"
 

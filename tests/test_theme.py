@@ -42,7 +42,7 @@ def built(root: Path, templates: dict[str, str], name: str = "site") -> dict[str
 
 
 def test_the_theme_has_the_documented_blocks() -> None:
-    from site_builder.render import THEME_DIR
+    from site_builder.discover import THEME_DIR
     found = {m for name in ("base.html", "post.html")
              for m in re.findall(r"{%-? *block (\w+)", (THEME_DIR / name).read_text(encoding="utf-8"))}
     assert found == set(BLOCKS)
@@ -126,7 +126,7 @@ def test_an_error_in_the_sites_block_names_the_sites_file_and_line(tmp_path: Pat
 
 def test_an_error_in_a_block_of_the_theme_names_the_themes_file(tmp_path: Path) -> None:
     """The site's index.html sets what the theme's block then reads: the line at fault is the theme's."""
-    from site_builder.render import THEME_DIR
+    from site_builder.discover import THEME_DIR
     content = make_site(tmp_path, {"index.html": '{% extends "theme/index.html" %}\n{% set pager = none %}\n'})
     with pytest.raises(TemplateError) as caught:
         build_site(content, tmp_path / "_site")

@@ -3,6 +3,7 @@ and the theme's words in each shipped language."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +13,9 @@ import yaml
 
 from site_builder.build import build_site
 from site_builder.errors import BuildError
-from site_builder.render import THEME_DIR, make_environment, plural_form, translate
+from site_builder.model import Post
+from site_builder.discover import THEME_DIR
+from site_builder.render import make_environment, plural_form, translate
 
 FIXTURE = Path(__file__).parent / "browser" / "fixtures" / "multilingual"
 SHIPPED = ("en", "zh", "ja", "fr", "de", "es", "ar", "hi")
@@ -177,3 +180,17 @@ def test_an_incremental_build_of_a_multilingual_site_writes_what_a_cold_one_does
     assert [path for path in warm if warm[path] != fresh[path]] == []
     assert not (tmp_path / "warm/fr/tags/notes").exists(), "the French-only tag went with its post"
     assert "本地" in (tmp_path / "warm/zh/tags/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang, direction", [
+    ("ar", "rtl"), ("he-IL", "rtl"), ("fa_IR", "rtl"), ("iw", "rtl"), ("en", "ltr"), ("zh-yue-Hant", "ltr"),
+    ("ks", "rtl"), ("arc", "rtl"),      # Kashmiri's default script is Perso-Arabic, Aramaic's Imperial Aramaic
+    ("ku", "ltr"), ("ku-Arab", "rtl"), ("ku-Arab-IQ", "rtl"), ("pa-Arab", "rtl"),  # the script decides
+    ("ks-Deva", "ltr"), ("sd-Deva", "ltr"), ("en-x-arab", "ltr"),  # ... and a private-use subtag is no script
+])
+def test_a_post_and_its_page_read_one_text_direction(lang: str, direction: str) -> None:
+    """The ``dir`` of a post's article and of the page's ``<html>`` (the templates' ``text_direction`` filter)
+    come from one rule: they disagreed on ``ks``, ``arc`` and ``ku-Arab``, and the page's missed ``ku-Arab-IQ``."""
+    post = Post(Path("posts/p.md"), "p", "P", dt.date(2024, 1, 1), "", 1, lang=lang)
+    page = make_environment(THEME_DIR, None).filters["text_direction"](lang)
+    assert (post.direction, page) == (direction, direction)

@@ -20,7 +20,7 @@ from site_builder.errors import ImportError_
 from site_builder.importers import chatgpt
 from site_builder.importers.archive import sources
 from site_builder.importers.common import Conversation, Skipped
-from site_builder.importers.jsonstream import CHUNK, SURROGATE_ESCAPE, Progress, Record, repaired_record
+from site_builder.importers.jsonstream import CHUNK, SURROGATE_ESCAPE, WHITESPACE, Progress, Record, repaired_record
 from site_builder.importers.records import read_record
 
 SOURCE = chatgpt.SOURCE
@@ -30,7 +30,6 @@ KIND = "chatgpt-html"
 NAME = "ChatGPT export page (chat.html)"
 MEMBER = "chat.html"
 _START = re.compile(r"\bjsonData\s*=\s*(?=\[)")
-_WHITESPACE = " \t\n\r"
 
 
 def recognises(sample: Any) -> bool:
@@ -96,6 +95,6 @@ def embedded(page: str, name: str) -> Iterator[Record]:
 
 
 def _skip(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in _WHITESPACE:
+    while pos < len(text) and text[pos] in WHITESPACE:
         pos += 1
     return pos

@@ -17,10 +17,10 @@ from html.parser import HTMLParser
 from typing import Callable
 
 from site_builder.importers.text import code_block, code_span, link
+from site_builder.sanitize import VOID_ELEMENTS
 
 MAX_DEPTH = 100
 """Elements nested deeper than this are read as part of their ancestor (no recursion without end)."""
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _HIDDEN = frozenset("script style template iframe frame frameset object embed noscript svg math canvas "
                     "button input select textarea form head title audio video".split())
 _BLOCKS = frozenset("p div section article aside header footer main nav figure figcaption details summary "
@@ -71,7 +71,7 @@ class Tree(HTMLParser):
             self._close_open("tr", stop=("table",))
         element = Element(tag, {k: v or "" for k, v in attrs})
         self.stack[-1].children.append(element)
-        if tag not in _VOID and len(self.stack) < MAX_DEPTH:
+        if tag not in VOID_ELEMENTS and len(self.stack) < MAX_DEPTH:
             self.stack.append(element)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

@@ -29,7 +29,8 @@ CHUNK = 1 << 20
 MAX_RECORD_CHARS = 64 << 20
 """The longest record read, in characters of JSON (bytes for a JSON line): 64 MiB. Real conversations are
 at most a few MB; memory holds one record at a time, a few times its size while it is decoded."""
-_WHITESPACE = " \t\n\r"
+WHITESPACE = " \t\n\r"
+"""JSON's whitespace between tokens (RFC 8259: no other space counts)."""
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Progress = Callable[[int, int], None]
@@ -189,7 +190,7 @@ class _ArrayReader:
     def _peek(self) -> str:
         """The next non-blank character ("" at the end), reading as needed."""
         while True:
-            while self.pos < len(self.buffer) and self.buffer[self.pos] in _WHITESPACE:
+            while self.pos < len(self.buffer) and self.buffer[self.pos] in WHITESPACE:
                 self.pos += 1
             if self.pos < len(self.buffer) or self.eof:
                 return self.buffer[self.pos: self.pos + 1]

@@ -36,7 +36,8 @@ from site_builder.errors import SiteError
 from site_builder.markdown import create_markdown
 from site_builder.posts import load_post
 from site_builder.links import site_links
-from site_builder.render import THEME_DIR, fence_decorator, make_environment, post_url, post_view, render_pages
+from site_builder.discover import THEME_DIR
+from site_builder.render import fence_decorator, make_environment, post_url, post_view, render_pages
 from site_builder.snippets import block_statuses
 
 SECONDS_PER_INPUT = 2.0
