@@ -22,8 +22,8 @@ from site_builder.config import EMBED_HOSTS, SiteConfig, load_config
 from site_builder.discover import Sources
 from site_builder.errors import BuildError, PostError, SiteError, display_path
 from site_builder.highlight import stylesheet
-from site_builder.incremental import (BuildState, Inputs, OutputRecord, PostRecord, SiteKeys, ViewStore, code_key, digest,
-                                      lazy_view, page_key, signature, summary_of, tree_files)
+from site_builder.incremental import (BuildState, Inputs, OutputRecord, OutputSignature, PostRecord, SiteKeys, ViewStore,
+                                      code_key, digest, lazy_view, output_signature, page_key, signature, summary_of)
 from site_builder.links import PageLinks, SiteLinks, Target, site_links
 from site_builder.markdown import create_markdown
 from site_builder.menu import menu_items, nav_order
@@ -176,7 +176,7 @@ def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
 
 
 def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,  # noqa: ANN001
-                 present: dict[str, tuple[int, int, int]], preview: bool,
+                 present: dict[str, OutputSignature], preview: bool,
                  lang_of: Callable[[str], str] | None = None) -> tuple[list, list[str], bool]:
     """(the index to write, the current site's index files to keep, whether the kept index is behind): the
     index is kept when it indexes what the site shows now; a preview keeps it anyway, and says so. ``lang_of``
@@ -202,11 +202,11 @@ def build_time() -> dt.datetime:
 
 
 def written_outputs(out: Path, outputs: dict[str, OutputRecord], generated_key: str, kept: set[str],
-                    present: dict[str, tuple[int, int, int]], regenerated: bool) -> dict[str, OutputRecord]:
+                    present: dict[str, OutputSignature], regenerated: bool) -> dict[str, OutputRecord]:
     """The record of every file of the site just written, with the signature it has now; a file no record
     names (the search index) is recorded as generated with ``generated_key``. A kept file is a link to the
     file ``present`` describes (same inode, size and date), so only the files written are looked at."""
-    files = {path: present[path] if path in kept else _file_signature(out / path) for path in outputs}
+    files = {path: present[path] if path in kept else output_signature(out / path) for path in outputs}
     if regenerated:
         files.update({f"pagefind/{path}": file for path, file in output_files(out / "pagefind").items()})
     else:
@@ -215,15 +215,7 @@ def written_outputs(out: Path, outputs: dict[str, OutputRecord], generated_key: 
             for path, file in files.items() if file is not None}
 
 
-def _file_signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def _unchanged(path: str, trusted: BuildState, present: dict[str, tuple[int, int, int]]) -> bool:
+def _unchanged(path: str, trusted: BuildState, present: dict[str, OutputSignature]) -> bool:
     old = trusted.outputs.get(path)
     return old is not None and present.get(path) == old.file
 
@@ -611,7 +603,7 @@ class Tally:
 
 
 def page_entries(env: jinja2.Environment, config, site, specs: list[PageSpec], trusted: BuildState | None,
-                 present: dict[str, tuple[int, int, int]], out: Path, tally: Tally,
+                 present: dict[str, OutputSignature], out: Path, tally: Tally,
                  full_keys: dict[str, str], jobs: int = 1) -> Iterator[Page | Kept]:
     """Each page to write, or ``Kept`` for a file of the current site to keep, one at a time (the writer
     takes them as they come, so a build never holds all its pages); records go into ``tally``.
@@ -723,7 +715,7 @@ def _full_views(site, store: ViewStore) -> Iterator:
 
 
 def unchanged_copies(copies: list[tuple[Path, str]], trusted: BuildState | None,
-                     present: dict[str, tuple[int, int, int]]) -> tuple[list[tuple[Path, str]], list[str]]:
+                     present: dict[str, OutputSignature]) -> tuple[list[tuple[Path, str]], list[str]]:
     """(copies to make, destinations kept from the current site): only the last copy to each destination counts
     (a static file replaces the theme's asset: the asset is not copied at all); it is kept when its source has
     the signature it had when the current site's file was copied from it, and that file is untouched."""
@@ -740,7 +732,7 @@ def unchanged_copies(copies: list[tuple[Path, str]], trusted: BuildState | None,
 
 
 def _kept_index(search_key: str | None, trusted: BuildState | None,
-                present: dict[str, tuple[int, int, int]]) -> list[str]:
+                present: dict[str, OutputSignature]) -> list[str]:
     """The current site's search index files, when they index ``search_key`` (any, for None) and are untouched."""
     if trusted is None or search_key is not None and trusted.search_key != search_key:
         return []

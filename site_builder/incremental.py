@@ -40,14 +40,27 @@ STATE_FORMAT = 1
 
 Signature = tuple[int, int, int, int]
 """(size, mtime_ns, ctime_ns, inode): any write, replace or ``touch`` of a file changes it."""
+OutputSignature = tuple[int, int, int]
+"""(size, mtime_ns, inode) of a file of the built site, the link itself for a symbolic link. No ctime: a build
+links each unchanged file into the next site (``write.py``), which changes the file's ctime, not the file."""
 
 
 def signature(path: Path) -> Signature | None:
+    """The signature of a file the build reads (links followed), None when there is none."""
     try:
         st = os.stat(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def output_signature(path: str | Path) -> OutputSignature | None:
+    """The signature of a file of the built site (links not followed), None when there is none."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def signatures(paths: Iterable[Path]) -> dict[str, Signature | None]:
@@ -389,7 +402,7 @@ class OutputRecord:
     """``page_key`` for a page, the source's signature for a copied file."""
     read: frozenset = frozenset()
     """The entries of ``site`` the page read."""
-    file: tuple[int, int, int] | None = None
+    file: OutputSignature | None = None
     """(size, mtime_ns, inode) of the file the build left: a file changed since is never kept."""
 
 
@@ -442,7 +455,7 @@ class Stamp:
     inputs: Mapping[str, Signature | None]
     posts: Mapping[str, Signature | None]
     """The signature of every post file read."""
-    outputs: Mapping[str, tuple[int, int, int] | None]
+    outputs: Mapping[str, OutputSignature | None]
     """The signature of every file of the site written."""
     build_id: str
     post_count: int

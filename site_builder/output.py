@@ -24,6 +24,7 @@ from typing import Iterable, Mapping
 from site_builder.caches import cache_root
 from site_builder.discover import Sources
 from site_builder.errors import OutputError
+from site_builder.incremental import OutputSignature, output_signature
 
 
 MARKER = ".site-builder"
@@ -55,7 +56,7 @@ TMP_INFIX = ".site-builder-"
 @dataclass(frozen=True, slots=True)
 class OutputScan:
     """What the output folder holds: the files a build of ours wrote, and what it did not write."""
-    files: dict[str, tuple[int, int, int]]
+    files: dict[str, OutputSignature]
     """The site's own files (the marker's list; all but version-control folders for a marker without one):
     path -> (size, mtime_ns, inode)."""
     kept: tuple[str, ...] = ()
@@ -75,7 +76,7 @@ def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
     marker = read_marker(out)
     keep = tuple(marker.get("keep") or ()) if keep is None else tuple(keep)
     manifest = _Manifest.of(marker)
-    files: dict[str, tuple[int, int, int]] = {}
+    files: dict[str, OutputSignature] = {}
     kept: list[str] = []
     pending = [""]
     while pending:
@@ -95,8 +96,9 @@ def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
                 elif folder:
                     pending.append(path)
                 else:
-                    st = entry.stat(follow_symlinks=False)
-                    files[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                    found = output_signature(entry.path)
+                    if found is not None:  # else removed while we looked
+                        files[path] = found
     kept.sort()
     return OutputScan(files, tuple(kept), tuple(path for path in kept if not _covered(path, keep)),
                       marker.get("written_ns"), keep)
@@ -299,17 +301,18 @@ def built_id(out: Path) -> str | None:
     return data.get("build") if data.get("complete") is True else None
 
 
-def output_files(out: Path) -> dict[str, tuple[int, int, int]]:
+def output_files(out: Path) -> dict[str, OutputSignature]:
     """Every file of the site at ``out`` (but the marker): its path in the site -> (size, mtime_ns, inode)."""
-    found: dict[str, tuple[int, int, int]] = {}
+    found: dict[str, OutputSignature] = {}
     for folder, _, names in os.walk(out):
         for name in names:
             path = os.path.join(folder, name)
             relative = os.path.relpath(path, out).replace(os.sep, "/")
             if relative == MARKER:
                 continue
-            st = os.lstat(path)
-            found[relative] = (st.st_size, st.st_mtime_ns, st.st_ino)
+            signature = output_signature(path)
+            if signature is not None:
+                found[relative] = signature
     return found
 
 
