@@ -22,7 +22,8 @@ from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
 SHELL_LANGS = frozenset({"shell", "sh", "bash", "zsh", "console", "shell-session", "terminal", "fish", "powershell"})
-CONSOLE_LANGS = frozenset({"pycon", "python-console", "console", "shell-session"})
+"""Fences shown as a terminal session when a line starts with a prompt (``snippets.parse.SHELL_LANGS``, a few
+of them, are those a ``run`` check runs)."""
 _PROMPT = re.compile(r"^(?:\(\S+\) )?(?:[\w.@~:/-]*[$%#>] |\$ ?$|% ?$)")  # `$ `, `% `, `(venv) $ `, `user@host:~$ `
 _PY_PROMPT = re.compile(r"^(?:>>>|\.\.\.)(?: |$)")
 

@@ -282,21 +282,6 @@ def js_words(env: jinja2.Environment, lang: str) -> str:
                       separators=(",", ":"))
 
 
-def check_templates(env: jinja2.Environment, posts: Iterable[Post]) -> list[PostError]:
-    """A post that names a template that does not exist is an error at its ``template:`` line."""
-    errors = []
-    for post in posts:
-        name = post.meta.get("template")
-        if name is None:
-            continue
-        try:
-            env.get_template(str(name))
-        except jinja2.TemplateNotFound:
-            errors.append(PostError(post.path, meta_line(post, "template"), f"template {name!r} not found",
-                                    hint="put it in content/templates/ or use one of the theme's: post.html"))
-    return errors
-
-
 def post_url(post: Post) -> str:
     """Site-relative URL of the post: a folder (``posts/slug/``) or a file (``2023/08/03/slug.html``), as its
     ``permalink`` routed it (``permalinks.route``); ``posts/slug/`` for a post not routed (``explain``, tests)."""
