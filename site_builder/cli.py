@@ -1,5 +1,6 @@
-"""``site-builder build / serve / new / check / import``. Errors print as messages (with their cause
-chain), never as tracebacks, and exit with status 1."""
+"""``site-builder build / serve / clean / init / new / explain / check / import``. A ``SiteError`` prints as a
+message with its cause chain (``errors.format_error``), never as a traceback, and exits with status 1;
+Ctrl-C exits with 130, a closed pipe (``| head``) quietly with 141."""
 
 from __future__ import annotations
 

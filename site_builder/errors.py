@@ -1,8 +1,13 @@
-"""Every error site_builder raises on purpose. The CLI prints them; nothing else catches them.
+"""The errors site_builder reports to its user: ``SiteError`` and its kinds, a problem the user can fix.
 
-Each error formats itself like a compiler message: ``path:line: context: message`` and an
-optional ``hint:`` line. Wrap with ``raise NewError(...) from exc`` to add context; the CLI
-prints the cause chain once (see ``cli.format_error``).
+The CLI prints them, never a traceback. Elsewhere they are caught only to be reported together or later: a
+build gathers every post's errors into one ``BuildError``, a worker process sends them back (``__reduce__``),
+the preview server shows a failed rebuild and keeps serving. (The importers' ``ShapeError`` is theirs alone:
+it becomes an ``ImportError_`` or a refused conversation before the user sees it.)
+
+Each error formats itself like a compiler message: ``path:line: message`` and an optional ``hint:`` line.
+Wrap with ``raise NewError(...) from exc`` to add context; ``format_error`` below prints the cause chain
+once, as ``caused by:`` lines.
 """
 
 from __future__ import annotations

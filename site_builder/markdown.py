@@ -3,14 +3,19 @@ through an allowlist (``create_markdown(author_html=True)``: the author's own po
 text (imported posts). Fence attributes (Hugo's ``{hl_lines=[1,"3-4"]}``, kramdown's ``{: .class}`` line after a
 fence) are read, never shown.
 
-Per-document state travels in ``env`` (markdown-it's convention), never in globals:
+Per-document state travels in ``env`` (markdown-it's convention), never in globals; ``render_markdown`` fills
+the first five, the rules and renderers below the rest:
 - ``env["line_offset"]``: source line of the rendered text's first line, so a fence knows its file line;
-- ``env["fence"]``: a callable ``(CodeBlockView) -> str`` returning the extra HTML around a block
-  (status badge, companion link, diff); absent means plain blocks;
+- ``env["decorate"]``: a ``FenceDecorator``, ``(FenceContext) -> {"attrs", "caption", "after": HTML}``, the
+  extra HTML of a code block (status badge, companion link, diff); None means plain blocks;
 - ``env["highlight_budget"]``: the CPU seconds the page's code blocks may still spend on highlighting;
-- ``env["autolink_run"]``, ``env["last_bracket"]``: what the rules below already measured in a paragraph;
+- ``env["heading_ids"]``: the heading ids taken on the page so far (shared by the texts of one page);
 - ``env["links"]``: the page's ``links.PageLinks``, through which every destination of the text is written
-  (``_page_links``; absent: as written), and ``env["liquid"]``, the text's Liquid expressions by placeholder.
+  (``_page_links``; None: as written), and ``env["liquid"]``, the text's Liquid expressions by placeholder;
+- ``env["link_problems"]``, ``env["link_lookups"]``: what writing the links found (``Rendered``'s warnings and
+  lookups); ``env["raw_html"]``: the author's raw HTML tokens, cleaned together after rendering (``sanitize``);
+- ``env["autolink_run"]``, ``env["last_bracket"]``, ``env["table_rows"]`` (and ``mathrules``'
+  ``env["math_walked"]``, ``env["math_offsets"]``): what the rules already measured in a paragraph or block.
 
 GFM autolinks (``www.…``, ``https://…``, ``mailto:``/``xmpp:``, bare e-mail addresses) are our own rules
 here, not mdit-py-plugins' ``gfm_autolink``: its protocol rule searches all the text gathered so far at
