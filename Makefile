@@ -18,7 +18,7 @@ CHECK_JOBS ?= auto
 help:
 	@echo "make build   - create .venv, install site_builder, render $(CONTENT)/ into $(OUT)/"
 	@echo "make serve   - preview on http://127.0.0.1:$(PORT) with live reload"
-	@echo "make test    - install test + companion extras, run every test and snippet check (one worker per core)"
+	@echo "make test    - install test + companion extras, ruff check, then every test and snippet check (one worker per core)"
 	@echo "make check   - run the snippet checks of every post (site-builder check -j, one per core)"
 	@echo "make screenshots - the reference post, light/dark x desktop/phone, into docs/screenshots/"
 	@echo "make fuzz    - the long run of the property tests in tests/fuzz (make test runs a short one)"
@@ -74,8 +74,10 @@ browser-deps: $(VENV)/.stamp-axe
 	  else echo "no math font: the test of stretched brackets will be skipped (apt-get install fonts-dejavu-extra)"; fi; \
 	fi
 
-# pytest-xdist workers; pyproject.toml's addopts add --dist loadgroup (a session's blocks on one worker).
+# ruff first (pyproject.toml's [tool.ruff]: a lint error fails in seconds, before the long run), then pytest-xdist
+# workers; pyproject.toml's addopts add --dist loadgroup (a session's blocks on one worker).
 test: $(VENV)/.stamp-test $(VENV)/.stamp-companions browser-deps
+	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest -n $(TEST_JOBS)
 
 # The reference post, light/dark x desktop/phone, into docs/screenshots/ (shown in the README).

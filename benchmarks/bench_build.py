@@ -32,9 +32,9 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build_corpus  # noqa: E402  (the benchmarks folder is not a package)
-import build_tools  # noqa: E402
-from build_tools import Site, ToolMissing, Unavailable  # noqa: E402
+import build_corpus  # the benchmarks folder is not a package: sys.path above
+import build_tools
+from build_tools import Site, ToolMissing, Unavailable
 
 SCENARIOS = ("cold", "no-change", "one-change")
 MAIN = "site_builder"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build_corpus  # noqa: E402 - the benchmark corpus beside this script
+import build_corpus  # the benchmark corpus beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_BUILDER = ROOT / ".venv" / "bin" / "site-builder"

@@ -254,7 +254,7 @@ class Writer:
         return "\n".join(["#!/usr/bin/env bash", "set -euo pipefail", "mkdir -p out",
                           "for f in data/*.csv; do", '  echo "processing $f"',
                           f'  python {script}.py "$f" --limit {self.rng.randint(10, 500)} > "out/$(basename "$f" .csv).json"',
-                          "done", f"echo \"done: $(ls out | wc -l) files\""])
+                          "done", "echo \"done: $(ls out | wc -l) files\""])
 
 
 def fence(lang: str, code: str) -> str:

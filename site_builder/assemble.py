@@ -175,7 +175,7 @@ def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
             "https://you.example/blog/ (or build with --base-url)",)
 
 
-def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,  # noqa: ANN001
+def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,
                  present: dict[str, OutputSignature], preview: bool,
                  lang_of: Callable[[str], str] | None = None) -> tuple[list, list[str], bool]:
     """(the index to write, the current site's index files to keep, whether the kept index is behind): the
@@ -519,7 +519,7 @@ def duplicate_urls(views: list) -> list[SiteError]:
     return errors
 
 
-def _meta_line_of(post, what: str) -> int:  # noqa: ANN001
+def _meta_line_of(post, what: str) -> int:
     keys = ("permalink", "slug") if what == "URL" else ("redirect_from", "aliases")
     for key in keys:
         if key in post.meta:

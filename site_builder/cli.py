@@ -140,7 +140,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
-def _work(result) -> str:  # noqa: ANN001 - a build.BuildResult
+def _work(result) -> str:  # a build.BuildResult
     if not result.rendered and not result.written:
         return "nothing changed"
     return f"{result.rendered} rendered, {result.written} written"
@@ -226,11 +226,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from site_builder.discover import THEME_DIR
     from site_builder.serve import serve
 
-    def build(preview: bool):  # noqa: ANN202 - a build.BuildResult
+    def build(preview: bool):  # a build.BuildResult
         return build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs,
                           preview=preview, defer_state=preview)
 
-    def rebuild(changed: frozenset[Path]):  # noqa: ANN202 - serve.Rebuild's follow-up or None
+    def rebuild(changed: frozenset[Path]):  # serve.Rebuild's follow-up or None
         result = build(preview=True)  # the page first; the search index (seconds at 1,000 posts) follows
         what = f"{len(changed)} change{'s' if len(changed) != 1 else ''}" if changed else "start"
         print(f"Rebuilt ({what}): {result.posts} posts in {result.seconds:.2f} s ({_work(result)})", flush=True)

@@ -22,8 +22,8 @@ from site_builder.reading.shapes import prompts_by_the_page, quoted_exchange, se
 __all__ = ["LABEL_LINE", "RULE_LINE", "Conversation", "block_tokens", "code_lines", "group_exchanges", "parse_conversation",
            "question_key"]
 # The stage's API, for the posts stage, the importers and the tests:
-from site_builder.reading.lines import LABEL_LINE, RULE_LINE, block_tokens, code_lines  # noqa: F401
-from site_builder.reading.scan import Conversation, group_exchanges, question_key  # noqa: F401
+from site_builder.reading.lines import LABEL_LINE, RULE_LINE, block_tokens, code_lines
+from site_builder.reading.scan import Conversation, group_exchanges, question_key
 
 
 def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker] | None,

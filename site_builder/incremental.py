@@ -206,7 +206,7 @@ class ViewStore:
         if self._lock is None:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                self._lock = open(self.folder / self.LOCK, "ab")  # noqa: SIM115 - held until prune
+                self._lock = open(self.folder / self.LOCK, "ab")  # held until prune
                 fcntl.flock(self._lock, fcntl.LOCK_SH)
             except OSError:
                 self._lock = None  # an unwritable cache: prune then keeps what may be another build's

@@ -67,7 +67,7 @@ def to_mathml(latex: str, display: bool) -> tuple[str | None, str]:
 
     try:
         mathml = latex2mathml.converter.convert(known_environments(latex), display="block" if display else "inline")
-    except Exception as exc:  # latex2mathml raises many kinds (NoAvailableTokensError, …): all mean "bad LaTeX"
+    except Exception as exc:  # noqa: BLE001 - latex2mathml raises many kinds: all mean "bad LaTeX"
         return None, f"{type(exc).__name__}{': ' + str(exc) if str(exc) else ''}"
     unknown = _UNKNOWN_COMMAND.search(mathml)
     if unknown:

@@ -121,7 +121,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
         self._holding = threading.local()
         """``slot`` is true on a handler thread until it gives its connection slot back."""
 
-    def process_request(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+    def process_request(self, request, client_address) -> None:  # socketserver's signature
         """A thread for the connection while there are slots; past the bound, a 503 and no thread."""
         if not self._slots.acquire(blocking=False):
             _answer_busy(request)
@@ -133,7 +133,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
             self._slots.release()
             raise
 
-    def process_request_thread(self, request, client_address) -> None:  # noqa: ANN001
+    def process_request_thread(self, request, client_address) -> None:
         self._holding.slot = True
         try:
             super().process_request_thread(request, client_address)
@@ -146,7 +146,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
             self._holding.slot = False
             self._slots.release()
 
-    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+    def handle_error(self, request, client_address) -> None:  # socketserver's signature
         if isinstance(sys.exc_info()[1], ConnectionError):
             return  # the browser went away mid-response: nothing to report
         super().handle_error(request, client_address)
@@ -177,7 +177,7 @@ class _HeadReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+    def readinto(self, buffer) -> int:  # a writable buffer
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError("the request head did not arrive in time")
@@ -206,7 +206,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(send_body=False)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+    def log_message(self, format: str, *args: object) -> None:  # BaseHTTPRequestHandler's name
         pass  # one line per request drowns the rebuild messages
 
     def _respond(self, send_body: bool) -> None:
@@ -505,7 +505,7 @@ class Server:
             print(format_error(exc), file=sys.stderr, flush=True)
             self._state.publish(str(exc))
             return
-        except Exception as exc:  # a bug, not the user's content: show it all, keep the preview alive
+        except Exception as exc:  # noqa: BLE001 - a bug, not the user's content: show it all, keep the preview alive
             traceback.print_exc()
             self._state.publish(f"internal error (a bug in site-builder): {exc!r}")
 
@@ -546,7 +546,7 @@ def _stop_on_sigterm():
     if threading.current_thread() is not threading.main_thread():
         return None
 
-    def interrupt(signum, frame):  # noqa: ANN001 - signal handler signature
+    def interrupt(signum, frame):  # signal handler signature
         raise KeyboardInterrupt
 
     return signal.signal(signal.SIGTERM, interrupt)

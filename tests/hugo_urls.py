@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # run as a script: site_paths beside it
-from site_paths import copy_with_config  # noqa: E402
+from site_paths import copy_with_config
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hugo_urls"
 EXPECTED = Path(__file__).parent / "fixtures" / "hugo_urls_expected"

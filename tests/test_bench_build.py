@@ -12,10 +12,10 @@ from site_paths import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import bench_build  # noqa: E402  (benchmarks/ is not a package)
-import build_corpus  # noqa: E402
-from site_builder.build import build_site  # noqa: E402
-from site_builder.posts import load_post  # noqa: E402
+import bench_build  # benchmarks/ is not a package: sys.path above
+import build_corpus
+from site_builder.build import build_site
+from site_builder.posts import load_post
 
 
 @pytest.fixture(scope="module")

@@ -441,7 +441,7 @@ def test_a_preview_that_fails_leaves_the_site_as_it_was(builds: IncrementalBuild
         Path(tmp).write_text("half", encoding="utf-8")
         raise OSError(28, "No space left on device", tmp)
 
-    def prepare(root, relative, writer):  # noqa: ANN001, ANN202 - the second new file fails
+    def prepare(root, relative, writer):  # the second new file fails
         if written:
             return real_prepare(root, relative, disk_full)
         written.append(relative)
@@ -478,7 +478,7 @@ def test_a_preview_killed_part_way_is_followed_by_a_full_build(builds: Increment
     renamed = []
     real_replace = os.replace
 
-    def replace(src, dst):  # noqa: ANN001, ANN202 - the first page is renamed over, then the build dies
+    def replace(src, dst):  # the first page is renamed over, then the build dies
         if str(src).endswith(f".site-builder-{os.getpid()}.tmp"):
             if renamed:
                 killed()
@@ -659,7 +659,7 @@ def test_a_preview_killed_while_writing_leaves_no_tmp_file_behind(builds: Increm
     real_prepare = write._prepare
     count = 0
 
-    def prepare(root, relative, write_file):  # noqa: ANN001, ANN202 - dies after ``written`` files
+    def prepare(root, relative, write_file):  # dies after ``written`` files
         nonlocal count
         if count == written:
             tmps = [p for p in builds.out.rglob("*.tmp")]
@@ -900,7 +900,7 @@ def test_the_view_cache_holds_what_the_current_site_needs(tmp_path: Path, monkey
 
 
 def test_a_full_cache_disk_recovers_once_posts_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                           mounts) -> None:  # noqa: ANN001 - conftest's factory
+                                                           mounts) -> None:  # conftest's factory
     """A cache on a full disk: the build warns and goes on; once posts are removed, the views they used are
     removed too, and the next builds keep their results again (they never did: stale views filled the disk)."""
     from site_builder.build import build_site

@@ -106,7 +106,7 @@ def test_init_that_fails_half_way_leaves_no_half_blog(tmp_path, monkeypatch, cap
 
     real_open, opened = builtins.open, []
 
-    def failing_open(path, mode="r", *args, **kwargs):  # noqa: ANN001, ANN202 - the third file hits a full disk
+    def failing_open(path, mode="r", *args, **kwargs):  # the third file hits a full disk
         if "x" in mode:
             opened.append(path)
             if len(opened) == 3:

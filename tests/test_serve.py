@@ -804,7 +804,7 @@ class ServeProcess:
             reader.start()
 
     @staticmethod
-    def _read(stream, lines: list[str], copy: queue.Queue[str] | None) -> None:  # noqa: ANN001 - a text pipe
+    def _read(stream, lines: list[str], copy: queue.Queue[str] | None) -> None:  # a text pipe
         for line in stream:
             lines.append(line)
             if copy is not None:

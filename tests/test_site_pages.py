@@ -232,7 +232,7 @@ def test_a_permalink_that_is_not_a_path_of_the_site_is_refused_at_its_line(tmp_p
                                                                               problem: str) -> None:
     content = make_site(tmp_path, {"about.md": f"---\ntitle: About\npermalink: {permalink}\n---\nHi.\n"})
     message = build_error(content, tmp_path / "_site")
-    assert f"pages/about.md:3: permalink " in message and problem in message, message
+    assert "pages/about.md:3: permalink " in message and problem in message, message
 
 
 @pytest.mark.parametrize("files, first, second", [

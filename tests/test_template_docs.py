@@ -48,7 +48,7 @@ def given(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, set[str]]
     site_keys: set[str] = set()
     render = jinja2.Template.render
 
-    def watched(self: jinja2.Template, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def watched(self: jinja2.Template, *args, **kwargs):
         calls.setdefault(self.name, set()).update(kwargs)
         site_keys.update(dict.keys(kwargs["site"]))
         return render(self, *args, **kwargs)

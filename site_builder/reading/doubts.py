@@ -215,7 +215,7 @@ def _assistant_heading(text: str) -> bool:
 def _quotes_outside_questions(lines: list[Line], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
     """Quotes, two or more, that open inside answers while each user turn is a line or two: the quotes may be the
     prompts and the labels a dialogue the answers hold."""
-    if not turns or any(t.role == "user" and t.end_line - t.line > 2 for t in turns) or any(l.quoted for l in lines):
+    if not turns or any(t.role == "user" and t.end_line - t.line > 2 for t in turns) or any(line.quoted for line in lines):
         return []  # (a conversation quoted in the article: its quotes were its messages)
     starts = [t.line for t in turns]
     outside = [lines[index] for index in quote_starts(lines)
@@ -338,7 +338,7 @@ def _after_last_rule(lines: list[Line], readings: Mapping[str, Reading], turns: 
     speaker = turns[-1].speaker.name
     if end is not None:
         closing = next(line.text for line in lines[end[1]:] if line.text.strip())
-        if lines[end[0]].is_rule and (HEADING_ANY.match(closing) or framed(lines, {l: r.speaker for l, r in
+        if lines[end[0]].is_rule and (HEADING_ANY.match(closing) or framed(lines, {n: r.speaker for n, r in
                                                                                     readings.items()})):
             return []  # a rule and then the author's next section, or the rule that closes a framed exchange
         where = ("text after the last rule" if lines[end[0]].is_rule else

@@ -61,7 +61,7 @@ def run_program(step: dict, namespace: dict) -> dict:
     except SystemExit as exc:
         if exc.code not in (None, 0):
             return {"exception": describe(exc), "failures": ""}
-    except BaseException as exc:  # the block's own error is the result being reported
+    except BaseException as exc:  # noqa: BLE001 - the block's own error is the result being reported
         return {"exception": describe(exc), "failures": ""}
     return {"exception": None, "failures": ""}
 
@@ -100,7 +100,7 @@ def call(module_name: str, qualname: str) -> dict | None:
         for part in qualname.split("."):
             target = getattr(target, part)
         target()
-    except BaseException as exc:  # reported to the parent, which decides pass / skip / fail
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides pass / skip / fail
         return describe(exc)
     finally:
         sys.stdout.flush()

@@ -184,7 +184,7 @@ def run_tasks(tasks: Sequence[Callable[[], T]], jobs: int) -> list[T]:
                 continue
             try:
                 future.set_result(task())
-            except BaseException as exc:  # handed to the caller's thread, which raises it
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, which raises it
                 failed.set()
                 future.set_exception(exc)
 

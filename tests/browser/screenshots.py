@@ -13,9 +13,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from browser_helpers import CHROMIUM, CHROMIUM_FLAGS, serve_folder  # noqa: E402
+from browser_helpers import CHROMIUM, CHROMIUM_FLAGS, serve_folder
 
-from site_builder.build import build_site  # noqa: E402
+from site_builder.build import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
 POST = "posts/chatgpt-helps-me-learn-latest-ai-technology/"
