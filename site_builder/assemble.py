@@ -370,15 +370,16 @@ def _map(function: Callable, tasks: list[tuple], jobs: int) -> Iterator:
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_worker_start)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_worker_start,
+                               initargs=(os.getpid(),))
     return _closing(pool, pool.map(function, *zip(*tasks), chunksize=8))
 
 
-def _worker_start() -> None:
-    """In each worker process: hold none of the build's locks, and end with the build (SIGKILLed, it left its
-    workers waiting for work forever)."""
+def _worker_start(build: int) -> None:
+    """In each worker process, first thing: end with the build, process ``build`` (SIGKILLed, it left its
+    workers waiting for work forever, also when killed as it forked them); then hold none of its locks."""
+    die_with_parent(build)
     drop_inherited_locks()
-    die_with_parent()
 
 
 def _closing(pool: ProcessPoolExecutor, results: Iterator) -> Iterator:
@@ -672,7 +673,7 @@ def _rendered_pages(job: _PageJob, specs: list[PageSpec], jobs: int) -> Iterator
 
     _PAGE_JOB[:] = [(job, specs)]
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),))
     chunks = [(start, min(start + 16, len(specs))) for start in range(0, len(specs), 16)]
     return _pages_of(pool, pool.map(_render_chunk, *zip(*chunks)))
 
