@@ -96,7 +96,7 @@ def edit_and_wait_for_every_tab(tabs: list[Any], post: Path, wording: str) -> No
         tab.evaluate("window.beforeTheEdit = true")
     write_whole(post, POST.replace("WORDING", wording))
     for tab in tabs:
-        tab.wait_for_function(f"() => !window.beforeTheEdit && document.body.innerText.includes({wording!r})")
+        tab.wait_for_function(f"() => !window.beforeTheEdit && !!document.body && document.body.innerText.includes({wording!r})")
         assert tab.locator("#site-builder-error").count() == 0
 
 

@@ -15,7 +15,7 @@ from site_builder.importers.merge import recorded_turns, turn_hash
 from site_builder.posts import parse_post
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-CORPUS = Path(__file__).parents[3] / "shared" / "corpus"
+CORPUS = FIXTURES  # the copies of ../shared/corpus (chatgpt-export, claude-export, sharegpt), with SOURCES.md
 
 
 def _claude(*texts: str, uuid: str = "conv-1") -> list[dict]:

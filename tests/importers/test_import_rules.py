@@ -18,7 +18,7 @@ from site_builder.importers.detect import KINDS, READERS, detect
 from site_builder.importers.driver import Selection, import_export
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-CORPUS = Path(__file__).parents[3] / "shared" / "corpus"
+CORPUS = FIXTURES  # the copies of ../shared/corpus (chatgpt-export, claude-export, sharegpt), with SOURCES.md
 
 
 def _cli(args: list[str]) -> int:
@@ -253,7 +253,8 @@ def test_every_export_fixture_is_claimed_by_exactly_one_reader():
     from site_builder.importers.detect import _sample, kind_of
 
     not_conversations = {"export_manifest.json", "llamafactory_dataset_info.json"}
-    files = [p for base in (FIXTURES / "exports-2025", FIXTURES / "exports-2026", CORPUS) for p in sorted(base.rglob("*"))
+    folders = ("exports-2025", "exports-2026", "chatgpt-export", "claude-export", "sharegpt")
+    files = [p for base in (FIXTURES / f for f in folders) for p in sorted(base.rglob("*"))
              if p.is_file() and p.suffix in (".json", ".jsonl", ".html", ".csv")]
     assert len(files) > 40
     for path in files:

@@ -192,7 +192,7 @@ def test_librechat_a_malformed_export_is_refused_and_named(tmp_path):
 def test_librechat_recognises_its_exports_only_not_chatgpt_exports_made_for_its_importer():
     assert librechat.recognises(_sample(EXPORTS / "librechat-tree.json"))
     assert librechat.recognises(_sample(EXPORTS / "librechat-linear.json"))
-    corpus = FIXTURES.parents[1] / ".." / "shared" / "corpus" / "chatgpt-export"
+    corpus = FIXTURES / "chatgpt-export"  # LibreChat's ChatGPT exports (copied from ../shared/corpus)
     for path in _others("librechat") + sorted(corpus.glob("librechat_*.json")):
         assert not librechat.recognises(_sample(path)), path.name
 
