@@ -22,7 +22,7 @@ help:
 	@echo "make check   - run the snippet checks of every post (site-builder check -j, one per core)"
 	@echo "make screenshots - the reference post, light/dark x desktop/phone, into docs/screenshots/"
 	@echo "make fuzz    - the long run of the property tests in tests/fuzz (make test runs a short one)"
-	@echo "make bench   - build speed against Hugo, Jekyll, Pelican (issue 11; installs them; not part of make test)"
+	@echo "make bench   - build speed (search on, and off) against Hugo (+ Pagefind), Jekyll, Pelican (issues 11, 23; not part of make test)"
 	@echo "make bench-companions / bench-import - print benchmark figures"
 
 $(BIN)/python:
@@ -98,7 +98,8 @@ bench-import: $(VENV)/.stamp-build
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_import.py --claude-code 50
 
-# Build speed against Hugo, Jekyll and Pelican (issue 11); BENCH_ARGS='--runs 3 --large 0' for a shorter run.
+# Build speed against Hugo (+ Pagefind), Jekyll and Pelican (issues 11, 23): the main row is the default
+# configuration (search on), search off beside it; BENCH_ARGS='--runs 3 --large 0' for a shorter run.
 bench: $(VENV)/.stamp-build
 	$(BIN)/python benchmarks/bench_build.py $(BENCH_ARGS)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -153,6 +154,21 @@ def hugo_site(work: Path, posts: list[GeneratedPost]) -> Site:
                "--quiet")
     return Site("Hugo", command, command, (out, cache, folder / "source" / "resources"), posts_dir,
                 note="rebuilds are plain `hugo` (no incremental CLI mode)")
+
+
+def hugo_pagefind_site(work: Path, posts: list[GeneratedPost]) -> Site:
+    """Hugo, then ``pagefind --site`` over its output: Hugo's site with a search index, as its users make one
+    (Pagefind is the binary site_builder runs, from ``pagefind-bin-extended``)."""
+    hugo = hugo_site(work / "hugo-pagefind", posts)
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError as exc:
+        raise ToolMissing(f"no Pagefind binary ({exc})") from None
+    out = hugo.scratch[0]
+    command = ("/bin/sh", "-c", f"{shlex.join(hugo.cold)} && {shlex.quote(str(get_executable()))} --site "
+                                f"{shlex.quote(str(out))} >/dev/null")
+    return Site("Hugo + Pagefind", command, command, hugo.scratch, hugo.posts,
+                note="`hugo` then `pagefind --site` over its output, every build")
 
 
 def jekyll_site(work: Path, posts: list[GeneratedPost]) -> Site:

@@ -34,7 +34,7 @@ from site_builder.posts import load_post, meta_line
 from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_url, companion_view,
                                  fence_decorator, linked_ranges, make_environment, page_file, page_specs, page_url,
                                  every_post, post_url, post_view, quotes_of, render_page, site_data, template_key)
-from site_builder.search import SearchRecord, die_with_parent, search_records, write_search_index
+from site_builder.search import SearchRecord, die_with_parent, site_records, view_records, write_search_index
 from site_builder.snippets import block_statuses
 from site_builder.output import OutputScan, built_id, kept_warning, output_files, scan_output
 from site_builder.translations import Languages, site_languages
@@ -72,16 +72,19 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     config = load_config(sources.config, jekyll=sources.jekyll, hugo=sources.hugo, base_url=base_url)
     env = make_environment(theme, sources.templates, incremental.compiled_templates(sources.root))
     store = incremental.view_store(sources.root)
+    searched = incremental.search_store(sources.root) if config.search else None
     records, errors = post_records(inputs, previous, sources.root, store, drafts=drafts, progress=progress,
                                    jobs=jobs, embed_hosts=config.embed_hosts, config_file=sources.config,
                                    routing=routing_of(config, sources), companions=sources.companions,
-                                   left_out=() if drafts else sources.drafts)
+                                   left_out=() if drafts else sources.drafts, searched=searched)
     page_files, page_errors = page_records(inputs, previous, sources, store, drafts=drafts, jobs=jobs,
-                                           embed_hosts=config.embed_hosts,
+                                           embed_hosts=config.embed_hosts, searched=searched,
                                            folders=sources.jekyll and routing_of(config, sources).template().endswith("/"))
     included = {path: record for path, record in records.items() if record.key is not None}
     built_pages = {path: record for path, record in page_files.items() if record.key is not None}
     store.touch(record.key for record in (*included.values(), *built_pages.values()))
+    if searched is not None:
+        searched.touch(record.key for record in (*included.values(), *built_pages.values()))
     views = [lazy_view(r.key, r.summary_key, r.post_fields, r.view_fields, store) for r in included.values()]
     page_views = {page_name(path, sources.pages_root): lazy_view(r.key, r.summary_key, r.post_fields, r.view_fields,
                                                                  store) for path, r in built_pages.items()}
@@ -120,7 +123,7 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
     search_key = digest(code_key(), config.title, config.language,
                         *(v.cache_key for v in (*every_post(site), *dict.__getitem__(site, "pages"))))
-    index, kept_index, pending = search_index(config, site, store, search_key, trusted, present, preview,
+    index, kept_index, pending = search_index(config, site, store, searched, search_key, trusted, present, preview,
                                               languages.of if languages.multilingual else None)
     build_id = uuid.uuid4().hex
     carried = write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
@@ -144,6 +147,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
 
     def finish() -> None:
         store.prune(keys)  # first: on a full disk, what it frees may be what the state needs
+        if searched is not None:
+            searched.prune(keys)
         incremental.save_state(sources.root, state)
     written = tally.written + (css_entry is css) + len(copies)
     if defer_state:  # the preview shows the page first (a state not saved only costs the next build a full one)
@@ -175,8 +180,8 @@ def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
             "https://you.example/blog/ (or build with --base-url)",)
 
 
-def search_index(config, site, store: ViewStore, search_key: str, trusted: BuildState | None,
-                 present: dict[str, OutputSignature], preview: bool,
+def search_index(config, site, store: ViewStore, searched: ViewStore | None, search_key: str,
+                 trusted: BuildState | None, present: dict[str, OutputSignature], preview: bool,
                  lang_of: Callable[[str], str] | None = None) -> tuple[list, list[str], bool]:
     """(the index to write, the current site's index files to keep, whether the kept index is behind): the
     index is kept when it indexes what the site shows now; a preview keeps it anyway, and says so. ``lang_of``
@@ -188,7 +193,7 @@ def search_index(config, site, store: ViewStore, search_key: str, trusted: Build
         return [], kept, False
     if preview:  # the pages now, with the index they had
         return [], _kept_index(None, trusted, present), True
-    records = search_records(_full_views(site, store), config.title, *([lang_of] if lang_of else []))
+    records = site_records(_view_records(site, store, searched), config.title, lang_of)
     return [search_index_writer(records, config.language)], [], False
 
 
@@ -232,7 +237,8 @@ def routing_of(config: SiteConfig, sources: Sources) -> Routing:
 def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store: ViewStore, *, drafts: bool,
                  progress: Progress | None, jobs: int | None, embed_hosts: tuple[str, ...] = EMBED_HOSTS,
                  config_file: Path | None = None, routing: Routing = Routing(), companions: Iterable[Path] = (),
-                 left_out: Iterable[Path] = ()) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+                 left_out: Iterable[Path] = (), searched: ViewStore | None = None,
+                 ) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     """A record for every post file: the last build's where nothing it depends on changed (its check
     statuses' inputs, the config, which says which embeds a post may show, and what the sources its links
     name lead to), else a new one (parsed and rendered, in worker processes when there are many); and the
@@ -246,7 +252,7 @@ def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store:
     last = previous.posts if previous is not None else {}
     todo = [(path, draft_folder, _known_targets(last.get(str(path)))) for path, draft_folder in files]
     fresh, errors = render_posts(todo, root, store, drafts=drafts, progress=progress, jobs=jobs,
-                                 embed_hosts=embed_hosts, routing=routing)
+                                 embed_hosts=embed_hosts, routing=routing, searched=searched)
     records = {path: fresh.get(path) or reused[path] for path, _ in inputs.posts if path in fresh or path in reused}
     linking = {path: record for path, record in records.items() if record.targets and record.key is not None}
     links = site_links_of(records, root, companions, left_out) if linking else None
@@ -254,7 +260,7 @@ def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store:
              for path, record in linking.items() if _leads_elsewhere(record, links)]
     if again:
         fresh, more = render_posts(again, root, store, drafts=drafts, progress=progress, jobs=jobs,
-                                   embed_hosts=embed_hosts, routing=routing)
+                                   embed_hosts=embed_hosts, routing=routing, searched=searched)
         records.update(fresh)
         errors += more
     return records, errors
@@ -289,16 +295,16 @@ def _leads_elsewhere(record: PostRecord, links: SiteLinks) -> bool:
 
 
 def page_records(inputs: Inputs, previous: BuildState | None, sources: Sources, store: ViewStore, *, drafts: bool,
-                 jobs: int | None, embed_hosts: tuple[str, ...],
-                 folders: bool = False) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+                 jobs: int | None, embed_hosts: tuple[str, ...], folders: bool = False,
+                 searched: ViewStore | None = None) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     """A record for every page file, as ``post_records`` makes them for posts (a file that is not built, a
     draft or a Jekyll file without front matter, has one without a key). ``folders``: a Jekyll folder whose
     ``permalink`` ends with ``/`` (``pretty``), where Jekyll makes ``about.md`` ``about/``, not ``about.html``."""
     old = previous.pages if previous is not None and _statuses_same(inputs, previous, sources.config) else {}
     files = [(path, False) for path in inputs.pages]
     reused, todo = _reusable(files, old, inputs.page_signatures, drafts)
-    tasks = [(path, sources.pages_root, sources.jekyll, drafts, sources.root, store.folder, embed_hosts, folders)
-             for path, _ in todo]
+    tasks = [(path, sources.pages_root, sources.jekyll, drafts, sources.root, store.folder, embed_hosts, folders,
+              searched and searched.folder) for path, _ in todo]
     fresh, errors = _records_of([path for path, _ in todo], _map(_render_page_packed, tasks, jobs or available_cores()),
                                 store, None)
     return {path: fresh.get(path) or reused[path] for path in inputs.pages if path in fresh or path in reused}, errors
@@ -334,11 +340,13 @@ def _left_out(record: PostRecord) -> PostRecord:
 
 def render_posts(todo: list[tuple[Path, bool, dict[str, Target]]], root: Path, store: ViewStore, *, drafts: bool,
                  progress: Progress | None, jobs: int | None, embed_hosts: tuple[str, ...] = EMBED_HOSTS,
-                 routing: Routing = Routing()) -> tuple[dict[Path, PostRecord], list[SiteError]]:
-    """Render each (post file, found in the drafts folder, what the sources its links name lead to)."""
+                 routing: Routing = Routing(), searched: ViewStore | None = None,
+                 ) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+    """Render each (post file, found in the drafts folder, what the sources its links name lead to); with
+    ``searched`` (a site with search), extract each view's search records into it too."""
     jobs = jobs or available_cores()
-    tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts, routing, targets)
-             for path, draft_folder, targets in todo]
+    tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts, routing, targets,
+              searched and searched.folder) for path, draft_folder, targets in todo]
     return _records_of([path for path, _, _ in todo], _map(_render_packed, tasks, jobs), store, progress)
 
 
@@ -409,7 +417,8 @@ def _render_page_packed(*task: object) -> bytes:
 def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, store_folder: Path,
                      embed_hosts: tuple[str, ...] = EMBED_HOSTS,
                      routing: Routing = Routing(),
-                     targets: Mapping[str, Target] | None = None) -> tuple[PostRecord | list[SiteError], Any]:
+                     targets: Mapping[str, Target] | None = None,
+                     search_folder: Path | None = None) -> tuple[PostRecord | list[SiteError], Any]:
     """Parse, route and render one post (in a worker process or this one); its view goes into the store, unless
     a source its links name is not in ``targets`` (it is rendered again once known). Returns the post's record
     (or its errors), and the view itself when the store could not keep it."""
@@ -424,11 +433,13 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, s
     except SiteError as exc:
         return [exc], None
     links = None if post.imported else PageLinks(post_url(post), source_key(path, root), dict(targets or {}))
-    return rendered_record(post, statuses, sig, draft_folder, store_folder, embed_hosts, links=links)
+    return rendered_record(post, statuses, sig, draft_folder, store_folder, embed_hosts, links=links,
+                           search_folder=search_folder)
 
 
 def render_page_file(path: Path, pages_root: Path, jekyll: bool, drafts: bool, root: Path, store_folder: Path,
-                     embed_hosts: tuple[str, ...], folders: bool = False) -> tuple[PostRecord | list[SiteError], Any]:
+                     embed_hosts: tuple[str, ...], folders: bool = False,
+                     search_folder: Path | None = None) -> tuple[PostRecord | list[SiteError], Any]:
     """``render_post_file`` for a page file: a file that is not built (a draft, a Jekyll file without front
     matter or the theme's own) gets a record without a key, and the warnings saying why when one is due."""
     sig = signature(path)
@@ -440,14 +451,17 @@ def render_page_file(path: Path, pages_root: Path, jekyll: bool, drafts: bool, r
         statuses = block_statuses(read.post, root)
     except SiteError as exc:
         return [exc], None
-    return rendered_record(read.post, statuses, sig, False, store_folder, embed_hosts, url)
+    return rendered_record(read.post, statuses, sig, False, store_folder, embed_hosts, url,
+                           search_folder=search_folder)
 
 
 def rendered_record(post: Post, statuses: dict, sig: Any, draft_folder: bool, store_folder: Path,
                     embed_hosts: tuple[str, ...], url: str | None = None,
-                    links: PageLinks | None = None) -> tuple[PostRecord, Any]:
+                    links: PageLinks | None = None, search_folder: Path | None = None) -> tuple[PostRecord, Any]:
     """The record of ``post`` (a page's at ``url``), its view rendered unless the store holds it already; a view
-    with a link whose target is not known yet is not stored (it is rendered again once known)."""
+    with a link whose target is not known yet is not stored (it is rendered again once known). With
+    ``search_folder``, its search records are extracted and stored there too (here: in a worker, for a cold
+    build), unless they are already."""
     key = digest(code_key(), repr(post), repr(sorted(statuses.items())), repr(embed_hosts), repr(url),
                  repr(links and (links.page_url, links.source, sorted(links.targets.items()))))
     store = ViewStore(store_folder)
@@ -460,6 +474,8 @@ def rendered_record(post: Post, statuses: dict, sig: Any, draft_folder: bool, st
         view = post_view(_MARKDOWN[md], post, fence_decorator(post, statuses, url), links, url)
         if all(target is not None for _, target in view.links):  # else rendered again, once they are known
             unstored = None if store.put(key, view) else view
+            if search_folder is not None and unstored is None:
+                _records_of_view(key, lambda: view, ViewStore(search_folder))
     post_fields, view_fields = summary_of(view)
     record = PostRecord(sig, draft_folder, key, post_fields, view_fields, companion_links(post, statuses, url),
                         reading_warnings([post]) + secret_warnings(post.path) + view.warnings,
@@ -710,9 +726,21 @@ def _same_bytes(path: Path, content: str) -> bool:
         return False
 
 
-def _full_views(site, store: ViewStore) -> Iterator:
-    """The whole view of every post, then of every page (pages are found by search too)."""
-    return (store.get(view.cache_key) for view in (*every_post(site), *dict.__getitem__(site, "pages")))
+def _view_records(site, store: ViewStore, searched: ViewStore | None) -> Iterator[tuple[SearchRecord, ...]]:
+    """The search records of every post, then of every page (pages are found by search too): those kept in
+    ``searched``, else extracted from the whole view now (and kept)."""
+    for view in (*every_post(site), *dict.__getitem__(site, "pages")):
+        yield _records_of_view(view.cache_key, lambda key=view.cache_key: store.get(key), searched)
+
+
+def _records_of_view(key: str, view: Callable[[], Any], searched: ViewStore | None) -> tuple[SearchRecord, ...]:
+    """The search records of the view stored under ``key``: kept in ``searched``, else extracted and kept."""
+    found = searched.stored(key) if searched is not None else None
+    if found is None:
+        found = view_records(view())
+        if searched is not None and not searched.put(key, found):
+            searched.pin(key, found)
+    return found
 
 
 def unchanged_copies(copies: list[tuple[Path, str]], trusted: BuildState | None,

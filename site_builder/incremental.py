@@ -491,6 +491,12 @@ def view_store(content_root: Path) -> ViewStore:
     return ViewStore(_folder(content_root) / "views")
 
 
+def search_store(content_root: Path) -> ViewStore:
+    """Each view's search records (``search.view_records``), under the view's key: text extracted once per
+    rendered post, so that an edit extracts one post's, not every post's."""
+    return ViewStore(_folder(content_root) / "search")
+
+
 def load_stamp(content_root: Path) -> Stamp | None:
     stamp = _load(_folder(content_root) / "stamp.pickle")
     return stamp if isinstance(stamp, Stamp) and stamp.code == code_key() else None

@@ -64,7 +64,19 @@ def search_records(views: Iterable[PostView], site_title: str,
     A site with nothing to find (no posts yet, or only code) gets one record for its home page, since
     Pagefind builds no index from nothing and the search page needs one.
     """
-    records = [record for record in _records(views) if _WORD.search(record.text)]
+    return site_records((view_records(view) for view in views), site_title, lang_of)
+
+
+def view_records(view: PostView) -> tuple[SearchRecord, ...]:
+    """The records of one post (or page) view: one per turn, and one for its introduction, that has text to
+    find. A build keeps them with the view (``incremental.search_store``): an edit extracts one post's text."""
+    return tuple(record for record in _records([view]) if _WORD.search(record.text))
+
+
+def site_records(per_view: Iterable[Iterable[SearchRecord]], site_title: str,
+                 lang_of: Callable[[str], str] | None = None) -> list[SearchRecord]:
+    """``search_records`` from each view's records (``view_records``), in the views' order."""
+    records = [record for records in per_view for record in records]
     if lang_of is not None:  # a multilingual site: each record in its post's language
         records = [replace(record, language=lang_of(record.url.split("#", 1)[0])) for record in records]
     return records or [SearchRecord("", f"{site_title} home", site_title, "", "article", ())]

@@ -281,3 +281,33 @@ def test_disk_full_while_writing_the_index_keeps_the_previous_site(tmp_path: Pat
         build_site(content, out)
     monkeypatch.undo()
     assert site_files(out) == before
+
+
+def indexed_words(out: Path) -> set[str]:
+    """Every word of the site's search index (Pagefind's stems), read from its word chunks, in every language."""
+    return {word for chunk in (out / "pagefind" / "index").glob("*.pf_index")
+            for word, *_ in pagefind_file(chunk.name, chunk.read_bytes())[0]}
+
+
+def test_after_a_one_post_edit_the_index_finds_the_new_words_only(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit re-indexes the post: its new words are found and its old ones are not; and only the edited
+    post's text is extracted again (each post's records are kept with its view), not every post's."""
+    from site_builder import assemble
+
+    content = tagged_site(tmp_path)
+    post = content / "posts" / "2024-05-01-post-topic-a.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("comes before", "zorblatting precedes"),
+                    encoding="utf-8")
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    build_site(content, out)
+    assert "zorblat" in indexed_words(out) and "quixvan" not in indexed_words(out)
+    extracted: list[str] = []
+    real = assemble.view_records
+    monkeypatch.setattr(assemble, "view_records", lambda view: extracted.append(view.url) or real(view))
+    post.write_text(post.read_text(encoding="utf-8").replace("zorblatting", "quixvaning"), encoding="utf-8")
+    build_site(content, out)
+    words = indexed_words(out)
+    assert "quixvan" in words and "zorblat" not in words
+    assert extracted == ["posts/post-topic-a/"]

@@ -310,8 +310,9 @@ def test_pages_are_found_by_search_turn_by_turn(tmp_path: Path, monkeypatch: pyt
     """Search indexes a page's turns and text as it does a post's (with the page's URL), so a visitor finds the
     About page; pages carry no tags."""
     found: list = []
-    real = assemble.search_records
-    monkeypatch.setattr(assemble, "search_records", lambda views, title: found.extend(real(views, title)) or found)
+    real = assemble.site_records
+    monkeypatch.setattr(assemble, "site_records",
+                        lambda per_view, title, lang_of=None: found.extend(real(per_view, title, lang_of)) or found)
     content = make_site(tmp_path)
     content.joinpath("site.yaml").write_text("title: Pages\n")
     build_site(content, tmp_path / "_site")
