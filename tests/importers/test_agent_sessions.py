@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder.importers import agent_session, claude_code, codex, driver
+from site_builder.importers import agent_session, claude_code, codex
 from site_builder.importers.common import Sample, Skipped
 from site_builder.importers.driver import Selection, import_export
 from site_builder.importers.jsonstream import iter_json
@@ -23,11 +23,6 @@ CLAUDE_CODE = NEW / "claude-code-session.jsonl"
 CODEX = NEW / "codex-rollout-2025-09-14T09-12-00-0198f2c4-7d1e-7a30-b6f1-5c2e9d4a8b17.jsonl"
 CODEX_OLDER = NEW / "codex-rollout-older.jsonl"
 
-
-@pytest.fixture(autouse=True)
-def _registered(monkeypatch):
-    monkeypatch.setitem(driver.KINDS, "claude-code", claude_code)
-    monkeypatch.setitem(driver.KINDS, "codex", codex)
 
 
 def _import(kind: str, export: Path, out: Path):

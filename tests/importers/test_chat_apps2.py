@@ -13,9 +13,10 @@ import pytest
 from site_builder.errors import ImportError_
 from site_builder.importers import copilot, grok
 from site_builder.importers.common import Sample
-from site_builder.importers.detect import READERS, _sample, detect
+from site_builder.importers.detect import READERS, detect
 from site_builder.importers.driver import Selection, format_report, import_export
-from site_builder.posts import parse_post
+
+from export_support import posts_by_title as _posts, sample
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXPORTS = FIXTURES / "exports-2026"
@@ -33,15 +34,7 @@ def _import(export: Path, out: Path, kind: str | None = None):
     return import_export(kind, export, out, Selection(everything=True))
 
 
-def _posts(out: Path) -> dict[str, object]:
-    """title -> parsed post, for every post in ``out``."""
-    posts = [parse_post(p, p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.md"))]
-    return {post.title: post for post in posts}
 
-
-def sample(path: Path) -> Sample:
-    """What format detection shows a reader (detect's own sampler)."""
-    return _sample(path, None, path.name)
 
 
 # --- 1. Microsoft Copilot (privacy dashboard "Export all activity history") -------------------------------------

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
-from site_builder.importers import claude_code, codex, driver, openwebui
 from site_builder.importers.detect import detect
 from site_builder.importers.driver import Selection, import_export
 from site_builder.posts import parse_post
@@ -20,11 +18,6 @@ EVENT_PROMPTS = SHAPES / "rollout-2026-03-09T10-20-30-7c1d0a52-3e4f-4a6b-9c8d-1e
 ID_ONLY = SHAPES / "rollout-5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e.jsonl"
 OUTPUT_ITEMS = SHAPES / "openwebui-output-items.json"
 
-
-@pytest.fixture(autouse=True)
-def _registered(monkeypatch):
-    for module in (claude_code, codex, openwebui):
-        monkeypatch.setitem(driver.KINDS, module.SOURCE, module)
 
 
 def _posts(kind: str, export: Path, out: Path):
