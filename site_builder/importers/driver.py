@@ -162,17 +162,23 @@ def read_sources(sources: tuple[Found, ...], insisted: bool, options: chatgpt.Op
     that cannot be read is refused and named, and the others are read; a lone file that cannot be read stops
     the import (``ImportError_``): nothing is written."""
     for found in sources:
-        if len(sources) > 1:
-            yield from _refused_if_unreadable(found, read_sources((found,), insisted, options, progress))
-        elif found.read_with:
-            yield Skipped(found.label, "", found.read_with)
-        elif found.kind is None:
-            yield Skipped(found.label, "", f"not read: {found.looks_like}, not a format of conversations import reads")
-        else:
-            yield from _read_found(found, insisted, options, progress)
+        items = _items_of(found, insisted, options, progress)
+        yield from (_refused_if_unreadable(found, items) if len(sources) > 1 else items)
+
+
+def _items_of(found: Found, insisted: bool, options: chatgpt.Options,
+              progress: "_ProgressLine | None") -> Iterator[Conversation | Skipped]:
+    """The conversations of one source, or the ``Skipped`` that names a source not read on its own."""
+    if found.read_with:
+        yield Skipped(found.label, "", found.read_with)
+    elif found.kind is None:
+        yield Skipped(found.label, "", f"not read: {found.looks_like}, not a format of conversations import reads")
+    else:
+        yield from _read_found(found, insisted, options, progress)
 
 
 def _refused_if_unreadable(found: Found, items: Iterator[Conversation | Skipped]) -> Iterator[Conversation | Skipped]:
+    """``items``, and, when reading them fails, a refused ``Skipped`` naming ``found`` and where it failed."""
     read = 0
     try:
         for item in items:
