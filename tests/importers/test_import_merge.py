@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.cli import main
+from site_builder.importers.detect import detect
 from site_builder.importers.driver import Selection, import_export
 from site_builder.importers.merge import recorded_turns, turn_hash
 from site_builder.posts import parse_post
@@ -132,11 +133,22 @@ def test_turns_added_by_hand_stop_the_merge_and_say_why(tmp_path):
     assert path.read_bytes() == edited
 
 
-@pytest.mark.parametrize("export", [
+EXPORTS = [
     *sorted((FIXTURES / "exports-2025").glob("*.json*")),
+    *sorted(p for p in (FIXTURES / "exports-2026").glob("*") if p.suffix in (".json", ".jsonl", ".html", ".csv")),
     *sorted((CORPUS / "chatgpt-export").glob("*.json")),
     *sorted((CORPUS / "claude-export").glob("*.json")),
-], ids=lambda p: p.name)
+]
+
+
+def test_the_record_is_checked_on_every_format():
+    """A folder moved or renamed must not shrink the test below silently."""
+    assert len(EXPORTS) >= 45
+    kinds = {found.kind for path in EXPORTS for found in detect(path)}
+    assert len(kinds) == 15, kinds
+
+
+@pytest.mark.parametrize("export", EXPORTS, ids=lambda p: p.name)
 def test_every_imported_post_records_its_turns_as_the_parser_reads_them(export, tmp_path):
     """The merge's record must match what the parser reads back, or an unedited turn would look edited."""
     report = import_export(None, export, tmp_path / "posts", Selection(everything=True))
