@@ -65,6 +65,12 @@ class _Rule:
     judge: Callable[[re.Match], str | None]
     alone: bool = True
     """Whether the secret must stand alone: no token character (``_TOKEN``) just before it."""
+    needs: tuple[tuple[str, ...], ...] = ()
+    """Words every match holds (lower-cased; one of each group): the rule is not run over a text without them,
+    since a pattern that cannot start on a fixed word tries at every character."""
+
+    def may_match(self, lowered: str) -> bool:
+        return all(any(word in lowered for word in group) for group in self.needs)
 
 
 _TOKEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/-")
@@ -206,18 +212,19 @@ _RULES = (
     _Rule(re.compile(r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>T[A-Z0-9]{6,}/[A-Za-z0-9/]{16,})"),
           _fixed("Slack webhook URL"), alone=False),
     _Rule(re.compile(r"(?P<secret>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9]{24,})" + _DONE),
-          lambda m: "Stripe key" if _issued(m["secret"].rsplit("_", 1)[1]) else None),
+          lambda m: "Stripe key" if _issued(m["secret"].rsplit("_", 1)[1]) else None,
+          needs=(("k_live_", "k_test_", "whsec_"),)),
     _Rule(re.compile(r"(?P<secret>AIza[A-Za-z0-9_-]{35})" + _DONE), _fixed("Google API key", 4)),
     _Rule(re.compile(r"(?P<secret>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,})" + _DONE),
           _jwt),
     _Rule(re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://(?P<user>[^\s:/?#\[\]@\"'<>`]+)"
-                     r":(?P<secret>[^\s:/?#\[\]@\"'<>`]+)@"), _url_password, alone=False),
+                     r":(?P<secret>[^\s:/?#\[\]@\"'<>`]+)@"), _url_password, alone=False, needs=(("://",), ("@",))),
     _Rule(re.compile(r"(?i:bearer)[ \t]+(?P<secret>[A-Za-z0-9._~+/-]{20,}=*)(?![A-Za-z0-9._~+/=-])"),
-          lambda m: "bearer token" if _random(m["secret"]) else None, alone=False),
+          lambda m: "bearer token" if _random(m["secret"]) else None, alone=False, needs=(("bearer",),)),
     _Rule(re.compile(r"(?=[KkSsTtPpCc])(?P<word>(?i:key|secret|token|passw(?:or)?d|pwd|credentials?))"
                      r"(?![A-Za-z0-9])[\"']?\]?[ \t]*(?P<op>:=|=>|=|:)[ \t]*[\"'`]?"
                      r"(?P<secret>[A-Za-z0-9+/_.~!@#%^&*=-]{16,512})(?![A-Za-z0-9+/_.~!@#%^&*=-])"),
-          _assigned, alone=False),
+          _assigned, alone=False, needs=(("key", "secret", "token", "passw", "pwd", "credential"),)),
 )
 """Most specific first: where two rules find the same characters, the first names them."""
 
@@ -242,7 +249,10 @@ def _private_keys(text: str) -> Iterator[_Span]:
 def _spans(text: str) -> list[_Span]:
     """Every secret, in the order of the text; where rules overlap, the more specific one's."""
     taken = list(_private_keys(text))  # in order, none overlapping
+    lowered = text.lower()
     for rule in _RULES:
+        if not rule.may_match(lowered):
+            continue
         for match in rule.pattern.finditer(text):
             start, stop = match.span("secret")
             if rule.alone and start and text[start - 1] in _TOKEN:
@@ -270,8 +280,9 @@ def _line_starts(text: str) -> list[int]:
 
 def find_secrets(text: str) -> tuple[Finding, ...]:
     """Every secret in ``text``, in order: where it is (line, columns) and what it looks like."""
-    starts = _line_starts(text)
-    return tuple(_finding(text, starts, span) for span in _spans(text))
+    spans = _spans(text)
+    starts = _line_starts(text) if spans else []
+    return tuple(_finding(text, starts, span) for span in spans)
 
 
 def marker(kind: str, in_url: bool = False) -> str:

@@ -314,3 +314,13 @@ def test_an_import_redacts_secrets_by_default_and_names_each_and_keeps_them_when
     assert f"note: line {line}: redacted an OpenAI API key (it was in the export; if it is real, revoke it)" in out
     assert main(["import", str(export), "--all", "--out", str(tmp_path / "kept"), "--keep-secrets", "--no-progress"]) == 0
     assert key in next((tmp_path / "kept").glob("*.md")).read_text(encoding="utf-8")
+
+
+def test_the_words_a_rule_needs_are_read_in_any_case():
+    """A rule runs only over texts holding its words (lower-cased): upper-case words and every Stripe prefix are
+    still found."""
+    body = fake(32, seed=61)
+    cases = [(f"AUTHORIZATION: BEARER {body}", "bearer token"), (f"rk_live_{fake(24, seed=62)}", "Stripe key"), (f"whsec_{fake(32, seed=63)}", "Stripe key"),
+             (f"DB_PASSWORD={fake(24, seed=64)}", GENERIC), (f"HTTPS://admin:{fake(16, seed=65)}@db.internal/x", "password in a URL")]
+    for text, kind in cases:
+        assert [f.kind for f in find_secrets(text)] == [kind], text
