@@ -14,6 +14,7 @@ from typing import Mapping
 
 from site_builder.model import ReadingWarning, Speaker
 from site_builder.reading.doubts import end_doubts, settled, who_speaks_doubts
+from site_builder.reading.bold_prompts import bold_prompted, bold_prompts_by_the_page
 from site_builder.reading.ends import conversation_end
 from site_builder.reading.lines import classify
 from site_builder.reading.scan import quoted_conversation, resolve_speakers, scan_turns
@@ -28,7 +29,8 @@ from site_builder.reading.scan import Conversation, group_exchanges, question_ke
 
 def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker] | None,
                        code: frozenset[int], quoted: tuple[Speaker, Speaker] | None = None, *,
-                       closing: str | None = None, label_forms: bool = True, title: str = "") -> Conversation:
+                       closing: str | None = None, label_forms: bool = True, title: str = "",
+                       prompt_form: str = "quoted") -> Conversation:
     """Split ``body`` (starting at source line ``body_line``) into introduction, turns and exchanges.
 
     ``declared`` is the front matter's ``speakers`` (None when the key is absent: labels are inferred; an
@@ -36,13 +38,15 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
     labels and rules there are content. ``closing`` is the front matter's ``closing_words``: ``none`` (the last turn
     runs to the end) or the words the author's closing text starts with. ``label_forms``: declared speakers also
     start turns as ``## Label``, ``**Label:**`` or an emoji (False for an importer's post: it escapes ``Label:``
-    lines only).
+    lines only). ``quoted`` (user, assistant) and ``prompt_form``: the front matter's ``prompts:``, ``quoted`` (each
+    ``> quote`` a prompt, the text under it the answer) or ``bold`` (each bold line a prompt, the quote under it the
+    answer).
     """
     lines = classify(body, body_line, code)
     if quoted is not None:
-        return quoted_conversation(lines, *quoted)
+        return bold_prompted(lines, *quoted) if prompt_form == "bold" else quoted_conversation(lines, *quoted)
     if declared is None:
-        lines = exported_forms(lines)
+        lines = exported_forms(lines, title)
     else:
         names = {name.casefold() for name in declared} if label_forms else set()
         lines = [dataclasses.replace(line, label=None, rest="", form="")
@@ -56,7 +60,8 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
     doubts: list[ReadingWarning] = []
     if declared is None:
         lines, readings, doubts = second_looks(lines, readings, title)
-        prompted = None if readings or doubts else prompts_by_the_page(lines, title)
+        prompted = None if readings or doubts else (bold_prompts_by_the_page(lines, title)
+                                                    or prompts_by_the_page(lines, title))
         if prompted is not None:
             return prompted
         readings = readings | tool_calls(lines, readings)

@@ -49,7 +49,8 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
     imported = meta.get("imported", "source_id" in meta) is not False  # Post.imported
     closing = _closing(path, front, meta.get("closing_words"), split.body)
     conversation = parse_conversation(split.body, split.body_line, declared, code_lines(tokens), quoted,
-                                      closing=closing, label_forms=not imported, title=title)
+                                      closing=closing, label_forms=not imported, title=title,
+                                      prompt_form=str(meta.get("prompts")))
     if closing not in (None, "none") and conversation.turns and not conversation.outro_line:
         raise PostError(path, _key_line(front, "closing_words"),
                         f"front matter: the closing_words {shown(closing)} start no line after the first turn "
@@ -185,13 +186,15 @@ def _closing(path: Path, front: list[str], value: Any, body: str) -> str | None:
 
 def _quoted_speakers(path: Path, front: list[str], value: Any, declared: Mapping[str, Speaker] | None,
                      default_model: Any) -> tuple[Speaker, Speaker] | None:
-    """``prompts: quoted``: who asks and who answers (the declared user and assistant, else You and Assistant)."""
+    """``prompts: quoted`` or ``prompts: bold``: who asks and who answers (the declared user and assistant, else You
+    and Assistant)."""
     if value is None:
         return None
-    if value != "quoted":
+    if value not in ("quoted", "bold"):
         raise PostError(path, _key_line(front, "prompts"),
-                        f"front matter: prompts must be `quoted`, got {shown(value)}",
-                        hint="write `prompts: quoted` when each prompt is a `> quote` followed by its answer")
+                        f"front matter: prompts must be `quoted` or `bold`, got {shown(value)}",
+                        hint="write `prompts: quoted` when each prompt is a `> quote` followed by its answer, or "
+                             "`prompts: bold` when each prompt is a bold line with its answer quoted under it")
     by_role = {role: [s for s in (declared or {}).values() if s.role == role] for role in ("user", "assistant")}
     user = by_role["user"][0] if len(by_role["user"]) == 1 else Speaker("You", "user")
     assistant = (by_role["assistant"][0] if len(by_role["assistant"]) == 1

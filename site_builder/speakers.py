@@ -59,6 +59,13 @@ ASSISTANT_EMOJI = ("🤖", "💬", "✨")
 """Marks chat exports and blogs put before each message instead of a name (``👤 How do I…`` / ``🤖 Use…``)."""
 KNOWN_USERS |= _folded(*USER_EMOJI)
 
+SECOND_PERSON = _folded("You", "你", "您", "Вы", "Ты", "Du", "Sie", "Tu", "Usted", "Você", "Vous", "あなた", "당신", "Jij",
+                        "Sen", "Siz", "Bạn", "Anda", "Kamu", "Tú")
+""""You" in several languages: where the post's only other speaker is "I", the text speaks as the AI to its reader."""
+FIRST_PERSON = _folded("I", "Me", "我", "Я", "Ich", "Yo", "Eu", "Moi", "Je", "Io", "私", "僕", "나", "저", "Ik", "Ben",
+                       "Tôi", "Saya", "Aku")
+""""I" in several languages."""
+
 KNOWN_SYSTEM = _folded("System", "系统")
 KNOWN_TOOLS = _folded("Tool", "Function", "Observation", "Function call")
 # Prose labels that repeat in ordinary articles; they start turns only when declared as speakers.
@@ -146,6 +153,21 @@ def infer_speakers(sequence: Sequence[str]) -> dict[str, Reading]:
     if not any(role == "assistant" for role, _ in roles.values()) and len(roles) < 2:
         return {}
     return {label: Reading(Speaker(label, role), reason) for label, (role, reason) in roles.items()}
+
+
+def pronoun_pair(labels: Sequence[str]) -> tuple[str, str] | None:
+    """(the "you" label, the "I" label) when "you" speaks first and "I" answers it, those two are the only pronouns
+    and no assistant anyone knows speaks (``**你：**`` / ``**我：**``, ``**Вы:**`` / ``**Я:**``): a guide written in
+    the AI's voice, where "I" is the AI and "you" its reader. None otherwise."""
+    pronouns = [label for label in labels if label.casefold() in SECOND_PERSON | FIRST_PERSON]
+    names = set(pronouns)
+    if len(names) != 2 or pronouns[0].casefold() not in SECOND_PERSON or any(
+            name_role(label) == "assistant" for label in labels):
+        return None
+    you, me = pronouns[0], next(label for label in names if label != pronouns[0])
+    if me.casefold() not in FIRST_PERSON or not any(a == you and b == me for a, b in zip(pronouns, pronouns[1:])):
+        return None
+    return you, me
 
 
 def unnumbered(label: str) -> str:

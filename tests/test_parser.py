@@ -330,11 +330,11 @@ def test_issue9_prompts_written_as_quotes_are_opt_in(tmp_path: Path) -> None:
     assert [t.speaker.name for t in named.turns] == ["Zhiwei", "Claude"] * 2
 
 
-def test_issue9_prompts_key_only_knows_quoted(tmp_path: Path) -> None:
+def test_issue9_prompts_key_only_knows_quoted_and_bold(tmp_path: Path) -> None:
     from site_builder.errors import PostError
 
-    with pytest.raises(PostError, match="prompts"):
-        _read(tmp_path, "> q\n\na\n", "prompts: bold\n")
+    with pytest.raises(PostError, match="prompts must be `quoted` or `bold`"):
+        _read(tmp_path, "> q\n\na\n", "prompts: italic\n")
 
 
 def test_the_label_pattern_knows_every_combining_mark_of_the_plane() -> None:

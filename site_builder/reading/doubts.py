@@ -28,7 +28,7 @@ def who_speaks_doubts(lines: list[Line], readings: Mapping[str, Reading], turns:
     """Who speaks, where a reader might doubt it (``site-builder explain``, and the build's output)."""
     found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns), *_taking_turns(readings, turns),
              *_one_side(lines, readings, turns), *_quotes_outside_questions(lines, turns), *_answer_first(turns),
-             *_intro_answers(lines, turns)]
+             *_intro_answers(lines, turns), *_in_the_ais_voice(lines, readings, turns)]
     if not turns and not found:
         found.extend(_article_doubts(lines, title))
     names = list(dict.fromkeys(t.speaker.name for t in turns))
@@ -38,12 +38,56 @@ def who_speaks_doubts(lines: list[Line], readings: Mapping[str, Reading], turns:
     return found
 
 
+def _in_the_ais_voice(lines: list[Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...]
+                      ) -> list[ReadingWarning]:
+    """"You" and "I" take turns and nobody else speaks: read as the AI ("I") answering its reader ("you"); certain
+    where the text above says who "I" is (``我（Claude）``, ``I (Claude)``)."""
+    me = next((t for t in turns if readings.get(t.speaker.name) and readings[t.speaker.name].reason == "speaks as I, "
+               "to you"), None)
+    if me is None:
+        return []
+    said = re.compile(rf"(?<![A-Za-z]){re.escape(me.speaker.name)}[ \t]*[(（][ \t]*(?:{AI_WORDS.pattern})[ \t]*[)）]", re.I)
+    if any(said.search(line.text) for line in lines if line.number < turns[0].line and not line.in_code):
+        return []
+    you = next(t.speaker.name for t in turns if t.role == "user")
+    return [ReadingWarning(me.line, f"`{me.speaker.name}` (I) is read as the AI answering `{you}` (you), the person who "
+                                    f"asks: the text speaks in the AI's voice; if `{me.speaker.name}` is you, declare "
+                                    f"`speakers: {{{me.speaker.name}: user, {you}: assistant}}`", (SPEAKERS,))]
+
+
 def end_doubts(lines: list[Line], readings: Mapping[str, Reading], turns: tuple[Turn, ...],
                   end: tuple[int, int] | None, guesses: bool = True) -> list[ReadingWarning]:
     """Where the conversation ends, where a reader might doubt it (``guesses``: the shapes an author's post may
     take; an importer's post has whole messages)."""
-    found = [*_after_last_rule(lines, readings, turns, end), *_sections_after_a_rule(lines, readings, turns, end)]
+    found = [*_after_last_rule(lines, readings, turns, end), *_sections_after_a_rule(lines, readings, turns, end),
+             *_quote_closing_the_turn(lines, turns, end)]
     return found or (_past_its_code(lines, turns, end) if guesses else [])
+
+
+def _quote_closing_the_turn(lines: list[Line], turns: tuple[Turn, ...], end: tuple[int, int] | None
+                            ) -> list[ReadingWarning]:
+    """The last turn closes with a quote after its own text, right before the author's closing words: often the
+    author's note on the exchange (``> Note this last point: …``), sometimes the answer's."""
+    if end is None or not turns:
+        return []
+    last = end[0] - 1
+    while last >= 0 and (not lines[last].text.strip() or lines[last].is_rule):
+        last -= 1
+    if last < 0 or lines[last].in_code or not QUOTE_LINE.match(lines[last].text):
+        return []
+    start = last
+    while start > 0 and not lines[start - 1].in_code and QUOTE_LINE.match(lines[start - 1].text):
+        start -= 1
+    above = previous_text(lines, start)
+    if lines[start].alert or above is None or lines[above].number < turns[-1].line \
+            or lines[above].number == turns[-1].line and not lines[above].rest.strip():
+        return []  # the quote is the whole turn
+    closing = next(line.text for line in lines[end[1]:] if line.text.strip())
+    speaker = turns[-1].speaker.name
+    return [ReadingWarning(lines[start].number, f"this quote closes {speaker}'s turn, right before your closing words: "
+                                                f"read as {speaker}'s; if it is your own note, start your closing words "
+                                                "with it (`closing_words:` its first words)",
+                           (("closing_words", closing_words_of(closing)),))]
 
 
 def _past_its_code(lines: list[Line], turns: tuple[Turn, ...], end: tuple[int, int] | None) -> list[ReadingWarning]:
@@ -89,10 +133,30 @@ _NOT_NESTED = frozenset("\\|`$!({=~.,;:'\"/&%@^)}]?")
 """First characters of lines that hold no label, not even behind a list marker or a quote mark."""
 
 
+_IMAGE_ALONE = re.compile(r"^ {0,3}(?:!\[[^\]\n]{0,200}\]\((?P<src>[^)\s]{1,2000})[^)\n]{0,200}\)"
+                          r"|<img\b[^>\n]*?\bsrc=[\"'](?P<html>[^\"'\n]{1,2000})[\"'][^>\n]*>)[ \t]*$", re.I)
+
+
+def _avatars(lines: list[Line]) -> ReadingWarning | None:
+    """Two images, each alone on its line, taking turns with text between them, four times or more: the avatars of
+    two speakers (a chat pasted from an app that shows faces instead of names), read as an article."""
+    shown = [(line, match["src"] or match["html"]) for line in lines if not line.in_code and line.text.lstrip()[:1]
+             in ("!", "<") and (match := _IMAGE_ALONE.match(line.text))]
+    sources = {src for _, src in shown}
+    if len(shown) < 4 or len(sources) != 2 or any(a[1] == b[1] for a, b in zip(shown, shown[1:])):
+        return None
+    return ReadingWarning(shown[0][0].number, "two images alone on their lines take turns, like two speakers' avatars: "
+                                              "read as an article; to show a conversation, label each message under "
+                                              "its image (`Me: …` / `ChatGPT: …`)", (("speakers", ()),))
+
+
 def _article_doubts(lines: list[Line], title: str) -> list[ReadingWarning]:
     """A post read as an article that a reader might take for a conversation: speakers' labels inside list items
     or quotes (an outliner's export, a quoted chat), a question answered by a long quote, or quotes in a post about
     an AI that labels nobody (the quotes may be its prompts)."""
+    avatars = _avatars(lines)
+    if avatars is not None:
+        return [avatars]
     nested, asked = [], []
     for line in lines:
         if line.in_code or line.text[:1] in _NOT_NESTED:

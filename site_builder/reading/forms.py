@@ -12,16 +12,21 @@ from collections import Counter
 from typing import Mapping
 
 from site_builder.model import Speaker
-from site_builder.speakers import PROSE_LABELS, Reading, known_name, name_role
-from site_builder.reading.lines import HEADING_ANY, Line, heading_level
+from site_builder.speakers import PROSE_LABELS, Reading, known_name, name_role, pronoun_pair
+from site_builder.reading.lines import HEADING_ANY, Line, heading_level, names_an_ai
 
 
-def exported_forms(lines: list[Line]) -> list[Line]:
+def exported_forms(lines: list[Line], title: str = "") -> list[Line]:
     """Drop the exporters' label forms (headings, bold, ``said``, emoji) unless they hold a real exchange: a
     user's heading answered right after by an assistant's. ``## ChatGPT`` in an article is a heading. A
     one-word heading (``## dana``) is a label only where a known assistant's heading at its level answers
     it; the page's title (an ``# H1`` opening the body above deeper label headings) is never one."""
-    lines = _bold_names(_field_blocks(_names_answered(title_heading(lines))))
+    lines = _field_blocks(_names_answered(title_heading(lines)))
+    pair = ai_voice(lines, title)
+    if pair:  # `**你：**` / `**我：**` taking turns: those are the labels, any other form is text
+        return [line if not line.form or line.label in pair else dataclasses.replace(line, label=None, rest="", form="")
+                for line in lines]
+    lines = _bold_names(lines)
     forms = [line for line in lines if line.form]
     answered = any(a.label and b.label and name_role(a.label) in ("user", None) and name_role(b.label) == "assistant"
                    for a, b in zip(forms, forms[1:]))
@@ -55,6 +60,18 @@ def _field_blocks(lines: list[Line]) -> list[Line]:
             result[start:index] = [dataclasses.replace(line, label=None, rest="", form="") if line.form else line
                                    for line in block]
     return result
+
+
+def ai_voice(lines: list[Line], title: str) -> tuple[str, str] | None:
+    """The "you" and "I" labels (``speakers.pronoun_pair``) of a post that speaks in an AI's voice: an AI is named in
+    the title or before the first of them, and one of them is written in a form (``**我：**``); None otherwise (a
+    presenter's ``**Tú:**`` / ``**Yo:**`` in a podcast script)."""
+    pair = pronoun_pair([line.label for line in lines if line.label])
+    if pair is None or not any(line.form and line.label in pair for line in lines):
+        return None
+    first = next(index for index, line in enumerate(lines) if line.label in pair)
+    named = names_an_ai(title) or any(names_an_ai(line.text) for line in lines[:first] if not line.in_code)
+    return pair if named else None
 
 
 def _bold_names(lines: list[Line]) -> list[Line]:

@@ -268,6 +268,13 @@ AI_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:AI|A\.I\.|LLM|LLMs|MCP|language model
                       r"生成AI|OpenAI|Anthropic|" + "|".join(re.escape(name) for name in sorted(
                           PRODUCT_ASSISTANTS - _ORDINARY_WORDS, key=len, reverse=True)) + r")(?![A-Za-z])", re.I)
 """Words that say an AI takes part (in a title or an introduction)."""
+_NAMED_TOOL = re.compile(r"(?<=[\w,;:] )(?:Cursor|Cline|Aider|Devin|Windsurf)(?![\w-])")
+"""The coding agents whose names are English words, named as a product: capitalised inside a sentence."""
+
+
+def names_an_ai(text: str) -> bool:
+    """``text`` says an AI takes part (``AI_WORDS``, or a coding agent by its capitalised name: ``из Cursor``)."""
+    return bool(AI_WORDS.search(text) or _NAMED_TOOL.search(text))
 
 
 QUOTED_END = "<!-- end of conversation -->"

@@ -12,6 +12,8 @@ from site_builder.model import ReadingWarning, Speaker
 from site_builder.speakers import Reading, infer_speakers, known_name, name_role, unnumbered
 from site_builder.reading.lines import (AI_WORDS, BOLD_LABEL, GENERIC_PAIR, HEADING_ANY, QUOTE_LINE, QUOTED_END, SPEAKERS,
                                         Line, label_of, previous_text, quote_starts)
+from site_builder.reading.bold_prompts import BOLD_TITLE, asks
+from site_builder.reading.forms import ai_voice
 from site_builder.reading.scan import Conversation, quoted_conversation
 
 
@@ -22,6 +24,10 @@ def second_looks(lines: list[Line], readings: dict[str, Reading], title: str = "
     the assistant wrote) are that answer's content; quotes before every answer of an assistant that nobody asks
     are the prompts."""
     doubts: list[ReadingWarning] = []
+    voice = ai_voice(lines, title)
+    if voice is not None:  # `**你：**` / `**我：**` in a guide about an AI: the AI speaks as I (a doubt: _in_the_ais_voice)
+        return lines, {voice[0]: Reading(Speaker(voice[0], "user"), "addressed as you"),
+                       voice[1]: Reading(Speaker(voice[1], "assistant"), "speaks as I, to you")}, doubts
     lone = _lone_generic_pair(lines, readings)
     if lone is not None:
         doubts.append(ReadingWarning(lone, "one `Q:`/`A:` pair in an article: read as part of the text, not a "
@@ -364,18 +370,46 @@ def prompts_by_the_page(lines: list[Line], title: str) -> Conversation | None:
     before = [line for line in _outside_style(lines[:starts[0]]) if line.text.strip() and not line.in_code
               and not HEADING_ANY.match(line.text) and not line.text.lstrip().startswith(("<", "|", "[!["))]
     answered = all(_next_text(lines, _quote_end(lines, start)) is not None for start in starts)
-    if before or not answered or lines[starts[0]].text.lstrip().startswith("<"):
+    if before and not _set_apart(lines, starts[0], before[-1]):
+        return None
+    if not answered or lines[starts[0]].text.lstrip().startswith("<") or _cited(lines, starts):
         return None
     name = named[0] if name_role(named[0]) == "assistant" else "Assistant"
     user, assistant = Speaker("You", "user"), Speaker(name, "assistant")
     read = quoted_conversation(lines, user, assistant)
     if len(read.turns) < 4:
         return None
+    if _calls_the_ai(lines, starts[0]):  # the first quote speaks to the AI: a prompt, no doubt
+        return read
     doubt = ReadingWarning(lines[starts[0]].number, f"nobody is labelled: the quotes are read as your prompts and the "
                                                     f"text after each as {name}'s answer; if they are quotations, "
                                                     "declare `speakers: {}`",
                            (("prompts", "quoted"), ("speakers", (("You", "user"), (name, "assistant")))))
     return dataclasses.replace(read, warnings=(doubt,), confidence="unsure")
+
+
+def _cited(lines: list[Line], starts: list[int]) -> bool:
+    """Half the quotes or more open with a bold title that asks nothing (``> **MDN - Promise**``, ``> **ChatGPT's
+    answer**``): sources cited in notes, not prompts."""
+    titled = sum(1 for start in starts if (title := BOLD_TITLE.match(QUOTE_LINE.match(lines[start].text)["rest"]
+                                                                     if QUOTE_LINE.match(lines[start].text) else ""))
+                 and not asks(title[0]))
+    return titled * 2 >= len(starts)
+
+
+def _set_apart(lines: list[Line], first: int, last_before: Line) -> bool:
+    """The author's introduction ends apart from the first prompt: a rule between them, or the prompt calls the AI
+    by its name (``> Hey Bing, let's play…``)."""
+    between = [line for line in lines[:first] if line.number > last_before.number]
+    return any(line.is_rule for line in between) or _calls_the_ai(lines, first)
+
+
+_CALLED = re.compile(rf"^ {{0,3}}>[ \t]*(?:(?:hey|hi|hello|dear|ok|okay|so)[ \t,]+)?(?:{AI_WORDS.pattern})[ \t]*[,，!:]", re.I)
+
+
+def _calls_the_ai(lines: list[Line], first: int) -> bool:
+    """The quote at ``first`` opens by calling the AI by its name (``> Hey Bing, let's…``, ``> Claude, be…``)."""
+    return bool(_CALLED.match(lines[first].text))
 
 
 def _outside_style(lines: list[Line]) -> list[Line]:
