@@ -19,7 +19,7 @@ from site_builder.reading.ends import conversation_end
 from site_builder.reading.lines import classify
 from site_builder.reading.scan import quoted_conversation, resolve_speakers, scan_turns
 from site_builder.reading.forms import exported_forms, title_heading, tool_calls
-from site_builder.reading.shapes import prompts_by_the_page, quoted_exchange, second_looks
+from site_builder.reading.shapes import avatar_exchange, prompts_by_the_page, quoted_exchange, second_looks
 __all__ = ["LABEL_LINE", "RULE_LINE", "Conversation", "block_tokens", "code_lines", "group_exchanges", "parse_conversation",
            "question_key"]
 # The stage's API, for the posts stage, the importers and the tests:
@@ -53,7 +53,7 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
                  if line.form and (line.label or "").casefold() not in names else line for line in title_heading(lines)]
     readings = resolve_speakers(lines, declared)
     if declared and not readings and label_forms:  # an author's post (an importer's quotes are its messages' own)
-        unquoted = quoted_exchange(lines, title, declared)
+        unquoted = quoted_exchange(lines, title, declared) or avatar_exchange(lines, declared)
         if unquoted is not None:
             lines = unquoted[0]
             readings = resolve_speakers(lines, declared)

@@ -12,7 +12,8 @@ from site_builder.model import ReadingWarning, Turn, settle_value
 from site_builder.speakers import Reading, infer_speakers, known_name, name_role, unnumbered
 from site_builder.reading.ends import CLOSING_CUE, end_mark, framed, plain_after, rules_of_last_turn, closing_words_of
 from site_builder.reading.lines import (BOLD_LABEL, HEADING_ANY, SPEAKERS, AI_WORDS, GENERIC_PAIR, Line, NESTED,
-                                        QUOTE_LINE, QUOTE_OPEN, SECTION_START, label_of, previous_text, quote_starts)
+                                        QUOTE_LINE, QUOTE_OPEN, SECTION_START, avatar_turns, label_of, names_an_ai, previous_text,
+                                        quote_starts)
 
 
 def settled(warnings: Iterable[ReadingWarning], turns: tuple[Turn, ...]) -> tuple[ReadingWarning, ...]:
@@ -133,17 +134,11 @@ _NOT_NESTED = frozenset("\\|`$!({=~.,;:'\"/&%@^)}]?")
 """First characters of lines that hold no label, not even behind a list marker or a quote mark."""
 
 
-_IMAGE_ALONE = re.compile(r"^ {0,3}(?:!\[[^\]\n]{0,200}\]\((?P<src>[^)\s]{1,2000})[^)\n]{0,200}\)"
-                          r"|<img\b[^>\n]*?\bsrc=[\"'](?P<html>[^\"'\n]{1,2000})[\"'][^>\n]*>)[ \t]*$", re.I)
-
-
-def _avatars(lines: list[Line]) -> ReadingWarning | None:
-    """Two images, each alone on its line, taking turns with text between them, four times or more: the avatars of
-    two speakers (a chat pasted from an app that shows faces instead of names), read as an article."""
-    shown = [(line, match["src"] or match["html"]) for line in lines if not line.in_code and line.text.lstrip()[:1]
-             in ("!", "<") and (match := _IMAGE_ALONE.match(line.text))]
-    sources = {src for _, src in shown}
-    if len(shown) < 4 or len(sources) != 2 or any(a[1] == b[1] for a, b in zip(shown, shown[1:])):
+def _avatars(lines: list[Line], title: str) -> ReadingWarning | None:
+    """Two images alone on their lines taking turns (``avatar_turns``) in a page that names an AI, where nothing
+    says whose each is: read as an article, a doubt (two photos taking turns in a page about a kitchen are not)."""
+    shown = avatar_turns(lines)
+    if shown is None or not (names_an_ai(title) or any(names_an_ai(line.text) for line in lines if not line.in_code)):
         return None
     return ReadingWarning(shown[0][0].number, "two images alone on their lines take turns, like two speakers' avatars: "
                                               "read as an article; to show a conversation, label each message under "
@@ -154,7 +149,7 @@ def _article_doubts(lines: list[Line], title: str) -> list[ReadingWarning]:
     """A post read as an article that a reader might take for a conversation: speakers' labels inside list items
     or quotes (an outliner's export, a quoted chat), a question answered by a long quote, or quotes in a post about
     an AI that labels nobody (the quotes may be its prompts)."""
-    avatars = _avatars(lines)
+    avatars = _avatars(lines, title)
     if avatars is not None:
         return [avatars]
     nested, asked = [], []
