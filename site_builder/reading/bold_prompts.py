@@ -108,7 +108,7 @@ def _pairs(lines: list[Line]) -> list[tuple[int, int, int]]:
 
 
 def asks(text: str) -> bool:
-    """A bold line that asks (a question, or an instruction of five words or more; not a source's title such as
+    """A bold line that asks (a question, or an instruction of six words or more; not a source's title such as
     ``**MDN - Classes**`` or ``**ChatGPT's answer**``), or a numbered question (``Q1. …``)."""
     bold = BOLD_TITLE.match(text)
     plain = bold["text"] if bold else _TAG.sub("", text).strip()
@@ -116,8 +116,12 @@ def asks(text: str) -> bool:
         return bool(plain)
     if not bold and not _STRONG_PARAGRAPH.match(text) or known_name(plain.strip(" .:：")):
         return False
-    words = plain.split()
-    return plain.rstrip().endswith(("?", "？")) or len(words) >= 5 or len(words) == 1 and len(plain) >= 12
+    if plain.rstrip().endswith(("?", "？")):
+        return True
+    if re.search(r"\s[-–—|·]\s", plain):
+        return False  # `Node docs - Event loop`: a title and its part
+    words = [word for word in plain.split() if any(c.isalnum() for c in word)]
+    return len(words) >= 6 or len(words) == 1 and len(plain) >= 12
 
 
 def _speaker_of(text: str, user: Speaker) -> Speaker:

@@ -3,6 +3,7 @@ form, which are rules, quotes, alerts or code. The line model every later stage 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -315,8 +316,9 @@ def avatar_turns(lines: list[Line]) -> list[tuple[Line, str, str]] | None:
              if not line.in_code and line.text.lstrip()[:1] in ("!", "<") and (match := _IMAGE_ALONE.match(line.text))]
     if len(shown) < 4 or len({src for _, src, _ in shown}) != 2 or any(a[1] == b[1] for a, b in zip(shown, shown[1:])):
         return None
-    numbers = [line.number for line, _, _ in shown]
-    texts = {line.number for line in lines if line.text.strip() and not _IMAGE_ALONE.match(line.text)}
-    if any(not any(a < n < b for n in texts) for a, b in zip(numbers, numbers[1:])):
-        return None
+    images = {line.number for line, _, _ in shown}
+    texts = [line.number for line in lines if line.text.strip() and line.number not in images]  # in order
+    numbers = sorted(images)
+    if any(bisect.bisect_right(texts, a) == bisect.bisect_left(texts, b) for a, b in zip(numbers, numbers[1:])):
+        return None  # no text between two images
     return shown
