@@ -1,7 +1,7 @@
 """The front matter that settles a doubtful reading (``site-builder explain --fix``).
 
 Each doubt the parser says (``ReadingWarning.settle``) names the front-matter keys that make its decision explicit:
-``speakers:`` (who speaks, with which role), ``prompts: quoted`` and ``closing_words:``. Settling a post writes those
+``speakers:`` (who speaks, with which role), ``prompts: quoted`` (or ``bold``) and ``closing_words:``. Settling a post writes those
 keys into its front matter and nothing else: the body, the other keys, the line endings stay byte for byte. A fix is
 written only when the post, read again, reads exactly as before with no doubt left; otherwise nothing is written.
 """

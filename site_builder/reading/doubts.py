@@ -10,9 +10,10 @@ from typing import Iterable, Mapping
 
 from site_builder.model import ReadingWarning, Turn, settle_value
 from site_builder.speakers import Reading, infer_speakers, known_name, name_role, unnumbered
+from site_builder.reading.avatars import avatar_turns
 from site_builder.reading.ends import CLOSING_CUE, end_mark, framed, plain_after, rules_of_last_turn, closing_words_of
 from site_builder.reading.lines import (BOLD_LABEL, HEADING_ANY, SPEAKERS, AI_WORDS, GENERIC_PAIR, Line, NESTED,
-                                        QUOTE_LINE, QUOTE_OPEN, SECTION_START, avatar_turns, label_of, names_an_ai, previous_text,
+                                        QUOTE_LINE, QUOTE_OPEN, SECTION_START, label_of, names_an_ai, previous_text,
                                         quote_starts)
 
 

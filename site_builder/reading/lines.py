@@ -3,7 +3,6 @@ form, which are rules, quotes, alerts or code. The line model every later stage 
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -303,22 +302,3 @@ def quote_starts(lines: list[Line]) -> list[int]:
             and QUOTE_OPEN.match(line.text)
             and (index == 0 or not QUOTE_LINE.match(lines[index - 1].text) or lines[index - 1].in_code)]
 
-
-_IMAGE_ALONE = re.compile(r"^ {0,3}(?:!\[(?P<alt>[^\]\n]{0,200})\]\((?P<src>[^)\s]{1,2000})[^)\n]{0,200}\)"
-                          r"|<img\b[^>\n]*?\bsrc=[\"'](?P<html>[^\"'\n]{1,2000})[\"'][^>\n]*>)[ \t]*$", re.I)
-
-
-def avatar_turns(lines: list[Line]) -> list[tuple[Line, str, str]] | None:
-    """(line, image address, alt text) of each image alone on its line, when two images take turns so, with text
-    between each and the next, four times or more: the avatars of two speakers in a chat pasted from an app that
-    shows faces instead of names. None otherwise."""
-    shown = [(line, match["src"] or match["html"], match["alt"] or "") for line in lines
-             if not line.in_code and line.text.lstrip()[:1] in ("!", "<") and (match := _IMAGE_ALONE.match(line.text))]
-    if len(shown) < 4 or len({src for _, src, _ in shown}) != 2 or any(a[1] == b[1] for a, b in zip(shown, shown[1:])):
-        return None
-    images = {line.number for line, _, _ in shown}
-    texts = [line.number for line in lines if line.text.strip() and line.number not in images]  # in order
-    numbers = sorted(images)
-    if any(bisect.bisect_right(texts, a) == bisect.bisect_left(texts, b) for a, b in zip(numbers, numbers[1:])):
-        return None  # no text between two images
-    return shown

@@ -10,8 +10,9 @@ from typing import Mapping
 
 from site_builder.model import ReadingWarning, Speaker
 from site_builder.speakers import Reading, infer_speakers, known_name, name_role, unnumbered
-from site_builder.reading.lines import (AI_WORDS, avatar_turns, names_an_ai, BOLD_LABEL, GENERIC_PAIR, HEADING_ANY, QUOTE_LINE, QUOTED_END, SPEAKERS,
+from site_builder.reading.lines import (AI_WORDS, BOLD_LABEL, GENERIC_PAIR, HEADING_ANY, QUOTE_LINE, QUOTED_END, SPEAKERS,
                                         Line, label_of, previous_text, quote_starts)
+from site_builder.reading.avatars import avatar_exchange
 from site_builder.reading.bold_prompts import BOLD_TITLE, asks
 from site_builder.reading.forms import ai_voice
 from site_builder.reading.scan import Conversation, quoted_conversation
@@ -169,48 +170,6 @@ def _exporter_markup(lines: list[Line]) -> tuple[list[Line], dict[str, Reading],
     found.sort()
     answerer = {name: Reading(Speaker(name, "assistant"), "exporter markup") for name in labels - {"You"}}
     return lines, {"You": Reading(user, "exporter markup"), **answerer}, lines[found[0]].number
-
-
-def avatar_exchange(lines: list[Line], declared: Mapping[str, Speaker] | None = None
-                    ) -> tuple[list[Line], dict[str, Reading]] | None:
-    """Two avatars taking turns (``avatar_turns``) where one names an AI and the other does not (``mem.ai/…icon.png``
-    beside ``…/brian-avatar.png``): each image starts its speaker's turn. With ``declared`` speakers, only when they
-    declare both names. None otherwise."""
-    shown = avatar_turns(lines)
-    if shown is None:
-        return None
-    faces = {src: (alt, names_an_ai(f"{alt} {src}")) for _, src, alt in shown}
-    ai = [src for src, (_, named) in faces.items() if named]
-    if len(ai) != 1:
-        return None
-    person = next(src for src in faces if src != ai[0])
-    names = {ai[0]: _avatar_name(ai[0], faces[ai[0]][0], "Assistant"), person: _avatar_name(person, faces[person][0], "You")}
-    if names[ai[0]] == names[person]:
-        names[person] = "You"
-    if declared is not None and not {name.casefold() for name in names.values()} <= {n.casefold() for n in declared}:
-        return None
-    lines = list(lines)
-    index = {line.number: k for k, line in enumerate(lines)}
-    for line, src, _ in shown:
-        lines[index[line.number]] = dataclasses.replace(line, text="", label=names[src], rest="", form="")
-    reason = "avatar image"
-    return lines, {names[ai[0]]: Reading(Speaker(names[ai[0]], "assistant"), f"{reason} (an AI's)"),
-                   names[person]: Reading(Speaker(names[person], "user"), reason)}
-
-
-def _avatar_name(src: str, alt: str, default: str) -> str:
-    """A speaker's name from its avatar: the alt text when it is a name, else the product its address names
-    (``mem.ai`` -> ``Mem``), else ``default``."""
-    if alt.strip() and len(alt.split()) <= 3 and not re.search(r"(?i)avatar|icon|image|photo|logo", alt):
-        return alt.strip()
-    host = re.match(r"(?:https?:)?//(?:www\.)?([^/:]+)", src)
-    found = AI_WORDS.search(f"{host[1] if host else ''} {src}")
-    if found and name_role(found[0]) == "assistant" and found[0].casefold() not in ("ai", "a.i."):
-        return found[0]
-    if host and default != "You" and AI_WORDS.search(host[1]):
-        label = host[1].split(".")[-2] if host[1].count(".") >= 1 else host[1]
-        return label.capitalize() if label.casefold() not in ("ai", "openai") else default
-    return default
 
 
 def _lone_generic_pair(lines: list[Line], readings: Mapping[str, Reading]) -> int | None:
