@@ -19,6 +19,7 @@ from site_builder.reading.ends import conversation_end
 from site_builder.reading.lines import classify
 from site_builder.reading.scan import quoted_conversation, resolve_speakers, scan_turns
 from site_builder.reading.forms import exported_forms, title_heading, tool_calls
+from site_builder.reading.unlabelled import unlabelled_answers, unlabelled_doubts
 from site_builder.reading.shapes import avatar_exchange, prompts_by_the_page, quoted_exchange, second_looks
 __all__ = ["LABEL_LINE", "RULE_LINE", "Conversation", "block_tokens", "code_lines", "group_exchanges", "parse_conversation",
            "question_key"]
@@ -66,6 +67,7 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
             return prompted
         readings = readings | tool_calls(lines, readings)
     speakers = {label: r.speaker for label, r in readings.items()}
+    lines, unlabelled = unlabelled_answers(lines, speakers) if label_forms else (lines, [])
     end = conversation_end(lines, speakers, closing, shapes=label_forms)
     intro, turns, breaks_after = scan_turns(lines[:end[0]] if end else lines, speakers)
     outro_lines = lines[end[1]:] if end is not None else []
@@ -73,7 +75,8 @@ def parse_conversation(body: str, body_line: int, declared: Mapping[str, Speaker
         outro_lines = outro_lines[1:]
     why = {r.speaker.name: r.reason for r in readings.values()}
     found = [] if closing is not None else end_doubts(lines, readings, turns, end, guesses=label_forms)
-    who = who_speaks_doubts(lines, readings, turns, title) if declared is None else []  # declared: the author said who speaks
+    who = [*who_speaks_doubts(lines, readings, turns, title), *unlabelled_doubts(unlabelled, speakers)] \
+        if declared is None else []  # declared: the author said who speaks
     warnings = settled((*who, *found, *doubts), turns)
     return Conversation(intro, turns, group_exchanges(turns, breaks_after),
                         MappingProxyType({t.speaker.name: t.speaker for t in turns}),

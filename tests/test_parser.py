@@ -530,7 +530,9 @@ DOUBTS = {  # one case per kind of doubt: the line it points at and what it says
     "real_en_quoted_prompts_iterations": (6, "the quotes are read as your prompts"),
     "real_en_unlabeled_question_blockquote_answer": (7, "a question answered by a quote"),
     "real_ja_github_h2_handle_headings": (41, "runs to the end, on past its code"),
-    "real_ko_jekyll_na_claude_desc_labels": (48, "this heading and what follows"),
+    "de_ai_voice_du_ich": (24, "this heading and what follows"),  # one section holds the exchange
+    "en_unlabelled_answer_after_question": (24, "no label here"),
+    "en_avatar_images_chat": (26, "this heading and what follows"),
     "real_ru_ya_chatgpt_code_prompt": (54, "text after the last answer's code"),
     "real_zh_jekyll_html_icon_divs": (14, "chat bubbles in HTML"),
     "narrated_prompts_between_answers": (5, "nobody asks by name"),
@@ -545,6 +547,13 @@ def test_each_kind_of_doubt_points_at_its_line(case: str) -> None:
     line, said = DOUBTS[case]
     post = load_post(GOLDEN / f"{case}.md", draft=True)
     assert any(w.line == line and said in w.message and w.settle for w in post.warnings), post.warnings
+
+
+def test_a_closing_heading_after_sections_of_exchanges_is_no_doubt() -> None:
+    """Exchanges in two sections or more (`## 문제의 발견` … `## Flyway 도입 과정`), then a heading of that level with none
+    (`## 배운 점`): the author's next section, said by the structure; no doubt."""
+    post = load_post(GOLDEN / "real_ko_jekyll_na_claude_desc_labels.md", draft=True)
+    assert post.outro_line == 48 and not [w for w in post.warnings if "this heading" in w.message]
 
 
 def test_quotes_with_no_ai_named_are_no_prompts(tmp_path: Path) -> None:
@@ -580,3 +589,18 @@ def test_issue_20_shapes_of_the_held_out_round() -> None:
     faces = load_post(GOLDEN / "en_avatar_images_chat.md")
     assert [(t.speaker.name, t.role) for t in faces.turns] == [("Pi", "assistant"), ("You", "user")] * 2
     assert faces.outro_line == 26
+
+
+def test_issue_20_an_unlabelled_answer_under_a_question_is_the_answer(tmp_path: Path) -> None:
+    """`**Me:** How do I…?`, a blank line, and the answer with no label, where every other question is answered under
+    one: the assistant's answer, said as a doubt that `speakers:` settles (declared, the same reading and no doubt)."""
+    post = load_post(GOLDEN / "en_unlabelled_answer_after_question.md")
+    assert [(t.speaker.name, t.line) for t in post.turns][4:6] == [("Me", 22), ("Claude", 24)]
+    assert post.turns[5].text.startswith("Open it in a `with` block")
+    assert [w.line for w in post.warnings if "no label here" in w.message] == [24]
+    assert post.turns[6].text == "Give me a one-liner to count files in a folder.\nIt must work on macOS."
+    declared = _read(tmp_path, "**Me:** Why?\n\nBecause.\n\n**Me:** Where?\n\n**Claude:** Here.\n\n**Me:** When?\n\n"
+                     "**Claude:** Now.\n", "speakers: {Me: user, Claude: assistant}\n")
+    assert [t.speaker.name for t in declared.turns] == ["Me", "Claude", "Me", "Claude", "Me", "Claude"]
+    once = _read(tmp_path, "**Me:** Why?\n\nBecause I wondered.\n\n**Claude:** Because.\n")  # answered: no guess
+    assert [t.speaker.name for t in once.turns] == ["Me", "Claude"] and "Because I wondered." in once.turns[0].text

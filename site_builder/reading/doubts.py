@@ -13,7 +13,7 @@ from site_builder.speakers import Reading, infer_speakers, known_name, name_role
 from site_builder.reading.avatars import avatar_turns
 from site_builder.reading.ends import CLOSING_CUE, end_mark, framed, plain_after, rules_of_last_turn, closing_words_of
 from site_builder.reading.lines import (BOLD_LABEL, HEADING_ANY, SPEAKERS, AI_WORDS, GENERIC_PAIR, Line, NESTED,
-                                        QUOTE_LINE, QUOTE_OPEN, SECTION_START, label_of, names_an_ai, previous_text,
+                                        QUOTE_LINE, QUOTE_OPEN, SECTION_START, heading_level, label_of, names_an_ai, previous_text,
                                         quote_starts)
 
 
@@ -29,7 +29,7 @@ def who_speaks_doubts(lines: list[Line], readings: Mapping[str, Reading], turns:
               title: str = "") -> list[ReadingWarning]:
     """Who speaks, where a reader might doubt it (``site-builder explain``, and the build's output)."""
     found = [*_used_once(readings, turns), *_inside_answers(lines, readings, turns), *_taking_turns(readings, turns),
-             *_one_side(lines, readings, turns), *_quotes_outside_questions(lines, turns), *_answer_first(turns),
+             *_one_side(lines, readings, turns), *_quotes_outside_questions(lines, turns), *_answer_first(readings, turns),
              *_intro_answers(lines, turns), *_in_the_ais_voice(lines, readings, turns)]
     if not turns and not found:
         found.extend(_article_doubts(lines, title))
@@ -64,6 +64,14 @@ def end_doubts(lines: list[Line], readings: Mapping[str, Reading], turns: tuple[
     found = [*_after_last_rule(lines, readings, turns, end), *_sections_after_a_rule(lines, readings, turns, end),
              *_quote_closing_the_turn(lines, turns, end)]
     return found or (_past_its_code(lines, turns, end) if guesses else [])
+
+
+def _sibling_sections(lines: list[Line], heading: int, turns: tuple[Turn, ...]) -> int:
+    """How many sections at the level of the heading ``lines[heading]`` (or above) hold a turn's label line."""
+    level = heading_level(lines[heading])
+    starts = [line.number for line in lines[:heading] if not line.in_code and not line.label and "#" in line.text[:4]
+              and HEADING_ANY.match(line.text) and heading_level(line) <= level]
+    return len({bisect.bisect_right(starts, turn.line) for turn in turns} - {0})
 
 
 def _quote_closing_the_turn(lines: list[Line], turns: tuple[Turn, ...], end: tuple[int, int] | None
@@ -310,10 +318,13 @@ def _intro_answers(lines: list[Line], turns: tuple[Turn, ...]) -> list[ReadingWa
                                              "an answer, label it (`Copilot: …`)", (SPEAKERS,))]
 
 
-def _answer_first(turns: tuple[Turn, ...]) -> list[ReadingWarning]:
+def _answer_first(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> list[ReadingWarning]:
     """The conversation opens with an assistant's turn although someone asks later: the text above may be the first
-    question, unlabelled, or the labels may be a log's fields (``**AI:**`` did, ``**Me:**`` decided)."""
+    question, unlabelled, or the labels may be a log's fields (``**AI:**`` did, ``**Me:**`` decided). Not where
+    avatars mark every message (the app greets first; the text above, without a face, is the author's)."""
     if len(turns) < 2 or turns[0].role != "assistant" or not any(t.role == "user" for t in turns):
+        return []
+    if all(r.reason.startswith("avatar image") for r in readings.values()):
         return []
     return [ReadingWarning(turns[0].line, f"the conversation opens with {turns[0].speaker.name}'s turn, before anyone "
                                           "asks: if the text above is the first question, label it (`Me: …`); if "
@@ -401,6 +412,8 @@ def _after_last_rule(lines: list[Line], readings: Mapping[str, Reading], turns: 
         if lines[end[0]].is_rule and (HEADING_ANY.match(closing) or framed(lines, {n: r.speaker for n, r in
                                                                                     readings.items()})):
             return []  # a rule and then the author's next section, or the rule that closes a framed exchange
+        if HEADING_ANY.match(lines[end[0]].text) and _sibling_sections(lines, end[0], turns) >= 2:
+            return []  # `## 5. Testing` … `## Conclusion`: the exchanges sit in sections, this one holds none
         where = ("text after the last rule" if lines[end[0]].is_rule else
                  "this heading and what follows (your text's next section)" if HEADING_ANY.match(lines[end[0]].text)
                  else "this paragraph, which opens like your own closing words" if CLOSING_CUE.match(lines[end[0]].text)
