@@ -124,7 +124,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     search_key = digest(code_key(), config.title, config.language,
                         *(v.cache_key for v in (*every_post(site), *dict.__getitem__(site, "pages"))))
     index, kept_index, pending = search_index(config, site, store, searched, search_key, trusted, present, preview,
-                                              languages.of if languages.multilingual else None)
+                                              languages.of if languages.multilingual else None,
+                                              incremental.index_shards(sources.root), jobs or available_cores())
     build_id = uuid.uuid4().hex
     carried = write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
                build_id=build_id, remove_previous="background" if preview else "now",
@@ -182,7 +183,8 @@ def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
 
 def search_index(config, site, store: ViewStore, searched: ViewStore | None, search_key: str,
                  trusted: BuildState | None, present: dict[str, OutputSignature], preview: bool,
-                 lang_of: Callable[[str], str] | None = None) -> tuple[list, list[str], bool]:
+                 lang_of: Callable[[str], str] | None = None, shards: Path | None = None,
+                 jobs: int = 1) -> tuple[list, list[str], bool]:
     """(the index to write, the current site's index files to keep, whether the kept index is behind): the
     index is kept when it indexes what the site shows now; a preview keeps it anyway, and says so. ``lang_of``
     (a multilingual site) gives each post's language: Pagefind indexes each language apart."""
@@ -194,7 +196,7 @@ def search_index(config, site, store: ViewStore, searched: ViewStore | None, sea
     if preview:  # the pages now, with the index they had
         return [], _kept_index(None, trusted, present), True
     records = site_records(_view_records(site, store, searched), config.title, lang_of)
-    return [search_index_writer(records, config.language)], [], False
+    return [search_index_writer(records, config.language, shards, jobs)], [], False
 
 
 def build_time() -> dt.datetime:
@@ -770,9 +772,11 @@ def _kept_index(search_key: str | None, trusted: BuildState | None,
     return files if files and untouched else []
 
 
-def search_index_writer(records: list[SearchRecord], language: str) -> Callable[[Path], Path]:
-    """Writes the search index of ``records`` into a staging folder's ``pagefind/``."""
-    return lambda staging: write_search_index(records, staging / "pagefind", language)
+def search_index_writer(records: list[SearchRecord], language: str, cache: Path | None = None,
+                        jobs: int = 1) -> Callable[[Path], Path]:
+    """Writes the search index of ``records`` into a staging folder's ``pagefind/`` (its unchanged shards from
+    ``cache``)."""
+    return lambda staging: write_search_index(records, staging / "pagefind", language, cache, jobs)
 
 
 def _theme_copies(folder: Path, destination: str) -> list[tuple[Path, str]]:

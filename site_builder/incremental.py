@@ -497,6 +497,12 @@ def search_store(content_root: Path) -> ViewStore:
     return ViewStore(_folder(content_root) / "search")
 
 
+def index_shards(content_root: Path) -> Path:
+    """The search index's shards as the last build made them (``search.write_search_index``): an edit indexes
+    again only the shard of the post it changed."""
+    return _folder(content_root) / "pagefind-shards"
+
+
 def load_stamp(content_root: Path) -> Stamp | None:
     stamp = _load(_folder(content_root) / "stamp.pickle")
     return stamp if isinstance(stamp, Stamp) and stamp.code == code_key() else None

@@ -11,6 +11,7 @@ page (``templates/search.html``, ``assets/search.js``) loads it in the browser.
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import contextlib
 import ctypes
 import functools
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import zipfile
 import zlib
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -105,22 +107,136 @@ def _turn_views(view: PostView) -> list[TurnView]:
     return found
 
 
-def write_search_index(records: list[SearchRecord], folder: Path, language: str) -> Path:
+SHARD_POSTS = 64
+"""About how many posts a shard of the index holds: an edit re-indexes the shard of the post it changed."""
+MAX_SHARDS = 64
+SHARDS_FILE = "shards.json"
+"""The list of the other shards, in the main shard's folder: the search page merges them (``mergeIndex``)."""
+
+
+def write_search_index(records: list[SearchRecord], folder: Path, language: str, cache: Path | None = None,
+                       jobs: int = 1) -> Path:
     """Index ``records`` with the Pagefind binary into ``folder`` (created); returns it.
 
-    One ``pagefind --service`` process indexes them as custom records, in order, and hands the files of the
-    index back, which are written here with their filters in order (``sorted_filters``): the same records
-    make the same bytes (README "Speed"). A record is indexed in its post's language, else in ``language`` (the
-    site's): Pagefind writes an index per language, and the search page searches them all.
+    The posts are spread over shards by a hash of their address (``shards``), each a whole Pagefind index: the
+    first one in ``folder``, the others in ``folder/shard/NN/``, listed with their languages in
+    ``folder/shards.json``. A shard's index is made by one ``pagefind --service`` process (``jobs`` at a time),
+    which indexes its records as custom records, in order, and hands the files back, written here with their
+    filters in order (``sorted_filters``): the same records make the same bytes (README "Speed"). With ``cache``
+    (a folder), a shard whose records did not change since a build is taken from there, not indexed again, and
+    shards no longer made are dropped from it. A record is indexed in its post's language, else in ``language``
+    (the site's): Pagefind writes an index per language, and the search page searches them all.
     """
-    files = sorted_filters(_run_pagefind(records, language))
-    if "pagefind.js" not in files:
-        raise SiteError(f"search index: Pagefind made no index for {folder}", hint=_NO_SEARCH)
-    for name, data in sorted(files.items()):
-        path = _inside(folder, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    groups = shards(records)
+
+    def index(group: list[SearchRecord]) -> dict[str, bytes]:
+        key = _shard_key(group, language)
+        files = _cached(cache, key)
+        if files is None:
+            files = sorted_filters(_run_pagefind(group, language))
+            if "pagefind.js" not in files:
+                raise SiteError(f"search index: Pagefind made no index for {folder}", hint=_NO_SEARCH)
+            _keep(cache, key, files)
+        return files
+
+    if len(groups) > 1 and jobs > 1:
+        with concurrent.futures.ThreadPoolExecutor(min(jobs, len(groups))) as pool:
+            made = list(pool.map(index, [group for _, group in groups]))
+    else:
+        made = [index(group) for _, group in groups]
+    listed = []
+    for position, ((number, _), files) in enumerate(zip(groups, made)):
+        target = folder if position == 0 else folder / "shard" / f"{number:02d}"
+        for name, data in sorted(files.items()):
+            if position and not _SHARD_FILE.match(name):
+                continue  # the scripts and styles of the main shard serve them all
+            path = _inside(target, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        if position:
+            languages = sorted(json.loads(files["pagefind-entry.json"]).get("languages", {}))
+            listed.append({"path": f"shard/{number:02d}/", "languages": languages})
+    (folder / SHARDS_FILE).write_text(json.dumps(listed, separators=(",", ":")) + "\n", encoding="utf-8")
+    _prune(cache, {_shard_key(group, language) for _, group in groups})
     return folder
+
+
+_SHARD_FILE = re.compile(r"^(?:pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|wasm\.[^/]+\.pagefind|"
+                         r"(?:index|filter|fragment)/[^/]+)$")
+"""What a merged shard is read from (``mergeIndex`` loads its entry, meta, WebAssembly and chunks)."""
+
+
+def shards(records: list[SearchRecord]) -> list[tuple[int, list[SearchRecord]]]:
+    """(shard number, its records in their order) for each shard that holds records. A site of up to
+    ``SHARD_POSTS`` posts is one shard; a larger one has the power of two of shards that gives each about that
+    many (``MAX_SHARDS`` at most), a post's shard fixed by a hash of its address: a post keeps its shard while
+    the number of shards stays."""
+    posts = dict.fromkeys(record.url.split("#", 1)[0] for record in records)
+    count = 1
+    while count * SHARD_POSTS < len(posts) and count < MAX_SHARDS:
+        count *= 2
+    groups: dict[int, list[SearchRecord]] = {}
+    for record in records:
+        page = record.url.split("#", 1)[0]
+        number = 0 if count == 1 else int.from_bytes(hashlib.sha256(page.encode()).digest()[:4], "big") % count
+        groups.setdefault(number, []).append(record)
+    return sorted(groups.items())
+
+
+def _shard_key(records: list[SearchRecord], language: str) -> str:
+    """What a shard's index is made from: its records, the site's language and the Pagefind binary."""
+    digest = hashlib.sha256(json.dumps([language, _binary_version(), *(
+        [r.url, r.text, r.title, r.speaker, r.role, list(r.tags), r.language] for r in records)],
+        ensure_ascii=False).encode())
+    return digest.hexdigest()[:32]
+
+
+@functools.cache
+def _binary_version() -> str:
+    try:
+        binary = Path(pagefind_binary())
+        stat = binary.stat()
+        return f"{binary.name}:{stat.st_size}:{stat.st_mtime_ns}"
+    except (SiteError, OSError):
+        return ""
+
+
+def _cached(cache: Path | None, key: str) -> dict[str, bytes] | None:
+    """A shard's index files kept in ``cache`` under ``key`` (a zip file of them), None when there is none or it
+    cannot be read (the shard is then indexed again)."""
+    if cache is None:
+        return None
+    try:
+        with zipfile.ZipFile(cache / f"{key}.zip") as kept:
+            return {name: kept.read(name) for name in kept.namelist()}
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError):
+        return None
+
+
+def _keep(cache: Path | None, key: str, files: dict[str, bytes]) -> None:
+    """Keep a shard's files in ``cache``; a cache that cannot be written only costs the next build the indexing."""
+    if cache is None:
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache, suffix=".part", delete=False) as part:
+            with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as kept:
+                for name, data in sorted(files.items()):
+                    kept.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
+        os.replace(part.name, cache / f"{key}.zip")
+    except OSError:
+        with contextlib.suppress(OSError, NameError):
+            os.unlink(part.name)
+
+
+def _prune(cache: Path | None, keys: set[str]) -> None:
+    """Drop from ``cache`` the shards this index does not have (and any part left by a build that was killed)."""
+    if cache is None or not cache.is_dir():
+        return
+    for path in cache.iterdir():
+        if path.suffix in (".zip", ".part") and path.stem not in keys:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 _NO_SEARCH = "set `search: false` in site.yaml to build without search"

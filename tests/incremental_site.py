@@ -449,25 +449,30 @@ def comparable(files: dict[str, bytes | None]) -> dict[str, Any]:
 def search_index_view(files: dict[str, bytes | None]) -> dict[str, Any]:
     """The varying Pagefind files, decoded: the ``.pf_meta`` of each language with its filters' values (sorted)
     in place of the filter files' names, ``pagefind-entry.json`` without the hash that names the meta file,
-    and any varying file that the index does not name (left over: a stale file). Written for Pagefind 1.x
-    (gzip, ``pagefind_dcd``, then CBOR)."""
-    entry_name = "pagefind/pagefind-entry.json"
-    entry = json.loads(files.get(entry_name) or b"{}")
+    and any varying file that the index does not name (left over: a stale file); for the main shard
+    (``pagefind/``) and each other one (``pagefind/shard/NN/``). Written for Pagefind 1.x (gzip,
+    ``pagefind_dcd``, then CBOR)."""
+    folders = ["pagefind/", *sorted({name[:len("pagefind/shard/NN/")] for name in files
+                                     if name.startswith("pagefind/shard/")})]
     view: dict[str, Any] = {}
-    named = {entry_name}
-    for code, language in entry.get("languages", {}).items():
-        meta_name = f"pagefind/pagefind.{language.pop('hash', None)}.pf_meta"
-        version, pages, index, listed, *rest = pagefind_file(meta_name, files.get(meta_name))
-        filters = []
-        for filter_name, hashed in listed:
-            name = f"pagefind/filter/{hashed}.pf_filter"
-            decoded_name, values = pagefind_file(name, files.get(name))
-            filters.append((filter_name, decoded_name, sorted((value, sorted(pages)) for value, pages in values)))
-            named.add(name)
-        named.add(meta_name)
-        view[f"pagefind/pagefind.{code}.pf_meta (decoded, filters sorted)"] = [version, pages, index, sorted(filters),
-                                                                               *rest]
-    view[f"{entry_name} (without hashes)"] = entry
+    named: set[str] = set()
+    for folder in folders:
+        entry_name = f"{folder}pagefind-entry.json"
+        entry = json.loads(files.get(entry_name) or b"{}")
+        named.add(entry_name)
+        for code, language in entry.get("languages", {}).items():
+            meta_name = f"{folder}pagefind.{language.pop('hash', None)}.pf_meta"
+            version, pages, index, listed, *rest = pagefind_file(meta_name, files.get(meta_name))
+            filters = []
+            for filter_name, hashed in listed:
+                name = f"{folder}filter/{hashed}.pf_filter"
+                decoded_name, values = pagefind_file(name, files.get(name))
+                filters.append((filter_name, decoded_name, sorted((value, sorted(pages)) for value, pages in values)))
+                named.add(name)
+            named.add(meta_name)
+            view[f"{folder}pagefind.{code}.pf_meta (decoded, filters sorted)"] = [version, pages, index,
+                                                                                 sorted(filters), *rest]
+        view[f"{entry_name} (without hashes)"] = entry
     view.update({f"{name} (left over: the index does not name it)": data for name, data in files.items()
                  if name.startswith("pagefind/") and name.endswith(VARYING) and name not in named})
     return view

@@ -311,3 +311,84 @@ def test_after_a_one_post_edit_the_index_finds_the_new_words_only(tmp_path: Path
     words = indexed_words(out)
     assert "quixvan" in words and "zorblat" not in words
     assert extracted == ["posts/post-topic-a/"]
+
+
+def _word(number: int) -> str:
+    """A word no other post says (letters only: Pagefind stems words, and digits split them)."""
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters += "abcdefghijklmnopqrstuvwxyz"[digit]
+        if not number:
+            return "zq" + letters + "zq"
+
+
+def _many_posts(folder: Path, count: int) -> Path:
+    (folder / "posts").mkdir(parents=True)
+    (folder / "site.yaml").write_text("title: Many\nlanguage: en\n", encoding="utf-8")
+    for number in range(count):
+        (folder / "posts" / f"2024-01-01-post-{number}.md").write_text(
+            f"---\ntitle: Post {number}\n---\nMe: What is {_word(number)}?\n\nChatGPT: {_word(number)} is a word.\n",
+            encoding="utf-8")
+    return folder
+
+
+def shard_words(out: Path) -> dict[str, set[str]]:
+    """The words of each shard of the site's index (``pagefind/`` for the main one, ``pagefind/shard/NN/``)."""
+    found: dict[str, set[str]] = {}
+    for chunk in (out / "pagefind").rglob("*.pf_index"):
+        folder = chunk.parent.parent.relative_to(out).as_posix()
+        found.setdefault(folder, set()).update(word for word, *_ in pagefind_file(chunk.name, chunk.read_bytes())[0])
+    return found
+
+
+def test_shards_hold_whole_posts_and_keep_them_while_their_number_stays() -> None:
+    from site_builder.search import SHARD_POSTS, shards
+
+    def records(count: int) -> list[SearchRecord]:
+        return [SearchRecord(f"posts/p{n}/#turn-{t}", "text", "T", "Me", "user", ()) for n in range(count)
+                for t in (1, 2)]
+
+    assert [number for number, _ in shards(records(SHARD_POSTS))] == [0], "a small site: one index"
+    four = shards(records(3 * SHARD_POSTS))
+    assert len(four) == 4 and sum(len(group) for _, group in four) == 6 * SHARD_POSTS
+    assert all(len({r.url.split("#")[0] for r in group}) * 2 == len(group) for _, group in four), "a post's turns together"
+    place = {r.url.split("#")[0]: number for number, group in four for r in group}
+    again = {r.url.split("#")[0]: number for number, group in shards(records(3 * SHARD_POSTS + 7)) for r in group}
+    assert all(again[post] == number for post, number in place.items()), "more posts, the same shards: posts stay"
+
+
+def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """150 posts: 4 shards, listed in pagefind/shards.json with their languages; the other shards hold only
+    what a merge reads; every post's word is in one shard. An edit indexes its shard again, not the others, and
+    the site is then what a cold build of it writes."""
+    from site_builder import search
+
+    content = _many_posts(tmp_path / "content", 150)
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    build_site(content, out)
+    listed = json.loads((out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert len(listed) == 3 and all(shard["languages"] == ["en"] for shard in listed)
+    assert {p.name for p in (out / "pagefind" / listed[0]["path"]).iterdir()} <= {
+        "pagefind-entry.json", "index", "filter", "fragment", "wasm.en.pagefind", "wasm.unknown.pagefind",
+        *(p.name for p in (out / "pagefind" / listed[0]["path"]).glob("pagefind.*.pf_meta"))}
+    words = shard_words(out)
+    assert len(words) == 4
+    assert all(sum(_word(n) in found for found in words.values()) == 1 for n in range(150))
+    runs: list[int] = []
+    real = search._run_pagefind
+    monkeypatch.setattr(search, "_run_pagefind", lambda records, language: runs.append(len(records))
+                        or real(records, language))
+    post = content / "posts" / "2024-01-01-post-7.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("is a word", "is a quixvan word"), encoding="utf-8")
+    build_site(content, out)
+    assert len(runs) == 1, "one shard indexed again"
+    assert any("quixvan" in found for found in shard_words(out).values())
+    cold = tmp_path / "cold"
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cold-cache"))
+    build_site(content, cold)
+    from incremental_site import comparable
+    ours, theirs = comparable(site_files(out)), comparable(site_files(cold))
+    assert ours == theirs, first_difference(ours, theirs)

@@ -73,10 +73,22 @@ async function loadPagefind(everyLanguage) {
   const entry = await (await fetch(new URL("pagefind-entry.json", base), { cache: "no-cache" })).json();
   const own = pagesLanguage(Object.entries(entry.languages || {}),
                             (document.documentElement.getAttribute("lang") || "unknown").toLowerCase());
-  if (!everyLanguage) return pagefind;
-  for (const language of Object.keys(entry.languages || {})) {
-    if (language !== own) await pagefind.mergeIndex(base.href, { language });
+  const merges = [];
+  if (everyLanguage) {
+    for (const language of Object.keys(entry.languages || {})) {
+      if (language !== own) merges.push([base.href, language]);
+    }
   }
+  /* A large site's index comes in shards (pagefind/shards.json lists them with their languages): each is merged,
+     in the page's language, or in every language where every language is searched. */
+  const shards = await fetch(new URL("shards.json", base), { cache: "no-cache" })
+    .then((response) => (response.ok ? response.json() : [])).catch(() => []);
+  for (const shard of shards) {
+    for (const language of shard.languages || []) {
+      if (everyLanguage || language === own) merges.push([new URL(shard.path, base).href, language]);
+    }
+  }
+  await Promise.all(merges.map(([path, language]) => pagefind.mergeIndex(path, { language })));
   return pagefind;
 }
 
