@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import os
 import pickle
 import threading
@@ -34,9 +35,10 @@ from site_builder.posts import load_post, meta_line
 from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_url, companion_view,
                                  fence_decorator, linked_ranges, make_environment, page_file, page_specs, page_url,
                                  every_post, post_url, post_view, quotes_of, render_page, site_data, template_key)
-from site_builder.search import SearchRecord, die_with_parent, site_records, view_records, write_search_index
+from site_builder.search import (SHARDS_FILE, SearchRecord, Shard, die_with_parent, plan_shards, site_records,
+                                  view_records, write_shards)
 from site_builder.snippets import block_statuses
-from site_builder.output import OutputScan, built_id, kept_warning, output_files, scan_output
+from site_builder.output import OutputScan, built_id, kept_warning, scan_output
 from site_builder.translations import Languages, site_languages
 from site_builder.write import Kept, drop_inherited_locks, write_site
 
@@ -123,9 +125,10 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     copies, kept_copies = unchanged_copies(theme_files + static_files, trusted, present)
     search_key = digest(code_key(), config.title, config.language,
                         *(v.cache_key for v in (*every_post(site), *dict.__getitem__(site, "pages"))))
-    index, kept_index, pending = search_index(config, site, store, searched, search_key, trusted, present, preview,
-                                              languages.of if languages.multilingual else None,
-                                              incremental.index_shards(sources.root), jobs or available_cores())
+    index, kept_index, pending, index_key = search_index(
+        config, site, store, searched, search_key, trusted, present, preview,
+        languages.of if languages.multilingual else None, incremental.index_shards(sources.root),
+        jobs or available_cores(), out)
     build_id = uuid.uuid4().hex
     carried = write_site(itertools.chain(pages, [css_entry]), copies, out, generated=index, kept=[*kept_copies, *kept_index],
                build_id=build_id, remove_previous="background" if preview else "now",
@@ -139,9 +142,9 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     reported = warnings + kept_warning(out, carried)  # the user's files: said by each build, not kept in the state
     state = BuildState(code_key(), inputs.options, inputs.files,
                        {str(path): record for path, record in records.items()},
-                       written_outputs(out, outputs, "search:" + search_key,
+                       written_outputs(out, outputs, index_key,
                                        {*tally.kept, *kept_copies, *kept_index, *([css.path] if css_entry is not css else [])},
-                                       present, bool(index)), build_id,
+                                       present, [path for writer in index for path in writer.written]), build_id,
                        search_key if config.search and not pending else "", len(included), len(specs) + 1, warnings,
                        pending, {str(path): record for path, record in page_files.items()})
     keys = {record.key for record in (*records.values(), *page_files.values()) if record.key}
@@ -184,19 +187,67 @@ def base_url_warning(config: SiteConfig, sources: Sources) -> tuple[str, ...]:
 def search_index(config, site, store: ViewStore, searched: ViewStore | None, search_key: str,
                  trusted: BuildState | None, present: dict[str, OutputSignature], preview: bool,
                  lang_of: Callable[[str], str] | None = None, shards: Path | None = None,
-                 jobs: int = 1) -> tuple[list, list[str], bool]:
-    """(the index to write, the current site's index files to keep, whether the kept index is behind): the
-    index is kept when it indexes what the site shows now; a preview keeps it anyway, and says so. ``lang_of``
+                 jobs: int = 1, out: Path | None = None) -> tuple[list, list[str], bool, Callable[[str], str]]:
+    """(the index to write, the current site's index files to keep, whether the kept index is behind, the key
+    the state records for each index file). The whole index is kept when it indexes what the site shows now;
+    a preview keeps it anyway, and says so. Otherwise each shard (``search.plan_shards``) whose files the
+    current site holds untouched, made from the same records, is kept, and the others are made. ``lang_of``
     (a multilingual site) gives each post's language: Pagefind indexes each language apart."""
+    recorded = _recorded_keys(trusted, search_key)
     if not config.search:
-        return [], [], False
+        return [], [], False, recorded
     kept = _kept_index(search_key, trusted, present)
     if kept:
-        return [], kept, False
+        return [], kept, False, recorded
     if preview:  # the pages now, with the index they had
-        return [], _kept_index(None, trusted, present), True
+        return [], _kept_index(None, trusted, present), True, recorded
     records = site_records(_view_records(site, store, searched), config.title, lang_of)
-    return [search_index_writer(records, config.language, shards, jobs)], [], False
+    plan = plan_shards(records, config.language)
+    kept, making, languages = [], [], {}
+    for shard in plan:
+        files = _kept_shard(shard, trusted, present)
+        listed = _entry_languages(out, shard.folder) if files and out is not None else None
+        if files and listed is not None:
+            kept += files
+            languages[shard.folder] = listed
+        else:
+            making.append(shard)
+    keys = {shard.folder: shard.state_key for shard in plan}
+    writer = IndexWriter(plan, making, languages, config.language, shards, jobs)
+    return [writer], kept, False, lambda path: _shard_key_of(path, keys, search_key)
+
+
+def _recorded_keys(trusted: BuildState | None, search_key: str) -> Callable[[str], str]:
+    """The key each kept index file had (the state's), else the whole index's."""
+    return lambda path: trusted.outputs[path].key if trusted and path in trusted.outputs else "search:" + search_key
+
+
+def _shard_key_of(path: str, keys: dict[str, str], search_key: str) -> str:
+    """The state's key of an index file: its shard's (``Shard.state_key``); the whole index's for ``shards.json``."""
+    relative = path.removeprefix("pagefind/")
+    if relative == SHARDS_FILE:
+        return "search:" + search_key
+    folder = relative[:len("shard/NN/")] if relative.startswith("shard/") else ""
+    return "search:" + keys.get(folder, search_key)
+
+
+def _kept_shard(shard: Shard, trusted: BuildState | None, present: dict[str, OutputSignature]) -> list[str]:
+    """The current site's files of ``shard``, when an earlier build made them from the same records, in the same
+    place, and they are untouched; else none."""
+    if trusted is None:
+        return []
+    key = "search:" + shard.state_key
+    files = [path for path, record in trusted.outputs.items() if record.key == key]
+    return files if files and all(present.get(path) == trusted.outputs[path].file for path in files) else []
+
+
+def _entry_languages(out: Path, folder: str) -> list[str] | None:
+    """The languages of the shard in ``folder`` of the current site's index, None when its entry cannot be read."""
+    try:
+        entry = json.loads((out / "pagefind" / folder / "pagefind-entry.json").read_bytes())
+        return sorted(entry["languages"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def build_time() -> dt.datetime:
@@ -208,17 +259,16 @@ def build_time() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def written_outputs(out: Path, outputs: dict[str, OutputRecord], generated_key: str, kept: set[str],
-                    present: dict[str, OutputSignature], regenerated: bool) -> dict[str, OutputRecord]:
+def written_outputs(out: Path, outputs: dict[str, OutputRecord], index_key: Callable[[str], str], kept: set[str],
+                    present: dict[str, OutputSignature], generated: Iterable[str] = ()) -> dict[str, OutputRecord]:
     """The record of every file of the site just written, with the signature it has now; a file no record
-    names (the search index) is recorded as generated with ``generated_key``. A kept file is a link to the
-    file ``present`` describes (same inode, size and date), so only the files written are looked at."""
+    names (the search index: the files ``generated`` wrote, and those it kept) is recorded as generated with
+    the key ``index_key`` gives it (its shard's). A kept file is a link to the file ``present`` describes (same
+    inode, size and date), so only the files written are looked at."""
     files = {path: present[path] if path in kept else output_signature(out / path) for path in outputs}
-    if regenerated:
-        files.update({f"pagefind/{path}": file for path, file in output_files(out / "pagefind").items()})
-    else:
-        files.update({path: present[path] for path in kept if path.startswith("pagefind/")})
-    return {path: replace(outputs.get(path) or OutputRecord(generated_key), file=file)
+    files.update({path: present[path] for path in kept if path.startswith("pagefind/")})
+    files.update({path: output_signature(out / path) for path in generated})
+    return {path: replace(outputs.get(path) or OutputRecord(index_key(path)), file=file)
             for path, file in files.items() if file is not None}
 
 
@@ -772,11 +822,25 @@ def _kept_index(search_key: str | None, trusted: BuildState | None,
     return files if files and untouched else []
 
 
-def search_index_writer(records: list[SearchRecord], language: str, cache: Path | None = None,
-                        jobs: int = 1) -> Callable[[Path], Path]:
-    """Writes the search index of ``records`` into a staging folder's ``pagefind/`` (its unchanged shards from
-    ``cache``)."""
-    return lambda staging: write_search_index(records, staging / "pagefind", language, cache, jobs)
+@dataclass
+class IndexWriter:
+    """Writes the shards ``making`` of the index ``plan``, and its list of shards, into a staging folder's
+    ``pagefind/`` (through its placer's ``write_bytes``; a shard made before comes from ``cache``), and lists
+    the files it wrote in ``written`` (the state records those, and takes the kept ones as they were)."""
+    plan: list[Shard]
+    making: list[Shard]
+    kept_languages: dict[str, list[str]]
+    language: str
+    cache: Path | None = None
+    jobs: int = 1
+    written: list[str] = field(default_factory=list)
+
+    def __call__(self, place: Any) -> None:
+        def put(relative: str, data: bytes) -> None:
+            place.write_bytes(f"pagefind/{relative}", data)
+            self.written.append(f"pagefind/{relative}")
+
+        write_shards(self.plan, self.making, self.kept_languages, self.language, put, self.cache, self.jobs)
 
 
 def _theme_copies(folder: Path, destination: str) -> list[tuple[Path, str]]:

@@ -107,58 +107,89 @@ def _turn_views(view: PostView) -> list[TurnView]:
     return found
 
 
-SHARD_POSTS = 64
+SHARD_POSTS = 32
 """About how many posts a shard of the index holds: an edit re-indexes the shard of the post it changed."""
 MAX_SHARDS = 64
 SHARDS_FILE = "shards.json"
 """The list of the other shards, in the main shard's folder: the search page merges them (``mergeIndex``)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """A shard of the index: its posts' records, where it goes in ``pagefind/`` and what it is made from."""
+    number: int
+    folder: str
+    """Its folder in ``pagefind/``: ``""`` for the main shard (the first), else ``shard/NN/``."""
+    records: tuple[SearchRecord, ...]
+    key: str
+    """Its records, the site's language and the Pagefind binary, hashed: the same key, the same files."""
+
+    @property
+    def state_key(self) -> str:
+        """What the build's state records for each of its files: the key and the place."""
+        return f"{self.folder}|{self.key}"
+
+
+def plan_shards(records: list[SearchRecord], language: str) -> list[Shard]:
+    """The shards of the index of ``records`` (``shards``), the first being the main one."""
+    return [Shard(number, "" if position == 0 else f"shard/{number:02d}/", tuple(group), _shard_key(group, language))
+            for position, (number, group) in enumerate(shards(records))]
+
+
 def write_search_index(records: list[SearchRecord], folder: Path, language: str, cache: Path | None = None,
                        jobs: int = 1) -> Path:
-    """Index ``records`` with the Pagefind binary into ``folder`` (created); returns it.
+    """Index ``records`` into ``folder`` (created), every shard; returns it (``index_writer``)."""
+    plan = plan_shards(records, language)
 
-    The posts are spread over shards by a hash of their address (``shards``), each a whole Pagefind index: the
-    first one in ``folder``, the others in ``folder/shard/NN/``, listed with their languages in
-    ``folder/shards.json``. A shard's index is made by one ``pagefind --service`` process (``jobs`` at a time),
-    which indexes its records as custom records, in order, and hands the files back, written here with their
-    filters in order (``sorted_filters``): the same records make the same bytes (README "Speed"). With ``cache``
-    (a folder), a shard whose records did not change since a build is taken from there, not indexed again, and
-    shards no longer made are dropped from it. A record is indexed in its post's language, else in ``language``
-    (the site's): Pagefind writes an index per language, and the search page searches them all.
+    def put(relative: str, data: bytes) -> None:
+        path = _inside(folder, relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    write_shards(plan, plan, {}, language, put, cache, jobs)
+    return folder
+
+
+def write_shards(plan: list[Shard], making: list[Shard], kept_languages: dict[str, list[str]], language: str,
+                 put: Callable[[str, bytes], None], cache: Path | None = None, jobs: int = 1) -> None:
+    """Write the shards ``making`` of the index ``plan`` with ``put`` (a path in ``pagefind/``, its bytes), and
+    ``shards.json``, which lists every shard but the main one with its languages (``kept_languages`` gives those
+    of the shards not made: the build keeps their files).
+
+    A shard is made by one ``pagefind --service`` process (``jobs`` at a time), which indexes its records as
+    custom records, in order, and hands the files back, written with their filters in order
+    (``sorted_filters``): the same records make the same bytes (README "Speed"). The main shard is a whole
+    Pagefind bundle (its scripts serve every shard); the others hold what a merge reads (``_SHARD_FILE``).
+    With ``cache`` (a folder), a shard made by an earlier build is taken from there, and shards no longer in
+    the plan are dropped from it. A record is indexed in its post's language, else in ``language`` (the
+    site's): Pagefind writes an index per language, and the search page searches them all.
     """
-    groups = shards(records)
-
-    def index(group: list[SearchRecord]) -> dict[str, bytes]:
-        key = _shard_key(group, language)
-        files = _cached(cache, key)
+    def index(shard: Shard) -> dict[str, bytes]:
+        files = _cached(cache, shard.key)
         if files is None:
-            files = sorted_filters(_run_pagefind(group, language))
+            files = sorted_filters(_run_pagefind(list(shard.records), language))
             if "pagefind.js" not in files:
-                raise SiteError(f"search index: Pagefind made no index for {folder}", hint=_NO_SEARCH)
-            _keep(cache, key, files)
+                raise SiteError("search index: Pagefind made no index", hint=_NO_SEARCH)
+            _keep(cache, shard.key, files)
         return files
 
-    if len(groups) > 1 and jobs > 1:
-        with concurrent.futures.ThreadPoolExecutor(min(jobs, len(groups))) as pool:
-            made = list(pool.map(index, [group for _, group in groups]))
+    if len(making) > 1 and jobs > 1:
+        with concurrent.futures.ThreadPoolExecutor(min(jobs, len(making))) as pool:
+            made = dict(zip((shard.folder for shard in making), pool.map(index, making)))
     else:
-        made = [index(group) for _, group in groups]
-    listed = []
-    for position, ((number, _), files) in enumerate(zip(groups, made)):
-        target = folder if position == 0 else folder / "shard" / f"{number:02d}"
+        made = {shard.folder: index(shard) for shard in making}
+    languages = dict(kept_languages)
+    for shard in making:
+        files = made[shard.folder]
         for name, data in sorted(files.items()):
-            if position and not _SHARD_FILE.match(name):
+            if shard.folder and not _SHARD_FILE.match(name):
                 continue  # the scripts and styles of the main shard serve them all
-            path = _inside(target, name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        if position:
-            languages = sorted(json.loads(files["pagefind-entry.json"]).get("languages", {}))
-            listed.append({"path": f"shard/{number:02d}/", "languages": languages})
-    (folder / SHARDS_FILE).write_text(json.dumps(listed, separators=(",", ":")) + "\n", encoding="utf-8")
-    _prune(cache, {_shard_key(group, language) for _, group in groups})
-    return folder
+            _inside(Path("pagefind"), name)  # a name Pagefind gave: never outside its folder
+            put(shard.folder + name, data)
+        languages[shard.folder] = sorted(json.loads(files["pagefind-entry.json"]).get("languages", {}))
+    listed = [{"path": shard.folder, "languages": languages.get(shard.folder, [])} for shard in plan if shard.folder]
+    put(SHARDS_FILE, (json.dumps(listed, separators=(",", ":")) + "\n").encode())
+    _prune(cache, {shard.key for shard in plan})
 
 
 _SHARD_FILE = re.compile(r"^(?:pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|wasm\.[^/]+\.pagefind|"
@@ -185,9 +216,10 @@ def shards(records: list[SearchRecord]) -> list[tuple[int, list[SearchRecord]]]:
 
 def _shard_key(records: list[SearchRecord], language: str) -> str:
     """What a shard's index is made from: its records, the site's language and the Pagefind binary."""
-    digest = hashlib.sha256(json.dumps([language, _binary_version(), *(
-        [r.url, r.text, r.title, r.speaker, r.role, list(r.tags), r.language] for r in records)],
-        ensure_ascii=False).encode())
+    digest = hashlib.sha256(f"{language}\0{_binary_version()}".encode())
+    for r in records:  # each field ended by a NUL (no text holds one: Pagefind would not take it either)
+        digest.update("\0".join((r.url, r.text, r.title, r.speaker, r.role, "\1".join(r.tags), r.language, "")).encode(
+            "utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
 
 

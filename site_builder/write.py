@@ -60,8 +60,8 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
     the pages, one at a time as ``pages`` yields them (a ``Kept`` page is linked from the current site), so
     a build holds one page in memory, not the site; links among the copies were checked by ``discover`` and
     are copied as files. Each of
-    ``generated`` is then called with the staging folder, to write what it makes from the pages (the
-    search index), so it is swapped in with them.
+    ``generated`` is then called with the staging folder's placer (its ``write_bytes(relative, data)``), to
+    write what it makes from the pages (the search index's shards that changed), so it is swapped in with them.
 
     ``kept`` are files of the current site that an incremental build found unchanged: each is linked into
     the staging folder (a hard link: no bytes are written, the file keeps its date), or copied where links
@@ -76,9 +76,9 @@ def write_site(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str]],
 
     ``spare`` (a folder of the cache, on the output's file system) is where the staging folder is kept
     between builds (``_Spare``): after the swap it holds the previous site, which the next build brings up to
-    date instead of linking every unchanged file into a new folder and removing the old site. Unused when
-    ``generated`` is not empty (a search index is written into a folder that holds none), when another build
-    holds it, or when it is on another file system.
+    date instead of linking every unchanged file into a new folder and removing the old site (nothing is written
+    into a file found there, which may be a link to the current site's). Unused when another build holds it,
+    or when it is on another file system.
 
     ``scan`` is what the output holds (``scan_output``; made here when not given, or when a killed build's
     leftovers gave files back): the user's files in it are carried into the new site, untouched. ``keep`` (the
@@ -128,8 +128,7 @@ def _write_locked(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str
         done, pages = update_in_place(pages, copies, out, set(kept), in_place, build_id, scan, keep)
         if done:
             return scan
-    with _staging(out, background=remove_previous == "background",
-                  spare=None if generated else spare) as (staging, place):
+    with _staging(out, background=remove_previous == "background", spare=spare) as (staging, place):
         if place.returned:
             scan = scan_output(out, keep)
         for relative in kept:
@@ -141,9 +140,9 @@ def _write_locked(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str
                 place.link(page.path)
             else:
                 place.write(page.path, page.content)
-        place.finish()
         for generate in generated:
-            generate(staging)
+            generate(place)
+        place.finish()
         carried = merge_folders(staging, out, scan.kept)
         check_kept_places(staging, out, carried)
         write_marker(staging, complete=True, build_id=build_id, files=place.written,
@@ -361,6 +360,14 @@ class _Fresh:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
 
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        self.written.add(relative)
+        path = self.staging / relative
+        if path.parent.as_posix() not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent.as_posix())
+        path.write_bytes(data)
+
     def finish(self) -> None:
         pass
 
@@ -466,6 +473,9 @@ class _Spare:
         with open(self._clear(relative), "x", encoding="utf-8") as handle:  # "x": a new file, never one found
             handle.write(content)
 
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        Path(self._clear(relative)).write_bytes(data)  # a new file: _clear removed any found there
+
     def _clear(self, relative: str) -> str:
         """The place of ``relative``, emptied, in a folder that exists."""
         target = os.path.join(self.root, relative)
@@ -569,9 +579,13 @@ def _swap(staging: Path, out: Path) -> None:
     if not out.exists():
         staging.rename(out)
     elif not _exchange(staging, out):
+        new = staging
+        if staging.parent.resolve() != out.parent.resolve():  # the spare, in the cache: beside the site first,
+            new = out.with_name(f"{_prefix(out)}new-{os.getpid()}-{time.monotonic_ns()}")  # where clean_leftovers
+            staging.rename(new)  # looks, so that a kill below leaves the newest complete site for it to restore
         old = out.with_name(f"{_prefix(out)}old-{os.getpid()}-{time.monotonic_ns()}")
         out.rename(old)  # a kill here leaves no site at `out`: the next build's clean_leftovers restores one
-        staging.rename(out)
+        new.rename(out)
         old.rename(staging)
 
 

@@ -225,8 +225,8 @@ def test_the_pages_of_the_index_are_the_records_in_order(tmp_path: Path) -> None
     """Page N of the index is record N, whatever the file system: Pagefind numbered the files it was given in
     the order its folder listing returned them (name hashes on ext4, newest first on tmpfs), so the same
     records made another index on another disk."""
-    records = [SearchRecord(f"posts/p{number}/#turn-1", f"turn {number} of forty", f"Post {number}",
-                            "Reader", "user", ("tag",)) for number in range(40)]
+    records = [SearchRecord(f"posts/p{number // 2}/#turn-{number % 2 + 1}", f"turn {number} of forty",
+                            f"Post {number // 2}", "Reader", "user", ("tag",)) for number in range(40)]  # one shard
     folder = write_search_index(records, tmp_path / "pagefind", "en")
     entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
     meta_name = f"pagefind.{entry['languages']['en']['hash']}.pf_meta"
@@ -360,31 +360,37 @@ def test_shards_hold_whole_posts_and_keep_them_while_their_number_stays() -> Non
 
 def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """150 posts: 4 shards, listed in pagefind/shards.json with their languages; the other shards hold only
-    what a merge reads; every post's word is in one shard. An edit indexes its shard again, not the others, and
-    the site is then what a cold build of it writes."""
+    """Between 4 and 5 shards' worth of posts: 8 shards, listed in pagefind/shards.json with their languages; the
+    other shards hold only what a merge reads; every post's word is in one shard. An edit indexes its shard
+    again, not the others, and the site is then what a cold build of it writes."""
     from site_builder import search
 
-    content = _many_posts(tmp_path / "content", 150)
+    count = 4 * search.SHARD_POSTS + 22
+    content = _many_posts(tmp_path / "content", count)
     monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "site"
     build_site(content, out)
     listed = json.loads((out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-    assert len(listed) == 3 and all(shard["languages"] == ["en"] for shard in listed)
+    assert len(listed) == 7 and all(shard["languages"] == ["en"] for shard in listed)
     assert {p.name for p in (out / "pagefind" / listed[0]["path"]).iterdir()} <= {
         "pagefind-entry.json", "index", "filter", "fragment", "wasm.en.pagefind", "wasm.unknown.pagefind",
         *(p.name for p in (out / "pagefind" / listed[0]["path"]).glob("pagefind.*.pf_meta"))}
     words = shard_words(out)
-    assert len(words) == 4
-    assert all(sum(_word(n) in found for found in words.values()) == 1 for n in range(150))
+    assert len(words) == 8
+    assert all(sum(_word(n) in found for found in words.values()) == 1 for n in range(count))
     runs: list[int] = []
     real = search._run_pagefind
     monkeypatch.setattr(search, "_run_pagefind", lambda records, language: runs.append(len(records))
                         or real(records, language))
     post = content / "posts" / "2024-01-01-post-7.md"
+    inodes = {path.relative_to(out): path.stat().st_ino for path in (out / "pagefind").rglob("*") if path.is_file()}
     post.write_text(post.read_text(encoding="utf-8").replace("is a word", "is a quixvan word"), encoding="utf-8")
     build_site(content, out)
     assert len(runs) == 1, "one shard indexed again"
+    after = {path.relative_to(out): path.stat().st_ino for path in (out / "pagefind").rglob("*") if path.is_file()}
+    same = {path for path, inode in after.items() if inodes.get(path) == inode}
+    shard_folders = {path.parts[2] for path in same if path.parts[1] == "shard"}
+    assert len(shard_folders) >= 2, "the unchanged shards' files are the same files (linked, not written again)"
     assert any("quixvan" in found for found in shard_words(out).values())
     cold = tmp_path / "cold"
     monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cold-cache"))
