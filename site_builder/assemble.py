@@ -204,8 +204,12 @@ def search_index(config, site, store: ViewStore, searched: ViewStore | None, sea
     records = site_records(_view_records(site, store, searched), config.title, lang_of)
     plan = plan_shards(records, config.language)
     kept, making, languages = [], [], {}
+    by_key: dict[str, list[str]] = {}
+    for path, record in (trusted.outputs.items() if trusted else ()):
+        if record.key.startswith("search:"):
+            by_key.setdefault(record.key, []).append(path)
     for shard in plan:
-        files = _kept_shard(shard, trusted, present)
+        files = _kept_shard(shard, trusted, present, by_key)
         listed = _entry_languages(out, shard.folder) if files and out is not None else None
         if files and listed is not None:
             kept += files
@@ -231,13 +235,13 @@ def _shard_key_of(path: str, keys: dict[str, str], search_key: str) -> str:
     return "search:" + keys.get(folder, search_key)
 
 
-def _kept_shard(shard: Shard, trusted: BuildState | None, present: dict[str, OutputSignature]) -> list[str]:
+def _kept_shard(shard: Shard, trusted: BuildState | None, present: dict[str, OutputSignature],
+                by_key: dict[str, list[str]]) -> list[str]:
     """The current site's files of ``shard``, when an earlier build made them from the same records, in the same
-    place, and they are untouched; else none."""
+    place, and they are untouched; else none. ``by_key``: the state's index files by their key."""
     if trusted is None:
         return []
-    key = "search:" + shard.state_key
-    files = [path for path, record in trusted.outputs.items() if record.key == key]
+    files = by_key.get("search:" + shard.state_key, [])
     return files if files and all(present.get(path) == trusted.outputs[path].file for path in files) else []
 
 
@@ -268,8 +272,13 @@ def written_outputs(out: Path, outputs: dict[str, OutputRecord], index_key: Call
     files = {path: present[path] if path in kept else output_signature(out / path) for path in outputs}
     files.update({path: present[path] for path in kept if path.startswith("pagefind/")})
     files.update({path: output_signature(out / path) for path in generated})
-    return {path: replace(outputs.get(path) or OutputRecord(index_key(path)), file=file)
-            for path, file in files.items() if file is not None}
+    records = {}
+    for path, file in files.items():
+        if file is not None:
+            record = outputs.get(path)
+            records[path] = OutputRecord(record.key, record.read, file) if record else OutputRecord(index_key(path),
+                                                                                                      file=file)
+    return records
 
 
 def _unchanged(path: str, trusted: BuildState, present: dict[str, OutputSignature]) -> bool:

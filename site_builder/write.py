@@ -300,6 +300,8 @@ def _staging(out: Path, background: bool = False,
             place = _Spare(folder, out, returned)
             write_marker(folder, complete=False)
             yield folder, place
+            if not folder.exists():  # it became the site (there was none): the next build finds a spare ready
+                _prime_spare(out, folder, place.wanted)
         finally:
             _HELD_LOCKS.discard(lock)
             os.close(lock)
@@ -370,6 +372,25 @@ class _Fresh:
 
     def finish(self) -> None:
         pass
+
+
+def _prime_spare(site: Path, spare: Path, files: Iterable[str]) -> None:
+    """After the spare became the site (a first build), a new spare holding a link to each file the build wrote
+    (``files``; the user's files are not): the next build finds every unchanged file there and writes only what
+    changed, as every later build does, instead of linking the whole site first. Made beside the spare and
+    renamed into place; on any error there is simply no spare yet."""
+    part = spare.with_name(f"{spare.name}.priming-{os.getpid()}")
+    made: set[str] = set()
+    try:
+        for relative in files:
+            folder = os.path.dirname(relative)
+            if folder not in made:
+                os.makedirs(os.path.join(part, folder), exist_ok=True)
+                made.add(folder)
+            os.link(os.path.join(site, relative), os.path.join(part, relative), follow_symlinks=False)
+        os.rename(part, spare)
+    except OSError:
+        shutil.rmtree(part, ignore_errors=True)
 
 
 def _take_spare(folder: Path, out: Path) -> tuple[Path, int, bool] | None:

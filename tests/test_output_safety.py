@@ -376,3 +376,24 @@ def test_language_tags_people_write_are_accepted(tmp_path):
     build_site(content, tmp_path / "_site")
     assert '<html lang="en-GB"' in (tmp_path / "_site" / "index.html").read_text()
     assert '<html lang="zh-Hans"' in (tmp_path / "_site" / "posts" / "hello" / "index.html").read_text()
+
+
+def test_a_first_build_leaves_a_spare_ready_for_the_next(tmp_path, monkeypatch):
+    """The spare staging folder became the site on a first build: a new spare is made of links to the files the
+    build wrote (not the user's), so the next build finds every unchanged file there (the first edit after a cold
+    build is as quick as any other)."""
+    from site_builder import incremental
+
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    content = make_project(tmp_path / "project")
+    out = tmp_path / "_site"
+    build_site(content, out)
+    spare = incremental.spare_folder(content, out)
+    page = Path("posts") / "hello" / "index.html"
+    assert (spare / page).stat().st_ino == (out / page).stat().st_ino, "a link to the site's file"
+    assert not (spare / MARKER).exists() and not list(spare.parent.glob("*.priming-*")), "no marker, no part left"
+    (content / "posts" / "2024-01-02-hello.md").write_text(POST.replace("hello", "hello again"))
+    (out / "CNAME").write_text("blog.example\n")  # the user's file, carried into the new site
+    build_site(content, out)
+    assert "hello again" in (out / page).read_text() and (out / "CNAME").read_text() == "blog.example\n"
+    assert "hello again" not in (spare / page).read_text(), "the spare now holds the previous site"
