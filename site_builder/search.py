@@ -192,9 +192,9 @@ def write_shards(plan: list[Shard], making: list[Shard], kept_languages: dict[st
     _prune(cache, {shard.key for shard in plan})
 
 
-_SHARD_FILE = re.compile(r"^(?:pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|wasm\.[^/]+\.pagefind|"
-                         r"(?:index|filter|fragment)/[^/]+)$")
-"""What a merged shard is read from (``mergeIndex`` loads its entry, meta, WebAssembly and chunks)."""
+_SHARD_FILE = re.compile(r"^(?:pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|(?:index|filter|fragment)/[^/]+)$")
+"""What a merged shard is read from: ``mergeIndex`` loads its entry, meta and chunks, and searches them with the
+main shard's WebAssembly (it loads none of its own)."""
 
 
 def shards(records: list[SearchRecord]) -> list[tuple[int, list[SearchRecord]]]:
