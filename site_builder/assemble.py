@@ -35,8 +35,9 @@ from site_builder.posts import load_post, meta_line
 from site_builder.render import (CompanionLink, Page, PageSpec, companion_links, companion_url, companion_view,
                                  fence_decorator, linked_ranges, make_environment, page_file, page_specs, page_url,
                                  every_post, post_url, post_view, quotes_of, render_page, site_data, template_key)
-from site_builder.search import (SHARDS_FILE, SearchRecord, Shard, die_with_parent, plan_shards, site_records,
-                                  view_records, write_shards)
+from site_builder.pagefind import SHARDS_FILE, Shard, plan_shards, write_shards
+from site_builder.processes import die_with_parent
+from site_builder.search import SearchRecord, site_records, view_records
 from site_builder.snippets import block_statuses
 from site_builder.output import OutputScan, built_id, kept_warning, scan_output
 from site_builder.translations import Languages, site_languages
@@ -190,7 +191,7 @@ def search_index(config, site, store: ViewStore, searched: ViewStore | None, sea
                  jobs: int = 1, out: Path | None = None) -> tuple[list, list[str], bool, Callable[[str], str]]:
     """(the index to write, the current site's index files to keep, whether the kept index is behind, the key
     the state records for each index file). The whole index is kept when it indexes what the site shows now;
-    a preview keeps it anyway, and says so. Otherwise each shard (``search.plan_shards``) whose files the
+    a preview keeps it anyway, and says so. Otherwise each shard (``pagefind.plan_shards``) whose files the
     current site holds untouched, made from the same records, is kept, and the others are made. ``lang_of``
     (a multilingual site) gives each post's language: Pagefind indexes each language apart."""
     recorded = _recorded_keys(trusted, search_key)

@@ -13,14 +13,16 @@ from types import MappingProxyType
 from typing import Mapping
 
 from site_builder.model import ReadingWarning, Speaker
-from site_builder.reading.doubts import end_doubts, settled, who_speaks_doubts
+from site_builder.reading.doubts import settled, who_speaks_doubts
+from site_builder.reading.end_doubts import end_doubts
 from site_builder.reading.bold_prompts import bold_prompted, bold_prompts_by_the_page
 from site_builder.reading.ends import conversation_end
 from site_builder.reading.lines import classify
 from site_builder.reading.scan import quoted_conversation, resolve_speakers, scan_turns
 from site_builder.reading.forms import exported_forms, title_heading, tool_calls
 from site_builder.reading.unlabelled import unlabelled_answers, unlabelled_doubts
-from site_builder.reading.shapes import avatar_exchange, prompts_by_the_page, quoted_exchange, second_looks
+from site_builder.reading.quoted_prompts import prompts_by_the_page
+from site_builder.reading.shapes import avatar_exchange, quoted_exchange, second_looks
 __all__ = ["LABEL_LINE", "RULE_LINE", "Conversation", "block_tokens", "code_lines", "group_exchanges", "parse_conversation",
            "question_key"]
 # The stage's API, for the posts stage, the importers and the tests:

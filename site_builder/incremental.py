@@ -498,7 +498,7 @@ def search_store(content_root: Path) -> ViewStore:
 
 
 def index_shards(content_root: Path) -> Path:
-    """The search index's shards as the last build made them (``search.write_search_index``): an edit indexes
+    """The search index's shards as the last build made them (``pagefind.write_shards``): an edit indexes
     again only the shard of the post it changed."""
     return _folder(content_root) / "pagefind-shards"
 

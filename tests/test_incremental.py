@@ -345,7 +345,7 @@ def test_failed_builds_do_not_poison_the_next(builds: IncrementalBuilds) -> None
         def no_index(*args: object) -> None:
             raise SiteError("search index: Pagefind failed (a test)")
 
-        failing.setattr("site_builder.search._run_pagefind", no_index)
+        failing.setattr("site_builder.pagefind._run_pagefind", no_index)
         with pytest.raises(SiteError):
             builds.build()  # fails while writing: the pages are written, the index is not, nothing is swapped in
     assert "posts/first-steps/index.html" in builds.step("built after a failed write").modified

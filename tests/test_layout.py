@@ -97,11 +97,11 @@ def test_snippet_imports_flow_one_way():
 
 
 LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"}, {"settle"}, {"build"}, {"assemble"},
-          {"search", "render", "feed", "markdown", "links", "sanitize", "mathml", "mathrules", "highlight", "write", "output", "incremental",
+          {"pagefind", "pagefind_filters", "search", "render", "feed", "markdown", "links", "sanitize", "mathml", "mathrules", "highlight", "write", "output", "incremental",
            "secrets"}, {"snippets"},
           {"discover", "config", "services", "menu", "translations"},
           {"permalinks", "posts", "pages", "conversation", "reading", "speakers", "frontmatter", "blockquotes"},
-          {"model", "errors", "caches"}]
+          {"model", "errors", "caches", "processes"}]
 """The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version)."""
 
 

@@ -22,8 +22,9 @@ from site_builder.errors import ConfigError, OutputError
 from site_builder.markdown import create_markdown
 from site_builder.posts import load_post
 from site_builder.render import post_view
-from site_builder.search import (SearchRecord, _run_pagefind, pagefind_binary, plain_text, search_records,
-                                 sorted_filters, write_search_index)
+from site_builder.pagefind import _run_pagefind, pagefind_binary, write_search_index
+from site_builder.pagefind_filters import sorted_filters
+from site_builder.search import SearchRecord, plain_text, search_records
 
 from incremental_site import first_difference, pagefind_file, search_index_view, site_files
 
@@ -343,7 +344,7 @@ def shard_words(out: Path) -> dict[str, set[str]]:
 
 
 def test_shards_hold_whole_posts_and_keep_them_while_their_number_stays() -> None:
-    from site_builder.search import SHARD_POSTS, shards
+    from site_builder.pagefind import SHARD_POSTS, shards
 
     def records(count: int) -> list[SearchRecord]:
         return [SearchRecord(f"posts/p{n}/#turn-{t}", "text", "T", "Me", "user", ()) for n in range(count)
@@ -363,7 +364,7 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     """Between 4 and 5 shards' worth of posts: 8 shards, listed in pagefind/shards.json with their languages; the
     other shards hold only what a merge reads; every post's word is in one shard. An edit indexes its shard
     again, not the others, and the site is then what a cold build of it writes."""
-    from site_builder import search
+    from site_builder import pagefind as search
 
     count = 4 * search.SHARD_POSTS + 22
     content = _many_posts(tmp_path / "content", count)

@@ -1,0 +1,316 @@
+"""The search index, made by Pagefind (PyPI ``pagefind-bin-extended`` ships the binary) from the records of
+``search.py``, in shards, and written into the build's staging folder after the pages, so it is swapped in with the
+site it describes, atomically (README "Safety"). The same records make the same bytes: Pagefind is given them in
+order and its filter files are put in order (``sorted_filters``), so a build and a rebuild, cold or not, on any
+disk, write the same index.
+"""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import contextlib
+import functools
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Callable, Iterable, Iterator
+
+from site_builder.errors import SiteError
+from site_builder.pagefind_filters import sorted_filters
+from site_builder.processes import child_setup
+from site_builder.search import SearchRecord
+
+
+SHARD_POSTS = 32
+"""About how many posts a shard of the index holds: an edit re-indexes the shard of the post it changed."""
+MAX_SHARDS = 64
+SHARDS_FILE = "shards.json"
+"""The list of the other shards, in the main shard's folder: the search page merges them (``mergeIndex``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """A shard of the index: its posts' records, where it goes in ``pagefind/`` and what it is made from."""
+    number: int
+    folder: str
+    """Its folder in ``pagefind/``: ``""`` for the main shard (the first), else ``shard/NN/``."""
+    records: tuple[SearchRecord, ...]
+    key: str
+    """Its records, the site's language and the Pagefind binary, hashed: the same key, the same files."""
+
+    @property
+    def state_key(self) -> str:
+        """What the build's state records for each of its files: the key and the place."""
+        return f"{self.folder}|{self.key}"
+
+
+def plan_shards(records: list[SearchRecord], language: str) -> list[Shard]:
+    """The shards of the index of ``records`` (``shards``), the first being the main one."""
+    return [Shard(number, "" if position == 0 else f"shard/{number:02d}/", tuple(group), _shard_key(group, language))
+            for position, (number, group) in enumerate(shards(records))]
+
+
+def write_search_index(records: list[SearchRecord], folder: Path, language: str, cache: Path | None = None,
+                       jobs: int = 1) -> Path:
+    """Index ``records`` into ``folder`` (created), every shard; returns it (``index_writer``)."""
+    plan = plan_shards(records, language)
+
+    def put(relative: str, data: bytes) -> None:
+        path = _inside(folder, relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    write_shards(plan, plan, {}, language, put, cache, jobs)
+    return folder
+
+
+def write_shards(plan: list[Shard], making: list[Shard], kept_languages: dict[str, list[str]], language: str,
+                 put: Callable[[str, bytes], None], cache: Path | None = None, jobs: int = 1) -> None:
+    """Write the shards ``making`` of the index ``plan`` with ``put`` (a path in ``pagefind/``, its bytes), and
+    ``shards.json``, which lists every shard but the main one with its languages (``kept_languages`` gives those
+    of the shards not made: the build keeps their files).
+
+    A shard is made by one ``pagefind --service`` process (``jobs`` at a time), which indexes its records as
+    custom records, in order, and hands the files back, written with their filters in order
+    (``sorted_filters``): the same records make the same bytes (README "Speed"). The main shard is a whole
+    Pagefind bundle (its scripts serve every shard); the others hold what a merge reads (``_SHARD_FILE``).
+    With ``cache`` (a folder), a shard made by an earlier build is taken from there, and shards no longer in
+    the plan are dropped from it. A record is indexed in its post's language, else in ``language`` (the
+    site's): Pagefind writes an index per language, and the search page searches them all.
+    """
+    def index(shard: Shard) -> dict[str, bytes]:
+        files = _cached(cache, shard.key)
+        if files is None:
+            files = sorted_filters(_run_pagefind(list(shard.records), language))
+            if "pagefind.js" not in files:
+                raise SiteError("search index: Pagefind made no index", hint=_NO_SEARCH)
+            _keep(cache, shard.key, files)
+        return files
+
+    if len(making) > 1 and jobs > 1:
+        with concurrent.futures.ThreadPoolExecutor(min(jobs, len(making))) as pool:
+            made = dict(zip((shard.folder for shard in making), pool.map(index, making)))
+    else:
+        made = {shard.folder: index(shard) for shard in making}
+    languages = dict(kept_languages)
+    for shard in making:
+        files = made[shard.folder]
+        for name, data in sorted(files.items()):
+            if shard.folder and not _SHARD_FILE.match(name):
+                continue  # the scripts and styles of the main shard serve them all
+            _inside(Path("pagefind"), name)  # a name Pagefind gave: never outside its folder
+            put(shard.folder + name, data)
+        languages[shard.folder] = sorted(json.loads(files["pagefind-entry.json"]).get("languages", {}))
+    listed = [{"path": shard.folder, "languages": languages.get(shard.folder, [])} for shard in plan if shard.folder]
+    put(SHARDS_FILE, (json.dumps(listed, separators=(",", ":")) + "\n").encode())
+    _prune(cache, {shard.key for shard in plan})
+
+
+_SHARD_FILE = re.compile(r"^(?:pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|(?:index|filter|fragment)/[^/]+)$")
+"""What a merged shard is read from: ``mergeIndex`` loads its entry, meta and chunks, and searches them with the
+main shard's WebAssembly (it loads none of its own)."""
+
+
+def shards(records: list[SearchRecord]) -> list[tuple[int, list[SearchRecord]]]:
+    """(shard number, its records in their order) for each shard that holds records. A site of up to
+    ``SHARD_POSTS`` posts is one shard; a larger one has the power of two of shards that gives each about that
+    many (``MAX_SHARDS`` at most), a post's shard fixed by a hash of its address: a post keeps its shard while
+    the number of shards stays."""
+    posts = dict.fromkeys(record.url.split("#", 1)[0] for record in records)
+    count = 1
+    while count * SHARD_POSTS < len(posts) and count < MAX_SHARDS:
+        count *= 2
+    groups: dict[int, list[SearchRecord]] = {}
+    for record in records:
+        page = record.url.split("#", 1)[0]
+        number = 0 if count == 1 else int.from_bytes(hashlib.sha256(page.encode()).digest()[:4], "big") % count
+        groups.setdefault(number, []).append(record)
+    return sorted(groups.items())
+
+
+def _shard_key(records: list[SearchRecord], language: str) -> str:
+    """What a shard's index is made from: its records, the site's language and the Pagefind binary."""
+    digest = hashlib.sha256(f"{language}\0{_binary_version()}".encode())
+    for r in records:  # each field ended by a NUL (no text holds one: Pagefind would not take it either)
+        digest.update("\0".join((r.url, r.text, r.title, r.speaker, r.role, "\1".join(r.tags), r.language, "")).encode(
+            "utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
+
+
+@functools.cache
+def _binary_version() -> str:
+    try:
+        binary = Path(pagefind_binary())
+        stat = binary.stat()
+        return f"{binary.name}:{stat.st_size}:{stat.st_mtime_ns}"
+    except (SiteError, OSError):
+        return ""
+
+
+def _cached(cache: Path | None, key: str) -> dict[str, bytes] | None:
+    """A shard's index files kept in ``cache`` under ``key`` (a zip file of them), None when there is none or it
+    cannot be read (the shard is then indexed again)."""
+    if cache is None:
+        return None
+    try:
+        with zipfile.ZipFile(cache / f"{key}.zip") as kept:
+            return {name: kept.read(name) for name in kept.namelist()}
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError):
+        return None
+
+
+def _keep(cache: Path | None, key: str, files: dict[str, bytes]) -> None:
+    """Keep a shard's files in ``cache``; a cache that cannot be written only costs the next build the indexing."""
+    if cache is None:
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache, suffix=".part", delete=False) as part:
+            with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as kept:
+                for name, data in sorted(files.items()):
+                    kept.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
+        os.replace(part.name, cache / f"{key}.zip")
+    except OSError:
+        with contextlib.suppress(OSError, NameError):
+            os.unlink(part.name)
+
+
+def _prune(cache: Path | None, keys: set[str]) -> None:
+    """Drop from ``cache`` the shards this index does not have (and any part left by a build that was killed)."""
+    if cache is None or not cache.is_dir():
+        return
+    for path in cache.iterdir():
+        if path.suffix in (".zip", ".part") and path.stem not in keys:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+_NO_SEARCH = "set `search: false` in site.yaml to build without search"
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """Where the index file ``name`` (a relative POSIX path, as Pagefind gives it) goes in ``folder``."""
+    relative = PurePosixPath(name)
+    if relative.is_absolute() or not relative.parts or ".." in relative.parts:
+        raise SiteError(f"search index: Pagefind named a file outside its folder: {name!r}", hint=_NO_SEARCH)
+    return folder.joinpath(*relative.parts)
+
+
+# Pagefind's service: base64 JSON messages, each followed by a comma, on its stdin and stdout.
+
+def _run_pagefind(records: list[SearchRecord], language: str) -> dict[str, bytes]:
+    """The files of the index of ``records`` (path in ``pagefind/``: bytes), from one ``pagefind --service``.
+
+    Its requests are handled one at a time, in order, so page N of the index is record N. (``pagefind --site``
+    over a file per record numbered the pages in the order the file system listed the files: by name hash
+    on ext4, newest first on tmpfs, so the same records made another index on another disk.) The files are
+    asked for (``GetFiles``), not written by Pagefind: 1.5 answers ``WriteFiles`` before its writes end.
+    """
+    binary = pagefind_binary()
+    with tempfile.TemporaryFile() as errors:
+        service = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=errors, preexec_fn=child_setup())
+        sender = threading.Thread(target=_send, args=(_requests(records, language), service.stdin), daemon=True)
+        sender.start()
+        try:
+            files = _reply(len(records) + 1, service.stdout)
+        finally:
+            _stop(service, sender)
+        if files is None:
+            errors.seek(0)
+            raise SiteError(f"search index: Pagefind stopped (exit {service.returncode}): "
+                            f"{errors.read().decode(errors='replace').strip()[-500:]}", hint=_NO_SEARCH)
+    return {file["path"]: base64.b64decode(file["content"]) for file in files["files"]}
+
+
+def pagefind_binary() -> str:
+    """The Pagefind binary: the extended one (``pagefind-bin-extended``, which cuts Chinese and Japanese text
+    into words; without it a word inside a sentence of theirs is not found), else ``pagefind-bin``'s."""
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError:
+        try:
+            from pagefind_bin import get_executable
+        except ImportError as exc:
+            raise SiteError(f"search index: no Pagefind binary ({exc})", hint=_REINSTALL) from None
+    try:
+        return str(get_executable())
+    except FileNotFoundError as exc:
+        raise SiteError(f"search index: no Pagefind binary ({exc})", hint=_REINSTALL) from None
+
+
+_REINSTALL = "reinstall site_builder (pip install -e .), or set `search: false` in site.yaml"
+
+
+def _requests(records: list[SearchRecord], language: str) -> Iterator[dict]:
+    """A new index (the service's first: number 0), a custom record per record (the text, in its language,
+    else ``language``, written in lower case as the browser reads ``<html lang>``; title, speaker and target
+    URL as metadata, those not empty; role and tags as filters), then the index's files."""
+    yield {"type": "NewIndex", "config": {}}
+    for number, record in enumerate(records):
+        meta = {"title": record.title, "speaker": record.speaker, "target": record.url}
+        filters = {"tag": list(record.tags)} if record.tags else {}
+        if record.role:
+            filters["role"] = [record.role]
+        yield {"type": "AddRecord", "index_id": 0, "url": f"/{number}/", "content": record.text or record.title,
+               "language": (record.language or language).lower(),
+               "meta": {key: value for key, value in meta.items() if value}, "filters": filters}
+    yield {"type": "GetFiles", "index_id": 0}
+
+
+def _send(requests: Iterable[dict], stream: IO[bytes]) -> None:
+    """Write ``requests``, numbered from 0, and leave the stream open: at its end the service exits at once,
+    dropping the requests it has not handled yet."""
+    try:
+        for number, payload in enumerate(requests):
+            stream.write(base64.b64encode(json.dumps({"message_id": number, "payload": payload}).encode()) + b",")
+        stream.flush()
+    except (OSError, ValueError):  # the service stopped (the reply says why) or was stopped
+        pass
+
+
+def _reply(number: int, stream: io.BufferedReader) -> dict | None:
+    """The payload of the service's reply to request ``number``; None if it stopped before. An error replied
+    to any request fails the build."""
+    for message in _messages(stream):
+        try:
+            reply = json.loads(base64.b64decode(message, validate=True))
+            payload = reply["payload"]
+        except (ValueError, KeyError, TypeError):
+            raise SiteError(f"search index: Pagefind's reply is not understood: {message[:200]!r}",
+                            hint=_NO_SEARCH) from None
+        if payload.get("type") == "Error":
+            raise SiteError(f"search index: Pagefind failed: {str(payload.get('message'))[-500:]}", hint=_NO_SEARCH)
+        if reply.get("message_id") == number:
+            return payload
+    return None
+
+
+def _messages(stream: io.BufferedReader) -> Iterator[bytes]:
+    """The messages read from ``stream``, each without its comma (the files' reply spans many reads)."""
+    parts: list[bytes] = []
+    while chunk := stream.read1(1 << 20):
+        *ends, rest = chunk.split(b",")
+        for end in ends:
+            yield b"".join([*parts, end])
+            parts = []
+        parts.append(rest)
+
+
+def _stop(service: subprocess.Popen, sender: threading.Thread) -> None:
+    """End the service (it keeps nothing: the files are in its reply) and the thread that writes to it."""
+    service.kill()
+    service.wait()
+    sender.join()
+    for stream in (service.stdin, service.stdout):
+        with contextlib.suppress(OSError):
+            stream.close()
