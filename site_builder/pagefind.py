@@ -54,9 +54,15 @@ class Shard:
 
 
 def plan_shards(records: list[SearchRecord], language: str) -> list[Shard]:
-    """The shards of the index of ``records`` (``shards``), the first being the main one."""
+    """The shards of the index of ``records`` (``shards``), the main one first: the one that holds the most
+    languages (the lowest number among those). The search page takes the index of its language from the main
+    shard, so on a multilingual site the main shard should hold every language some post is written in."""
+    groups = shards(records)
+    spoken = [len({(r.language or language).lower() for r in group}) for _, group in groups]
+    main = max(range(len(groups)), key=lambda k: (spoken[k], -groups[k][0])) if groups else 0
+    ordered = [groups[main], *groups[:main], *groups[main + 1:]]
     return [Shard(number, "" if position == 0 else f"shard/{number:02d}/", tuple(group), _shard_key(group, language))
-            for position, (number, group) in enumerate(shards(records))]
+            for position, (number, group) in enumerate(ordered)]
 
 
 def write_search_index(records: list[SearchRecord], folder: Path, language: str, cache: Path | None = None,

@@ -399,3 +399,16 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     from incremental_site import comparable
     ours, theirs = comparable(site_files(out)), comparable(site_files(cold))
     assert ours == theirs, first_difference(ours, theirs)
+
+
+def test_the_main_shard_holds_every_language_a_shard_holds() -> None:
+    """On a multilingual site the search page takes the index of its language from the main shard: the main
+    shard is the one with the most languages, not merely the first."""
+    from site_builder.pagefind import SHARD_POSTS, plan_shards
+
+    records = [SearchRecord(f"posts/p{n}/#turn-1", "text", "T", "Me", "user", ()) for n in range(3 * SHARD_POSTS)]
+    records.append(SearchRecord("zh/posts/one/#turn-1", "文字", "T", "Me", "user", (), "zh"))
+    plan = plan_shards(records, "en")
+    assert plan[0].folder == "" and any(r.language == "zh" for r in plan[0].records)
+    assert sorted(shard.folder for shard in plan[1:]) == [shard.folder for shard in plan[1:]]
+    assert len({shard.number for shard in plan}) == len(plan) == 4
