@@ -725,7 +725,7 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
         specs.append(PageSpec(f"{prefix}tags/index.html", "tags.html", dict(extra)))
         feeds.append(PageSpec(f"{prefix}feed.xml", "feed.xml", {**_feed(config, mine, prefix, None), **extra}))
     searches = {f"{languages.prefix(lang)}search/index.html" for lang in languages.all}
-    listed = [(spec.path, _last_modified(spec, every_post(site))) for spec in specs
+    listed = [(spec.path, _last_modified(spec)) for spec in specs
               if spec.path.endswith(".html") and spec.path != "404.html" and spec.path not in searches
               and spec.template != "redirect.html"]
     specs += feeds
@@ -839,7 +839,7 @@ def paged(folder: str, template: str, views: list, size: int, extra: Mapping[str
     return specs
 
 
-def _last_modified(spec: PageSpec, views: list[PostView]) -> str:
+def _last_modified(spec: PageSpec) -> str:
     """The sitemap's ``lastmod`` of a page: its post's (or page's) date (``last_modified_at`` or ``updated``
     when the front matter has one), the newest post's a list shows; none for a companion's page or a page
     without a date."""
