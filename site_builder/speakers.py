@@ -77,6 +77,12 @@ PROSE_LABELS = _folded(
 )
 
 
+AI_VOICE = "speaks as I, to you"
+"""The reason of the "I" of a text in an AI's voice (``reading.forms.ai_voice``): the doubt about it looks for it."""
+ADDRESSED = "addressed as you"
+AVATAR = "avatar image"
+"""The reason of a speaker marked by its avatar (``reading.avatars``), ``(an AI's)`` added for the AI's."""
+
 _PASSES = 4
 """A reading can hang on a neighbour's (``Alice`` asks once ``Answer`` answers her): passes until nothing
 changes, at most this many. Real posts settle in one; a chain of thousands of labels each read through the

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from site_builder.model import Speaker
 from site_builder.reading.lines import AI_WORDS, Line, names_an_ai
-from site_builder.speakers import Reading, name_role
+from site_builder.speakers import AVATAR, Reading, name_role
 
 
 _IMAGE_ALONE = re.compile(r"^ {0,3}(?:!\[(?P<alt>[^\]\n]{0,200})\]\((?P<src>[^)\s]{1,2000})[^)\n]{0,200}\)"
@@ -56,7 +56,7 @@ def avatar_exchange(lines: list[Line], declared: Mapping[str, Speaker] | None = 
     index = {line.number: k for k, line in enumerate(lines)}
     for line, src, _ in shown:
         lines[index[line.number]] = dataclasses.replace(line, text="", label=names[src], rest="", form="")
-    reason = "avatar image"
+    reason = AVATAR
     return lines, {names[ai[0]]: Reading(Speaker(names[ai[0]], "assistant"), f"{reason} (an AI's)"),
                    names[person]: Reading(Speaker(names[person], "user"), reason)}
 

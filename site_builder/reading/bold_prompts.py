@@ -12,9 +12,9 @@ from types import MappingProxyType
 
 from site_builder.model import ReadingWarning, Speaker
 from site_builder.reading.doubts import settled
-from site_builder.reading.lines import AI_WORDS, QUOTE_LINE, SPEAKERS, Line, names_an_ai
+from site_builder.reading.lines import QUOTE_LINE, SPEAKERS, Line, assistant_named, page_names_an_ai
 from site_builder.reading.scan import Conversation, group_exchanges, scan_turns
-from site_builder.speakers import known_name, name_role
+from site_builder.speakers import known_name
 
 BOLD_TITLE = re.compile(r"^ {0,3}(?P<mark>\*\*|__)(?P<text>(?:(?!\*\*|__).)+?)(?P=mark)[ \t]*[.:：?？]?[ \t]*\\?[ \t]*$")
 """A line that is bold from end to end (a hard break's ``\\`` after it allowed)."""
@@ -35,11 +35,9 @@ def bold_prompts_by_the_page(lines: list[Line], title: str) -> Conversation | No
     pairs = _pairs(lines)
     if len(pairs) < 2:  # called only when no label is read as a speaker's
         return None
-    if not names_an_ai(title) and not any(names_an_ai(line.text) for line in lines if not line.in_code):
+    if not page_names_an_ai(title, lines):
         return None
-    named = AI_WORDS.search(title) or next((found for line in lines if not line.in_code
-                                           and (found := AI_WORDS.search(line.text))), None)
-    name = named[0] if named and name_role(named[0]) == "assistant" else "Assistant"
+    name = assistant_named(title, lines) or "Assistant"
     user, assistant = Speaker("You", "user"), Speaker(name, "assistant")
     read = _conversation(lines, pairs, user, assistant)
     doubt = ReadingWarning(read.turns[0].line, "nobody is labelled: each bold line (or numbered question) with a quote "

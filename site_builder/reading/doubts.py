@@ -9,10 +9,10 @@ import re
 from typing import Iterable, Mapping
 
 from site_builder.model import ReadingWarning, Turn
-from site_builder.speakers import Reading, infer_speakers, known_name, name_role, unnumbered
+from site_builder.speakers import AI_VOICE, AVATAR, Reading, infer_speakers, known_name, name_role, unnumbered
 from site_builder.reading.avatars import avatar_turns
 from site_builder.reading.lines import (BOLD_LABEL, HEADING_ANY, SPEAKERS, AI_WORDS, GENERIC_PAIR, Line, NESTED,
-                                        QUOTE_LINE, QUOTE_OPEN, label_of, names_an_ai, previous_text,
+                                        QUOTE_LINE, QUOTE_OPEN, label_of, page_names_an_ai, previous_text,
                                         quote_starts)
 
 
@@ -43,8 +43,7 @@ def _in_the_ais_voice(lines: list[Line], readings: Mapping[str, Reading], turns:
                       ) -> list[ReadingWarning]:
     """"You" and "I" take turns and nobody else speaks: read as the AI ("I") answering its reader ("you"); certain
     where the text above says who "I" is (``我（Claude）``, ``I (Claude)``)."""
-    me = next((t for t in turns if readings.get(t.speaker.name) and readings[t.speaker.name].reason == "speaks as I, "
-               "to you"), None)
+    me = next((t for t in turns if readings.get(t.speaker.name) and readings[t.speaker.name].reason == AI_VOICE), None)
     if me is None:
         return []
     said = re.compile(rf"(?<![A-Za-z]){re.escape(me.speaker.name)}[ \t]*[(（][ \t]*(?:{AI_WORDS.pattern})[ \t]*[)）]", re.I)
@@ -86,7 +85,7 @@ def _avatars(lines: list[Line], title: str) -> ReadingWarning | None:
     """Two images alone on their lines taking turns (``avatar_turns``) in a page that names an AI, where nothing
     says whose each is: read as an article, a doubt (two photos taking turns in a page about a kitchen are not)."""
     shown = avatar_turns(lines)
-    if shown is None or not (names_an_ai(title) or any(names_an_ai(line.text) for line in lines if not line.in_code)):
+    if shown is None or not page_names_an_ai(title, lines):
         return None
     return ReadingWarning(shown[0][0].number, "two images alone on their lines take turns, like two speakers' avatars: "
                                               "read as an article; to show a conversation, label each message under "
@@ -263,7 +262,7 @@ def _answer_first(readings: Mapping[str, Reading], turns: tuple[Turn, ...]) -> l
     avatars mark every message (the app greets first; the text above, without a face, is the author's)."""
     if len(turns) < 2 or turns[0].role != "assistant" or not any(t.role == "user" for t in turns):
         return []
-    if all(r.reason.startswith("avatar image") for r in readings.values()):
+    if all(r.reason.startswith(AVATAR) for r in readings.values()):
         return []
     return [ReadingWarning(turns[0].line, f"the conversation opens with {turns[0].speaker.name}'s turn, before anyone "
                                           "asks: if the text above is the first question, label it (`Me: …`); if "

@@ -13,7 +13,7 @@ from typing import Mapping
 
 from site_builder.model import Speaker
 from site_builder.speakers import PROSE_LABELS, Reading, known_name, name_role, pronoun_pair
-from site_builder.reading.lines import HEADING_ANY, Line, heading_level, names_an_ai
+from site_builder.reading.lines import HEADING_ANY, Line, heading_level, page_names_an_ai
 
 
 def exported_forms(lines: list[Line], title: str = "") -> list[Line]:
@@ -70,8 +70,7 @@ def ai_voice(lines: list[Line], title: str) -> tuple[str, str] | None:
     if pair is None or not any(line.form and line.label in pair for line in lines):
         return None
     first = next(index for index, line in enumerate(lines) if line.label in pair)
-    named = names_an_ai(title) or any(names_an_ai(line.text) for line in lines[:first] if not line.in_code)
-    return pair if named else None
+    return pair if page_names_an_ai(title, lines[:first]) else None
 
 
 def _bold_names(lines: list[Line]) -> list[Line]:

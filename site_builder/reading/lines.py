@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from site_builder.blockquotes import capped_blockquotes
-from site_builder.speakers import ASSISTANT_EMOJI, PRODUCT_ASSISTANTS, PROSE_LABELS, USER_EMOJI, known_name
+from site_builder.speakers import ASSISTANT_EMOJI, PRODUCT_ASSISTANTS, PROSE_LABELS, USER_EMOJI, known_name, name_role
 
 
 _WITHOUT_MARKS = ((0x3400, 0xA000), (0xAC00, 0xD7A4), (0xD800, 0xF900))
@@ -275,6 +275,21 @@ _NAMED_TOOL = re.compile(r"(?<=[\w,;:] )(?:Cursor|Cline|Aider|Devin|Windsurf)(?!
 def names_an_ai(text: str) -> bool:
     """``text`` says an AI takes part (``AI_WORDS``, or a coding agent by its capitalised name: ``из Cursor``)."""
     return bool(AI_WORDS.search(text) or _NAMED_TOOL.search(text))
+
+
+def page_names_an_ai(title: str, lines: list[Line]) -> bool:
+    """The title or a line of text (not code) names an AI (``names_an_ai``)."""
+    return names_an_ai(title) or any(names_an_ai(line.text) for line in lines if not line.in_code)
+
+
+def assistant_named(title: str, lines: list[Line]) -> str | None:
+    """The assistant a page names first (the title first, then its text outside code), by the word it uses when
+    that is an assistant's name (``ChatGPT``, ``AI``), else ``Assistant``; None when it names none."""
+    named = AI_WORDS.search(title) or next((found for line in lines if not line.in_code
+                                           and (found := AI_WORDS.search(line.text))), None)
+    if named is None:
+        return None
+    return named[0] if name_role(named[0]) == "assistant" else "Assistant"
 
 
 QUOTED_END = "<!-- end of conversation -->"

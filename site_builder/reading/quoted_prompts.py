@@ -7,8 +7,8 @@ import dataclasses
 import re
 
 from site_builder.model import ReadingWarning, Speaker
-from site_builder.speakers import known_name, name_role
-from site_builder.reading.lines import (AI_WORDS, HEADING_ANY, QUOTE_LINE, Line, quote_starts)
+from site_builder.speakers import known_name
+from site_builder.reading.lines import AI_WORDS, HEADING_ANY, QUOTE_LINE, Line, assistant_named, quote_starts
 from site_builder.reading.bold_prompts import BOLD_TITLE, asks
 from site_builder.reading.scan import Conversation, quoted_conversation
 
@@ -17,9 +17,8 @@ def prompts_by_the_page(lines: list[Line], title: str) -> Conversation | None:
     """A page about an AI that labels nobody and opens its conversation with a quote, each quote answered by the
     text after it: the quotes are the prompts (``prompts: quoted``, said as a doubt). None otherwise."""
     starts = quote_starts(lines)
-    named = AI_WORDS.search(title) or (len(starts) >= 3 and next(
-        (found for line in lines if not line.in_code and (found := AI_WORDS.search(line.text))), None))
-    if not named or len(starts) < 2 or any(line.label and known_name(line.label) for line in lines):
+    name = assistant_named(title, lines if len(starts) >= 3 else [])
+    if not name or len(starts) < 2 or any(line.label and known_name(line.label) for line in lines):
         return None
     before = [line for line in _outside_style(lines[:starts[0]]) if line.text.strip() and not line.in_code
               and not HEADING_ANY.match(line.text) and not line.text.lstrip().startswith(("<", "|", "[!["))]
@@ -28,7 +27,6 @@ def prompts_by_the_page(lines: list[Line], title: str) -> Conversation | None:
         return None
     if not answered or lines[starts[0]].text.lstrip().startswith("<") or _cited(lines, starts):
         return None
-    name = named[0] if name_role(named[0]) == "assistant" else "Assistant"
     user, assistant = Speaker("You", "user"), Speaker(name, "assistant")
     read = quoted_conversation(lines, user, assistant)
     if len(read.turns) < 4:

@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Mapping
 
 from site_builder.model import ReadingWarning, Speaker
-from site_builder.speakers import Reading, infer_speakers, known_name, name_role, unnumbered
+from site_builder.speakers import ADDRESSED, AI_VOICE, Reading, infer_speakers, known_name, name_role, unnumbered
 from site_builder.reading.lines import (AI_WORDS, BOLD_LABEL, GENERIC_PAIR, QUOTE_LINE, QUOTED_END, SPEAKERS,
                                         Line, label_of, previous_text)
 from site_builder.reading.avatars import avatar_exchange
@@ -25,8 +25,8 @@ def second_looks(lines: list[Line], readings: dict[str, Reading], title: str = "
     doubts: list[ReadingWarning] = []
     voice = ai_voice(lines, title)
     if voice is not None:  # `**你：**` / `**我：**` in a guide about an AI: the AI speaks as I (a doubt: _in_the_ais_voice)
-        return lines, {voice[0]: Reading(Speaker(voice[0], "user"), "addressed as you"),
-                       voice[1]: Reading(Speaker(voice[1], "assistant"), "speaks as I, to you")}, doubts
+        return lines, {voice[0]: Reading(Speaker(voice[0], "user"), ADDRESSED),
+                       voice[1]: Reading(Speaker(voice[1], "assistant"), AI_VOICE)}, doubts
     lone = _lone_generic_pair(lines, readings)
     if lone is not None:
         doubts.append(ReadingWarning(lone, "one `Q:`/`A:` pair in an article: read as part of the text, not a "
