@@ -67,7 +67,8 @@ def plan_shards(records: list[SearchRecord], language: str) -> list[Shard]:
 
 def write_search_index(records: list[SearchRecord], folder: Path, language: str, cache: Path | None = None,
                        jobs: int = 1) -> Path:
-    """Index ``records`` into ``folder`` (created), every shard; returns it (``index_writer``)."""
+    """Index ``records`` into ``folder`` (created), every shard; returns it (``write_shards``; a build writes
+    through its staging folder instead, with ``assemble.IndexWriter``)."""
     plan = plan_shards(records, language)
 
     def put(relative: str, data: bytes) -> None:
@@ -169,25 +170,27 @@ def _cached(cache: Path | None, key: str) -> dict[str, bytes] | None:
         return None
     try:
         with zipfile.ZipFile(cache / f"{key}.zip") as kept:
-            return {name: kept.read(name) for name in kept.namelist()}
+            files = {name: kept.read(name) for name in kept.namelist()}  # read() checks each file's CRC
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError):
         return None
+    whole = {"pagefind.js", "pagefind-entry.json"} <= files.keys()
+    return files if whole and all(_safe_name(name) for name in files) else None  # damaged or tampered: a miss
 
 
 def _keep(cache: Path | None, key: str, files: dict[str, bytes]) -> None:
     """Keep a shard's files in ``cache``; a cache that cannot be written only costs the next build the indexing."""
     if cache is None:
         return
+    part = cache / f"{key}.{os.getpid()}-{threading.get_ident()}.part"
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=cache, suffix=".part", delete=False) as part:
-            with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as kept:
-                for name, data in sorted(files.items()):
-                    kept.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
-        os.replace(part.name, cache / f"{key}.zip")
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as kept:
+            for name, data in sorted(files.items()):
+                kept.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
+        os.replace(part, cache / f"{key}.zip")
     except OSError:
-        with contextlib.suppress(OSError, NameError):
-            os.unlink(part.name)
+        with contextlib.suppress(OSError):
+            part.unlink()
 
 
 def _prune(cache: Path | None, keys: set[str]) -> None:
@@ -195,7 +198,7 @@ def _prune(cache: Path | None, keys: set[str]) -> None:
     if cache is None or not cache.is_dir():
         return
     for path in cache.iterdir():
-        if path.suffix in (".zip", ".part") and path.stem not in keys:
+        if path.suffix in (".zip", ".part") and path.name.split(".", 1)[0] not in keys:
             with contextlib.suppress(OSError):
                 path.unlink()
 
@@ -203,12 +206,17 @@ def _prune(cache: Path | None, keys: set[str]) -> None:
 _NO_SEARCH = "set `search: false` in site.yaml to build without search"
 
 
+def _safe_name(name: str) -> bool:
+    """``name`` is a relative POSIX path that stays inside its folder."""
+    relative = PurePosixPath(name)
+    return not relative.is_absolute() and bool(relative.parts) and ".." not in relative.parts and "\\" not in name
+
+
 def _inside(folder: Path, name: str) -> Path:
     """Where the index file ``name`` (a relative POSIX path, as Pagefind gives it) goes in ``folder``."""
-    relative = PurePosixPath(name)
-    if relative.is_absolute() or not relative.parts or ".." in relative.parts:
+    if not _safe_name(name):
         raise SiteError(f"search index: Pagefind named a file outside its folder: {name!r}", hint=_NO_SEARCH)
-    return folder.joinpath(*relative.parts)
+    return folder.joinpath(*PurePosixPath(name).parts)
 
 
 # Pagefind's service: base64 JSON messages, each followed by a comma, on its stdin and stdout.

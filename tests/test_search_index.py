@@ -412,3 +412,29 @@ def test_the_main_shard_holds_every_language_a_shard_holds() -> None:
     assert plan[0].folder == "" and any(r.language == "zh" for r in plan[0].records)
     assert sorted(shard.folder for shard in plan[1:]) == [shard.folder for shard in plan[1:]]
     assert len({shard.number for shard in plan}) == len(plan) == 4
+
+
+def test_a_damaged_or_tampered_shard_in_the_cache_is_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache keeps each shard as a zip under its key; a build into a new folder takes them from there. A zip
+    cut short, or one naming a file outside its folder, is a miss: the shard is indexed again, nothing is written
+    outside the site, and the site is what a build without the cache writes."""
+    import zipfile
+
+    from site_builder import pagefind
+    from incremental_site import comparable
+
+    content = _many_posts(tmp_path / "content", 2 * pagefind.SHARD_POSTS + 5)
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    build_site(content, tmp_path / "first")
+    kept = sorted((tmp_path / "cache").rglob("pagefind-shards/*.zip"))
+    assert len(kept) == 4
+    kept[0].write_bytes(kept[0].read_bytes()[:1000])  # cut short
+    with zipfile.ZipFile(kept[1], "a") as tampered:
+        tampered.writestr("../../../escaped.txt", b"outside")
+    runs: list[int] = []
+    real = pagefind._run_pagefind
+    monkeypatch.setattr(pagefind, "_run_pagefind", lambda records, language: runs.append(1) or real(records, language))
+    build_site(content, tmp_path / "second")
+    assert len(runs) == 2, "the two damaged shards indexed again, the others taken from the cache"
+    assert not list(tmp_path.rglob("escaped.txt"))
+    assert comparable(site_files(tmp_path / "second")) == comparable(site_files(tmp_path / "first"))
