@@ -139,6 +139,8 @@ def test_the_count_is_every_hit_and_more_results_are_shown_on_request(browser, o
         assert more.count() == 0 or not more.is_visible(), "nothing more to show"
         shown = {href for _, href in results(v.page)}
         assert len(shown) == MANY, "each hit once"
+        shards = v.page.evaluate("fetch('../pagefind/shards.json').then((response) => response.json())")
+        assert len(shards) >= 3, "the hits come from every shard of the index, merged in the browser"
         assert v.problems == []
 
 
