@@ -604,3 +604,19 @@ def test_issue_20_an_unlabelled_answer_under_a_question_is_the_answer(tmp_path: 
     assert [t.speaker.name for t in declared.turns] == ["Me", "Claude", "Me", "Claude", "Me", "Claude"]
     once = _read(tmp_path, "**Me:** Why?\n\nBecause I wondered.\n\n**Claude:** Because.\n")  # answered: no guess
     assert [t.speaker.name for t in once.turns] == ["Me", "Claude"] and "Because I wondered." in once.turns[0].text
+
+
+def test_an_authors_note_between_quoted_answers_keeps_every_line_in_place(tmp_path: Path) -> None:
+    """`prompts: bold`: the author's words between a WordPress answer and the next prompt become a note that opens
+    on a blank line, so each line of the turn stays on its source line (a code block's check status is found by
+    its line)."""
+    body = ("<p><strong>Q1. What is a list?</strong></p>\n\n<!-- wp:quote -->\n"
+            "<blockquote class=\"wp-block-quote\"><p>An ordered collection.</p></blockquote>\n<!-- /wp:quote -->\n\n"
+            "I tried it:\n\n```python\nprint([1, 2])\n```\n\n"
+            "<p><strong>Q2. And a tuple?</strong></p>\n\n<blockquote><p>An immutable one.</p></blockquote>\n")
+    post = _read(tmp_path, body, "prompts: bold\n")
+    answer = post.turns[1]
+    assert [t.speaker.name for t in post.turns] == ["Q1", "Assistant", "Q2", "Assistant"]
+    assert [(a.kind, a.line) for a in answer.annotations] == [("note", 11)]
+    assert answer.end_line - answer.text_line + 1 == len(answer.text.split("\n")), "no line added"
+    assert answer.text.split("\n")[post.code_blocks[0].line - answer.text_line] == "> ```python"

@@ -168,11 +168,20 @@ def _as_note(lines: list[Line], start: int, stop: int) -> None:
     if not words:
         return
     first = words[0]
-    opener = start if first > start and start > 0 and not lines[start - 1].text.lstrip(" ").startswith("<") else None
+    opener = next((k for k in range(first - 1, start - 1, -1) if _may_open(lines, k, start)), None)
     for index in range(first, stop):
         text = lines[index].text
         lines[index] = dataclasses.replace(lines[index], text=f"> {text}" if text.strip() else ">")
-    if opener is not None:  # the blank line under the answer: `> [!NOTE]` may follow its text at once
+    if opener is not None:  # a blank line above the words: `> [!NOTE]` there, every line where it was
         lines[opener] = dataclasses.replace(lines[opener], text="> [!NOTE]", alert="note")
-    else:  # under HTML, or no blank line: the note opens on the line of its first words
+    else:  # words right under the answer: the note opens on their line (the turn's later lines move down one)
         lines[first] = dataclasses.replace(lines[first], text=f"> [!NOTE]\n{lines[first].text}", alert="note")
+
+
+def _may_open(lines: list[Line], index: int, start: int) -> bool:
+    """``lines[index]`` is blank and a note may open there: under a blank line, or right under Markdown text (a
+    quote interrupts a paragraph); not right under HTML, whose block would run on into it."""
+    if lines[index].text.strip() or index == 0:
+        return False
+    above = lines[index - 1].text
+    return not above.strip() or index == start and not above.lstrip(" ").startswith("<")
