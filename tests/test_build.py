@@ -210,7 +210,7 @@ def test_right_to_left_posts_keep_their_code_left_to_right(tmp_path: Path) -> No
 WORKER_BUILD = """
 import sys
 from pathlib import Path
-from site_builder import assemble
+from site_builder.assemble import pages as assemble
 from site_builder.build import build_site
 from site_builder.errors import SiteError, format_error
 
@@ -240,15 +240,15 @@ def test_pages_rendered_by_worker_processes_are_the_pages_rendered_here(content_
     import subprocess
     import sys
 
-    from site_builder import incremental
     from site_builder.errors import TemplateError
+    from site_builder.incremental import state as state_module
     from site_builder.incremental import load_state
 
     from incremental_site import assert_same_site
 
     def records(cache: Path) -> dict:
         monkeypatch.setenv("SITE_BUILDER_CACHE", str(cache))
-        incremental._MEMORY.clear()
+        state_module._MEMORY.clear()
         return {path: (r.key, r.read) for path, r in load_state(content_copy).outputs.items()}
 
     def in_workers(out: Path, cache: Path) -> subprocess.CompletedProcess:

@@ -553,7 +553,7 @@ def test_links_between_posts_follow_their_targets(builds: IncrementalBuilds, mon
     """A post's links to other posts' files (and Jekyll's ``post_url``) are written with the URLs those posts have
     now: renaming, re-slugging, publishing or removing the post linked to renders the linking post again (with a
     warning while it leads nowhere), as a cold build writes it; an edit elsewhere renders only what it edited."""
-    import site_builder.assemble as assemble
+    import site_builder.assemble.records as assemble
 
     site, rendered = builds.site, []
     real_post_view = assemble.post_view

@@ -1,0 +1,141 @@
+"""The search index: kept whole when it indexes what the site shows, else made in shards, each kept when its
+posts' records are unchanged (``pagefind.py`` makes them)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from site_builder.incremental.plan import kept_index
+from site_builder.incremental.signatures import OutputSignature, code_key, digest
+from site_builder.incremental.state import BuildState
+from site_builder.incremental.store import ViewStore
+from site_builder.pagefind import SHARDS_FILE, Shard, plan_shards, write_shards
+from site_builder.render import every_post
+from site_builder.search import SearchRecord, site_records, view_records
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPlan:
+    """The search index of a build: what to write, what of the current site's index to keep."""
+    key: str
+    """What the whole index is made from (our code, the site's title and language, every view's key); the state
+    keeps it (``BuildState.search_key``) unless the index is pending."""
+    writers: list
+    """``IndexWriter``: the shards to make, written through the staging folder."""
+    kept: list[str]
+    """The current site's index files to keep."""
+    pending: bool
+    """The index kept is behind the pages (a preview build)."""
+    key_of: Callable[[str], str]
+    """The key the state records for each index file."""
+
+
+def plan_index(config, site, stores: Any, trusted: BuildState | None, present: dict[str, OutputSignature],
+                 preview: bool, lang_of: Callable[[str], str] | None = None, shards: Path | None = None,
+                 jobs: int = 1, out: Path | None = None) -> IndexPlan:
+    """The index of ``site``. The whole index is kept when it indexes what the site shows now; a preview keeps it
+    anyway, and says so. Otherwise each shard (``pagefind.plan_shards``) whose files the current site holds
+    untouched, made from the same records, is kept, and the others are made. ``lang_of`` (a multilingual
+    site) gives each post's language: Pagefind indexes each language apart."""
+    search_key = digest(code_key(), config.title, config.language,
+                        *(v.cache_key for v in (*every_post(site), *dict.__getitem__(site, "pages"))))
+    recorded = _recorded_keys(trusted, search_key)
+    if not config.search:
+        return IndexPlan(search_key, [], [], False, recorded)
+    kept = kept_index(search_key, trusted, present)
+    if kept:
+        return IndexPlan(search_key, [], kept, False, recorded)
+    if preview:  # the pages now, with the index they had
+        return IndexPlan(search_key, [], kept_index(None, trusted, present), True, recorded)
+    records = site_records(_view_records(site, stores.views, stores.searched), config.title, lang_of)
+    plan = plan_shards(records, config.language)
+    kept, making, languages = [], [], {}
+    by_key: dict[str, list[str]] = {}
+    for path, record in (trusted.outputs.items() if trusted else ()):
+        if record.key.startswith("search:"):
+            by_key.setdefault(record.key, []).append(path)
+    for shard in plan:
+        files = _kept_shard(shard, trusted, present, by_key)
+        listed = _entry_languages(out, shard.folder) if files and out is not None else None
+        if files and listed is not None:
+            kept += files
+            languages[shard.folder] = listed
+        else:
+            making.append(shard)
+    keys = {shard.folder: shard.state_key for shard in plan}
+    writer = IndexWriter(plan, making, languages, config.language, shards, jobs)
+    return IndexPlan(search_key, [writer], kept, False, lambda path: _shard_key_of(path, keys, search_key))
+
+
+def _recorded_keys(trusted: BuildState | None, search_key: str) -> Callable[[str], str]:
+    """The key each kept index file had (the state's), else the whole index's."""
+    return lambda path: trusted.outputs[path].key if trusted and path in trusted.outputs else "search:" + search_key
+
+
+def _shard_key_of(path: str, keys: dict[str, str], search_key: str) -> str:
+    """The state's key of an index file: its shard's (``Shard.state_key``); the whole index's for ``shards.json``."""
+    relative = path.removeprefix("pagefind/")
+    if relative == SHARDS_FILE:
+        return "search:" + search_key
+    folder = relative[:len("shard/NN/")] if relative.startswith("shard/") else ""
+    return "search:" + keys.get(folder, search_key)
+
+
+def _kept_shard(shard: Shard, trusted: BuildState | None, present: dict[str, OutputSignature],
+                by_key: dict[str, list[str]]) -> list[str]:
+    """The current site's files of ``shard``, when an earlier build made them from the same records, in the same
+    place, and they are untouched; else none. ``by_key``: the state's index files by their key."""
+    if trusted is None:
+        return []
+    files = by_key.get("search:" + shard.state_key, [])
+    return files if files and all(present.get(path) == trusted.outputs[path].file for path in files) else []
+
+
+def _entry_languages(out: Path, folder: str) -> list[str] | None:
+    """The languages of the shard in ``folder`` of the current site's index, None when its entry cannot be read."""
+    try:
+        entry = json.loads((out / "pagefind" / folder / "pagefind-entry.json").read_bytes())
+        return sorted(entry["languages"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _view_records(site, store: ViewStore, searched: ViewStore | None) -> Iterator[tuple[SearchRecord, ...]]:
+    """The search records of every post, then of every page (pages are found by search too): those kept in
+    ``searched``, else extracted from the whole view now (and kept)."""
+    for view in (*every_post(site), *dict.__getitem__(site, "pages")):
+        yield records_of_view(view.cache_key, lambda key=view.cache_key: store.get(key), searched)
+
+
+def records_of_view(key: str, view: Callable[[], Any], searched: ViewStore | None) -> tuple[SearchRecord, ...]:
+    """The search records of the view stored under ``key``: kept in ``searched``, else extracted and kept."""
+    found = searched.stored(key) if searched is not None else None
+    if found is None:
+        found = view_records(view())
+        if searched is not None and not searched.put(key, found):
+            searched.pin(key, found)
+    return found
+
+
+@dataclass
+class IndexWriter:
+    """Writes the shards ``making`` of the index ``plan``, and its list of shards, into a staging folder's
+    ``pagefind/`` (through its placer's ``write_bytes``; a shard made before comes from ``cache``), and lists
+    the files it wrote in ``written`` (the state records those, and takes the kept ones as they were)."""
+    plan: list[Shard]
+    making: list[Shard]
+    kept_languages: dict[str, list[str]]
+    language: str
+    cache: Path | None = None
+    jobs: int = 1
+    written: list[str] = field(default_factory=list)
+
+    def __call__(self, place: Any) -> None:
+        def put(relative: str, data: bytes) -> None:
+            place.write_bytes(f"pagefind/{relative}", data)
+            self.written.append(f"pagefind/{relative}")
+
+        write_shards(self.plan, self.making, self.kept_languages, self.language, put, self.cache, self.jobs)

@@ -1,0 +1,170 @@
+"""The rendered views of posts, stored one file each (``views/<key>.pickle``), and how the content model is
+pickled (``dumps``) and written (``write_atomic``)."""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import fcntl
+import functools
+import io
+import os
+import pickle
+import tempfile
+import time
+from collections import OrderedDict
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable
+
+from site_builder.caches import warn_unwritable
+
+
+def _frozen_mapping(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles the content model: its mappings are read-only views (``MappingProxyType``), and its frozen
+    dataclasses are stored as their class and field values (pickle's own way for slotted classes looks
+    up the fields for every object, which made saving a thousand posts' state take a second)."""
+    dispatch_table = copyreg.dispatch_table.copy()
+    dispatch_table[MappingProxyType] = lambda mapping: (_frozen_mapping, (dict(mapping),))
+
+    def reducer_override(self, obj: Any) -> Any:
+        names = _init_fields(type(obj))
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple(getattr(obj, name) for name in names)
+
+
+@functools.lru_cache(maxsize=None)
+def _init_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a slotted dataclass, in ``__init__`` order, when ``__init__`` takes them all."""
+    if not dataclasses.is_dataclass(kind) or "__slots__" not in kind.__dict__:
+        return None
+    fields = dataclasses.fields(kind)
+    return tuple(f.name for f in fields) if all(f.init for f in fields) else None
+
+
+def dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ViewStore:
+    """Rendered post views (``views/<key>.pickle``), read back when a page shows one; the last few read
+    are kept in memory, so that memory stays flat however many posts the site has."""
+
+    LOCK = ".builds.lock"
+    """Held shared by each build that reads the views (from ``touch`` to ``prune``): a build that can take it
+    alone knows no other build reads views it would remove."""
+
+    def __init__(self, folder: Path, keep: int = 8) -> None:
+        self.folder = folder
+        self.keep = keep
+        self._recent: OrderedDict[str, Any] = OrderedDict()
+        self._pinned: dict[str, Any] = {}
+        self._lock: Any = None
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.pickle"
+
+    def stored(self, key: str) -> Any:
+        """The stored view, or None when there is none or it cannot be read (then it is rendered again)."""
+        try:
+            return self.get(key)
+        except Exception:  # noqa: BLE001 - a damaged cache entry only costs a render
+            return None
+
+    def put(self, key: str, view: Any) -> bool:
+        """Store ``view``; False when the cache cannot be written (the caller then keeps it: ``pin``)."""
+        try:
+            write_atomic(self.path(key), dumps(view))
+        except OSError as exc:
+            warn_unwritable(self.folder, exc.strerror or str(exc))
+            return False
+        return True
+
+    def pin(self, key: str, view: Any) -> None:
+        """Keep ``view`` in memory for this build: the cache folder cannot hold it."""
+        self._pinned[key] = view
+
+    def get(self, key: str) -> Any:
+        if key in self._pinned:
+            return self._pinned[key]
+        if key in self._recent:
+            self._recent.move_to_end(key)
+            return self._recent[key]
+        view = pickle.loads(self.path(key).read_bytes())
+        self._recent[key] = view
+        if len(self._recent) > self.keep:
+            self._recent.popitem(last=False)
+        return view
+
+    def touch(self, keys: Iterable[str]) -> None:
+        """Mark views as in use by a running build (``prune`` in another build leaves them alone), and hold the
+        builds' lock shared until ``prune``."""
+        if self._lock is None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._lock = open(self.folder / self.LOCK, "ab")  # held until prune
+                fcntl.flock(self._lock, fcntl.LOCK_SH)
+            except OSError:
+                self._lock = None  # an unwritable cache: prune then keeps what may be another build's
+        for key in keys:
+            try:
+                os.utime(self.path(key))
+            except OSError:
+                pass  # not stored (an unwritable cache keeps views in memory)
+
+    def prune(self, keep: set[str], age: float = 600.0) -> None:
+        """Remove the views no post uses any more, so that the folder holds what the current site needs. When
+        another build is running on the same content (it holds the builds' lock too) and may be reading views
+        of its own (other options, other drafts), only those none has touched for ``age`` seconds go."""
+        alone = self._alone()
+        now = time.time()
+        try:
+            for path in self.folder.glob("*.pickle"):
+                if path.stem not in keep and (alone or now - path.stat().st_mtime > age):
+                    path.unlink(missing_ok=True)
+        except OSError:
+            pass  # a cache we cannot tidy only costs disk space
+        finally:
+            if self._lock is not None:
+                self._lock.close()
+                self._lock = None
+        self._store_pinned(keep)
+
+    def _store_pinned(self, keep: set[str]) -> None:
+        """Store the views kept in memory because the folder could not hold them (a full disk): what the
+        pruning freed may hold them now, so that the next build finds the views its state names."""
+        for key, view in self._pinned.items():
+            if key in keep:
+                try:
+                    write_atomic(self.path(key), dumps(view))
+                except OSError:
+                    return  # still full: the next build renders them again
+
+    def _alone(self) -> bool:
+        """Whether this build is the only one holding the builds' lock (it then holds it alone)."""
+        if self._lock is None:
+            return False
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
