@@ -92,11 +92,8 @@ class _PageJob:
     def render(self, spec: PageSpec) -> tuple[str, OutputRecord]:
         """The page and its record: its key over the entries of ``site`` it read, the posts it read whole and the
         templates it used."""
-        work = self.work
-        content = render_page(work.env, work.config, work.site, spec, work.log.paths)
-        read = frozenset({*work.site.read, *(("view", path) for path in work.log.taken()),
-                          *(("template", name) for name in work.env.loaded)})
-        return content, OutputRecord(page_key(self.common, spec, read, self.keys), read)
+        page = render_page(self.work.env, self.work.config, self.work.site, spec, self.work.log)
+        return page.html, OutputRecord(page_key(self.common, spec, page.read, self.keys), page.read)
 
 
 PARALLEL_PAGES = 200

@@ -41,7 +41,7 @@ def plan_index(config, site, stores: Any, trusted: BuildState | None, present: d
     untouched, made from the same records, is kept, and the others are made. ``lang_of`` (a multilingual
     site) gives each post's language: Pagefind indexes each language apart."""
     search_key = digest(code_key(), config.title, config.language,
-                        *(v.cache_key for v in (*every_post(site), *dict.__getitem__(site, "pages"))))
+                        *(v.cache_key for v in (*every_post(site), *site.peek("pages"))))
     recorded = _recorded_keys(trusted, search_key)
     if not config.search:
         return IndexPlan(search_key, [], [], False, recorded)
@@ -106,7 +106,7 @@ def _entry_languages(out: Path, folder: str) -> list[str] | None:
 def _view_records(site, store: ViewStore, searched: ViewStore | None) -> Iterator[tuple[SearchRecord, ...]]:
     """The search records of every post, then of every page (pages are found by search too): those kept in
     ``searched``, else extracted from the whole view now (and kept)."""
-    for view in (*every_post(site), *dict.__getitem__(site, "pages")):
+    for view in (*every_post(site), *site.peek("pages")):
         yield records_of_view(view.cache_key, lambda key=view.cache_key: store.get(key), searched)
 
 

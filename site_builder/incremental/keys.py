@@ -41,15 +41,15 @@ class SiteKeys:
 
     def _compute(self, entry: Any) -> str:
         if entry == "*":
-            return digest(*(f"{name}={self[name]}" for name in sorted(dict.keys(self.site))))
+            return digest(*(f"{name}={self[name]}" for name in sorted(self.site.entry_names())))
         if isinstance(entry, tuple) and entry[:1] == ("view",):
             return self.views.get(entry[1], "absent")
         if isinstance(entry, tuple) and entry[:1] == ("template",):
             return self.templates(entry[1])
         if isinstance(entry, tuple) and entry[:1] == ("tag_slug",):
-            return repr(dict.__getitem__(self.site, "tag_slugs").get(entry[1]))
-        if isinstance(entry, str) and dict.__contains__(self.site, entry):
-            return digest(fingerprint(dict.__getitem__(self.site, entry)))
+            return repr(self.site.peek("tag_slugs").get(entry[1]))
+        if isinstance(entry, str) and self.site.holds(entry):
+            return digest(fingerprint(self.site.peek(entry)))
         return "absent"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -22,22 +23,33 @@ from site_builder.render.specs import PageSpec, page_specs
 from site_builder.render.views import Page, PostView
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A page, and what it was made from: the entries of ``site`` it read, ``("view", path)`` for each post it
+    read whole (beyond what lists show of it), ``("template", name)`` for each template it used."""
+    html: str
+    read: frozenset
+
+
 def render_page(env: PageEnvironment, config: SiteConfig, site: SiteData, spec: PageSpec,
-                deep_reads: set[str] | None = None) -> str:
-    """One page; ``site.read`` afterwards holds the entries of ``site`` it read, ``env.loaded`` the templates it
-    used (and ``deep_reads``, if given, is emptied first: lazy views note in it the posts the page read whole)."""
+                log: Any = None) -> RenderedPage:
+    """One page, and what it read. ``log`` (``incremental.ReadLog``) is where the site's lazy views note the posts
+    a page reads whole: emptied first, and what it holds afterwards is the page's."""
     site.read = set()
     env.loaded.clear()
-    if deep_reads is not None:
-        deep_reads.clear()
-    return _render(env, spec.template, spec.path, config, site, spec.extra)
+    if log is not None:
+        log.clear()
+    html = _render(env, spec.template, spec.path, config, site, spec.extra)
+    views = log.taken() if log is not None else ()
+    return RenderedPage(html, frozenset({*site.read, *(("view", path) for path in views),
+                                         *(("template", name) for name in env.loaded)}))
 
 
 def render_pages(env: PageEnvironment, config: SiteConfig, views: list[PostView],
                  companions: list[CompanionView], now: dt.datetime) -> list[Page]:
     """Every page of the site. ``views`` may include drafts (when built with --drafts)."""
     site = site_data(config, views, now)
-    return [Page(spec.path, render_page(env, config, site, spec)) for spec in page_specs(config, site, companions)]
+    return [Page(spec.path, render_page(env, config, site, spec).html) for spec in page_specs(config, site, companions)]
 
 
 def _render(env: jinja2.Environment, template: str, path: str, config: SiteConfig, site: Mapping[str, Any],

@@ -57,7 +57,21 @@ class SiteData(dict):
     def tag_slug(self, tag: str) -> str:
         """The folder of ``tag`` (what the ``tag_slug`` filter shows): a page depends on this tag's slug only."""
         self.read.add(("tag_slug", tag))
-        return dict.__getitem__(self, "tag_slugs").get(tag) or tag_slug(tag)
+        return self.peek("tag_slugs").get(tag) or tag_slug(tag)
+
+    # The build's own reads (planning the pages, their keys, the search index) are not a page's: not noted.
+
+    def peek(self, key: str) -> Any:
+        """The entry ``key``, not noted as read."""
+        return super().__getitem__(key)
+
+    def holds(self, key: object) -> bool:
+        """Whether there is an entry ``key``, not noted as read."""
+        return super().__contains__(key)
+
+    def entry_names(self) -> list[str]:
+        """The names of every entry, not noted as read."""
+        return list(super().keys())
 
 
 def site_data(config: SiteConfig, views: Iterable[Any], now: dt.datetime, pages: Iterable[Any] = (),
@@ -81,8 +95,8 @@ def site_data(config: SiteConfig, views: Iterable[Any], now: dt.datetime, pages:
 
 def every_post(site: SiteData) -> list:
     """Every post's view of the site, whatever its language (``site.posts`` holds one language's)."""
-    return [view for key in dict.keys(site) if key == "posts" or key.startswith("posts:")
-            for view in dict.__getitem__(site, key)]
+    return [view for key in site.entry_names() if key == "posts" or key.startswith("posts:")
+            for view in site.peek(key)]
 
 
 class LocalSite(SiteData):
@@ -118,6 +132,15 @@ class LocalSite(SiteData):
 
     def items(self):
         return self.whole.items()
+
+    def peek(self, key: str) -> Any:
+        return self.whole.peek(self._entry(key))
+
+    def holds(self, key: object) -> bool:
+        return self.whole.holds(self._entry(key))
+
+    def entry_names(self) -> list[str]:
+        return self.whole.entry_names()
 
     def tag_slug(self, tag: str) -> str:
         return self.whole.tag_slug(tag)

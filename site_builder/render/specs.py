@@ -32,8 +32,7 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
     page what it needs to link its translations (``page_lang``, ``lang_prefix``, ``alternates``,
     ``translations``)."""
     languages = languages or Languages(config.language)
-    views, tags, slugs = dict.__getitem__(site, "posts"), dict.__getitem__(site, "tags"), \
-        dict.__getitem__(site, "tag_slugs")
+    views, tags, slugs = site.peek("posts"), site.peek("tags"), site.peek("tag_slugs")
     local = _language_extra(languages, languages.default)
     specs = [*paged("", "index.html", list(views), config.paginate, local),
              *paged("archive/", "archive.html", list(views), config.paginate * ARCHIVE_FACTOR, local),
@@ -42,7 +41,7 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
         specs.append(PageSpec("search/index.html", "search.html", dict(local)))
     specs += _post_specs(views, languages)
     specs += [PageSpec(page_file(v.url), str(v.post.meta.get("template", "page.html")),
-                       {"view": v, "newer": None, "older": None}) for v in dict.__getitem__(site, "pages")]
+                       {"view": v, "newer": None, "older": None}) for v in site.peek("pages")]
     moved = {old: v for v in every_post(site) for old in v.post.redirects}
     specs += [PageSpec(page_file(old), "redirect.html", {"target": v.url, "target_title": v.post.title})
               for old, v in moved.items()]
@@ -55,7 +54,7 @@ def page_specs(config: SiteConfig, site: SiteData, companions: list[CompanionVie
     feeds = [PageSpec("feed.xml", "feed.xml", {**_feed(config, views, "", None), **local})]
     for lang in languages.others:
         prefix, extra = languages.prefix(lang), _language_extra(languages, lang)
-        mine, my_tags = dict.__getitem__(site, f"posts:{lang}"), dict.__getitem__(site, f"tags:{lang}")
+        mine, my_tags = site.peek(f"posts:{lang}"), site.peek(f"tags:{lang}")
         specs += [*paged(prefix, "index.html", list(mine), config.paginate, extra),
                   *paged(f"{prefix}archive/", "archive.html", list(mine), config.paginate * ARCHIVE_FACTOR, extra)]
         if config.search:
