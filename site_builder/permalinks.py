@@ -72,7 +72,8 @@ def route(post: Post, routing: Routing) -> tuple[str, tuple[str, ...]]:
         raise PostError(post.path, line, f"permalink {shown(template)} {problem}",
                         hint="use Jekyll's placeholders (/:year/:month/:day/:title:output_ext) or a style: "
                              + ", ".join(STYLES))
-    url = _language_folder(post, routing, own) + _sanitize(_expand(STYLES.get(template, template), placeholder_values(post, routing)))
+    url = _language_folder(post, routing, own) + _sanitize(_expand(STYLES.get(template, template),
+                                                                   placeholder_values(post, routing)))
     return _checked(post, line, "permalink", hugo_path(url) if routing.hugo else url), redirects(post)
 
 
