@@ -100,7 +100,7 @@ LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"
           {"pagefind", "pagefind_filters", "search", "render", "feed", "markdown", "links", "sanitize", "mathml", "mathrules", "highlight", "write", "output", "incremental",
            "secrets"}, {"snippets"},
           {"discover", "config", "services", "menu", "translations"},
-          {"permalinks", "posts", "pages", "conversation", "reading", "speakers", "frontmatter", "blockquotes"},
+          {"permalinks", "permalink_values", "posts", "pages", "conversation", "reading", "speakers", "frontmatter", "blockquotes"},
           {"model", "errors", "caches", "processes"}]
 """The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version)."""
 
