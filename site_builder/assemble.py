@@ -39,9 +39,12 @@ from site_builder.pagefind import SHARDS_FILE, Shard, plan_shards, write_shards
 from site_builder.processes import die_with_parent
 from site_builder.search import SearchRecord, site_records, view_records
 from site_builder.snippets import block_statuses
-from site_builder.output import OutputScan, built_id, kept_warning, scan_output
+from site_builder.output.locks import drop_inherited_locks
+from site_builder.output.marker import built_id
+from site_builder.output.placers import Kept
+from site_builder.output.scan import OutputScan, kept_warning, scan_output
+from site_builder.output.write import write_site
 from site_builder.translations import Languages, site_languages
-from site_builder.write import Kept, drop_inherited_locks, write_site
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
