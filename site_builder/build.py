@@ -22,8 +22,10 @@ from site_builder import incremental
 from site_builder.caches import content_cache
 from site_builder.discover import THEME_DIR, Sources, discover
 from site_builder.incremental import Inputs, Stamp, signatures, tree_files
-from site_builder.output import OutputScan, built_id, check_output, kept_warning, scan_output
-from site_builder.write import tidy
+from site_builder.output.guard import check_output
+from site_builder.output.marker import built_id
+from site_builder.output.remove import tidy
+from site_builder.output.scan import OutputScan, kept_warning, scan_output
 
 Progress = Callable[[str], None]
 

@@ -129,7 +129,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    from site_builder.write import remove_site
+    from site_builder.output.remove import remove_site
 
     kept = remove_site(args.out).kept
     if kept:

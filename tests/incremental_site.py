@@ -42,7 +42,7 @@ from site_builder.pages import load_page
 from site_builder.posts import load_post
 from site_builder.snippets import parse_snippets
 from site_builder.snippets.run import Checker
-from site_builder.output import MARKER
+from site_builder.output.marker import MARKER
 
 COMPANION = '''"""A companion for the incremental-build tests: small definitions and a fast smoke()."""
 

@@ -3,7 +3,7 @@ previous one or the new one, never a mix and never nothing; what a kill leaves b
 the next build removes it (README "Safety").
 
 10 kills hit whole ``site-builder build`` runs (anywhere, or once they start writing); 40 hit the write
-stage alone (``write.write_site`` writing the same 2,000 posts' pages in a subprocess), since rendering
+stage alone (``output.write.write_site`` writing the same 2,000 posts' pages in a subprocess), since rendering
 touches nothing on disk and a whole build spends most of its time there.
 """
 
@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from site_builder.incremental import spare_folder
-from site_builder.output import MARKER
-from site_builder.write import clean_leftovers
+from site_builder.output.marker import MARKER
+from site_builder.output.remove import clean_leftovers
 
 POSTS = 2000
 TITLE = re.compile(r"<title>(?:[^<]* · )?Build (\d+)</title>")
@@ -32,7 +32,7 @@ TITLE = re.compile(r"<title>(?:[^<]* · )?Build (\d+)</title>")
 WRITER = """
 import sys
 from pathlib import Path
-from site_builder.write import write_site
+from site_builder.output.write import write_site
 
 class Page:
     def __init__(self, path, content):

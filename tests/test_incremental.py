@@ -428,14 +428,14 @@ def test_a_preview_that_fails_leaves_the_site_as_it_was(builds: IncrementalBuild
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview updates the site where it is, but only once every page rendered and every new file was
     written beside the old one: a template error or a full disk part-way changes nothing."""
-    from site_builder import write
     from site_builder.build import build_site
+    from site_builder.output import in_place
     from incremental_site import site_files
 
     before = site_files(builds.out)
     set_title(builds.site, SHELL, "Shell, half written")
     written = []
-    real_prepare = write._prepare
+    real_prepare = in_place._prepare
 
     def disk_full(tmp: str) -> None:
         Path(tmp).write_text("half", encoding="utf-8")
@@ -448,7 +448,7 @@ def test_a_preview_that_fails_leaves_the_site_as_it_was(builds: IncrementalBuild
         return real_prepare(root, relative, writer)
 
     with monkeypatch.context() as patched:
-        patched.setattr(write, "_prepare", prepare)
+        patched.setattr(in_place, "_prepare", prepare)
         with pytest.raises(SiteError):
             build_site(builds.site.content, builds.out, preview=True)
     assert written, "the preview got as far as writing"
@@ -467,8 +467,8 @@ def test_a_preview_killed_part_way_is_followed_by_a_full_build(builds: Increment
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed between its renames, a preview leaves the marker saying the site is incomplete: the next build
     trusts none of it and writes it all, so a page the killed one wrote cannot outlive an undone edit."""
-    from site_builder import output, write
     from site_builder.build import build_site
+    from site_builder.output import in_place, marker
 
     set_title(builds.site, SHELL, "Shell, killed")
 
@@ -486,11 +486,11 @@ def test_a_preview_killed_part_way_is_followed_by_a_full_build(builds: Increment
         return real_replace(src, dst)
 
     with monkeypatch.context() as patched:
-        patched.setattr(write.os, "replace", replace)
+        patched.setattr(in_place.os, "replace", replace)
         with pytest.raises(KeyboardInterrupt):
             build_site(builds.site.content, builds.out, preview=True)
     assert renamed, "the preview got as far as its renames"
-    assert output.built_id(builds.out) is None, "the marker says incomplete"
+    assert marker.built_id(builds.out) is None, "the marker says incomplete"
     set_title(builds.site, SHELL, "Shell")  # the edit undone: the page the killed build wrote must go
     build_site(builds.site.content, builds.out, preview=True)
     assert_same_site(builds.out, builds.cold(), "after a killed preview")
@@ -652,18 +652,18 @@ def test_a_preview_killed_while_writing_leaves_no_tmp_file_behind(builds: Increm
     """A preview killed while it writes its new files beside the old ones (``NAME.site-builder-PID.tmp``) left
     them in the site, some with the marker still saying complete. The marker says incomplete before the first
     is written, and the next build takes them for its own: none is left."""
-    from site_builder import output, write
     from site_builder.build import build_site
+    from site_builder.output import in_place, marker
 
     set_tags(builds.site, MATH, ["math", "brand-new-tag"])  # a few pages to write: the post, tag pages, lists
-    real_prepare = write._prepare
+    real_prepare = in_place._prepare
     count = 0
 
     def prepare(root, relative, write_file):  # dies after ``written`` files
         nonlocal count
         if count == written:
             tmps = [p for p in builds.out.rglob("*.tmp")]
-            assert output.built_id(builds.out) is None or not tmps, "tmp files with a complete marker"
+            assert marker.built_id(builds.out) is None or not tmps, "tmp files with a complete marker"
             os._exit(0)
         count += 1
         return real_prepare(root, relative, write_file)
@@ -671,14 +671,14 @@ def test_a_preview_killed_while_writing_leaves_no_tmp_file_behind(builds: Increm
     child = os.fork()
     if child == 0:  # pragma: no cover - the killed preview
         try:
-            write._prepare = prepare
+            in_place._prepare = prepare
             build_site(builds.site.content, builds.out, preview=True)
         finally:
             os._exit(1)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0, "the preview was killed while writing"
     assert len(list(builds.out.rglob("*.site-builder-*.tmp"))) == written
-    assert output.built_id(builds.out) is None, "the marker says incomplete"
+    assert marker.built_id(builds.out) is None, "the marker says incomplete"
     result = build_site(builds.site.content, builds.out, preview=True)
     assert not list(builds.out.rglob("*.tmp")), "the next build removed them"
     assert not [w for w in result.warnings if "did not write" in w], "and did not take them for the user's"
@@ -760,14 +760,14 @@ def test_a_build_failing_in_the_spare_leaves_the_site(builds: IncrementalBuilds,
     """A disk filling up while the spare is brought up to date: the site is unchanged, the next build right."""
     import errno
 
-    from site_builder import write
+    from site_builder.output import placers
 
     edit_body(builds.site, FIRST, "first spare")
     builds.step("a post's body")
     edit_body(builds.site, FIRST, "second spare")
     builds.step("a post's body again: the spare holds a site now")
     before = site_files(builds.out)
-    calls, real_write = [], write._Spare.write
+    calls, real_write = [], placers._Spare.write
 
     def full_disk(self, relative: str, content: str) -> None:
         calls.append(relative)
@@ -775,12 +775,12 @@ def test_a_build_failing_in_the_spare_leaves_the_site(builds: IncrementalBuilds,
             raise OSError(errno.ENOSPC, "No space left on device", relative)
         real_write(self, relative, content)
 
-    monkeypatch.setattr(write._Spare, "write", full_disk)
+    monkeypatch.setattr(placers._Spare, "write", full_disk)
     set_title(builds.site, MATH, "Math, retitled")
     with pytest.raises(SiteError, match="No space left"):
         builds.build()
     assert site_files(builds.out) == before
-    monkeypatch.setattr(write._Spare, "write", real_write)
+    monkeypatch.setattr(placers._Spare, "write", real_write)
     builds.step("the same edit, with room on the disk")
 
 

@@ -19,8 +19,8 @@ from site_builder.build import build_site
 from site_builder.cli import main
 from site_builder.errors import OutputError, SiteError
 from site_builder.discover import THEME_DIR
-from site_builder import output, write
-from site_builder.output import MARKER
+from site_builder.output import remove, staging, swap
+from site_builder.output.marker import MARKER, write_marker
 
 POST = "---\ntitle: Hello\ndate: 2024-01-02\n---\n\nUser: hi?\n\nChatGPT: hello\n"
 
@@ -250,7 +250,7 @@ def test_leftovers_of_killed_builds_are_removed_and_nothing_else(tmp_path):
     ours = tmp_path / "._site-build-abc123"
     (ours / "posts").mkdir(parents=True)
     (ours / "posts" / "x.html").write_text("half a site")
-    output.write_marker(ours, complete=False)
+    write_marker(ours, complete=False)
     not_ours = tmp_path / "._site-build-mine"
     not_ours.mkdir()
     (not_ours / "keep.txt").write_text("a user's folder that happens to have this name")
@@ -265,7 +265,7 @@ def test_a_kill_between_the_two_renames_is_repaired_by_the_next_build(tmp_path, 
     out = tmp_path / "_site"
     build_site(content, out)
     (content / "posts" / "2024-01-02-hello.md").write_text(POST.replace("hello", "hello again"))
-    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(swap, "_exchange", lambda a, b: False)
     original_rename = Path.rename
 
     def rename(self, target):
@@ -274,12 +274,13 @@ def test_a_kill_between_the_two_renames_is_repaired_by_the_next_build(tmp_path, 
             raise KeyboardInterrupt("killed")
         return original_rename(self, target)
     monkeypatch.setattr(Path, "rename", rename)
-    monkeypatch.setattr(write, "remove_ours", lambda folder: None)  # a killed process cleans nothing up
+    monkeypatch.setattr(staging, "remove_ours", lambda folder: None)  # a killed process cleans nothing up
+    monkeypatch.setattr(remove, "remove_ours", lambda folder: None)
     with pytest.raises(KeyboardInterrupt):
         build_site(content, out)
     monkeypatch.undo()
     assert not out.exists()
-    write.clean_leftovers(out)  # what the next build does first
+    remove.clean_leftovers(out)  # what the next build does first
     assert "hello again" in (out / "posts" / "hello" / "index.html").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "project"]
 
@@ -289,7 +290,7 @@ def test_the_previews_background_removal_is_finished_by_the_next_build(tmp_path)
     and the next build waits for it: nothing of ours is left beside the site, and the site is whole."""
     from dataclasses import dataclass
 
-    from site_builder.write import write_site
+    from site_builder.output.write import write_site
 
     @dataclass(frozen=True)
     class Page:
@@ -300,7 +301,7 @@ def test_the_previews_background_removal_is_finished_by_the_next_build(tmp_path)
     pages = [Page(f"posts/p{i}/index.html", f"page {i}") for i in range(300)]
     write_site(pages, [], out)
     write_site([Page(p.path, p.content + " again") for p in pages], [], out, remove_previous="background")
-    write.clean_leftovers(out)  # what the next build does first
+    remove.clean_leftovers(out)  # what the next build does first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
     assert (out / "posts" / "p299" / "index.html").read_text() == "page 299 again"
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import write
 from site_builder.build import build_site
 from site_builder.errors import OutputError
-from site_builder.output import MARKER
+from site_builder.output import swap
+from site_builder.output.marker import MARKER
 
 POST = "---\ntitle: Hello\ndate: 2024-01-02\n---\n\nUser: hi?\n\nChatGPT: hello\n"
 
@@ -148,8 +148,8 @@ def test_a_build_killed_while_carrying_the_users_files_gives_them_back(tmp_path,
     child = os.fork()
     if child == 0:  # pragma: no cover - the killed build
         try:
-            write.os.rename = rename
-            write._swap = lambda staging, out: os._exit(0)
+            swap.os.rename = rename
+            swap._swap = lambda staging, out: os._exit(0)
             build_site(content, out)
         finally:
             os._exit(1)
@@ -216,8 +216,8 @@ def test_a_site_built_before_markers_listed_files_keeps_the_usual_names(tmp_path
 def test_a_leftover_whose_marker_names_paths_outside_gives_nothing_back_there(tmp_path):
     """A marker is read, not trusted: a leftover staging folder whose marker lists ``..``, absolute or empty
     paths moves nothing out of the site's folder; a plain name it holds comes back into the site."""
-    from site_builder import output
-    from site_builder.write import clean_leftovers
+    from site_builder.output.marker import write_marker
+    from site_builder.output.remove import clean_leftovers
 
     content = make_content(tmp_path, search=False)
     out = tmp_path / "_site"
@@ -226,7 +226,7 @@ def test_a_leftover_whose_marker_names_paths_outside_gives_nothing_back_there(tm
     (leftover / "sub").mkdir(parents=True)
     (leftover / "notes.txt").write_text("mine\n")
     (leftover / "sub" / "x").write_text("x\n")
-    output.write_marker(leftover, complete=False, files=(), kept=["../escape", "/etc/hostname", "", ".",
+    write_marker(leftover, complete=False, files=(), kept=["../escape", "/etc/hostname", "", ".",
                                                                   "sub/../../escape", "notes.txt"])
     before = sorted(p.name for p in tmp_path.iterdir())
     assert clean_leftovers(out) is True

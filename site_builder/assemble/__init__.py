@@ -29,9 +29,9 @@ from site_builder.assemble.workers import Progress, available_cores
 from site_builder.config import load_config
 from site_builder.discover import Sources
 from site_builder.incremental.state import BuildState, Inputs
-from site_builder.output import OutputScan, kept_warning, scan_output
+from site_builder.output.scan import OutputScan, kept_warning, scan_output
+from site_builder.output.write import write_site
 from site_builder.render import make_environment
-from site_builder.write import write_site
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,10 @@ from site_builder.highlight import stylesheet
 from site_builder.incremental.plan import unchanged, unchanged_copies, written_outputs
 from site_builder.incremental.signatures import OutputSignature, code_key, signature
 from site_builder.incremental.state import BuildState, Inputs, OutputRecord
-from site_builder.output import OutputScan, built_id
+from site_builder.output.marker import built_id
+from site_builder.output.placers import Kept
+from site_builder.output.scan import OutputScan
 from site_builder.render import Page, PageSpec, page_specs
-from site_builder.write import Kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ from site_builder.incremental.keys import SiteKeys, page_key
 from site_builder.incremental.signatures import OutputSignature, code_key, digest
 from site_builder.incremental.state import BuildState, OutputRecord
 from site_builder.incremental.views import ReadLog
+from site_builder.output.placers import Kept
 from site_builder.render import Page, PageSpec, render_page, template_key
-from site_builder.write import Kept
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

@@ -6,8 +6,8 @@ import os
 import threading
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from site_builder.output.locks import drop_inherited_locks
 from site_builder.processes import die_with_parent
-from site_builder.write import drop_inherited_locks
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

@@ -16,7 +16,7 @@ Signature = tuple[int, int, int, int]
 """(size, mtime_ns, ctime_ns, inode): any write, replace or ``touch`` of a file changes it."""
 OutputSignature = tuple[int, int, int]
 """(size, mtime_ns, inode) of a file of the built site, the link itself for a symbolic link. No ctime: a build
-links each unchanged file into the next site (``write.py``), which changes the file's ctime, not the file."""
+links each unchanged file into the next site (``output/placers.py``), which changes the file's ctime, not the file."""
 
 
 def signature(path: Path) -> Signature | None:
