@@ -81,36 +81,21 @@ def write_search_index(records: list[SearchRecord], folder: Path, language: str,
 
 
 def write_shards(plan: list[Shard], making: list[Shard], kept_languages: dict[str, list[str]], language: str,
-                 put: Callable[[str, bytes], None], cache: Path | None = None, jobs: int = 1) -> None:
+                 put: Callable[[str, bytes], None], cache: Path | None = None, jobs: int = 1,
+                 made: ShardsInMaking | None = None) -> None:
     """Write the shards ``making`` of the index ``plan`` with ``put`` (a path in ``pagefind/``, its bytes), and
     ``shards.json``, which lists every shard but the main one with its languages (``kept_languages`` gives those
-    of the shards not made: the build keeps their files).
+    of the shards not made: the build keeps their files). ``made``: those shards, already being indexed
+    (``ShardsInMaking``); else they are indexed now.
 
-    A shard is made by one ``pagefind --service`` process (``jobs`` at a time), which indexes its records as
-    custom records, in order, and hands the files back, written with their filters in order
-    (``sorted_filters``): the same records make the same bytes (README "Speed"). The main shard is a whole
-    Pagefind bundle (its scripts serve every shard); the others hold what a merge reads (``_SHARD_FILE``).
-    With ``cache`` (a folder), a shard made by an earlier build is taken from there, and shards no longer in
-    the plan are dropped from it. A record is indexed in its post's language, else in ``language`` (the
-    site's): Pagefind writes an index per language, and the search page searches them all.
+    The main shard is a whole Pagefind bundle (its scripts serve every shard); the others hold what a merge reads
+    (``_SHARD_FILE``). A record is indexed in its post's language, else in ``language`` (the site's): Pagefind
+    writes an index per language, and the search page searches them all.
     """
-    def index(shard: Shard) -> dict[str, bytes]:
-        files = _cached(cache, shard.key)
-        if files is None:
-            files = sorted_filters(_run_pagefind(list(shard.records), language))
-            if "pagefind.js" not in files:
-                raise SiteError("search index: Pagefind made no index", hint=_NO_SEARCH)
-            _keep(cache, shard.key, files)
-        return files
-
-    if len(making) > 1 and jobs > 1:
-        with concurrent.futures.ThreadPoolExecutor(min(jobs, len(making))) as pool:
-            made = dict(zip((shard.folder for shard in making), pool.map(index, making)))
-    else:
-        made = {shard.folder: index(shard) for shard in making}
+    files_of = (made or ShardsInMaking(making, language, cache, jobs)).files()
     languages = dict(kept_languages)
     for shard in making:
-        files = made[shard.folder]
+        files = files_of[shard.folder]
         for name, data in sorted(files.items()):
             if shard.folder and not _SHARD_FILE.match(name):
                 continue  # the scripts and styles of the main shard serve them all
@@ -120,6 +105,41 @@ def write_shards(plan: list[Shard], making: list[Shard], kept_languages: dict[st
     listed = [{"path": shard.folder, "languages": languages.get(shard.folder, [])} for shard in plan if shard.folder]
     put(SHARDS_FILE, (json.dumps(listed, separators=(",", ":")) + "\n").encode())
     _prune(cache, {shard.key for shard in plan})
+
+
+class ShardsInMaking:
+    """The shards ``making``, being indexed from the moment this is made, in the background: each by one
+    ``pagefind --service`` process (``jobs`` at a time), which indexes its records as custom records, in order,
+    and hands the files back, written with their filters in order (``sorted_filters``): the same records make
+    the same bytes (README "Speed"). With ``cache`` (a folder), a shard made by an earlier build is taken from
+    there instead, and each shard made is kept there. ``files`` waits for them all; ``close`` stops what has not
+    begun (a build that failed meanwhile)."""
+
+    def __init__(self, making: list[Shard], language: str, cache: Path | None, jobs: int) -> None:
+        self._pool = concurrent.futures.ThreadPoolExecutor(max(1, min(jobs, len(making)))) if making else None
+        self._made = {shard.folder: self._pool.submit(_index_shard, shard, language, cache)
+                      for shard in making} if self._pool else {}
+
+    def files(self) -> dict[str, dict[str, bytes]]:
+        """Each shard's files, by its folder."""
+        try:
+            return {folder: future.result() for folder, future in self._made.items()}
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _index_shard(shard: Shard, language: str, cache: Path | None) -> dict[str, bytes]:
+    files = _cached(cache, shard.key)
+    if files is None:
+        files = sorted_filters(_run_pagefind(list(shard.records), language))
+        if "pagefind.js" not in files:
+            raise SiteError("search index: Pagefind made no index", hint=_NO_SEARCH)
+        _keep(cache, shard.key, files)
+    return files
 
 
 _SHARD_FILE = re.compile(r"^(?:pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|(?:index|filter|fragment)/[^/]+)$")

@@ -5,8 +5,9 @@
    every error of the content raised at once (``checks.py``);
 2. **output plan** (``outputs.py``): the pages and copies of the site, checked, and what of the current site
    the last build's state vouches for (``incremental.plan``);
-3. **pages** (``pages.py``): each page kept or rendered, one at a time as the writer takes it;
-4. **search index** (``search_index.py``): kept, or made again shard by shard;
+3. **pages** (``pages.py``): each page kept or rendered (many: by forked workers, started first), taken one at
+   a time by the writer;
+4. **search index** (``search_index.py``): kept, or made again shard by shard, in the background beside the pages;
 5. **write** (``output``/``write``): everything swapped in at once;
 6. **state** (``outputs.new_state``): what the next build starts from, saved last.
 """
@@ -64,16 +65,20 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     plan = plan_output(sources, theme, config, content, scan, previous, inputs, out)
     work = PageWork(env, config, content.site, content.log,
                     {str(path): record.key for path, record in content.built.items()})
-    pages = PageRun(work, plan.specs, plan.trusted, plan.present, out, jobs)
+    pages = PageRun(work, plan.specs, plan.trusted, plan.present, out, jobs).start()
     index = plan_index(config, content.site, stores, plan.trusted, plan.present, preview,
                        content.languages.of if content.languages.multilingual else None,
-                       incremental.index_shards(sources.root), jobs, out)
+                       incremental.index_shards(sources.root), jobs, out).start()
     build_id = uuid.uuid4().hex
-    carried = write_site(itertools.chain(pages, [plan.css_entry]), plan.to_copy, out, generated=index.writers,
-                         kept=[*plan.kept_copies, *index.kept], build_id=build_id,
-                         remove_previous="background" if preview else "now",
-                         in_place=plan.present if preview and plan.trusted is not None else None,
-                         spare=incremental.spare_folder(sources.root, out), scan=scan, keep=config.keep)
+    try:
+        carried = write_site(itertools.chain(pages, [plan.css_entry]), plan.to_copy, out, generated=index.writers,
+                             kept=[*plan.kept_copies, *index.kept], build_id=build_id,
+                             remove_previous="background" if preview else "now",
+                             in_place=plan.present if preview and plan.trusted is not None else None,
+                             spare=incremental.spare_folder(sources.root, out), scan=scan, keep=config.keep)
+    finally:  # the workers and the indexing stop with a failed write, at once
+        index.close()
+        pages.close()
     warnings = build_warnings(sources, config, content, plan.warnings)
     state = new_state(inputs, content, plan, pages, index, out, build_id, warnings, config.search)
 

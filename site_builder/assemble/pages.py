@@ -54,25 +54,43 @@ class PageRun:
         self.rendered = 0
         self.written = 0
         self.kept: set[str] = set()
+        self._plan: list | None = None
+        self._rendered: Iterator[tuple[str, OutputRecord]] = iter(())
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> PageRun:
+        """Decide which pages are kept and which rendered, and start rendering these: many pages go to ``jobs``
+        worker processes at once, forked now (before the build starts any thread: the search index's)."""
+        if self._plan is None:
+            work = self.work
+            common = digest(code_key(), repr(work.config))
+            keys = SiteKeys(work.site, work.full_keys, lambda name: template_key(work.env, name))
+            self._plan = []
+            for spec in self.specs:
+                old = self.trusted.outputs.get(spec.path) if self.trusted is not None else None
+                untouched = old is not None and self.present.get(spec.path) == old.file
+                self._plan.append((spec, old, untouched and page_key(common, spec, old.read, keys) == old.key,
+                                   untouched))
+            self._rendered, self._pool = _rendered_pages(_PageJob(work, common, keys),
+                                                         [spec for spec, _, keep, _ in self._plan if not keep],
+                                                         self.jobs)
+        return self
+
+    def close(self) -> None:
+        """Stop the workers (a build that failed before its pages were all taken)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            _PAGE_JOB.clear()
 
     def __iter__(self) -> Iterator[Page | Kept]:
-        work = self.work
-        common = digest(code_key(), repr(work.config))
-        keys = SiteKeys(work.site, work.full_keys, lambda name: template_key(work.env, name))
-        plan = []
-        for spec in self.specs:
-            old = self.trusted.outputs.get(spec.path) if self.trusted is not None else None
-            untouched = old is not None and self.present.get(spec.path) == old.file
-            plan.append((spec, old, untouched and page_key(common, spec, old.read, keys) == old.key, untouched))
-        rendered = _rendered_pages(_PageJob(work, common, keys), [spec for spec, _, keep, _ in plan if not keep],
-                                   self.jobs)
-        for spec, old, keep, untouched in plan:
+        self.start()
+        for spec, old, keep, untouched in self._plan:
             if keep:
                 self.outputs[spec.path] = old
                 self.kept.add(spec.path)
                 yield Kept(spec.path)
                 continue
-            content, self.outputs[spec.path] = next(rendered)
+            content, self.outputs[spec.path] = next(self._rendered)
             self.rendered += 1
             if untouched and same_bytes(self.out / spec.path, content):
                 self.kept.add(spec.path)
@@ -104,12 +122,14 @@ _PAGE_JOB: list[tuple[_PageJob, list[PageSpec]]] = []
 """The build's page job, for the worker processes forked to render its pages (they inherit it)."""
 
 
-def _rendered_pages(job: _PageJob, specs: list[PageSpec], jobs: int) -> Iterator[tuple[str, OutputRecord]]:
-    """(page, record) for each of ``specs``, in order: rendered here one at a time, or, when they are many and
-    this process can fork (a CLI build: one thread), by ``jobs`` forked workers that inherit ``job`` (nothing
-    is pickled to them, and only pages come back) while this process writes what they return."""
+def _rendered_pages(job: _PageJob, specs: list[PageSpec],
+                    jobs: int) -> tuple[Iterator[tuple[str, OutputRecord]], ProcessPoolExecutor | None]:
+    """(page, record) for each of ``specs``, in order, and the pool rendering them if any: rendered here one at a
+    time, or, when they are many and this process can fork (a CLI build: one thread), by ``jobs`` forked workers
+    that inherit ``job`` (nothing is pickled to them, and only pages come back) while this process writes what
+    they return."""
     if jobs <= 1 or len(specs) < PARALLEL_PAGES or threading.active_count() > 1:
-        return (job.render(spec) for spec in specs)
+        return (job.render(spec) for spec in specs), None
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -117,7 +137,7 @@ def _rendered_pages(job: _PageJob, specs: list[PageSpec], jobs: int) -> Iterator
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_start, initargs=(os.getpid(),))
     chunks = [(start, min(start + 16, len(specs))) for start in range(0, len(specs), 16)]
-    return _pages_of(pool, pool.map(_render_chunk, *zip(*chunks)))
+    return _pages_of(pool, pool.map(_render_chunk, *zip(*chunks))), pool
 
 
 def _pages_of(pool: ProcessPoolExecutor, chunks: Iterator[list]) -> Iterator[tuple[str, OutputRecord]]:

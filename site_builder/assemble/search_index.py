@@ -12,7 +12,7 @@ from site_builder.incremental.plan import kept_index
 from site_builder.incremental.signatures import OutputSignature, code_key, digest
 from site_builder.incremental.state import BuildState
 from site_builder.incremental.store import ViewStore
-from site_builder.pagefind import SHARDS_FILE, Shard, plan_shards, write_shards
+from site_builder.pagefind import SHARDS_FILE, Shard, ShardsInMaking, plan_shards, write_shards
 from site_builder.render import every_post
 from site_builder.search import SearchRecord, site_records, view_records
 
@@ -31,6 +31,17 @@ class IndexPlan:
     """The index kept is behind the pages (a preview build)."""
     key_of: Callable[[str], str]
     """The key the state records for each index file."""
+
+    def start(self) -> IndexPlan:
+        """Begin indexing the shards to make, in the background (they run beside the pages)."""
+        for writer in self.writers:
+            writer.start()
+        return self
+
+    def close(self) -> None:
+        """Stop what has not begun (a build that failed before the index was written)."""
+        for writer in self.writers:
+            writer.close()
 
 
 def plan_index(config, site, stores: Any, trusted: BuildState | None, present: dict[str, OutputSignature],
@@ -124,7 +135,8 @@ def records_of_view(key: str, view: Callable[[], Any], searched: ViewStore | Non
 class IndexWriter:
     """Writes the shards ``making`` of the index ``plan``, and its list of shards, into a staging folder's
     ``pagefind/`` (through its placer's ``write_bytes``; a shard made before comes from ``cache``), and lists
-    the files it wrote in ``written`` (the state records those, and takes the kept ones as they were)."""
+    the files it wrote in ``written`` (the state records those, and takes the kept ones as they were).
+    ``start`` begins indexing in the background, so that it runs beside the pages' rendering and writing."""
     plan: list[Shard]
     making: list[Shard]
     kept_languages: dict[str, list[str]]
@@ -132,10 +144,21 @@ class IndexWriter:
     cache: Path | None = None
     jobs: int = 1
     written: list[str] = field(default_factory=list)
+    made: ShardsInMaking | None = None
+
+    def start(self) -> None:
+        if self.made is None:
+            self.made = ShardsInMaking(self.making, self.language, self.cache, self.jobs)
+
+    def close(self) -> None:
+        if self.made is not None:
+            self.made.close()
 
     def __call__(self, place: Any) -> None:
         def put(relative: str, data: bytes) -> None:
             place.write_bytes(f"pagefind/{relative}", data)
             self.written.append(f"pagefind/{relative}")
 
-        write_shards(self.plan, self.making, self.kept_languages, self.language, put, self.cache, self.jobs)
+        self.start()
+        write_shards(self.plan, self.making, self.kept_languages, self.language, put, self.cache, self.jobs,
+                     self.made)
