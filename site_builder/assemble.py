@@ -26,7 +26,7 @@ from site_builder.highlight import stylesheet
 from site_builder.incremental import (BuildState, Inputs, OutputRecord, OutputSignature, PostRecord, SiteKeys, ViewStore,
                                       code_key, digest, lazy_view, output_signature, page_key, signature, summary_of)
 from site_builder.links import PageLinks, SiteLinks, Target, site_links
-from site_builder.markdown import create_markdown
+from site_builder.markdown.core import create_markdown
 from site_builder.menu import menu_items, nav_order
 from site_builder.model import Post
 from site_builder.pages import load_page, page_name

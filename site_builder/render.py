@@ -28,8 +28,9 @@ from site_builder.errors import PostError, TemplateError
 from site_builder.feed import feed_html
 from site_builder.highlight import Budget, highlight, highlight_lines
 from site_builder.links import SCHEME, LinkProblem, PageLinks, Target
-from site_builder.markdown import FenceContext, FenceDecorator, Rendered, render_markdown
-from site_builder.mathml import INLINE as INLINE_MATH
+from site_builder.markdown.core import Rendered, render_markdown
+from site_builder.markdown.fences import FenceContext, FenceDecorator
+from site_builder.markdown.mathml import INLINE as INLINE_MATH
 from site_builder.menu import MenuItem
 from site_builder.model import Exchange, Post, Turn, language_name, text_direction
 from site_builder.frontmatter import normalise_text
