@@ -1,6 +1,6 @@
 """The links an author writes in a post, made to work wherever the site is served (a sub-path, ``file://``).
 
-Pages link to each other relatively; so do the links of a post once the Markdown renderer (``markdown.py``) has
+Pages link to each other relatively; so do the links of a post once the Markdown renderer (``markdown/``) has
 passed each destination (``[x](…)``, ``![x](…)``, ``href``/``src`` of the author's raw HTML) through
 ``PageLinks.resolve``:
 

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from site_builder.build import build_site
 from site_builder.config import load_config
 from site_builder.errors import ConfigError
-from site_builder.markdown import create_markdown, render
+from site_builder.markdown.core import create_markdown, render
 
 YOUTUBE = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
 BODY = f"""

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
 from site_builder.highlight import highlight
-from site_builder.markdown import create_markdown, render
+from site_builder.markdown.core import create_markdown, render
 from site_builder.model import CodeBlock
 from site_builder.posts import load_post
 from site_builder.snippets.model import NORUN, PROGRAM

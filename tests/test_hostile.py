@@ -356,7 +356,7 @@ PATHOLOGICAL_BODIES = {
 
 @pytest.mark.parametrize("name", PATHOLOGICAL_BODIES)
 def test_a_100kb_hostile_body_renders_in_well_under_two_seconds(name: str, tmp_path: Path) -> None:
-    from site_builder.markdown import create_markdown
+    from site_builder.markdown.core import create_markdown
     from site_builder.render import post_view
 
     path = write_post(tmp_path, "title: Slow?\n", body="\n" + PATHOLOGICAL_BODIES[name] + "\n")
@@ -379,7 +379,7 @@ def test_rules_inside_a_turn_are_read_in_linear_time(tmp_path: Path) -> None:
 
 def test_code_is_still_highlighted_within_the_budget(tmp_path: Path) -> None:
     """The highlighting budget cuts pathological lexers, not ordinary code: 100 kB of C++ is highlighted."""
-    from site_builder.markdown import create_markdown
+    from site_builder.markdown.core import create_markdown
     from site_builder.render import post_view
 
     code = "#include <vector>\nint main() { std::vector<int> v{1, 2}; return v[0]; }\n" * 1_300
@@ -389,7 +389,7 @@ def test_code_is_still_highlighted_within_the_budget(tmp_path: Path) -> None:
 
 
 def test_tables_keep_rendering_but_not_millions_of_empty_cells() -> None:
-    from site_builder.markdown import create_markdown, render
+    from site_builder.markdown.core import create_markdown, render
 
     md = create_markdown()
     sparse = render(md, "| Name | Role | Model | Notes | Seen |\n|---|---|---|---|---|\n| Zhiwei | user |\n| GPT |\n")
@@ -460,8 +460,8 @@ def test_deeply_nested_quotes_keep_their_text_and_render_in_linear_time() -> Non
     ``>`` is text in the innermost one."""
     import time
 
-    from site_builder.blockquotes import QUOTE_DEPTH
-    from site_builder.markdown import create_markdown, render
+    from site_builder.markdown.blockquotes import QUOTE_DEPTH
+    from site_builder.markdown.core import create_markdown, render
 
     md = create_markdown()
     html = render(md, "> " * 25 + "hello from the deep end\n")

@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
 from site_builder.links import PageLinks, SiteLinks, Target, liquid_placeholders, post_name, restore, site_links
-from site_builder.markdown import create_markdown, render_markdown
+from site_builder.markdown.core import create_markdown, render_markdown
 
 SITE = site_links({"posts/2023-08-03-first.md": "posts/first/", "posts/2023-08-04-other.md": "posts/other/",
                    "posts/2023/2023-09-01-nested.md": "2023/09/01/nested.html",

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder.markdown import create_markdown, render, render_markdown
+from site_builder.markdown.core import create_markdown, render, render_markdown
 
 
 def html(text: str) -> BeautifulSoup:
@@ -133,7 +133,7 @@ def test_each_bracket_block_is_warned_about_at_its_own_line() -> None:
 def test_each_kind_of_closing_delimiter_is_listed_once_per_text(monkeypatch: pytest.MonkeyPatch) -> None:
     """The work the rules do besides markdown-it's own: one pass over the text per kind of delimiter, however
     many opening delimiters search it (the plugins searched the rest of the text at every one)."""
-    from site_builder import mathrules
+    from site_builder.markdown import mathrules
 
     listed: list[int] = []
     for kind, find in list(mathrules._FINDERS.items()):

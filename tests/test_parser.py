@@ -142,7 +142,7 @@ def test_corpus_promptingguide_is_an_article() -> None:
 def test_turn_text_keeps_source_lines_after_a_rule_under_text(tmp_path: Path) -> None:
     """A rule right under text inside a turn must not shift the lines of what follows it: fences are
     matched to their check results by source line, and annotations report theirs."""
-    from site_builder.markdown import create_markdown, render
+    from site_builder.markdown.core import create_markdown, render
 
     path = tmp_path / "2024-01-01-rule.md"
     path.write_text("---\ntitle: Rule\n---\n\nUser: q\n\nChatGPT: first part\n---\nsecond part\n\n"

@@ -19,7 +19,7 @@ import pytest
 
 from site_builder.build import build_site
 from site_builder.errors import ConfigError, OutputError
-from site_builder.markdown import create_markdown
+from site_builder.markdown.core import create_markdown
 from site_builder.posts import load_post
 from site_builder.render import post_view
 from site_builder.pagefind import _run_pagefind, pagefind_binary, write_search_index

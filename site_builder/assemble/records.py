@@ -21,7 +21,7 @@ from site_builder.incremental.state import BuildState, Inputs, PostRecord
 from site_builder.incremental.store import ViewStore
 from site_builder.incremental.views import summary_of
 from site_builder.links import PageLinks, SiteLinks, Target, site_links
-from site_builder.markdown import create_markdown
+from site_builder.markdown.core import create_markdown
 from site_builder.model import Post
 from site_builder.pages import load_page
 from site_builder.permalinks import Routing, route

@@ -2,7 +2,7 @@
 
 A session is the person's prompts and the agent's answers; between them the agent calls tools (runs commands,
 reads and edits files, starts sub-agents). Each call is folded (``> [!TOOL] one-line summary``, rendered
-collapsed by ``markdown.reasoning_plugin``) under its tool's name and the file or command it touched; inside
+collapsed by ``markdown.reasoning.reasoning_plugin``) under its tool's name and the file or command it touched; inside
 the fold: the command, the edit as a ``diff`` block, and what came back. Output is shown in part on purpose:
 its first and last lines (``trimmed``), and the fold's title says how much was left out.
 

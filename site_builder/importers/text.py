@@ -218,7 +218,7 @@ def as_blocks(text: str, pattern: "re.Pattern[str]", render: Callable[["re.Match
 
 def reasoning(markdown: str, title: str = "") -> str:
     """The model's reasoning as a ``> [!REASONING]`` block: shown collapsed in its turn with its Markdown intact
-    (``markdown.reasoning_plugin``), never as an annotation of the author's. ``title`` is one line of plain
+    (``markdown.reasoning.reasoning_plugin``), never as an annotation of the author's. ``title`` is one line of plain
     text after the marker (ChatGPT's "Thought for 9 seconds", Claude's summary)."""
     head = " ".join(f"> [!REASONING] {' '.join(str(title).split())[:120]}".split())
     body = markdown.replace("\r\n", "\n").replace("\r", "\n").strip("\n").rstrip()

@@ -11,7 +11,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from site_builder.blockquotes import capped_blockquotes
+from site_builder.markdown.blockquotes import capped_blockquotes
 from site_builder.speakers import ASSISTANT_EMOJI, PRODUCT_ASSISTANTS, PROSE_LABELS, USER_EMOJI, known_name, name_role
 
 

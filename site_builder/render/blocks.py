@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 
 from site_builder.highlight import highlight
-from site_builder.markdown import FenceContext, FenceDecorator
+from site_builder.markdown.fences import FenceContext, FenceDecorator
 from site_builder.model import Post
 from site_builder.render.urls import post_url
 from site_builder.snippets import BlockStatus, badge_words, provenance

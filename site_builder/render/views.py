@@ -10,8 +10,9 @@ from markdown_it import MarkdownIt
 
 from site_builder.highlight import Budget
 from site_builder.links import LinkProblem, PageLinks, Target
-from site_builder.markdown import FenceDecorator, Rendered, render_markdown
-from site_builder.mathml import INLINE as INLINE_MATH
+from site_builder.markdown.core import Rendered, render_markdown
+from site_builder.markdown.fences import FenceDecorator
+from site_builder.markdown.mathml import INLINE as INLINE_MATH
 from site_builder.model import Exchange, Post, Turn
 from site_builder.render.urls import post_url
 

@@ -29,7 +29,7 @@ INLINE_PIECES = [
     "xmpp:", "a@b.co", "example.org", "javascript:alert(1)", "[x](javascript:alert(1))", "![i](data:image/png;x)",
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[^1]", "$x$", "\\*", "\\\n", "  \n", " ",
     "word", "Wörter", "日本語", "a:", "fe80::1", '{"k":"v"}', "(www.x.org)", "[[", "]]", "<http://a.b>",
-    "\\(", "\\)", "\\[", "\\]", "$", "$$",  # math delimiters (site_builder/mathrules.py), repeated to 100 kB too
+    "\\(", "\\)", "\\[", "\\]", "$", "$$",  # math delimiters (site_builder/markdown/mathrules.py), repeated to 100 kB too
     "[x](/img/a.png)", "](/../../etc/passwd)", "](x.md#h)", "](../posts/y.md)", "](%2e%2e/x.md)", "](..\\x.md)",
     "](.md)", "{{ site.baseurl }}", "{% post_url 2020-01-01-x %}", "{% link posts/x.md %}", "{{ '/a' | relative_url }}",
     "{{", "{%", "%}", "}}",  # links written for the page (site_builder/links.py)

@@ -1,4 +1,4 @@
-"""Our Markdown dialect (site_builder/markdown.py) renders what mdit-py-plugins' ``gfm_plugin`` renders:
+"""Our Markdown dialect (site_builder/markdown/) renders what mdit-py-plugins' ``gfm_plugin`` renders:
 our autolink rules link what its ``gfm_autolink`` links, our table and bracket guards change nothing in
 ordinary text.
 
@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.gfm import gfm_plugin
 
 from fuzz_support import examples
-from site_builder.markdown import create_markdown
+from site_builder.markdown.core import create_markdown
 
 OURS = create_markdown()
 THEIRS = MarkdownIt("commonmark", {"html": False, "typographer": False}).use(gfm_plugin)

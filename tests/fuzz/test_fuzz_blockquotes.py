@@ -1,4 +1,4 @@
-"""Our blockquote rule (site_builder/blockquotes.py) parses what markdown-it's own rule parses, in linear work.
+"""Our blockquote rule (site_builder/markdown/blockquotes.py) parses what markdown-it's own rule parses, in linear work.
 
 It tries each quote on a window of lines and keeps the result only when the quote ended inside it, and it puts
 back what a quote found in an earlier try of its parent. The property builds posts from quote-heavy lines
@@ -19,9 +19,9 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import blockquote as markdown_it_blockquote
 
 from fuzz_support import examples
-from site_builder.blockquotes import QUOTE_DEPTH, capped_blockquotes
+from site_builder.markdown.blockquotes import QUOTE_DEPTH, capped_blockquotes
 from site_builder.conversation import block_tokens
-from site_builder.markdown import create_markdown, render
+from site_builder.markdown.core import create_markdown, render
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""Our math rules (site_builder/mathrules.py) parse what mdit-py-plugins' rules parsed here before them, in
+"""Our math rules (site_builder/markdown/mathrules.py) parse what mdit-py-plugins' rules parsed here before them, in
 linear work: dollarmath (``$…$``, ``$$…$$``) and texmath ("brackets": ``\\(…\\)``, ``\\[…\\]``), their block
 rules cut at the end of the quote or list item they start in, as mathml.py cut them (``cut_at_container``).
 
@@ -24,8 +24,8 @@ from mdit_py_plugins.texmath import texmath_plugin
 from mdit_py_plugins.texmath.index import make_inline_func
 
 from fuzz_support import examples
-from site_builder.markdown import create_markdown, render_markdown
-from site_builder.mathrules import holds_tex
+from site_builder.markdown.core import create_markdown, render_markdown
+from site_builder.markdown.mathrules import holds_tex
 from test_fuzz_blockquotes import shape
 
 ROOT = Path(__file__).resolve().parents[2]

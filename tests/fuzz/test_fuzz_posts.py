@@ -33,7 +33,7 @@ from post_strategies import FILE_NAMES, FILES, MAX_POST_BYTES, SITE_CONFIGS, STA
 from site_builder.build import build_site
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
-from site_builder.markdown import create_markdown
+from site_builder.markdown.core import create_markdown
 from site_builder.posts import load_post
 from site_builder.links import site_links
 from site_builder.discover import THEME_DIR

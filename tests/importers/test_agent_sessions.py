@@ -14,7 +14,7 @@ from site_builder.importers import agent_session, claude_code, codex
 from site_builder.importers.common import Sample, Skipped
 from site_builder.importers.driver import Selection, import_export
 from site_builder.importers.jsonstream import iter_json
-from site_builder.markdown import create_markdown
+from site_builder.markdown.core import create_markdown
 from site_builder.posts import parse_post
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

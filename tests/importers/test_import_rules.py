@@ -317,7 +317,7 @@ def test_a_claude_code_session_still_being_written_keeps_what_came_before_its_cu
 
 def test_an_alert_written_by_the_ai_is_not_shown_as_the_authors_note(tmp_path):
     """An answer that writes GitHub alert syntax (a README it drafted) must not become an "Author's note"."""
-    from site_builder.markdown import create_markdown, render
+    from site_builder.markdown.core import create_markdown, render
     from site_builder.posts import parse_post
 
     export = tmp_path / "data.json"

@@ -39,7 +39,7 @@ URL = "javascript:alert('XSS-19')"
 ACTIVE = ("script", "iframe", "object", "embed", "svg", "math", "form", "base", "style", "frame", "frameset")
 MATHML = {"math", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac", "msqrt",
           "mroot", "mstyle", "mtable", "mtr", "mtd", "munder", "mover", "munderover", "mpadded", "mphantom"}
-"""Formulas in a message render as MathML (site_builder/mathml.py): allowed when made of these elements alone."""
+"""Formulas in a message render as MathML (site_builder/markdown/mathml.py): allowed when made of these elements alone."""
 
 
 def _plain_mathml(tag) -> bool:

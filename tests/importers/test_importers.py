@@ -18,7 +18,7 @@ from site_builder.importers.common import Message, Node
 from site_builder.importers.layout import thread
 from site_builder.importers.text import neutralise
 from site_builder.importers.writer import render_post, slugify
-from site_builder.markdown import create_markdown, render
+from site_builder.markdown.core import create_markdown, render
 from site_builder.posts import parse_post
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

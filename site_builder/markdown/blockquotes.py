@@ -17,11 +17,13 @@ parse remembers what each quote's tries found (``_Memo``): a quote that ended in
 as it was (its tokens and definitions: the lines it read are the same in every try of its parents), and one
 that reached its parent's window end is next parsed on the whole run at once. Each level then costs a
 constant number of walks over its parent's window. ``tests/fuzz/test_fuzz_blockquotes.py`` compares every
-token with markdown-it's own rule on generated and real posts, and counts the lines walked.
+token with markdown-it's own rule on generated and real posts, and counts the lines walked;
+``docs/upstream/blockquote-lazy-lines.md`` writes the slow shape up for markdown-it-py.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Callable
@@ -69,10 +71,15 @@ class _Memo:
     enclosing: tuple[int, ...] = ()
 
 
+_QUOTE_ALT = ["paragraph", "reference", "blockquote", "list"]
+"""The rules a quote may interrupt: markdown-it's ``alt`` for its blockquote rule (``parser_block.py``)."""
+
+
 def capped_blockquotes(md: MarkdownIt) -> MarkdownIt:
-    """``md`` with the bounded blockquote rule in place of markdown-it's (see the module docstring)."""
-    rule = md.block.ruler.__rules__[md.block.ruler.__find__("blockquote")]
-    quote, alt = rule.fn, list(rule.alt)  # ``at`` replaces them in place
+    """``md`` with the bounded blockquote rule in place of markdown-it's (see the module docstring), which it
+    calls: the rule ``md`` runs as ``blockquote`` now (markdown-it's own, ``rules_block.blockquote``, unless
+    something replaced it, as the work tests do to count the lines it walks)."""
+    quote = dict(zip(md.block.ruler.get_active_rules(), md.block.ruler.getRules("")))["blockquote"]
 
     def blockquote(state: Any, start: int, end: int, silent: bool) -> bool:
         if state.level >= QUOTE_DEPTH or not quote(state, start, end, True):
@@ -92,7 +99,7 @@ def capped_blockquotes(md: MarkdownIt) -> MarkdownIt:
             memo.enclosing = enclosing
         return True
 
-    md.block.ruler.at("blockquote", blockquote, {"alt": alt})
+    md.block.ruler.at("blockquote", blockquote, {"alt": list(_QUOTE_ALT)})
     return md
 
 
@@ -112,11 +119,12 @@ def _parse(state: Any, quote: Callable[..., bool], start: int, end: int, whole: 
 
 
 def _memo(state: Any) -> _Memo:
-    memo = getattr(state, "_site_builder_quotes", None)
-    if memo is None:
-        memo = _Memo()
-        state._site_builder_quotes = memo  # one parse, one state: the memo goes with it
-    return memo
+    """The memo of this parse, kept in ``env["blockquote_memo"]`` with (a weak reference to) the state of the
+    parse it belongs to: one parse, one state, so an ``env`` used for another parse gets a fresh memo."""
+    kept = state.env.get("blockquote_memo")
+    if kept is None or kept[0]() is not state:
+        kept = state.env["blockquote_memo"] = (weakref.ref(state), _Memo())
+    return kept[1]
 
 
 def _after_lazy_lines(state: Any, line: int, end: int, count: int) -> int:

@@ -1,7 +1,7 @@
 """Math in posts, rendered at build time to MathML (no JavaScript in the reader's browser).
 
 The delimiters AI answers use: ``$…$`` and ``$$…$$``, ``\\(…\\)`` and ``\\[…\\]``, found by our rules in
-linear time (site_builder/mathrules.py) where mdit-py-plugins' dollarmath and texmath found them. Prices are
+linear time (site_builder/markdown/mathrules.py) where mdit-py-plugins' dollarmath and texmath found them. Prices are
 not math: a ``$`` followed by a space, or a closing ``$`` next to a digit (``$1 billion to $2 billion``),
 does not delimit anything. ``\\[…\\]`` inside a paragraph's text is display math, as ``$$…$$`` there is, when
 it holds TeX (``\\[1\\]`` is Markdown's escaped brackets). The amsmath environments latex2mathml lacks
@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from site_builder.mathrules import math_block, math_inline
+from site_builder.markdown.mathrules import math_block, math_inline
 
 INLINE = ("math_inline", "math_inline_double")
 BLOCK = ("math_block", "math_block_eqno", "math_block_label")
