@@ -5,12 +5,12 @@ same Markdown for every tool. Three scenarios per tool: ``cold`` (no output, no 
 rebuild over the previous output and caches) and ``one-change`` (one post's text edited, then a rebuild).
 site_builder is run as its CLI twice: as a user builds it, search on (the main row, compared with Hugo then
 ``pagefind --site``: issue 23), and with ``search: false`` (compared with the others, which build no search
-index: issue 11); then once more, search off, cold only, on 10,000 posts. Each figure is the median of
+index: issue 11); then each of the two once more, cold only, on 10,000 posts. Each figure is the median of
 ``--runs`` runs measured by GNU ``time -v``: wall clock, user+system CPU (children included) and peak RSS
 (the largest process of the build). Runs of the tools are interleaved, so a burst of load on a shared
 machine hits all of them alike.
 
-Prints a table and the goals of issue 11, and writes them as JSON with the machine and the versions. Usage:
+Prints a table and the goals of issues 23 and 11, and writes them as JSON with the machine and the versions. Usage:
 ``python benchmarks/bench_build.py [--posts 1000] [--runs 5] [--large 10000] [--json PATH] [--tools …]
 [--work DIR]``. Installs Hugo and Jekyll with apt-get (as root) and Pelican with pip when they are missing.
 """
@@ -185,22 +185,22 @@ def edit_then_rebuild(site: Site, stem: str, revision: int) -> Measure:
     return rebuild(site)
 
 
-def measure_large(work: Path, count: int, runs: int) -> Row:
-    """site_builder (search off), cold, on ``count`` posts."""
-    print(f"generating {count:,} posts for the large scenario…", file=sys.stderr)
-    site = build_tools.site_builder_site(work / "large", build_corpus.generate_posts(count), search=False,
-                                         name=SEARCH_OFF)
+def measure_large(work: Path, count: int, runs: int, *, search: bool) -> Row:
+    """site_builder (with search: the main row; else the search-off row), cold, on ``count`` posts."""
+    tool = MAIN if search else SEARCH_OFF
+    print(f"generating {count:,} posts for the large scenario ({tool})…", file=sys.stderr)
+    site = build_tools.site_builder_site(work / "large", build_corpus.generate_posts(count), search=search, name=tool)
     measures: list[Measure] = []
     try:
         for _ in range(runs):
             measures.append(cold_build(site))
-            print(f"  cold       {SEARCH_OFF} ({count:,} posts) {measures[-1].wall:7.2f} s  "
+            print(f"  cold       {tool} ({count:,} posts) {measures[-1].wall:7.2f} s  "
                   f"{measures[-1].rss_mb:6.0f} MB", file=sys.stderr)
     except BuildFailed as exc:
-        return Row(SEARCH_OFF, "cold", count, tuple(measures), f"cold build failed: {exc}", site.note)
+        return Row(tool, "cold", count, tuple(measures), f"cold build failed: {exc}", site.note)
     finally:
         shutil.rmtree(work / "large", ignore_errors=True)
-    return Row(SEARCH_OFF, "cold", count, tuple(measures), note=site.note)
+    return Row(tool, "cold", count, tuple(measures), note=site.note)
 
 
 def prepare_sites(work: Path, posts: list[build_corpus.GeneratedPost],
@@ -260,9 +260,9 @@ class Goal:
 def goals(rows: list[Row], posts: int, large: int) -> list[Goal]:
     """The goals of issue 23 for the main row (site_builder as users build it, search on), then those of
     issue 11 for the row with search off."""
-    return [*_row_goals(rows, MAIN, posts, ((HUGO_PAGEFIND, 1.0),), 1.0, 300),
+    return [*_row_goals(rows, MAIN, posts, ((HUGO_PAGEFIND, 1.0),), 1.0, 300), _scale_goal(rows, MAIN, posts, large),
             *_row_goals(rows, SEARCH_OFF, posts, (("Hugo", 1.0), ("Jekyll", 0.5), ("Pelican", 0.5)), 0.5, 150),
-            _scale_goal(rows, posts, large)]
+            _scale_goal(rows, SEARCH_OFF, posts, large)]
 
 
 def _row_goals(rows: list[Row], tool: str, posts: int, references: tuple[tuple[str, float], ...],
@@ -281,12 +281,12 @@ def _row_goals(rows: list[Row], tool: str, posts: int, references: tuple[tuple[s
     return result
 
 
-def _scale_goal(rows: list[Row], posts: int, large: int) -> Goal:
-    """Search off: the cold build of ``large`` posts within 11 times that of ``posts``."""
-    cold = find(rows, SEARCH_OFF, "cold", posts)
-    big = find(rows, SEARCH_OFF, "cold", large) if large else None
+def _scale_goal(rows: list[Row], tool: str, posts: int, large: int) -> Goal:
+    """``tool``'s cold build of ``large`` posts within 11 times that of ``posts``."""
+    cold = find(rows, tool, "cold", posts)
+    big = find(rows, tool, "cold", large) if large else None
     scale = None if big is None or cold is None else big.wall / cold.wall
-    return Goal(f"{SEARCH_OFF}: cold at {large or 10_000:,} posts ≤ 11× cold at {posts:,}",
+    return Goal(f"{tool}: cold at {large or 10_000:,} posts ≤ 11× cold at {posts:,}",
                 None if scale is None else scale <= 11,
                 "—" if scale is None else f"{big.wall:.2f} s / {cold.wall:.2f} s = {scale:.1f}× "
                                           f"(CPU {big.cpu:.1f} s / {cold.cpu:.1f} s = {big.cpu / cold.cpu:.1f}×)")
@@ -359,8 +359,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{corpus['mean_code_blocks']} code blocks per post on average; {args.runs} runs", file=sys.stderr)
         byte_compile()
         rows = measure_sites(sites, args.runs, posts[len(posts) // 2].stem, args.posts)
-        if args.large and "search-off" in args.tools:
-            rows.append(measure_large(work, args.large, args.large_runs or args.runs))
+        for key, search in (("site_builder", True), ("search-off", False)):
+            if args.large and key in args.tools:
+                rows.append(measure_large(work, args.large, args.large_runs or args.runs, search=search))
     report(rows, unavailable, args, versions, corpus, started)
     return 0
 
