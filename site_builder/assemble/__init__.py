@@ -65,20 +65,17 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     plan = plan_output(sources, theme, config, content, scan, previous, inputs, out)
     work = PageWork(env, config, content.site, content.log,
                     {str(path): record.key for path, record in content.built.items()})
-    pages = PageRun(work, plan.specs, plan.trusted, plan.present, out, jobs).start()
-    index = plan_index(config, content.site, stores, plan.trusted, plan.present, preview,
-                       content.languages.of if content.languages.multilingual else None,
-                       incremental.index_shards(sources.root), jobs, out).start()
     build_id = uuid.uuid4().hex
-    try:
+    with PageRun(work, plan.specs, plan.trusted, plan.present, out, jobs) as pages, \
+            plan_index(config, content.site, stores, plan.trusted, plan.present, preview,
+                       content.languages.of if content.languages.multilingual else None,
+                       incremental.index_shards(sources.root), jobs, out) as index:
+        # the page workers are forked first; then each shard to make is indexed beside the pages
         carried = write_site(itertools.chain(pages, [plan.css_entry]), plan.to_copy, out, generated=index.writers,
                              kept=[*plan.kept_copies, *index.kept], build_id=build_id,
                              remove_previous="background" if preview else "now",
                              in_place=plan.present if preview and plan.trusted is not None else None,
                              spare=incremental.spare_folder(sources.root, out), scan=scan, keep=config.keep)
-    finally:  # the workers and the indexing stop with a failed write, at once
-        index.close()
-        pages.close()
     warnings = build_warnings(sources, config, content, plan.warnings)
     state = new_state(inputs, content, plan, pages, index, out, build_id, warnings, config.search)
 

@@ -82,6 +82,12 @@ class PageRun:
             self._pool.shutdown(wait=True, cancel_futures=True)
             _PAGE_JOB.clear()
 
+    def __enter__(self) -> PageRun:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def __iter__(self) -> Iterator[Page | Kept]:
         self.start()
         for spec, old, keep, untouched in self._plan:

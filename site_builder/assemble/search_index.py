@@ -43,6 +43,12 @@ class IndexPlan:
         for writer in self.writers:
             writer.close()
 
+    def __enter__(self) -> IndexPlan:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def plan_index(config, site, stores: Any, trusted: BuildState | None, present: dict[str, OutputSignature],
                  preview: bool, lang_of: Callable[[str], str] | None = None, shards: Path | None = None,
