@@ -401,6 +401,57 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     assert ours == theirs, first_difference(ours, theirs)
 
 
+def _children_named(name: str) -> list[int]:
+    """The live child processes of this one whose command is ``name``* (read from ``/proc``)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            text = stat.read_text()
+            command, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+            if int(rest[1]) == os.getpid() and command.startswith(name) and rest[0] != "Z":
+                found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
+def test_a_build_failing_while_its_index_is_made_stops_it_and_keeps_the_previous_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shards are indexed in the background while the pages are rendered and written. A page that fails
+    (here the sitemap, rendered last) fails the build: the shards being made are waited for (no Pagefind process
+    is left behind), those not begun are not made, and the previous site is untouched."""
+    from site_builder import pagefind
+    from site_builder.errors import BuildError, TemplateError
+
+    content = _many_posts(tmp_path / "content", 4 * pagefind.SHARD_POSTS + 22)  # 8 shards
+    out = tmp_path / "site"
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    build_site(content, out, jobs=2)
+    before = site_files(out)
+    (content / "templates").mkdir()
+    (content / "templates" / "sitemap.xml").write_text("{{ 1 + 'a' }}\n", encoding="utf-8")
+    begun: list[int] = []
+    done: list[int] = []
+    real = pagefind._run_pagefind
+
+    def slow(records: list, language: str) -> dict:
+        begun.append(len(records))
+        time.sleep(1)  # 8 shards, 2 at a time: 4 s if every one were made
+        files = real(records, language)
+        done.append(len(records))
+        return files
+
+    monkeypatch.setattr(pagefind, "_run_pagefind", slow)
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "fresh-cache"))  # every shard to make again
+    with pytest.raises((TemplateError, BuildError)):
+        build_site(content, out, jobs=2)
+    made = len(begun)
+    assert len(done) == made, "the shards being made were waited for"
+    assert not _children_named("pagefind"), "no Pagefind process outlives the build"
+    time.sleep(2.5)
+    assert 1 <= len(begun) == made < 8, f"{made} shards begun, and none once the build had failed"
+    assert site_files(out) == before
+
+
 def test_the_main_shard_holds_every_language_a_shard_holds() -> None:
     """On a multilingual site the search page takes the index of its language from the main shard: the main
     shard is the one with the most languages, not merely the first."""
