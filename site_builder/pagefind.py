@@ -11,7 +11,6 @@ import base64
 import concurrent.futures
 import contextlib
 import functools
-import hashlib
 import io
 import json
 import os
@@ -20,49 +19,28 @@ import subprocess
 import tempfile
 import threading
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Callable, Iterable, Iterator
 
 from site_builder.errors import SiteError
 from site_builder.pagefind_filters import sorted_filters
 from site_builder.processes import child_setup
+from site_builder.pagefind_shards import Entry, Shard, entries_of, plan
 from site_builder.search import SearchRecord
 
 
-SHARD_POSTS = 32
-"""About how many posts a shard of the index holds: an edit re-indexes the shard of the post it changed."""
-MAX_SHARDS = 64
 SHARDS_FILE = "shards.json"
 """The list of the other shards, in the main shard's folder: the search page merges them (``mergeIndex``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Shard:
-    """A shard of the index: its posts' records, where it goes in ``pagefind/`` and what it is made from."""
-    number: int
-    folder: str
-    """Its folder in ``pagefind/``: ``""`` for the main shard (the first), else ``shard/NN/``."""
-    records: tuple[SearchRecord, ...]
-    key: str
-    """Its records, the site's language and the Pagefind binary, hashed: the same key, the same files."""
-
-    @property
-    def state_key(self) -> str:
-        """What the build's state records for each of its files: the key and the place."""
-        return f"{self.folder}|{self.key}"
-
-
 def plan_shards(records: list[SearchRecord], language: str) -> list[Shard]:
-    """The shards of the index of ``records`` (``shards``), the main one first: the one that holds the most
-    languages (the lowest number among those). The search page takes the index of its language from the main
-    shard, so on a multilingual site the main shard should hold every language some post is written in."""
-    groups = shards(records)
-    spoken = [len({(r.language or language).lower() for r in group}) for _, group in groups]
-    main = max(range(len(groups)), key=lambda k: (spoken[k], -groups[k][0])) if groups else 0
-    ordered = [groups[main], *groups[:main], *groups[main + 1:]]
-    return [Shard(number, "" if position == 0 else f"shard/{number:02d}/", tuple(group), _shard_key(group, language))
-            for position, (number, group) in enumerate(ordered)]
+    """The shards of the index of ``records`` (``pagefind_shards.plan``), each post's records kept together."""
+    return plan_entries(entries_of(records), language)
+
+
+def plan_entries(entries: list[Entry], language: str) -> list[Shard]:
+    """The shards of the index of ``entries`` (one per post or page), made by the Pagefind binary at hand."""
+    return plan(entries, language, _binary_version())
 
 
 def write_search_index(records: list[SearchRecord], folder: Path, language: str, cache: Path | None = None,
@@ -145,32 +123,6 @@ def _index_shard(shard: Shard, language: str, cache: Path | None) -> dict[str, b
 _SHARD_FILE = re.compile(r"^(?:pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|(?:index|filter|fragment)/[^/]+)$")
 """What a merged shard is read from: ``mergeIndex`` loads its entry, meta and chunks, and searches them with the
 main shard's WebAssembly (it loads none of its own)."""
-
-
-def shards(records: list[SearchRecord]) -> list[tuple[int, list[SearchRecord]]]:
-    """(shard number, its records in their order) for each shard that holds records. A site of up to
-    ``SHARD_POSTS`` posts is one shard; a larger one has the power of two of shards that gives each about that
-    many (``MAX_SHARDS`` at most), a post's shard fixed by a hash of its address: a post keeps its shard while
-    the number of shards stays."""
-    posts = dict.fromkeys(record.url.split("#", 1)[0] for record in records)
-    count = 1
-    while count * SHARD_POSTS < len(posts) and count < MAX_SHARDS:
-        count *= 2
-    groups: dict[int, list[SearchRecord]] = {}
-    for record in records:
-        page = record.url.split("#", 1)[0]
-        number = 0 if count == 1 else int.from_bytes(hashlib.sha256(page.encode()).digest()[:4], "big") % count
-        groups.setdefault(number, []).append(record)
-    return sorted(groups.items())
-
-
-def _shard_key(records: list[SearchRecord], language: str) -> str:
-    """What a shard's index is made from: its records, the site's language and the Pagefind binary."""
-    digest = hashlib.sha256(f"{language}\0{_binary_version()}".encode())
-    for r in records:  # each field ended by a NUL (no text holds one: Pagefind would not take it either)
-        digest.update("\0".join((r.url, r.text, r.title, r.speaker, r.role, "\1".join(r.tags), r.language, "")).encode(
-            "utf-8", "surrogatepass"))
-    return digest.hexdigest()[:32]
 
 
 @functools.cache

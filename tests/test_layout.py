@@ -97,8 +97,8 @@ def test_snippet_imports_flow_one_way():
 
 
 LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"}, {"settle"}, {"build"}, {"assemble"},
-          {"pagefind", "pagefind_filters", "search", "render", "feed", "markdown", "links", "sanitize", "highlight", "output",
-           "incremental", "secrets"}, {"snippets"},
+          {"pagefind", "pagefind_shards", "pagefind_filters", "search", "render", "feed", "markdown", "links",
+           "sanitize", "highlight", "output", "incremental", "secrets"}, {"snippets"},
           {"discover", "config", "services", "menu", "translations"},
           {"permalinks", "permalink_values", "posts", "pages", "conversation", "reading", "speakers", "frontmatter",
            "markdown.blockquotes"},

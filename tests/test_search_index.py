@@ -344,11 +344,15 @@ def shard_words(out: Path) -> dict[str, set[str]]:
 
 
 def test_shards_hold_whole_posts_and_keep_them_while_their_number_stays() -> None:
-    from site_builder.pagefind import SHARD_POSTS, shards
+    from site_builder.pagefind import plan_shards
+    from site_builder.pagefind_shards import SHARD_POSTS
 
     def records(count: int) -> list[SearchRecord]:
         return [SearchRecord(f"posts/p{n}/#turn-{t}", "text", "T", "Me", "user", ()) for n in range(count)
                 for t in (1, 2)]
+
+    def shards(found: list[SearchRecord]) -> list[tuple[int, list[SearchRecord]]]:
+        return sorted((shard.number, list(shard.records)) for shard in plan_shards(found, "en"))
 
     assert [number for number, _ in shards(records(SHARD_POSTS))] == [0], "a small site: one index"
     four = shards(records(3 * SHARD_POSTS))
@@ -365,8 +369,9 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     other shards hold only what a merge reads; every post's word is in one shard. An edit indexes its shard
     again, not the others, and the site is then what a cold build of it writes."""
     from site_builder import pagefind as search
+    from site_builder.pagefind_shards import SHARD_POSTS
 
-    count = 4 * search.SHARD_POSTS + 22
+    count = 4 * SHARD_POSTS + 22
     content = _many_posts(tmp_path / "content", count)
     monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "site"
@@ -383,11 +388,17 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     real = search._run_pagefind
     monkeypatch.setattr(search, "_run_pagefind", lambda records, language: runs.append(len(records))
                         or real(records, language))
+    from site_builder.assemble import search_index
+
+    read: list[str] = []
+    real_read = search_index.records_of_view
+    monkeypatch.setattr(search_index, "records_of_view", lambda key, *rest: read.append(key) or real_read(key, *rest))
     post = content / "posts" / "2024-01-01-post-7.md"
     inodes = {path.relative_to(out): path.stat().st_ino for path in (out / "pagefind").rglob("*") if path.is_file()}
     post.write_text(post.read_text(encoding="utf-8").replace("is a word", "is a quixvan word"), encoding="utf-8")
     build_site(content, out)
     assert len(runs) == 1, "one shard indexed again"
+    assert 1 <= len(read) <= 2 * count // 8, f"{len(read)} posts' records read: those of the shard made, not all {count}"
     after = {path.relative_to(out): path.stat().st_ino for path in (out / "pagefind").rglob("*") if path.is_file()}
     same = {path for path, inode in after.items() if inodes.get(path) == inode}
     shard_folders = {path.parts[2] for path in same if path.parts[1] == "shard"}
@@ -421,8 +432,9 @@ def test_a_build_failing_while_its_index_is_made_stops_it_and_keeps_the_previous
     is left behind), those not begun are not made, and the previous site is untouched."""
     from site_builder import pagefind
     from site_builder.errors import BuildError, TemplateError
+    from site_builder.pagefind_shards import SHARD_POSTS
 
-    content = _many_posts(tmp_path / "content", 4 * pagefind.SHARD_POSTS + 22)  # 8 shards
+    content = _many_posts(tmp_path / "content", 4 * SHARD_POSTS + 22)  # 8 shards
     out = tmp_path / "site"
     monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
     build_site(content, out, jobs=2)
@@ -455,7 +467,8 @@ def test_a_build_failing_while_its_index_is_made_stops_it_and_keeps_the_previous
 def test_the_main_shard_holds_every_language_a_shard_holds() -> None:
     """On a multilingual site the search page takes the index of its language from the main shard: the main
     shard is the one with the most languages, not merely the first."""
-    from site_builder.pagefind import SHARD_POSTS, plan_shards
+    from site_builder.pagefind import plan_shards
+    from site_builder.pagefind_shards import SHARD_POSTS
 
     records = [SearchRecord(f"posts/p{n}/#turn-1", "text", "T", "Me", "user", ()) for n in range(3 * SHARD_POSTS)]
     records.append(SearchRecord("zh/posts/one/#turn-1", "文字", "T", "Me", "user", (), "zh"))
@@ -472,9 +485,10 @@ def test_a_damaged_or_tampered_shard_in_the_cache_is_made_again(tmp_path: Path, 
     import zipfile
 
     from site_builder import pagefind
+    from site_builder.pagefind_shards import SHARD_POSTS
     from incremental_site import comparable
 
-    content = _many_posts(tmp_path / "content", 2 * pagefind.SHARD_POSTS + 5)
+    content = _many_posts(tmp_path / "content", 2 * SHARD_POSTS + 5)
     monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
     build_site(content, tmp_path / "first")
     kept = sorted((tmp_path / "cache").rglob("pagefind-shards/*.zip"))

@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder.assemble import search_index
+from site_builder import pagefind
 from site_builder.build import build_site
 from site_builder.cli import main
 from site_builder.errors import SiteError
@@ -310,9 +310,9 @@ def test_pages_are_found_by_search_turn_by_turn(tmp_path: Path, monkeypatch: pyt
     """Search indexes a page's turns and text as it does a post's (with the page's URL), so a visitor finds the
     About page; pages carry no tags."""
     found: list = []
-    real = search_index.site_records
-    monkeypatch.setattr(search_index, "site_records",
-                        lambda per_view, title, lang_of=None: found.extend(real(per_view, title, lang_of)) or found)
+    real = pagefind._run_pagefind
+    monkeypatch.setattr(pagefind, "_run_pagefind", lambda records, language: found.extend(records)
+                        or real(records, language))
     content = make_site(tmp_path)
     content.joinpath("site.yaml").write_text("title: Pages\n")
     build_site(content, tmp_path / "_site")

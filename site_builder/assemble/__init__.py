@@ -69,7 +69,8 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     with PageRun(work, plan.specs, plan.trusted, plan.present, out, jobs) as pages, \
             plan_index(config, content.site, stores, plan.trusted, plan.present, preview,
                        content.languages.of if content.languages.multilingual else None,
-                       incremental.index_shards(sources.root), jobs, out) as index:
+                       incremental.index_shards(sources.root), jobs, out,
+                       previous.search_views if previous is not None else None) as index:
         # the page workers are forked first; then each shard to make is indexed beside the pages
         carried = write_site(itertools.chain(pages, [plan.css_entry]), plan.to_copy, out, generated=index.writers,
                              kept=[*plan.kept_copies, *index.kept], build_id=build_id,

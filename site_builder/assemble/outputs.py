@@ -81,7 +81,8 @@ def new_state(inputs: Inputs, content: Content, plan: OutputPlan, pages: PageRun
                       outputs=files, build_id=build_id, search_key=index.key if search and not index.pending else "",
                       post_count=content.post_count, page_count=len(plan.specs) + 1, warnings=warnings,
                       search_pending=index.pending,
-                      pages={str(path): record for path, record in content.pages.items()})
+                      pages={str(path): record for path, record in content.pages.items()},
+                      search_views=index.summaries)
 
 
 def _theme_copies(folder: Path, destination: str) -> list[tuple[Path, str]]:

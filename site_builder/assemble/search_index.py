@@ -3,16 +3,18 @@ posts' records are unchanged (``pagefind.py`` makes them)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Mapping
 
 from site_builder.incremental.plan import kept_index
 from site_builder.incremental.signatures import OutputSignature, code_key, digest
 from site_builder.incremental.state import BuildState
 from site_builder.incremental.store import ViewStore
-from site_builder.pagefind import SHARDS_FILE, Shard, ShardsInMaking, plan_shards, write_shards
+from site_builder.pagefind import SHARDS_FILE, ShardsInMaking, plan_entries, write_shards
+from site_builder.pagefind_shards import Entry, Shard, ViewSummary, entries_of, summary_of
 from site_builder.render import every_post
 from site_builder.search import SearchRecord, site_records, view_records
 
@@ -31,6 +33,8 @@ class IndexPlan:
     """The index kept is behind the pages (a preview build)."""
     key_of: Callable[[str], str]
     """The key the state records for each index file."""
+    summaries: Mapping[str, ViewSummary] = field(default_factory=dict)
+    """Each view's records, summed up (by the view's key): the state keeps them for the next build's plan."""
 
     def start(self) -> IndexPlan:
         """Begin indexing the shards to make, in the background (they run beside the pages)."""
@@ -51,24 +55,27 @@ class IndexPlan:
 
 
 def plan_index(config, site, stores: Any, trusted: BuildState | None, present: dict[str, OutputSignature],
-                 preview: bool, lang_of: Callable[[str], str] | None = None, shards: Path | None = None,
-                 jobs: int = 1, out: Path | None = None) -> IndexPlan:
+               preview: bool, lang_of: Callable[[str], str] | None = None, shards: Path | None = None,
+               jobs: int = 1, out: Path | None = None, known: Mapping[str, ViewSummary] | None = None) -> IndexPlan:
     """The index of ``site``. The whole index is kept when it indexes what the site shows now; a preview keeps it
-    anyway, and says so. Otherwise each shard (``pagefind.plan_shards``) whose files the current site holds
-    untouched, made from the same records, is kept, and the others are made. ``lang_of`` (a multilingual
-    site) gives each post's language: Pagefind indexes each language apart."""
-    search_key = digest(code_key(), config.title, config.language,
-                        *(v.cache_key for v in (*every_post(site), *site.peek("pages"))))
+    anyway, and says so. Otherwise each shard (``pagefind_shards.plan``, planned from each view's summary: those
+    ``known`` from the last build, the others read now) whose files the current site holds untouched, made from
+    the same records, is kept, and the others are made: only they read their records. ``lang_of`` (a
+    multilingual site) gives each post's language: Pagefind indexes each language apart."""
+    views = [*every_post(site), *site.peek("pages")]
+    search_key = digest(code_key(), config.title, config.language, *(v.cache_key for v in views))
     recorded = _recorded_keys(trusted, search_key)
+    known = known or {}
+    still = {view.cache_key: known[view.cache_key] for view in views if view.cache_key in known}
     if not config.search:
         return IndexPlan(search_key, [], [], False, recorded)
     kept = kept_index(search_key, trusted, present)
     if kept:
-        return IndexPlan(search_key, [], kept, False, recorded)
+        return IndexPlan(search_key, [], kept, False, recorded, still)
     if preview:  # the pages now, with the index they had
-        return IndexPlan(search_key, [], kept_index(None, trusted, present), True, recorded)
-    records = site_records(_view_records(site, stores.views, stores.searched), config.title, lang_of)
-    plan = plan_shards(records, config.language)
+        return IndexPlan(search_key, [], kept_index(None, trusted, present), True, recorded, still)
+    entries, summaries = _entries(views, stores, known, lang_of)
+    plan = plan_entries(entries or entries_of(site_records((), config.title)), config.language)
     kept, making, languages = [], [], {}
     by_key: dict[str, list[str]] = {}
     for path, record in (trusted.outputs.items() if trusted else ()):
@@ -84,7 +91,25 @@ def plan_index(config, site, stores: Any, trusted: BuildState | None, present: d
             making.append(shard)
     keys = {shard.folder: shard.state_key for shard in plan}
     writer = IndexWriter(plan, making, languages, config.language, shards, jobs)
-    return IndexPlan(search_key, [writer], kept, False, lambda path: _shard_key_of(path, keys, search_key))
+    return IndexPlan(search_key, [writer], kept, False, lambda path: _shard_key_of(path, keys, search_key), summaries)
+
+
+def _entries(views: list, stores: Any, known: Mapping[str, ViewSummary],
+             lang_of: Callable[[str], str] | None) -> tuple[list[Entry], dict[str, ViewSummary]]:
+    """Each view's place in the index (those with something to find), and every view's summary: the one the last
+    build knew, else read from its records (kept in ``stores.searched``, else extracted now)."""
+    entries, summaries = [], {}
+    for view in views:
+        key = view.cache_key
+        load = functools.partial(records_of_view, key, functools.partial(stores.views.get, key), stores.searched)
+        summary = known.get(key)
+        if summary is None:
+            records = load()
+            summary, load = summary_of(records), functools.partial(tuple, records)
+        summaries[key] = summary
+        if summary.count:
+            entries.append(Entry(view.url, summary, load, lang_of(view.url) if lang_of else None))
+    return entries, summaries
 
 
 def _recorded_keys(trusted: BuildState | None, search_key: str) -> Callable[[str], str]:
@@ -118,13 +143,6 @@ def _entry_languages(out: Path, folder: str) -> list[str] | None:
         return sorted(entry["languages"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _view_records(site, store: ViewStore, searched: ViewStore | None) -> Iterator[tuple[SearchRecord, ...]]:
-    """The search records of every post, then of every page (pages are found by search too): those kept in
-    ``searched``, else extracted from the whole view now (and kept)."""
-    for view in (*every_post(site), *site.peek("pages")):
-        yield records_of_view(view.cache_key, lambda key=view.cache_key: store.get(key), searched)
 
 
 def records_of_view(key: str, view: Callable[[], Any], searched: ViewStore | None) -> tuple[SearchRecord, ...]:

@@ -63,6 +63,9 @@ class BuildState:
     """The site's search index is older than its pages (a preview build left it for the next one)."""
     pages: Mapping[str, PostRecord] = field(default_factory=dict)
     """Every page file, as ``posts`` holds every post file (a file that is not built has no key)."""
+    search_views: Mapping[str, Any] = field(default_factory=dict)
+    """Each view's search records summed up (``pagefind_shards.ViewSummary``), by the view's key: the next build
+    plans the index's shards from these, and reads only the records of the shards it makes."""
 
 
 @dataclass(frozen=True, slots=True)
