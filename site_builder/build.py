@@ -1,7 +1,7 @@
 """The pipeline, top to bottom: discover -> check the output -> config -> parse -> render -> search index ->
 write (atomic).
 
-Builds are incremental (``incremental.py``): a post is parsed and rendered again only when its file, the
+Builds are incremental (``incremental/``): a post is parsed and rendered again only when its file, the
 snippet results it shows, or our code changed; a page is rendered again only when something it was made
 from changed; a file whose bytes did not change is linked from the current site, not written. A build
 with nothing changed stops after comparing file signatures. The output is byte for byte the output of a

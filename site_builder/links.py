@@ -18,7 +18,7 @@ passed each destination (``[x](…)``, ``![x](…)``, ``href``/``src`` of the au
 
 Which source file makes which page is ``SiteLinks``, built once per build from every post and companion (a
 kind of page more is one more entry of its ``urls``). A page looks up only the sources its links name: the
-lookups it made, with what they gave, are part of what it was rendered from (``assemble.py`` renders it again
+lookups it made, with what they gave, are part of what it was rendered from (``assemble/records.py`` renders it again
 when one of them gives something else).
 """
 

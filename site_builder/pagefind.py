@@ -46,7 +46,7 @@ def plan_entries(entries: list[Entry], language: str) -> list[Shard]:
 def write_search_index(records: list[SearchRecord], folder: Path, language: str, cache: Path | None = None,
                        jobs: int = 1) -> Path:
     """Index ``records`` into ``folder`` (created), every shard; returns it (``write_shards``; a build writes
-    through its staging folder instead, with ``assemble.IndexWriter``)."""
+    through its staging folder instead, with ``assemble.search_index.IndexWriter``)."""
     plan = plan_shards(records, language)
 
     def put(relative: str, data: bytes) -> None:
