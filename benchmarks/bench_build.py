@@ -359,15 +359,39 @@ def main(argv: list[str] | None = None) -> int:
               f"{corpus['mean_code_blocks']} code blocks per post on average; {args.runs} runs", file=sys.stderr)
         byte_compile()
         rows = measure_sites(sites, args.runs, posts[len(posts) // 2].stem, args.posts)
+        profiles = profiles_of_goals_missed(rows, sites, args.posts, posts[len(posts) // 2].stem, args.runs)
         for key, search in (("site_builder", True), ("search-off", False)):
             if args.large and key in args.tools:
                 rows.append(measure_large(work, args.large, args.large_runs or args.runs, search=search))
-    report(rows, unavailable, args, versions, corpus, started)
+    report(rows, unavailable, args, versions, corpus, started, profiles)
     return 0
 
 
+def profiles_of_goals_missed(rows: list[Row], sites: list[Site], posts: int, edited: str,
+                             runs: int) -> dict[str, list[str]]:
+    """For each scenario of the main row whose goal is not met (cold against Hugo + Pagefind, one-change), one
+    more build of it run with ``--profile``: where its time went, stage by stage."""
+    site = next((s for s in sites if s.name == MAIN), None)
+    missed = [g.text for g in _row_goals(rows, MAIN, posts, ((HUGO_PAGEFIND, 1.0),), 1.0, 300) if g.met is False]
+    profiles: dict[str, list[str]] = {}
+    for scenario in ("cold", "one-change"):
+        if site is None or not any(f": {scenario} ≤" in text for text in missed):
+            continue
+        if scenario == "cold":
+            for path in site.scratch:
+                shutil.rmtree(path, ignore_errors=True)
+        else:
+            build_corpus.edit_post(site.posts / f"{edited}.md", runs + 1)
+        env = {key: value for key, value in {**os.environ, **site.env}.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        done = subprocess.run([*site.rebuild, "--profile"], env=env, capture_output=True, text=True)
+        lines = done.stdout.splitlines()
+        start = next((k for k, line in enumerate(lines) if line.startswith("profile")), len(lines))
+        profiles[scenario] = lines[start:] or [f"no profile (exit {done.returncode}): {done.stderr.strip()[-300:]}"]
+    return profiles
+
+
 def report(rows: list[Row], unavailable: list[Unavailable], args: argparse.Namespace, versions: dict,
-           corpus: dict, started: dt.datetime) -> None:
+           corpus: dict, started: dt.datetime, profiles: dict[str, list[str]] | None = None) -> None:
     facts = machine()
     print(f"\n{started:%Y-%m-%d}, {facts['cores']} cores ({facts['cpu_model']}), load average at the end "
           f"{', '.join(f'{x:.1f}' for x in facts['load_average'] or ())}; median of {args.runs} runs")
@@ -378,6 +402,9 @@ def report(rows: list[Row], unavailable: list[Unavailable], args: argparse.Names
     measured = goals(rows, args.posts, args.large)
     print(f"\ngoals (issue 23: {MAIN}, search on; issue 11: {SEARCH_OFF}):")
     print("\n".join(g.line() for g in measured))
+    for scenario, lines in (profiles or {}).items():
+        print(f"\nwhat is left of {MAIN}'s {scenario} build (one more, with --profile):")
+        print("\n".join(lines))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({
         "date": started.isoformat(timespec="seconds"), "machine": facts, "versions": versions, "corpus": corpus,
@@ -385,6 +412,7 @@ def report(rows: list[Row], unavailable: list[Unavailable], args: argparse.Names
                      "large_runs": args.large_runs or args.runs, "tools": args.tools},
         "rows": [r.as_json() for r in rows], "unavailable": [vars_of_unavailable(u) for u in unavailable],
         "goals": [{"goal": g.text, "met": g.met, "figures": g.figures} for g in measured],
+        "profiles": profiles or {},
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.json}")
 

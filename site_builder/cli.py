@@ -13,7 +13,7 @@ import sys
 import time
 import unicodedata
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from site_builder import __version__, importers, snippets
 from site_builder.errors import SiteError, format_error
@@ -49,6 +49,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="render the content folder into the output folder")
     _site_options(build)
+    build.add_argument("--profile", action="store_true",
+                       help="after the build, print where its time went, stage by stage (under cProfile)")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="preview on 127.0.0.1 with rebuild and live reload")
@@ -115,9 +117,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     from site_builder.build import build_site
 
     progress = _progress_after(1.0)
+
+    def build() -> Any:
+        return build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url, progress=progress,
+                          jobs=args.jobs)
     try:
-        result = build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url,
-                            progress=progress, jobs=args.jobs)
+        if getattr(args, "profile", False):
+            from site_builder.profiling import profiled
+
+            result, profile = profiled(build)
+        else:
+            result, profile = build(), []
     finally:
         progress.clear()  # before the summary or the errors
     gc.freeze()  # the process ends soon: its last collection would walk every object the build left (0.1 s)
@@ -125,6 +135,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     print(f"Built {result.posts} posts, {result.pages} files into {result.out_dir} in {result.seconds:.2f} s"
           f" ({_work(result)})")
+    print("\n".join(profile), end="\n" if profile else "")
     return 0
 
 

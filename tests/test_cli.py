@@ -23,7 +23,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("command, options", [
-    ("build", ["--content", "--out", "--drafts", "--base-url"]),
+    ("build", ["--content", "--out", "--drafts", "--base-url", "--profile"]),
     ("serve", ["--content", "--out", "--port", "--drafts"]),
     ("new", ["--content", "--date", "--draft"]),
 ])
@@ -45,6 +45,31 @@ def test_new_creates_a_post_that_builds(tmp_path: Path, capsys: pytest.CaptureFi
     assert "already exists" in capsys.readouterr().err
     assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "posts" / "ask-claude-what-is-a-monad" / "index.html").is_file()
+
+
+def test_build_profile_says_where_the_time_went_stage_by_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """``build --profile``: the build's summary, then its profile: each stage that ran with its seconds and share
+    (a cold build reads and renders content, a rebuild with nothing changed stops before), and the heaviest
+    functions. Without the option, no profile."""
+    content = tmp_path / "content"
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    assert main(["new", "Profiled", "--content", str(content), "--date", "2024-07-01"]) == 0
+    capsys.readouterr()
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out"), "--profile"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("Built 1 posts") and lines[1].startswith("profile (cProfile")
+    stages = [line.split("%", 1)[1].strip() for line in lines[2:] if "%  " in line]
+    assert {"content: posts and pages read and rendered", "writing: pages rendered and written, copies, index",
+            "the state saved"} <= set(stages), out
+    assert "the functions that took the most time of their own:" in out
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out"), "--profile"]) == 0
+    again = capsys.readouterr().out
+    assert "(nothing changed)" in again and "profile (cProfile" in again
+    assert "content: posts and pages read and rendered" not in again, "a build with nothing to do reads no content"
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
+    assert "profile (cProfile" not in capsys.readouterr().out
 
 
 def test_progress_line_only_after_the_delay(capsys: pytest.CaptureFixture[str]) -> None:

@@ -96,7 +96,7 @@ def test_snippet_imports_flow_one_way():
         assert not graph[prefix + script], f"{script}.py runs in a bare interpreter and imports nothing of ours"
 
 
-LAYERS = [{"cli", "__main__", "scaffold"}, {"serve", "livereload"}, {"importers"}, {"settle"}, {"build"}, {"assemble"},
+LAYERS = [{"cli", "__main__", "scaffold", "profiling"}, {"serve", "livereload"}, {"importers"}, {"settle"}, {"build"}, {"assemble"},
           {"pagefind", "pagefind_shards", "pagefind_filters", "search", "render", "feed", "markdown", "links",
            "sanitize", "highlight", "output", "incremental", "secrets"}, {"snippets"},
           {"discover", "config", "services", "menu", "translations"},
