@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 Signature = tuple[int, int, int, int]
 """(size, mtime_ns, ctime_ns, inode): any write, replace or ``touch`` of a file changes it."""

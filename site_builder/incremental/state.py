@@ -67,6 +67,25 @@ class BuildState:
     """Each view's search records summed up (``pagefind_shards.ViewSummary``), by the view's key: the next build
     plans the index's shards from these, and reads only the records of the shards it makes."""
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The state as it is pickled: the record of every output file in columns of plain values (paths, keys,
+        reads, signatures; each key once). A site's search index is thousands of files, and pickling as many
+        records one object at a time took most of the time of saving and loading the state."""
+        state = dict(self.__dict__)
+        outputs = state.pop("outputs")
+        same: dict[str, str] = {}
+        state["output_columns"] = (tuple(outputs), tuple(same.setdefault(r.key, r.key) for r in outputs.values()),
+                                   tuple(r.read for r in outputs.values()), tuple(r.file for r in outputs.values()))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if "output_columns" in state:  # else a state of another format: load_state's check refuses it
+            paths, keys, reads, files = state.pop("output_columns")
+            state["outputs"] = {path: OutputRecord(key, read, file)
+                                for path, key, read, file in zip(paths, keys, reads, files)}
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
