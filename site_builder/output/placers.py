@@ -37,8 +37,8 @@ class _Fresh:
         self.written: set[str] = set()
         """The files of the new site."""
 
-    def link(self, relative: str) -> None:
-        """An unchanged file of the current site: a link to it."""
+    def link(self, relative: str, found: tuple[int, ...] | None = None) -> None:
+        """An unchanged file of the current site: a link to it (``found``: see ``_Spare.link``)."""
         self.written.add(relative)
         _link_or_copy(self.current / relative, self.staging / relative, self.folders)
 
@@ -82,6 +82,11 @@ class _Spare:
         self.returned = returned
         """Whether taking the spare gave the user's files a killed build had left in it back to the output."""
         self.root, self.current = str(root), str(current)
+        try:
+            self.current_device = os.lstat(current).st_dev
+            """The current site's file system: its files' signatures (``link``'s ``found``) name no device."""
+        except OSError:
+            self.current_device = -1  # no site yet: nothing of it is linked
         self.files: dict[str, tuple[int, int]] = {}
         self.folders: set[str] = set()
         self.made: set[str] = {""}
@@ -101,11 +106,17 @@ class _Spare:
                         st = entry.stat(follow_symlinks=False)
                         self.files[path] = (st.st_dev, st.st_ino)
 
-    def link(self, relative: str) -> None:
-        """An unchanged file of the current site: kept if the spare already holds it, else linked."""
+    def link(self, relative: str, found: tuple[int, ...] | None = None) -> None:
+        """An unchanged file of the current site: kept if the spare already holds it, else linked. ``found`` is
+        the file's signature as this build read the current site (``scan_output``: size, mtime, inode), which
+        spares a system call per file; the spare keeps its file when it is that one."""
         source = os.path.join(self.current, relative)
-        st = os.lstat(source)
-        if relative not in self.wanted and self.files.get(relative) == (st.st_dev, st.st_ino):
+        if found is not None:
+            identity = (self.current_device, found[-1])
+        else:
+            st = os.lstat(source)
+            identity = (st.st_dev, st.st_ino)
+        if relative not in self.wanted and self.files.get(relative) == identity:
             self.wanted.add(relative)
             folder = os.path.dirname(relative)
             while folder not in self.made:

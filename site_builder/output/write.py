@@ -91,12 +91,12 @@ def _write_locked(pages: Iterable[Page | Kept], copies: Iterable[tuple[Path, str
         if place.returned:
             scan = scan_output(out, keep)
         for relative in kept:
-            place.link(relative)
+            place.link(relative, scan.files.get(relative))
         for source, destination in copies:
             place.copy(source, destination)
         for page in pages:
             if isinstance(page, Kept):
-                place.link(page.path)
+                place.link(page.path, scan.files.get(page.path))
             else:
                 place.write(page.path, page.content)
         for generate in generated:
