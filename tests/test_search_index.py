@@ -412,18 +412,6 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     assert ours == theirs, first_difference(ours, theirs)
 
 
-def _children_named(name: str) -> list[int]:
-    """The live child processes of this one whose command is ``name``* (read from ``/proc``)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            text = stat.read_text()
-            command, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
-            if int(rest[1]) == os.getpid() and command.startswith(name) and rest[0] != "Z":
-                found.append(int(stat.parent.name))
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
 def test_a_build_failing_while_its_index_is_made_stops_it_and_keeps_the_previous_site(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -433,6 +421,7 @@ def test_a_build_failing_while_its_index_is_made_stops_it_and_keeps_the_previous
     from site_builder import pagefind
     from site_builder.errors import BuildError, TemplateError
     from site_builder.pagefind_shards import SHARD_POSTS
+    from test_build_kill import MARK, marked
 
     content = _many_posts(tmp_path / "content", 4 * SHARD_POSTS + 22)  # 8 shards
     out = tmp_path / "site"
@@ -454,11 +443,13 @@ def test_a_build_failing_while_its_index_is_made_stops_it_and_keeps_the_previous
 
     monkeypatch.setattr(pagefind, "_run_pagefind", slow)
     monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "fresh-cache"))  # every shard to make again
+    mark = f"index-{os.getpid()}-{tmp_path.name}"
+    monkeypatch.setenv(MARK, mark)  # every Pagefind process started from here on carries it
     with pytest.raises((TemplateError, BuildError)):
         build_site(content, out, jobs=2)
     made = len(begun)
     assert len(done) == made, "the shards being made were waited for"
-    assert not _children_named("pagefind"), "no Pagefind process outlives the build"
+    assert not marked(mark), "no Pagefind process outlives the build"
     time.sleep(2.5)
     assert 1 <= len(begun) == made < 8, f"{made} shards begun, and none once the build had failed"
     assert site_files(out) == before

@@ -82,11 +82,8 @@ class _Spare:
         self.returned = returned
         """Whether taking the spare gave the user's files a killed build had left in it back to the output."""
         self.root, self.current = str(root), str(current)
-        try:
-            self.current_device = os.lstat(current).st_dev
-            """The current site's file system: its files' signatures (``link``'s ``found``) name no device."""
-        except OSError:
-            self.current_device = -1  # no site yet: nothing of it is linked
+        self.current_device = _device(current)
+        """The current site's file system: its files' signatures (``link``'s ``found``) name no device."""
         self.files: dict[str, tuple[int, int]] = {}
         self.folders: set[str] = set()
         self.made: set[str] = {""}
@@ -192,3 +189,11 @@ def _link_file(source: Path | str, target: Path | str) -> None:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
             raise
         shutil.copy2(source, target)
+
+
+def _device(folder: Path) -> int:
+    """The file system of ``folder``; -1 when there is none yet (no site: nothing of it is linked)."""
+    try:
+        return os.lstat(folder).st_dev
+    except OSError:
+        return -1
