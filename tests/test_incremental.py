@@ -948,3 +948,27 @@ def test_paginated_lists_follow_posts_that_move_between_pages(builds: Incrementa
     changed = builds.step("one page again")
     assert not [path for path in site_files(builds.out) if "/page/" in f"/{path}"]
     assert "page/2/index.html" in changed.removed
+
+
+def test_a_damaged_state_costs_a_cold_build_never_a_traceback(builds: IncrementalBuilds) -> None:
+    """The state is a pickle in the cache, which anything may have damaged: cut short, or whole but with its
+    output records in another shape (``BuildState`` pickles them in columns). Either way the next build reads
+    every post again (a cold build's work) and writes a cold build's site."""
+    import pickle
+
+    from site_builder.caches import content_cache
+    from site_builder.incremental import state as state_module
+    from site_builder.incremental.store import dumps
+
+    path = content_cache(builds.site.content) / "build" / "state.pickle"
+    posts = len(list((builds.site.content / "posts").glob("*.md")))
+    for damage in ("cut short", "columns renamed"):
+        data = path.read_bytes()
+        if damage == "cut short":
+            path.write_bytes(data[:len(data) // 2])
+        else:
+            path.write_bytes(dumps(pickle.loads(data)).replace(b"output_columns", b"output_columnz"))
+        state_module._MEMORY.clear()
+        edit_body(builds.site, FIRST, f"after the state was {damage}")
+        builds.step(f"a build over a state {damage}")
+        assert builds.rendered >= posts, f"{damage}: every page rendered again, as cold"

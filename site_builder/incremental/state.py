@@ -79,10 +79,9 @@ class BuildState:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        if "output_columns" in state:  # else a state of another format: load_state's check refuses it
-            paths, keys, reads, files = state.pop("output_columns")
-            state["outputs"] = {path: OutputRecord(key, read, file)
-                                for path, key, read, file in zip(paths, keys, reads, files)}
+        paths, keys, reads, files = state.pop("output_columns")  # any other shape raises: a cold build follows
+        state["outputs"] = {path: OutputRecord(key, read, file)
+                            for path, key, read, file in zip(paths, keys, reads, files, strict=True)}
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
