@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from html.parser import HTMLParser
+from html import unescape
 from typing import Callable, Iterable
 
 from site_builder.render import PostView, TurnView
@@ -84,41 +84,52 @@ def _turn_views(view: PostView) -> list[TurnView]:
     return found
 
 
-class _Text(HTMLParser):
-    """The text of rendered HTML, without the controls around code (captions, buttons): inline elements run on
-    as the reader sees them (``an <em>iterator</em>.`` is ``an iterator.``), blocks stand apart."""
+SKIPPED = frozenset({"figcaption", "button", "summary", "script", "style"})
+"""Elements whose text is not searched: the controls around code (captions, buttons), scripts and styles."""
+APART = frozenset({"address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
+                   "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+                   "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+                   "math", "mi", "mn", "mo", "ms", "mtext"})  # MathML: each symbol a word, as it was
+"""Elements whose text is not run on with the text before and after them."""
 
-    SKIPPED = frozenset({"figcaption", "button", "summary", "script", "style"})
-    APART = frozenset({"address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
-                       "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
-                       "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
-                       "math", "mi", "mn", "mo", "ms", "mtext"})  # MathML: each symbol a word, as it was
-    """Elements whose text is not run on with the text before and after them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self.SKIPPED:
-            self.skipping += 1
-        if tag in self.APART:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIPPED and self.skipping:
-            self.skipping -= 1
-        if tag in self.APART:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+_MARKUP = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<!--.*?-->|<[!?][^>]*>""", re.S)
+"""A tag (end mark, name, attributes: a quoted value may hold ``>``), a comment, a declaration or an instruction."""
+_RAW_END = {"script": re.compile(r"</script[\s/>]", re.I), "style": re.compile(r"</style[\s/>]", re.I)}
+"""Where a script's or a style's text ends: what is inside them is text, not tags, as browsers read it."""
 
 
 def plain_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return " ".join("".join(parser.parts).split())
+    """The text of rendered HTML, without the controls around code (captions, buttons): inline elements run on
+    as the reader sees them (``an <em>iterator</em>.`` is ``an iterator.``), blocks stand apart, character
+    references are read, and whitespace is one space.
+
+    It reads the HTML our renderer writes (and the author's HTML as the cleaner writes it) as ``html.parser``
+    reads it, four times faster than that parser (a cold build of 1,000 posts extracted its 7,000 turns' text
+    in 6.7 s of CPU with it); ``tests/test_search_index.py`` compares the two on real and random HTML."""
+    parts: list[str] = []
+    skipping = pos = 0
+    while (match := _MARKUP.search(html, pos)) is not None:
+        if not skipping and match.start() > pos:
+            parts.append(_text(html[pos:match.start()]))
+        pos = match.end()
+        name = match.group(2)
+        if not name:
+            continue
+        tag = name.lower()
+        if tag in SKIPPED:
+            if not match.group(1):
+                skipping += not match.group(3).endswith("/")
+            elif skipping:
+                skipping -= 1
+        if tag in APART:
+            parts.append(" ")
+        if tag in _RAW_END and not match.group(1) and not match.group(3).endswith("/"):
+            end = _RAW_END[tag].search(html, pos)
+            pos = end.start() if end else len(html)
+    if not skipping:
+        parts.append(_text(html[pos:]))
+    return " ".join("".join(parts).split())
+
+
+def _text(data: str) -> str:
+    return unescape(data) if "&" in data else data
