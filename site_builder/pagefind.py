@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import threading
 import zipfile
+from html import escape
 from pathlib import Path, PurePosixPath
 from typing import IO, Callable, Iterable, Iterator
 
@@ -26,7 +27,7 @@ from site_builder.errors import SiteError
 from site_builder.pagefind_filters import sorted_filters
 from site_builder.processes import child_setup
 from site_builder.pagefind_shards import Entry, Shard, entries_of, plan
-from site_builder.search import SearchRecord
+from site_builder.search import SearchPage, SearchRecord, search_pages
 
 
 SHARDS_FILE = "shards.json"
@@ -194,21 +195,23 @@ def _inside(folder: Path, name: str) -> Path:
 # Pagefind's service: base64 JSON messages, each followed by a comma, on its stdin and stdout.
 
 def _run_pagefind(records: list[SearchRecord], language: str) -> dict[str, bytes]:
-    """The files of the index of ``records`` (path in ``pagefind/``: bytes), from one ``pagefind --service``.
+    """The files of the index of ``records`` (path in ``pagefind/``: bytes), from one ``pagefind --service``: a
+    page per speaker of each post (``search.search_pages``), its turns as sub-results.
 
-    Its requests are handled one at a time, in order, so page N of the index is record N. (``pagefind --site``
-    over a file per record numbered the pages in the order the file system listed the files: by name hash
-    on ext4, newest first on tmpfs, so the same records made another index on another disk.) The files are
+    Its requests are handled one at a time, in order, so page N of the index is the Nth page. (``pagefind --site``
+    over a file per page numbered the pages in the order the file system listed the files: by name hash
+    on ext4, newest first on tmpfs, so the same pages made another index on another disk.) The files are
     asked for (``GetFiles``), not written by Pagefind: 1.5 answers ``WriteFiles`` before its writes end.
     """
     binary = pagefind_binary()
     with tempfile.TemporaryFile() as errors:
         service = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=errors, preexec_fn=child_setup())
-        sender = threading.Thread(target=_send, args=(_requests(records, language), service.stdin), daemon=True)
+        pages = search_pages(records)
+        sender = threading.Thread(target=_send, args=(_requests(pages, language), service.stdin), daemon=True)
         sender.start()
         try:
-            files = _reply(len(records) + 1, service.stdout)
+            files = _reply(len(pages) + 1, service.stdout)
         finally:
             _stop(service, sender)
         if files is None:
@@ -237,20 +240,33 @@ def pagefind_binary() -> str:
 _REINSTALL = "reinstall site_builder (pip install -e .), or set `search: false` in site.yaml"
 
 
-def _requests(records: list[SearchRecord], language: str) -> Iterator[dict]:
-    """A new index (the service's first: number 0), a custom record per record (the text, in its language,
-    else ``language``, written in lower case as the browser reads ``<html lang>``; title, speaker and target
-    URL as metadata, those not empty; role and tags as filters), then the index's files."""
+def _requests(pages: list[SearchPage], language: str) -> Iterator[dict]:
+    """A new index (the service's first: number 0), each page as an HTML file (``_page_html``), then the index's
+    files."""
     yield {"type": "NewIndex", "config": {}}
-    for number, record in enumerate(records):
-        meta = {"title": record.title, "speaker": record.speaker, "target": record.url}
-        filters = {"tag": list(record.tags)} if record.tags else {}
-        if record.role:
-            filters["role"] = [record.role]
-        yield {"type": "AddRecord", "index_id": 0, "url": f"/{number}/", "content": record.text or record.title,
-               "language": (record.language or language).lower(),
-               "meta": {key: value for key, value in meta.items() if value}, "filters": filters}
+    for number, page in enumerate(pages):
+        yield {"type": "AddFile", "index_id": 0, "url": f"/{number}/", "file_contents": _page_html(page, language)}
     yield {"type": "GetFiles", "index_id": 0}
+
+
+def _page_html(page: SearchPage, language: str) -> str:
+    """The HTML Pagefind indexes for ``page``: in its language, else ``language`` (in lower case, as the browser
+    reads ``<html lang>``); title, speaker and target URL as metadata (those not empty), role and tags as
+    filters, all in ``<meta>`` elements (not searched); then each turn's text, after a heading with the turn's
+    anchor: Pagefind's sub-results land on the turn. The heading holds a zero-width space, no word: the speaker's
+    name there would be found in every turn of theirs, and Pagefind's script makes no sub-result of a heading
+    without text (nor keeps the anchor of one it is told to ignore). Everything from a post is escaped."""
+    meta = [("meta", name, value) for name, value in (("title", page.title), ("speaker", page.speaker),
+                                                       ("target", page.url)) if value]
+    filters = [("filter", "tag", tag) for tag in page.tags] + ([("filter", "role", page.role)] if page.role else [])
+    filters = [(kind, name, value.replace("&", "&amp;")) for kind, name, value in filters]  # Pagefind 1.5 reads
+    # a filter's value as HTML twice (``&amp;amp;`` is ``&``), a meta's once
+    head = "".join(f'<meta data-pagefind-{kind}="{name}[content]" content="{escape(value)}">'
+                   for kind, name, value in meta + filters)
+    body = "".join((f'<h2 id="{escape(anchor)}">&#8203;</h2>' if anchor else "") + f"<p>{escape(text, quote=False)}</p>"
+                   for anchor, text in page.turns)
+    return f'<!DOCTYPE html><html lang="{escape((page.language or language).lower())}"><head>{head}</head>' \
+           f"<body>{body}</body></html>"
 
 
 def _send(requests: Iterable[dict], stream: IO[bytes]) -> None:

@@ -26,7 +26,7 @@ from site_builder.posts import load_post
 from site_builder.render import post_view
 from site_builder.pagefind import _run_pagefind, pagefind_binary, write_search_index
 from site_builder.pagefind_filters import sorted_filters
-from site_builder.search import APART, SKIPPED, SearchRecord, _turn_views, plain_text, search_records
+from site_builder.search import APART, SKIPPED, SearchRecord, _turn_views, plain_text, search_pages, search_records
 
 from incremental_site import first_difference, pagefind_file, search_index_view, site_files
 
@@ -288,17 +288,58 @@ def test_an_incremental_build_after_an_edit_and_back_is_a_cold_build(tmp_path: P
 
 
 def test_the_pages_of_the_index_are_the_records_in_order(tmp_path: Path) -> None:
-    """Page N of the index is record N, whatever the file system: Pagefind numbered the files it was given in
-    the order its folder listing returned them (name hashes on ext4, newest first on tmpfs), so the same
-    records made another index on another disk."""
+    """Page N of the index is the Nth page of the records (a speaker's turns in a post), whatever the file system:
+    Pagefind numbered the files it was given in the order its folder listing returned them (name hashes on ext4,
+    newest first on tmpfs), so the same records made another index on another disk."""
     records = [SearchRecord(f"posts/p{number // 2}/#turn-{number % 2 + 1}", f"turn {number} of forty",
-                            f"Post {number // 2}", "Reader", "user", ("tag",)) for number in range(40)]  # one shard
+                            f"Post {number // 2}", ("Reader", "Assistant")[number % 2], ("user", "assistant")[number % 2],
+                            ("tag",)) for number in range(40)]  # one shard
     folder = write_search_index(records, tmp_path / "pagefind", "en")
+    found = [fragment(path) for path in _pages_of(folder)]
+    assert [(page["meta"]["target"], page["meta"]["speaker"], [a["id"] for a in page["anchors"]]) for page in found] \
+        == [(record.url.split("#")[0], record.speaker, [record.url.split("#")[1]]) for record in records]
+
+
+def _pages_of(folder: Path) -> list[Path]:
+    """The fragment files of an index's English pages, in the index's order."""
     entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
     meta_name = f"pagefind.{entry['languages']['en']['hash']}.pf_meta"
     pages = pagefind_file(meta_name, (folder / meta_name).read_bytes())[1]
-    targets = [fragment(folder / "fragment" / f"{page_hash}.pf_fragment")["meta"]["target"] for page_hash, _ in pages]
-    assert targets == [record.url for record in records]
+    return [folder / "fragment" / f"{page_hash}.pf_fragment" for page_hash, _ in pages]
+
+
+def test_a_speakers_turns_in_a_post_are_one_page_each_turn_an_anchor(tmp_path: Path) -> None:
+    """A post's turns by one speaker make one page, each turn's text after a heading with its anchor (the search
+    page's sub-results), in the post's order; the introduction is a page of its own, without an anchor."""
+    records = [SearchRecord("posts/a/", "the introduction", "A", "", "article", ()),
+               SearchRecord("posts/a/#turn-1", "first question", "A", "Reader", "user", ()),
+               SearchRecord("posts/a/#turn-2", "first answer", "A", "Assistant", "assistant", ()),
+               SearchRecord("posts/a/#turn-3", "second question", "A", "Reader", "user", ())]
+    assert [(page.speaker, page.turns) for page in search_pages(records)] == [
+        ("", (("", "the introduction"),)),
+        ("Reader", (("turn-1", "first question"), ("turn-3", "second question"))),
+        ("Assistant", (("turn-2", "first answer"),))]
+    found = [fragment(path) for path in _pages_of(write_search_index(records, tmp_path / "pagefind", "en"))]
+    assert [(page["content"], [(a["id"], a["location"]) for a in page["anchors"]]) for page in found] == [
+        ("the introduction.", []),
+        ("first question. second question.", [("turn-1", 0), ("turn-3", 2)]),
+        ("first answer.", [("turn-2", 0)])]
+    assert all(anchor["text"].strip("\u200b") == "" for page in found for anchor in page["anchors"]), \
+        "no word in a turn's heading"
+    assert [page["filters"]["role"] for page in found] == [["article"], ["user"], ["assistant"]]
+
+
+def test_what_a_post_says_reaches_the_index_as_it_is_written(tmp_path: Path) -> None:
+    """A title, speaker, tag and text that look like markup or an entity are indexed as the text they are: the
+    page Pagefind reads is HTML, and everything from the post is escaped in it."""
+    hostile = '"><script>alert(1)</script> &amp; R&D &lt; &#65; &notit <b>'
+    records = [SearchRecord('posts/x"y/#turn-1"><i>', f"words {hostile}", f"Title {hostile}", f"Who {hostile}",
+                            "user", (f"tag {hostile}", "b,c"))]
+    [found] = [fragment(path) for path in _pages_of(write_search_index(records, tmp_path / "pagefind", "en"))]
+    assert found["meta"] == {"title": f"Title {hostile}", "speaker": f"Who {hostile}", "target": 'posts/x"y/'}
+    assert found["filters"] == {"role": ["user"], "tag": [f"tag {hostile}", "b,c"]}
+    assert found["content"] == f"words {hostile}"
+    assert [anchor["id"] for anchor in found["anchors"]] == ['turn-1"><i>']
 
 
 def fragment(path: Path) -> dict:

@@ -1,5 +1,5 @@
-/* site_builder search: Pagefind's index of every turn, filtered by who said it and by tag.
-   Results link to the turn (posts/slug/#turn-N). Relative to this page, so it works from a sub-path. */
+/* site_builder search: Pagefind's index of every turn, filtered by who said it and by tag. A result per speaker
+   of a post links to the turns found (posts/slug/#turn-N). Relative to this page, so it works from a sub-path. */
 const list = document.getElementById("search-results");
 const status = document.getElementById("search-status");
 const more = document.getElementById("search-more");
@@ -50,16 +50,39 @@ function cut(pieces, text) {
   return null;
 }
 
+/* A hit is one speaker's turns in one post (a page of the index; an introduction is a page of its own): its title
+   and speaker link to the first turn found, above that turn's excerpt; each other turn found is a link below,
+   its excerpt as its text. Pagefind gives the turns as sub-results, by the anchor each turn's text follows. */
 function resultItem(data) {
   const item = document.createElement("li");
+  const turns = data.sub_results && data.sub_results.length ? data.sub_results : [data];
   const link = document.createElement("a");
-  const target = new URL(data.meta.target || "", root);  /* site-relative: posts/slug/#turn-3 */
-  link.href = target.pathname + target.hash;
+  link.href = turnHref(data, turns[0]);
   link.textContent = data.meta.title + (data.meta.speaker ? " · " + data.meta.speaker : "");
   const excerpt = document.createElement("p");
-  excerpt.append(...excerptNodes(data.excerpt || "", data.content || ""));
+  excerpt.append(...excerptNodes(turns[0].excerpt || "", data.content || ""));
   item.append(link, excerpt);
+  if (turns.length > 1) {
+    const others = document.createElement("ul");
+    others.className = "search-turns";
+    for (const turn of turns.slice(1)) {
+      const other = document.createElement("li");
+      const otherLink = document.createElement("a");
+      otherLink.href = turnHref(data, turn);
+      otherLink.append(...excerptNodes(turn.excerpt || "", data.content || ""));
+      other.append(otherLink);
+      others.append(other);
+    }
+    item.append(others);
+  }
   return item;
+}
+
+/* Where a turn found is, site-relative: the post (meta.target: posts/slug/) and the turn's anchor (#turn-3). */
+function turnHref(data, turn) {
+  const target = new URL(data.meta.target || "", root);
+  const anchor = new URL(turn.url || "", location.href).hash;
+  return target.pathname + (anchor || target.hash);
 }
 
 /* Pagefind writes an index per language (a post's lang:, else the site's) and searches the one of the page's
@@ -102,8 +125,8 @@ function pagesLanguage(languages, language) {
 }
 
 function countText(found, shown) {
-  const count = found === 1 ? word("search_found_one", "1 turn found.", 1)
-    : word("search_found", "{count} turns found.", found);
+  const count = found === 1 ? word("search_found_one", "1 result found.", 1)
+    : word("search_found", "{count} results found.", found);
   return shown < found ? `${count} ${word("search_showing", "Showing the first {count}.", shown)}` : count;
 }
 

@@ -104,8 +104,8 @@ def test_each_language_has_its_home_archive_and_feed(browser, multi, www) -> Non
 
 def search(page) -> list[str]:
     """The titles of the hits (every search here finds some)."""
-    page.wait_for_function("document.querySelectorAll('#search-results li').length")
-    return page.locator("#search-results li > a").all_inner_texts()
+    page.wait_for_function("document.querySelectorAll('#search-results > li').length")
+    return page.locator("#search-results > li > a").all_inner_texts()
 
 
 def test_search_finds_the_readers_language_or_all(browser, multi) -> None:
@@ -113,7 +113,7 @@ def test_search_finds_the_readers_language_or_all(browser, multi) -> None:
         found = search(v.page)
         assert found and all(title.startswith("在本地运行 Llama") for title in found), found
         assert v.page.locator("#search-lang option").all_inner_texts() == ["本语言（中文）", "所有语言"]
-        assert v.page.inner_text("#search-status") == f"找到 {len(found)} 条发言。", "the status is in the page's language"
+        assert v.page.inner_text("#search-status") == f"找到 {len(found)} 条结果。", "the status is in the page's language"
         assert v.problems == []
     with visit(browser, multi + "zh/search/?q=Llama&lang=all") as v:
         titles = {title.split(" · ")[0] for title in search(v.page)}
@@ -134,7 +134,7 @@ def test_the_pages_of_other_languages_pass_axe(browser, multi, axe_source, path:
 
     with visit(browser, multi + path, theme=theme) as v:
         if "?q=" in path:
-            v.page.wait_for_selector("#search-results li")
+            v.page.wait_for_selector("#search-results > li")
         assert axe_violations(v.page, axe_source) == {}
         assert v.problems == []
         post = v.page.locator("main a[href*='llama']").first

@@ -15,8 +15,8 @@ SEARCH = "fixture/search/"
 
 def results(page) -> list[tuple[str, str]]:
     page.wait_for_function("!document.getElementById('search-status').textContent.startsWith('Search')"
-                           " || document.querySelectorAll('#search-results li').length")
-    links = page.locator("#search-results li > a")
+                           " || document.querySelectorAll('#search-results > li').length")
+    links = page.locator("#search-results > li > a")
     return [(links.nth(i).inner_text(), links.nth(i).get_attribute("href")) for i in range(links.count())]
 
 
@@ -28,7 +28,7 @@ def test_a_hit_lands_on_its_turn_even_in_a_hidden_answer(browser, server) -> Non
         found = results(v.page)
         assert found == [("A conversation about means · Assistant", "/fixture/posts/a-conversation/#turn-6")]
         assert v.page.locator("#search-results mark").first.inner_text().lower().startswith("regenerated")
-        v.page.locator("#search-results li > a").first.click()
+        v.page.locator("#search-results > li > a").first.click()
         v.page.wait_for_url("**/fixture/posts/a-conversation/#turn-6")
         assert v.page.locator("#turn-6").is_visible(), "the hidden second answer opened"
         assert v.problems == []
@@ -45,7 +45,7 @@ def test_filters_by_role_and_tag(browser, server) -> None:
         assert [href for _, href in results(v.page)] == ["/fixture/posts/an-article/"]
     with visit(browser, server.base + SEARCH + "?q=spread&tag=meta") as v:
         assert results(v.page) == []
-        assert v.page.locator("#search-status").inner_text() == "0 turns found."
+        assert v.page.locator("#search-status").inner_text() == "0 results found."
 
 
 def test_text_from_posts_is_shown_as_text(browser, server) -> None:
@@ -88,6 +88,9 @@ def own_content(folder: Path) -> Path:
     (posts / "2024-02-01-zh.md").write_text(
         "---\ntitle: 中文对话\nlang: zh\nspeakers:\n  读者: {role: user}\n  助手: {role: assistant}\n---\n\n"
         "读者: 它返回什么？\n\n助手: 这个函数返回一个列表，不是元组。\n", encoding="utf-8")
+    (posts / "2024-04-01-twice.md").write_text(
+        f"---\ntitle: Twice\n{speakers}---\n\nReader: Is the gizmo on the shelf?\n\nAssistant: No.\n\n"
+        "Reader: Then where is the gizmo kept?\n\nAssistant: In the drawer.\n", encoding="utf-8")
     (posts / "2024-03-01-entities.md").write_text(
         f"---\ntitle: Entities\n{speakers}---\n\nReader: What does the parser do with markup?\n\n"
         "Assistant: The tokenizer reads `<b>` as a tag, and the text &amp;lt; as an escaped less-than sign "
@@ -96,13 +99,13 @@ def own_content(folder: Path) -> Path:
 
 
 def excerpts(page) -> list[str]:
-    return page.locator("#search-results li > p").all_inner_texts()
+    return page.locator("#search-results > li > p").all_inner_texts()
 
 
 def test_an_excerpt_reads_as_the_text_with_the_match_marked(browser, server) -> None:
     with visit(browser, server.base + "site/search/?q=consumes") as v:
         assert results(v.page)
-        excerpt = v.page.locator("#search-results li > p").first
+        excerpt = v.page.locator("#search-results > li > p").first
         assert "creates an iterator. The first sum consumes it completely, so the" in excerpt.inner_text()
         assert excerpt.locator("mark").all_inner_texts() == ["consumes"]
         assert v.problems == []
@@ -122,26 +125,44 @@ def test_the_count_is_every_hit_and_more_results_are_shown_on_request(browser, o
     with visit(browser, own_site + "search/?q=widget") as v:
         first = results(v.page)
         status = v.page.locator("#search-status")
-        assert status.inner_text() == f"{MANY} turns found. Showing the first 50."
+        assert status.inner_text() == f"{MANY} results found. Showing the first 50."
         assert len(first) == 50
         assert axe_violations(v.page, axe_source) == {}
         more = v.page.get_by_role("button", name="Show more results")
         more.focus()
         v.page.keyboard.press("Enter")
-        v.page.wait_for_function("document.querySelectorAll('#search-results li').length === 100")
-        assert status.inner_text() == f"{MANY} turns found. Showing the first 100."
+        v.page.wait_for_function("document.querySelectorAll('#search-results > li').length === 100")
+        assert status.inner_text() == f"{MANY} results found. Showing the first 100."
         assert v.page.evaluate("document.activeElement.href") == \
-            v.page.locator("#search-results li > a").nth(50).evaluate("a => a.href"), "focus on the first new hit"
+            v.page.locator("#search-results > li > a").nth(50).evaluate("a => a.href"), "focus on the first new hit"
         more.focus()
         v.page.keyboard.press("Space")
-        v.page.wait_for_function(f"document.querySelectorAll('#search-results li').length === {MANY}")
-        assert status.inner_text() == f"{MANY} turns found."
+        v.page.wait_for_function(f"document.querySelectorAll('#search-results > li').length === {MANY}")
+        assert status.inner_text() == f"{MANY} results found."
         assert more.count() == 0 or not more.is_visible(), "nothing more to show"
         shown = {href for _, href in results(v.page)}
         assert len(shown) == MANY, "each hit once"
         shards = v.page.evaluate("fetch('../pagefind/shards.json').then((response) => response.json())")
         assert len(shards) >= 3, "the hits come from every shard of the index, merged in the browser"
         assert v.problems == []
+
+
+def test_a_speakers_turns_found_in_one_post_are_one_result_each_turn_a_link(browser, own_site) -> None:
+    """The index holds a page per speaker of a post, each turn a sub-result: the result links to the first turn
+    found, and each other turn found is a link of its own, its excerpt as its text."""
+    with visit(browser, own_site + "search/?q=gizmo") as v:
+        assert results(v.page) == [("Twice · Reader", "/own/posts/twice/#turn-1")]
+        assert v.page.locator("#search-status").inner_text() == "1 result found."
+        others = v.page.locator("#search-results .search-turns a")
+        assert [others.nth(i).get_attribute("href") for i in range(others.count())] == ["/own/posts/twice/#turn-3"]
+        assert "Then where is the gizmo kept?" in others.first.inner_text()
+        assert others.first.locator("mark").all_inner_texts() == ["gizmo"]
+        others.first.click()
+        v.page.wait_for_url("**/own/posts/twice/#turn-3")
+        assert v.problems == []
+    with visit(browser, own_site + "search/?q=drawer") as v:
+        assert results(v.page) == [("Twice · Assistant", "/own/posts/twice/#turn-4")], "the answer's own turn"
+        assert v.page.locator("#search-results .search-turns").count() == 0
 
 
 def test_chinese_is_found_inside_its_sentences(browser, own_site) -> None:
@@ -152,5 +173,5 @@ def test_chinese_is_found_inside_its_sentences(browser, own_site) -> None:
         assert v.problems == []
     with visit(browser, own_site + "search/?q=shelf&role=assistant") as v:
         assert len(results(v.page)) == 50, "the site's own language is searched beside Chinese"
-        assert v.page.locator("#search-status").inner_text() == f"{MANY} turns found. Showing the first 50."
+        assert v.page.locator("#search-status").inner_text() == f"{MANY} results found. Showing the first 50."
         assert v.problems == []
