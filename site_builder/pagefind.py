@@ -39,9 +39,15 @@ def plan_shards(records: list[SearchRecord], language: str) -> list[Shard]:
     return plan_entries(entries_of(records), language)
 
 
+INDEX_FORMAT = "2"
+"""How records become what Pagefind indexes (``_page_html``), in each shard's key: a shard made another way by an
+earlier build (1: a record per turn) is made again, not kept beside shards made this way."""
+
+
 def plan_entries(entries: list[Entry], language: str) -> list[Shard]:
-    """The shards of the index of ``entries`` (one per post or page), made by the Pagefind binary at hand."""
-    return plan(entries, language, _binary_version())
+    """The shards of the index of ``entries`` (one per post or page), made by the Pagefind binary at hand, as
+    ``INDEX_FORMAT`` says."""
+    return plan(entries, language, f"{_binary_version()}|{INDEX_FORMAT}")
 
 
 def write_search_index(records: list[SearchRecord], folder: Path, language: str, cache: Path | None = None,

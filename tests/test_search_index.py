@@ -26,9 +26,10 @@ from site_builder.posts import load_post
 from site_builder.render import post_view
 from site_builder.pagefind import _run_pagefind, pagefind_binary, write_search_index
 from site_builder.pagefind_filters import sorted_filters
+from site_builder.pagefind_shards import SHARD_POSTS
 from site_builder.search import APART, SKIPPED, SearchRecord, _turn_views, plain_text, search_pages, search_records
 
-from incremental_site import first_difference, pagefind_file, search_index_view, site_files
+from incremental_site import first_difference, pagefind_file, patch_versions, search_index_view, site_files
 
 FIXTURE = Path(__file__).parent / "browser" / "fixtures" / "site"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -451,7 +452,6 @@ def shard_words(out: Path) -> dict[str, set[str]]:
 
 def test_shards_hold_whole_posts_and_keep_them_while_their_number_stays() -> None:
     from site_builder.pagefind import plan_shards
-    from site_builder.pagefind_shards import SHARD_POSTS
 
     def records(count: int) -> list[SearchRecord]:
         return [SearchRecord(f"posts/p{n}/#turn-{t}", "text", "T", "Me", "user", ()) for n in range(count)
@@ -475,7 +475,6 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     other shards hold only what a merge reads; every post's word is in one shard. An edit indexes its shard
     again, not the others, and the site is then what a cold build of it writes."""
     from site_builder import pagefind as search
-    from site_builder.pagefind_shards import SHARD_POSTS
 
     count = 4 * SHARD_POSTS + 22
     content = _many_posts(tmp_path / "content", count)
@@ -518,6 +517,32 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     assert ours == theirs, first_difference(ours, theirs)
 
 
+def test_shards_made_in_another_index_format_are_all_made_again(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site whose shards an earlier version made another way (a record per turn, before a page per speaker):
+    a build with the same posts makes every shard again, and keeps none from the site or the shard cache, so the
+    site is what a cold build writes, not shards of two formats side by side."""
+    from site_builder import pagefind as search
+
+    content = _many_posts(tmp_path / "content", 2 * SHARD_POSTS + 3)
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    monkeypatch.setattr(search, "INDEX_FORMAT", "an earlier one")
+    patch_versions(monkeypatch, ours="0.0.1")  # an earlier site_builder made the site
+    build_site(content, out)
+    monkeypatch.undo()
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    runs: list[int] = []
+    real = search._run_pagefind
+    monkeypatch.setattr(search, "_run_pagefind", lambda records, language: runs.append(len(records))
+                        or real(records, language))
+    build_site(content, out)
+    shards = 1 + len(json.loads((out / "pagefind" / "shards.json").read_text(encoding="utf-8")))
+    assert shards >= 2 and len(runs) == shards, "every shard made again"
+    build_site(content, out)
+    assert len(runs) == shards, "and kept by the next build"
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
 def test_a_build_failing_while_its_index_is_made_stops_it_and_keeps_the_previous_site(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -526,7 +551,6 @@ def test_a_build_failing_while_its_index_is_made_stops_it_and_keeps_the_previous
     is left behind), those not begun are not made, and the previous site is untouched."""
     from site_builder import pagefind
     from site_builder.errors import BuildError, TemplateError
-    from site_builder.pagefind_shards import SHARD_POSTS
     from test_build_kill import MARK, marked
 
     content = _many_posts(tmp_path / "content", 4 * SHARD_POSTS + 22)  # 8 shards
@@ -565,7 +589,6 @@ def test_the_main_shard_holds_every_language_a_shard_holds() -> None:
     """On a multilingual site the search page takes the index of its language from the main shard: the main
     shard is the one with the most languages, not merely the first."""
     from site_builder.pagefind import plan_shards
-    from site_builder.pagefind_shards import SHARD_POSTS
 
     records = [SearchRecord(f"posts/p{n}/#turn-1", "text", "T", "Me", "user", ()) for n in range(3 * SHARD_POSTS)]
     records.append(SearchRecord("zh/posts/one/#turn-1", "文字", "T", "Me", "user", (), "zh"))
@@ -582,7 +605,6 @@ def test_a_damaged_or_tampered_shard_in_the_cache_is_made_again(tmp_path: Path, 
     import zipfile
 
     from site_builder import pagefind
-    from site_builder.pagefind_shards import SHARD_POSTS
     from incremental_site import comparable
 
     content = _many_posts(tmp_path / "content", 2 * SHARD_POSTS + 5)
