@@ -50,16 +50,28 @@ class SearchPage:
     """(anchor, text) of each turn, in the post's order; the anchor is empty for an introduction."""
 
 
+PAGE_CHARACTERS = 100_000
+"""Most characters of text in one page of the index, unless one turn holds more: a hit loads its page's whole
+text (Pagefind's fragment) to show its excerpts, and a long agent session's turns of one speaker run to
+megabytes. A speaker's turns past it go on in another page."""
+
+
 def search_pages(records: Iterable[SearchRecord]) -> list[SearchPage]:
     """``records`` as the pages of the index, in the order of their first record: a post's records with the same
-    speaker, role and language make one page."""
-    pages: dict[tuple[str, str, str, str], tuple[SearchRecord, list[tuple[str, str]]]] = {}
+    speaker, role and language make one page (several, past ``PAGE_CHARACTERS``)."""
+    pages: dict[tuple[str, str, str, str, int], tuple[SearchRecord, list[tuple[str, str]]]] = {}
+    filled: dict[tuple[str, str, str, str], tuple[int, int]] = {}  # the page being filled: its number, its size
     for record in records:
         post, _, anchor = record.url.partition("#")
-        key = (post, record.speaker, record.role, record.language)
-        pages.setdefault(key, (record, []))[1].append((anchor, record.text or record.title))
+        text = record.text or record.title
+        group = (post, record.speaker, record.role, record.language)
+        number, size = filled.get(group, (0, 0))
+        if size and size + len(text) > PAGE_CHARACTERS:
+            number, size = number + 1, 0
+        filled[group] = (number, size + len(text))
+        pages.setdefault((*group, number), (record, []))[1].append((anchor, text))
     return [SearchPage(post, first.title, speaker, role, first.tags, language, tuple(turns))
-            for (post, speaker, role, language), (first, turns) in pages.items()]
+            for (post, speaker, role, language, _), (first, turns) in pages.items()]
 
 
 _WORD = re.compile(r"\w")

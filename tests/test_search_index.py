@@ -330,6 +330,19 @@ def test_a_speakers_turns_in_a_post_are_one_page_each_turn_an_anchor(tmp_path: P
     assert [page["filters"]["role"] for page in found] == [["article"], ["user"], ["assistant"]]
 
 
+def test_a_speakers_long_turns_go_on_in_another_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``PAGE_CHARACTERS`` of text, a speaker's next turn starts another page (a hit loads its page's whole
+    text); a turn longer than that is a page of its own, whole; the other speaker's page is unaffected."""
+    from site_builder import search
+
+    monkeypatch.setattr(search, "PAGE_CHARACTERS", 10)
+    texts = ["aaaa", "bbbb", "ccc", "d" * 30, "eee"]
+    records = [SearchRecord(f"posts/a/#turn-{2 * n + 1}", text, "A", "Reader", "user", ()) for n, text in enumerate(texts)]
+    records.insert(1, SearchRecord("posts/a/#turn-2", "an answer", "A", "Assistant", "assistant", ()))
+    assert [[text for _, text in page.turns] for page in search_pages(records)] == [
+        ["aaaa", "bbbb"], ["an answer"], ["ccc"], ["d" * 30], ["eee"]]
+
+
 def test_what_a_post_says_reaches_the_index_as_it_is_written(tmp_path: Path) -> None:
     """A title, speaker, tag and text that look like markup or an entity are indexed as the text they are: the
     page Pagefind reads is HTML, and everything from the post is escaped in it."""
