@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -35,9 +36,19 @@ def map_tasks(function: Callable, tasks: list[tuple], jobs: int) -> Iterator:
 
 def worker_start(build: int) -> None:
     """In each worker process, first thing: end with the build, process ``build`` (SIGKILLed, it left its
-    workers waiting for work forever, also when killed as it forked them); then hold none of its locks."""
+    workers waiting for work forever, also when killed as it forked them); then hold none of its locks; then
+    give back to its collector what the build froze (``gc.unfreeze``).
+
+    The build freezes what its imports made (``build.py``: a small rebuild's collections need not walk it), and
+    workers forked from it spent far more CPU. Our reading, not verified further: freezing leaves Python's count
+    of long-lived objects at zero, the measure that spaces full collections out, so the workers collected
+    everything they hold far more often.
+    Measured on cold builds of 10,000 posts (same content, this machine, one run each): 190, 203 and 193 s with
+    the freeze inherited (361-388 s of CPU), 154, 179 and 162 s with no freeze at all (293-340 s), 168 s
+    (322 s) with this; a worker that froze what it inherited instead took 193 s."""
     die_with_parent(build)
     drop_inherited_locks()
+    gc.unfreeze()
 
 
 def _closing(pool: ProcessPoolExecutor, results: Iterator) -> Iterator:
