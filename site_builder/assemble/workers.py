@@ -43,9 +43,10 @@ def worker_start(build: int) -> None:
     workers forked from it spent far more CPU. Our reading, not verified further: freezing leaves Python's count
     of long-lived objects at zero, the measure that spaces full collections out, so the workers collected
     everything they hold far more often.
-    Measured on cold builds of 10,000 posts (same content, this machine, one run each): 190, 203 and 193 s with
-    the freeze inherited (361-388 s of CPU), 154, 179 and 162 s with no freeze at all (293-340 s), 168 s
-    (322 s) with this; a worker that froze what it inherited instead took 193 s."""
+    Measured on cold builds of 10,000 posts (same content, this machine, whose speed drifts by a third over an
+    hour, so read the pairs run back to back): the freeze inherited against no freeze at all, 190 s against 154 s
+    and 203 s against 179 s; the freeze inherited against this, 213 s against 204 s; no freeze against this,
+    168 s against 161 s. A worker that froze what it inherited instead took 193 s (no freeze: 162 s)."""
     die_with_parent(build)
     drop_inherited_locks()
     gc.unfreeze()
