@@ -22,6 +22,7 @@ import zipfile
 from html import escape
 from pathlib import Path, PurePosixPath
 from typing import IO, Callable, Iterable, Iterator
+from urllib.parse import quote, urlencode
 
 from site_builder.errors import SiteError
 from site_builder.pagefind_filters import sorted_filters
@@ -39,9 +40,10 @@ def plan_shards(records: list[SearchRecord], language: str) -> list[Shard]:
     return plan_entries(entries_of(records), language)
 
 
-INDEX_FORMAT = "2"
-"""How records become what Pagefind indexes (``_page_html``), in each shard's key: a shard made another way by an
-earlier build (1: a record per turn) is made again, not kept beside shards made this way."""
+INDEX_FORMAT = "3"
+"""How records become what Pagefind indexes (``_page_html``, ``page_address``), in each shard's key: a shard made
+another way by an earlier build (1: a record per turn; 2: what a hit shows in metadata, which Pagefind 1.5
+searches) is made again, not kept beside shards made this way."""
 
 
 def plan_entries(entries: list[Entry], language: str) -> list[Shard]:
@@ -250,20 +252,37 @@ def _requests(pages: list[SearchPage], language: str) -> Iterator[dict]:
     """A new index (the service's first: number 0), each page as an HTML file (``_page_html``), then the index's
     files."""
     yield {"type": "NewIndex", "config": {}}
+    posts: set[str] = set()
     for number, page in enumerate(pages):
-        yield {"type": "AddFile", "index_id": 0, "url": f"/{number}/", "file_contents": _page_html(page, language)}
+        titled = page.url not in posts  # the post's first page
+        posts.add(page.url)
+        yield {"type": "AddFile", "index_id": 0, "url": page_address(page, number),
+               "file_contents": _page_html(page, language, titled)}
     yield {"type": "GetFiles", "index_id": 0}
 
 
-def _page_html(page: SearchPage, language: str) -> str:
+def page_address(page: SearchPage, number: int) -> str:
+    """Page ``number``'s address in the index: its post's (a hit's target, with its turn's anchor), with what a hit
+    shows of it in the query (``title``, ``speaker``; ``page``, its number, keeps it one of its own). Pagefind 1.5
+    searches every metadata field, so a speaker's name in one would find each of their pages, and the post's
+    address in one every post; the address is not searched."""
+    shown = urlencode({"title": page.title, "speaker": page.speaker, "page": number}, quote_via=quote)
+    return f"/{quote(page.url, safe=_PATH_SAFE)}?{shown}"
+
+
+_PATH_SAFE = "/:@!$&'()*+,;="
+"""What a browser leaves as it is in a path: the address a hit links to is the one the post's links give."""
+
+
+def _page_html(page: SearchPage, language: str, titled: bool) -> str:
     """The HTML Pagefind indexes for ``page``: in its language, else ``language`` (in lower case, as the browser
-    reads ``<html lang>``); title, speaker and target URL as metadata (those not empty), role and tags as
-    filters, all in ``<meta>`` elements (not searched); then each turn's text, after a heading with the turn's
-    anchor: Pagefind's sub-results land on the turn. The heading holds a zero-width space, no word: the speaker's
-    name there would be found in every turn of theirs, and Pagefind's script makes no sub-result of a heading
-    without text (nor keeps the anchor of one it is told to ignore). Everything from a post is escaped."""
-    meta = [("meta", name, value) for name, value in (("title", page.title), ("speaker", page.speaker),
-                                                       ("target", page.url)) if value]
+    reads ``<html lang>``); where ``titled`` (the post's first page), the post's title as metadata, which Pagefind
+    searches (a title's words find their post, once); role and tags as filters, in ``<meta>`` elements; then each
+    turn's text, after a heading with the turn's anchor: Pagefind's sub-results land on the turn. The heading
+    holds a zero-width space, no word: the speaker's name there would be found in every turn of theirs, and
+    Pagefind's script makes no sub-result of a heading without text (nor keeps the anchor of one it is told to
+    ignore). Everything from a post is escaped. What a hit shows is in the page's address (``page_address``)."""
+    meta = [("meta", "title", page.title)] if titled and page.title else []
     filters = [("filter", "tag", tag) for tag in page.tags] + ([("filter", "role", page.role)] if page.role else [])
     filters = [(kind, name, value.replace("&", "&amp;")) for kind, name, value in filters]  # Pagefind 1.5 reads
     # a filter's value as HTML twice (``&amp;amp;`` is ``&``), a meta's once

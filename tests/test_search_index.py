@@ -16,6 +16,7 @@ import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -297,8 +298,16 @@ def test_the_pages_of_the_index_are_the_records_in_order(tmp_path: Path) -> None
                             ("tag",)) for number in range(40)]  # one shard
     folder = write_search_index(records, tmp_path / "pagefind", "en")
     found = [fragment(path) for path in _pages_of(folder)]
-    assert [(page["meta"]["target"], page["meta"]["speaker"], [a["id"] for a in page["anchors"]]) for page in found] \
-        == [(record.url.split("#")[0], record.speaker, [record.url.split("#")[1]]) for record in records]
+    assert [(_shown(page)["speaker"], [a["id"] for a in page["anchors"]]) for page in found] \
+        == [(record.speaker, [record.url.split("#")[1]]) for record in records]
+    assert [page["url"].split("?")[0] for page in found] == ["/" + record.url.split("#")[0] for record in records]
+    assert [page["meta"] for page in found] == [{"title": record.title} if record.speaker == "Reader" else {}
+                                                for record in records], "a post's title is searched once"
+
+
+def _shown(page: dict) -> dict[str, str]:
+    """What the search page shows of a page of the index: from its address's query (``pagefind.page_address``)."""
+    return {name: values[0] for name, values in parse_qs(urlsplit(page["url"]).query).items()}
 
 
 def _pages_of(folder: Path) -> list[Path]:
@@ -350,7 +359,9 @@ def test_what_a_post_says_reaches_the_index_as_it_is_written(tmp_path: Path) -> 
     records = [SearchRecord('posts/x"y/#turn-1"><i>', f"words {hostile}", f"Title {hostile}", f"Who {hostile}",
                             "user", (f"tag {hostile}", "b,c"))]
     [found] = [fragment(path) for path in _pages_of(write_search_index(records, tmp_path / "pagefind", "en"))]
-    assert found["meta"] == {"title": f"Title {hostile}", "speaker": f"Who {hostile}", "target": 'posts/x"y/'}
+    assert found["meta"] == {"title": f"Title {hostile}"}
+    assert _shown(found) == {"title": f"Title {hostile}", "speaker": f"Who {hostile}", "page": "0"}
+    assert urlsplit(found["url"]).path == "/posts/x%22y/"
     assert found["filters"] == {"role": ["user"], "tag": [f"tag {hostile}", "b,c"]}
     assert found["content"] == f"words {hostile}"
     assert [anchor["id"] for anchor in found["anchors"]] == ['turn-1"><i>']

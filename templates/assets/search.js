@@ -56,9 +56,10 @@ function cut(pieces, text) {
 function resultItem(data) {
   const item = document.createElement("li");
   const turns = data.sub_results && data.sub_results.length ? data.sub_results : [data];
+  const shown = new URL(data.url, location.href).searchParams;  /* what a hit shows: not searched (pagefind.py) */
   const link = document.createElement("a");
   link.href = turnHref(data, turns[0]);
-  link.textContent = data.meta.title + (data.meta.speaker ? " · " + data.meta.speaker : "");
+  link.textContent = (shown.get("title") || "") + (shown.get("speaker") ? " · " + shown.get("speaker") : "");
   const excerpt = document.createElement("p");
   excerpt.append(...excerptNodes(turns[0].excerpt || "", data.content || ""));
   item.append(link, excerpt);
@@ -78,11 +79,9 @@ function resultItem(data) {
   return item;
 }
 
-/* Where a turn found is, site-relative: the post (meta.target: posts/slug/) and the turn's anchor (#turn-3). */
+/* Where a turn found is: its post (the page's address, its query left out) and the turn's anchor (#turn-3). */
 function turnHref(data, turn) {
-  const target = new URL(data.meta.target || "", root);
-  const anchor = new URL(turn.url || "", location.href).hash;
-  return target.pathname + (anchor || target.hash);
+  return new URL(data.url, location.href).pathname + new URL(turn.url || data.url, location.href).hash;
 }
 
 /* Pagefind writes an index per language (a post's lang:, else the site's) and searches the one of the page's
@@ -96,10 +95,11 @@ async function loadPagefind(everyLanguage) {
   const entry = await (await fetch(new URL("pagefind-entry.json", base), { cache: "no-cache" })).json();
   const own = pagesLanguage(Object.entries(entry.languages || {}),
                             (document.documentElement.getAttribute("lang") || "unknown").toLowerCase());
+  await pagefind.options({ mergeFilter: { [INDEX]: `|${own}` } });
   const merges = [];
   if (everyLanguage) {
     for (const language of Object.keys(entry.languages || {})) {
-      if (language !== own) merges.push([base.href, language]);
+      if (language !== own) merges.push(["", language]);
     }
   }
   /* A large site's index comes in shards (pagefind/shards.json lists them with their languages): each is merged,
@@ -108,11 +108,64 @@ async function loadPagefind(everyLanguage) {
     .then((response) => (response.ok ? response.json() : [])).catch(() => []);
   for (const shard of shards) {
     for (const language of shard.languages || []) {
-      if (everyLanguage || language === own) merges.push([new URL(shard.path, base).href, language]);
+      if (everyLanguage || language === own) merges.push([shard.path, language]);
     }
   }
-  await Promise.all(merges.map(([path, language]) => pagefind.mergeIndex(path, { language })));
+  /* Each index merged is told apart by a filter of its own (INDEX: its folder and language) for onlyWhereSaid. */
+  await Promise.all(merges.map(([path, language]) => pagefind.mergeIndex(new URL(path, base).href,
+    { language, mergeFilter: { [INDEX]: `${path}|${language}` } })));
   return pagefind;
+}
+
+const INDEX = "index";
+
+/* Pagefind searches, for a word of the query that begins no word of an index, the longest word of that index
+   the query's word begins with: "shelfware" finds "shelf". In one index that happens only to a word the site
+   does not hold (and still finds unrelated turns); in an index cut into shards, to every shard without the
+   word, each adding unrelated turns. So a hit is kept only if it holds each word of the query: as a word of the
+   same stem (Pagefind's exact search of the word finds those), or as the start of a longer word, which an
+   index holds where one of its hits shows it (beginsAWord); an index whose hits show neither only found shorter
+   words. The hits of ``search`` (of ``query``), those kept. */
+async function onlyWhereSaid(pagefind, query, search) {
+  if (/^\s*".+"\s*$/.test(query)) return search.results;  /* an exact search does not fall back */
+  const found = await Promise.all(queryWords(query).map((word) => pagesWith(pagefind, word)));
+  return search.results.filter((result) => found.every((pages) => pages.has(result.id)));
+}
+
+/* The words of a query as Pagefind reads them: in lower case, without punctuation, apart at spaces. */
+function queryWords(query) {
+  return query.toLocaleLowerCase().replace(/[\p{Pd}\p{Pe}\p{Pf}\p{Pi}\p{Po}\p{Ps}]/gu, "").split(/\s+/)
+    .filter((word) => word);
+}
+
+/* The ids of the pages that hold ``word`` (onlyWhereSaid): every hit of a search for it, less those of each
+   index whose hits hold no word of its stem and whose first hit holds no word it begins. */
+async function pagesWith(pagefind, word) {
+  const [loose, exact] = await Promise.all([pagefind.search(word), pagefind.search(`"${word}"`)]);
+  const pages = new Set(loose.results.map((result) => result.id));
+  const stemmed = exact.filters[INDEX] || {};
+  const unsure = Object.entries(loose.filters[INDEX] || {}).filter(([index, count]) => count && !stemmed[index]);
+  await Promise.all(unsure.map(async ([index]) => {
+    const own = await pagefind.search(word, { filters: { [INDEX]: index } });
+    if (own.results.length && !beginsAWord(word, await own.results[0].data())) {
+      for (const result of own.results) pages.delete(result.id);
+    }
+  }));
+  return pages;
+}
+
+/* Whether a word of a page (``data``: its text, its title) begins with ``word``, read as Pagefind reads words:
+   in lower case, diacritics aside, a word's inner punctuation left out or as a break ("crunch-base" holds
+   crunchbase, crunch and base). Chinese, Japanese and Thai have no spaces between words: their text holds it. */
+function beginsAWord(word, data) {
+  const plain = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase();
+  const text = plain(`${data.meta.title || ""} ${data.content || ""}`);
+  const wanted = plain(word);
+  if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u.test(wanted)) {
+    return text.includes(wanted);
+  }
+  const start = new RegExp(`(?:^|[^\\p{L}\\p{N}])${wanted.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "u");
+  return start.test(text) || start.test(text.replace(/(?<=[\p{L}\p{N}])\p{P}+(?=[\p{L}\p{N}])/gu, ""));
 }
 
 /* The index Pagefind loads for a page in ``language``, as it chooses it. */
@@ -183,8 +236,9 @@ async function run() {
   if (params.get("role")) filters.role = params.get("role");
   if (params.get("tag")) filters.tag = params.get("tag");
   const search = await pagefind.search(query, { filters });
+  const kept = await onlyWhereSaid(pagefind, query, search);
   if (asked !== searches) return;
-  shown = search.results;
+  shown = kept;
   list.replaceChildren();
   await showMore(shown, false);
 }

@@ -91,6 +91,9 @@ def own_content(folder: Path) -> Path:
     (posts / "2024-04-01-twice.md").write_text(
         f"---\ntitle: Twice\n{speakers}---\n\nReader: Is the gizmo on the shelf?\n\nAssistant: No.\n\n"
         "Reader: Then where is the gizmo kept?\n\nAssistant: In the drawer.\n", encoding="utf-8")
+    (posts / "2024-05-01-shelfware.md").write_text(
+        f"---\ntitle: Shelfware\n{speakers}---\n\nReader: Is shelfware a word?\n\nAssistant: It is.\n",
+        encoding="utf-8")
     (posts / "2024-03-01-entities.md").write_text(
         f"---\ntitle: Entities\n{speakers}---\n\nReader: What does the parser do with markup?\n\n"
         "Assistant: The tokenizer reads `<b>` as a tag, and the text &amp;lt; as an escaped less-than sign "
@@ -163,6 +166,26 @@ def test_a_speakers_turns_found_in_one_post_are_one_result_each_turn_a_link(brow
     with visit(browser, own_site + "search/?q=drawer") as v:
         assert results(v.page) == [("Twice · Assistant", "/own/posts/twice/#turn-4")], "the answer's own turn"
         assert v.page.locator("#search-results .search-turns").count() == 0
+
+
+def test_a_word_is_found_only_where_it_is_even_in_a_shard_without_it(browser, own_site) -> None:
+    """Pagefind searches, in an index without a word that begins with the query's word, the longest word the
+    query's word begins with: each shard without "shelfware" would find "shelf" in 130 posts. A word is found
+    where it is written, as a word of the same stem, or as the start of a longer word; nowhere, it finds nothing."""
+    expected = [("Shelfware · Reader", "/own/posts/shelfware/#turn-1")]
+    for query in ("shelfware", "Shelfware?", "shelfwa", "shelfware is"):
+        with visit(browser, own_site + "search/?q=" + query) as v:
+            assert results(v.page) == expected, query
+            assert v.page.locator("#search-status").inner_text() == "1 result found."
+            assert v.problems == []
+    with visit(browser, own_site + "search/?q=widgetry") as v:
+        assert results(v.page) == [], "no post says it: not the 130 that say widget"
+        assert v.page.locator("#search-status").inner_text() == "0 results found."
+    with visit(browser, own_site + "search/?q=widgets") as v:
+        assert len(results(v.page)) == 50, "a word of the same stem is found"
+        assert v.page.locator("#search-status").inner_text() == f"{MANY} results found. Showing the first 50."
+    with visit(browser, own_site + "search/?q=widget+shelfware") as v:
+        assert results(v.page) == [], "each word must be in the turn"
 
 
 def test_chinese_is_found_inside_its_sentences(browser, own_site) -> None:
