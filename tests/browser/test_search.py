@@ -188,6 +188,16 @@ def test_a_word_is_found_only_where_it_is_even_in_a_shard_without_it(browser, ow
         assert results(v.page) == [], "each word must be in the turn"
 
 
+def test_a_title_is_found_once_and_names_and_addresses_not_at_all(browser, own_site) -> None:
+    """Pagefind 1.5 searches every metadata field: the title is metadata on a post's first page only, and what a
+    hit shows besides (speaker, address) is in the page's address, not searched."""
+    with visit(browser, own_site + "search/?q=twice") as v:
+        assert results(v.page) == [("Twice · Reader", "/own/posts/twice/")], "the title's post, once"
+    for query in ("reader", "item", "posts"):  # a speaker; words of every post's address
+        with visit(browser, own_site + "search/?q=" + query) as v:
+            assert results(v.page) == [], query
+
+
 def test_chinese_is_found_inside_its_sentences(browser, own_site) -> None:
     with visit(browser, own_site + "search/?q=函数") as v:
         assert results(v.page) == [("中文对话 · 助手", "/own/posts/zh/#turn-2")]
