@@ -193,7 +193,7 @@ def test_a_title_is_found_once_and_names_and_addresses_not_at_all(browser, own_s
     hit shows besides (speaker, address) is in the page's address, not searched."""
     with visit(browser, own_site + "search/?q=twice") as v:
         assert results(v.page) == [("Twice · Reader", "/own/posts/twice/")], "the title's post, once"
-    for query in ("reader", "item", "posts"):  # a speaker; words of every post's address
+    for query in ("reader", "assistant", "item"):  # speakers; a word of addresses (posts/item-NNN/)
         with visit(browser, own_site + "search/?q=" + query) as v:
             assert results(v.page) == [], query
 
