@@ -112,14 +112,25 @@ HOSTILE_MATH = {
 @pytest.mark.parametrize("name", HOSTILE_MATH)
 def test_100kb_of_math_delimiters_renders_in_well_under_two_seconds(name: str) -> None:
     """The README's promise for any post of at most 100 kB, kept by math too: each closing delimiter is
-    found once per text, not searched for again at every opening one."""
+    found once per text, not searched for again at every opening one. The same text without its delimiters
+    (its lists and quotes alone: 16,600 list items take markdown-it 1.4 s) is the measure on a machine slow
+    enough for that to fill most of the two seconds; the searches fixed took from 6 s to over 90 s."""
     md = create_markdown()
     render(md, "warm up: $x$, \\(y\\)")
-    started = time.process_time()  # CPU time: other jobs on a shared machine do not count
-    rendered = render_markdown(md, HOSTILE_MATH[name])
-    elapsed = time.process_time() - started
+    text = HOSTILE_MATH[name]
+    rendered, elapsed = _timed(md, text)
+    _, plain = _timed(md, text.replace("\\[", "x").replace("\\]", "y").replace("$$", "zz"))
     assert rendered.html
-    assert elapsed < 2, f"{name}: {elapsed:.1f} s of CPU for {len(HOSTILE_MATH[name]):,} characters"
+    assert elapsed < max(2, 3 * plain), f"{name}: {elapsed:.1f} s of CPU for {len(text):,} characters " \
+                                        f"({plain:.1f} s without its delimiters)"
+
+
+def _timed(md, text: str):
+    """``render_markdown``'s result for ``text`` and the CPU time it took (other jobs on a shared machine do not
+    count)."""
+    started = time.process_time()
+    rendered = render_markdown(md, text)
+    return rendered, time.process_time() - started
 
 
 def test_each_bracket_block_is_warned_about_at_its_own_line() -> None:

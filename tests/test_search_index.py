@@ -25,10 +25,11 @@ from site_builder.errors import ConfigError, OutputError
 from site_builder.markdown.core import create_markdown
 from site_builder.posts import load_post
 from site_builder.render import post_view
-from site_builder.pagefind import _run_pagefind, pagefind_binary, write_search_index
+from site_builder.pagefind import _run_pagefind, page_address, pagefind_binary, write_search_index
 from site_builder.pagefind_filters import sorted_filters
 from site_builder.pagefind_shards import SHARD_POSTS
-from site_builder.search import APART, SKIPPED, SearchRecord, _turn_views, plain_text, search_pages, search_records
+from site_builder.search import (APART, SKIPPED, SearchPage, SearchRecord, _turn_views, plain_text, search_pages,
+                                 search_records)
 
 from incremental_site import first_difference, pagefind_file, patch_versions, search_index_view, site_files
 
@@ -365,6 +366,18 @@ def test_what_a_post_says_reaches_the_index_as_it_is_written(tmp_path: Path) -> 
     assert found["filters"] == {"role": ["user"], "tag": [f"tag {hostile}", "b,c"]}
     assert found["content"] == f"words {hostile}"
     assert [anchor["id"] for anchor in found["anchors"]] == ['turn-1"><i>']
+
+
+def test_a_pages_address_is_its_posts_as_a_browser_writes_it_with_what_a_hit_shows() -> None:
+    """The search page links a hit to its page's address, the query left out: the path is the post's as a browser
+    writes it (non-ASCII, spaces and quotes percent-encoded; ``(``, ``@``, ``&`` and the like as they are), and
+    the query holds what the hit shows, every character of it encoded (a ``/`` too: Pagefind's script merges
+    runs of slashes in an address)."""
+    page = SearchPage('posts/a(b)@c&d/é x"y/', "T/i&t=l%e #1", "Zhi wei", "user", (), "", (("turn-1", "text"),))
+    address = page_address(page, 7)
+    assert address.split("?")[0] == '/posts/a(b)@c&d/%C3%A9%20x%22y/'
+    assert "/" not in address.split("?")[1]
+    assert parse_qs(urlsplit(address).query) == {"title": ["T/i&t=l%e #1"], "speaker": ["Zhi wei"], "page": ["7"]}
 
 
 def fragment(path: Path) -> dict:

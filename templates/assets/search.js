@@ -132,10 +132,21 @@ async function onlyWhereSaid(pagefind, query, search) {
   return search.results.filter((result) => found.every((pages) => pages.has(result.id)));
 }
 
-/* The words of a query as Pagefind reads them: in lower case, without punctuation, apart at spaces. */
+/* The words of a query as Pagefind reads them: in lower case, without punctuation, apart at spaces, and Chinese,
+   Japanese and Thai, which have no spaces between words, cut into words (Intl.Segmenter, as Pagefind does). */
 function queryWords(query) {
   return query.toLocaleLowerCase().replace(/[\p{Pd}\p{Pe}\p{Pf}\p{Pi}\p{Po}\p{Ps}]/gu, "").split(/\s+/)
-    .filter((word) => word);
+    .flatMap(unspacedWords).filter((word) => word);
+}
+
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
+function unspacedWords(word) {
+  if (!UNSPACED.test(word) || typeof Intl.Segmenter === "undefined") return [word];
+  const language = /[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(word) ? "ja"
+    : /\p{Script=Thai}/u.test(word) ? "th" : "zh";
+  return [...new Intl.Segmenter(language, { granularity: "word" }).segment(word)]
+    .filter((piece) => piece.isWordLike).map((piece) => piece.segment);
 }
 
 /* The ids of the pages that hold ``word`` (onlyWhereSaid): every hit of a search for it, less those of each
@@ -161,9 +172,7 @@ function beginsAWord(word, data) {
   const plain = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase();
   const text = plain(`${data.meta.title || ""} ${data.content || ""}`);
   const wanted = plain(word);
-  if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u.test(wanted)) {
-    return text.includes(wanted);
-  }
+  if (UNSPACED.test(wanted)) return text.includes(wanted);
   const start = new RegExp(`(?:^|[^\\p{L}\\p{N}])${wanted.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "u");
   return start.test(text) || start.test(text.replace(/(?<=[\p{L}\p{N}])\p{P}+(?=[\p{L}\p{N}])/gu, ""));
 }

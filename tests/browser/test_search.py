@@ -203,7 +203,10 @@ def test_chinese_is_found_inside_its_sentences(browser, own_site) -> None:
         assert results(v.page) == [("中文对话 · 助手", "/own/posts/zh/#turn-2")]
         assert v.page.locator("#search-results mark").all_inner_texts() == ["函数"]
         assert "这个函数返回一个列表" in excerpts(v.page)[0]
+        assert v.page.locator("#search-status").inner_text() == "1 result found."
         assert v.problems == []
+    with visit(browser, own_site + "search/?q=返回列表") as v:
+        assert results(v.page) == [("中文对话 · 助手", "/own/posts/zh/#turn-2")], "cut into words, each found"
     with visit(browser, own_site + "search/?q=shelf&role=assistant") as v:
         assert len(results(v.page)) == 50, "the site's own language is searched beside Chinese"
         assert v.page.locator("#search-status").inner_text() == f"{MANY} results found. Showing the first 50."
