@@ -57,8 +57,10 @@ class PostView:
     then), in the order they first appear: the page is rendered again when one leads elsewhere."""
 
 
-HIGHLIGHT_SECONDS = 0.75
-"""CPU time a page's code blocks may spend on highlighting (``highlight.Budget``)."""
+HIGHLIGHT_SECONDS = 1.5
+"""CPU time a page's code blocks may spend on highlighting (``highlight.Budget``): pathological lexers are cut
+(minutes on 5 kB), ordinary code is not, on a slow machine either (0.75 s left 100 kB of C++ plain on one that
+took 0.9 s for it)."""
 
 
 def post_view(md: MarkdownIt, post: Post, decorate: FenceDecorator | None, links: PageLinks | None = None,
