@@ -29,8 +29,8 @@ class SearchRecord:
     """``user``, ``assistant``, ``system``, ``tool``; ``article`` for an introduction or an article."""
     tags: tuple[str, ...]
     language: str = ""
-    """The post's ``lang:`` (its index: Pagefind cuts Chinese, Japanese and Thai into words by it); empty for
-    the site's language."""
+    """The post's ``lang:`` (its index: Pagefind cuts Chinese, Japanese and Thai into words by it), else that of
+    a post written mostly in one of those (``unspaced_language``); empty for the site's language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +107,35 @@ def _records(views: Iterable[PostView]) -> list[SearchRecord]:
     records = []
     for view in views:
         post = view.post
+        found = []
         if view.intro_html:
-            records.append(SearchRecord(view.url, plain_text(view.intro_html), post.title, "", "article", post.tags,
-                                        post.lang or ""))
+            found.append(SearchRecord(view.url, plain_text(view.intro_html), post.title, "", "article", post.tags))
         for turn_view in _turn_views(view):
             turn = turn_view.turn
-            records.append(SearchRecord(f"{view.url}#turn-{turn.number}", plain_text(turn_view.html), post.title,
-                                        turn.speaker.name, turn.role, post.tags, post.lang or ""))
+            found.append(SearchRecord(f"{view.url}#turn-{turn.number}", plain_text(turn_view.html), post.title,
+                                      turn.speaker.name, turn.role, post.tags))
+        language = post.lang or unspaced_language(" ".join(record.text for record in found))
+        records += [replace(record, language=language) for record in found] if language else found
     return records
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+
+
+def unspaced_language(text: str) -> str:
+    """``zh``, ``ja`` or ``th`` for the text of a post without a ``lang:`` that is written mostly in Chinese,
+    Japanese or Thai (more of their characters than words in Latin letters), else ``""`` (the site's language).
+    Pagefind cuts those languages into words only in an index of their own language: an imported Chinese
+    conversation on an English site, indexed as English, found nothing for a word inside its sentences."""
+    han, kana, thai = len(_HAN.findall(text)), len(_KANA.findall(text)), len(_THAI.findall(text))
+    if han + kana + thai <= len(_LATIN_WORD.findall(text)):
+        return ""
+    if thai > han + kana:
+        return "th"
+    return "ja" if kana * 10 >= han + kana else "zh"
 
 
 def _turn_views(view: PostView) -> list[TurnView]:

@@ -28,8 +28,8 @@ from site_builder.render import post_view
 from site_builder.pagefind import _run_pagefind, page_address, pagefind_binary, write_search_index
 from site_builder.pagefind_filters import sorted_filters
 from site_builder.pagefind_shards import SHARD_POSTS
-from site_builder.search import (APART, SKIPPED, SearchPage, SearchRecord, _turn_views, plain_text, search_pages,
-                                 search_records)
+from site_builder.search import (APART, SKIPPED, SearchPage, SearchRecord, _records, _turn_views, plain_text,
+                                 search_pages, search_records, unspaced_language)
 
 from incremental_site import first_difference, pagefind_file, patch_versions, search_index_view, site_files
 
@@ -378,6 +378,26 @@ def test_a_pages_address_is_its_posts_as_a_browser_writes_it_with_what_a_hit_sho
     assert address.split("?")[0] == '/posts/a(b)@c&d/%C3%A9%20x%22y/'
     assert "/" not in address.split("?")[1]
     assert parse_qs(urlsplit(address).query) == {"title": ["T/i&t=l%e #1"], "speaker": ["Zhi wei"], "page": ["7"]}
+
+
+def test_a_post_without_lang_written_in_chinese_japanese_or_thai_is_indexed_in_that_language() -> None:
+    """Pagefind cuts those languages into words only in an index of their language; an imported conversation has
+    no ``lang:``. A few words of them in an English post leave it English."""
+    assert [unspaced_language(text) for text in (
+        "这个函数返回一个列表，不是元组。", "これは関数です。リストを返します。", "สวัสดีครับ ผมชื่อสมชาย",
+        "The word 质数 means a prime number, which is what I asked about.", "", "def f():\n    return 1\n")] == \
+        ["zh", "ja", "th", "", "", ""]
+    records = [record.language for record in _records([_view("---\ntitle: 无\n---\n\nUser: 什么是质数？\n\n"
+                                                             "ChatGPT: 只能被一和它自己整除的数。\n")])]
+    assert records == ["zh", "zh"]
+    assert {record.language for record in _records([_view("---\ntitle: x\nlang: fr\n---\n\nUser: 什么是质数？\n")])} \
+        == {"fr"}, "a lang: is kept"
+
+
+def _view(text: str):
+    from site_builder.posts import parse_post
+
+    return post_view(create_markdown(), parse_post(Path("2024-01-01-x.md"), text), None)
 
 
 def fragment(path: Path) -> dict:

@@ -91,6 +91,9 @@ def own_content(folder: Path) -> Path:
     (posts / "2024-04-01-twice.md").write_text(
         f"---\ntitle: Twice\n{speakers}---\n\nReader: Is the gizmo on the shelf?\n\nAssistant: No.\n\n"
         "Reader: Then where is the gizmo kept?\n\nAssistant: In the drawer.\n", encoding="utf-8")
+    (posts / "2024-02-02-zh-untagged.md").write_text(  # no lang: (as an import writes it)
+        f"---\ntitle: 质数\n{speakers}---\n\nReader: 什么是质数？\n\nAssistant: 只能被一和它自己整除的数。\n",
+        encoding="utf-8")
     (posts / "2024-05-01-shelfware.md").write_text(
         f"---\ntitle: Shelfware\n{speakers}---\n\nReader: Is shelfware a word?\n\nAssistant: It is.\n",
         encoding="utf-8")
@@ -205,6 +208,9 @@ def test_chinese_is_found_inside_its_sentences(browser, own_site) -> None:
         assert "这个函数返回一个列表" in excerpts(v.page)[0]
         assert v.page.locator("#search-status").inner_text() == "1 result found."
         assert v.problems == []
+    with visit(browser, own_site + "search/?q=整除") as v:
+        assert results(v.page) == [("质数 · Assistant", "/own/posts/zh-untagged/#turn-2")], \
+            "a post without lang: written in Chinese is indexed as Chinese"
     with visit(browser, own_site + "search/?q=返回列表") as v:
         assert results(v.page) == [("中文对话 · 助手", "/own/posts/zh/#turn-2")], "cut into words, each found"
     with visit(browser, own_site + "search/?q=shelf&role=assistant") as v:
