@@ -18,6 +18,7 @@ from site_builder.build import build_site
 from site_builder.caches import content_cache
 from site_builder.errors import SiteError
 from test_fuzz_posts import SECONDS_PER_INPUT, render_post
+from timing import not_linear
 
 REGRESSIONS = sorted((Path(__file__).parent / "regressions").glob("*.md"))
 def site_error_or_ok(action) -> str:
@@ -64,19 +65,10 @@ def half_of(source: Path, folder: Path) -> Path:
 
 def linear(action: Callable[[Path], object], whole: Path, half: Path, bound: float) -> str | None:
     """None when ``action`` (a render or a build of a post) grows linearly from ``half`` of the post to the
-    ``whole`` of it, measured back to back (the best of three each) and within three times ``bound``; else why
-    not. A machine busy enough to push a linear input over its bound (CI, two test workers, noisy neighbours)
-    slows both halves alike, while a quadratic input's half takes a quarter of the time of the whole (half at
-    0.39 of the whole was seen for a linear render on a slow machine: the line is at 0.35, as in
-    ``tests/timing.py``)."""
-    times = {}
-    for name, post in (("half", half), ("whole", whole)) * 3:
-        started = time.process_time()
-        action(post)
-        times[name] = min(times.get(name, 9e9), time.process_time() - started)
-    if times["whole"] >= 3 * bound or times["half"] < 0.35 * times["whole"]:
-        return f"half the input took {times['half']:.2f} s, the whole {times['whole']:.2f} s"
-    return None
+    ``whole`` of it (``timing.not_linear``: the best of three each, back to back, within three times ``bound``);
+    else why not. A machine busy enough to push a linear input over its bound (CI, two test workers, noisy
+    neighbours) slows both halves alike, while a quadratic input's half takes a quarter of the time of the whole."""
+    return not_linear(lambda: action(half), lambda: action(whole), bound)
 
 
 def test_the_linearity_check_tells_a_linear_cost_from_a_quadratic_one(tmp_path: Path) -> None:
@@ -96,7 +88,7 @@ def test_the_linearity_check_tells_a_linear_cost_from_a_quadratic_one(tmp_path: 
         return path.read_text(encoding="utf-8").count("\n")
 
     assert linear(lambda path: spin(300 * lines(path)), source, half, 2.0) is None
-    assert "half the input took" in linear(lambda path: spin(lines(path) ** 2 // 4), source, half, 2.0)
+    assert "not linear" in linear(lambda path: spin(lines(path) ** 2 // 4), source, half, 2.0)
     assert linear(lambda path: spin(300 * lines(path)), source, half, 0.0001) is not None, "far over its bound"
 
 
@@ -112,7 +104,7 @@ def test_a_past_failure_renders_and_builds_or_is_a_site_error(source: Path, tmp_
         half = half_of(source, tmp_path / "half")
         why = linear(lambda path: site_error_or_ok(lambda: render_post(path, path.parent.parent)), post, half,
                      SECONDS_PER_INPUT)
-        assert why is None, f"{seconds:.2f} s, over {SECONDS_PER_INPUT} s, and not linear: {why}"
+        assert why is None, f"{seconds:.2f} s, over {SECONDS_PER_INPUT} s, and {why}"
 
     def cold() -> None:
         shutil.rmtree(tmp_path / "_site", ignore_errors=True)
@@ -129,7 +121,7 @@ def test_a_past_failure_renders_and_builds_or_is_a_site_error(source: Path, tmp_
             shutil.rmtree(content_cache(path.parent.parent), ignore_errors=True)
             return site_error_or_ok(lambda: build_site(path.parent.parent, out))
         why = linear(cold_build, post, half, SECONDS_PER_INPUT + 1)
-        assert why is None, f"{seconds:.2f} s, over {SECONDS_PER_INPUT + 1} s, and not linear: {why}"
+        assert why is None, f"{seconds:.2f} s, over {SECONDS_PER_INPUT + 1} s, and {why}"
     assert (rendered == "ok") == (built == "ok"), (rendered, built)
     if built != "ok":
         with pytest.raises(SiteError) as error:
