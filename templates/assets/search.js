@@ -127,8 +127,8 @@ const INDEX = "index";
    index holds where one of its hits shows it (beginsAWord); an index whose hits show neither only found shorter
    words. The hits of ``search`` (of ``query``), those kept. */
 async function onlyWhereSaid(pagefind, query, search) {
-  if (/^\s*".+"\s*$/.test(query)) return search.results;  /* an exact search does not fall back */
-  const found = await Promise.all(queryWords(query).map((word) => pagesWith(pagefind, word)));
+  if (!search.results.length || /^\s*".+"\s*$/.test(query)) return search.results;  /* exact: no fallback */
+  const found = await Promise.all([...new Set(queryWords(query))].map((word) => pagesWith(pagefind, word)));
   return search.results.filter((result) => found.every((pages) => pages.has(result.id)));
 }
 
