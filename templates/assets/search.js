@@ -165,16 +165,20 @@ async function pagesWith(pagefind, word) {
   return pages;
 }
 
-/* Whether a word of a page (``data``: its text, its title) begins with ``word``, read as Pagefind reads words:
-   in lower case, diacritics aside, a word's inner punctuation left out or as a break ("crunch-base" holds
-   crunchbase, crunch and base). Chinese, Japanese and Thai have no spaces between words: their text holds it. */
+/* Whether a word of a page (``data``: its text, its title) begins with ``word``, its words read as Pagefind
+   reads them: in lower case, diacritics aside, each run of text between spaces a word without its punctuation
+   and symbols, and each of its parts a word too ("crunch-base" holds crunchbase, crunch and base; "<b>alert(1)"
+   holds balert1, b, alert and 1, not alert1). Chinese, Japanese and Thai have no spaces between words: their
+   text holds it. */
 function beginsAWord(word, data) {
   const plain = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase();
   const text = plain(`${data.meta.title || ""} ${data.content || ""}`);
   const wanted = plain(word);
   if (UNSPACED.test(wanted)) return text.includes(wanted);
-  const start = new RegExp(`(?:^|[^\\p{L}\\p{N}])${wanted.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "u");
-  return start.test(text) || start.test(text.replace(/(?<=[\p{L}\p{N}])\p{P}+(?=[\p{L}\p{N}])/gu, ""));
+  return text.split(/\s+/).some((run) => {
+    const parts = run.split(/[^\p{L}\p{N}_]+/u);
+    return parts.join("").startsWith(wanted) || parts.some((part) => part.startsWith(wanted));
+  });
 }
 
 /* The index Pagefind loads for a page in ``language``, as it chooses it. */
