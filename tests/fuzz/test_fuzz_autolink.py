@@ -9,6 +9,8 @@ examples are the GFM spec's (https://github.github.com/gfm/#autolinks-extension-
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import assume, given, settings
@@ -35,6 +37,29 @@ def test_autolinks_match_mdit_py_plugins(text: str) -> None:
     assume("```" not in text and "~~~" not in text)  # fences render through our Pygments rule, not theirs
     assume(not any(opener in text for opener in ("$", "\\(", "\\[")))  # math is ours alone (mathml.py)
     assert links_and_text(OURS.render(text)) == links_and_text(THEIRS.render(text))
+
+
+EVERY_W = create_markdown()
+EVERY_W.inline.terminator_re = re.compile(OURS.inline.terminator_re.pattern.rsplit("|", 1)[0] + "|w")
+"""Our dialect with the text rule stopping at every ``w``, as ``add_terminator_char("w")`` makes it."""
+
+
+def test_the_text_rule_stops_at_a_w_only_where_www_starts() -> None:
+    stops = OURS.inline.terminator_re
+    assert [m.start() for m in stops.finditer("wow, www.x.org")] == [5]
+    assert EVERY_W.inline.terminator_re.search("wow").start() == 0
+
+
+@settings(max_examples=examples(full=5_000, short=300))
+@given(st.lists(st.sampled_from(PIECES + ["wow", "W", "ww", "w.", "www.ex.com", "a www"]), max_size=30).map("".join))
+def test_stopping_only_where_www_starts_changes_no_token(text: str) -> None:
+    assert tokens_of(OURS, text) == tokens_of(EVERY_W, text)
+
+
+def tokens_of(md: MarkdownIt, text: str) -> list[tuple[str, str, dict, list]]:
+    return [(t.type, t.content, dict(t.attrs), [(c.type, c.content, dict(c.attrs)) for c in t.children or ()])
+            for t in md.parse(text, {"line_offset": 1, "decorate": None, "highlight_budget": None,
+                                     "heading_ids": set(), "links": None})]
 
 
 def links_and_text(html: str) -> tuple[list[tuple[str, str]], str]:
