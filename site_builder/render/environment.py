@@ -76,10 +76,12 @@ class PageEnvironment(jinja2.Environment):
 
 def make_environment(theme: Path, overrides: Path | None, compiled: Path | None = None) -> PageEnvironment:
     """Site templates first (``content/templates``), then the theme (``ThemeLoader``). ``compiled`` is a folder
-    where compiled templates are kept between builds (Jinja2 checks each against its source before using it)."""
+    where compiled templates are kept between builds (Jinja2 checks each against its source before using it). An
+    environment serves one build: a template is read once, and not checked again at each page that uses it."""
     env = PageEnvironment(loader=ThemeLoader(theme, overrides), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                          keep_trailing_newline=True, bytecode_cache=_bytecode_cache(compiled))
+                          keep_trailing_newline=True, bytecode_cache=_bytecode_cache(compiled),
+                          auto_reload=False)  # one build, one environment: no file checks at every include
     env.loaded = set()
     env.filters["isodate"] = _isodate
     env.filters["tag_slug"] = _tag_slug_filter

@@ -22,11 +22,17 @@ FALLBACK_LANGUAGE = "en"
 def words(env: jinja2.Environment, lang: str) -> Mapping[str, Any]:
     """The interface words for ``lang``: its file (``i18n/zh-hans.yaml``, else ``i18n/zh.yaml``), read once per
     environment; the names looked for are noted as templates used, so a page is rendered again when one changes."""
-    found: dict[str, Any] = {}
-    code = lang.lower().replace("_", "-")
-    for name in dict.fromkeys((f"{I18N_FOLDER}/{code}.yaml", f"{I18N_FOLDER}/{code.split('-')[0]}.yaml")):
-        loaded = _words_file(env, name)
-        found = {**loaded, **found}
+    known = env.__dict__.setdefault("i18n_words", {})  # per language: (the files' names, their words merged)
+    if lang not in known:
+        code = lang.lower().replace("_", "-")
+        names = tuple(dict.fromkeys((f"{I18N_FOLDER}/{code}.yaml", f"{I18N_FOLDER}/{code.split('-')[0]}.yaml")))
+        found: dict[str, Any] = {}
+        for name in names:
+            found = {**_words_file(env, name), **found}
+        known[lang] = (names, found)
+    names, found = known[lang]
+    if isinstance(env, PageEnvironment):
+        env.loaded.update(names)
     return found
 
 
