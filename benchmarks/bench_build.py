@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build_corpus  # the benchmarks folder is not a package: sys.path above
 import build_tools
+import floor
 from build_tools import Site, ToolMissing, Unavailable
 
 SCENARIOS = ("cold", "no-change", "one-change")
@@ -360,11 +361,34 @@ def main(argv: list[str] | None = None) -> int:
         byte_compile()
         rows = measure_sites(sites, args.runs, posts[len(posts) // 2].stem, args.posts)
         profiles = profiles_of_goals_missed(rows, sites, args.posts, posts[len(posts) // 2].stem, args.runs)
+        least = floor_of_cold(rows, sites, posts, args.runs)
         for key, search in (("site_builder", True), ("search-off", False)):
             if args.large and key in args.tools:
                 rows.append(measure_large(work, args.large, args.large_runs or args.runs, search=search))
-    report(rows, unavailable, args, versions, corpus, started, profiles)
+    report(rows, unavailable, args, versions, corpus, started, profiles, least)
     return 0
+
+
+def floor_of_cold(rows: list[Row], sites: list[Site], posts: list[build_corpus.GeneratedPost],
+                  runs: int) -> list[str]:
+    """When site_builder's cold build misses its goal against Hugo + Pagefind: the floor (``floor.py``) of a
+    cold build of the corpus, beside the peer's median; Pagefind's part is one more ``pagefind --site`` over
+    the peer's output, timed as the builds are. Empty when the goal is met or was not measured."""
+    cold, peer_row = find(rows, MAIN, "cold", len(posts)), find(rows, HUGO_PAGEFIND, "cold", len(posts))
+    if cold is None or peer_row is None or cold.wall <= peer_row.wall:
+        return []
+    print("measuring the floor of a cold build…", file=sys.stderr)
+    parts = [floor.markdown_part(posts, runs), floor.pygments_part(posts, runs)]
+    peer = next(s for s in sites if s.name == HUGO_PAGEFIND)
+    try:
+        from pagefind_bin_extended import get_executable
+        indexed = timed(peer, (str(get_executable()), "--site", str(peer.scratch[0])))
+    except (ImportError, BuildFailed) as exc:
+        print(f"  Pagefind's part not measured: {exc}", file=sys.stderr)
+    else:
+        parts.append(floor.Part("Pagefind: pagefind --site over Hugo's pages of the same posts (one run, its CPU)",
+                                indexed.cpu))
+    return floor.floor_lines(parts, machine()["cores"], HUGO_PAGEFIND, peer_row.wall)
 
 
 def profiles_of_goals_missed(rows: list[Row], sites: list[Site], posts: int, edited: str,
@@ -391,7 +415,8 @@ def profiles_of_goals_missed(rows: list[Row], sites: list[Site], posts: int, edi
 
 
 def report(rows: list[Row], unavailable: list[Unavailable], args: argparse.Namespace, versions: dict,
-           corpus: dict, started: dt.datetime, profiles: dict[str, list[str]] | None = None) -> None:
+           corpus: dict, started: dt.datetime, profiles: dict[str, list[str]] | None = None,
+           least: list[str] | None = None) -> None:
     facts = machine()
     print(f"\n{started:%Y-%m-%d}, {facts['cores']} cores ({facts['cpu_model']}), load average at the end "
           f"{', '.join(f'{x:.1f}' for x in facts['load_average'] or ())}; median of {args.runs} runs")
@@ -405,6 +430,10 @@ def report(rows: list[Row], unavailable: list[Unavailable], args: argparse.Names
     for scenario, lines in (profiles or {}).items():
         print(f"\nwhat is left of {MAIN}'s {scenario} build (one more, with --profile):")
         print("\n".join(lines))
+    if least:
+        print(f"\nthe floor of a cold build: CPU time the fixed stack needs, each library doing only what no build "
+              f"skips ({MAIN}'s cold median: {find(rows, MAIN, 'cold', args.posts).wall:.2f} s; benchmarks/floor.py):")
+        print("\n".join(least))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({
         "date": started.isoformat(timespec="seconds"), "machine": facts, "versions": versions, "corpus": corpus,
@@ -412,7 +441,7 @@ def report(rows: list[Row], unavailable: list[Unavailable], args: argparse.Names
                      "large_runs": args.large_runs or args.runs, "tools": args.tools},
         "rows": [r.as_json() for r in rows], "unavailable": [vars_of_unavailable(u) for u in unavailable],
         "goals": [{"goal": g.text, "met": g.met, "figures": g.figures} for g in measured],
-        "profiles": profiles or {},
+        "profiles": profiles or {}, "floor": least or [],
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.json}")
 

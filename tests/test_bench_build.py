@@ -77,3 +77,30 @@ def test_time_report_is_parsed() -> None:
     report = ("\tUser time (seconds): 1.25\n\tSystem time (seconds): 0.25\n"
               "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02.50\n\tMaximum resident set size (kbytes): 102400\n")
     assert bench_build.parse_time_report(report) == bench_build.Measure(62.5, 1.5, 100.0)
+
+
+def test_the_floor_measures_the_fixed_libraries_on_the_corpus(tmp_path: Path,
+                                                              posts: list[build_corpus.GeneratedPost]) -> None:
+    """benchmarks/floor.py: each fenced block of the corpus, and a CPU time for markdown-it-py and Pygments."""
+    import floor
+
+    blocks = floor.code_blocks(posts)
+    written = build_corpus.write_site_builder_site(tmp_path / "content", posts, search=False)
+    assert len(blocks) == sum(len(load_post(path).code_blocks) for path in written.glob("*.md"))
+    assert {"python", "shell"} <= {lang for lang, _ in blocks} and 15 <= len(blocks) <= 21
+    assert all(code and not code.startswith("```") for _, code in blocks)
+    for part in (floor.markdown_part(posts), floor.pygments_part(posts)):
+        assert part.cpu_s > 0, part.what
+
+
+def test_the_floor_report_says_the_least_wall_time_against_the_peer() -> None:
+    import floor
+
+    lines = floor.floor_lines([floor.Part("a", 6.0), floor.Part("b", 4.0)], 2, "Hugo + Pagefind", 10.0)
+    assert lines[:2] == ["     6.00 s  a", "     4.00 s  b"]
+    assert lines[2] == "    10.00 s  in all: at least 5.00 s of wall time on 2 cores, 0.50× Hugo + Pagefind's cold " \
+                       "median (10.00 s)"
+    assert "not counted" in lines[3]
+    assert floor.floor_lines([floor.Part("a", 3.0)], 1, "peer", None)[1] == \
+        "     3.00 s  in all: at least 3.00 s of wall time on 1 cores"
+
