@@ -81,10 +81,11 @@ def test_site_builder_has_no_import_circle():
 
 
 def test_snippet_imports_flow_one_way():
-    """command / pytest plugin -> running -> parsing, cache, statuses -> model (DESIGN §1, README Layout)."""
+    """options -> command / pytest plugin -> running -> parsing, cache, statuses -> model (DESIGN §1, README
+    Layout): the options of ``site-builder check`` load its command only when it runs."""
     graph = import_graph(PACKAGE)
     prefix = "site_builder.snippets."
-    layer = {"command": 3, "pytest_plugin": 3, "run": 2, "statuses": 2, "hints": 2, "parse": 1, "cache": 1,
+    layer = {"options": 4, "command": 3, "pytest_plugin": 3, "run": 2, "statuses": 2, "hints": 2, "parse": 1, "cache": 1,
              "excerpts": 1, "contain": 1, "model": 0}
     scripts = {"child", "supervisor"}
     assert set(layer) | scripts == {name.removeprefix(prefix) for name in graph if name.startswith(prefix)}

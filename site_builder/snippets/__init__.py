@@ -2,7 +2,7 @@
 
 One module per stage; imports flow one way, from the top of this list to the bottom:
 
-- ``command.py`` — ``site-builder check``: a table of every block's result;
+- ``command.py`` — ``site-builder check``: a table of every block's result (its options: ``options.py``);
   ``pytest_plugin.py`` — every block a pytest item (entry point ``pytest11``);
 - ``run.py`` — ``Checker``: drift, execution, coverage, output, each in a subprocess running ``child.py``,
   contained by ``contain.py`` (bounded output, limits, temporary HOME) and ``supervisor.py``; ``hints.py``
@@ -16,14 +16,36 @@ One module per stage; imports flow one way, from the top of this list to the bot
 ``child.py`` and ``supervisor.py`` are the other side of a run: scripts run by fresh interpreters that
 import none of these (the supervisor kills every process a block started, setsid and double forks included).
 
-This file is the package's seam: the build and the CLI use what it exports. It stays light (every
-``site-builder`` start imports it): ``run.Checker`` and its subprocess machinery load when a check runs.
+This file is the package's seam: the build and the CLI use what it exports, each loaded from its module when
+first asked for (``__getattr__``): every ``site-builder`` start imports the package, and a build that finds
+nothing changed needs none of it. ``options.py`` holds ``site-builder check``'s options; ``run.Checker`` and its
+subprocess machinery load when a check runs.
 """
 
-from site_builder.snippets.command import add_parser as add_check_parser
-from site_builder.snippets.model import STATUSES, BlockStatus, CheckResult, Snippet
-from site_builder.snippets.parse import parse_snippets
-from site_builder.snippets.statuses import badge_words, block_statuses, provenance
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from site_builder.snippets.model import STATUSES, BlockStatus, CheckResult, Snippet
+    from site_builder.snippets.options import add_parser as add_check_parser
+    from site_builder.snippets.parse import parse_snippets
+    from site_builder.snippets.statuses import badge_words, block_statuses, provenance
+
+_EXPORTS = {"STATUSES": "model", "BlockStatus": "model", "CheckResult": "model", "Snippet": "model",
+            "add_check_parser": "options", "parse_snippets": "parse", "badge_words": "statuses",
+            "block_statuses": "statuses", "provenance": "statuses"}
+"""Each name the package exports, and the module of it (``add_check_parser`` is ``options.add_parser``)."""
 
 __all__ = ["STATUSES", "BlockStatus", "CheckResult", "Snippet", "add_check_parser", "badge_words", "block_statuses",
            "parse_snippets", "provenance"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
+    value = getattr(module, "add_parser" if name == "add_check_parser" else name)
+    globals()[name] = value
+    return value
