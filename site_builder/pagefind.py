@@ -7,26 +7,22 @@ disk, write the same index.
 
 from __future__ import annotations
 
-import base64
 import concurrent.futures
 import contextlib
 import functools
-import io
 import json
 import os
 import re
-import subprocess
-import tempfile
 import threading
 import zipfile
 from html import escape
 from pathlib import Path, PurePosixPath
-from typing import IO, Callable, Iterable, Iterator
+from typing import Callable, Iterator
 from urllib.parse import quote, urlencode
 
 from site_builder.errors import SiteError
 from site_builder.pagefind_filters import sorted_filters
-from site_builder.processes import child_setup
+from site_builder.pagefind_service import NO_SEARCH, PagefindService
 from site_builder.pagefind_shards import Entry, Shard, entries_of, plan
 from site_builder.search import SearchPage, SearchRecord, search_pages
 
@@ -95,16 +91,17 @@ def write_shards(plan: list[Shard], making: list[Shard], kept_languages: dict[st
 
 
 class ShardsInMaking:
-    """The shards ``making``, being indexed from the moment this is made, in the background: each by one
-    ``pagefind --service`` process (``jobs`` at a time), which indexes its records as custom records, in order,
-    and hands the files back, written with their filters in order (``sorted_filters``): the same records make
-    the same bytes (README "Speed"). With ``cache`` (a folder), a shard made by an earlier build is taken from
-    there instead, and each shard made is kept there. ``files`` waits for them all; ``close`` stops what has not
-    begun (a build that failed meanwhile)."""
+    """The shards ``making``, being indexed from the moment this is made, in the background, ``jobs`` at a time:
+    each thread indexes its shards one after another with a ``pagefind --service`` of its own (``_Services``),
+    which indexes the records in order and hands the files back, written with their filters in order
+    (``sorted_filters``): the same records make the same bytes (README "Speed"). With ``cache`` (a folder), a
+    shard made by an earlier build is taken from there instead, and each shard made is kept there. ``files``
+    waits for them all; ``close`` stops what has not begun (a build that failed meanwhile)."""
 
     def __init__(self, making: list[Shard], language: str, cache: Path | None, jobs: int) -> None:
+        self._services = _Services()
         self._pool = concurrent.futures.ThreadPoolExecutor(max(1, min(jobs, len(making)))) if making else None
-        self._made = {shard.folder: self._pool.submit(_index_shard, shard, language, cache)
+        self._made = {shard.folder: self._pool.submit(_index_shard, shard, language, cache, self._services)
                       for shard in making} if self._pool else {}
 
     def files(self) -> dict[str, dict[str, bytes]]:
@@ -117,14 +114,43 @@ class ShardsInMaking:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        self._services.close()
 
 
-def _index_shard(shard: Shard, language: str, cache: Path | None) -> dict[str, bytes]:
+class _Services:
+    """The Pagefind services of the indexing threads: a thread takes an idle one (started when there is none) and
+    gives it back after its shard; one whose shard failed is not given back. ``close`` stops them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[PagefindService] = []
+        self._started: list[PagefindService] = []
+
+    @contextlib.contextmanager
+    def lend(self) -> Iterator[PagefindService]:
+        with self._lock:
+            if not self._idle:
+                self._started.append(PagefindService(pagefind_binary()))
+                self._idle.append(self._started[-1])
+            service = self._idle.pop()
+        yield service
+        with self._lock:
+            self._idle.append(service)
+
+    def close(self) -> None:
+        with self._lock:
+            started, self._started, self._idle = self._started, [], []
+        for service in started:
+            service.close()
+
+
+def _index_shard(shard: Shard, language: str, cache: Path | None, services: _Services) -> dict[str, bytes]:
     files = _cached(cache, shard.key)
     if files is None:
-        files = sorted_filters(_run_pagefind(list(shard.records), language))
+        with services.lend() as service:
+            files = sorted_filters(_run_pagefind(list(shard.records), language, service))
         if "pagefind.js" not in files:
-            raise SiteError("search index: Pagefind made no index", hint=_NO_SEARCH)
+            raise SiteError("search index: Pagefind made no index", hint=NO_SEARCH)
         _keep(cache, shard.key, files)
     return files
 
@@ -184,9 +210,6 @@ def _prune(cache: Path | None, keys: set[str]) -> None:
                 path.unlink()
 
 
-_NO_SEARCH = "set `search: false` in site.yaml to build without search"
-
-
 def _safe_name(name: str) -> bool:
     """``name`` is a relative POSIX path that stays inside its folder."""
     relative = PurePosixPath(name)
@@ -196,37 +219,26 @@ def _safe_name(name: str) -> bool:
 def _inside(folder: Path, name: str) -> Path:
     """Where the index file ``name`` (a relative POSIX path, as Pagefind gives it) goes in ``folder``."""
     if not _safe_name(name):
-        raise SiteError(f"search index: Pagefind named a file outside its folder: {name!r}", hint=_NO_SEARCH)
+        raise SiteError(f"search index: Pagefind named a file outside its folder: {name!r}", hint=NO_SEARCH)
     return folder.joinpath(*PurePosixPath(name).parts)
 
 
-# Pagefind's service: base64 JSON messages, each followed by a comma, on its stdin and stdout.
+def _run_pagefind(records: list[SearchRecord], language: str,
+                  service: PagefindService | None = None) -> dict[str, bytes]:
+    """The files of the index of ``records`` (path in ``pagefind/``: bytes): a page per speaker of each post
+    (``search.search_pages``), its turns as sub-results, made by ``service`` (else by a service of its own).
 
-def _run_pagefind(records: list[SearchRecord], language: str) -> dict[str, bytes]:
-    """The files of the index of ``records`` (path in ``pagefind/``: bytes), from one ``pagefind --service``: a
-    page per speaker of each post (``search.search_pages``), its turns as sub-results.
-
-    Its requests are handled one at a time, in order, so page N of the index is the Nth page. (``pagefind --site``
-    over a file per page numbered the pages in the order the file system listed the files: by name hash
-    on ext4, newest first on tmpfs, so the same pages made another index on another disk.) The files are
-    asked for (``GetFiles``), not written by Pagefind: 1.5 answers ``WriteFiles`` before its writes end.
-    """
-    binary = pagefind_binary()
-    with tempfile.TemporaryFile() as errors:
-        service = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=errors, preexec_fn=child_setup())
-        pages = search_pages(records)
-        sender = threading.Thread(target=_send, args=(_requests(pages, language), service.stdin), daemon=True)
-        sender.start()
-        try:
-            files = _reply(len(pages) + 1, service.stdout)
-        finally:
-            _stop(service, sender)
-        if files is None:
-            errors.seek(0)
-            raise SiteError(f"search index: Pagefind stopped (exit {service.returncode}): "
-                            f"{errors.read().decode(errors='replace').strip()[-500:]}", hint=_NO_SEARCH)
-    return {file["path"]: base64.b64decode(file["content"]) for file in files["files"]}
+    The pages are given in order, so page N of the index is the Nth page. (``pagefind --site`` over a file per
+    page numbered the pages in the order the file system listed the files: by name hash on ext4, newest first
+    on tmpfs, so the same pages made another index on another disk.)"""
+    pages = list(_pages(search_pages(records), language))
+    if service is not None:
+        return service.index(pages)
+    own = PagefindService(pagefind_binary())
+    try:
+        return own.index(pages)
+    finally:
+        own.close()
 
 
 def pagefind_binary() -> str:
@@ -248,17 +260,13 @@ def pagefind_binary() -> str:
 _REINSTALL = "reinstall site_builder (pip install -e .), or set `search: false` in site.yaml"
 
 
-def _requests(pages: list[SearchPage], language: str) -> Iterator[dict]:
-    """A new index (the service's first: number 0), each page as an HTML file (``_page_html``), then the index's
-    files."""
-    yield {"type": "NewIndex", "config": {}}
+def _pages(pages: list[SearchPage], language: str) -> Iterator[tuple[str, str]]:
+    """Each page's address in the index and its HTML (``_page_html``): the title only on a post's first page."""
     posts: set[str] = set()
     for number, page in enumerate(pages):
         titled = page.url not in posts  # the post's first page
         posts.add(page.url)
-        yield {"type": "AddFile", "index_id": 0, "url": page_address(page, number),
-               "file_contents": _page_html(page, language, titled)}
-    yield {"type": "GetFiles", "index_id": 0}
+        yield page_address(page, number), _page_html(page, language, titled)
 
 
 def page_address(page: SearchPage, number: int) -> str:
@@ -292,52 +300,3 @@ def _page_html(page: SearchPage, language: str, titled: bool) -> str:
                    for anchor, text in page.turns)
     return f'<!DOCTYPE html><html lang="{escape((page.language or language).lower())}"><head>{head}</head>' \
            f"<body>{body}</body></html>"
-
-
-def _send(requests: Iterable[dict], stream: IO[bytes]) -> None:
-    """Write ``requests``, numbered from 0, and leave the stream open: at its end the service exits at once,
-    dropping the requests it has not handled yet."""
-    try:
-        for number, payload in enumerate(requests):
-            stream.write(base64.b64encode(json.dumps({"message_id": number, "payload": payload}).encode()) + b",")
-        stream.flush()
-    except (OSError, ValueError):  # the service stopped (the reply says why) or was stopped
-        pass
-
-
-def _reply(number: int, stream: io.BufferedReader) -> dict | None:
-    """The payload of the service's reply to request ``number``; None if it stopped before. An error replied
-    to any request fails the build."""
-    for message in _messages(stream):
-        try:
-            reply = json.loads(base64.b64decode(message, validate=True))
-            payload = reply["payload"]
-        except (ValueError, KeyError, TypeError):
-            raise SiteError(f"search index: Pagefind's reply is not understood: {message[:200]!r}",
-                            hint=_NO_SEARCH) from None
-        if payload.get("type") == "Error":
-            raise SiteError(f"search index: Pagefind failed: {str(payload.get('message'))[-500:]}", hint=_NO_SEARCH)
-        if reply.get("message_id") == number:
-            return payload
-    return None
-
-
-def _messages(stream: io.BufferedReader) -> Iterator[bytes]:
-    """The messages read from ``stream``, each without its comma (the files' reply spans many reads)."""
-    parts: list[bytes] = []
-    while chunk := stream.read1(1 << 20):
-        *ends, rest = chunk.split(b",")
-        for end in ends:
-            yield b"".join([*parts, end])
-            parts = []
-        parts.append(rest)
-
-
-def _stop(service: subprocess.Popen, sender: threading.Thread) -> None:
-    """End the service (it keeps nothing: the files are in its reply) and the thread that writes to it."""
-    service.kill()
-    service.wait()
-    sender.join()
-    for stream in (service.stdin, service.stdout):
-        with contextlib.suppress(OSError):
-            stream.close()

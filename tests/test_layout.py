@@ -98,7 +98,7 @@ def test_snippet_imports_flow_one_way():
 
 
 LAYERS = [{"cli", "__main__", "scaffold", "profiling"}, {"serve", "livereload"}, {"importers"}, {"settle"}, {"build"}, {"assemble"},
-          {"pagefind", "pagefind_shards", "pagefind_filters", "search", "render", "feed", "markdown", "links",
+          {"pagefind", "pagefind_service", "pagefind_shards", "pagefind_filters", "search", "render", "feed", "markdown", "links",
            "sanitize", "highlight", "output", "incremental", "secrets"}, {"snippets"},
           {"discover", "config", "services", "menu", "translations"},
           {"permalinks", "permalink_values", "posts", "pages", "conversation", "reading", "speakers", "frontmatter",
