@@ -117,6 +117,10 @@ class _Deadline:
         return False
 
 
+_ALARM_AGAIN = 0.05
+"""CPU seconds between two alarms once the first has rung (``_cpu_alarm``)."""
+
+
 class _Overtime(Exception):
     """Raised inside a regex try by ``_cpu_alarm`` when the deadline passes."""
 
@@ -138,7 +142,8 @@ def _cpu_alarm(seconds: float) -> Iterator[None]:
             raise _Overtime()
 
     previous = signal.signal(signal.SIGPROF, overtime)
-    old_delay, old_interval = signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3))
+    # again every 50 ms of CPU: a raise that lands in a finaliser or a collector's callback is lost there
+    old_delay, old_interval = signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3), _ALARM_AGAIN)
     try:
         yield
     finally:

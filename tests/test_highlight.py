@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
+
+import pytest
 
 from site_builder.highlight import copy_text, highlight, highlight_lines, stylesheet
 
@@ -98,3 +101,22 @@ def test_a_long_docstring_across_the_old_4_kb_cut_stays_a_docstring() -> None:
     lines = highlight_lines(code, "python")
     assert '<span class="k">return</span>' in lines[-1], "the code after the docstring is code"
     assert all('class="sd"' in line for line in lines[601:1003] if line), "every line of the docstring is a docstring"
+
+
+def test_the_cpu_alarm_rings_again_when_a_finaliser_swallows_it() -> None:
+    """A raise from the alarm's handler that lands in a finaliser or a garbage collector's callback is ignored
+    there (pytest saw one in hypothesis's gc callback): the alarm rings again, so a regex try still stops."""
+    from site_builder.highlight import _cpu_alarm, _Overtime
+
+    started = time.process_time()
+
+    def spin() -> None:  # a regex try, as long as it takes: it stops only where the alarm rings
+        while time.process_time() - started < 3.0:
+            sum(range(1000))
+
+    with _cpu_alarm(0.01):
+        with pytest.raises(_Overtime):
+            spin()  # the first ring: a finaliser would have lost it
+        with pytest.raises(_Overtime):
+            spin()
+    assert time.process_time() - started < 1.0
