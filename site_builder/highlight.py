@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 import signal
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from types import FrameType
 from typing import Iterator
 
 import pygments
@@ -121,6 +123,14 @@ _ALARM_AGAIN = 0.05
 """CPU seconds between two alarms once the first has rung (``_cpu_alarm``)."""
 
 
+def _lexing(frame: FrameType | None) -> bool:
+    """Whether the alarm rang in the lexing: Pygments' code (a regex try reports the frame that called it) or our
+    loop over its tokens. Elsewhere (a finaliser, a garbage collector's callback, an import, a test runner's
+    hook that ran then) the raise would be lost or break what ran: the alarm rings again instead."""
+    name = frame.f_code.co_filename if frame is not None else ""
+    return f"{os.sep}pygments{os.sep}" in name or name.endswith(os.path.join("site_builder", "highlight.py"))
+
+
 class _Overtime(Exception):
     """Raised inside a regex try by ``_cpu_alarm`` when the deadline passes."""
 
@@ -137,12 +147,12 @@ def _cpu_alarm(seconds: float) -> Iterator[None]:
         return
     armed = [True]
 
-    def overtime(signum: int, frame: object) -> None:
-        if armed[0]:
+    def overtime(signum: int, frame: FrameType | None) -> None:
+        if armed[0] and _lexing(frame):
             raise _Overtime()
 
     previous = signal.signal(signal.SIGPROF, overtime)
-    # again every 50 ms of CPU: a raise that lands in a finaliser or a collector's callback is lost there
+    # again every 50 ms of CPU, until one rings in the lexing (``_lexing``)
     old_delay, old_interval = signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3), _ALARM_AGAIN)
     try:
         yield
