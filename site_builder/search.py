@@ -184,14 +184,7 @@ def plain_text(html: str) -> str:
         if text and not skipping:
             parts.append(_text(text))
         if name:
-            skipped, apart = _KIND.get(name) or _kind(name)
-            if skipped:
-                if not end:
-                    skipping += not attributes.endswith("/")
-                elif skipping:
-                    skipping -= 1
-            if apart:
-                parts.append(" ")
+            skipping = _tag(end, name, attributes, skipping, parts)
     if not skipping and pieces[-1]:
         parts.append(_text(pieces[-1]))
     return " ".join("".join(parts).split())
@@ -200,6 +193,20 @@ def plain_text(html: str) -> str:
 _RAW_START = re.compile(r"<(?:script|style)", re.I)
 _KIND: dict[str, tuple[bool, bool]] = {}
 """Each tag name as written: whether its text is skipped, whether it stands apart (``SKIPPED``, ``APART``)."""
+
+
+def _tag(end: str, name: str, attributes: str, skipping: int, parts: list[str]) -> int:
+    """What a tag does to the text (``end``: ``/`` for an end tag): a block stands apart (a space in ``parts``), a
+    control's start and end open and close a skipped stretch; returns how many skipped stretches are open."""
+    skipped, apart = _KIND.get(name) or _kind(name)
+    if skipped:
+        if not end:
+            skipping += not attributes.endswith("/")
+        elif skipping:
+            skipping -= 1
+    if apart:
+        parts.append(" ")
+    return skipping
 
 
 def _kind(name: str) -> tuple[bool, bool]:
@@ -221,14 +228,8 @@ def _plain_text_stepwise(html: str) -> str:
         name = match.group(2)
         if not name:
             continue
+        skipping = _tag(match.group(1), name, match.group(3), skipping, parts)
         tag = name.lower()
-        if tag in SKIPPED:
-            if not match.group(1):
-                skipping += not match.group(3).endswith("/")
-            elif skipping:
-                skipping -= 1
-        if tag in APART:
-            parts.append(" ")
         if tag in _RAW_END and not match.group(1) and not match.group(3).endswith("/"):
             end = _RAW_END[tag].search(html, pos)
             pos = end.start() if end else len(html)
