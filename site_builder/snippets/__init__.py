@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from site_builder.snippets.model import STATUSES, BlockStatus, CheckResult, Snippet
-    from site_builder.snippets.options import add_parser as add_check_parser
+    from site_builder.snippets.options import add_check_parser
     from site_builder.snippets.parse import parse_snippets
     from site_builder.snippets.statuses import badge_words, block_statuses, provenance
 
 _EXPORTS = {"STATUSES": "model", "BlockStatus": "model", "CheckResult": "model", "Snippet": "model",
             "add_check_parser": "options", "parse_snippets": "parse", "badge_words": "statuses",
             "block_statuses": "statuses", "provenance": "statuses"}
-"""Each name the package exports, and the module of it (``add_check_parser`` is ``options.add_parser``)."""
+"""Each name the package exports, and the module of it."""
 
 __all__ = ["STATUSES", "BlockStatus", "CheckResult", "Snippet", "add_check_parser", "badge_words", "block_statuses",
            "parse_snippets", "provenance"]
@@ -46,6 +46,6 @@ def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
-    value = getattr(module, "add_parser" if name == "add_check_parser" else name)
+    value = getattr(module, name)
     globals()[name] = value
     return value

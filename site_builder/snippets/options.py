@@ -1,6 +1,6 @@
-"""``site-builder check``'s options (``add_parser``), apart from the command, which loads when a check runs:
-every ``site-builder`` start defines every command's options, and the command's imports took a fifth of a
-build that finds nothing changed."""
+"""``site-builder check``'s options (``add_check_parser``), apart from the command, which loads when a check runs:
+every ``site-builder`` start defines every command's options, and the command's imports took about a tenth
+of a build that finds nothing changed (37 ms)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from site_builder.snippets.model import DEFAULT_TIMEOUT
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser(
         "check", help="run every code block of every post and report what each proved",
         description="Run every code block of every post and report whether it still does what the post shows: "
