@@ -36,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_corpus  # the benchmarks folder is not a package: sys.path above
 import build_tools
 import floor
+from site_builder.errors import SiteError
+from site_builder.pagefind import pagefind_binary
 from build_tools import Site, ToolMissing, Unavailable
 
 SCENARIOS = ("cold", "no-change", "one-change")
@@ -381,9 +383,8 @@ def floor_of_cold(rows: list[Row], sites: list[Site], posts: list[build_corpus.G
     parts = [floor.markdown_part(posts, runs), floor.pygments_part(posts, runs)]
     peer = next(s for s in sites if s.name == HUGO_PAGEFIND)
     try:
-        from pagefind_bin_extended import get_executable
-        indexed = timed(peer, (str(get_executable()), "--site", str(peer.scratch[0])))
-    except (ImportError, BuildFailed) as exc:
+        indexed = timed(peer, (pagefind_binary(), "--site", str(peer.scratch[0])))
+    except (SiteError, BuildFailed) as exc:
         print(f"  Pagefind's part not measured: {exc}", file=sys.stderr)
     else:
         parts.append(floor.Part("Pagefind: pagefind --site over Hugo's pages of the same posts (one run, its CPU)",
