@@ -223,22 +223,14 @@ def _inside(folder: Path, name: str) -> Path:
     return folder.joinpath(*PurePosixPath(name).parts)
 
 
-def _run_pagefind(records: list[SearchRecord], language: str,
-                  service: PagefindService | None = None) -> dict[str, bytes]:
+def _run_pagefind(records: list[SearchRecord], language: str, service: PagefindService) -> dict[str, bytes]:
     """The files of the index of ``records`` (path in ``pagefind/``: bytes): a page per speaker of each post
-    (``search.search_pages``), its turns as sub-results, made by ``service`` (else by a service of its own).
+    (``search.search_pages``), its turns as sub-results, made by ``service``.
 
     The pages are given in order, so page N of the index is the Nth page. (``pagefind --site`` over a file per
     page numbered the pages in the order the file system listed the files: by name hash on ext4, newest first
     on tmpfs, so the same pages made another index on another disk.)"""
-    pages = list(_pages(search_pages(records), language))
-    if service is not None:
-        return service.index(pages)
-    own = PagefindService(pagefind_binary())
-    try:
-        return own.index(pages)
-    finally:
-        own.close()
+    return service.index(list(_pages(search_pages(records), language)))
 
 
 def pagefind_binary() -> str:

@@ -26,6 +26,7 @@ from site_builder.markdown.core import create_markdown
 from site_builder.posts import load_post
 from site_builder.render import post_view
 from site_builder.pagefind import _run_pagefind, page_address, pagefind_binary, write_search_index
+from site_builder.pagefind_service import PagefindService
 from site_builder.pagefind_filters import sorted_filters
 from site_builder.pagefind_shards import SHARD_POSTS
 from site_builder.search import (APART, SKIPPED, SearchPage, SearchRecord, _records, _turn_views, plain_text,
@@ -413,7 +414,11 @@ def test_sorting_the_filters_changes_only_their_order(tmp_path: Path) -> None:
     files it rewrote are named by their new bytes."""
     content = tagged_site(tmp_path)
     views = [post_view(create_markdown(), load_post(path), None) for path in sorted((content / "posts").glob("*.md"))]
-    written = _run_pagefind(search_records(views, "Site"), "en")
+    service = PagefindService(pagefind_binary())
+    try:
+        written = _run_pagefind(search_records(views, "Site"), "en", service)
+    finally:
+        service.close()
     ours = sorted_filters(written)
     view = lambda files: search_index_view({f"pagefind/{name}": data for name, data in files.items()})  # noqa: E731
     assert view(ours) == view(written)
@@ -548,8 +553,8 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     assert all(sum(_word(n) in found for found in words.values()) == 1 for n in range(count))
     runs: list[int] = []
     real = search._run_pagefind
-    monkeypatch.setattr(search, "_run_pagefind", lambda records, language, *service: runs.append(len(records))
-                        or real(records, language, *service))
+    monkeypatch.setattr(search, "_run_pagefind", lambda records, language, service: runs.append(len(records))
+                        or real(records, language, service))
     from site_builder.assemble import search_index
 
     read: list[str] = []
@@ -591,8 +596,8 @@ def test_shards_made_in_another_index_format_are_all_made_again(tmp_path: Path,
     monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
     runs: list[int] = []
     real = search._run_pagefind
-    monkeypatch.setattr(search, "_run_pagefind", lambda records, language, *service: runs.append(len(records))
-                        or real(records, language, *service))
+    monkeypatch.setattr(search, "_run_pagefind", lambda records, language, service: runs.append(len(records))
+                        or real(records, language, service))
     build_site(content, out)
     shards = 1 + len(json.loads((out / "pagefind" / "shards.json").read_text(encoding="utf-8")))
     assert shards >= 2 and len(runs) == shards, "every shard made again"
@@ -621,10 +626,10 @@ def test_a_build_failing_while_its_index_is_made_stops_it_and_keeps_the_previous
     done: list[int] = []
     real = pagefind._run_pagefind
 
-    def slow(records: list, language: str, *service: object) -> dict:
+    def slow(records: list, language: str, service: object) -> dict:
         begun.append(len(records))
         time.sleep(1)  # 8 shards, 2 at a time: 4 s if every one were made
-        files = real(records, language, *service)
+        files = real(records, language, service)
         done.append(len(records))
         return files
 
@@ -674,8 +679,8 @@ def test_a_damaged_or_tampered_shard_in_the_cache_is_made_again(tmp_path: Path, 
         tampered.writestr("../../../escaped.txt", b"outside")
     runs: list[int] = []
     real = pagefind._run_pagefind
-    monkeypatch.setattr(pagefind, "_run_pagefind", lambda records, language, *service: runs.append(1)
-                        or real(records, language, *service))
+    monkeypatch.setattr(pagefind, "_run_pagefind", lambda records, language, service: runs.append(1)
+                        or real(records, language, service))
     build_site(content, tmp_path / "second")
     assert len(runs) == 2, "the two damaged shards indexed again, the others taken from the cache"
     assert not list(tmp_path.rglob("escaped.txt"))

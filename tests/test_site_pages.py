@@ -311,8 +311,8 @@ def test_pages_are_found_by_search_turn_by_turn(tmp_path: Path, monkeypatch: pyt
     About page; pages carry no tags."""
     found: list = []
     real = pagefind._run_pagefind
-    monkeypatch.setattr(pagefind, "_run_pagefind", lambda records, language, *service: found.extend(records)
-                        or real(records, language, *service))
+    monkeypatch.setattr(pagefind, "_run_pagefind", lambda records, language, service: found.extend(records)
+                        or real(records, language, service))
     content = make_site(tmp_path)
     content.joinpath("site.yaml").write_text("title: Pages\n")
     build_site(content, tmp_path / "_site")
