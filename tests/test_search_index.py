@@ -295,9 +295,9 @@ def test_the_pages_of_the_index_are_the_records_in_order(tmp_path: Path) -> None
     """Page N of the index is the Nth page of the records (a speaker's turns in a post), whatever the file system:
     Pagefind numbered the files it was given in the order its folder listing returned them (name hashes on ext4,
     newest first on tmpfs), so the same records made another index on another disk."""
-    records = [SearchRecord(f"posts/p{number // 2}/#turn-{number % 2 + 1}", f"turn {number} of forty",
+    records = [SearchRecord(f"posts/p{number // 2}/#turn-{number % 2 + 1}", f"turn {number} of many",
                             f"Post {number // 2}", ("Reader", "Assistant")[number % 2], ("user", "assistant")[number % 2],
-                            ("tag",)) for number in range(40)]  # one shard
+                            ("tag",)) for number in range(2 * SHARD_POSTS)]  # one shard: SHARD_POSTS posts
     folder = write_search_index(records, tmp_path / "pagefind", "en")
     found = [fragment(path) for path in _pages_of(folder)]
     assert [(_shown(page)["speaker"], [a["id"] for a in page["anchors"]]) for page in found] \
