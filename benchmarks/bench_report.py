@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import build_corpus  # the benchmarks folder is not a package: bench_build.py puts it on sys.path
+import corpus_sites
 from build_tools import Unavailable
 
 MAIN = "site_builder"
@@ -161,7 +162,7 @@ def machine() -> dict:
 
 
 def corpus_summary(posts: list[build_corpus.GeneratedPost]) -> dict:
-    sizes = [len(build_corpus.post_text("site_builder", p).encode()) for p in posts]
+    sizes = [len(corpus_sites.post_text("site_builder", p).encode()) for p in posts]
     blocks = [p.body.count("\n```\n") for p in posts]
     return {"posts": len(posts), "mean_bytes": round(statistics.mean(sizes)),
             "mean_code_blocks": round(statistics.mean(blocks), 2), "total_mb": round(sum(sizes) / 1e6, 1)}

@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build_corpus  # the benchmark corpus beside this script
+import corpus_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_BUILDER = ROOT / ".venv" / "bin" / "site-builder"
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as work:
         work_dir = Path(work)
         posts = build_corpus.generate_posts(args.posts)
-        content = build_corpus.write_site_builder_site(work_dir / "site", posts, search=False).parent
+        content = corpus_sites.write_site_builder_site(work_dir / "site", posts, search=False).parent
         server, base = start_server(content, work_dir / "out", work_dir / "cache")
         try:
             post = sorted((content / "posts").glob("*.md"))[len(posts) // 2]

@@ -20,7 +20,7 @@ from typing import Mapping
 
 import pygments
 
-import build_corpus
+import corpus_sites
 from build_corpus import GeneratedPost
 
 PELICAN_REQUIREMENTS = (("pelican==4.12.*", "markdown"), ("pelican", "markdown"))
@@ -137,7 +137,7 @@ def version_of(command: list[str]) -> str:
 
 def site_builder_site(work: Path, posts: list[GeneratedPost], *, search: bool, name: str) -> Site:
     folder = work / name.replace(" ", "").replace("+", "-")
-    posts_dir = build_corpus.write_site_builder_site(folder / "content", posts, search=search)
+    posts_dir = corpus_sites.write_site_builder_site(folder / "content", posts, search=search)
     executable = str(Path(sys.executable).parent / "site-builder")
     out, cache = folder / "out", folder / "cache"
     command = (executable, "build", "--content", str(folder / "content"), "--out", str(out))
@@ -148,7 +148,7 @@ def site_builder_site(work: Path, posts: list[GeneratedPost], *, search: bool, n
 def hugo_site(work: Path, posts: list[GeneratedPost]) -> Site:
     hugo = apt_executable("hugo", ("hugo",))
     folder = work / "hugo"
-    posts_dir = build_corpus.write_hugo_site(folder / "source", posts)
+    posts_dir = corpus_sites.write_hugo_site(folder / "source", posts)
     out, cache = folder / "out", folder / "cache"
     command = (hugo, "--source", str(folder / "source"), "--destination", str(out), "--cacheDir", str(cache),
                "--quiet")
@@ -176,7 +176,7 @@ def jekyll_site(work: Path, posts: list[GeneratedPost]) -> Site:
     folder = work / "jekyll"
     feed = jekyll_has_feed_plugin(jekyll)
     source = folder / "source"
-    posts_dir = build_corpus.write_jekyll_site(source, posts, feed=feed)
+    posts_dir = corpus_sites.write_jekyll_site(source, posts, feed=feed)
     out = folder / "out"
     cold = (jekyll, "build", "--source", str(source), "--destination", str(out), "--quiet")
     return Site("Jekyll", cold, cold + ("--incremental",),
@@ -188,7 +188,7 @@ def pelican_site(work: Path, posts: list[GeneratedPost]) -> Site:
     pelican = pelican_executable()
     folder = work / "pelican"
     cache = folder / "cache"
-    posts_dir = build_corpus.write_pelican_site(folder / "source", posts, cache=cache)
+    posts_dir = corpus_sites.write_pelican_site(folder / "source", posts, cache=cache)
     out = folder / "out"
     command = (str(pelican), str(posts_dir), "--output", str(out), "--settings",
                str(folder / "source" / "pelicanconf.py"), "--quiet")

@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_build  # benchmarks/ is not a package: sys.path above
 import build_corpus
+import corpus_sites
 from site_builder.build import build_site
 from site_builder.posts import load_post
 
@@ -29,7 +30,7 @@ def test_the_corpus_is_the_same_on_every_call(posts: list[build_corpus.Generated
 
 
 def test_generated_posts_are_conversations_with_code(tmp_path: Path, posts: list[build_corpus.GeneratedPost]) -> None:
-    folder = build_corpus.write_site_builder_site(tmp_path / "content", posts, search=False)
+    folder = corpus_sites.write_site_builder_site(tmp_path / "content", posts, search=False)
     for path in sorted(folder.glob("*.md")):
         post = load_post(path)
         assert {turn.role for turn in post.turns} == {"user", "assistant"}, path.name
@@ -42,16 +43,16 @@ def test_generated_posts_are_conversations_with_code(tmp_path: Path, posts: list
 
 
 def test_site_builder_builds_the_corpus(tmp_path: Path, posts: list[build_corpus.GeneratedPost]) -> None:
-    build_corpus.write_site_builder_site(tmp_path / "content", posts, search=False)
+    corpus_sites.write_site_builder_site(tmp_path / "content", posts, search=False)
     result = build_site(tmp_path / "content", tmp_path / "out")
     assert result.posts == 3 and not [w for w in result.warnings if "base_url '/' is not an address" not in w]
     assert len(list((tmp_path / "out" / "posts").glob("*/index.html"))) == 3
 
 
 def test_every_tool_gets_its_folder(tmp_path: Path, posts: list[build_corpus.GeneratedPost]) -> None:
-    hugo = build_corpus.write_hugo_site(tmp_path / "hugo", posts)
-    jekyll = build_corpus.write_jekyll_site(tmp_path / "jekyll", posts, feed=True)
-    pelican = build_corpus.write_pelican_site(tmp_path / "pelican", posts, cache=tmp_path / "cache")
+    hugo = corpus_sites.write_hugo_site(tmp_path / "hugo", posts)
+    jekyll = corpus_sites.write_jekyll_site(tmp_path / "jekyll", posts, feed=True)
+    pelican = corpus_sites.write_pelican_site(tmp_path / "pelican", posts, cache=tmp_path / "cache")
     for folder in (hugo, jekyll, pelican):
         assert sorted(p.name for p in folder.glob("*.md")) == sorted(f"{p.stem}.md" for p in posts)
     assert (tmp_path / "hugo" / "hugo.toml").is_file() and (tmp_path / "hugo" / "layouts" / "index.html").is_file()
@@ -63,7 +64,7 @@ def test_every_tool_gets_its_folder(tmp_path: Path, posts: list[build_corpus.Gen
 
 
 def test_one_change_edits_the_body_each_time(tmp_path: Path, posts: list[build_corpus.GeneratedPost]) -> None:
-    folder = build_corpus.write_site_builder_site(tmp_path / "content", posts, search=False)
+    folder = corpus_sites.write_site_builder_site(tmp_path / "content", posts, search=False)
     path = folder / f"{posts[0].stem}.md"
     before = path.read_text(encoding="utf-8")
     build_corpus.edit_post(path, 1)
@@ -85,7 +86,7 @@ def test_the_floor_measures_the_fixed_libraries_on_the_corpus(tmp_path: Path,
     import floor
 
     blocks = floor.code_blocks(posts)
-    written = build_corpus.write_site_builder_site(tmp_path / "content", posts, search=False)
+    written = corpus_sites.write_site_builder_site(tmp_path / "content", posts, search=False)
     assert len(blocks) == sum(len(load_post(path).code_blocks) for path in written.glob("*.md"))
     assert {"python", "shell"} <= {lang for lang, _ in blocks} and 15 <= len(blocks) <= 21
     assert all(code and not code.startswith("```") for _, code in blocks)
