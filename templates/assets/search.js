@@ -216,7 +216,7 @@ async function showMore(results, focus) {
   if (focus && items.length) items[0].querySelector("a").focus();
 }
 
-let pagefindModule = null;  /* loaded once, on the first search */
+let pagefindModule = null;  /* loaded once, when the reader first turns to the search box, or at the first search */
 let loadedFor = null;  /* whether that load merged every language's index */
 let searches = 0;  /* a newer search makes the results of an older one stale */
 let shown = null;  /* the results listed: "Show more results" goes on with them */
@@ -276,4 +276,15 @@ form.addEventListener("submit", (event) => {
   searchNow();
 });
 window.addEventListener("popstate", searchNow);
+
+/* The index is loaded as soon as the reader turns to the search box, while they type: a large site's index
+   comes in shards, each merged with a few requests, and the first search no longer waits for them. In the
+   languages the form says now; a search in others loads the page again (run). A load that fails says so at
+   the search. */
+form.elements.q.addEventListener("focus", () => {
+  if (pagefindModule) return;
+  loadedFor = !form.elements.lang || form.elements.lang.value === "all";
+  pagefindModule = loadPagefind(loadedFor);
+  pagefindModule.catch(() => {});  /* not reported here: run() reports it */
+}, { once: true });
 searchNow();

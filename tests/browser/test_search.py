@@ -34,6 +34,24 @@ def test_a_hit_lands_on_its_turn_even_in_a_hidden_answer(browser, server) -> Non
         assert v.problems == []
 
 
+
+def test_the_index_loads_when_the_reader_turns_to_the_search_box(browser, server) -> None:
+    """The index (a large site's in shards, each merged with a few requests) is loaded while the reader types, not
+    at the first search; the search then finds what it finds without it."""
+    with visit(browser, server.base + SEARCH) as v:
+        asked: list[str] = []
+        v.page.on("request", lambda request: asked.append(request.url))
+        v.page.wait_for_timeout(300)
+        assert not [url for url in asked if "/pagefind/" in url], "nothing loaded before the reader turns to it"
+        v.page.focus("#search-q")
+        v.page.wait_for_function("performance.getEntriesByType('resource')"
+                                 ".some((entry) => entry.name.endsWith('/pagefind/shards.json'))")
+        assert v.page.locator("#search-status").inner_text() == "Search runs in your browser.", "no search ran"
+        v.page.fill("#search-q", "regenerated")
+        v.page.click(".search-form button[type=submit]")
+        assert [href for _, href in results(v.page)] == ["/fixture/posts/a-conversation/#turn-6"]
+        assert v.problems == []
+
 def test_filters_by_role_and_tag(browser, server) -> None:
     with visit(browser, server.base + SEARCH + "?q=spread") as v:
         turns = {href.rsplit("#", 1)[1] for _, href in results(v.page)}
