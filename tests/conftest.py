@@ -5,15 +5,21 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from site_paths import ROOT
 
 
-@pytest.fixture(scope="session")
-def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("site-builder-cache")
+@pytest.fixture(scope="session", autouse=True)
+def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's cache folder, set for the whole session before any fixture builds a site: a module's fixture
+    (a site built once for its tests) runs before ``private_cache``, and built into the user's ~/.cache."""
+    cache = tmp_path_factory.mktemp("site-builder-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SITE_BUILDER_CACHE", str(cache))
+        yield cache
 
 
 @pytest.fixture(autouse=True)
