@@ -95,14 +95,36 @@ class ShardsInMaking:
     each thread indexes its shards one after another with a ``pagefind --service`` of its own (``_Services``),
     which indexes the records in order and hands the files back, written with their filters in order
     (``sorted_filters``): the same records make the same bytes (README "Speed"). With ``cache`` (a folder), a
-    shard made by an earlier build is taken from there instead, and each shard made is kept there. ``files``
-    waits for them all; ``close`` stops what has not begun (a build that failed meanwhile)."""
+    shard made by an earlier build is taken from there instead, and each shard made is kept there. ``add``
+    begins more; ``settle`` waits for those begun and ends the threads and services (the build forks its page
+    workers only when it runs no other thread); ``files`` waits for them all; ``close`` stops what has not
+    begun (a build that failed meanwhile)."""
 
     def __init__(self, making: list[Shard], language: str, cache: Path | None, jobs: int) -> None:
+        self._language, self._cache, self._jobs = language, cache, jobs
         self._services = _Services()
-        self._pool = concurrent.futures.ThreadPoolExecutor(max(1, min(jobs, len(making)))) if making else None
-        self._made = {shard.folder: self._pool.submit(_index_shard, shard, language, cache, self._services)
-                      for shard in making} if self._pool else {}
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._made: dict[str, concurrent.futures.Future] = {}
+        self.add(making)
+
+    @property
+    def folders(self) -> set[str]:
+        """The folders of the shards begun."""
+        return set(self._made)
+
+    def add(self, making: list[Shard]) -> None:
+        """Begin indexing ``making`` too."""
+        if making and self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(max(1, min(self._jobs, len(making))))
+        for shard in making:
+            self._made[shard.folder] = self._pool.submit(_index_shard, shard, self._language, self._cache,
+                                                         self._services)
+
+    def settle(self) -> None:
+        """Wait for the shards begun, then end the threads and the Pagefind services (their files are kept; an
+        error is raised by ``files``)."""
+        concurrent.futures.wait(self._made.values())
+        self.close()
 
     def files(self) -> dict[str, dict[str, bytes]]:
         """Each shard's files, by its folder."""
@@ -114,6 +136,7 @@ class ShardsInMaking:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         self._services.close()
 
 

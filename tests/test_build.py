@@ -217,8 +217,8 @@ from site_builder.errors import SiteError, format_error
 assemble.PARALLEL_PAGES = 1  # every build's pages go to the workers
 real, used = assemble._rendered_pages, []
 
-def spy(job, specs, jobs):
-    pages = real(job, specs, jobs)
+def spy(job, specs, jobs, before_fork=None):
+    pages = real(job, specs, jobs, before_fork)
     used.append(bool(assemble._PAGE_JOB))  # set only when workers render
     return pages
 

@@ -503,6 +503,17 @@ def _many_posts(folder: Path, count: int) -> Path:
     return folder
 
 
+
+def _counted_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of records of each shard Pagefind indexes from now on, in the order they begin."""
+    from site_builder import pagefind
+
+    runs: list[int] = []
+    real = pagefind._run_pagefind
+    monkeypatch.setattr(pagefind, "_run_pagefind", lambda records, language, service: runs.append(len(records))
+                        or real(records, language, service))
+    return runs
+
 def shard_words(out: Path) -> dict[str, set[str]]:
     """The words of each shard of the site's index (``pagefind/`` for the main one, ``pagefind/shard/NN/``)."""
     found: dict[str, set[str]] = {}
@@ -536,7 +547,6 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     """Between 4 and 5 shards' worth of posts: 8 shards, listed in pagefind/shards.json with their languages; the
     other shards hold only what a merge reads; every post's word is in one shard. An edit indexes its shard
     again, not the others, and the site is then what a cold build of it writes."""
-    from site_builder import pagefind as search
 
     count = 4 * SHARD_POSTS + 22
     content = _many_posts(tmp_path / "content", count)
@@ -551,10 +561,7 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     words = shard_words(out)
     assert len(words) == 8
     assert all(sum(_word(n) in found for found in words.values()) == 1 for n in range(count))
-    runs: list[int] = []
-    real = search._run_pagefind
-    monkeypatch.setattr(search, "_run_pagefind", lambda records, language, service: runs.append(len(records))
-                        or real(records, language, service))
+    runs = _counted_runs(monkeypatch)
     from site_builder.assemble import search_index
 
     read: list[str] = []
@@ -578,6 +585,101 @@ def test_a_large_site_index_comes_in_shards_and_an_edit_indexes_one_again(tmp_pa
     ours, theirs = comparable(site_files(out)), comparable(site_files(cold))
     assert ours == theirs, first_difference(ours, theirs)
 
+
+
+def test_an_edits_shard_is_begun_before_the_output_is_planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit's build begins its post's shard as soon as the content is read, before the output and the pages are
+    planned (``begin_new_shards``); a build that fails after that waits for it, leaves no Pagefind process and
+    keeps the previous site."""
+    from site_builder import assemble
+    from site_builder.errors import BuildError
+    from test_build_kill import MARK, marked
+
+    content = _many_posts(tmp_path / "content", 2 * SHARD_POSTS + 5)  # 4 shards
+    out = tmp_path / "site"
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    build_site(content, out, jobs=2)
+    begun = _counted_runs(monkeypatch)
+    seen: list[int] = []
+    real_plan = assemble.plan_output
+
+    def planned(*args, **kwargs):
+        time.sleep(1)  # the shard begun meanwhile is well on its way
+        seen.append(len(begun))
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(assemble, "plan_output", planned)
+    post = content / "posts" / "2024-01-01-post-3.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("is a word", "is a zorblat word"), encoding="utf-8")
+    build_site(content, out, jobs=2)
+    assert seen == [1] and len(begun) == 1, "one shard, begun before the output was planned"
+    assert any("zorblat" in found for found in shard_words(out).values())
+
+    before = site_files(out)
+
+    def failing(*args, **kwargs):
+        time.sleep(0.5)
+        raise BuildError("the output cannot be planned")
+
+    monkeypatch.setattr(assemble, "plan_output", failing)
+    mark = f"early-{os.getpid()}-{tmp_path.name}"
+    monkeypatch.setenv(MARK, mark)
+    post.write_text(post.read_text(encoding="utf-8").replace("zorblat", "quenlit"), encoding="utf-8")
+    with pytest.raises(BuildError):
+        build_site(content, out, jobs=2)
+    assert len(begun) == 2, "the shard was begun"
+    assert not marked(mark), "no Pagefind process outlives the build"
+    assert site_files(out) == before
+
+
+EARLY_THEN_FORK = """
+import json, sys
+from pathlib import Path
+from site_builder.assemble import pages, search_index
+from site_builder import assemble
+from site_builder.build import build_site
+
+pages.PARALLEL_PAGES = 1  # every page to render goes to the workers
+forked, early = [], []
+real_pages, real_begin = pages._rendered_pages, assemble.begin_new_shards
+
+def spy_pages(job, specs, jobs, before_fork=None):
+    rendered, pool = real_pages(job, specs, jobs, before_fork)
+    forked.append(pool is not None)
+    return rendered, pool
+
+def spy_begin(*args, **kwargs):
+    begun = real_begin(*args, **kwargs)
+    early.append(begun.made is not None)
+    return begun
+
+pages._rendered_pages, assemble.begin_new_shards = spy_pages, spy_begin
+build_site(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2)
+print(json.dumps({"forked": forked, "early": early}))
+"""
+
+
+def test_the_page_workers_are_forked_once_the_early_shard_is_made(tmp_path: Path) -> None:
+    """An edit with many pages to render (here a template edited too): the shard begun early is made first, then
+    the page workers are forked (no thread of the build runs when they are), and the site is a cold build's."""
+    from incremental_site import comparable
+    from site_builder.discover import THEME_DIR
+
+    content = _many_posts(tmp_path / "content", 2 * SHARD_POSTS + 5)
+    env = {**os.environ, "SITE_BUILDER_CACHE": str(tmp_path / "cache")}
+    build = [sys.executable, "-c", EARLY_THEN_FORK, str(content), str(tmp_path / "site")]
+    subprocess.run(build, env=env, check=True, capture_output=True, timeout=300)
+    post = content / "posts" / "2024-01-01-post-3.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("is a word", "is a zorblat word"), encoding="utf-8")
+    (content / "templates").mkdir()  # every page's layout edited: every page to render again
+    (content / "templates" / "base.html").write_text((THEME_DIR / "base.html").read_text(encoding="utf-8")
+                                                     + "<!-- edited -->\n", encoding="utf-8")
+    done = subprocess.run(build, env=env, check=True, capture_output=True, text=True, timeout=300)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"forked": [True], "early": [True]}
+    cold_env = {**os.environ, "SITE_BUILDER_CACHE": str(tmp_path / "cold-cache")}
+    subprocess.run([*build[:-1], str(tmp_path / "cold")], env=cold_env, check=True, capture_output=True, timeout=300)
+    ours, theirs = comparable(site_files(tmp_path / "site")), comparable(site_files(tmp_path / "cold"))
+    assert ours == theirs, first_difference(ours, theirs)
 
 def test_shards_made_in_another_index_format_are_all_made_again(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,8 @@
    the last build's state vouches for (``incremental.plan``);
 3. **pages** (``pages.py``): each page kept or rendered (many: by forked workers, started first), taken one at
    a time by the writer;
-4. **search index** (``search_index.py``): kept, or made again shard by shard, in the background beside the pages;
+4. **search index** (``search_index.py``): kept, or made again shard by shard, in the background beside the pages
+   (an edit's shard begun as soon as the content is read);
 5. **write** (``output``/``write``): everything swapped in at once;
 6. **state** (``outputs.new_state``): what the next build starts from, saved last.
 """
@@ -25,7 +26,7 @@ from site_builder.assemble.checks import base_url_warning
 from site_builder.assemble.content import Content, Stores, read_content
 from site_builder.assemble.outputs import new_state, plan_output
 from site_builder.assemble.pages import PageRun, PageWork
-from site_builder.assemble.search_index import plan_index
+from site_builder.assemble.search_index import begin_new_shards, plan_index
 from site_builder.assemble.workers import Progress, available_cores
 from site_builder.config import load_config
 from site_builder.discover import Sources
@@ -61,22 +62,25 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     stores = Stores.of(sources.root, config.search)
     content = read_content(sources, inputs, previous, config, env, stores, drafts=drafts, progress=progress,
                            jobs=jobs)
-    scan = scan if scan is not None and scan.keep == config.keep else scan_output(out, config.keep)
-    plan = plan_output(sources, theme, config, content, scan, previous, inputs, out)
-    work = PageWork(env, config, content.site, content.log,
-                    {str(path): record.key for path, record in content.built.items()})
-    build_id = uuid.uuid4().hex
-    with PageRun(work, plan.specs, plan.trusted, plan.present, out, jobs) as pages, \
-            plan_index(config, content.site, stores, plan.trusted, plan.present, preview,
-                       content.languages.of if content.languages.multilingual else None,
-                       incremental.index_shards(sources.root), jobs, out,
-                       previous.search_views if previous is not None else None) as index:
-        # the page workers are forked first; then each shard to make is indexed beside the pages
-        carried = write_site(itertools.chain(pages, [plan.css_entry]), plan.to_copy, out, generated=index.writers,
-                             kept=[*plan.kept_copies, *index.kept], build_id=build_id,
-                             remove_previous="background" if preview else "now",
-                             in_place=plan.present if preview and plan.trusted is not None else None,
-                             spare=incremental.spare_folder(sources.root, out), scan=scan, keep=config.keep)
+    lang_of = content.languages.of if content.languages.multilingual else None
+    with begin_new_shards(config, content.site, stores, None if preview else previous, lang_of,
+                          incremental.index_shards(sources.root), jobs) as early:  # an edit's post's shard
+        scan = scan if scan is not None and scan.keep == config.keep else scan_output(out, config.keep)
+        plan = plan_output(sources, theme, config, content, scan, previous, inputs, out)
+        work = PageWork(env, config, content.site, content.log,
+                        {str(path): record.key for path, record in content.built.items()})
+        build_id = uuid.uuid4().hex
+        with PageRun(work, plan.specs, plan.trusted, plan.present, out, jobs, early.settle) as pages, \
+                plan_index(config, content.site, stores, plan.trusted, plan.present, preview, lang_of,
+                           incremental.index_shards(sources.root), jobs, out,
+                           previous.search_views if previous is not None else None, early) as index:
+            # the page workers are forked first (the shards begun early end first); then each shard to make is
+            # indexed beside the pages
+            carried = write_site(itertools.chain(pages, [plan.css_entry]), plan.to_copy, out,
+                                 generated=index.writers, kept=[*plan.kept_copies, *index.kept], build_id=build_id,
+                                 remove_previous="background" if preview else "now",
+                                 in_place=plan.present if preview and plan.trusted is not None else None,
+                                 spare=incremental.spare_folder(sources.root, out), scan=scan, keep=config.keep)
     warnings = build_warnings(sources, config, content, plan.warnings)
     state = new_state(inputs, content, plan, pages, index, out, build_id, warnings, config.search)
 

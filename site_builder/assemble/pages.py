@@ -7,7 +7,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import jinja2
 
@@ -48,8 +48,11 @@ class PageRun:
     are rendered by ``jobs`` worker processes (``_rendered_pages``)."""
 
     def __init__(self, work: PageWork, specs: list[PageSpec], trusted: BuildState | None,
-                 present: dict[str, OutputSignature], out: Path, jobs: int = 1) -> None:
+                 present: dict[str, OutputSignature], out: Path, jobs: int = 1,
+                 before_fork: Callable[[], None] | None = None) -> None:
         self.work, self.specs, self.trusted, self.present, self.out, self.jobs = work, specs, trusted, present, out, jobs
+        self.before_fork = before_fork
+        """Ends the build's other threads (the search shards begun early) before the page workers are forked."""
         self.outputs: dict[str, OutputRecord] = {}
         self.rendered = 0
         self.written = 0
@@ -73,7 +76,7 @@ class PageRun:
                                    untouched))
             self._rendered, self._pool = _rendered_pages(_PageJob(work, common, keys),
                                                          [spec for spec, _, keep, _ in self._plan if not keep],
-                                                         self.jobs)
+                                                         self.jobs, self.before_fork)
         return self
 
     def close(self) -> None:
@@ -128,12 +131,14 @@ _PAGE_JOB: list[tuple[_PageJob, list[PageSpec]]] = []
 """The build's page job, for the worker processes forked to render its pages (they inherit it)."""
 
 
-def _rendered_pages(job: _PageJob, specs: list[PageSpec],
-                    jobs: int) -> tuple[Iterator[tuple[str, OutputRecord]], ProcessPoolExecutor | None]:
+def _rendered_pages(job: _PageJob, specs: list[PageSpec], jobs: int, before_fork: Callable[[], None] | None = None,
+                    ) -> tuple[Iterator[tuple[str, OutputRecord]], ProcessPoolExecutor | None]:
     """(page, record) for each of ``specs``, in order, and the pool rendering them if any: rendered here one at a
-    time, or, when they are many and this process can fork (a CLI build: one thread), by ``jobs`` forked workers
-    that inherit ``job`` (nothing is pickled to them, and only pages come back) while this process writes what
-    they return."""
+    time, or, when they are many and this process can fork (a CLI build: one thread, once ``before_fork`` has
+    ended the build's own), by ``jobs`` forked workers that inherit ``job`` (nothing is pickled to them, and only
+    pages come back) while this process writes what they return."""
+    if jobs > 1 and len(specs) >= PARALLEL_PAGES and before_fork is not None:
+        before_fork()
     if jobs <= 1 or len(specs) < PARALLEL_PAGES or threading.active_count() > 1:
         return (job.render(spec) for spec in specs), None
     import multiprocessing

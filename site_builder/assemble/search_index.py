@@ -56,12 +56,14 @@ class IndexPlan:
 
 def plan_index(config, site, stores: Any, trusted: BuildState | None, present: dict[str, OutputSignature],
                preview: bool, lang_of: Callable[[str], str] | None = None, shards: Path | None = None,
-               jobs: int = 1, out: Path | None = None, known: Mapping[str, ViewSummary] | None = None) -> IndexPlan:
+               jobs: int = 1, out: Path | None = None, known: Mapping[str, ViewSummary] | None = None,
+               early: EarlyShards | None = None) -> IndexPlan:
     """The index of ``site``. The whole index is kept when it indexes what the site shows now; a preview keeps it
     anyway, and says so. Otherwise each shard (``pagefind_shards.plan``, planned from each view's summary: those
     ``known`` from the last build, the others read now) whose files the current site holds untouched, made from
     the same records, is kept, and the others are made: only they read their records. ``lang_of`` (a
-    multilingual site) gives each post's language: Pagefind indexes each language apart."""
+    multilingual site) gives each post's language: Pagefind indexes each language apart. ``early``: the shards
+    already begun (``begin_new_shards``), and the plan they were begun from."""
     views = [*every_post(site), *site.peek("pages")]
     search_key = digest(code_key(), config.title, config.language, *(v.cache_key for v in views))
     recorded = _recorded_keys(trusted, search_key)
@@ -74,8 +76,10 @@ def plan_index(config, site, stores: Any, trusted: BuildState | None, present: d
         return IndexPlan(search_key, [], kept, False, recorded, still)
     if preview:  # the pages now, with the index they had
         return IndexPlan(search_key, [], kept_index(None, trusted, present), True, recorded, still)
-    entries, summaries = _entries(views, stores, known, lang_of)
-    plan = plan_entries(entries or entries_of(site_records((), config.title)), config.language)
+    if early is not None and early.plan:
+        plan, summaries = early.plan, early.summaries
+    else:
+        plan, summaries = _shard_plan(config, views, stores, known, lang_of)
     kept, making, languages = [], [], {}
     by_key: dict[str, list[str]] = {}
     for path, record in (trusted.outputs.items() if trusted else ()):
@@ -90,8 +94,57 @@ def plan_index(config, site, stores: Any, trusted: BuildState | None, present: d
         else:
             making.append(shard)
     keys = {shard.folder: shard.state_key for shard in plan}
-    writer = IndexWriter(plan, making, languages, config.language, shards, jobs)
+    made = early.made if early is not None else None
+    if made is not None:
+        made.add([shard for shard in making if shard.folder not in made.folders])
+    writer = IndexWriter(plan, making, languages, config.language, shards, jobs, made=made)
     return IndexPlan(search_key, [writer], kept, False, lambda path: _shard_key_of(path, keys, search_key), summaries)
+
+
+def _shard_plan(config, views: list, stores: Any, known: Mapping[str, ViewSummary],
+                lang_of: Callable[[str], str] | None) -> tuple[list[Shard], dict[str, ViewSummary]]:
+    """The shards of the index of ``views``, and every view's summary (``_entries``)."""
+    entries, summaries = _entries(views, stores, known, lang_of)
+    return plan_entries(entries or entries_of(site_records((), config.title)), config.language), summaries
+
+
+@dataclass
+class EarlyShards:
+    """The shards an edit surely makes again (none of the last build's index files has their key), begun as soon
+    as the content is read, before the output and the pages are planned (``begin_new_shards``): on an edit's
+    build its post's shard was the last thing it waited for. ``plan_index`` takes the plan and begins the other
+    shards to make; ``settle`` ends the indexing threads before the page workers are forked."""
+    plan: list[Shard] = field(default_factory=list)
+    summaries: dict[str, ViewSummary] = field(default_factory=dict)
+    made: ShardsInMaking | None = None
+
+    def settle(self) -> None:
+        if self.made is not None:
+            self.made.settle()
+
+    def __enter__(self) -> EarlyShards:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.made is not None:
+            self.made.close()
+
+
+def begin_new_shards(config, site, stores: Any, previous: BuildState | None, lang_of: Callable[[str], str] | None,
+                     cache: Path | None, jobs: int) -> EarlyShards:
+    """Begin the shards no index file of the last build (``previous``) has the key of, when they are at most
+    ``jobs`` (an edit: one, its post's): waiting for them before forking the page workers (``settle``) then
+    costs one shard at most. More (a first build, the shards cut anew): none begun here; nothing without search
+    or a last build."""
+    if not config.search or previous is None:
+        return EarlyShards()
+    plan, summaries = _shard_plan(config, [*every_post(site), *site.peek("pages")], stores, previous.search_views,
+                                  lang_of)
+    recorded = {record.key for path, record in previous.outputs.items() if path.startswith("pagefind/")}
+    new = [shard for shard in plan if "search:" + shard.state_key not in recorded]
+    if not new or len(new) > jobs:
+        return EarlyShards(plan, summaries)
+    return EarlyShards(plan, summaries, ShardsInMaking(new, config.language, cache, jobs))
 
 
 def _entries(views: list, stores: Any, known: Mapping[str, ViewSummary],
