@@ -114,8 +114,8 @@ class ShardsInMaking:
 
     def add(self, making: list[Shard]) -> None:
         """Begin indexing ``making`` too."""
-        if making and self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(max(1, min(self._jobs, len(making))))
+        if making and self._pool is None:  # a thread is started per shard submitted, up to ``jobs``
+            self._pool = concurrent.futures.ThreadPoolExecutor(max(1, self._jobs))
         for shard in making:
             self._made[shard.folder] = self._pool.submit(_index_shard, shard, self._language, self._cache,
                                                          self._services)
