@@ -14,19 +14,13 @@ from site_paths import ROOT
 
 @pytest.fixture(scope="session", autouse=True)
 def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The session's cache folder, set for the whole session before any fixture builds a site: a module's fixture
-    (a site built once for its tests) runs before ``private_cache``, and built into the user's ~/.cache."""
+    """Every test and fixture keeps its caches in the session's temporary folder, never in the user's ~/.cache: set
+    once, first (autouse, session scope), so that the fixtures that build a site once for a module or the session
+    use it too; a test's own ``monkeypatch.setenv`` of it is undone back to this one."""
     cache = tmp_path_factory.mktemp("site-builder-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SITE_BUILDER_CACHE", str(cache))
         yield cache
-
-
-@pytest.fixture(autouse=True)
-def private_cache(session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test keeps its caches in the session's temporary folder, never in the user's ~/.cache."""
-    monkeypatch.setenv("SITE_BUILDER_CACHE", str(session_cache))
-    return session_cache
 
 
 @pytest.fixture

@@ -64,14 +64,12 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def www(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Path:
+def www(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder served: ``fixture/`` and ``site/``, built once (the fixture's blocks checked first)."""
     root = tmp_path_factory.mktemp("www")
     content = tmp_path_factory.mktemp("fixture-content") / "content"
     shutil.copytree(Path(__file__).parent / "fixtures" / "site", content)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SITE_BUILDER_CACHE", str(session_cache))
-        build_sites(root, fixture_content=content, site_content=ROOT / "content")
+    build_sites(root, fixture_content=content, site_content=ROOT / "content")
     return root
 
 

@@ -18,13 +18,11 @@ LLAMA = {"en": "2023/08/18/llama-en.html", "zh": "2023/08/18/llama-zh.html", "fr
 
 
 @pytest.fixture(scope="module")
-def multi(www: Path, server, session_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+def multi(www: Path, server, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The multilingual fixture built into the served folder, at ``multi/``: its address."""
     content = tmp_path_factory.mktemp("multi-content") / "content"
     shutil.copytree(FIXTURE, content)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SITE_BUILDER_CACHE", str(session_cache))
-        build_site(content, www / "multi")
+    build_site(content, www / "multi")
     return server.base + "multi/"
 
 

@@ -83,13 +83,11 @@ MANY = 130
 
 
 @pytest.fixture(scope="module")
-def own_site(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Iterator[str]:
+def own_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of the site built from ``own_content``, served under a sub-path (``own/``)."""
     content = own_content(tmp_path_factory.mktemp("own-content"))
     www = tmp_path_factory.mktemp("own-www")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SITE_BUILDER_CACHE", str(session_cache))
-        build_site(content, www / "own")
+    build_site(content, www / "own")
     with serve_folder(www) as served:
         yield served.base + "own/"
 
