@@ -632,6 +632,27 @@ def test_an_edits_shard_is_begun_before_the_output_is_planned(tmp_path: Path, mo
     assert site_files(out) == before
 
 
+
+def test_a_build_whose_index_is_kept_plans_no_shards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit that changes nothing the index is made from (a layout) keeps the index whole: no shard is
+    planned, begun or made."""
+    from site_builder.assemble import search_index
+    from site_builder.discover import THEME_DIR
+
+    content = _many_posts(tmp_path / "content", 2 * SHARD_POSTS + 5)
+    out = tmp_path / "site"
+    build_site(content, out, jobs=2)
+    planned: list[int] = []
+    real_plan = search_index._shard_plan
+    monkeypatch.setattr(search_index, "_shard_plan", lambda *args: planned.append(1) or real_plan(*args))
+    runs = _counted_runs(monkeypatch)
+    (content / "templates").mkdir()
+    (content / "templates" / "base.html").write_text((THEME_DIR / "base.html").read_text(encoding="utf-8")
+                                                     + "<!-- edited -->\n", encoding="utf-8")
+    result = build_site(content, out, jobs=2)
+    assert result.rendered > 2 * SHARD_POSTS, "every page rendered again"
+    assert planned == [] and runs == [], "the index kept whole"
+
 EARLY_THEN_FORK = """
 import json, sys
 from pathlib import Path

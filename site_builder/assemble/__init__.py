@@ -63,17 +63,17 @@ def assemble(sources: Sources, out: Path, inputs: Inputs, previous: BuildState |
     content = read_content(sources, inputs, previous, config, env, stores, drafts=drafts, progress=progress,
                            jobs=jobs)
     lang_of = content.languages.of if content.languages.multilingual else None
-    with begin_new_shards(config, content.site, stores, None if preview else previous, lang_of,
-                          incremental.index_shards(sources.root), jobs) as early:  # an edit's post's shard
+    shards = incremental.index_shards(sources.root)
+    with begin_new_shards(config, content.site, stores, None if preview else previous, lang_of, shards,
+                          jobs) as early:  # an edit's post's shard
         scan = scan if scan is not None and scan.keep == config.keep else scan_output(out, config.keep)
         plan = plan_output(sources, theme, config, content, scan, previous, inputs, out)
         work = PageWork(env, config, content.site, content.log,
                         {str(path): record.key for path, record in content.built.items()})
         build_id = uuid.uuid4().hex
         with PageRun(work, plan.specs, plan.trusted, plan.present, out, jobs, early.settle) as pages, \
-                plan_index(config, content.site, stores, plan.trusted, plan.present, preview, lang_of,
-                           incremental.index_shards(sources.root), jobs, out,
-                           previous.search_views if previous is not None else None, early) as index:
+                plan_index(config, content.site, stores, plan.trusted, plan.present, preview, lang_of, shards, jobs,
+                           out, previous.search_views if previous is not None else None, early) as index:
             # the page workers are forked first (the shards begun early end first); then each shard to make is
             # indexed beside the pages
             carried = write_site(itertools.chain(pages, [plan.css_entry]), plan.to_copy, out,

@@ -137,9 +137,10 @@ def _rendered_pages(job: _PageJob, specs: list[PageSpec], jobs: int, before_fork
     time, or, when they are many and this process can fork (a CLI build: one thread, once ``before_fork`` has
     ended the build's own), by ``jobs`` forked workers that inherit ``job`` (nothing is pickled to them, and only
     pages come back) while this process writes what they return."""
-    if jobs > 1 and len(specs) >= PARALLEL_PAGES and before_fork is not None:
+    many = jobs > 1 and len(specs) >= PARALLEL_PAGES
+    if many and before_fork is not None:
         before_fork()
-    if jobs <= 1 or len(specs) < PARALLEL_PAGES or threading.active_count() > 1:
+    if not many or threading.active_count() > 1:
         return (job.render(spec) for spec in specs), None
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

@@ -65,7 +65,7 @@ def plan_index(config, site, stores: Any, trusted: BuildState | None, present: d
     multilingual site) gives each post's language: Pagefind indexes each language apart. ``early``: the shards
     already begun (``begin_new_shards``), and the plan they were begun from."""
     views = [*every_post(site), *site.peek("pages")]
-    search_key = digest(code_key(), config.title, config.language, *(v.cache_key for v in views))
+    search_key = _search_key(config, views)
     recorded = _recorded_keys(trusted, search_key)
     known = known or {}
     still = {view.cache_key: known[view.cache_key] for view in views if view.cache_key in known}
@@ -101,6 +101,11 @@ def plan_index(config, site, stores: Any, trusted: BuildState | None, present: d
     return IndexPlan(search_key, [writer], kept, False, lambda path: _shard_key_of(path, keys, search_key), summaries)
 
 
+def _search_key(config, views: list) -> str:
+    """What the whole index is made from: our code, the site's title and language, every view's key."""
+    return digest(code_key(), config.title, config.language, *(view.cache_key for view in views))
+
+
 def _shard_plan(config, views: list, stores: Any, known: Mapping[str, ViewSummary],
                 lang_of: Callable[[str], str] | None) -> tuple[list[Shard], dict[str, ViewSummary]]:
     """The shards of the index of ``views``, and every view's summary (``_entries``)."""
@@ -134,12 +139,12 @@ def begin_new_shards(config, site, stores: Any, previous: BuildState | None, lan
                      cache: Path | None, jobs: int) -> EarlyShards:
     """Begin the shards no index file of the last build (``previous``) has the key of, when they are at most
     ``jobs`` (an edit: one, its post's): waiting for them before forking the page workers (``settle``) then
-    costs one shard at most. More (a first build, the shards cut anew): none begun here; nothing without search
-    or a last build."""
-    if not config.search or previous is None:
-        return EarlyShards()
-    plan, summaries = _shard_plan(config, [*every_post(site), *site.peek("pages")], stores, previous.search_views,
-                                  lang_of)
+    costs one shard at most. More (a first build, the shards cut anew): none begun here; nothing without search,
+    without a last build, or when what the index is made from is unchanged (``plan_index`` keeps it whole)."""
+    views = [*every_post(site), *site.peek("pages")]
+    if not config.search or previous is None or previous.search_key == _search_key(config, views):
+        return EarlyShards()  # no search, no last build, or nothing it indexes changed (the index is kept)
+    plan, summaries = _shard_plan(config, views, stores, previous.search_views, lang_of)
     recorded = {record.key for path, record in previous.outputs.items() if path.startswith("pagefind/")}
     new = [shard for shard in plan if "search:" + shard.state_key not in recorded]
     if not new or len(new) > jobs:
