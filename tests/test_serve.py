@@ -741,9 +741,15 @@ def test_sse_event_splits_lines_into_data_fields() -> None:
 
 def test_a_stream_since_build_0_starts_with_the_current_build_and_its_id(server: Server, site: FakeSite) -> None:
     """What the tab (or worker) that listens for all asks for: where things stand, then each build."""
-    (site.content / "post.txt").write_text("BROKEN on line 1", encoding="utf-8")
-    site.next_call()
     port = port_of(server)
+    watcher = EventStream(port)
+    try:
+        (site.content / "post.txt").write_text("BROKEN on line 1", encoding="utf-8")
+        site.next_call()  # the rebuild began; its failure is published once it raised:
+        event = watcher.next_event()  # wait for that, or the stream below may begin at build 1
+        assert event is not None and event[0] == "error"
+    finally:
+        watcher.close()
     with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S) as sock:
         sock.sendall(f"GET /__livereload?since=0 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         received = b""
