@@ -9,15 +9,24 @@ from site_builder.incremental.signatures import digest
 from site_builder.incremental.views import Lazy
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def fingerprint(value: Any) -> str:
     """A short, stable text for what a page was given: a post view stands for the key of its summary (what a
     list shows of it; a page that reads more of it depends on its whole view through ``ReadLog``),
-    anything else for its ``repr`` (the content model is frozen dataclasses, tuples and dates)."""
-    if isinstance(value, Lazy):
+    anything else for its ``repr`` (the content model is frozen dataclasses, tuples and dates).
+
+    The exact types come first (a sitemap's spec holds a pair for every page of the site): an ``isinstance``
+    against ``Mapping`` costs more than the ``repr`` of a short string."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return repr(value)
+    if kind is Lazy or isinstance(value, Lazy):
         return "view:" + value.summary_key
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
         return "[" + ",".join(fingerprint(item) for item in value) + "]"
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         return "{" + ",".join(f"{k!r}:{fingerprint(v)}" for k, v in value.items()) + "}"
     return repr(value)
 
@@ -34,10 +43,20 @@ class SiteKeys:
         """Template name -> what it stands for now (its file and text), for ``("template", name)`` entries."""
         self._keys: dict[Any, str] = {}
 
+        self._parts: dict[Any, str] = {}
+
     def __getitem__(self, entry: Any) -> str:
         if entry not in self._keys:
             self._keys[entry] = self._compute(entry)
         return self._keys[entry]
+
+    def part(self, entry: Any) -> str:
+        """The entry and its key, as a page's key holds them (a page reads about fifteen entries, most of them
+        read by every page: each is written out once a build)."""
+        found = self._parts.get(entry)
+        if found is None:
+            found = self._parts[entry] = f"{entry!r}\0{self[entry]}"
+        return found
 
     def _compute(self, entry: Any) -> str:
         if entry == "*":
@@ -56,5 +75,5 @@ class SiteKeys:
 def page_key(common: str, spec: Any, read: Iterable[Any], keys: SiteKeys) -> str:
     """What a page was made from: config and code (``common``), its own inputs, every entry of ``site`` it read
     when it was rendered, and every template it used (``("template", name)``: the file the name stands for)."""
-    entries = sorted((repr(entry), keys[entry]) for entry in read)
-    return digest(common, spec.path, spec.template, fingerprint(dict(spec.extra)), repr(entries))
+    entries = "\n".join(sorted([keys.part(entry) for entry in read]))  # a repr holds no raw newline
+    return digest(common, spec.path, spec.template, fingerprint(spec.extra), entries)
