@@ -106,27 +106,28 @@ def _without_suffix(name: str, lang: str) -> str | None:
 
 def _claim(post: Any, url: str, default: str) -> _Claim:
     declared = post.lang
-    folder = folder_language(Path(post.path))
+    path = post.path if isinstance(post.path, Path) else Path(post.path)  # each Path() parses it again
+    folder = folder_language(path)
     lang = declared or folder or default
     meta = post.meta
     explicit = next((field for field in KEY_FIELDS if meta.get(field) not in (None, "")), None)
     slug = str(post.slug)
-    stem = _DATE.sub("", Path(post.path).stem)
+    stem = _DATE.sub("", path.stem)
     bare = _without_suffix(slug, lang) or _without_suffix(stem, lang)
     names = tuple(dict.fromkeys(n.lower() for n in (slug, stem, bare or "") if n))
     if explicit is not None:
         value = _normalised(str(meta[explicit]))
         # a key that ends with a language (translation_of: llama-en) names that post's group
         key = next((k for k in (_strip_any_language(value),) if k), value)
-        return _Claim(url, Path(post.path), lang, "key:" + key, explicit, names)
+        return _Claim(url, path, lang, "key:" + key, explicit, names)
     if isinstance(meta.get("permalink"), str) and declared:  # jekyll-polyglot: one permalink, several langs
-        return _Claim(url, Path(post.path), lang, "permalink:" + meta["permalink"].strip("/"),
+        return _Claim(url, path, lang, "permalink:" + meta["permalink"].strip("/"),
                       "permalink", names)
     if bare is not None and (declared or folder):
-        return _Claim(url, Path(post.path), lang, "key:" + bare.lower(), _lang_field(post), names)
+        return _Claim(url, path, lang, "key:" + bare.lower(), _lang_field(post), names)
     if folder is not None:
-        return _Claim(url, Path(post.path), lang, "key:" + _normalised(slug), _lang_field(post), names)
-    return _Claim(url, Path(post.path), lang, None, None, names)
+        return _Claim(url, path, lang, "key:" + _normalised(slug), _lang_field(post), names)
+    return _Claim(url, path, lang, None, None, names)
 
 
 def _strip_any_language(value: str) -> str | None:

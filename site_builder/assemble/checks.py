@@ -154,7 +154,8 @@ def output_collisions(pages: list[Page], theme_files: list[tuple[Path, str]],
     sources.update({destination: display_path(source) for source, destination in static_files})
     sources.update(writers)
     for path, writer in sorted(sources.items()):
-        parts = PurePosixPath(path).parts
+        pieces = path.split("/")  # most paths are plain: their pieces are their parts (no Path to make)
+        parts = tuple(pieces) if all(piece not in ("", ".") for piece in pieces) else PurePosixPath(path).parts
         if path.startswith("/") or ".." in parts:
             errors.append(SiteError(f"{writer} would be written outside the site ({path})"))
         for depth in range(1, len(parts)):

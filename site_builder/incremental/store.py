@@ -68,6 +68,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass  # pruned by another build
+
+
 class ViewStore:
     """Rendered post views (``views/<key>.pickle``), read back when a page shows one; the last few read
     are kept in memory, so that memory stays flat however many posts the site has."""
@@ -128,9 +135,10 @@ class ViewStore:
                 fcntl.flock(self._lock, fcntl.LOCK_SH)
             except OSError:
                 self._lock = None  # an unwritable cache: prune then keeps what may be another build's
+        folder = os.fspath(self.folder)  # names, not Paths: an edit's build touches every post's view
         for key in keys:
             try:
-                os.utime(self.path(key))
+                os.utime(f"{folder}/{key}.pickle")
             except OSError:
                 pass  # not stored (an unwritable cache keeps views in memory)
 
@@ -141,9 +149,12 @@ class ViewStore:
         alone = self._alone()
         now = time.time()
         try:
-            for path in self.folder.glob("*.pickle"):
-                if path.stem not in keep and (alone or now - path.stat().st_mtime > age):
-                    path.unlink(missing_ok=True)
+            with os.scandir(self.folder) as listing:
+                for entry in listing:
+                    name = entry.name
+                    if name.endswith(".pickle") and name[:-7] not in keep \
+                            and (alone or now - entry.stat().st_mtime > age):
+                        _unlink(entry.path)
         except OSError:
             pass  # a cache we cannot tidy only costs disk space
         finally:

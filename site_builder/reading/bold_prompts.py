@@ -11,22 +11,23 @@ import re
 from types import MappingProxyType
 
 from site_builder.model import ReadingWarning, Speaker
+from site_builder.patterns import lazy
 from site_builder.reading.doubts import settled
 from site_builder.reading.lines import QUOTE_LINE, SPEAKERS, Line, assistant_named, page_names_an_ai
 from site_builder.reading.scan import Conversation, group_exchanges, scan_turns
 from site_builder.speakers import known_name
 
-BOLD_TITLE = re.compile(r"^ {0,3}(?P<mark>\*\*|__)(?P<text>(?:(?!\*\*|__).)+?)(?P=mark)[ \t]*[.:：?？]?[ \t]*\\?[ \t]*$")
+BOLD_TITLE = lazy(r"^ {0,3}(?P<mark>\*\*|__)(?P<text>(?:(?!\*\*|__).)+?)(?P=mark)[ \t]*[.:：?？]?[ \t]*\\?[ \t]*$")
 """A line that is bold from end to end (a hard break's ``\\`` after it allowed)."""
-_STRONG_PARAGRAPH = re.compile(r"^\s*<p[^>]*>\s*<(?P<tag>strong|b)>(?:(?!</?(?:strong|b)>).)*</(?P=tag)>\s*</p>\s*$",
+_STRONG_PARAGRAPH = lazy(r"^\s*<p[^>]*>\s*<(?P<tag>strong|b)>(?:(?!</?(?:strong|b)>).)*</(?P=tag)>\s*</p>\s*$",
                                re.I)
-_TAG = re.compile(r"<[^>\n]*>")
-_NUMBERED_QUESTION = re.compile(r"^\s*[\"“]?(?:Q|Question|Frage|Pregunta|Pergunta|Вопрос|问题?|問題?|質問|질문)[ \t]?"
+_TAG = lazy(r"<[^>\n]*>")
+_NUMBERED_QUESTION = lazy(r"^\s*[\"“]?(?:Q|Question|Frage|Pregunta|Pergunta|Вопрос|问题?|問題?|質問|질문)[ \t]?"
                                 r"\d{1,3}[ \t]*[.:：)]", re.I)
-_PAGE_COMMENT = re.compile(r"^\s*<!--\s*/?wp:[^>\n]*-->\s*$")
+_PAGE_COMMENT = lazy(r"^\s*<!--\s*/?wp:[^>\n]*-->\s*$")
 """WordPress's block comments (``<!-- wp:paragraph -->``): markup, not text."""
-_QUOTE_START = re.compile(r"^ {0,3}(?:>|<blockquote[\s>])", re.I)
-_HTML_QUOTE_END = re.compile(r"</blockquote>", re.I)
+_QUOTE_START = lazy(r"^ {0,3}(?:>|<blockquote[\s>])", re.I)
+_HTML_QUOTE_END = lazy(r"</blockquote>", re.I)
 
 
 def bold_prompts_by_the_page(lines: list[Line], title: str) -> Conversation | None:

@@ -9,6 +9,7 @@ import re
 from typing import Iterable, Mapping
 
 from site_builder.model import ReadingWarning, Turn
+from site_builder.patterns import lazy
 from site_builder.speakers import AI_VOICE, AVATAR, Reading, infer_speakers, known_name, name_role, unnumbered
 from site_builder.reading.avatars import avatar_turns
 from site_builder.reading.lines import (BOLD_LABEL, HEADING_ANY, SPEAKERS, AI_WORDS, GENERIC_PAIR, Line, NESTED,
@@ -170,11 +171,11 @@ def _article_doubts(lines: list[Line], title: str) -> list[ReadingWarning]:
     return []
 
 
-_HTML_USER = re.compile(r"<[^>]{0,200}?\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"'>]{0,200}?\b(?:user|human|me|you|question|author|autor|auteur|autore|prompt)\b|"
+_HTML_USER = lazy(r"<[^>]{0,200}?\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"'>]{0,200}?\b(?:user|human|me|you|question|author|autor|auteur|autore|prompt)\b|"
                         r"[/\"'](?:user|human|me|avatar-user)[\w-]*\.(?:svg|png|jpe?g|webp|gif)\b", re.I)
 
 
-_HTML_ASSISTANT = re.compile(r"<[^>]{0,200}?\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"'>]{0,200}?\b(?:assistant|bot|ai|chatgpt|gpt|"
+_HTML_ASSISTANT = lazy(r"<[^>]{0,200}?\b(?:class|src|href|alt|data-[\w-]+)=[\"'][^\"'>]{0,200}?\b(?:assistant|bot|ai|chatgpt|gpt|"
                              r"claude|gemini|answer|response)\b|[/\"'](?:assistant|bot|ai|chatgpt|gpt|claude|gemini|openai)"
                              r"[\w-]*\.(?:svg|png|jpe?g|webp|gif)\b", re.I)
 
@@ -187,7 +188,7 @@ def _chat_bubbles(lines: list[Line]) -> int | None:
     return min(users[0], bots[0]) if len(users) >= 2 and len(bots) >= 2 else None
 
 
-_TOLD = re.compile(r"(?<![A-Za-z])(?:I (?:then |also |first |next )?(?:asked|prompted|told|typed|gave)(?: it| him| her| "
+_TOLD = lazy(r"(?<![A-Za-z])(?:I (?:then |also |first |next )?(?:asked|prompted|told|typed|gave)(?: it| him| her| "
                    r"them| the (?:AI|bot|model|chatbot))?|my (?:prompt|question) (?:was|to)|(?:it|ChatGPT|Claude|Gemini|"
                    r"the (?:AI|bot|model)) (?:said|replied|answered|wrote|responded|came back with)|came back:|"
                    r"Wrote this when I)(?![A-Za-z])", re.I)
@@ -237,7 +238,7 @@ def _quotes_outside_questions(lines: list[Line], turns: tuple[Turn, ...]) -> lis
                                               "`speakers:` to say who speaks", (SPEAKERS,))]
 
 
-_OFFER = re.compile(r"\b(?:If it helps, I can|Would you like me to|Let me know if you(?:'d| would)? like|Want me to|"
+_OFFER = lazy(r"\b(?:If it helps, I can|Would you like me to|Let me know if you(?:'d| would)? like|Want me to|"
                     r"Shall I|Do you want me to|Hope this helps|I hope this helps|Happy to help|Feel free to ask)\b", re.I)
 """How an assistant's answer ends (English): an offer to go on."""
 

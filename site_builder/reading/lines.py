@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from site_builder.markdown.blockquotes import capped_blockquotes
+from site_builder.patterns import lazy
 from site_builder.speakers import ASSISTANT_EMOJI, PRODUCT_ASSISTANTS, PROSE_LABELS, USER_EMOJI, known_name, name_role
 
 
@@ -52,7 +53,7 @@ _ASIDE = r"(?:[ \t]*[(（][^()（）\n]{1,60}[)）])?"
 """A parenthetical after a label, left out of the speaker's name: ``Claude (Opus 4):``, ``Me (later):``."""
 
 
-LABEL_LINE = re.compile(rf"^(?P<label>{_LABEL}){_ASIDE} ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$")
+LABEL_LINE = lazy(rf"^(?P<label>{_LABEL}){_ASIDE} ?(?:：|:(?=\s|$|[^\x00-\x7f]))[ \t]*(?P<rest>.*)$")
 
 
 # How exporters and the chat window's copy write labels: `## User`, `#### You:`, `### 🤖 Assistant`,
@@ -63,19 +64,19 @@ _SYMBOL = r"(?:[^\w\s#*][\ufe0f\u200d]*[ \t]*){0,2}"
 _NAMED = rf"{_SYMBOL}(?P<label>{_LABEL}?){_ASIDE}(?: said)?[ \t]*[:：]?"
 
 
-HEADING_LABEL = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+(?:\*\*|__)?{_NAMED}(?:\*\*|__)?[ \t]*#*[ \t]*$")
+HEADING_LABEL = lazy(rf"^ {{0,3}}#{{1,6}}[ \t]+(?:\*\*|__)?{_NAMED}(?:\*\*|__)?[ \t]*#*[ \t]*$")
 
 
-BOLD_LABEL = re.compile(rf"^\*\*{_NAMED}\*\*(?:[ \t]*[:：])?[ \t]*(?P<rest>.*)$")
+BOLD_LABEL = lazy(rf"^\*\*{_NAMED}\*\*(?:[ \t]*[:：])?[ \t]*(?P<rest>.*)$")
 
 
-EMOJI_LABEL = re.compile("^(?P<label>" + "|".join(re.escape(e) for e in sorted((*USER_EMOJI, *ASSISTANT_EMOJI),
+EMOJI_LABEL = lazy("^(?P<label>" + "|".join(re.escape(e) for e in sorted((*USER_EMOJI, *ASSISTANT_EMOJI),
                                                                           key=len, reverse=True))
                          + ")\ufe0f?(?:[ \t]*[:：])?(?:[ \t]+(?P<rest>.*))?$")
 """A message marked by an emoji instead of a name: ``👤 How do I…``, ``🤖 Use…``, or the emoji alone on its line."""
 
 
-NAME_HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})[ \t]+(?P<label>[^\W\d_][\w.'’-]{0,29})[ \t]*[:：]?[ \t]*#*[ \t]*$")
+NAME_HEADING = lazy(r"^ {0,3}(?P<hashes>#{1,6})[ \t]+(?P<label>[^\W\d_][\w.'’-]{0,29})[ \t]*[:：]?[ \t]*#*[ \t]*$")
 """A heading that is one word, a name perhaps (``## dana``): a speaker's label when a known assistant's heading
 at its level answers it."""
 
@@ -89,32 +90,32 @@ SECTION_WORDS = frozenset(w.casefold() for w in (
 """Words that title sections of articles: never read as a person's name in a heading."""
 
 
-ITALIC_LABEL = re.compile(rf"^([*_])(?![*_])(?P<label>{_LABEL})[ \t]*[:：][ \t]*(?P<rest>.*?)(?:\1)?[ \t]*$")
+ITALIC_LABEL = lazy(rf"^([*_])(?![*_])(?P<label>{_LABEL})[ \t]*[:：][ \t]*(?P<rest>.*?)(?:\1)?[ \t]*$")
 """A message in italics, its label inside: ``*CHATGPT: Certo, ecco…*``."""
 
 
-BRACKET_LABEL = re.compile(rf"^(?:\*\*)?[【\[［][ \t]*(?P<label>{_LABEL})[ \t]*[】\]］](?:\*\*)?[ \t]*[:：]?[ \t]*(?P<rest>.*)$")
+BRACKET_LABEL = lazy(rf"^(?:\*\*)?[【\[［][ \t]*(?P<label>{_LABEL})[ \t]*[】\]］](?:\*\*)?[ \t]*[:：]?[ \t]*(?P<rest>.*)$")
 """A label in brackets: ``【问】这两行代码…``, ``**【答】**…``, ``[Q] …``."""
 
 
-HEADING_ANY = re.compile(r"^ {0,3}#{1,6}[ \t]")
+HEADING_ANY = lazy(r"^ {0,3}#{1,6}[ \t]")
 
 
-RULE_LINE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+RULE_LINE = lazy(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 
 
 # The author's explicit end of the conversation: what follows is their own closing text (the outro).
-END_MARK = re.compile(r"^ {0,3}<!--\s*end(?: of)? (?:the )?conversation\s*-->\s*$", re.IGNORECASE)
+END_MARK = lazy(r"^ {0,3}<!--\s*end(?: of)? (?:the )?conversation\s*-->\s*$", re.IGNORECASE)
 
 
 # Lines that open a section of an answer rather than an author's closing paragraph.
-SECTION_START = re.compile(r"^ {0,3}(?:#|[-*+] |\d+[.)] |>|\||`{3}|~{3}|\*\*|__)")
+SECTION_START = lazy(r"^ {0,3}(?:#|[-*+] |\d+[.)] |>|\||`{3}|~{3}|\*\*|__)")
 
 
-QUOTE_LINE = re.compile(r"^ {0,3}> ?(?P<rest>.*)$")
+QUOTE_LINE = lazy(r"^ {0,3}> ?(?P<rest>.*)$")
 
 
-_ALERT = re.compile(r"^ {0,3}>[ \t]?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
+_ALERT = lazy(r"^ {0,3}>[ \t]?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,17 +173,17 @@ def classify(body: str, body_line: int, code: frozenset[int]) -> list[Line]:
     return result
 
 
-_FRAGMENT = re.compile(r"\s(?:is|are|was|were|be|been|the|a|an|of|to|and|or|for|with|as|like|this|that|these|those|"
+_FRAGMENT = lazy(r"\s(?:is|are|was|were|be|been|the|a|an|of|to|and|or|for|with|as|like|this|that|these|those|"
                        r"following|below|here|there|by|in|on|at|from|into|than|then|so|but|if|when|how|what|which)$",
                        re.I)
 """Last words that make a label a sentence (English): a speaker's name does not end so."""
 
 
-_SAID_HEADING = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+(?:\*\*)?(?P<label>{_LABEL}?) said[ \t]*[:：](?:\*\*)?[ \t]+(?P<rest>\S.*)$")
+_SAID_HEADING = lazy(rf"^ {{0,3}}#{{1,6}}[ \t]+(?:\*\*)?(?P<label>{_LABEL}?) said[ \t]*[:：](?:\*\*)?[ \t]+(?P<rest>\S.*)$")
 """GitHub's Copilot page: the message starts on its heading (``### Copilot said: Great. With…``)."""
 
 
-_TOOL_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?:✅|❌|⏺|🔧|🛠)\ufe0f?[ \t]+`(?P<label>[\w.:-]{1,40})`[ \t]*$")
+_TOOL_HEADING = lazy(r"^ {0,3}#{1,6}[ \t]+(?:✅|❌|⏺|🔧|🛠)\ufe0f?[ \t]+`(?P<label>[\w.:-]{1,40})`[ \t]*$")
 """A coding agent's tool call under its own heading: ``### ✅ `view` ``."""
 
 
@@ -264,11 +265,11 @@ GENERIC_PAIR = (frozenset(w.casefold() for w in ("q", "question", "问", "问题
 _ORDINARY_WORDS = frozenset(("o1", "o3", "phi", "poe", "devin", "cursor", "cline", "aider", "gemma", "glm", "元宝", "文心",
                              "le chat"))
 """Products whose names are ordinary words or names in prose (the cursor, Edgar Allan Poe): no sign of an AI there."""
-AI_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:AI|A\.I\.|LLM|LLMs|MCP|language models?|chatbot|chat ?bot|GPT[\w.-]*|人工智能|"
+AI_WORDS = lazy(r"(?<![A-Za-z0-9])(?:AI|A\.I\.|LLM|LLMs|MCP|language models?|chatbot|chat ?bot|GPT[\w.-]*|人工智能|"
                       r"生成AI|OpenAI|Anthropic|" + "|".join(re.escape(name) for name in sorted(
                           PRODUCT_ASSISTANTS - _ORDINARY_WORDS, key=len, reverse=True)) + r")(?![A-Za-z])", re.I)
 """Words that say an AI takes part (in a title or an introduction)."""
-_NAMED_TOOL = re.compile(r"(?<=[\w,;:] )(?:Cursor|Cline|Aider|Devin|Windsurf)(?![\w-])")
+_NAMED_TOOL = lazy(r"(?<=[\w,;:] )(?:Cursor|Cline|Aider|Devin|Windsurf)(?![\w-])")
 """The coding agents whose names are English words, named as a product: capitalised inside a sentence."""
 
 
@@ -295,19 +296,19 @@ def assistant_named(title: str, lines: list[Line]) -> str | None:
 QUOTED_END = "<!-- end of conversation -->"
 
 
-_BOLD_COLON = re.compile(r"^\*\*[^*\n]*?[:：][ \t]*\*\*|^\*\*[^*\n]*?\*\*[ \t]*[:：]")
+_BOLD_COLON = lazy(r"^\*\*[^*\n]*?[:：][ \t]*\*\*|^\*\*[^*\n]*?\*\*[ \t]*[:：]")
 """A bold label with its colon inside or right after the bold."""
 
 
-_WORDY = re.compile(r"^(?:A|I|Q|Me|You|Yo|Io|Ich|Eu|Ja|Ik)$", re.I)
+_WORDY = lazy(r"^(?:A|I|Q|Me|You|Yo|Io|Ich|Eu|Ja|Ik)$", re.I)
 """Known names that alone on a line are more often a word, a letter or an answer than a speaker."""
 
 
-NESTED = re.compile(r"^(?:[ \t\u3000]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|>[ \t]?|\[\[[^\]\n]{1,80}\]\][ \t]*))+")
+NESTED = lazy(r"^(?:[ \t\u3000]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|>[ \t]?|\[\[[^\]\n]{1,80}\]\][ \t]*))+")
 """What a label may sit behind in a list item or a quote: list markers, quote marks, ``[[wiki/tags]]``."""
 
 
-QUOTE_OPEN = re.compile(r"^ {0,3}(?:>|<blockquote[\s>])", re.I)
+QUOTE_OPEN = lazy(r"^ {0,3}(?:>|<blockquote[\s>])", re.I)
 
 
 def quote_starts(lines: list[Line]) -> list[int]:

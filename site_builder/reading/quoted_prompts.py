@@ -7,6 +7,7 @@ import dataclasses
 import re
 
 from site_builder.model import ReadingWarning, Speaker
+from site_builder.patterns import lazy
 from site_builder.speakers import known_name
 from site_builder.reading.lines import AI_WORDS, HEADING_ANY, QUOTE_LINE, Line, assistant_named, quote_starts
 from site_builder.reading.bold_prompts import BOLD_TITLE, asks
@@ -56,7 +57,7 @@ def _set_apart(lines: list[Line], first: int, last_before: Line) -> bool:
     return any(line.is_rule for line in between) or _calls_the_ai(lines, first)
 
 
-_CALLED = re.compile(rf"^ {{0,3}}>[ \t]*(?:(?:hey|hi|hello|dear|ok|okay|so)[ \t,]+)?(?:{AI_WORDS.pattern})[ \t]*[,，!:]", re.I)
+_CALLED = lazy(rf"^ {{0,3}}>[ \t]*(?:(?:hey|hi|hello|dear|ok|okay|so)[ \t,]+)?(?:{AI_WORDS.pattern})[ \t]*[,，!:]", re.I)
 
 
 def _calls_the_ai(lines: list[Line], first: int) -> bool:

@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Mapping
 
 from site_builder.model import ReadingWarning, Speaker
+from site_builder.patterns import lazy
 from site_builder.speakers import ADDRESSED, AI_VOICE, Reading, infer_speakers, known_name, name_role, unnumbered
 from site_builder.reading.lines import (AI_WORDS, BOLD_LABEL, GENERIC_PAIR, QUOTE_LINE, QUOTED_END, SPEAKERS,
                                         Line, label_of, previous_text)
@@ -63,39 +64,39 @@ def second_looks(lines: list[Line], readings: dict[str, Reading], title: str = "
     return lines, readings, doubts
 
 
-_IAL = re.compile(r"^ {0,3}\{:\s*\.(?P<cls>prompt|response|question|answer|user|assistant)\s*\}\s*$", re.I)
+_IAL = lazy(r"^ {0,3}\{:\s*\.(?P<cls>prompt|response|question|answer|user|assistant)\s*\}\s*$", re.I)
 """A kramdown class line under a block: ``{: .prompt }`` marks the block above as a prompt, ``{: .response }`` as
 an answer (Jekyll themes such as Chirpy style them)."""
 
 
-_Q_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?:Q|Question|问)[ \t]*[:：.][ \t]*(?P<rest>.+?)[ \t]*#*[ \t]*$", re.I)
+_Q_HEADING = lazy(r"^ {0,3}#{1,6}[ \t]+(?:Q|Question|问)[ \t]*[:：.][ \t]*(?P<rest>.+?)[ \t]*#*[ \t]*$", re.I)
 
 
-_DETAILS_ANSWER = re.compile(r"^\s*(?:<details[^>]*>\s*)?<summary>\s*(?P<name>[^<]{1,40}?)\s+(?:answer|response|reply)s?"
+_DETAILS_ANSWER = lazy(r"^\s*(?:<details[^>]*>\s*)?<summary>\s*(?P<name>[^<]{1,40}?)\s+(?:answer|response|reply)s?"
                              r"\s*</summary>\s*$", re.I)
 
 
-_DETAILS_OPEN = re.compile(r"^\s*<details[^>]*>\s*$", re.I)
+_DETAILS_OPEN = lazy(r"^\s*<details[^>]*>\s*$", re.I)
 
 
-_ZENN_ANSWER = re.compile(r"^ {0,3}:{3,}[ \t]*details[ \t]+(?P<name>[^\s:：]{1,40}?)[ \t]*(?:の回答|の返答|の答え|'s answer|"
+_ZENN_ANSWER = lazy(r"^ {0,3}:{3,}[ \t]*details[ \t]+(?P<name>[^\s:：]{1,40}?)[ \t]*(?:の回答|の返答|の答え|'s answer|"
                           r"[ \t]+(?:answer|response|reply))[ \t]*$", re.I)
 """Zenn's fold titled for an answer: ``:::details ChatGPTの回答`` … ``:::``."""
 
 
-_ZENN_END = re.compile(r"^ {0,3}:{3,}[ \t]*$")
+_ZENN_END = lazy(r"^ {0,3}:{3,}[ \t]*$")
 
 
-_PROMPT_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*(?:prompt|プロンプト|提示词)\b", re.I)
+_PROMPT_FENCE = lazy(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*(?:prompt|プロンプト|提示词)\b", re.I)
 
 
-_DETAILS_END = re.compile(r"^ {0,3}</details>\s*$", re.I)
+_DETAILS_END = lazy(r"^ {0,3}</details>\s*$", re.I)
 
 
 _PROMPT_CLASSES = frozenset(("prompt", "question", "user"))
 
 
-_PROMPT_HEADING = re.compile(r"^ {0,3}#{2,6}[ \t]+(?P<rest>.+?)[ \t]*#*[ \t]*$")
+_PROMPT_HEADING = lazy(r"^ {0,3}#{2,6}[ \t]+(?P<rest>.+?)[ \t]*#*[ \t]*$")
 
 
 def _prompt_fence(lines: list[Line], index: int) -> int | None:
@@ -183,7 +184,7 @@ def _lone_generic_pair(lines: list[Line], readings: Mapping[str, Reading]) -> in
     return labelled[0].number if len(after) >= 3 else None
 
 
-_FAQ_WORDS = re.compile(r"\b(?:FAQs?|frequently asked|flash ?cards?|Q ?& ?A)\b|常见问题|よくある質問", re.I)
+_FAQ_WORDS = lazy(r"\b(?:FAQs?|frequently asked|flash ?cards?|Q ?& ?A)\b|常见问题|よくある質問", re.I)
 
 
 def _faq(lines: list[Line], readings: Mapping[str, Reading], title: str) -> int | None:
@@ -241,7 +242,7 @@ def quoted_exchange(lines: list[Line], title: str, declared: Mapping[str, Speake
 
 
 _ITEM_FIRST = frozenset("-*+0123456789")
-_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+")
+_ITEM = lazy(r"^ {0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+")
 
 
 def _list_exchange(lines: list[Line]) -> tuple[list[Line], dict[str, Reading]] | None:
@@ -298,7 +299,7 @@ def _unquoted(line: Line) -> Line:
     return dataclasses.replace(line, text=rest, label=label, rest=after, form=form, quoted=True)
 
 
-_CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]{1,30})\][-+]?[ \t]*(?P<title>[^\n]{0,60})$")
+_CALLOUT = lazy(r"^\[!(?P<kind>[\w-]{1,30})\][-+]?[ \t]*(?P<title>[^\n]{0,60})$")
 
 
 _CALLOUT_KINDS = {"human": "Human", "user": "User", "me": "Me", "question": "Question", "prompt": "Prompt",
