@@ -75,16 +75,19 @@ def write_shards(plan: list[Shard], making: list[Shard], kept_languages: dict[st
     (``_SHARD_FILE``). A record is indexed in its post's language, else in ``language`` (the site's): Pagefind
     writes an index per language, and the search page searches them all.
     """
-    files_of = (made or ShardsInMaking(making, language, cache, jobs)).files()
+    made = made or ShardsInMaking(making, language, cache, jobs)
+    made.add([shard for shard in making if shard.folder not in made.folders])
+    wanted = {shard.folder for shard in making}
     languages = dict(kept_languages)
-    for shard in making:
-        files = files_of[shard.folder]
+    for folder, files in made.completed():  # each shard written once made, while the others are indexed
+        if folder not in wanted:
+            continue
         for name, data in sorted(files.items()):
-            if shard.folder and not _SHARD_FILE.match(name):
+            if folder and not _SHARD_FILE.match(name):
                 continue  # the scripts and styles of the main shard serve them all
             _inside(Path("pagefind"), name)  # a name Pagefind gave: never outside its folder
-            put(shard.folder + name, data)
-        languages[shard.folder] = sorted(json.loads(files["pagefind-entry.json"]).get("languages", {}))
+            put(folder + name, data)
+        languages[folder] = sorted(json.loads(files["pagefind-entry.json"]).get("languages", {}))
     listed = [{"path": shard.folder, "languages": languages.get(shard.folder, [])} for shard in plan if shard.folder]
     put(SHARDS_FILE, (json.dumps(listed, separators=(",", ":")) + "\n").encode())
     _prune(cache, {shard.key for shard in plan})
@@ -97,8 +100,8 @@ class ShardsInMaking:
     (``sorted_filters``): the same records make the same bytes (README "Speed"). With ``cache`` (a folder), a
     shard made by an earlier build is taken from there instead, and each shard made is kept there. ``add``
     begins more; ``settle`` waits for those begun and ends the threads and services (the build forks its page
-    workers only when it runs no other thread); ``files`` waits for them all; ``close`` stops what has not
-    begun (a build that failed meanwhile)."""
+    workers only when it runs no other thread); ``completed`` gives each as it is made; ``close`` stops what has
+    not begun (a build that failed meanwhile)."""
 
     def __init__(self, making: list[Shard], language: str, cache: Path | None, jobs: int) -> None:
         self._language, self._cache, self._jobs = language, cache, jobs
@@ -122,14 +125,18 @@ class ShardsInMaking:
 
     def settle(self) -> None:
         """Wait for the shards begun, then end the threads and the Pagefind services (their files are kept; an
-        error is raised by ``files``)."""
+        error is raised by ``completed``)."""
         concurrent.futures.wait(self._made.values())
         self.close()
 
-    def files(self) -> dict[str, dict[str, bytes]]:
-        """Each shard's files, by its folder."""
+    def completed(self) -> Iterator[tuple[str, dict[str, bytes]]]:
+        """Each shard's folder and files, as each is made (the first made first); then the threads end. Writing
+        a shard's files while the others are indexed spares a cold build most of the time its thousands of
+        small files take to create, which came after the last shard (3,000 files: 0.7-4 s on this machine)."""
+        folders = {future: folder for folder, future in self._made.items()}
         try:
-            return {folder: future.result() for folder, future in self._made.items()}
+            for future in concurrent.futures.as_completed(folders):
+                yield folders[future], future.result()
         finally:
             self.close()
 

@@ -23,7 +23,7 @@ STAGES = (
     ("planning the pages (their keys)", "site_builder/assemble/pages.py", "start"),
     ("planning the search index", "site_builder/assemble/search_index.py", "plan_index"),
     ("writing: pages rendered and written, copies, index", "site_builder/output/write.py", "write_site"),
-    ("  of which waiting for the search index", "site_builder/pagefind.py", "files"),
+    ("  of which the search index (waited for, and written)", "site_builder/pagefind.py", "completed"),
     ("the new state made", "site_builder/assemble/outputs.py", "new_state"),
     ("the state saved", "site_builder/incremental/state.py", "save_state"),
 )

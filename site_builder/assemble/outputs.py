@@ -75,7 +75,7 @@ def new_state(inputs: Inputs, content: Content, plan: OutputPlan, pages: PageRun
                **{destination: OutputRecord(repr(signature(source))) for source, destination in plan.copies}}
     kept = {*pages.kept, *plan.kept_copies, *index.kept, *([plan.css.path] if plan.css_entry is not plan.css else [])}
     files = written_outputs(out, outputs, index.key_of, kept, plan.present,
-                            [path for writer in index.writers for path in writer.written])
+                            sorted(path for writer in index.writers for path in writer.written))  # made in any order
     return BuildState(code=code_key(), options=inputs.options, inputs=inputs.files,
                       posts={str(path): record for path, record in content.posts.items()},
                       outputs=files, build_id=build_id, search_key=index.key if search and not index.pending else "",
