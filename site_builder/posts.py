@@ -10,7 +10,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from site_builder.conversation import block_tokens, code_lines, parse_conversation
+from site_builder.conversation import code_lines, parse_conversation
+from site_builder.reading.fences import code_tokens
 from markdown_it.token import Token
 
 from site_builder.errors import PostError, shown
@@ -44,7 +45,7 @@ def parse_post(path: Path, text: str, *, draft: bool = False, fallback_date: dt.
     title, body = _title(path, front, meta, split.body)
     split = replace(split, body=body)
     declared = _speakers(path, front, meta.get("speakers"), meta.get("model"))
-    tokens = block_tokens(split.body)
+    tokens = code_tokens(split.body)
     quoted = _quoted_speakers(path, front, meta.get("prompts"), declared, meta.get("model"))
     imported = meta.get("imported", "source_id" in meta) is not False  # Post.imported
     closing = _closing(path, front, meta.get("closing_words"), split.body)
@@ -120,7 +121,7 @@ def jekyll_liquid(text: str) -> tuple[str, tuple[ReadingWarning, ...]]:
 
 
 def code_blocks(tokens: list[Token], body_line: int) -> tuple[CodeBlock, ...]:
-    """Every fenced block of the body (its ``block_tokens``), with the source line of its opening fence."""
+    """Every fenced block of the body (its ``code_tokens``), with the source line of its opening fence."""
     blocks = []
     for token in tokens:
         if token.type == "fence" and token.map:
