@@ -24,6 +24,9 @@ _CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
 """A line that may close a fence (``fullmatch``): its marker, indented at most three spaces, nothing after it."""
 _QUOTE = re.compile(r"(?:>[ ]?)+")
 """The quote markers at the start of a line (a tab after one is left to the full parse)."""
+_ITEM = re.compile(r"(?:[-*+]|[0-9]{1,9}[.)])(?: |(?=[\t]|$))")
+"""A list item's marker and the space after it (what follows: more spaces or a tab sends the body to the full
+parse)."""
 _ONE_LINE_COMMENT = re.compile(r"<!--.*-->.*")
 """An HTML comment that ends on the line it opens: a block of one line, which holds no fence."""
 _REFERENCE = re.compile(r"\[[^\]]*(?:\]:|$)")
@@ -76,15 +79,18 @@ def _flat_fences(body: str) -> list[Token] | None:
 def _flat(line: str) -> bool:
     """Whether a line outside code leaves the code around it where ``_flat_fences`` looks for it: not indented
     (a list item's content, indented code), not an HTML block but a one-line comment, not a link reference;
-    a quoted line holds text only (no fence, indent or HTML inside the quote)."""
+    what follows a quote's or a list item's marker is text (no fence, indent, HTML or reference there)."""
     head = line[:1]
     if head in (" ", "\t"):
         return not line.strip(" \t")  # a blank line with spaces
     if head == "<":
         return _ONE_LINE_COMMENT.fullmatch(line) is not None
-    if head == ">":
-        line = line[_QUOTE.match(line).end():]
-        head = line[:1]
-        if head in (" ", "\t", "<", "`", "~"):
-            return False
-    return head != "[" or _REFERENCE.match(line) is None
+    inside = False
+    while True:
+        marker = _QUOTE.match(line) or _ITEM.match(line)
+        if marker is None:
+            break
+        line, inside = line[marker.end():], True
+    if inside and line[:1] in (" ", "\t", "<", "`", "~"):
+        return False
+    return line[:1] != "[" or _REFERENCE.match(line) is None
