@@ -130,7 +130,7 @@ def unspaced_language(text: str) -> str:
     Japanese or Thai (more of their characters than words in Latin letters), else ``""`` (the site's language).
     Pagefind cuts those languages into words only in an index of their own language: an imported Chinese
     conversation on an English site, indexed as English, found nothing for a word inside its sentences."""
-    if not _UNSPACED.search(text):  # most posts: one scan, no list of every Latin word
+    if text.isascii() or not _UNSPACED.search(text):  # an ASCII text is known so without a look (CPython)
         return ""
     counts = [0, 0, 0, 0]
     for found in _UNSPACED.finditer(text):
