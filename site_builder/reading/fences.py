@@ -31,6 +31,9 @@ _ONE_LINE_COMMENT = re.compile(r"<!--.*-->.*")
 """An HTML comment that ends on the line it opens: a block of one line, which holds no fence."""
 _REFERENCE = re.compile(r"\[[^\]]*(?:\]:|$)")
 """A link reference definition, or a label that goes on past its line (its destination may be the next line)."""
+_ONE_LINE_REFERENCE = re.compile(r"\[[^\]\[]+\]:[ \t]*[^\s\"'(<]\S*[ \t]*")
+"""A definition whole on its line (``fullmatch``): a label, a destination, no title. Only a title on the next
+line (a line that opens with a quote or a parenthesis) could take more lines: that line goes to the full parse."""
 
 
 def code_tokens(body: str) -> list[Token]:
@@ -51,9 +54,12 @@ def _flat_fences(body: str) -> list[Token] | None:
     if ended:
         lines.pop()  # a body's last newline ends its last line, not one more; a last line of blanks is none
     tokens: list[Token] = []
-    at = 0
+    at, defined = 0, False
     while at < len(lines):
         line = lines[at]
+        if defined and line[:1] in ("\"", "'", "("):
+            return None  # may be the title of the definition above, and a title may run over several lines
+        defined = line[:1] == "[" and _ONE_LINE_REFERENCE.fullmatch(line) is not None
         opening = _OPEN.match(line)
         if opening is None or (opening[1][0] == "`" and "`" in opening[2]):
             if not _flat(line):
@@ -93,4 +99,4 @@ def _flat(line: str) -> bool:
         line, inside = line[marker.end():], True
     if inside and line[:1] in (" ", "\t", "<", "`", "~"):
         return False
-    return line[:1] != "[" or _REFERENCE.match(line) is None
+    return line[:1] != "[" or _REFERENCE.match(line) is None or _ONE_LINE_REFERENCE.fullmatch(line) is not None
