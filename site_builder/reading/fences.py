@@ -22,10 +22,9 @@ _OPEN = re.compile(r"(`{3,}|~{3,})(.*)")
 """A fence opening at the start of a line: its marker, and its info string."""
 _CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
 """A line that may close a fence (``fullmatch``): its marker, indented at most three spaces, nothing after it."""
-_QUOTE = re.compile(r"(?:>[ ]?)+")
-"""The quote markers at the start of a line (a tab after one is left to the full parse)."""
-_ITEM = re.compile(r"(?:[-*+]|[0-9]{1,9}[.)])(?: |(?=[\t]|$))")
-"""A list item's marker and the space after it (what follows: more spaces or a tab sends the body to the full
+_CONTAINERS = re.compile(r"(?:>[ ]?|(?:[-*+]|[0-9]{1,9}[.)])(?: |(?=\t|$)))*")
+"""The quote and list item markers at the start of a line, one pass however many (a quote's ``>`` with the space
+after it; an item's marker with its one space: more spaces or a tab after either send the body to the full
 parse)."""
 _ONE_LINE_COMMENT = re.compile(r"<!--.*-->.*")
 """An HTML comment that ends on the line it opens: a block of one line, which holds no fence."""
@@ -91,12 +90,9 @@ def _flat(line: str) -> bool:
         return not line.strip(" \t")  # a blank line with spaces
     if head == "<":
         return _ONE_LINE_COMMENT.fullmatch(line) is not None
-    inside = False
-    while True:
-        marker = _QUOTE.match(line) or _ITEM.match(line)
-        if marker is None:
-            break
-        line, inside = line[marker.end():], True
-    if inside and line[:1] in (" ", "\t", "<", "`", "~"):
-        return False
+    inside = _CONTAINERS.match(line).end()
+    if inside:
+        line = line[inside:]
+        if line[:1] in (" ", "\t", "<", "`", "~"):
+            return False
     return line[:1] != "[" or _REFERENCE.match(line) is None or _ONE_LINE_REFERENCE.fullmatch(line) is not None
