@@ -22,11 +22,11 @@ def fingerprint(value: Any) -> str:
     kind = type(value)
     if kind in _PLAIN:
         return repr(value)
-    if kind is Lazy or isinstance(value, Lazy):
+    if isinstance(value, Lazy):
         return "view:" + value.summary_key
-    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple)):
         return "[" + ",".join(fingerprint(item) for item in value) + "]"
-    if kind is dict or isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):  # an ABC: the slow check last
         return "{" + ",".join(f"{k!r}:{fingerprint(v)}" for k, v in value.items()) + "}"
     return repr(value)
 
