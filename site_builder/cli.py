@@ -13,11 +13,13 @@ import sys
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from site_builder import __version__, importers, snippets
 from site_builder.errors import SiteError, format_error
-from site_builder.model import Post
+
+if TYPE_CHECKING:  # a build that finds nothing changed needs none of the content model
+    from site_builder.model import Post
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from site_builder.incremental import OutputSignature, output_signature
+from site_builder.incremental import OutputSignature
 from site_builder.output.marker import MARKER, TMP_INFIX, TMP_SUFFIX, named, read_marker
 
 
@@ -50,27 +50,32 @@ def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
     manifest = _Manifest.of(marker)
     files: dict[str, OutputSignature] = {}
     kept: list[str] = []
-    pending = [""]
+    pending = [("", False)]  # a folder, and whether it is inside one the build wrote whole (the search index)
     while pending:
-        relative = pending.pop()
+        relative, whole = pending.pop()
         try:
             entries = os.scandir(os.path.join(out, relative))
         except (FileNotFoundError, NotADirectoryError):
             continue
+        prefix = f"{relative}/" if relative else ""
         with entries:
             for entry in entries:
-                path = f"{relative}/{entry.name}" if relative else entry.name
-                if path in (MARKER, f"{MARKER}{TMP_SUFFIX}"):
+                name = entry.name
+                path = prefix + name
+                if not relative and name in (MARKER, f"{MARKER}{TMP_SUFFIX}"):
                     continue
                 folder = entry.is_dir(follow_symlinks=False)
-                if not manifest.holds(path, folder, keep):
+                if name in NEVER_OURS or not (whole or manifest.holds(path, folder, keep)):  # version control's
+                    # folders are never the site's, at any depth
                     kept.append(path)
                 elif folder:
-                    pending.append(path)
+                    pending.append((path, whole or manifest.generated_folder(path)))
                 else:
-                    found = output_signature(entry.path)
-                    if found is not None:  # else removed while we looked
-                        files[path] = found
+                    try:  # an lstat, as ``incremental.output_signature``
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:  # removed while we looked
+                        continue
+                    files[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
     kept.sort()
     return OutputScan(files, tuple(kept), tuple(path for path in kept if not _covered(path, keep)),
                       marker.get("written_ns"), keep)
@@ -92,24 +97,25 @@ class _Manifest:
         if not isinstance(files, list) or not all(isinstance(f, str) for f in [*files, *generated]):
             return cls(None, frozenset(), ())
         folders: set[str] = set()
-        for file in files:
-            folder = os.path.dirname(file)
+        for file in files:  # the marker's paths are ours: relative, one "/" between two names
+            folder = file.rpartition("/")[0]
             while folder and folder not in folders:
                 folders.add(folder)
-                folder = os.path.dirname(folder)
+                folder = folder.rpartition("/")[0]
         return cls(frozenset(files), frozenset(folders), tuple(generated))
 
     def holds(self, path: str, folder: bool, keep: tuple[str, ...]) -> bool:
-        """Whether ``path`` (a folder when ``folder``) is the site's, or holds some of the site's files."""
-        if os.path.basename(path) in NEVER_OURS:
-            return False
+        """Whether ``path`` (a folder when ``folder``), whose name is none of ``NEVER_OURS``, is the site's, or
+        holds some of the site's files."""
         if self.files is None:  # a site built before markers listed files: CNAME and keep: names are the user's
             return not _covered(path, keep)
-        if any(path == g or path.startswith(g + "/") for g in self.generated):
+        if path in (self.folders if folder else self.files):
             return True
-        if folder:
-            return path in self.folders
-        return path in self.files or _is_our_tmp(path)
+        return bool(self.generated) and self.generated_folder(path) or not folder and _is_our_tmp(path)
+
+    def generated_folder(self, path: str) -> bool:
+        """Whether ``path`` is in a folder the build wrote whole (or is one): all it holds is the site's."""
+        return any(path == g or path.startswith(g + "/") for g in self.generated)
 
 
 def _covered(path: str, keep: Iterable[str]) -> bool:
