@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from site_builder import incremental
 from site_builder.caches import content_cache
@@ -26,6 +26,9 @@ from site_builder.output.guard import check_output
 from site_builder.output.marker import built_id
 from site_builder.output.remove import tidy
 from site_builder.output.scan import OutputScan, kept_warning, scan_output
+
+if TYPE_CHECKING:
+    from site_builder.output.ahead import ScanAhead
 
 Progress = Callable[[str], None]
 
@@ -52,7 +55,7 @@ class BuildResult:
 
 def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: str | None = None,
                theme: Path = THEME_DIR, progress: Progress | None = None, jobs: int | None = None,
-               preview: bool = False, defer_state: bool = False) -> BuildResult:
+               preview: bool = False, defer_state: bool = False, ahead: ScanAhead | None = None) -> BuildResult:
     """Render ``content`` into ``out_dir``. On any error nothing in ``out_dir`` changes.
 
     ``out_dir`` is checked before any work: only a new, empty or earlier-built output is replaced.
@@ -61,15 +64,18 @@ def build_site(content: Path, out_dir: Path, *, drafts: bool = False, base_url: 
     with the current search index, however stale (``search_pending`` says so: a build without ``preview``
     then brings the index up to date and renders nothing else), and the previous site is removed in the
     background. ``defer_state`` leaves saving the build's state to the caller (``BuildResult.finish``), to run
-    once the page is shown.
+    once the page is shown. ``ahead`` is the output being scanned in a child meanwhile (``output/ahead.py``).
     """
     started = time.perf_counter()
     sources = discover(content)
     out = check_output(out_dir, sources, theme)
     stamp = incremental.load_stamp(sources.root)
     inputs = read_inputs(sources, theme, out, drafts=drafts, base_url=base_url)
-    scan = scan_output(out) if stamp is not None else None
-    if scan is not None and up_to_date(stamp, inputs, out, scan) and not (stamp.search_pending and not preview):
+    scan = ahead.result(out) if ahead is not None else None
+    if scan is None and stamp is not None:
+        scan = scan_output(out)
+    if stamp is not None and scan is not None and up_to_date(stamp, inputs, out, scan) \
+            and not (stamp.search_pending and not preview):
         tidy(out)
         return BuildResult(out_dir, stamp.post_count, stamp.page_count, time.perf_counter() - started,
                            stamp.warnings + kept_warning(out, scan))

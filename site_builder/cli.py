@@ -131,24 +131,27 @@ against 0.13 s alone; with 0.5 ms, 0.17-0.22 s."""
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from site_builder.build import build_site
+    from site_builder.output.ahead import scan_ahead
 
-    progress = _progress_after(1.0)
-    gc.set_threshold(*_BUILD_GC)
-    sys.setswitchinterval(_BUILD_SWITCH)
+    with scan_ahead(args.out) as ahead:  # the output is read in a child while the build's modules load
+        from site_builder.build import build_site
 
-    def build() -> Any:
-        return build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url, progress=progress,
-                          jobs=args.jobs)
-    try:
-        if getattr(args, "profile", False):
-            from site_builder.profiling import profiled
+        progress = _progress_after(1.0)
+        gc.set_threshold(*_BUILD_GC)
+        sys.setswitchinterval(_BUILD_SWITCH)
 
-            result, profile = profiled(build)
-        else:
-            result, profile = build(), []
-    finally:
-        progress.clear()  # before the summary or the errors
+        def build() -> Any:
+            return build_site(args.content, args.out, drafts=args.drafts, base_url=args.base_url, progress=progress,
+                              jobs=args.jobs, ahead=ahead)
+        try:
+            if getattr(args, "profile", False):
+                from site_builder.profiling import profiled
+
+                result, profile = profiled(build)
+            else:
+                result, profile = build(), []
+        finally:
+            progress.clear()  # before the summary or the errors
     gc.freeze()  # the process ends soon: its last collection would walk every object the build left (0.1 s)
     for warning in result.warnings:
         print(warning, file=sys.stderr)

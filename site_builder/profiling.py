@@ -16,6 +16,8 @@ from typing import Any, Callable
 STAGES = (
     ("importing the rendering stack", "site_builder/assemble/__init__.py", "<module>"),
     ("the inputs' signatures", "site_builder/build.py", "read_inputs"),
+    ("waiting for the output folder's scan (a child made it beside the imports)", "site_builder/output/ahead.py",
+     "result"),
     ("reading the output folder", "site_builder/output/scan.py", "scan_output"),
     ("loading the last build's state", "site_builder/incremental/state.py", "load_state"),
     ("content: posts and pages read and rendered", "site_builder/assemble/content.py", "read_content"),

@@ -18,6 +18,7 @@ One module per step; imports flow one way, from the top of this list to the bott
 - ``remove.py`` — ``remove_site`` (``site-builder clean``), ``clean_leftovers`` and ``tidy`` (what killed builds
   left), ``remove_ours``;
 - ``guard.py`` — ``check_output``: which folder a build may write;
+- ``ahead.py`` — ``scan_ahead``: the ``build`` command's scan, made in a child forked while the build loads;
 - ``scan.py`` — ``scan_output``: what in the output is the site's and what the user's; ``kept_warning``;
 - ``kept.py`` — the user's files: carried into each new site, given back after a kill (``return_kept``);
 - ``placers.py`` — the pages given (``Page``, ``Kept``) and what places them in a staging folder (``_Fresh``,

@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-from site_builder.incremental import OutputSignature
 from site_builder.output.marker import MARKER, TMP_INFIX, TMP_SUFFIX, named, read_marker
+
+if TYPE_CHECKING:  # the child that scans ahead of the build (``ahead.py``) imports this module: it stays light
+    from site_builder.incremental import OutputSignature
 
 
 NEVER_OURS = frozenset({".git", ".svn", ".hg"})
