@@ -69,8 +69,29 @@ class _Rule:
     """Words every match holds (lower-cased; one of each group): the rule is not run over a text without them,
     since a pattern that cannot start on a fixed word tries at every character."""
 
+    one_line: bool = False
+    """Whether a match never spans a line and begins with one of ``needs[0]``'s words: then only the lines that
+    hold one are searched (``matches``)."""
+
     def may_match(self, lowered: str) -> bool:
         return all(any(word in lowered for word in group) for group in self.needs)
+
+    def matches(self, text: str, lowered: str) -> Iterator[re.Match]:
+        """``pattern.finditer(text)``. For a ``one_line`` rule over an ASCII text (where a case-blind word is
+        its lower-case form) only the lines holding a word are searched: a word common in prose ("key",
+        "token") made the whole text's search three quarters of the time spent looking for secrets."""
+        if not (self.one_line and text.isascii()):
+            yield from self.pattern.finditer(text)
+            return
+        starts = set()
+        for word in self.needs[0]:
+            at = lowered.find(word)
+            while at >= 0:
+                starts.add(lowered.rfind("\n", 0, at) + 1)
+                at = lowered.find(word, at + 1)
+        for start in sorted(starts):
+            end = text.find("\n", start)
+            yield from self.pattern.finditer(text, start, len(text) if end < 0 else end + 1)
 
 
 _TOKEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/-")
@@ -224,7 +245,7 @@ _RULES = (
     _Rule(re.compile(r"(?=[KkSsTtPpCc])(?P<word>(?i:key|secret|token|passw(?:or)?d|pwd|credentials?))"
                      r"(?![A-Za-z0-9])[\"']?\]?[ \t]*(?P<op>:=|=>|=|:)[ \t]*[\"'`]?"
                      r"(?P<secret>[A-Za-z0-9+/_.~!@#%^&*=-]{16,512})(?![A-Za-z0-9+/_.~!@#%^&*=-])"),
-          _assigned, alone=False, needs=(("key", "secret", "token", "passw", "pwd", "credential"),)),
+          _assigned, alone=False, needs=(("key", "secret", "token", "passw", "pwd", "credential"),), one_line=True),
 )
 """Most specific first: where two rules find the same characters, the first names them."""
 
@@ -253,7 +274,7 @@ def _spans(text: str) -> list[_Span]:
     for rule in _RULES:
         if not rule.may_match(lowered):
             continue
-        for match in rule.pattern.finditer(text):
+        for match in rule.matches(text, lowered):
             start, stop = match.span("secret")
             if rule.alone and start and text[start - 1] in _TOKEN:
                 continue
