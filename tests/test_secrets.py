@@ -324,3 +324,24 @@ def test_the_words_a_rule_needs_are_read_in_any_case():
              (f"DB_PASSWORD={fake(24, seed=64)}", GENERIC), (f"HTTPS://admin:{fake(16, seed=65)}@db.internal/x", "password in a URL")]
     for text, kind in cases:
         assert [f.kind for f in find_secrets(text)] == [kind], text
+
+
+def test_a_rule_searched_line_by_line_finds_what_the_whole_text_search_finds():
+    """``_Rule.matches`` searches only the lines holding one of a one-line rule's words: the same matches as
+    ``finditer`` over the whole text, on texts of its words, operators, quotes, line ends and letters that a
+    case-blind search folds (``K`` Kelvin, long ``s``: such a text is searched whole)."""
+    from site_builder.secrets import _RULES
+    rules = [rule for rule in _RULES if rule.one_line]
+    assert rules
+    pieces = ["key", "KEY", "Key", "secret", "Token", "password", "passwd", "pwd", "credentials", "api_key", "\n",
+              "\r\n", "\r", " ", "\t", "=", ":", ":=", "=>", '"', "'", "`", "]", fake(18, seed=1), fake(24, seed=2),
+              "x", "-", "!@#%^&*", "\u212aey", "\u017fecret", "pa\u017f\u017fword", "to\u212aen", "é"]
+    rng = random.Random(23)
+    found = 0
+    for _ in range(4_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        for rule in rules:
+            whole = [match.span() for match in rule.pattern.finditer(text)]
+            assert [match.span() for match in rule.matches(text, text.lower())] == whole, repr(text)
+            found += bool(whole)
+    assert found > 200  # the texts do hold matches
