@@ -103,7 +103,7 @@ LAYERS = [{"cli", "__main__", "scaffold", "profiling"}, {"serve", "livereload"},
           {"discover", "config", "services", "menu", "translations"},
           {"permalinks", "permalink_values", "posts", "pages", "conversation", "reading", "speakers", "frontmatter",
            "markdown.blockquotes"},
-          {"model", "errors", "caches", "processes", "patterns"}]
+          {"model", "errors", "caches", "processes", "patterns", "file_signatures"}]
 """The README's Layout table, top to bottom (``site_builder/__init__.py`` holds only the version). A module is
 placed by the longest dotted prefix of its name (after ``site_builder.``) listed here: ``markdown.blockquotes``
 sits low, the rest of the ``markdown`` package where ``markdown`` is."""

@@ -1,5 +1,6 @@
-"""Signatures of files (what a build compares to know a file unchanged), the key of our own code and the
-libraries that shape the output, and ``digest``, the hash every key of the incremental state is made with."""
+"""Signatures of files (what a build compares to know a file unchanged: ``file_signatures.py`` makes each), the
+key of our own code and the libraries that shape the output, and ``digest``, the hash every key of the
+incremental state is made with."""
 
 from __future__ import annotations
 
@@ -10,31 +11,12 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
+from site_builder.file_signatures import OutputSignature, Signature, output_signature, signature
+
 STATE_FORMAT = 2
 
-Signature = tuple[int, int, int, int]
-"""(size, mtime_ns, ctime_ns, inode): any write, replace or ``touch`` of a file changes it."""
-OutputSignature = tuple[int, int, int]
-"""(size, mtime_ns, inode) of a file of the built site, the link itself for a symbolic link. No ctime: a build
-links each unchanged file into the next site (``output/placers.py``), which changes the file's ctime, not the file."""
-
-
-def signature(path: Path) -> Signature | None:
-    """The signature of a file the build reads (links followed), None when there is none."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
-def output_signature(path: str | Path) -> OutputSignature | None:
-    """The signature of a file of the built site (links not followed), None when there is none."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+__all__ = ['OutputSignature', 'STATE_FORMAT', 'Signature', 'code_key', 'digest', 'environment_signature',
+           'output_signature', 'signature', 'signatures', 'tree_files']
 
 
 def signatures(paths: Iterable[Path]) -> dict[str, Signature | None]:

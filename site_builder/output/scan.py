@@ -11,12 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import Iterable, Mapping
 
+from site_builder.file_signatures import OutputSignature, output_signature
 from site_builder.output.marker import MARKER, TMP_INFIX, TMP_SUFFIX, named, read_marker
-
-if TYPE_CHECKING:  # the child that scans ahead of the build (``ahead.py``) imports this module: it stays light
-    from site_builder.incremental import OutputSignature
 
 
 NEVER_OURS = frozenset({".git", ".svn", ".hg"})
@@ -67,17 +65,14 @@ def scan_output(out: Path, keep: Iterable[str] | None = None) -> OutputScan:
                 if not relative and name in (MARKER, f"{MARKER}{TMP_SUFFIX}"):
                     continue
                 folder = entry.is_dir(follow_symlinks=False)
-                if name in NEVER_OURS or not (whole or manifest.holds(path, folder, keep)):  # version control's
-                    # folders are never the site's, at any depth
-                    kept.append(path)
+                if name in NEVER_OURS or not (whole or manifest.holds(path, folder, keep)):
+                    kept.append(path)  # version control's folders are never the site's, at any depth
                 elif folder:
                     pending.append((path, whole or manifest.generated_folder(path)))
                 else:
-                    try:  # an lstat, as ``incremental.output_signature``
-                        st = entry.stat(follow_symlinks=False)
-                    except OSError:  # removed while we looked
-                        continue
-                    files[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                    found = output_signature(entry.path)
+                    if found is not None:  # else removed while we looked
+                        files[path] = found
     kept.sort()
     return OutputScan(files, tuple(kept), tuple(path for path in kept if not _covered(path, keep)),
                       marker.get("written_ns"), keep)
