@@ -80,18 +80,33 @@ class _Rule:
         """``pattern.finditer(text)``. For a ``one_line`` rule over an ASCII text (where a case-blind word is
         its lower-case form) only the lines holding a word are searched: a word common in prose ("key",
         "token") made the whole text's search three quarters of the time spent looking for secrets."""
-        if not (self.one_line and text.isascii()):
+        starts = self._lines(lowered) if self.one_line and text.isascii() else None
+        if starts is None:
             yield from self.pattern.finditer(text)
             return
-        starts = set()
+        for start in starts:
+            end = text.find("\n", start)
+            yield from self.pattern.finditer(text, start, len(text) if end < 0 else end + 1)
+
+    def _lines(self, lowered: str) -> list[int] | None:
+        """Where each line holding one of the words begins, in order; None when they are so many
+        (``WHOLE_SEARCH_LINES``) that searching the whole text at once costs less. Each line is looked at once per
+        word, however often it says the word."""
+        starts: set[int] = set()
         for word in self.needs[0]:
             at = lowered.find(word)
             while at >= 0:
                 starts.add(lowered.rfind("\n", 0, at) + 1)
-                at = lowered.find(word, at + 1)
-        for start in sorted(starts):
-            end = text.find("\n", start)
-            yield from self.pattern.finditer(text, start, len(text) if end < 0 else end + 1)
+                if len(starts) > WHOLE_SEARCH_LINES:
+                    return None
+                end = lowered.find("\n", at)
+                at = -1 if end < 0 else lowered.find(word, end + 1)
+        return sorted(starts)
+
+
+WHOLE_SEARCH_LINES = 256
+"""More lines than this holding a one-line rule's words (a text of ``key = …`` lines): the whole text is searched
+at once (100,000 such lines: 0.17 s line by line, 0.05 s whole)."""
 
 
 _TOKEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/-")

@@ -345,3 +345,7 @@ def test_a_rule_searched_line_by_line_finds_what_the_whole_text_search_finds():
             assert [match.span() for match in rule.matches(text, text.lower())] == whole, repr(text)
             found += bool(whole)
     assert found > 200  # the texts do hold matches
+    from site_builder.secrets import WHOLE_SEARCH_LINES
+    lines = "prose\n" + "key = x\n" * WHOLE_SEARCH_LINES
+    assert rules[0]._lines(lines) == [6 + 8 * n for n in range(WHOLE_SEARCH_LINES)]
+    assert rules[0]._lines(lines + "token\n") is None  # so many lines: the whole text is searched at once
