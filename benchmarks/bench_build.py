@@ -239,7 +239,10 @@ def floor_of_cold(rows: list[Row], sites: list[Site], posts: list[build_corpus.G
     else:
         parts.append(floor.Part("Pagefind: pagefind --site over Hugo's pages of the same posts (one run, its CPU)",
                                 indexed.cpu))
-    return floor.floor_lines(parts, machine()["cores"], HUGO_PAGEFIND, peer_row.wall)
+    made = {site.name: (floor.made_on_disk(site.scratch), floor.made_on_disk(site.scratch[:1]))
+            for site in sites if site.name in (MAIN, HUGO_PAGEFIND)}
+    return (floor.floor_lines(parts, machine()["cores"], HUGO_PAGEFIND, peer_row.wall)
+            + floor.creation_lines(made, floor.creation_cpu(peer.scratch[0].parent)))
 
 
 def profiles_of_goals_missed(rows: list[Row], sites: list[Site], posts: int, edited: str,

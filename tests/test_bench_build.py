@@ -105,3 +105,25 @@ def test_the_floor_report_says_the_least_wall_time_against_the_peer() -> None:
     assert floor.floor_lines([floor.Part("a", 3.0)], 1, "peer", None)[1] == \
         "     3.00 s  in all: at least 3.00 s of wall time on 1 cores"
 
+
+
+def test_the_floor_counts_what_a_build_made_on_disk_and_what_making_it_costs(tmp_path: Path) -> None:
+    """A file with two hard links was made once; folders count; a missing path adds nothing. Creating files
+    costs some CPU, and the trial folder is removed."""
+    import floor
+
+    site, cache = tmp_path / "out", tmp_path / "cache"
+    (site / "posts" / "a").mkdir(parents=True)
+    (site / "posts" / "a" / "index.html").write_text("a")
+    (site / "index.html").write_text("home")
+    (cache / "spare" / "posts" / "a").mkdir(parents=True)
+    (cache / "spare" / "posts" / "a" / "index.html").hardlink_to(site / "posts" / "a" / "index.html")
+    assert floor.made_on_disk([site]) == 5  # out, posts, posts/a and two files
+    assert floor.made_on_disk([site, cache, tmp_path / "missing"]) == 5 + 4  # cache, spare, posts, posts/a
+    each = floor.creation_cpu(tmp_path, count=200)
+    assert each > 0 and sorted(p.name for p in tmp_path.iterdir()) == ["cache", "out"]
+    lines = floor.creation_lines({"ours": (9000, 6000), "peer": (3000, 3000)}, 0.0004)
+    assert lines[1:] == ["     3.60 s  ours: 9,000 files and folders (the output 6,000, the rest caches; hard links "
+                         "counted once)",
+                         "     1.20 s  peer: 3,000 files and folders (the output 3,000, the rest caches; hard links "
+                         "counted once)"]
