@@ -90,7 +90,7 @@ def search_records(views: Iterable[PostView], site_title: str,
 
 def view_records(view: PostView) -> tuple[SearchRecord, ...]:
     """The records of one post (or page) view: one per turn, and one for its introduction, that has text to
-    find. A build keeps them with the view (``incremental.search_store``): an edit extracts one post's text."""
+    find. A build keeps them in the view's file (``ViewStore.records``): an edit extracts one post's text."""
     return tuple(record for record in _records([view]) if _WORD.search(record.text))
 
 

@@ -899,6 +899,50 @@ def test_the_view_cache_holds_what_the_current_site_needs(tmp_path: Path, monkey
     assert len(list(views.glob("*.pickle"))) == 10
 
 
+def test_a_view_and_its_search_records_share_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With search on, each view's file holds its search records after it: a page reads the view alone, the
+    index the records; a view stored without them gets them added; a damaged or missing part is None (extracted
+    again), and records the cache cannot hold are kept in memory. The folder where earlier builds kept the
+    records apart is removed by a build alone on its content."""
+    from site_builder.build import build_site
+    from site_builder.incremental import ViewStore, legacy_search_store, view_store
+    from site_builder.render.views import PostView
+    from site_builder.search import SearchRecord
+
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "cache"))
+    content, out = tmp_path / "content", tmp_path / "_site"
+    (content / "posts").mkdir(parents=True)
+    (content / "site.yaml").write_text("title: T\n")
+    for number in range(3):
+        (content / "posts" / f"2024-01-0{number + 1}-p{number}.md").write_text(
+            f"---\ntitle: P{number}\n---\n\nUser: question {number}?\n\nChatGPT: answer {number}\n")
+    legacy = legacy_search_store(content)
+    legacy.mkdir(parents=True)
+    (legacy / "old.pickle").write_bytes(b"x")
+    build_site(content, out)
+    assert not legacy.exists(), "the earlier builds' folder of records is gone"
+    store = view_store(content)
+    keys = sorted(path.stem for path in store.folder.glob("*.pickle"))
+    assert len(keys) == 3
+    for key in keys:
+        view, records = store.get(key), store.records(key)
+        assert isinstance(view, PostView) and records and all(isinstance(r, SearchRecord) for r in records)
+        assert {r.url.partition("#")[0] for r in records} == {view.url}
+
+    view, records = store.get(keys[0]), store.records(keys[0])
+    fresh = ViewStore(tmp_path / "fresh")
+    assert fresh.put("k", view) and fresh.records("k") is None, "a view stored by a build without search"
+    fresh.add_records("k", view, records)
+    assert fresh.records("k") == records and ViewStore(fresh.folder).get("k").url == view.url
+    fresh.path("k").write_bytes(fresh.path("k").read_bytes()[:-5])
+    assert fresh.records("k") is None and ViewStore(fresh.folder).get("k").url == view.url, "records cut short"
+    (tmp_path / "a-file").write_text("")
+    unwritable = ViewStore(tmp_path / "a-file" / "views")
+    unwritable.pin("k", view)
+    unwritable.add_records("k", view, records)
+    assert unwritable.records("k") == records and unwritable.get("k") is view
+
+
 def test_a_full_cache_disk_recovers_once_posts_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            mounts) -> None:  # conftest's factory
     """A cache on a full disk: the build warns and goes on; once posts are removed, the views they used are

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,24 +29,23 @@ from site_builder.translations import Languages, site_languages
 
 @dataclass(frozen=True, slots=True)
 class Stores:
-    """Where rendered views (``views``) and their search records (``searched``, with search on) are kept."""
+    """Where rendered views are kept (``views``), with their search records after them when ``search`` is on."""
     views: ViewStore
-    searched: ViewStore | None
+    search: bool
+    legacy: Path | None = None
+    """The folder where earlier builds kept the search records apart (``incremental.legacy_search_store``)."""
 
     @classmethod
     def of(cls, content_root: Path, search: bool) -> Stores:
-        return cls(incremental.view_store(content_root), incremental.search_store(content_root) if search else None)
+        return cls(incremental.view_store(content_root), search, incremental.legacy_search_store(content_root))
 
     def touch(self, keys: list[str]) -> None:
         """Mark the views this build uses, so that a build running beside it does not prune them."""
-        for store in (self.views, self.searched):
-            if store is not None:
-                store.touch(keys)
+        self.views.touch(keys)
 
     def prune(self, keys: set[str]) -> None:
-        for store in (self.views, self.searched):
-            if store is not None:
-                store.prune(keys)
+        if self.views.prune(keys) and self.legacy is not None and self.legacy.is_dir():
+            shutil.rmtree(self.legacy, ignore_errors=True)  # ours, and no build that may read it is running
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +79,9 @@ def read_content(sources: Sources, inputs: Inputs, previous: BuildState | None, 
     posts, errors = post_records(inputs, previous, sources.root, stores.views, drafts=drafts, progress=progress,
                                  jobs=jobs, embed_hosts=config.embed_hosts, config_file=sources.config,
                                  routing=routing, companions=sources.companions,
-                                 left_out=() if drafts else sources.drafts, searched=stores.searched)
+                                 left_out=() if drafts else sources.drafts, search=stores.search)
     pages, page_errors = page_records(inputs, previous, sources, stores.views, drafts=drafts, jobs=jobs,
-                                      embed_hosts=config.embed_hosts, searched=stores.searched,
+                                      embed_hosts=config.embed_hosts, search=stores.search,
                                       folders=sources.jekyll and routing.template().endswith("/"))
     included = {path: record for path, record in posts.items() if record.key is not None}
     built_pages = {path: record for path, record in pages.items() if record.key is not None}

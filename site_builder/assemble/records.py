@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from site_builder import incremental, secrets
-from site_builder.assemble.search_index import records_of_view
 from site_builder.assemble.workers import Progress, available_cores, map_tasks
 from site_builder.config import EMBED_HOSTS, SiteConfig
 from site_builder.discover import Sources
@@ -38,6 +37,7 @@ from site_builder.render import (
     post_view,
     quotes_of,
 )
+from site_builder.search import view_records
 from site_builder.snippets.statuses import block_statuses
 
 
@@ -50,7 +50,7 @@ def routing_of(config: SiteConfig, sources: Sources) -> Routing:
 def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store: ViewStore, *, drafts: bool,
                  progress: Progress | None, jobs: int | None, embed_hosts: tuple[str, ...] = EMBED_HOSTS,
                  config_file: Path | None = None, routing: Routing = Routing(), companions: Iterable[Path] = (),
-                 left_out: Iterable[Path] = (), searched: ViewStore | None = None,
+                 left_out: Iterable[Path] = (), search: bool = False,
                  ) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     """A record for every post file: the last build's where nothing it depends on changed (its check
     statuses' inputs, the config, which says which embeds a post may show, and what the sources its links
@@ -65,7 +65,7 @@ def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store:
     last = previous.posts if previous is not None else {}
     todo = [(path, draft_folder, _known_targets(last.get(str(path)))) for path, draft_folder in files]
     fresh, errors = render_posts(todo, root, store, drafts=drafts, progress=progress, jobs=jobs,
-                                 embed_hosts=embed_hosts, routing=routing, searched=searched)
+                                 embed_hosts=embed_hosts, routing=routing, search=search)
     records = {path: fresh.get(path) or reused[path] for path, _ in inputs.posts if path in fresh or path in reused}
     linking = {path: record for path, record in records.items() if record.targets and record.key is not None}
     links = site_links_of(records, root, companions, left_out) if linking else None
@@ -73,7 +73,7 @@ def post_records(inputs: Inputs, previous: BuildState | None, root: Path, store:
              for path, record in linking.items() if _leads_elsewhere(record, links)]
     if again:
         fresh, more = render_posts(again, root, store, drafts=drafts, progress=progress, jobs=jobs,
-                                   embed_hosts=embed_hosts, routing=routing, searched=searched)
+                                   embed_hosts=embed_hosts, routing=routing, search=search)
         records.update(fresh)
         errors += more
     return records, errors
@@ -109,7 +109,7 @@ def _leads_elsewhere(record: PostRecord, links: SiteLinks) -> bool:
 
 def page_records(inputs: Inputs, previous: BuildState | None, sources: Sources, store: ViewStore, *, drafts: bool,
                  jobs: int | None, embed_hosts: tuple[str, ...], folders: bool = False,
-                 searched: ViewStore | None = None) -> tuple[dict[Path, PostRecord], list[SiteError]]:
+                 search: bool = False) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     """A record for every page file, as ``post_records`` makes them for posts (a file that is not built, a
     draft or a Jekyll file without front matter, has one without a key). ``folders``: a Jekyll folder whose
     ``permalink`` ends with ``/`` (``pretty``), where Jekyll makes ``about.md`` ``about/``, not ``about.html``."""
@@ -117,7 +117,7 @@ def page_records(inputs: Inputs, previous: BuildState | None, sources: Sources, 
     files = [(path, False) for path in inputs.pages]
     reused, todo = reusable(files, old, inputs.page_signatures, drafts)
     tasks = [(path, sources.pages_root, sources.jekyll, drafts, sources.root, store.folder, embed_hosts, folders,
-              searched and searched.folder) for path, _ in todo]
+              search) for path, _ in todo]
     fresh, errors = _records_of([path for path, _ in todo], map_tasks(_render_page_packed, tasks, jobs or available_cores()),
                                 store, None)
     return {path: fresh.get(path) or reused[path] for path in inputs.pages if path in fresh or path in reused}, errors
@@ -125,13 +125,13 @@ def page_records(inputs: Inputs, previous: BuildState | None, sources: Sources, 
 
 def render_posts(todo: list[tuple[Path, bool, dict[str, Target]]], root: Path, store: ViewStore, *, drafts: bool,
                  progress: Progress | None, jobs: int | None, embed_hosts: tuple[str, ...] = EMBED_HOSTS,
-                 routing: Routing = Routing(), searched: ViewStore | None = None,
+                 routing: Routing = Routing(), search: bool = False,
                  ) -> tuple[dict[Path, PostRecord], list[SiteError]]:
     """Render each (post file, found in the drafts folder, what the sources its links name lead to); with
-    ``searched`` (a site with search), extract each view's search records into it too."""
+    ``search`` (a site with search), extract each view's search records and store them with it."""
     jobs = jobs or available_cores()
-    tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts, routing, targets,
-              searched and searched.folder) for path, draft_folder, targets in todo]
+    tasks = [(path, draft_folder, drafts, root, store.folder, embed_hosts, routing, targets, search)
+             for path, draft_folder, targets in todo]
     return _records_of([path for path, _, _ in todo], map_tasks(_render_packed, tasks, jobs), store, progress)
 
 
@@ -170,7 +170,7 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, s
                      embed_hosts: tuple[str, ...] = EMBED_HOSTS,
                      routing: Routing = Routing(),
                      targets: Mapping[str, Target] | None = None,
-                     search_folder: Path | None = None) -> tuple[PostRecord | list[SiteError], Any]:
+                     search: bool = False) -> tuple[PostRecord | list[SiteError], Any]:
     """Parse, route and render one post (in a worker process or this one); its view goes into the store, unless
     a source its links name is not in ``targets`` (it is rendered again once known). Returns the post's record
     (or its errors), and the view itself when the store could not keep it."""
@@ -186,12 +186,12 @@ def render_post_file(path: Path, draft_folder: bool, drafts: bool, root: Path, s
         return [exc], None
     links = None if post.imported else PageLinks(post_url(post), source_key(path, root), dict(targets or {}))
     return rendered_record(post, statuses, sig, draft_folder, store_folder, embed_hosts, links=links,
-                           search_folder=search_folder)
+                           search=search)
 
 
 def render_page_file(path: Path, pages_root: Path, jekyll: bool, drafts: bool, root: Path, store_folder: Path,
                      embed_hosts: tuple[str, ...], folders: bool = False,
-                     search_folder: Path | None = None) -> tuple[PostRecord | list[SiteError], Any]:
+                     search: bool = False) -> tuple[PostRecord | list[SiteError], Any]:
     """``render_post_file`` for a page file: a file that is not built (a draft, a Jekyll file without front
     matter or the theme's own) gets a record without a key, and the warnings saying why when one is due."""
     sig = signature(path)
@@ -203,17 +203,15 @@ def render_page_file(path: Path, pages_root: Path, jekyll: bool, drafts: bool, r
         statuses = block_statuses(read.post, root)
     except SiteError as exc:
         return [exc], None
-    return rendered_record(read.post, statuses, sig, False, store_folder, embed_hosts, url,
-                           search_folder=search_folder)
+    return rendered_record(read.post, statuses, sig, False, store_folder, embed_hosts, url, search=search)
 
 
 def rendered_record(post: Post, statuses: dict, sig: Any, draft_folder: bool, store_folder: Path,
                     embed_hosts: tuple[str, ...], url: str | None = None,
-                    links: PageLinks | None = None, search_folder: Path | None = None) -> tuple[PostRecord, Any]:
+                    links: PageLinks | None = None, search: bool = False) -> tuple[PostRecord, Any]:
     """The record of ``post`` (a page's at ``url``), its view rendered unless the store holds it already; a view
-    with a link whose target is not known yet is not stored (it is rendered again once known). With
-    ``search_folder``, its search records are extracted and stored there too (here: in a worker, for a cold
-    build), unless they are already."""
+    with a link whose target is not known yet is not stored (it is rendered again once known). With ``search``,
+    a view rendered here is stored with its search records (here: in a worker, for a cold build)."""
     key = digest(code_key(), repr(post), repr(sorted(statuses.items())), repr(embed_hosts), repr(url),
                  repr(links and (links.page_url, links.source, sorted(links.targets.items()))))
     store = ViewStore(store_folder)
@@ -225,9 +223,7 @@ def rendered_record(post: Post, statuses: dict, sig: Any, draft_folder: bool, st
             _MARKDOWN[md] = create_markdown(*md)
         view = post_view(_MARKDOWN[md], post, fence_decorator(post, statuses, url), links, url)
         if all(target is not None for _, target in view.links):  # else rendered again, once they are known
-            unstored = None if store.put(key, view) else view
-            if search_folder is not None and unstored is None:
-                records_of_view(key, lambda: view, ViewStore(search_folder))
+            unstored = None if store.put(key, view, view_records(view) if search else None) else view
     post_fields, view_fields = summary_of(view)
     record = PostRecord(sig, draft_folder, key, post_fields, view_fields, companion_links(post, statuses, url),
                         reading_warnings([post]) + secret_warnings(post.path) + view.warnings,

@@ -155,11 +155,11 @@ def begin_new_shards(config, site, stores: Any, previous: BuildState | None, lan
 def _entries(views: list, stores: Any, known: Mapping[str, ViewSummary],
              lang_of: Callable[[str], str] | None) -> tuple[list[Entry], dict[str, ViewSummary]]:
     """Each view's place in the index (those with something to find), and every view's summary: the one the last
-    build knew, else read from its records (kept in ``stores.searched``, else extracted now)."""
+    build knew, else read from its records (kept with the view, else extracted now)."""
     entries, summaries = [], {}
     for view in views:
         key = view.cache_key
-        load = functools.partial(records_of_view, key, functools.partial(stores.views.get, key), stores.searched)
+        load = functools.partial(records_of_view, key, stores.views)
         summary = known.get(key)
         if summary is None:
             records = load()
@@ -203,13 +203,13 @@ def _entry_languages(out: Path, folder: str) -> list[str] | None:
         return None
 
 
-def records_of_view(key: str, view: Callable[[], Any], searched: ViewStore | None) -> tuple[SearchRecord, ...]:
-    """The search records of the view stored under ``key``: kept in ``searched``, else extracted and kept."""
-    found = searched.stored(key) if searched is not None else None
+def records_of_view(key: str, store: ViewStore) -> tuple[SearchRecord, ...]:
+    """The search records of the view stored under ``key``: kept with it, else extracted and kept with it."""
+    found = store.records(key)
     if found is None:
-        found = view_records(view())
-        if searched is not None and not searched.put(key, found):
-            searched.pin(key, found)
+        view = store.get(key)
+        found = view_records(view)
+        store.add_records(key, view, found)
     return found
 
 

@@ -50,10 +50,10 @@ from site_builder.incremental.state import (
     compiled_templates,
     describes,
     index_shards,
+    legacy_search_store,
     load_stamp,
     load_state,
     save_state,
-    search_store,
     spare_folder,
     stamp_of,
     view_store,
@@ -61,4 +61,4 @@ from site_builder.incremental.state import (
 from site_builder.incremental.store import ViewStore, dumps, write_atomic
 from site_builder.incremental.views import Lazy, ReadLog, lazy_view, summary_key, summary_of
 
-__all__ = ['BuildState', 'Inputs', 'Lazy', 'OutputRecord', 'OutputSignature', 'PostRecord', 'ReadLog', 'STATE_FORMAT', 'Signature', 'SiteKeys', 'Stamp', 'ViewStore', 'code_key', 'compiled_templates', 'describes', 'digest', 'dumps', 'environment_signature', 'fingerprint', 'index_shards', 'lazy_view', 'load_stamp', 'load_state', 'output_signature', 'page_key', 'save_state', 'search_store', 'signature', 'signatures', 'spare_folder', 'stamp_of', 'summary_key', 'summary_of', 'tree_files', 'view_store', 'write_atomic']
+__all__ = ['BuildState', 'Inputs', 'Lazy', 'OutputRecord', 'OutputSignature', 'PostRecord', 'ReadLog', 'STATE_FORMAT', 'Signature', 'SiteKeys', 'Stamp', 'ViewStore', 'code_key', 'compiled_templates', 'describes', 'digest', 'dumps', 'environment_signature', 'fingerprint', 'index_shards', 'lazy_view', 'legacy_search_store', 'load_stamp', 'load_state', 'output_signature', 'page_key', 'save_state', 'signature', 'signatures', 'spare_folder', 'stamp_of', 'summary_key', 'summary_of', 'tree_files', 'view_store', 'write_atomic']

@@ -152,10 +152,10 @@ def view_store(content_root: Path) -> ViewStore:
     return ViewStore(_folder(content_root) / "views")
 
 
-def search_store(content_root: Path) -> ViewStore:
-    """Each view's search records (``search.view_records``), under the view's key: text extracted once per
-    rendered post, so that an edit extracts one post's, not every post's."""
-    return ViewStore(_folder(content_root) / "search")
+def legacy_search_store(content_root: Path) -> Path:
+    """Where builds before 2026-12-07 kept each view's search records, a file each: they now follow the view in
+    its own file (``ViewStore.records``). Removed by the first build that prunes alone."""
+    return _folder(content_root) / "search"
 
 
 def index_shards(content_root: Path) -> Path:
