@@ -888,14 +888,17 @@ def test_the_view_cache_holds_what_the_current_site_needs(tmp_path: Path, monkey
 
     other = view_store(content)  # another build running on the same content, reading a view of its own
     (views / "another-builds-view.pickle").write_bytes(b"x")
+    (views / "another-builds-view.pickleab12cd.tmp").write_bytes(b"x")  # another build writing it
     other.touch(["another-builds-view"])
     post(0, " edited again")
     build_site(content, out)
     assert (views / "another-builds-view.pickle").exists(), "a running build's view is left alone"
+    assert (views / "another-builds-view.pickleab12cd.tmp").exists(), "and the view it is writing"
     other.prune({path.stem for path in views.glob("*.pickle")})  # the other build ends, removing nothing
     post(1, " edited again")
     build_site(content, out)
     assert not (views / "another-builds-view.pickle").exists(), "alone again: the build removes it"
+    assert not (views / "another-builds-view.pickleab12cd.tmp").exists(), "and what a killed build left half written"
     assert len(list(views.glob("*.pickle"))) == 10
 
 
@@ -934,6 +937,8 @@ def test_a_view_and_its_search_records_share_one_file(tmp_path: Path, monkeypatc
     assert fresh.put("k", view) and fresh.records("k") is None, "a view stored by a build without search"
     fresh.add_records("k", view, records)
     assert fresh.records("k") == records and ViewStore(fresh.folder).get("k").url == view.url
+    assert fresh.put("k", view, {"not": "records"}) and fresh.records("k") is None, "only a tuple is records"
+    fresh.add_records("k", view, records)
     fresh.path("k").write_bytes(fresh.path("k").read_bytes()[:-5])
     assert fresh.records("k") is None and ViewStore(fresh.folder).get("k").url == view.url, "records cut short"
     (tmp_path / "a-file").write_text("")

@@ -32,7 +32,7 @@ class Stores:
     """Where rendered views are kept (``views``), with their search records after them when ``search`` is on."""
     views: ViewStore
     search: bool
-    legacy: Path | None = None
+    legacy: Path
     """The folder where earlier builds kept the search records apart (``incremental.legacy_search_store``)."""
 
     @classmethod
@@ -44,7 +44,7 @@ class Stores:
         self.views.touch(keys)
 
     def prune(self, keys: set[str]) -> None:
-        if self.views.prune(keys) and self.legacy is not None and self.legacy.is_dir():
+        if self.views.prune(keys) and self.legacy.is_dir():
             shutil.rmtree(self.legacy, ignore_errors=True)  # ours, and no build that may read it is running
 
 
